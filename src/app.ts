@@ -1,0 +1,86 @@
+import { fileURLToPath } from 'node:url'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { csrf } from 'hono/csrf'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { serveStatic } from '@hono/node-server/serve-static'
+import type { AppDeps, AppEnv } from './http/app-env.js'
+import { requestContext } from './http/request-context.js'
+import { flashMessages } from './http/flash.js'
+import { notFound, onError, renderError } from './http/errors.js'
+import { firstRunGate } from './auth/first-run.js'
+import { sessionLoader } from './auth/session-cookie.js'
+import { authRoutes } from './auth/routes.js'
+import { homeRoutes } from './home/routes.js'
+import { employeesRoutes } from './employees/routes.js'
+import { companiesRoutes } from './companies/routes.js'
+import { jobSitesRoutes } from './job-sites/routes.js'
+import { costCodesRoutes } from './cost-codes/routes.js'
+import { departmentsRoutes } from './departments/routes.js'
+import { payIdsRoutes } from './pay-ids/routes.js'
+import { usersRoutes } from './users/routes.js'
+import { rolesRoutes } from './roles/routes.js'
+import { settingsRoutes } from './settings/routes.js'
+import { auditLogRoutes } from './audit/routes.js'
+import { placeholderRoutes } from './home/placeholders.js'
+
+const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
+
+/** Builds the whole application over the given database; tests call it with app.request(). */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>()
+  const origin = new URL(deps.config.publicBaseUrl).origin
+
+  app.use(requestId())
+  app.use(requestContext(deps))
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+      strictTransportSecurity: deps.config.secureCookies ? 'max-age=31536000; includeSubDomains' : false,
+      referrerPolicy: 'same-origin',
+    }),
+  )
+  app.use('/public/*', serveStatic({ root: PUBLIC_DIR, rewriteRequestPath: (p) => p.replace(/^\/public/, '') }))
+  app.use(
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: (c) => renderError(c as never, 413),
+    }),
+  )
+  // Same-origin requests pass (Sec-Fetch-Site), and so does the public URL when behind a proxy.
+  app.use(csrf({ origin: (o, c) => o === origin || o === new URL(c.req.url).origin }))
+  app.use(sessionLoader())
+  app.use(flashMessages())
+  app.use(firstRunGate())
+
+  app.route('/', authRoutes)
+  app.route('/', homeRoutes)
+  app.route('/', placeholderRoutes)
+  app.route('/employees', employeesRoutes)
+  app.route('/companies', companiesRoutes)
+  app.route('/job-sites', jobSitesRoutes)
+  app.route('/cost-codes', costCodesRoutes)
+  app.route('/departments', departmentsRoutes)
+  app.route('/pay-ids', payIdsRoutes)
+  app.route('/users', usersRoutes)
+  app.route('/roles', rolesRoutes)
+  app.route('/settings', settingsRoutes)
+  app.route('/audit-log', auditLogRoutes)
+
+  app.notFound(notFound)
+  app.onError(onError)
+  return app
+}
+
+export type App = ReturnType<typeof createApp>

@@ -1,0 +1,110 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+/** The environment variables Clockbridge reads, each documented in the README. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_PATH: z.string().min(1).optional(),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  TZ: z
+    .string()
+    .default('UTC')
+    .refine(isTimeZone, { message: 'must be an IANA time zone such as America/Chicago' }),
+  SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hexadecimal characters (32 bytes)' })
+    .optional(),
+  TRUST_PROXY: booleanFromEnv.default(false),
+  SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+})
+
+export type Config = {
+  port: number
+  host: string
+  dataDir: string
+  databasePath: string
+  publicBaseUrl: string
+  logLevel: (typeof LOG_LEVELS)[number]
+  timeZone: string
+  /** 32 bytes used to encrypt credentials at rest. */
+  secretKey: Buffer
+  trustProxy: boolean
+  sessionDays: number
+  bodyLimitBytes: number
+  /** True when the public URL is https: cookies get the Secure flag. */
+  secureCookies: boolean
+}
+
+export class ConfigError extends Error {}
+
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Parses the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(stripEmpty(env))
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  const dataDir = resolve(e.DATA_DIR)
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://${displayHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, '')
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databasePath: e.DATABASE_PATH === ':memory:' ? ':memory:' : resolve(e.DATABASE_PATH ?? join(dataDir, 'clockbridge.db')),
+    publicBaseUrl,
+    logLevel: e.LOG_LEVEL,
+    timeZone: e.TZ,
+    secretKey: e.SECRET_KEY ? Buffer.from(e.SECRET_KEY, 'hex') : readOrCreateKeyFile(dataDir),
+    trustProxy: e.TRUST_PROXY,
+    sessionDays: e.SESSION_DAYS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    secureCookies: publicBaseUrl.startsWith('https://'),
+  }
+}
+
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => !!kv[1]))
+}
+
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host
+}
+
+/** The generated key lives beside the database, readable by its owner only. */
+function readOrCreateKeyFile(dataDir: string): Buffer {
+  const file = join(dataDir, 'secret.key')
+  if (existsSync(file)) {
+    const hex = readFileSync(file, 'utf8').trim()
+    if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+      throw new ConfigError(`${file} does not hold 64 hexadecimal characters; restore it from a backup or set SECRET_KEY`)
+    }
+    return Buffer.from(hex, 'hex')
+  }
+  mkdirSync(dataDir, { recursive: true })
+  const key = randomBytes(32)
+  writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' })
+  chmodSync(file, 0o600)
+  return key
+}

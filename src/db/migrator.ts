@@ -1,0 +1,31 @@
+import { promises as fs } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { FileMigrationProvider, Migrator, type MigrationResult } from 'kysely'
+import type { Db } from './database.js'
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url))
+
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly results: MigrationResult[],
+  ) {
+    super(message)
+  }
+}
+
+/** Applies every pending migration in order, each in its own transaction. */
+export async function migrateToLatest(db: Db): Promise<MigrationResult[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new FileMigrationProvider({ fs, path: { join }, migrationFolder: MIGRATIONS_DIR }),
+  })
+  const { error, results = [] } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error')
+    const cause = error instanceof Error ? error.message : String(error)
+    throw new MigrationError(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}`, results)
+  }
+  return results
+}

@@ -1,0 +1,24 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { ErrorContent, ERROR_TEXT } from '../../views/errors/error-page.js'
+import type { AppEnv } from './app-env.js'
+import { renderPageOrFragment } from './render.js'
+
+/** The error page for a full request, the same content as a fragment for htmx. */
+export function renderError(c: Context<AppEnv>, status: 400 | 403 | 404 | 413 | 429 | 500, message?: string) {
+  const content = () => <ErrorContent status={status} message={message} requestId={c.var.requestId} />
+  return renderPageOrFragment(c, ERROR_TEXT[status]?.title ?? 'Error', content, content, status)
+}
+
+export function notFound(c: Context<AppEnv>) {
+  return renderError(c, 404)
+}
+
+export function onError(err: Error, c: Context<AppEnv>) {
+  if (err instanceof HTTPException && err.status < 500) {
+    const status = ([400, 403, 404, 413, 429] as const).find((s) => s === err.status) ?? 400
+    return renderError(c, status, err.message || undefined)
+  }
+  c.var.log.error({ event: 'unhandled_error', err, path: c.req.path }, 'request failed')
+  return renderError(c, 500)
+}

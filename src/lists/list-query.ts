@@ -1,0 +1,41 @@
+import { sql, type SelectQueryBuilder } from 'kysely'
+import { PAGE_SIZE, type ListParams } from './list-params.js'
+
+export type Page<T> = { rows: T[]; total: number; page: number; pageCount: number; pageSize: number }
+
+/** LIKE pattern that matches the text literally anywhere. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
+}
+
+/**
+ * Applies search over the given columns, the chosen sort (with id as tie-breaker so pages are
+ * stable) and pagination, and counts the matches. Column names come from code, never from input.
+ */
+export async function fetchPage<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  params: ListParams,
+  spec: { searchColumns: readonly string[]; sortColumns: Record<string, string>; idColumn: string },
+): Promise<Page<O>> {
+  let q = query as SelectQueryBuilder<any, any, O>
+  if (params.q && spec.searchColumns.length > 0) {
+    const pattern = containsPattern(params.q)
+    q = q.where((eb) => eb.or(spec.searchColumns.map((col) => sql<boolean>`${sql.ref(col)} like ${pattern} escape '\\'`)))
+  }
+  const countRow = await q
+    .clearSelect()
+    .clearOrderBy()
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .executeTakeFirst()
+  const total = Number((countRow as { total?: number } | undefined)?.total ?? 0)
+  const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE))
+  const page = Math.min(params.page, pageCount)
+  const sortColumn = spec.sortColumns[params.sort] ?? spec.idColumn
+  const rows = await q
+    .orderBy(sql`${sql.ref(sortColumn)} collate nocase`, params.dir)
+    .orderBy(sql.ref(spec.idColumn), params.dir)
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute()
+  return { rows: rows as O[], total, page, pageCount, pageSize: PAGE_SIZE }
+}

@@ -1,0 +1,214 @@
+import { Hono, type Context } from 'hono'
+import type { Child } from 'hono/jsx'
+import type { SelectQueryBuilder } from 'kysely'
+import type { z } from 'zod'
+import type { AppEnv } from '../http/app-env.js'
+import type { Db } from '../db/database.js'
+import type { Permission } from '../auth/permissions.js'
+import { requires } from '../auth/access.js'
+import { actorOf, type Actor } from '../audit/audit-log.js'
+import { readForm, type FormValues } from '../http/forms.js'
+import { redirectTo } from '../http/htmx.js'
+import { setFlash } from '../http/flash.js'
+import { renderError } from '../http/errors.js'
+import { renderPage, renderPageOrFragment } from '../http/render.js'
+import { parseListParams, type ListParams } from '../lists/list-params.js'
+import { fetchPage } from '../lists/list-query.js'
+import { sourcesInTable, syncedCondition, syncedFilterOptions, syncedFilterValues, syncedStatusLabel } from '../lists/synced-status.js'
+import { ListResults, type Column, type ListFilter } from '../../views/components/list-view.js'
+import { emptyForm, type FormState } from '../../views/components/form-fields.js'
+import { RecordDetailPage, RecordForm, RecordFormPage, RecordListPage, type RecordNoun } from '../../views/records/record-pages.js'
+import type { RecordTable, Result } from './record-service.js'
+
+type AnyQuery = SelectQueryBuilder<any, any, any>
+
+/** Everything that differs between the core modules' list, detail and form pages. */
+export type RecordModule<Row extends { id: number; source_integration: string | null; external_id: string | null }, Input, Options> = {
+  table: RecordTable
+  basePath: string
+  noun: RecordNoun
+  permissions: { view: Permission; manage: Permission }
+  schema: z.ZodType<Input, any>
+  list: {
+    query: (db: Db) => SelectQueryBuilder<any, any, Row>
+    sorts: Record<string, string>
+    defaultSort: string
+    searchColumns: string[]
+    /** Filters besides Synced status: name, label, options, and the condition each value adds. */
+    filters?: { name: string; label: string; options: { value: string; label: string }[]; apply: (q: AnyQuery, value: string) => AnyQuery }[]
+    columns: Column<Row>[]
+  }
+  get: (db: Db, id: number) => Promise<Row | undefined>
+  title: (row: Row) => string
+  detail: (row: Row) => [string, Child][]
+  toValues: (row: Row) => FormValues
+  defaults?: (c: Context<AppEnv>) => Promise<FormValues>
+  formOptions: (db: Db) => Promise<Options>
+  formFields: (form: FormState, options: Options) => Child
+  /** Why creating by hand is refused right now, or null when it is allowed. */
+  creationBlocked?: (c: Context<AppEnv>) => Promise<string | null>
+  create: (db: Db, actor: Actor, input: Input) => Promise<Result<number>>
+  update: (db: Db, actor: Actor, id: number, input: Input) => Promise<Result<number>>
+}
+
+/** Synced status and external id, shown on every record that an integration can feed. */
+export function syncedDetail(row: { source_integration: string | null; external_id: string | null }): [string, Child][] {
+  return [
+    ['Synced status', syncedStatusLabel(row.source_integration)],
+    ['External id', row.external_id],
+  ]
+}
+
+export const syncedColumn = <T extends { source_integration: string | null }>(): Column<T> => ({
+  label: 'Synced status',
+  sort: 'synced',
+  cell: (r) => <span class={r.source_integration ? 'badge badge-synced' : 'badge'}>{syncedStatusLabel(r.source_integration)}</span>,
+})
+
+/** List, detail, create and edit routes of one core module, each guarded by its permission. */
+export function recordRoutes<Row extends { id: number; source_integration: string | null; external_id: string | null }, Input, Options>(
+  m: RecordModule<Row, Input, Options>,
+) {
+  const app = new Hono<AppEnv>()
+  const crumb = { href: m.basePath, label: m.noun.title }
+  const parseId = (c: Context<AppEnv>) => {
+    const id = Number(c.req.param('id'))
+    return Number.isSafeInteger(id) && id > 0 ? id : null
+  }
+
+  async function listFilters(db: Db): Promise<{ ui: ListFilter[]; allowed: Record<string, string[]> }> {
+    const sources = await sourcesInTable(db, m.table)
+    const ui: ListFilter[] = [
+      ...(m.list.filters ?? []).map((f) => ({ name: f.name, label: f.label, options: f.options })),
+      { name: 'synced', label: 'Synced status', options: syncedFilterOptions(sources) },
+    ]
+    const allowed: Record<string, string[]> = { synced: syncedFilterValues(sources) }
+    for (const f of m.list.filters ?? []) allowed[f.name] = f.options.map((o) => o.value).filter(Boolean)
+    return { ui, allowed }
+  }
+
+  async function loadList(c: Context<AppEnv>) {
+    const { ui, allowed } = await listFilters(c.var.db)
+    const params: ListParams = parseListParams(c.req.query(), { sorts: [...Object.keys(m.list.sorts), 'synced'], defaultSort: m.list.defaultSort, filters: allowed })
+    let query = m.list.query(c.var.db) as AnyQuery
+    for (const f of m.list.filters ?? []) {
+      const value = params.filters[f.name]
+      if (value) query = f.apply(query, value)
+    }
+    const synced = syncedCondition(`${m.table}.source_integration`, params.filters.synced)
+    if (synced) query = query.where(synced)
+    const page = await fetchPage(query as SelectQueryBuilder<any, any, Row>, params, {
+      searchColumns: m.list.searchColumns,
+      sortColumns: { ...m.list.sorts, synced: `${m.table}.source_integration` },
+      idColumn: `${m.table}.id`,
+    })
+    return { params, page, filters: ui }
+  }
+
+  const renderForm = (c: Context<AppEnv>, form: FormState, options: Options, row: Row | null) => (
+    <RecordForm
+      id={`${m.table}-form`}
+      action={row ? `${m.basePath}/${row.id}` : m.basePath}
+      form={form}
+      fields={m.formFields(form, options)}
+      submitLabel={row ? 'Save changes' : `Create ${m.noun.one}`}
+      cancelHref={row ? `${m.basePath}/${row.id}` : m.basePath}
+    />
+  )
+
+  const formPage = (c: Context<AppEnv>, form: FormState, options: Options, row: Row | null, status: 200 | 422 = 200) =>
+    renderPageOrFragment(
+      c,
+      row ? `Edit ${m.title(row)}` : `New ${m.noun.one}`,
+      () => (
+        <RecordFormPage title={row ? `Edit ${m.title(row)}` : `New ${m.noun.one}`} breadcrumb={crumb}>
+          {renderForm(c, form, options, row)}
+        </RecordFormPage>
+      ),
+      () => renderForm(c, form, options, row),
+      status,
+    )
+
+  app.get('/', requires(m.permissions.view), async (c) => {
+    const { params, page, filters } = await loadList(c)
+    const user = c.var.user!
+    const blocked = user.permissions.has(m.permissions.manage) ? ((await m.creationBlocked?.(c)) ?? null) : 'no-permission'
+    return renderPageOrFragment(
+      c,
+      m.noun.title,
+      () => (
+        <RecordListPage
+          basePath={m.basePath}
+          noun={m.noun}
+          params={params}
+          page={page}
+          columns={m.list.columns}
+          filters={filters}
+          createAllowed={blocked === null}
+          createHint={blocked && blocked !== 'no-permission' ? blocked : undefined}
+        />
+      ),
+      () => <ListResultsOf m={m} params={params} page={page} />,
+    )
+  })
+
+  app.get('/new', requires(m.permissions.manage), async (c) => {
+    const blocked = await m.creationBlocked?.(c)
+    if (blocked) return renderError(c, 403, blocked)
+    return formPage(c, emptyForm(await m.defaults?.(c)), await m.formOptions(c.var.db), null)
+  })
+
+  app.post('/', requires(m.permissions.manage), async (c) => {
+    const blocked = await m.creationBlocked?.(c)
+    if (blocked) return renderError(c, 403, blocked)
+    const result = await readForm(c, m.schema)
+    const options = await m.formOptions(c.var.db)
+    if (!result.ok) return formPage(c, result, options, null, 422)
+    const saved = await m.create(c.var.db, actorOf(c), result.data)
+    if (!saved.ok) return formPage(c, { values: result.values, errors: saved.errors }, options, null, 422)
+    setFlash(c, `Created ${m.noun.one}.`)
+    return redirectTo(c, `${m.basePath}/${saved.value}`)
+  })
+
+  app.get('/:id', requires(m.permissions.view), async (c) => {
+    const id = parseId(c)
+    const row = id ? await m.get(c.var.db, id) : undefined
+    if (!row) return renderError(c, 404)
+    const canEdit = c.var.user!.permissions.has(m.permissions.manage)
+    return renderPage(
+      c,
+      m.title(row),
+      <RecordDetailPage title={m.title(row)} breadcrumb={crumb} items={[...m.detail(row), ...syncedDetail(row)]} editHref={canEdit ? `${m.basePath}/${row.id}/edit` : null} />,
+    )
+  })
+
+  app.get('/:id/edit', requires(m.permissions.manage), async (c) => {
+    const id = parseId(c)
+    const row = id ? await m.get(c.var.db, id) : undefined
+    if (!row) return renderError(c, 404)
+    return formPage(c, emptyForm(m.toValues(row)), await m.formOptions(c.var.db), row)
+  })
+
+  app.post('/:id', requires(m.permissions.manage), async (c) => {
+    const id = parseId(c)
+    const row = id ? await m.get(c.var.db, id) : undefined
+    if (!row) return renderError(c, 404)
+    const result = await readForm(c, m.schema)
+    const options = await m.formOptions(c.var.db)
+    if (!result.ok) return formPage(c, result, options, row, 422)
+    const saved = await m.update(c.var.db, actorOf(c), row.id, result.data)
+    if (!saved.ok) return formPage(c, { values: result.values, errors: saved.errors }, options, row, 422)
+    setFlash(c, 'Saved.')
+    return redirectTo(c, `${m.basePath}/${row.id}`)
+  })
+
+  return app
+}
+
+function ListResultsOf<Row extends { id: number; source_integration: string | null; external_id: string | null }>(props: {
+  m: RecordModule<Row, any, any>
+  params: ListParams
+  page: Awaited<ReturnType<typeof fetchPage<any, any, Row>>>
+}) {
+  return <ListResults basePath={props.m.basePath} params={props.params} page={props.page} columns={props.m.list.columns} noun={props.m.noun} />
+}

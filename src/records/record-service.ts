@@ -1,0 +1,118 @@
+import { sql } from 'kysely'
+import type { Db } from '../db/database.js'
+import { changedFields, recordAudit, type Actor } from '../audit/audit-log.js'
+import { isUniqueViolation, type FieldErrors } from '../http/forms.js'
+
+export type RecordTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments'
+
+export type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors }
+
+/** A natural key that must not repeat, compared without regard to case. */
+export type UniqueRule = {
+  field: string
+  column: string
+  value: string | null
+  /** Extra equality that scopes the rule (a cost code is unique within its job site). */
+  scope?: { column: string; value: string | number | null }
+  message: (existing: { id: number }) => string | Promise<string>
+}
+
+type Row = Record<string, unknown> & { id: number }
+
+async function findClash(db: Db, table: RecordTable, rule: UniqueRule, exceptId: number | null) {
+  if (rule.value === null) return undefined
+  let q = db
+    .selectFrom(table)
+    .select('id')
+    .where(sql<boolean>`lower(${sql.ref(rule.column)}) = lower(${rule.value})`)
+  if (rule.scope) {
+    const { column, value } = rule.scope
+    q = q.where(sql<boolean>`coalesce(${sql.ref(column)}, 0) = coalesce(${value}, 0)`)
+  }
+  if (exceptId !== null) q = q.where('id', '!=', exceptId)
+  return q.executeTakeFirst()
+}
+
+async function checkUnique(db: Db, table: RecordTable, rules: UniqueRule[], exceptId: number | null): Promise<FieldErrors | null> {
+  const errors: FieldErrors = {}
+  for (const rule of rules) {
+    const clash = await findClash(db, table, rule, exceptId)
+    if (clash && !errors[rule.field]) errors[rule.field] = await rule.message(clash)
+  }
+  return Object.keys(errors).length > 0 ? errors : null
+}
+
+/** The message for a unique index hit by a concurrent writer after our own check passed. */
+function raceErrors(rules: UniqueRule[]): FieldErrors {
+  return { [rules[0]?.field ?? '_form']: 'Another record with this value was saved a moment ago. Reload and check.' }
+}
+
+/** Inserts a hand-entered record (Synced status Manual) and audits it, all in one transaction. */
+export async function createRecord(
+  db: Db,
+  actor: Actor,
+  spec: { table: RecordTable; entityType: string; label: string; unique: UniqueRule[] },
+  values: Record<string, unknown>,
+): Promise<Result<number>> {
+  const clash = await checkUnique(db, spec.table, spec.unique, null)
+  if (clash) return { ok: false, errors: clash }
+  const now = new Date().toISOString()
+  try {
+    const id = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto(spec.table)
+        .values({ ...values, source_integration: null, external_id: null, created_at: now, updated_at: now } as never)
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await recordAudit(trx, actor, {
+        action: `${spec.entityType}.create`,
+        entityType: spec.entityType,
+        entityId: row.id,
+        summary: `Created ${spec.entityType.replace('_', ' ')} ${spec.label}`,
+        after: values,
+      })
+      return row.id
+    })
+    return { ok: true, value: id }
+  } catch (err) {
+    if (isUniqueViolation(err)) return { ok: false, errors: raceErrors(spec.unique) }
+    throw err
+  }
+}
+
+/** Updates the fields that changed and audits before/after; an unchanged save writes nothing. */
+export async function updateRecord(
+  db: Db,
+  actor: Actor,
+  spec: { table: RecordTable; entityType: string; label: string; unique: UniqueRule[] },
+  id: number,
+  values: Record<string, unknown>,
+): Promise<Result<number>> {
+  const current = (await db.selectFrom(spec.table).selectAll().where('id', '=', id).executeTakeFirst()) as Row | undefined
+  if (!current) return { ok: false, errors: { _form: `This ${spec.entityType.replace('_', ' ')} no longer exists.` } }
+  const clash = await checkUnique(db, spec.table, spec.unique, id)
+  if (clash) return { ok: false, errors: clash }
+  const diff = changedFields(current, values)
+  if (!diff.changed) return { ok: true, value: id }
+  try {
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable(spec.table)
+        .set({ ...diff.after, updated_at: new Date().toISOString() } as never)
+        .where('id', '=', id)
+        .execute()
+      await recordAudit(trx, actor, {
+        action: `${spec.entityType}.update`,
+        entityType: spec.entityType,
+        entityId: id,
+        summary: `Changed ${spec.entityType.replace('_', ' ')} ${spec.label}`,
+        before: diff.before,
+        after: diff.after,
+      })
+    })
+    return { ok: true, value: id }
+  } catch (err) {
+    if (isUniqueViolation(err)) return { ok: false, errors: raceErrors(spec.unique) }
+    throw err
+  }
+}

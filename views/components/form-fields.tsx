@@ -1,0 +1,106 @@
+import type { Child } from 'hono/jsx'
+import type { FieldErrors, FormValues } from '../../src/http/forms.js'
+
+export type FormState = { values: FormValues; errors: FieldErrors }
+
+export const emptyForm = (values: FormValues = {}): FormState => ({ values, errors: {} })
+
+type FieldProps = {
+  form: FormState
+  name: string
+  label: string
+  type?: 'text' | 'email' | 'password' | 'date' | 'tel' | 'number'
+  required?: boolean
+  autocomplete?: string
+  hint?: string
+  maxlength?: number
+}
+
+/** A labelled input with its error beside it; the submitted value is kept on a failed submit. */
+export function Field(props: FieldProps) {
+  const error = props.form.errors[props.name]
+  const id = `field-${props.name}`
+  return (
+    <label for={id}>
+      {props.label}
+      {props.required && <span aria-hidden='true'> *</span>}
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.type === 'password' ? '' : (props.form.values[props.name] ?? '')}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        maxlength={props.maxlength}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error || props.hint ? `${id}-help` : undefined}
+      />
+      <FieldHelp id={`${id}-help`} error={error} hint={props.hint} />
+    </label>
+  )
+}
+
+export function SelectField(props: {
+  form: FormState
+  name: string
+  label: string
+  options: { value: string; label: string }[]
+  required?: boolean
+  hint?: string
+}) {
+  const error = props.form.errors[props.name]
+  const id = `field-${props.name}`
+  const current = props.form.values[props.name] ?? ''
+  return (
+    <label for={id}>
+      {props.label}
+      {props.required && <span aria-hidden='true'> *</span>}
+      <select id={id} name={props.name} required={props.required} aria-invalid={error ? 'true' : undefined} aria-describedby={`${id}-help`}>
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.value === current}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <FieldHelp id={`${id}-help`} error={error} hint={props.hint} />
+    </label>
+  )
+}
+
+export function CheckboxField(props: { form: FormState; name: string; label: string; hint?: string }) {
+  const checked = ['on', 'true', '1'].includes(props.form.values[props.name] ?? '')
+  const id = `field-${props.name}`
+  return (
+    <div class='checkbox-field'>
+      <label for={id}>
+        <input type='checkbox' id={id} name={props.name} role='switch' checked={checked} />
+        {props.label}
+      </label>
+      <FieldHelp id={`${id}-help`} error={props.form.errors[props.name]} hint={props.hint} />
+    </div>
+  )
+}
+
+function FieldHelp(props: { id: string; error?: string; hint?: string }) {
+  if (props.error) return <small id={props.id} class='field-error'>{props.error}</small>
+  if (props.hint) return <small id={props.id}>{props.hint}</small>
+  return null
+}
+
+/** An error about the whole form, not one field. */
+export function FormError(props: { form: FormState }) {
+  const error = props.form.errors._form
+  return error ? <p class='flash flash-error' role='alert'>{error}</p> : null
+}
+
+/**
+ * A form that posts with htmx and swaps itself: a 422 answer brings it back with errors, success
+ * navigates with HX-Redirect. Without JavaScript it is a plain form with the same behaviour.
+ */
+export function HtmxForm(props: { action: string; id: string; children?: Child; class?: string }) {
+  return (
+    <form id={props.id} method='post' action={props.action} hx-post={props.action} hx-target='this' hx-swap='outerHTML' hx-disable='find button[type=submit]' class={props.class} novalidate>
+      {props.children}
+    </form>
+  )
+}

@@ -1,0 +1,29 @@
+import type { SessionUser } from '../../src/auth/sessions.js'
+import { PageHeader } from '../components/list-view.js'
+
+export type ModuleCount = { label: string; href: string; total: number; synced: number }
+
+export function HomePage(props: { user: SessionUser; modules: ModuleCount[] }) {
+  return (
+    <>
+      <PageHeader title={`Hello, ${props.user.name}`} />
+      {props.modules.length === 0 ? (
+        <p>Your role ({props.user.roleName}) has no administration pages. You can change your password under <a href='/account'>Your account</a>.</p>
+      ) : (
+        <div class='cards'>
+          {props.modules.map((m) => (
+            <article>
+              <header>
+                <a href={m.href}>{m.label}</a>
+              </header>
+              <p class='big-number'>{m.total.toLocaleString('en-US')}</p>
+              <small>
+                {m.synced.toLocaleString('en-US')} synced · {(m.total - m.synced).toLocaleString('en-US')} manual
+              </small>
+            </article>
+          ))}
+        </div>
+      )}
+    </>
+  )
+}

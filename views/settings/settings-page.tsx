@@ -1,0 +1,34 @@
+import { WEEK_DAYS } from '../../src/settings/service.js'
+import { CheckboxField, Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
+import { PageHeader } from '../components/list-view.js'
+
+const capitalize = (s: string) => s[0]!.toUpperCase() + s.slice(1)
+
+export function SettingsForm(props: { form: FormState }) {
+  const f = props.form
+  return (
+    <HtmxForm action='/settings' id='settings-form'>
+      <FormError form={f} />
+      <fieldset>
+        <legend>Manual creation</legend>
+        <CheckboxField form={f} name='employeeManualCreation' label='Employee Manual Creation' hint='Off: employees can only come from the sync source; the New employee button is hidden.' />
+        <CheckboxField form={f} name='companyManualCreation' label='Company Manual Creation' hint='Off: companies can only come from the sync source.' />
+      </fieldset>
+      <div class='grid'>
+        <Field form={f} name='defaultCountry' label='Default country for imported job sites' required maxlength={2} hint='Two-letter code, e.g. US.' />
+        <Field form={f} name='companyTimeZone' label='Company time zone' required hint='IANA name, e.g. America/Chicago.' />
+        <SelectField form={f} name='workWeekStart' label='First day of the work week' required options={WEEK_DAYS.map((d) => ({ value: d, label: capitalize(d) }))} />
+      </div>
+      <button type='submit'>Save settings</button>
+    </HtmxForm>
+  )
+}
+
+export function SettingsPage(props: { form: FormState }) {
+  return (
+    <>
+      <PageHeader title='Settings' />
+      <SettingsForm form={props.form} />
+    </>
+  )
+}
