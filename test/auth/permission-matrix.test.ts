@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
+import { accessOf, type Access } from '../../src/auth/access.js'
+import { ALL_PERMISSIONS } from '../../src/auth/permissions.js'
+import { permissionsOfRole } from '../../src/auth/sessions.js'
+import type { Db } from '../../src/db/database.js'
+import { createTestApp, signInAs, type RoleKey } from '../helpers/test-app.js'
+import { get, post } from '../helpers/requests.js'
+
+const ROLES: RoleKey[] = ['super_admin', 'admin', 'pm', 'employee']
+const GLOBAL_MIDDLEWARE_PATHS = ['/*', '/public/*']
+
+type Route = { method: string; path: string; access: Access | undefined }
+
+async function registeredRoutes(): Promise<Route[]> {
+  const { app } = await createTestApp()
+  const byKey = new Map<string, Route>()
+  for (const r of app.routes) {
+    if (r.method === 'ALL' && GLOBAL_MIDDLEWARE_PATHS.includes(r.path)) continue
+    const key = `${r.method} ${r.path}`
+    const route = byKey.get(key) ?? { method: r.method, path: r.path, access: undefined }
+    route.access ??= accessOf(r.handler)
+    byKey.set(key, route)
+  }
+  return [...byKey.values()]
+}
+
+/** Row counts of every table but sessions, to prove a refused request changed nothing. */
+async function snapshot(db: Db): Promise<Record<string, number>> {
+  const tables = ['users', 'roles', 'role_permissions', 'settings', 'audit_log', 'companies', 'departments', 'employees', 'job_sites', 'cost_codes', 'pay_ids']
+  const counts: Record<string, number> = {}
+  for (const t of tables) counts[t] = Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(db)).rows[0]!.n)
+  return counts
+}
+
+const request = (app: Awaited<ReturnType<typeof createTestApp>>['app'], route: Route, cookie?: string) => {
+  const path = route.path.replace(/:id\b/g, '1')
+  return route.method === 'GET' ? get(app, path, { cookie }) : post(app, path, {}, { cookie })
+}
+
+describe('route permissions', async () => {
+  const routes = await registeredRoutes()
+
+  it('every registered route declares who may use it', () => {
+    const undeclared = routes.filter((r) => !r.access).map((r) => `${r.method} ${r.path}`)
+    expect(undeclared).toEqual([])
+    expect(routes.length).toBeGreaterThan(50)
+  })
+
+  it('every permission in the matrix guards at least one route or is reserved for a later module', () => {
+    const used = new Set(routes.flatMap((r) => (r.access?.kind === 'permission' ? [r.access.permission] : [])))
+    const later = ['integrations.setup', 'integrations.actions', 'payroll.approve', 'payroll.publish', 'payroll.set_item_group', 'employees.import_export']
+    expect(ALL_PERMISSIONS.filter((p) => !used.has(p) && !later.includes(p))).toEqual([])
+  })
+
+  for (const route of routes.filter((r) => r.access?.kind !== 'public')) {
+    it(`${route.method} ${route.path} sends an anonymous visitor to sign in`, async () => {
+      const t = await createTestApp()
+      await signInAs(t.db, 'super_admin')
+      const res = await request(t.app, route)
+      expect(res.status).toBe(303)
+      expect(res.headers.get('location')).toMatch(/^\/login/)
+    })
+
+    for (const role of ROLES) {
+      it(`${route.method} ${route.path} as ${role}`, async () => {
+        const t = await createTestApp()
+        const { cookie } = await signInAs(t.db, role)
+        const roleRow = await t.db.selectFrom('roles').select(['id', 'key']).where('key', '=', role).executeTakeFirstOrThrow()
+        const held = await permissionsOfRole(t.db, roleRow.id, roleRow.key)
+        const allowed = route.access?.kind === 'signed-in' || (route.access?.kind === 'permission' && held.has(route.access.permission))
+        const before = await snapshot(t.db)
+        const res = await request(t.app, route, cookie)
+        if (allowed) {
+          expect(res.status, await res.clone().text()).not.toBe(403)
+          expect(res.headers.get('location') ?? '').not.toMatch(/^\/login/)
+        } else {
+          expect(res.status).toBe(403)
+          expect(await res.text()).toContain('Not allowed')
+          expect(await snapshot(t.db)).toEqual(before)
+        }
+      })
+    }
+  }
+})
+
