@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { createTestApp, signInAs } from '../helpers/test-app.js'
+import { get, post } from '../helpers/requests.js'
+
+describe('safety baseline', () => {
+  it('refuses a cross-site form post (CSRF) and changes nothing', async () => {
+    const t = await createTestApp()
+    const { cookie } = await signInAs(t.db, 'admin')
+    const res = await t.app.request('http://localhost/departments', {
+      method: 'POST',
+      body: new URLSearchParams({ code: 'X', name: 'X' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    })
+    expect(res.status).toBe(403)
+    expect(await t.db.selectFrom('departments').selectAll().execute()).toEqual([])
+  })
+
+  it('accepts a post whose Origin is the public base URL (behind a proxy)', async () => {
+    const t = await createTestApp({ PUBLIC_BASE_URL: 'https://clock.example.com' })
+    const { cookie } = await signInAs(t.db, 'admin')
+    const res = await t.app.request('http://127.0.0.1:3000/departments', {
+      method: 'POST',
+      body: new URLSearchParams({ code: 'X', name: 'X' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: 'https://clock.example.com' },
+    })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('strict-transport-security')).toContain('max-age')
+  })
+
+  it('sends a strict CSP and other security headers', async () => {
+    const t = await createTestApp()
+    const { cookie } = await signInAs(t.db, 'admin')
+    const res = await get(t.app, '/', { cookie })
+    const csp = res.headers.get('content-security-policy')!
+    expect(csp).toContain("default-src 'self'")
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toContain('unsafe-inline')
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN')
+    expect(res.headers.get('x-request-id')).toBeTruthy()
+  })
+
+  it('refuses a body over the limit with 413', async () => {
+    const t = await createTestApp({ BODY_LIMIT_BYTES: '2048' })
+    const { cookie } = await signInAs(t.db, 'admin')
+    const res = await post(t.app, '/departments', { code: 'X', name: 'y'.repeat(5000) }, { cookie })
+    expect(res.status).toBe(413)
+    expect(await t.db.selectFrom('departments').selectAll().execute()).toEqual([])
+  })
+
+  it('shows 404 and 500 pages with the request id, logging the failure as one JSON line', async () => {
+    const t = await createTestApp()
+    const { cookie } = await signInAs(t.db, 'admin')
+    const missing = await get(t.app, '/no/such/page', { cookie })
+    expect(missing.status).toBe(404)
+    expect(await missing.text()).toContain('404 · Not found')
+    await t.db.destroy()
+    const broken = await get(t.app, '/healthz')
+    expect(broken.status).toBe(503)
+    const failing = await get(t.app, '/', { cookie })
+    expect(failing.status).toBe(500)
+    const html = await failing.text()
+    const requestId = failing.headers.get('x-request-id')!
+    expect(html).toContain(requestId)
+    const line = t.logs.map((l) => JSON.parse(l)).find((l) => l.event === 'unhandled_error')
+    expect(line).toMatchObject({ requestId, level: 50 })
+  })
+
+  it('serves the vendored htmx 4 and Pico CSS from public/', async () => {
+    const t = await createTestApp()
+    const htmx = await get(t.app, '/public/vendor/htmx.min.js')
+    expect(htmx.status).toBe(200)
+    expect(await htmx.text()).toContain('this.version="4.')
+    expect((await get(t.app, '/public/vendor/pico.min.css')).status).toBe(200)
+    expect((await get(t.app, '/public/app.css')).status).toBe(200)
+  })
+
+  it('writes one structured request line per request with its request id', async () => {
+    const t = await createTestApp()
+    await get(t.app, '/healthz')
+    const line = t.logs.map((l) => JSON.parse(l)).find((l) => l.event === 'request')
+    expect(line).toMatchObject({ method: 'GET', path: '/healthz', status: 200 })
+    expect(line.requestId).toBeTruthy()
+  })
+})
