@@ -21,9 +21,11 @@ export function Field(props: FieldProps) {
   const error = props.form.errors[props.name]
   const id = `field-${props.name}`
   return (
-    <label for={id}>
-      {props.label}
-      {props.required && <span aria-hidden='true'> *</span>}
+    <div class='field'>
+      <label for={id}>
+        {props.label}
+        {props.required && <span aria-hidden='true'> *</span>}
+      </label>
       <input
         id={id}
         name={props.name}
@@ -36,7 +38,7 @@ export function Field(props: FieldProps) {
         aria-describedby={error || props.hint ? `${id}-help` : undefined}
       />
       <FieldHelp id={`${id}-help`} error={error} hint={props.hint} />
-    </label>
+    </div>
   )
 }
 
@@ -52,9 +54,11 @@ export function SelectField(props: {
   const id = `field-${props.name}`
   const current = props.form.values[props.name] ?? ''
   return (
-    <label for={id}>
-      {props.label}
-      {props.required && <span aria-hidden='true'> *</span>}
+    <div class='field'>
+      <label for={id}>
+        {props.label}
+        {props.required && <span aria-hidden='true'> *</span>}
+      </label>
       <select id={id} name={props.name} required={props.required} aria-invalid={error ? 'true' : undefined} aria-describedby={`${id}-help`}>
         {props.options.map((o) => (
           <option value={o.value} selected={o.value === current}>
@@ -63,7 +67,7 @@ export function SelectField(props: {
         ))}
       </select>
       <FieldHelp id={`${id}-help`} error={error} hint={props.hint} />
-    </label>
+    </div>
   )
 }
 
@@ -73,7 +77,7 @@ export function CheckboxField(props: { form: FormState; name: string; label: str
   return (
     <div class='checkbox-field'>
       <label for={id}>
-        <input type='checkbox' id={id} name={props.name} role='switch' checked={checked} />
+        <input type='checkbox' id={id} name={props.name} role='switch' checked={checked} aria-describedby={`${id}-help`} />
         {props.label}
       </label>
       <FieldHelp id={`${id}-help`} error={props.form.errors[props.name]} hint={props.hint} />

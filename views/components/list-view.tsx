@@ -25,7 +25,7 @@ export function ListToolbar(props: { basePath: string; params: ListParams; filte
       class='list-toolbar'
       role='search'
       hx-get={props.basePath}
-      hx-trigger='input changed delay:250ms from:find input[name=q], change, submit'
+      hx-trigger='input changed delay:250ms target:input[name=q], change target:select, submit'
       hx-target='#list-results'
       hx-swap='outerHTML'
       hx-push-url='true'
@@ -56,7 +56,9 @@ export function ListResults<T>(props: ListProps<T>) {
     <div id='list-results' aria-live='polite'>
       <p class='list-count'>
         {page.total === 0
-          ? `No ${props.noun.many} match.`
+          ? params.q || Object.values(params.filters).some(Boolean)
+            ? `No ${props.noun.many} match.`
+            : `No ${props.noun.many} yet.`
           : `${page.total.toLocaleString('en-US')} ${page.total === 1 ? props.noun.one : props.noun.many}` +
             (page.pageCount > 1 ? ` · page ${page.page} of ${page.pageCount}` : '')}
       </p>

@@ -1,0 +1,45 @@
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { serve, type ServerType } from '@hono/node-server'
+import { chromium, type Browser } from 'playwright-core'
+import { loadConfig } from '../../src/config.js'
+import { openDatabase, type Db } from '../../src/db/database.js'
+import { migrateToLatest } from '../../src/db/migrator.js'
+import { createLogger } from '../../src/lib/logger.js'
+import { createApp } from '../../src/app.js'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const chromiumAvailable = existsSync(CHROMIUM_PATH)
+
+/** Debian's Chromium, never a downloaded browser, with the flags this closed network needs. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  })
+}
+
+export type RunningServer = { url: string; db: Db; close: () => Promise<void> }
+
+/** The real app on a real file database, listening on 127.0.0.1 on a free port. */
+export async function startServer(): Promise<RunningServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cb-browser-'))
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1' })
+  const { db } = openDatabase(config.databasePath)
+  await migrateToLatest(db)
+  const app = createApp({ db, config, logger: createLogger('silent') })
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    close: () => new Promise<void>((resolve) => server.close(() => void db.destroy().then(() => resolve()))),
+  }
+}
+
+export const SCREENSHOT_DIR = join(process.cwd(), 'test-output')
+export const screenshotPath = (name: string) => join(SCREENSHOT_DIR, `${name}.png`)
