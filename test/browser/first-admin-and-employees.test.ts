@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { chromiumAvailable, launchChromium, screenshotPath, SCREENSHOT_DIR, startServer, type RunningServer } from '../helpers/browser.js'
+import { chromiumAvailable, launchChromium, navLink, screenshotOnFailure, screenshotPath, SCREENSHOT_DIR, startServer, textbox, watchedPage, type RunningServer } from '../helpers/browser.js'
 
 // One browser session walks the way a new customer does: first admin, sign in, an employee by hand,
 // then the list's htmx behaviour (active search, Synced status filter, paging, sorting) in Chromium.
@@ -10,28 +10,18 @@ describe.skipIf(!chromiumAvailable)('in Chromium: first administrator, sign-in, 
   let server: RunningServer
   let browser: Browser
   let page: Page
-  const problems: string[] = []
-  // Inputs by their accessible name, as a screen reader announces them.
-  const field = (name: string) => page.getByRole('textbox', { name, exact: true })
-  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true })
+  let problems: string[] = []
+  const field = (name: string) => textbox(page, name)
+  const nav = (name: string) => navLink(page, name)
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOT_DIR, { recursive: true })
     server = await startServer()
     browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    page.setDefaultTimeout(8000)
-    // A CSP violation or script error shows up here; none is acceptable.
-    page.on('console', (m) => {
-      // A 422 or 401 answer is logged by the browser as a failed resource; that is the design, not a fault.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text())
-    })
-    page.on('pageerror', (e) => problems.push(e.message))
+    ;({ page, problems } = await watchedPage(browser))
   })
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await page.screenshot({ path: screenshotPath(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`), fullPage: true })
-  })
+  afterEach((ctx) => screenshotOnFailure(page, ctx))
 
   afterAll(async () => {
     await browser?.close()

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
@@ -43,3 +43,31 @@ export async function startServer(): Promise<RunningServer> {
 
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-output')
 export const screenshotPath = (name: string) => join(SCREENSHOT_DIR, `${name}.png`)
+
+/**
+ * A page that records every script error and CSP violation in `problems`. A 422 or 401 answer is
+ * logged by Chromium as a failed resource; that is how our forms work, so it is not counted.
+ */
+export async function watchedPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  page.setDefaultTimeout(8000)
+  const problems: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text())
+  })
+  page.on('pageerror', (e) => problems.push(e.message))
+  return { page, problems }
+}
+
+/** An input by its accessible name, as a screen reader announces it. */
+export const textbox = (page: Page, name: string) => page.getByRole('textbox', { name, exact: true })
+
+/** A link of the side navigation. */
+export const navLink = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true })
+
+/** Saves a screenshot of the page when the test just failed, named after the test. */
+export async function screenshotOnFailure(page: Page | undefined, ctx: { task: { name: string; result?: { state?: string } } }) {
+  if (page && ctx.task.result?.state === 'fail') {
+    await page.screenshot({ path: screenshotPath(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`), fullPage: true })
+  }
+}

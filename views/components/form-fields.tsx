@@ -21,11 +21,7 @@ export function Field(props: FieldProps) {
   const error = props.form.errors[props.name]
   const id = `field-${props.name}`
   return (
-    <div class='field'>
-      <label for={id}>
-        {props.label}
-        {props.required && <span aria-hidden='true'> *</span>}
-      </label>
+    <FieldFrame id={id} label={props.label} required={props.required} error={error} hint={props.hint}>
       <input
         id={id}
         name={props.name}
@@ -37,8 +33,7 @@ export function Field(props: FieldProps) {
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={error || props.hint ? `${id}-help` : undefined}
       />
-      <FieldHelp id={`${id}-help`} error={error} hint={props.hint} />
-    </div>
+    </FieldFrame>
   )
 }
 
@@ -54,11 +49,7 @@ export function SelectField(props: {
   const id = `field-${props.name}`
   const current = props.form.values[props.name] ?? ''
   return (
-    <div class='field'>
-      <label for={id}>
-        {props.label}
-        {props.required && <span aria-hidden='true'> *</span>}
-      </label>
+    <FieldFrame id={id} label={props.label} required={props.required} error={error} hint={props.hint}>
       <select id={id} name={props.name} required={props.required} aria-invalid={error ? 'true' : undefined} aria-describedby={`${id}-help`}>
         {props.options.map((o) => (
           <option value={o.value} selected={o.value === current}>
@@ -66,7 +57,20 @@ export function SelectField(props: {
           </option>
         ))}
       </select>
-      <FieldHelp id={`${id}-help`} error={error} hint={props.hint} />
+    </FieldFrame>
+  )
+}
+
+/** Label above the control, hint or error below it, tied together for screen readers. */
+function FieldFrame(props: { id: string; label: string; required?: boolean; error?: string; hint?: string; children?: Child }) {
+  return (
+    <div class='field'>
+      <label for={props.id}>
+        {props.label}
+        {props.required && <span aria-hidden='true'> *</span>}
+      </label>
+      {props.children}
+      <FieldHelp id={`${props.id}-help`} error={props.error} hint={props.hint} />
     </div>
   )
 }
