@@ -121,7 +121,10 @@ authRoutes.post('/login', anyone(), async (c) => {
 })
 
 authRoutes.post('/logout', anyone(), async (c) => {
-  if (c.var.sessionId) await invalidateSession(c.var.db, c.var.sessionId)
+  if (c.var.sessionId) {
+    await invalidateSession(c.var.db, c.var.sessionId)
+    await recordAudit(c.var.db, actorOf(c), { action: 'user.sign_out', entityType: 'user', entityId: c.var.user?.id, summary: 'Signed out' })
+  }
   clearSessionCookie(c)
   setFlash(c, 'You are signed out.')
   return redirectTo(c, '/login')

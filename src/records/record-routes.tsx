@@ -12,6 +12,7 @@ import { redirectTo } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'
 import { renderError } from '../http/errors.js'
 import { renderPage, renderPageOrFragment } from '../http/render.js'
+import { formatTimestamp } from '../lib/format.js'
 import { parseListParams, type ListParams } from '../lists/list-params.js'
 import { fetchPage } from '../lists/list-query.js'
 import { sourcesInTable, syncedCondition, syncedFilterOptions, syncedFilterValues, syncedStatusLabel } from '../lists/synced-status.js'
@@ -21,9 +22,10 @@ import { RecordDetailPage, RecordForm, RecordFormPage, RecordListPage, type Reco
 import type { RecordTable, Result } from './record-service.js'
 
 type AnyQuery = SelectQueryBuilder<any, any, any>
+type SyncedRow = { id: number; source_integration: string | null; external_id: string | null; created_at: string; updated_at: string }
 
 /** Everything that differs between the core modules' list, detail and form pages. */
-export type RecordModule<Row extends { id: number; source_integration: string | null; external_id: string | null }, Input, Options> = {
+export type RecordModule<Row extends SyncedRow, Input, Options> = {
   table: RecordTable
   basePath: string
   noun: RecordNoun
@@ -52,10 +54,12 @@ export type RecordModule<Row extends { id: number; source_integration: string | 
 }
 
 /** Synced status and external id, shown on every record that an integration can feed. */
-export function syncedDetail(row: { source_integration: string | null; external_id: string | null }): [string, Child][] {
+export function syncedDetail(row: { source_integration: string | null; external_id: string | null; created_at: string; updated_at: string }): [string, Child][] {
   return [
     ['Synced status', syncedStatusLabel(row.source_integration)],
     ['External id', row.external_id],
+    ['Created', formatTimestamp(row.created_at)],
+    ['Last changed', formatTimestamp(row.updated_at)],
   ]
 }
 
@@ -66,7 +70,7 @@ export const syncedColumn = <T extends { source_integration: string | null }>():
 })
 
 /** List, detail, create and edit routes of one core module, each guarded by its permission. */
-export function recordRoutes<Row extends { id: number; source_integration: string | null; external_id: string | null }, Input, Options>(
+export function recordRoutes<Row extends SyncedRow, Input, Options>(
   m: RecordModule<Row, Input, Options>,
 ) {
   const app = new Hono<AppEnv>()
@@ -205,7 +209,7 @@ export function recordRoutes<Row extends { id: number; source_integration: strin
   return app
 }
 
-function ListResultsOf<Row extends { id: number; source_integration: string | null; external_id: string | null }>(props: {
+function ListResultsOf<Row extends SyncedRow>(props: {
   m: RecordModule<Row, any, any>
   params: ListParams
   page: Awaited<ReturnType<typeof fetchPage<any, any, Row>>>

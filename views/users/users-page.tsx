@@ -1,3 +1,4 @@
+import { formatTimestamp } from '../../src/lib/format.js'
 import type { Child } from 'hono/jsx'
 import type { ListParams } from '../../src/lists/list-params.js'
 import type { Page } from '../../src/lists/list-query.js'
@@ -76,7 +77,7 @@ export function UserDetailPage(props: {
           items={[
             ['Status', u.status === 'active' ? 'Active' : 'Disabled'],
             ['Role', u.role_name],
-            ['Created', u.created_at.slice(0, 10)],
+            ['Created', formatTimestamp(u.created_at)],
           ]}
         />
       )}
