@@ -6,6 +6,8 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { serveStatic } from '@hono/node-server/serve-static'
 import type { AppDeps, AppEnv } from './http/app-env.js'
+import { CONNECTORS } from './connectors/registry.js'
+import { RunRegistry } from './staging/sync-runs.js'
 import { requestContext } from './http/request-context.js'
 import { flashMessages } from './http/flash.js'
 import { notFound, onError, renderError } from './http/errors.js'
@@ -26,6 +28,11 @@ import { auditLogRoutes } from './audit/routes.js'
 import { placeholderRoutes } from './home/placeholders.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
+
+/** The dependencies of a server or a test: the registry's connectors unless others are given. */
+export function createDeps(parts: Omit<AppDeps, 'connectors' | 'runs'> & Partial<Pick<AppDeps, 'connectors'>>): AppDeps {
+  return { ...parts, connectors: parts.connectors ?? CONNECTORS, runs: new RunRegistry() }
+}
 
 /** Builds the whole application over the given database; tests call it with app.request(). */
 export function createApp(deps: AppDeps) {

@@ -25,9 +25,15 @@ const envSchema = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hexadecimal characters (32 bytes)' })
     .optional(),
+  SECRET_KEYS_PREVIOUS: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}(,[0-9a-fA-F]{64})*$/, { message: 'must be a comma-separated list of 64-hex-character keys' })
+    .optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  SYNC_PAGE_TIMEOUT_SECONDS: z.coerce.number().min(0.01).max(3600).default(120),
 })
 
 export type Config = {
@@ -40,9 +46,15 @@ export type Config = {
   timeZone: string
   /** 32 bytes used to encrypt credentials at rest. */
   secretKey: Buffer
+  /** Earlier keys, still able to open what they sealed (see keys:rotate). */
+  previousKeys: Buffer[]
   trustProxy: boolean
   sessionDays: number
   bodyLimitBytes: number
+  /** Largest file upload accepted (spreadsheets), above the form body limit. */
+  uploadLimitBytes: number
+  /** How long a connector may take to deliver one page before the run fails. */
+  syncPageTimeoutMs: number
   /** True when the public URL is https: cookies get the Secure flag. */
   secureCookies: boolean
 }
@@ -77,9 +89,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     timeZone: e.TZ,
     secretKey: e.SECRET_KEY ? Buffer.from(e.SECRET_KEY, 'hex') : readOrCreateKeyFile(dataDir),
+    previousKeys: [
+      ...(e.SECRET_KEYS_PREVIOUS?.split(',') ?? []),
+      ...readPreviousKeyFile(dataDir),
+    ].map((hex) => Buffer.from(hex, 'hex')),
     trustProxy: e.TRUST_PROXY,
     sessionDays: e.SESSION_DAYS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
+    syncPageTimeoutMs: e.SYNC_PAGE_TIMEOUT_SECONDS * 1000,
     secureCookies: publicBaseUrl.startsWith('https://'),
   }
 }
@@ -92,9 +110,21 @@ function displayHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? 'localhost' : host
 }
 
+export const previousKeyFile = (dataDir: string) => join(dataDir, 'secret.key.previous')
+export const keyFile = (dataDir: string) => join(dataDir, 'secret.key')
+
+function readPreviousKeyFile(dataDir: string): string[] {
+  const file = previousKeyFile(dataDir)
+  if (!existsSync(file)) return []
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^[0-9a-fA-F]{64}$/.test(l))
+}
+
 /** The generated key lives beside the database, readable by its owner only. */
 function readOrCreateKeyFile(dataDir: string): Buffer {
-  const file = join(dataDir, 'secret.key')
+  const file = keyFile(dataDir)
   if (existsSync(file)) {
     const hex = readFileSync(file, 'utf8').trim()
     if (!/^[0-9a-fA-F]{64}$/.test(hex)) {

@@ -3,19 +3,23 @@ import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { migrateToLatest } from './db/migrator.js'
 import { createLogger } from './lib/logger.js'
-import { createApp } from './app.js'
+import { createApp, createDeps } from './app.js'
 import { countUsers } from './users/service.js'
 import { deleteExpiredSessions } from './auth/sessions.js'
+import { markInterruptedRuns } from './staging/sync-runs.js'
 
 async function main() {
   const config = loadConfig()
   const logger = createLogger(config.logLevel)
-  const { db } = openDatabase(config.databasePath)
+  const { db, sqlite } = openDatabase(config.databasePath)
   const applied = await migrateToLatest(db)
   for (const r of applied) logger.info({ event: 'migration', name: r.migrationName, status: r.status }, 'migration applied')
   await deleteExpiredSessions(db)
 
-  const app = createApp({ db, config, logger })
+  const deps = createDeps({ db, sqlite, config, logger })
+  const interrupted = await markInterruptedRuns(deps)
+  if (interrupted > 0) logger.warn({ event: 'runs_timed_out', count: interrupted }, 'runs interrupted by the last shutdown marked timed out')
+  const app = createApp(deps)
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info({ event: 'listening', address: info.address, port: info.port, url: config.publicBaseUrl, database: config.databasePath }, 'Clockbridge is listening')
   })

@@ -16,6 +16,16 @@ export interface Database {
   job_sites: JobSitesTable
   cost_codes: CostCodesTable
   pay_ids: PayIdsTable
+  payroll_items: PayrollItemsTable
+  integrations: IntegrationsTable
+  sync_runs: SyncRunsTable
+  sync_run_errors: SyncRunErrorsTable
+  staged_records: StagedRecordsTable
+  connector_state: ConnectorStateTable
+  integration_uploads: IntegrationUploadsTable
+  import_batches: ImportBatchesTable
+  import_batch_items: ImportBatchItemsTable
+  sync_schedules: SyncSchedulesTable
 }
 
 export interface RolesTable {
@@ -149,6 +159,138 @@ export interface PayIdsTable {
   kind: PayIdKind
   position: number
   created_at: string
+  updated_at: string
+}
+
+export interface PayrollItemsTable extends SyncedColumns {
+  name: string
+  description: string | null
+  note: string | null
+}
+
+export interface IntegrationsTable {
+  id: string
+  activated: number
+  is_sync_source: number
+  settings: string
+  secrets_blob: string | null
+  activated_at: string | null
+  updated_at: string
+}
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'timed_out'
+export type RunTrigger = 'manual' | 'schedule' | 'agent'
+
+export interface SyncRunsTable {
+  id: Generated<number>
+  integration: string
+  module: string
+  trigger: RunTrigger
+  mode: 'full' | 'incremental'
+  status: RunStatus
+  requested_by: number | null
+  pages: Generated<number>
+  records: Generated<number>
+  new_count: Generated<number>
+  updated_count: Generated<number>
+  unchanged_count: Generated<number>
+  removed_count: Generated<number>
+  error_count: Generated<number>
+  error: string | null
+  created_at: string
+  started_at: string | null
+  heartbeat_at: string | null
+  finished_at: string | null
+}
+
+export interface SyncRunErrorsTable {
+  id: Generated<number>
+  run_id: number
+  page: number | null
+  row_number: number | null
+  external_id: string | null
+  field: string | null
+  message: string
+}
+
+export type StagedStatus = 'new' | 'updated' | 'imported' | 'archived'
+
+export interface StagedRecordsTable {
+  id: Generated<number>
+  integration: string
+  module: string
+  external_id: string
+  label: string
+  payload: string
+  hash: string
+  status: StagedStatus
+  archived: number
+  removed: number
+  core_id: number | null
+  imported_payload: string | null
+  imported_hash: string | null
+  first_seen_at: string
+  last_changed_at: string
+  imported_at: string | null
+  last_seen_run_id: number
+}
+
+export interface ConnectorStateTable {
+  integration: string
+  key: string
+  value: string
+  updated_at: string
+}
+
+export interface IntegrationUploadsTable {
+  integration: string
+  module: string
+  filename: string
+  content: Buffer
+  size: number
+  uploaded_by: number | null
+  uploaded_at: string
+}
+
+export interface ImportBatchesTable {
+  id: Generated<number>
+  integration: string
+  module: string
+  trigger: 'manual' | 'auto'
+  user_id: number | null
+  created_count: number
+  updated_count: number
+  linked_count: number
+  failed_count: number
+  created_at: string
+  undone_at: string | null
+  undone_by: number | null
+}
+
+export type ImportAction = 'created' | 'updated' | 'linked' | 'failed'
+
+export interface ImportBatchItemsTable {
+  id: Generated<number>
+  batch_id: number
+  staged_record_id: number
+  external_id: string
+  action: ImportAction
+  core_id: number | null
+  core_updated_at: string | null
+  message: string | null
+  previous_imported_payload: string | null
+  previous_imported_hash: string | null
+  previous_core_id: number | null
+  previous_imported_at: string | null
+}
+
+export interface SyncSchedulesTable {
+  integration: string
+  module: string
+  cron: string | null
+  time_zone: string
+  auto_import_new: number
+  auto_import_updated: number
   updated_at: string
 }
 

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js'
 import { openDatabase, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
 import { createLogger } from '../../src/lib/logger.js'
-import { createApp } from '../../src/app.js'
+import { createApp, createDeps } from '../../src/app.js'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const chromiumAvailable = existsSync(CHROMIUM_PATH)
@@ -27,9 +27,9 @@ export type RunningServer = { url: string; db: Db; close: () => Promise<void> }
 export async function startServer(): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cb-browser-'))
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1' })
-  const { db } = openDatabase(config.databasePath)
+  const { db, sqlite } = openDatabase(config.databasePath)
   await migrateToLatest(db)
-  const app = createApp({ db, config, logger: createLogger('silent') })
+  const app = createApp(createDeps({ db, sqlite, config, logger: createLogger('silent') }))
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
   })

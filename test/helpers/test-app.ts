@@ -3,7 +3,9 @@ import { loadConfig, type Config } from '../../src/config.js'
 import { openDatabase, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
 import { createLogger } from '../../src/lib/logger.js'
-import { createApp, type App } from '../../src/app.js'
+import { createApp, createDeps, type App } from '../../src/app.js'
+import type { AppDeps } from '../../src/http/app-env.js'
+import type { AnyConnector } from '../../src/connectors/types.js'
 import { generateSessionToken, createSession } from '../../src/auth/sessions.js'
 import { SESSION_COOKIE } from '../../src/auth/session-cookie.js'
 import { hashPassword } from '../../src/auth/passwords.js'
@@ -13,12 +15,12 @@ let passwordHash: Promise<string> | undefined
 /** Hashing is deliberately slow; tests share one hash of TEST_PASSWORD. */
 export const testPasswordHash = () => (passwordHash ??= hashPassword(TEST_PASSWORD))
 
-export type TestApp = { app: App; db: Db; config: Config; logs: string[] }
+export type TestApp = { app: App; db: Db; config: Config; logs: string[]; deps: AppDeps }
 
 /** A fresh in-memory database with the real migrations, and the real app over it. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, connectors?: readonly AnyConnector[]): Promise<TestApp> {
   const config = loadConfig({ DATABASE_PATH: ':memory:', SECRET_KEY: 'ab'.repeat(32), LOG_LEVEL: 'info', PUBLIC_BASE_URL: 'http://localhost', ...env })
-  const { db } = openDatabase(':memory:')
+  const { db, sqlite } = openDatabase(':memory:')
   await migrateToLatest(db)
   const logs: string[] = []
   const sink = new Writable({
@@ -28,7 +30,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     },
   })
   const logger = createLogger(config.logLevel, sink)
-  return { app: createApp({ db, config, logger }), db, config, logs }
+  const deps = createDeps({ db, sqlite, config, logger, connectors })
+  return { app: createApp(deps), db, config, logs, deps }
 }
 
 export type RoleKey = 'super_admin' | 'admin' | 'pm' | 'employee'

@@ -1,0 +1,12 @@
+import type { AnyConnector } from './types.js'
+import { spreadsheetConnector } from './spreadsheet/connector.js'
+import { registerIntegrationName } from '../lists/synced-status.js'
+
+/** Every connector this server offers, in Overview order. Adding one is one line here. */
+export const CONNECTORS: readonly AnyConnector[] = [spreadsheetConnector]
+
+for (const c of CONNECTORS) registerIntegrationName(c.id, c.name)
+
+export function connectorById(id: string): AnyConnector | undefined {
+  return CONNECTORS.find((c) => c.id === id)
+}

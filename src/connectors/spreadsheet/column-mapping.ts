@@ -1,0 +1,32 @@
+import type { FieldSpec } from '../../integrations/modules.js'
+
+/** Which file column feeds the external id and each module field (null: not mapped). */
+export type ColumnMapping = { externalId: string | null; fields: Record<string, string | null> }
+
+const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '')
+
+/** A first guess from the headings: "Employee #", "employee_number" and "EmployeeNumber" all match. */
+export function guessMapping(headers: string[], fields: FieldSpec[]): ColumnMapping {
+  const byKey = new Map(headers.map((h) => [squash(h), h]))
+  const find = (...names: string[]) => names.map((n) => byKey.get(squash(n))).find(Boolean) ?? null
+  const mapping: ColumnMapping = { externalId: find('external id', 'externalid', 'id', 'list id', 'listid', 'record id'), fields: {} }
+  for (const f of fields) mapping.fields[f.key] = find(f.key, f.label, f.label.replace(/\s*\(.*\)$/, ''))
+  return mapping
+}
+
+/** Every problem with a mapping against a file's headings and the module's required fields. */
+export function mappingProblems(mapping: ColumnMapping, headers: string[], fields: FieldSpec[], filename: string): string[] {
+  const problems: string[] = []
+  const has = new Set(headers)
+  if (!mapping.externalId) problems.push('Choose the column that holds the external id (a value that never changes for a record).')
+  else if (!has.has(mapping.externalId)) problems.push(`Column "${mapping.externalId}" (external id) is not in ${filename}.`)
+  for (const f of fields) {
+    const column = mapping.fields[f.key]
+    if (!column) {
+      if (f.required) problems.push(`Choose the column for ${f.label}; it is required.`)
+    } else if (!has.has(column)) {
+      problems.push(`Column "${column}" (mapped to ${f.label}) is not in ${filename}; its columns are: ${headers.join(', ')}.`)
+    }
+  }
+  return problems
+}

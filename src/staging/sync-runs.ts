@@ -1,0 +1,213 @@
+import type { AppDeps } from '../http/app-env.js'
+import type { RunTrigger } from '../db/schema.js'
+import { MODULES, normalizeRecord, type ModuleId } from '../integrations/modules.js'
+import type { AnyConnector, PullPage } from '../connectors/types.js'
+import { connectorContext, getIntegration } from '../integrations/integration-service.js'
+import { isUniqueViolation } from '../http/forms.js'
+import { stagePage, type RowErrorInput, type StageInput } from './staging-store.js'
+
+export type HubDeps = Pick<AppDeps, 'db' | 'sqlite' | 'config' | 'logger' | 'connectors' | 'runs'>
+
+/** Runs executing in this process, so they can be cancelled and awaited. */
+export class RunRegistry {
+  readonly active = new Map<number, { controller: AbortController; done: Promise<void> }>()
+  /** Resolves when every run this process started has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.active.size > 0) await Promise.all([...this.active.values()].map((r) => r.done))
+  }
+}
+
+export type SyncRequest = { integration: string; module: ModuleId; trigger: RunTrigger; userId: number | null }
+
+export type SyncStart =
+  | { ok: true; runId: number; alreadyRunning: boolean; done: Promise<void> }
+  | { ok: false; message: string }
+
+class PageError extends Error {
+  constructor(
+    readonly page: number,
+    message: string,
+  ) {
+    super(`Page ${page}: ${message}`)
+  }
+}
+
+/**
+ * Queues a sync of one module. The database allows one queued or running run per (integration,
+ * module): a second request, from a click, the scheduler or another process, gets the active run.
+ */
+export async function requestSync(deps: HubDeps, req: SyncRequest): Promise<SyncStart> {
+  const connector = deps.connectors.find((c) => c.id === req.integration)
+  const integration = await getIntegration(deps.db, req.integration)
+  if (!connector) return { ok: false, message: `There is no integration "${req.integration}".` }
+  if (!connector.syncModules.includes(req.module)) return { ok: false, message: `${connector.name} cannot sync ${MODULES[req.module].label}.` }
+  if (!integration?.activated) return { ok: false, message: `${connector.name} is not activated. Activate it on the Overview first.` }
+  if (!integration.is_sync_source) return { ok: false, message: `${connector.name} is not the sync source. Make it the sync source on its Setup tab to SYNC from it.` }
+  const now = new Date().toISOString()
+  let runId: number
+  try {
+    const row = await deps.db
+      .insertInto('sync_runs')
+      .values({ integration: req.integration, module: req.module, trigger: req.trigger, mode: 'full', status: 'queued', requested_by: req.userId, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    runId = row.id
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err
+    const active = await activeRun(deps, req.integration, req.module)
+    if (!active) return requestSync(deps, req) // it finished in between: try again
+    return { ok: true, runId: active.id, alreadyRunning: true, done: deps.runs.active.get(active.id)?.done ?? Promise.resolve() }
+  }
+  if (connector.shape === 'agent') return { ok: true, runId, alreadyRunning: false, done: Promise.resolve() }
+  const controller = new AbortController()
+  const done = executePull(deps, connector, req.module, runId, controller.signal).finally(() => deps.runs.active.delete(runId))
+  deps.runs.active.set(runId, { controller, done })
+  return { ok: true, runId, alreadyRunning: false, done }
+}
+
+export function activeRun(deps: Pick<HubDeps, 'db'>, integration: string, module: string) {
+  return deps.db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('integration', '=', integration)
+    .where('module', '=', module)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst()
+}
+
+/** Asks a run to stop after its current page; pages already staged stay. */
+export async function cancelRun(deps: HubDeps, runId: number): Promise<boolean> {
+  const local = deps.runs.active.get(runId)
+  if (local) {
+    local.controller.abort(new Error('Cancelled by an administrator'))
+    return true
+  }
+  const result = await deps.db
+    .updateTable('sync_runs')
+    .set({ status: 'cancelled', finished_at: new Date().toISOString(), error: 'Cancelled by an administrator' })
+    .where('id', '=', runId)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: ModuleId, runId: number, signal: AbortSignal): Promise<void> {
+  const module = MODULES[moduleId]
+  const log = deps.logger.child({ runId, integration: connector.id, module: moduleId })
+  const started = new Date().toISOString()
+  await deps.db.updateTable('sync_runs').set({ status: 'running', started_at: started, heartbeat_at: started }).where('id', '=', runId).execute()
+  log.info({ event: 'sync_started' }, 'sync started')
+  let page = 0
+  let rowErrors = 0
+  try {
+    const ctx = await connectorContext(deps, connector, signal, log)
+    const iterator = connector.pull!(moduleId, ctx)[Symbol.asyncIterator]()
+    while (true) {
+      if (signal.aborted || (await runWasCancelled(deps, runId))) return await finish(deps, runId, 'cancelled', 'Cancelled by an administrator', log)
+      page++
+      const next = await nextPage(iterator, deps.config.syncPageTimeoutMs, page, signal)
+      if (next.done) break
+      const { records, errors } = validatePage(connector, module.id, next.value, page)
+      rowErrors += errors.length
+      await stagePage(deps.db, deps.sqlite, { integration: connector.id, module, runId, page, records, rowErrors: errors, checkpoint: next.value.checkpoint })
+    }
+    if (rowErrors > 0) {
+      return await finish(deps, runId, 'partial', `${rowErrors} row(s) had errors and were not staged; removals are computed only after a sync without errors.`, log)
+    }
+    await finishSucceeded(deps, runId, connector.id, moduleId, log)
+  } catch (err) {
+    const message = err instanceof PageError ? err.message : `Page ${Math.max(page, 1)}: ${(err as Error)?.message ?? String(err)}`
+    const status = signal.aborted && !(err instanceof PageError) ? 'cancelled' : 'failed'
+    await finish(deps, runId, status, status === 'cancelled' ? 'Cancelled by an administrator' : message, log)
+  }
+}
+
+async function runWasCancelled(deps: HubDeps, runId: number): Promise<boolean> {
+  const row = await deps.db.selectFrom('sync_runs').select('status').where('id', '=', runId).executeTakeFirst()
+  return row?.status === 'cancelled'
+}
+
+/** The next page, or a clear failure when the connector takes longer than the page timeout. */
+async function nextPage(iterator: AsyncIterator<PullPage>, timeoutMs: number, page: number, signal: AbortSignal) {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PageError(page, `the source did not answer within ${Math.round(timeoutMs / 1000)} s; nothing of this page was staged`)), timeoutMs)
+  })
+  const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
+  try {
+    return await Promise.race([iterator.next(), timeout, aborted])
+  } catch (err) {
+    if (err instanceof PageError) throw err
+    throw new PageError(page, (err as Error)?.message ?? String(err))
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Turns a connector's page into staged inputs; a malformed record fails the page or becomes a row error, as the connector declared. */
+function validatePage(connector: AnyConnector, moduleId: ModuleId, value: PullPage, page: number): { records: StageInput[]; errors: RowErrorInput[] } {
+  const module = MODULES[moduleId]
+  if (!value || !Array.isArray(value.records)) throw new PageError(page, 'the connector returned no list of records')
+  const errors: RowErrorInput[] = (value.rowErrors ?? []).map((e) => ({ row: e.row ?? null, externalId: e.externalId ?? null, field: e.field ?? null, message: e.message }))
+  const records: StageInput[] = []
+  value.records.forEach((r, i) => {
+    const where = r?.row ? `row ${r.row}` : `record ${i + 1}`
+    if (!r || typeof r.externalId !== 'string' || r.externalId.trim() === '' || typeof r.data !== 'object' || r.data === null) {
+      throw new PageError(page, `${where} has no external id or no data; nothing of this page was staged`)
+    }
+    const normalized = normalizeRecord(module, r.data)
+    if ('errors' in normalized) {
+      if (connector.invalidRecords === 'fail-page') {
+        throw new PageError(page, `record ${r.externalId}: ${normalized.errors.map((e) => e.message).join('; ')}; nothing of this page was staged`)
+      }
+      for (const e of normalized.errors) errors.push({ row: r.row ?? null, externalId: r.externalId, field: e.field, message: e.message })
+      return
+    }
+    records.push({ externalId: r.externalId.trim(), payload: normalized.payload })
+  })
+  return { records, errors }
+}
+
+/** After a complete, successful full pull, what this run did not see is flagged removed at source. */
+async function finishSucceeded(deps: HubDeps, runId: number, integration: string, module: string, log: HubDeps['logger']) {
+  await deps.db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('staged_records')
+      .set({ removed: 1 })
+      .where('integration', '=', integration)
+      .where('module', '=', module)
+      .where('last_seen_run_id', '!=', runId)
+      .where('removed', '=', 0)
+      .executeTakeFirst()
+    const removed = Number(result.numUpdatedRows)
+    await trx
+      .updateTable('sync_runs')
+      .set({ status: 'succeeded', removed_count: removed, finished_at: new Date().toISOString() })
+      .where('id', '=', runId)
+      .execute()
+  })
+  log.info({ event: 'sync_finished', status: 'succeeded' }, 'sync finished')
+}
+
+async function finish(deps: HubDeps, runId: number, status: 'partial' | 'failed' | 'cancelled', error: string, log: HubDeps['logger']) {
+  await deps.db
+    .updateTable('sync_runs')
+    .set({ status, error: error.slice(0, 2000), finished_at: new Date().toISOString() })
+    .where('id', '=', runId)
+    .where('status', 'in', ['queued', 'running', 'cancelled'])
+    .execute()
+  log[status === 'failed' ? 'error' : 'warn']({ event: 'sync_finished', status, error }, 'sync finished')
+}
+
+/** At start-up: a run that was running when the process died can never finish; say so. */
+export async function markInterruptedRuns(deps: Pick<HubDeps, 'db' | 'connectors'>): Promise<number> {
+  const agentIds = deps.connectors.filter((c) => c.shape === 'agent').map((c) => c.id)
+  let q = deps.db
+    .updateTable('sync_runs')
+    .set({ status: 'timed_out', finished_at: new Date().toISOString(), error: 'The server stopped while this run was in progress; pages staged before that are kept. SYNC again.' })
+    .where((eb) => eb.or([eb('status', '=', 'running'), eb('status', '=', 'queued')]))
+  if (agentIds.length > 0) q = q.where((eb) => eb.or([eb('status', '=', 'running'), eb('integration', 'not in', agentIds)]))
+  const result = await q.executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+

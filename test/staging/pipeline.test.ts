@@ -1,0 +1,104 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../helpers/test-app.js'
+import { activateSource, actor, employeesCsv, uploadCsv } from '../helpers/hub.js'
+import { requestSync } from '../../src/staging/sync-runs.js'
+import { planImport, runImport, setArchived, undoBatch } from '../../src/staging/import-service.js'
+
+let t: TestApp
+
+const staged = () => t.db.selectFrom('staged_records').selectAll().orderBy('external_id').execute()
+const run = async (id: number) => t.db.selectFrom('sync_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+
+async function sync() {
+  const start = await requestSync(t.deps, { integration: 'spreadsheet', module: 'employees', trigger: 'manual', userId: null })
+  if (!start.ok) throw new Error(start.message)
+  await start.done
+  return run(start.runId)
+}
+
+const importAll = async (createNew?: Set<number>) =>
+  runImport(t.db, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: (await staged()).map((r) => r.id), createNew, trigger: 'manual', defaultTimeZone: 'UTC' })
+
+beforeEach(async () => {
+  t = await createTestApp()
+  await activateSource(t.db)
+})
+
+describe('sync, import, re-sync, undo', () => {
+  it('stages new records, imports them, then sees changes, removals and an unchanged re-sync', async () => {
+    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez', 'maria@example.com'], ['E2', '1002', 'Ken', 'Ito']]))
+    const first = await sync()
+    expect(first).toMatchObject({ status: 'succeeded', new_count: 2, records: 2, pages: 1 })
+    expect((await staged()).map((r) => r.status)).toEqual(['new', 'new'])
+
+    const result = await importAll()
+    expect(result).toMatchObject({ created: 2, updated: 0, linked: 0, failed: [] })
+    const employees = await t.db.selectFrom('employees').selectAll().orderBy('employee_number').execute()
+    expect(employees.map((e) => [e.first_name, e.source_integration, e.external_id])).toEqual([['Maria', 'spreadsheet', 'E1'], ['Ken', 'spreadsheet', 'E2']])
+    expect((await staged()).map((r) => r.status)).toEqual(['imported', 'imported'])
+
+    const unchanged = await sync()
+    expect(unchanged).toMatchObject({ status: 'succeeded', new_count: 0, updated_count: 0, unchanged_count: 2, removed_count: 0 })
+
+    // Key order and spacing do not count; a real change does, and a missing row is removed at source.
+    await uploadCsv(t.db, 'employees', ['Employee ID,Number,First,Last,Email,Pay,Status,Hired', 'E1,1001, Maria ,Lopez-Diaz,maria@example.com,Hourly,Active,'].join('\n'))
+    const changed = await sync()
+    expect(changed).toMatchObject({ status: 'succeeded', updated_count: 1, removed_count: 1 })
+    const [e1, e2] = await staged()
+    expect(e1).toMatchObject({ status: 'updated', removed: 0 })
+    expect(e2).toMatchObject({ status: 'imported', removed: 1 })
+    expect(await t.db.selectFrom('employees').select('last_name').where('external_id', '=', 'E1').executeTakeFirstOrThrow()).toEqual({ last_name: 'Lopez' })
+  })
+
+  it('links a hand-entered employee by number instead of duplicating it, unless told to create new', async () => {
+    const now = new Date().toISOString()
+    await t.db.insertInto('employees').values({ first_name: 'Maria', last_name: 'L', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
+    await sync()
+    const plan = await planImport(t.db, 'spreadsheet', 'employees', (await staged()).map((r) => r.id))
+    expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([['E1', 'link'], ['E2', 'create']])
+    const result = await importAll()
+    expect(result).toMatchObject({ created: 1, linked: 1 })
+    const maria = await t.db.selectFrom('employees').selectAll().where('employee_number', '=', '1001').execute()
+    expect(maria).toHaveLength(1)
+    expect(maria[0]).toMatchObject({ last_name: 'Lopez', source_integration: 'spreadsheet', external_id: 'E1' })
+  })
+
+  it('fails one record whose email collides and imports the rest', async () => {
+    const now = new Date().toISOString()
+    await t.db.insertInto('employees').values({ first_name: 'Other', last_name: 'Person', employee_number: '9', email: 'taken@example.com', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez', 'taken@example.com'], ['E2', '1002', 'Ken', 'Ito']]))
+    await sync()
+    const plan = await planImport(t.db, 'spreadsheet', 'employees', (await staged()).map((r) => r.id))
+    // Matching by email finds the manual record: it would be linked, so ask for "create new" to force the collision.
+    const e1 = (await staged()).find((r) => r.external_id === 'E1')!
+    expect(plan.items[0]!.action).toBe('link')
+    const result = await importAll(new Set([e1.id]))
+    expect(result.created).toBe(1)
+    expect(result.failed).toEqual([{ externalId: 'E1', label: 'Lopez, Maria (1001)', message: expect.stringContaining('email is already used by another employee') }])
+    expect((await staged()).map((r) => r.status)).toEqual(['new', 'imported'])
+  })
+
+  it('undoes a batch: unchanged created records go, changed ones stay with the reason', async () => {
+    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
+    await sync()
+    const result = await importAll()
+    await t.db.updateTable('employees').set({ phone: '555', updated_at: new Date(Date.now() + 1000).toISOString() }).where('external_id', '=', 'E2').execute()
+    const undo = await undoBatch(t.db, actor, result.batchId!)
+    expect(undo).toEqual({ removed: 1, kept: [{ label: 'Ito, Ken (1002)', reason: expect.stringContaining('changed after the import') }] })
+    expect((await t.db.selectFrom('employees').select('external_id').execute()).map((e) => e.external_id)).toEqual(['E2'])
+    expect((await staged()).map((r) => r.status)).toEqual(['new', 'imported'])
+    expect(await undoBatch(t.db, actor, result.batchId!)).toEqual({ error: expect.stringContaining('already undone') })
+  })
+
+  it('archives records so IMPORT skips them, and unarchives them to what their data says', async () => {
+    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
+    await sync()
+    const [e1, e2] = await staged()
+    await runImport(t.db, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: [e2!.id], trigger: 'manual', defaultTimeZone: 'UTC' })
+    expect(await setArchived(t.db, actor, { integration: 'spreadsheet', module: 'employees', ids: [e1!.id, e2!.id], archived: true })).toBe(2)
+    expect((await importAll()).skipped).toBe(2)
+    await setArchived(t.db, actor, { integration: 'spreadsheet', module: 'employees', ids: [e1!.id, e2!.id], archived: false })
+    expect((await staged()).map((r) => r.status)).toEqual(['new', 'imported'])
+  })
+})
