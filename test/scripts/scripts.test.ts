@@ -72,7 +72,7 @@ describe('npm run backup', () => {
 describe('npm run migrate', () => {
   it('migrates a new database and says so, then finds nothing to do', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-migrate-'))
-    expect((await script('migrate', [], dir)).stdout).toContain('foundation: Success')
+    expect((await script('migrate', [], dir)).stdout).toContain('integrations-hub: Success')
     expect((await script('migrate', [], dir)).stdout).toContain('already up to date')
   })
 })
