@@ -8,6 +8,8 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import type { AppDeps, AppEnv } from './http/app-env.js'
 import { CONNECTORS } from './connectors/registry.js'
 import { RunRegistry } from './staging/sync-runs.js'
+import { Scheduler } from './integrations/scheduler.js'
+import { integrationsRoutes } from './integrations/routes.js'
 import { requestContext } from './http/request-context.js'
 import { flashMessages } from './http/flash.js'
 import { notFound, onError, renderError } from './http/errors.js'
@@ -30,8 +32,8 @@ import { placeholderRoutes } from './home/placeholders.js'
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
 
 /** The dependencies of a server or a test: the registry's connectors unless others are given. */
-export function createDeps(parts: Omit<AppDeps, 'connectors' | 'runs'> & Partial<Pick<AppDeps, 'connectors'>>): AppDeps {
-  return { ...parts, connectors: parts.connectors ?? CONNECTORS, runs: new RunRegistry() }
+export function createDeps(parts: Omit<AppDeps, 'connectors' | 'runs' | 'scheduler'> & Partial<Pick<AppDeps, 'connectors'>>): AppDeps {
+  return { ...parts, connectors: parts.connectors ?? CONNECTORS, runs: new RunRegistry(), scheduler: new Scheduler() }
 }
 
 /** Builds the whole application over the given database; tests call it with app.request(). */
@@ -84,6 +86,7 @@ export function createApp(deps: AppDeps) {
   app.route('/roles', rolesRoutes)
   app.route('/settings', settingsRoutes)
   app.route('/audit-log', auditLogRoutes)
+  app.route('/integrations', integrationsRoutes)
 
   app.notFound(notFound)
   app.onError(onError)

@@ -7,6 +7,7 @@ import { createApp, createDeps } from './app.js'
 import { countUsers } from './users/service.js'
 import { deleteExpiredSessions } from './auth/sessions.js'
 import { markInterruptedRuns } from './staging/sync-runs.js'
+import { routeCronLogs } from './integrations/scheduler.js'
 
 async function main() {
   const config = loadConfig()
@@ -19,6 +20,8 @@ async function main() {
   const deps = createDeps({ db, sqlite, config, logger })
   const interrupted = await markInterruptedRuns(deps)
   if (interrupted > 0) logger.warn({ event: 'runs_timed_out', count: interrupted }, 'runs interrupted by the last shutdown marked timed out')
+  routeCronLogs(logger)
+  await deps.scheduler.start(deps)
   const app = createApp(deps)
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info({ event: 'listening', address: info.address, port: info.port, url: config.publicBaseUrl, database: config.databasePath }, 'Clockbridge is listening')
@@ -34,6 +37,7 @@ async function main() {
 
   const shutdown = (signal: string) => {
     logger.info({ event: 'shutdown', signal }, 'shutting down')
+    deps.scheduler.stop()
     server.close(() => {
       void db.destroy().then(() => process.exit(0))
     })

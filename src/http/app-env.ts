@@ -4,6 +4,7 @@ import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/database.js'
 import type { AnyConnector } from '../connectors/types.js'
 import type { RunRegistry } from '../staging/sync-runs.js'
+import type { Scheduler } from '../integrations/scheduler.js'
 import type { SessionUser } from '../auth/sessions.js'
 import type { Flash } from './flash.js'
 
@@ -16,6 +17,7 @@ export type AppDeps = {
   logger: Logger
   connectors: readonly AnyConnector[]
   runs: RunRegistry
+  scheduler: Scheduler
 }
 
 export type AppEnv = {

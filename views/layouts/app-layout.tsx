@@ -58,6 +58,7 @@ export function HtmlDocument(props: { title: string; children?: Child }) {
         <link rel='stylesheet' href='/public/vendor/pico.min.css' />
         <link rel='stylesheet' href='/public/app.css' />
         <script src='/public/vendor/htmx.min.js' defer></script>
+        <script src='/public/app.js' defer></script>
       </head>
       {props.children}
       </html>

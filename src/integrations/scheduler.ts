@@ -1,0 +1,86 @@
+import cron, { type ScheduledTask } from 'node-cron'
+import type { AppDeps } from '../http/app-env.js'
+import { systemActor } from '../audit/audit-log.js'
+import { MODULES, isModuleId, type ModuleId } from './modules.js'
+import { requestSync } from '../staging/sync-runs.js'
+import { runImport } from '../staging/import-service.js'
+
+type SchedulerDeps = Omit<AppDeps, 'scheduler'>
+
+const key = (integration: string, module: string) => `${integration}:${module}`
+
+/**
+ * Scheduled syncs, run by node-cron inside the server. Each (integration, module) with a cron
+ * expression gets a task; a tick never overlaps the previous one, and the database refuses a
+ * second active run anyway. Optional auto-import follows a successful or partial sync.
+ */
+export class Scheduler {
+  readonly #tasks = new Map<string, ScheduledTask>()
+  #deps: SchedulerDeps | null = null
+
+  async start(deps: SchedulerDeps): Promise<void> {
+    this.#deps = deps
+    await this.reload()
+  }
+
+  /** Re-reads every schedule; call after a schedule, an activation or the sync source changed. */
+  async reload(): Promise<void> {
+    const deps = this.#deps
+    if (!deps) return
+    this.stop()
+    const rows = await deps.db
+      .selectFrom('sync_schedules')
+      .innerJoin('integrations', 'integrations.id', 'sync_schedules.integration')
+      .selectAll('sync_schedules')
+      .where('sync_schedules.cron', 'is not', null)
+      .where('integrations.activated', '=', 1)
+      .where('integrations.is_sync_source', '=', 1)
+      .execute()
+    for (const row of rows) {
+      if (!row.cron || !isModuleId(row.module) || !cron.validate(row.cron)) continue
+      const module = row.module
+      const task = cron.schedule(row.cron, () => this.tick(row.integration, module), { timezone: row.time_zone, noOverlap: true, name: key(row.integration, module) })
+      this.#tasks.set(key(row.integration, module), task)
+    }
+  }
+
+  nextRun(integration: string, module: string): Date | null {
+    return this.#tasks.get(key(integration, module))?.getNextRun() ?? null
+  }
+
+  stop(): void {
+    for (const task of this.#tasks.values()) void task.stop()
+    this.#tasks.clear()
+  }
+
+  /** One scheduled run: SYNC, wait for it, then auto-import what the schedule asks for. */
+  async tick(integration: string, module: ModuleId): Promise<void> {
+    const deps = this.#deps
+    if (!deps) return
+    const log = deps.logger.child({ job: `sync:${integration}:${module}` })
+    const start = await requestSync(deps, { integration, module, trigger: 'schedule', userId: null })
+    if (!start.ok) return void log.warn({ event: 'scheduled_sync_refused', reason: start.message }, 'scheduled sync refused')
+    if (start.alreadyRunning) return void log.info({ event: 'scheduled_sync_skipped', runId: start.runId }, 'a run is already active')
+    await start.done
+    const run = await deps.db.selectFrom('sync_runs').select(['status']).where('id', '=', start.runId).executeTakeFirst()
+    const schedule = await deps.db.selectFrom('sync_schedules').selectAll().where('integration', '=', integration).where('module', '=', module).executeTakeFirst()
+    if (!schedule || !(run?.status === 'succeeded' || run?.status === 'partial')) return
+    const statuses = [...(schedule.auto_import_new ? ['new' as const] : []), ...(schedule.auto_import_updated ? ['updated' as const] : [])]
+    if (statuses.length === 0) return
+    const ids = (await deps.db.selectFrom('staged_records').select('id').where('integration', '=', integration).where('module', '=', module).where('status', 'in', statuses).execute()).map((r) => r.id)
+    if (ids.length === 0) return
+    const name = deps.connectors.find((c) => c.id === integration)?.name ?? integration
+    const result = await runImport(deps.db, systemActor('scheduler'), { integration, integrationName: name, module, ids, trigger: 'auto', defaultTimeZone: deps.config.timeZone })
+    log.info({ event: 'auto_import', module: MODULES[module].label, created: result.created, updated: result.updated, linked: result.linked, failed: result.failed.length }, 'auto-import finished')
+  }
+}
+
+/** node-cron logs through console by default; send its messages to our structured log. */
+export function routeCronLogs(logger: AppDeps['logger']): void {
+  cron.setLogger({
+    info: (m) => logger.debug({ event: 'cron', message: m }, 'cron'),
+    warn: (m) => logger.warn({ event: 'cron', message: m }, 'cron'),
+    error: (m) => logger.error({ event: 'cron', message: String(m) }, 'cron'),
+    debug: (m) => logger.debug({ event: 'cron', message: String(m) }, 'cron'),
+  })
+}

@@ -1,0 +1,99 @@
+import type { Db } from '../db/database.js'
+import type { StagedStatus } from '../db/schema.js'
+import type { ModuleId } from '../integrations/modules.js'
+import { containsPattern } from '../lists/list-query.js'
+import { sql } from 'kysely'
+
+export const STAGING_PAGE_SIZE = 50
+export const STAGED_STATUSES: StagedStatus[] = ['new', 'updated', 'imported', 'archived']
+export const STAGING_SORTS = { label: 'label', external_id: 'external_id', changed: 'last_changed_at', status: 'status' } as const
+
+export type StagingFilter = { status: StagedStatus | ''; removed: '' | 'yes' | 'no'; q: string }
+export type StagingSort = { sort: keyof typeof STAGING_SORTS; dir: 'asc' | 'desc' }
+
+function filtered(db: Db, integration: string, module: ModuleId, f: StagingFilter) {
+  let q = db.selectFrom('staged_records').where('integration', '=', integration).where('module', '=', module)
+  if (f.status) q = q.where('status', '=', f.status)
+  if (f.removed) q = q.where('removed', '=', f.removed === 'yes' ? 1 : 0)
+  if (f.q) {
+    const pattern = containsPattern(f.q)
+    q = q.where((eb) => eb.or([sql<boolean>`label like ${pattern} escape '\\'`, sql<boolean>`external_id like ${pattern} escape '\\'`]))
+  }
+  return q
+}
+
+export async function stagingPage(db: Db, integration: string, module: ModuleId, f: StagingFilter, s: StagingSort, page: number) {
+  const total = Number(
+    (await filtered(db, integration, module, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
+  )
+  const pageCount = Math.max(1, Math.ceil(total / STAGING_PAGE_SIZE))
+  const current = Math.min(Math.max(1, page), pageCount)
+  const rows = await filtered(db, integration, module, f)
+    .select(['id', 'external_id', 'label', 'status', 'removed', 'core_id', 'last_changed_at', 'archived'])
+    .orderBy(sql.ref(STAGING_SORTS[s.sort]), s.dir)
+    .orderBy('id', s.dir)
+    .limit(STAGING_PAGE_SIZE)
+    .offset((current - 1) * STAGING_PAGE_SIZE)
+    .execute()
+  return { rows, total, page: current, pageCount, pageSize: STAGING_PAGE_SIZE }
+}
+
+export type StagingRow = Awaited<ReturnType<typeof stagingPage>>['rows'][number]
+
+/** The ids a "select all N matching" action applies to. */
+export async function matchingIds(db: Db, integration: string, module: ModuleId, f: StagingFilter): Promise<number[]> {
+  const rows = await filtered(db, integration, module, f).select('id').orderBy('id').execute()
+  return rows.map((r) => r.id)
+}
+
+export async function statusCounts(db: Db, integration: string, module: ModuleId): Promise<Record<StagedStatus, number> & { removed: number }> {
+  const rows = await db
+    .selectFrom('staged_records')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('removed').as('removed')])
+    .where('integration', '=', integration)
+    .where('module', '=', module)
+    .groupBy('status')
+    .execute()
+  const counts = { new: 0, updated: 0, imported: 0, archived: 0, removed: 0 }
+  for (const r of rows) {
+    counts[r.status] = Number(r.n)
+    counts.removed += Number(r.removed ?? 0)
+  }
+  return counts
+}
+
+export function getStagedRecord(db: Db, integration: string, module: ModuleId, id: number) {
+  return db.selectFrom('staged_records').selectAll().where('integration', '=', integration).where('module', '=', module).where('id', '=', id).executeTakeFirst()
+}
+
+export function recentRuns(db: Db, integration: string, limit = 50) {
+  return db
+    .selectFrom('sync_runs')
+    .leftJoin('users', 'users.id', 'sync_runs.requested_by')
+    .selectAll('sync_runs')
+    .select('users.email as requested_by_email')
+    .where('integration', '=', integration)
+    .orderBy('sync_runs.id', 'desc')
+    .limit(limit)
+    .execute()
+}
+
+export function recentBatches(db: Db, integration: string, limit = 50) {
+  return db
+    .selectFrom('import_batches')
+    .leftJoin('users', 'users.id', 'import_batches.user_id')
+    .selectAll('import_batches')
+    .select('users.email as user_email')
+    .where('integration', '=', integration)
+    .orderBy('import_batches.id', 'desc')
+    .limit(limit)
+    .execute()
+}
+
+export function latestRun(db: Db, integration: string, module: ModuleId) {
+  return db.selectFrom('sync_runs').selectAll().where('integration', '=', integration).where('module', '=', module).orderBy('id', 'desc').limit(1).executeTakeFirst()
+}
+
+export function runErrors(db: Db, runId: number) {
+  return db.selectFrom('sync_run_errors').selectAll().where('run_id', '=', runId).orderBy('id').execute()
+}

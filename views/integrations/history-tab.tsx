@@ -1,0 +1,128 @@
+import { MODULES, type ModuleId } from '../../src/integrations/modules.js'
+import { formatTimestamp } from '../../src/lib/format.js'
+import type { recentBatches, recentRuns } from '../../src/staging/staging-queries.js'
+import { RUN_STATUS_LABELS } from './run-panel.js'
+
+type Runs = Awaited<ReturnType<typeof recentRuns>>
+type Batches = Awaited<ReturnType<typeof recentBatches>>
+
+const moduleLabel = (m: string) => MODULES[m as ModuleId]?.label ?? m
+
+export function UndoResultView(props: { removed: number; kept: { label: string; reason: string }[] }) {
+  return (
+    <div class='flash flash-success' role='status'>
+      <p>
+        Undo finished: {props.removed} record(s) removed{props.kept.length > 0 ? `, ${props.kept.length} kept:` : '.'}
+      </p>
+      {props.kept.length > 0 && (
+        <ul>
+          {props.kept.slice(0, 100).map((k) => (
+            <li>
+              {k.label}: {k.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  )
+}
+
+export function HistoryTab(props: { integrationPath: string; runs: Runs; batches: Batches; canAct: boolean; notice?: unknown }) {
+  return (
+    <section id='history'>
+      {props.notice as string}
+      <h2>Sync runs</h2>
+      {props.runs.length === 0 ? (
+        <p class='muted'>No run yet.</p>
+      ) : (
+        <div class='table-scroll'>
+          <table class='striped'>
+            <thead>
+              <tr>
+                <th scope='col'>Run</th>
+                <th scope='col'>Module</th>
+                <th scope='col'>Trigger</th>
+                <th scope='col'>Status</th>
+                <th scope='col'>Started</th>
+                <th scope='col'>New</th>
+                <th scope='col'>Changed</th>
+                <th scope='col'>Unchanged</th>
+                <th scope='col'>Removed</th>
+                <th scope='col'>Errors</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.runs.map((r) => (
+                <tr>
+                  <td>#{r.id}</td>
+                  <td>{moduleLabel(r.module)}</td>
+                  <td>
+                    {r.trigger}
+                    {r.requested_by_email ? <small class='muted'> · {r.requested_by_email}</small> : null}
+                  </td>
+                  <td>
+                    <span class={`run-status run-${r.status}`}>{RUN_STATUS_LABELS[r.status]}</span>
+                    {r.error && <small class='run-error'>{r.error}</small>}
+                  </td>
+                  <td>{formatTimestamp(r.started_at ?? r.created_at)}</td>
+                  <td>{r.new_count}</td>
+                  <td>{r.updated_count}</td>
+                  <td>{r.unchanged_count}</td>
+                  <td>{r.removed_count}</td>
+                  <td>{r.error_count > 0 ? <a href={`${props.integrationPath}/runs/${r.id}/errors.csv`}>{r.error_count} (CSV)</a> : 0}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h2>Import batches</h2>
+      {props.batches.length === 0 ? (
+        <p class='muted'>No import yet.</p>
+      ) : (
+        <div class='table-scroll'>
+          <table class='striped'>
+            <thead>
+              <tr>
+                <th scope='col'>Batch</th>
+                <th scope='col'>Module</th>
+                <th scope='col'>Who</th>
+                <th scope='col'>When</th>
+                <th scope='col'>Created</th>
+                <th scope='col'>Updated</th>
+                <th scope='col'>Linked</th>
+                <th scope='col'>Failed</th>
+                <th scope='col'>Undo</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.batches.map((b) => (
+                <tr>
+                  <td>#{b.id}</td>
+                  <td>{moduleLabel(b.module)}</td>
+                  <td>{b.trigger === 'auto' ? 'auto-import' : (b.user_email ?? '—')}</td>
+                  <td>{formatTimestamp(b.created_at)}</td>
+                  <td>{b.created_count}</td>
+                  <td>{b.updated_count}</td>
+                  <td>{b.linked_count}</td>
+                  <td>{b.failed_count}</td>
+                  <td>
+                    {b.undone_at ? (
+                      <small class='muted'>undone {formatTimestamp(b.undone_at)}</small>
+                    ) : props.canAct && b.created_count > 0 ? (
+                      <form method='post' action={`${props.integrationPath}/batches/${b.id}/undo`} class='inline' hx-post={`${props.integrationPath}/batches/${b.id}/undo`} hx-target='#history' hx-swap='outerHTML' hx-confirm={`Undo batch #${b.id}? Records it created that nobody changed since are removed.`}>
+                        <button type='submit' class='secondary outline small'>
+                          Undo
+                        </button>
+                      </form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}

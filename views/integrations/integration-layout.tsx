@@ -1,0 +1,34 @@
+import type { Child } from 'hono/jsx'
+import type { AnyConnector } from '../../src/connectors/types.js'
+import { MODULES } from '../../src/integrations/modules.js'
+import { PageHeader } from '../components/list-view.js'
+
+/** The integration page: its name, status, and one tab per synced module between Setup and History. */
+export function IntegrationLayout(props: { connector: AnyConnector; active: string; activated: boolean; syncSource: boolean; children?: Child }) {
+  const base = `/integrations/${props.connector.id}`
+  const tabs = [
+    { key: 'setup', href: base, label: 'Setup' },
+    ...props.connector.syncModules.map((m) => ({ key: m, href: `${base}/${MODULES[m].slug}`, label: MODULES[m].label })),
+    { key: 'history', href: `${base}/history`, label: 'History' },
+  ]
+  return (
+    <>
+      <PageHeader title={props.connector.name} breadcrumb={{ href: '/integrations', label: 'Integrations' }}>
+        {props.activated ? <span class='badge badge-synced'>Activated</span> : <span class='badge'>Not activated</span>}
+        {props.syncSource && <span class='badge badge-source'>Sync source</span>}
+      </PageHeader>
+      <nav class='tabs' aria-label='Integration tabs'>
+        <ul>
+          {tabs.map((t) => (
+            <li>
+              <a href={t.href} aria-current={t.key === props.active ? 'page' : undefined}>
+                {t.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {props.children}
+    </>
+  )
+}

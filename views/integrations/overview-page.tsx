@@ -1,0 +1,78 @@
+import type { AnyConnector } from '../../src/connectors/types.js'
+import { MODULES, MODULE_IDS } from '../../src/integrations/modules.js'
+import { PageHeader } from '../components/list-view.js'
+
+export type OverviewRow = { connector: AnyConnector; activated: boolean; syncSource: boolean }
+
+const HOSTING: Record<string, string> = { cloud: 'Cloud', 'on-premises': 'On-premises', file: 'File upload' }
+
+export function OverviewPage(props: { rows: OverviewRow[]; canSetup: boolean; message?: { kind: 'success' | 'error'; text: string } }) {
+  return (
+    <>
+      <PageHeader title='Administration › Integrations' />
+      <p>
+        <strong>Sync</strong> brings records from a platform into the middleware, where you review and IMPORT them; one integration at a time is the sync source. <strong>Publish</strong> sends approved payroll to any number of activated integrations.
+      </p>
+      <div class='table-scroll'>
+        <table class='overview'>
+          <thead>
+            <tr>
+              <th scope='col'>Integration</th>
+              <th scope='col'>Hosting</th>
+              <th scope='col'>Sync</th>
+              <th scope='col'>Publish</th>
+              <th scope='col'>Status</th>
+              {props.canSetup && <th scope='col'>Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr id={`integration-${r.connector.id}`}>
+                <td>
+                  <a href={`/integrations/${r.connector.id}`}>
+                    <strong>{r.connector.name}</strong>
+                  </a>
+                  <br />
+                  <small class='muted'>{r.connector.description}</small>
+                </td>
+                <td>{HOSTING[r.connector.hosting] ?? r.connector.hosting}</td>
+                <td>
+                  <ul class='checklist'>
+                    {MODULE_IDS.map((m) => (
+                      <li class={r.connector.syncModules.includes(m) ? 'yes' : 'no'}>
+                        <span aria-hidden='true'>{r.connector.syncModules.includes(m) ? '✓' : '–'}</span> {MODULES[m].label}
+                        <span class='visually-hidden'>{r.connector.syncModules.includes(m) ? ' (yes)' : ' (no)'}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+                <td>
+                  <span aria-hidden='true'>{r.connector.publishesPayroll ? '✓' : '–'}</span> Payroll
+                  <span class='visually-hidden'>{r.connector.publishesPayroll ? ' (yes)' : ' (no)'}</span>
+                </td>
+                <td>
+                  {r.activated ? <span class='badge badge-synced'>Activated</span> : <span class='badge'>Not activated</span>}
+                  {r.syncSource && (
+                    <>
+                      {' '}
+                      <span class='badge badge-source'>Sync source</span>
+                    </>
+                  )}
+                </td>
+                {props.canSetup && (
+                  <td>
+                    <form method='post' action={`/integrations/${r.connector.id}/${r.activated ? 'deactivate' : 'activate'}`} class='inline'>
+                      <button type='submit' class={r.activated ? 'secondary outline small' : 'small'}>
+                        {r.activated ? 'Deactivate' : 'Activate'}
+                      </button>
+                    </form>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  )
+}

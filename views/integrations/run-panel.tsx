@@ -1,0 +1,62 @@
+import type { Selectable } from 'kysely'
+import type { SyncRunsTable } from '../../src/db/schema.js'
+import { formatTimestamp } from '../../src/lib/format.js'
+
+export type RunRow = Selectable<SyncRunsTable>
+
+export const RUN_STATUS_LABELS: Record<string, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  partial: 'Partial',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  timed_out: 'Timed out',
+}
+
+export const isActive = (run: RunRow | undefined) => run?.status === 'queued' || run?.status === 'running'
+
+function elapsed(run: RunRow): string {
+  const from = Date.parse(run.started_at ?? run.created_at)
+  const to = run.finished_at ? Date.parse(run.finished_at) : Date.now()
+  const s = Math.max(0, Math.round((to - from) / 1000))
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`
+}
+
+/** The latest run of a module; while it is active it polls itself every second. */
+export function RunPanel(props: { run: RunRow | undefined; integrationPath: string; modulePath: string; canAct: boolean; waitingFor?: string }) {
+  const run = props.run
+  const active = isActive(run)
+  const poll = active ? { 'hx-get': `${props.modulePath}/run?was=active`, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' } : {}
+  return (
+    <section id='run-panel' class={`run-panel run-${run?.status ?? 'none'}`} aria-live='polite' {...poll}>
+      {!run ? (
+        <p class='muted'>Never synced. SYNC brings this module's records into the middleware; nothing reaches your modules until you IMPORT.</p>
+      ) : (
+        <>
+          <p>
+            <strong>
+              Run #{run.id}: {RUN_STATUS_LABELS[run.status] ?? run.status}
+            </strong>
+            {run.status === 'queued' && props.waitingFor ? ` · ${props.waitingFor}` : ''} · {run.trigger === 'schedule' ? 'scheduled' : run.trigger} · started {formatTimestamp(run.started_at ?? run.created_at)} · {elapsed(run)}
+          </p>
+          <p class='run-counts'>
+            {run.records.toLocaleString('en-US')} records in {run.pages} page(s): <span>{run.new_count} new</span> · <span>{run.updated_count} changed</span> · <span>{run.unchanged_count} unchanged</span> · <span>{run.removed_count} removed at source</span>
+            {run.error_count > 0 && (
+              <>
+                {' '}
+                · <a href={`${props.integrationPath}/runs/${run.id}/errors.csv`}>{run.error_count} row error(s) (CSV)</a>
+              </>
+            )}
+          </p>
+          {run.error && <p class='flash flash-error'>{run.error}</p>}
+          {active && props.canAct && (
+            <button type='button' class='secondary outline small' hx-post={`${props.integrationPath}/runs/${run.id}/cancel`} hx-target='#run-panel' hx-swap='outerHTML'>
+              Cancel
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  )
+}

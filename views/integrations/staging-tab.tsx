@@ -1,0 +1,289 @@
+import type { Child } from 'hono/jsx'
+import type { ModuleSpec } from '../../src/integrations/modules.js'
+import { STATUS_LABELS } from '../../src/staging/staged-status.js'
+import type { StagingFilter, StagingRow, StagingSort } from '../../src/staging/staging-queries.js'
+import type { ColumnMapping } from '../../src/connectors/spreadsheet/column-mapping.js'
+import { formatTimestamp } from '../../src/lib/format.js'
+import { RunPanel, type RunRow } from './run-panel.js'
+
+export type StagingView = {
+  integrationPath: string
+  modulePath: string
+  module: ModuleSpec
+  filter: StagingFilter
+  sort: StagingSort
+  page: { rows: StagingRow[]; total: number; page: number; pageCount: number }
+  counts: Record<string, number>
+  canAct: boolean
+  message?: { kind: 'success' | 'error'; text: Child }
+}
+
+export function stagingUrl(v: Pick<StagingView, 'modulePath' | 'filter' | 'sort'>, change: Partial<StagingFilter & StagingSort & { page: number }> = {}): string {
+  const p = { ...v.filter, ...v.sort, page: 1, ...change }
+  const search = new URLSearchParams()
+  if (p.q) search.set('q', p.q)
+  if (p.status) search.set('status', p.status)
+  if (p.removed) search.set('removed', p.removed)
+  if (p.sort !== 'label') search.set('sort', p.sort)
+  if (p.dir !== 'asc') search.set('dir', p.dir)
+  if (p.page > 1) search.set('page', String(p.page))
+  const s = search.toString()
+  return s ? `${v.modulePath}?${s}` : v.modulePath
+}
+
+function StatusCell(props: { row: StagingRow; modulePath: string }) {
+  const label = STATUS_LABELS[props.row.status]
+  if (props.row.status !== 'updated') return <span class={`status status-${props.row.status}`}>{label}</span>
+  return (
+    <button type='button' class={`status status-updated linklike`} hx-get={`${props.modulePath}/records/${props.row.id}/changes`} hx-target='#dialog' title='Show what changed'>
+      {label}
+    </button>
+  )
+}
+
+function SortLink(props: { v: StagingView; sort: StagingSort['sort']; label: string }) {
+  const active = props.v.sort.sort === props.sort
+  const dir = active && props.v.sort.dir === 'asc' ? 'desc' : 'asc'
+  const href = stagingUrl(props.v, { sort: props.sort, dir })
+  return (
+    <a href={href} hx-get={href} hx-target='#staging-results' hx-swap='outerHTML' hx-push-url='true'>
+      {props.label}
+      {active ? (props.v.sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+    </a>
+  )
+}
+
+/** The table, its selection and actions: what SYNC, IMPORT, Archive and filters swap. */
+export function StagingResults(props: { v: StagingView }) {
+  const v = props.v
+  const { rows, total, page, pageCount } = v.page
+  const self = stagingUrl(v, { page })
+  return (
+    <div id='staging-results' hx-get={self} hx-trigger='staging-changed from:body' hx-swap='outerHTML'>
+      {v.message && <p class={`flash flash-${v.message.kind}`} role='status'>{v.message.text}</p>}
+      <p class='list-count'>
+        {total === 0 ? 'No staged records match.' : `${total.toLocaleString('en-US')} staged record${total === 1 ? '' : 's'}${pageCount > 1 ? ` · page ${page} of ${pageCount}` : ''}`}
+      </p>
+      <form id='staging-form' method='post' action={`${v.modulePath}/import/preview`}>
+        <input type='hidden' name='q' value={v.filter.q} />
+        <input type='hidden' name='status' value={v.filter.status} />
+        <input type='hidden' name='removed' value={v.filter.removed} />
+        {rows.length > 0 && (
+          <div class='table-scroll'>
+            <table class='striped staging'>
+              <thead>
+                <tr>
+                  {v.canAct && (
+                    <th scope='col'>
+                      <input type='checkbox' data-check-all='ids' aria-label='Select every record on this page' />
+                    </th>
+                  )}
+                  <th scope='col'>
+                    <SortLink v={v} sort='external_id' label='External id' />
+                  </th>
+                  <th scope='col'>
+                    <SortLink v={v} sort='label' label={v.module.label.replace(/s$/, '')} />
+                  </th>
+                  <th scope='col'>
+                    <SortLink v={v} sort='status' label='Status' />
+                  </th>
+                  <th scope='col'>
+                    <SortLink v={v} sort='changed' label='Last changed' />
+                  </th>
+                  <th scope='col'>Record</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr>
+                    {v.canAct && (
+                      <td>
+                        <input type='checkbox' name='ids' value={String(r.id)} aria-label={`Select ${r.label}`} />
+                      </td>
+                    )}
+                    <td>
+                      <code>{r.external_id}</code>
+                    </td>
+                    <td>
+                      {r.label}
+                      {r.removed ? (
+                        <>
+                          {' '}
+                          <span class='badge badge-removed' title='Not in the last complete sync'>
+                            Removed at source
+                          </span>
+                        </>
+                      ) : null}
+                    </td>
+                    <td>
+                      <StatusCell row={r} modulePath={v.modulePath} />
+                    </td>
+                    <td>{formatTimestamp(r.last_changed_at)}</td>
+                    <td>{r.core_id ? <a href={`${v.module.corePath}/${r.core_id}`}>#{r.core_id}</a> : <span class='muted'>—</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {v.canAct && rows.length > 0 && (
+          <div class='selection-bar'>
+            <label class='select-all'>
+              <input type='checkbox' name='all' value='1' data-select-all />
+              Select all {total.toLocaleString('en-US')} matching
+            </label>
+            <button type='submit' hx-post={`${v.modulePath}/import/preview`} hx-target='#dialog' hx-swap='innerHTML'>
+              IMPORT
+            </button>
+            <button type='submit' class='secondary' formaction={`${v.modulePath}/archive`} hx-post={`${v.modulePath}/archive`} hx-target='#staging-results' hx-swap='outerHTML'>
+              Archive
+            </button>
+            <button type='submit' class='secondary outline' formaction={`${v.modulePath}/unarchive`} hx-post={`${v.modulePath}/unarchive`} hx-target='#staging-results' hx-swap='outerHTML'>
+              Unarchive
+            </button>
+          </div>
+        )}
+      </form>
+      {pageCount > 1 && (
+        <nav class='pagination' aria-label='Pages'>
+          <ul>
+            <li>{page > 1 ? <a href={stagingUrl(v, { page: page - 1 })} hx-get={stagingUrl(v, { page: page - 1 })} hx-target='#staging-results' hx-swap='outerHTML' hx-push-url='true'>← Previous</a> : <span aria-disabled='true'>← Previous</span>}</li>
+            <li>
+              Page {page} of {pageCount}
+            </li>
+            <li>{page < pageCount ? <a href={stagingUrl(v, { page: page + 1 })} hx-get={stagingUrl(v, { page: page + 1 })} hx-target='#staging-results' hx-swap='outerHTML' hx-push-url='true'>Next →</a> : <span aria-disabled='true'>Next →</span>}</li>
+          </ul>
+        </nav>
+      )}
+      <div id='dialog'></div>
+    </div>
+  )
+}
+
+function StagingToolbar(props: { v: StagingView }) {
+  const v = props.v
+  const c = v.counts
+  return (
+    <form method='get' action={v.modulePath} class='list-toolbar' role='search' hx-get={v.modulePath} hx-trigger='input changed delay:250ms target:input[name=q], change target:select, submit' hx-target='#staging-results' hx-swap='outerHTML' hx-push-url='true'>
+      <input type='search' name='q' value={v.filter.q} placeholder='Search name or external id' aria-label='Search staged records' autocomplete='off' />
+      <select name='status' aria-label='Status'>
+        <option value=''>Every status ({(c.new! + c.updated! + c.imported! + c.archived!).toLocaleString('en-US')})</option>
+        {(['new', 'updated', 'imported', 'archived'] as const).map((s) => (
+          <option value={s} selected={v.filter.status === s}>
+            {STATUS_LABELS[s]} ({(c[s] ?? 0).toLocaleString('en-US')})
+          </option>
+        ))}
+      </select>
+      <select name='removed' aria-label='Removed at source'>
+        <option value=''>At source or removed</option>
+        <option value='yes' selected={v.filter.removed === 'yes'}>
+          Removed at source ({(c.removed ?? 0).toLocaleString('en-US')})
+        </option>
+        <option value='no' selected={v.filter.removed === 'no'}>
+          Still at source
+        </option>
+      </select>
+      <input type='hidden' name='sort' value={v.sort.sort} />
+      <input type='hidden' name='dir' value={v.sort.dir} />
+      <noscript>
+        <button type='submit'>Filter</button>
+      </noscript>
+    </form>
+  )
+}
+
+export type UploadView = {
+  accept: string
+  maxBytes: number
+  file: { filename: string; size: number; uploadedAt: string; headers: string[]; rows: number } | null
+  mapping: ColumnMapping | null
+  problems: string[]
+  error?: string
+}
+
+/** Upload a file and map its columns, for file-based connectors. */
+export function UploadSection(props: { v: StagingView; upload: UploadView }) {
+  const { v, upload } = props
+  const file = upload.file
+  return (
+    <section id='upload-section' class='upload-section'>
+      <form method='post' action={`${v.modulePath}/upload`} enctype='multipart/form-data' class='upload-form' hx-post={`${v.modulePath}/upload`} hx-encoding='multipart/form-data' hx-target='#upload-section' hx-swap='outerHTML' hx-disable='find button'>
+        <label for='upload-file'>
+          {file ? 'Replace the file' : 'Upload a file'} ({upload.accept}, up to {Math.round(upload.maxBytes / 1024 / 1024)} MB)
+        </label>
+        <div class='upload-row'>
+          <input id='upload-file' type='file' name='file' accept={upload.accept} required />
+          <button type='submit'>Upload</button>
+        </div>
+        {upload.error && (
+          <p class='flash flash-error' role='alert'>
+            {upload.error}
+          </p>
+        )}
+      </form>
+      {file && (
+        <form method='post' action={`${v.modulePath}/mapping`} class='mapping-form' hx-post={`${v.modulePath}/mapping`} hx-target='#upload-section' hx-swap='outerHTML'>
+          <p>
+            <strong>{file.filename}</strong> · {file.rows.toLocaleString('en-US')} rows · uploaded {formatTimestamp(file.uploadedAt)}
+          </p>
+          <details open={!upload.mapping || upload.problems.length > 0}>
+            <summary>Columns: which column of the file feeds each field</summary>
+            {upload.problems.length > 0 && (
+              <ul class='flash flash-error'>
+                {upload.problems.map((p) => (
+                  <li>{p}</li>
+                ))}
+              </ul>
+            )}
+            <div class='mapping-grid'>
+              <MappingSelect name='externalId' label='External id *' headers={file.headers} value={upload.mapping?.externalId ?? null} />
+              {v.module.fields.map((f) => (
+                <MappingSelect name={`field:${f.key}`} label={`${f.label}${f.required ? ' *' : ''}`} headers={file.headers} value={upload.mapping?.fields[f.key] ?? null} />
+              ))}
+            </div>
+            <button type='submit' class='secondary'>
+              Save columns
+            </button>
+          </details>
+        </form>
+      )}
+    </section>
+  )
+}
+
+function MappingSelect(props: { name: string; label: string; headers: string[]; value: string | null }) {
+  const id = `map-${props.name.replace(':', '-')}`
+  return (
+    <div class='field'>
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name}>
+        <option value=''>— not in the file —</option>
+        {props.headers.map((h) => (
+          <option value={h} selected={h === props.value}>
+            {h}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
+}
+
+export function StagingTab(props: { v: StagingView; run: RunRow | undefined; canSync: boolean; syncBlocked: string | null; upload: UploadView | null }) {
+  const v = props.v
+  return (
+    <section class='staging-tab'>
+      {props.upload && <UploadSection v={v} upload={props.upload} />}
+      <div class='sync-bar'>
+        {props.canSync && (
+          <button type='button' hx-post={`${v.modulePath}/sync`} hx-target='#run-panel' hx-swap='outerHTML' hx-disable='this' disabled={props.syncBlocked !== null}>
+            SYNC
+          </button>
+        )}
+        {props.syncBlocked && <small class='muted'>{props.syncBlocked}</small>}
+      </div>
+      <RunPanel run={props.run} integrationPath={v.integrationPath} modulePath={v.modulePath} canAct={v.canAct} />
+      <StagingToolbar v={v} />
+      <StagingResults v={v} />
+    </section>
+  )
+}
