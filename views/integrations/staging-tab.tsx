@@ -61,6 +61,14 @@ export function StagingResults(props: { v: StagingView }) {
   return (
     <div id='staging-results' hx-get={self} hx-trigger='staging-changed from:body' hx-swap='outerHTML'>
       {v.message && <p class={`flash flash-${v.message.kind}`} role='status'>{v.message.text}</p>}
+      <p class='status-summary'>
+        {(['new', 'updated', 'imported', 'archived'] as const).map((s) => (
+          <span class={`status status-${s}`}>
+            {STATUS_LABELS[s]} {(v.counts[s] ?? 0).toLocaleString('en-US')}
+          </span>
+        ))}
+        <span class='badge badge-removed'>Removed at source {(v.counts.removed ?? 0).toLocaleString('en-US')}</span>
+      </p>
       <p class='list-count'>
         {total === 0 ? 'No staged records match.' : `${total.toLocaleString('en-US')} staged record${total === 1 ? '' : 's'}${pageCount > 1 ? ` · page ${page} of ${pageCount}` : ''}`}
       </p>
@@ -162,22 +170,21 @@ export function StagingResults(props: { v: StagingView }) {
 
 function StagingToolbar(props: { v: StagingView }) {
   const v = props.v
-  const c = v.counts
   return (
     <form method='get' action={v.modulePath} class='list-toolbar' role='search' hx-get={v.modulePath} hx-trigger='input changed delay:250ms target:input[name=q], change target:select, submit' hx-target='#staging-results' hx-swap='outerHTML' hx-push-url='true'>
       <input type='search' name='q' value={v.filter.q} placeholder='Search name or external id' aria-label='Search staged records' autocomplete='off' />
       <select name='status' aria-label='Status'>
-        <option value=''>Every status ({(c.new! + c.updated! + c.imported! + c.archived!).toLocaleString('en-US')})</option>
+        <option value=''>Every status</option>
         {(['new', 'updated', 'imported', 'archived'] as const).map((s) => (
           <option value={s} selected={v.filter.status === s}>
-            {STATUS_LABELS[s]} ({(c[s] ?? 0).toLocaleString('en-US')})
+            {STATUS_LABELS[s]}
           </option>
         ))}
       </select>
       <select name='removed' aria-label='Removed at source'>
         <option value=''>At source or removed</option>
         <option value='yes' selected={v.filter.removed === 'yes'}>
-          Removed at source ({(c.removed ?? 0).toLocaleString('en-US')})
+          Removed at source
         </option>
         <option value='no' selected={v.filter.removed === 'no'}>
           Still at source
