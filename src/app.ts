@@ -61,12 +61,11 @@ export function createApp(deps: AppDeps) {
     }),
   )
   app.use('/public/*', serveStatic({ root: PUBLIC_DIR, rewriteRequestPath: (p) => p.replace(/^\/public/, '') }))
-  app.use(
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: (c) => renderError(c as never, 413),
-    }),
-  )
+  // Forms are small; a file upload may be larger. Each upload route applies its exact limit with a
+  // message beside the upload form, so the outer limit leaves it room to do so.
+  const formLimit = bodyLimit({ maxSize: deps.config.bodyLimitBytes, onError: (c) => renderError(c as never, 413) })
+  const uploadLimit = bodyLimit({ maxSize: deps.config.uploadLimitBytes + 1024 * 1024, onError: (c) => renderError(c as never, 413) })
+  app.use((c, next) => ((c.req.header('content-type') ?? '').startsWith('multipart/form-data') ? uploadLimit(c, next) : formLimit(c, next)))
   // Same-origin requests pass (Sec-Fetch-Site), and so does the public URL when behind a proxy.
   app.use(csrf({ origin: (o, c) => o === origin || o === new URL(c.req.url).origin }))
   app.use(sessionLoader())

@@ -165,6 +165,7 @@ function validatePage(connector: AnyConnector, moduleId: ModuleId, value: PullPa
     }
     records.push({ externalId: r.externalId.trim(), payload: normalized.payload })
   })
+  errors.sort((a, b) => (a.row ?? Infinity) - (b.row ?? Infinity))
   return { records, errors }
 }
 

@@ -67,8 +67,8 @@ describe('a connector that fails mid-sync', () => {
     expect((await staged()).map((r) => r.external_id)).toEqual(['D1'])
     const errors = await t.db.selectFrom('sync_run_errors').select(['row_number', 'external_id', 'field', 'message']).orderBy('id').execute()
     expect(errors).toEqual([
-      { row_number: 4, external_id: null, field: null, message: 'The external id is empty' },
       { row_number: 3, external_id: 'D2', field: 'name', message: 'Name is required' },
+      { row_number: 4, external_id: null, field: null, message: 'The external id is empty' },
     ])
   })
 })
