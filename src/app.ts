@@ -23,6 +23,7 @@ import { jobSitesRoutes } from './job-sites/routes.js'
 import { costCodesRoutes } from './cost-codes/routes.js'
 import { departmentsRoutes } from './departments/routes.js'
 import { payIdsRoutes } from './pay-ids/routes.js'
+import { payrollItemsRoutes } from './payroll-items/routes.js'
 import { usersRoutes } from './users/routes.js'
 import { rolesRoutes } from './roles/routes.js'
 import { settingsRoutes } from './settings/routes.js'
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
   app.route('/cost-codes', costCodesRoutes)
   app.route('/departments', departmentsRoutes)
   app.route('/pay-ids', payIdsRoutes)
+  app.route('/payroll-items', payrollItemsRoutes)
   app.route('/users', usersRoutes)
   app.route('/roles', rolesRoutes)
   app.route('/settings', settingsRoutes)

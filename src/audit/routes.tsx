@@ -8,7 +8,7 @@ import { AuditLogPage, AuditLogResults } from '../../views/audit/audit-log-page.
 
 export const auditLogRoutes = new Hono<AppEnv>()
 
-const ENTITY_TYPES = ['employee', 'company', 'job_site', 'cost_code', 'department', 'pay_id', 'user', 'role', 'settings']
+const ENTITY_TYPES = ['employee', 'company', 'job_site', 'cost_code', 'department', 'payroll_item', 'pay_id', 'user', 'role', 'settings', 'integration', 'import_batch', 'staged_record']
 
 auditLogRoutes.get('/', requires('audit_log.view'), async (c) => {
   const params = parseListParams(c.req.query(), { sorts: ['at'], defaultSort: 'at', filters: { entity: ENTITY_TYPES } })

@@ -12,16 +12,17 @@ import type { AnyConnector } from '../connectors/types.js'
 import { guessMapping, mappingProblems, type ColumnMapping } from '../connectors/spreadsheet/column-mapping.js'
 import { mappingStateKey } from '../connectors/spreadsheet/connector.js'
 import { planImport, runImport, setArchived, undoBatch } from '../staging/import-service.js'
-import { activeRun, cancelRun, requestSync } from '../staging/sync-runs.js'
+import { cancelRun, requestSync } from '../staging/sync-runs.js'
 import { getStagedRecord, latestRun, matchingIds, recentBatches, recentRuns, runErrors, stagingPage, statusCounts, STAGED_STATUSES, STAGING_SORTS, type StagingFilter, type StagingSort } from '../staging/staging-queries.js'
 import { OverviewPage } from '../../views/integrations/overview-page.js'
 import { IntegrationLayout } from '../../views/integrations/integration-layout.js'
-import { SetupTab, SyncSourceSection, type SyncSourceState } from '../../views/integrations/setup-tab.js'
+import { SettingsForm, SetupTab, SyncSourceSection, type SyncSourceState } from '../../views/integrations/setup-tab.js'
 import { StagingResults, StagingTab, UploadSection, type StagingView, type UploadView } from '../../views/integrations/staging-tab.js'
 import { RunPanel, isActive } from '../../views/integrations/run-panel.js'
 import { ChangesDialog, ImportPreview, type SelectionFields } from '../../views/integrations/dialogs.js'
 import { HistoryTab, UndoResultView } from '../../views/integrations/history-tab.js'
-import { activate, deactivate, getIntegration, latestUpload, listIntegrationRows, loadState, makeSyncSource, saveState, saveUpload } from './integration-service.js'
+import { activate, deactivate, getIntegration, latestUpload, listIntegrationRows, loadState, makeSyncSource, saveSettings, saveState, saveUpload } from './integration-service.js'
+import { readFormValues } from '../http/forms.js'
 import { moduleBySlug, type ModuleSpec } from './modules.js'
 import { toCsv } from '../lib/csv.js'
 import { schedulesSection, scheduleRoutes } from './schedule-routes.js'
@@ -112,6 +113,25 @@ integrationsRoutes.post('/:id/sync-source', requires('integrations.setup'), asyn
   const state = await sourceState(c, f, result.needsConfirmation ? { confirm: result.message } : { error: result.message })
   const section = <SyncSourceSection connector={f.connector} state={state} canSetup={true} />
   return wantsFragment(c) ? c.html(section, 409) : page(c, f, 'setup', section, 409)
+})
+
+integrationsRoutes.post('/:id/settings', requires('integrations.setup'), async (c) => {
+  const f = await findIntegration(c)
+  if (!f) return renderError(c, 404)
+  const values = await readFormValues(c)
+  const secretKeys = f.connector.settingFields.filter((s) => s.secret).map((s) => s.key)
+  const plain = Object.fromEntries(f.connector.settingFields.filter((s) => !s.secret).map((s) => [s.key, values[s.key] ?? '']))
+  const parsed = f.connector.settingsSchema.safeParse(plain)
+  const errors: Record<string, string> = {}
+  if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? '_form')] ??= issue.message
+  for (const k of secretKeys) if ((values[k] ?? '').length > 2000) errors[k] = 'At most 2000 characters'
+  if (Object.keys(errors).length > 0) {
+    const form = <SettingsForm connector={f.connector} form={{ values: plain as Record<string, string>, errors }} storedSecrets={f.row?.secrets_blob ? secretKeys : []} />
+    return wantsFragment(c) ? c.html(form, 422) : page(c, f, 'setup', form, 422)
+  }
+  await saveSettings(c.var.deps, actorOf(c), f.connector, { ...(parsed.data as Record<string, unknown>), ...Object.fromEntries(secretKeys.map((k) => [k, values[k] ?? ''])) })
+  setFlash(c, 'Settings saved.')
+  return redirectTo(c, `/integrations/${f.connector.id}`)
 })
 
 // ── History ─────────────────────────────────────────────────────────────────────────────────────
@@ -399,4 +419,3 @@ integrationsRoutes.get('/:id/:module/records/:recordId/changes', requires('integ
   return isHtmx(c) ? c.html(dialog) : page(c, f, module.id, dialog)
 })
 
-export { activeRun }

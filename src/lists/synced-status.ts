@@ -46,7 +46,7 @@ function integrationLabel(id: string): string {
 /** The integrations that fed at least one row of a table, for the filter's options. */
 export async function sourcesInTable(
   db: { selectFrom: (t: any) => any },
-  table: 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments',
+  table: 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments' | 'payroll_items',
 ): Promise<string[]> {
   const rows: { source: string }[] = await db
     .selectFrom(table)

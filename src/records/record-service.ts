@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js'
 import { changedFields, recordAudit, type Actor } from '../audit/audit-log.js'
 import { isUniqueViolation, type FieldErrors } from '../http/forms.js'
 
-export type RecordTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments'
+export type RecordTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments' | 'payroll_items'
 
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors }
 

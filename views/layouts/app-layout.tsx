@@ -31,6 +31,7 @@ const NAV: { heading: string; items: NavItem[] }[] = [
     items: [
       { href: '/payroll', label: 'Payroll', permission: 'payroll.view' },
       { href: '/pay-ids', label: 'Pay IDs', permission: 'payroll.view' },
+      { href: '/payroll-items', label: 'Payroll items', permission: 'payroll.view' },
     ],
   },
   {
