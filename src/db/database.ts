@@ -23,6 +23,29 @@ class ClockbridgeSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs more than running a small
+ * query. The same SQL text gets the same prepared statement here (bounded, least recently used out).
+ * Kysely runs one query at a time on the connection, so a statement is never in use twice.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 500) {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql)
+      if (statement) {
+        cache.delete(sql)
+      } else {
+        statement = sqlite.prepare(sql)
+        if (cache.size >= size) cache.delete(cache.keys().next().value!)
+      }
+      cache.set(sql, statement)
+      return statement
+    },
+  }
+}
+
 export type OpenedDatabase = { db: Db; sqlite: SQLite.Database }
 
 /** Opens (creating if needed) the SQLite file with WAL, foreign keys and a busy timeout. */
@@ -33,6 +56,6 @@ export function openDatabase(path: string): OpenedDatabase {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  const db = new Kysely<Database>({ dialect: new ClockbridgeSqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new ClockbridgeSqliteDialect({ database: withStatementCache(sqlite) as unknown as SQLite.Database }) })
   return { db, sqlite }
 }

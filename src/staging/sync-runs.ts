@@ -133,7 +133,8 @@ async function nextPage(iterator: AsyncIterator<PullPage>, timeoutMs: number, pa
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new PageError(page, `the source did not answer within ${Math.round(timeoutMs / 1000)} s; nothing of this page was staged`)), timeoutMs)
   })
-  const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => reject(signal.reason)), { once: true }))
   try {
     return await Promise.race([iterator.next(), timeout, aborted])
   } catch (err) {
@@ -141,6 +142,7 @@ async function nextPage(iterator: AsyncIterator<PullPage>, timeoutMs: number, pa
     throw new PageError(page, (err as Error)?.message ?? String(err))
   } finally {
     clearTimeout(timer)
+    if (onAbort) signal.removeEventListener('abort', onAbort)
   }
 }
 

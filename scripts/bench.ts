@@ -1,0 +1,182 @@
+// npm run bench: the staging pipeline's speed and memory, as ratios against a bare better-sqlite3
+// baseline measured in the same run. Prints a table; never asserts (tests don't time things).
+//   --records N   records per sync (default 100000)   --big N   rows for the page query (default 1000000)
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import SQLite from 'better-sqlite3'
+import { z } from 'zod'
+import { loadConfig } from '../src/config.js'
+import { openDatabase } from '../src/db/database.js'
+import { migrateToLatest } from '../src/db/migrator.js'
+import { createLogger } from '../src/lib/logger.js'
+import { createDeps } from '../src/app.js'
+import { systemActor } from '../src/audit/audit-log.js'
+import type { Connector, PullPage } from '../src/connectors/types.js'
+import { activate, makeSyncSource } from '../src/integrations/integration-service.js'
+import { requestSync } from '../src/staging/sync-runs.js'
+import { runImport } from '../src/staging/import-service.js'
+import { stagingPage } from '../src/staging/staging-queries.js'
+import { MODULES, canonicalJson } from '../src/integrations/modules.js'
+
+const { values: args } = parseArgs({ options: { records: { type: 'string', default: '100000' }, big: { type: 'string', default: '1000000' }, phase: { type: 'string' } } })
+const N = Number(args.records)
+const BIG = Number(args.big)
+const PAGE = 1000
+
+/** A platform of `count` employees; `changed` of them differ from the first version. */
+function generator(count: number, changedEvery = 0): Connector<Record<string, never>> {
+  return {
+    id: 'bench',
+    name: 'Bench',
+    description: 'generated employees',
+    hosting: 'cloud',
+    syncModules: ['employees'],
+    publishesPayroll: false,
+    settingsSchema: z.object({}) as never,
+    settingFields: [],
+    shape: 'pull',
+    invalidRecords: 'fail-page',
+    async *pull() {
+      for (let start = 0; start < count; start += PAGE) {
+        const page: PullPage = { records: [] }
+        for (let i = start; i < Math.min(count, start + PAGE); i++) page.records.push({ externalId: `80000${i}-1`, data: employee(i, changedEvery > 0 && i % changedEvery === 0) })
+        yield page
+      }
+    },
+  }
+}
+
+function employee(i: number, changed: boolean) {
+  return { employee_number: `E${i}`, first_name: `First${i}`, last_name: changed ? `Changed${i}` : `Last${i}`, email: `person${i}@example.com`, phone: '555-0100', pay_group: 'HOURLY', status: 'active', hire_date: '2024-01-15', company: null, department: null }
+}
+
+async function hub(dir: string, connector: Connector<any>) {
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', SECRET_KEY: 'ab'.repeat(32) })
+  const { db, sqlite } = openDatabase(config.databasePath)
+  await migrateToLatest(db)
+  const deps = createDeps({ db, sqlite, config, logger: createLogger('silent'), connectors: [connector] })
+  await activate(db, systemActor('bench'), connector)
+  await makeSyncSource(db, systemActor('bench'), connector, [connector], true)
+  return deps
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
+  const t0 = performance.now()
+  const value = await fn()
+  return [performance.now() - t0, value]
+}
+
+async function sync(deps: Awaited<ReturnType<typeof hub>>) {
+  const start = await requestSync(deps, { integration: 'bench', module: 'employees', trigger: 'manual', userId: null })
+  if (!start.ok) throw new Error(start.message)
+  await start.done
+  return deps.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
+}
+
+/** The bare baseline: the same rows, one prepared insert each, one transaction, a unique key. */
+function baseline(dir: string, count: number): number {
+  const sqlite = new SQLite(join(dir, 'baseline.db'))
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.exec('create table t (id integer primary key, integration text not null, module text not null, external_id text not null, payload text not null, unique (integration, module, external_id))')
+  const insert = sqlite.prepare('insert into t (integration, module, external_id, payload) values (?, ?, ?, ?)')
+  const t0 = performance.now()
+  sqlite.transaction(() => {
+    for (let i = 0; i < count; i++) insert.run('bench', 'employees', `80000${i}-1`, canonicalJson(MODULES.employees, employee(i, false) as never))
+  })()
+  const ms = performance.now() - t0
+  sqlite.close()
+  return ms
+}
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`)
+const rows: [string, string, string, string][] = []
+const row = (what: string, ms: number, base: number | null, target: string) => rows.push([what, fmt(ms), base ? `${(ms / base).toFixed(2)}x` : '', target])
+
+async function speed() {
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
+  try {
+    const base = baseline(dir, N)
+    row(`baseline: bare insert of ${N.toLocaleString('en-US')} rows`, base, null, '')
+    const deps = await hub(dir, generator(N))
+    const [stageMs] = await timed(() => sync(deps))
+    row(`stage ${N.toLocaleString('en-US')} new records`, stageMs, base, '≤ 1.5x')
+    const [resyncMs, again] = await timed(() => sync(deps))
+    if (again.unchanged_count !== N) throw new Error(`re-sync saw ${again.unchanged_count} unchanged`)
+    row(`re-sync ${N.toLocaleString('en-US')} unchanged`, resyncMs, base, '< 1x')
+    deps.connectors[0]!.pull = generator(N, 10).pull
+    const [changedMs, changed] = await timed(() => sync(deps))
+    if (changed.updated_count !== N / 10) throw new Error(`re-sync saw ${changed.updated_count} changed`)
+    row(`re-sync with 10% changed`, changedMs, base, '')
+    const ids = (await deps.db.selectFrom('staged_records').select('id').execute()).map((r) => r.id)
+    const [importMs, result] = await timed(() => runImport(deps.db, systemActor('bench'), { integration: 'bench', integrationName: 'Bench', module: 'employees', ids, trigger: 'manual', defaultTimeZone: 'UTC' }))
+    if (result.created !== N) throw new Error(`import created ${result.created}`)
+    row(`import ${N.toLocaleString('en-US')} records`, importMs, base, '≤ 2x')
+    await deps.db.destroy()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function pageQuery() {
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
+  try {
+    const deps = await hub(dir, generator(BIG))
+    const [fillMs] = await timed(() => sync(deps))
+    // A realistic mix of statuses: a tenth imported, a hundredth archived.
+    deps.sqlite.exec(`update staged_records set status = 'imported' where id % 10 = 0; update staged_records set status = 'archived', archived = 1 where id % 100 = 1;`)
+    deps.sqlite.exec('analyze')
+    const cases: [string, Parameters<typeof stagingPage>[3], Parameters<typeof stagingPage>[4], number][] = [
+      ['New, by name, page 1', { status: 'new', removed: '', q: '' }, { sort: 'label', dir: 'asc' }, 1],
+      ['New, by name, page 200', { status: 'new', removed: '', q: '' }, { sort: 'label', dir: 'asc' }, 200],
+      ['Imported, by name desc, page 1', { status: 'imported', removed: '', q: '' }, { sort: 'label', dir: 'desc' }, 1],
+      ['every status, by external id, page 1', { status: '', removed: '', q: '' }, { sort: 'external_id', dir: 'asc' }, 1],
+    ]
+    for (const [name, filter, sort, page] of cases) {
+      const times: number[] = []
+      for (let i = 0; i < 7; i++) times.push((await timed(() => stagingPage(deps.db, 'bench', 'employees', filter, sort, page)))[0])
+      times.sort((a, b) => a - b)
+      row(`page over ${BIG.toLocaleString('en-US')} staged: ${name} (median of 7)`, times[3]!, null, '< 15 ms')
+    }
+    row(`(filling ${BIG.toLocaleString('en-US')} staged rows took)`, fillMs, null, '')
+    await deps.db.destroy()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Runs in a child process so its peak resident memory is the sync's own. */
+async function memory() {
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
+  try {
+    const deps = await hub(dir, generator(BIG))
+    let peak = process.memoryUsage().rss
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+    await sync(deps)
+    clearInterval(timer)
+    peak = Math.max(peak, process.memoryUsage().rss)
+    process.stdout.write(JSON.stringify({ peakMb: peak / 1024 / 1024 }))
+    await deps.db.destroy()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (args.phase === 'memory') {
+  await memory()
+} else {
+  console.log(`Clockbridge bench · node ${process.version} · ${new Date().toISOString().slice(0, 10)}`)
+  await speed()
+  await pageQuery()
+  const out = execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'memory', '--big', String(BIG)], { encoding: 'utf8' })
+  const { peakMb } = JSON.parse(out) as { peakMb: number }
+  rows.push([`peak resident memory of a ${BIG.toLocaleString('en-US')}-record sync`, `${peakMb.toFixed(0)} MB`, '', '< 300 MB'])
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['what', 'time', 'vs baseline', 'target'][i]!.length))
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')
+  console.log(line(['what', 'time', 'vs baseline', 'target']))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const r of rows) console.log(line(r))
+}
