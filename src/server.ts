@@ -1,25 +1,31 @@
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase } from './db/database.js'
 import { migrateToLatest } from './db/migrator.js'
 import { createLogger } from './lib/logger.js'
 import { createApp, createDeps } from './app.js'
+import type { AppDeps } from './http/app-env.js'
 import { countUsers } from './users/service.js'
 import { deleteExpiredSessions } from './auth/sessions.js'
 import { markInterruptedRuns } from './staging/sync-runs.js'
 import { routeCronLogs } from './integrations/scheduler.js'
 
-async function main() {
-  const config = loadConfig()
+/**
+ * Opens and migrates the database, marks runs the last process left behind, starts the scheduler
+ * and serves HTTP. `prepare` runs after migrations and before serving (the demo seeds there).
+ */
+export async function startServer(config: Config, prepare?: (deps: AppDeps) => Promise<string | void>) {
   const logger = createLogger(config.logLevel)
   const { db, sqlite } = openDatabase(config.databasePath)
   const applied = await migrateToLatest(db)
   for (const r of applied) logger.info({ event: 'migration', name: r.migrationName, status: r.status }, 'migration applied')
   await deleteExpiredSessions(db)
-
   const deps = createDeps({ db, sqlite, config, logger })
   const interrupted = await markInterruptedRuns(deps)
   if (interrupted > 0) logger.warn({ event: 'runs_timed_out', count: interrupted }, 'runs interrupted by the last shutdown marked timed out')
+  const banner = (await prepare?.(deps)) ?? ''
   routeCronLogs(logger)
   await deps.scheduler.start(deps)
   const app = createApp(deps)
@@ -27,31 +33,47 @@ async function main() {
     logger.info({ event: 'listening', address: info.address, port: info.port, url: config.publicBaseUrl, database: config.databasePath }, 'Clockbridge is listening')
   })
   const users = await countUsers(db)
-  // The one human-facing line: where to go, and how to get the first account.
+  // The one human-facing message: where to go, and how to get the first account.
   process.stdout.write(
     `\nClockbridge is running at ${config.publicBaseUrl}\n` +
-      (users === 0
-        ? `No administrator yet: open ${config.publicBaseUrl}/setup, or run\n  npm run admin:create -- --email you@example.com --password '<at least 10 characters>'\n\n`
-        : '\n'),
+      (banner ? `${banner}\n` : '') +
+      (users === 0 ? `No administrator yet: open ${config.publicBaseUrl}/setup, or run\n  npm run admin:create -- --email you@example.com --password '<at least 10 characters>'\n` : '') +
+      '\n',
   )
-
   const shutdown = (signal: string) => {
     logger.info({ event: 'shutdown', signal }, 'shutting down')
     deps.scheduler.stop()
+    for (const run of deps.runs.active.values()) run.controller.abort(new Error('The server is shutting down'))
     server.close(() => {
-      void db.destroy().then(() => process.exit(0))
+      void deps.runs.idle().then(() => db.destroy()).then(() => process.exit(0))
     })
     setTimeout(() => process.exit(0), 5000).unref()
   }
-  process.on('SIGINT', () => shutdown('SIGINT'))
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  return { deps, server }
 }
 
-main().catch((err) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`)
-  } else {
-    process.stderr.write(`Clockbridge failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+/** True when this module is the script node was asked to run (not imported by another). */
+export function isEntryPoint(moduleUrl: string): boolean {
+  if (!process.argv[1]) return false
+  try {
+    return realpathSync(fileURLToPath(moduleUrl)) === realpathSync(process.argv[1])
+  } catch {
+    return false
   }
+}
+
+export function exitOnStartupError(err: unknown): never {
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`)
+  else process.stderr.write(`Clockbridge failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
   process.exit(1)
-})
+}
+
+if (isEntryPoint(import.meta.url)) {
+  try {
+    await startServer(loadConfig())
+  } catch (err) {
+    exitOnStartupError(err)
+  }
+}

@@ -169,10 +169,17 @@ export function normalizeRecord(module: ModuleSpec, data: Record<string, unknown
   return errors.length > 0 ? { errors } : { payload }
 }
 
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** YYYY-MM-DD naming a real day (runs once per date field of every synced record, so no Date objects). */
 function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
-  const d = new Date(`${value}T00:00:00Z`)
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value
+  if (value.length !== 10 || value[4] !== '-' || value[7] !== '-') return false
+  const y = Number(value.slice(0, 4))
+  const m = Number(value.slice(5, 7))
+  const d = Number(value.slice(8, 10))
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || m < 1 || m > 12 || d < 1) return false
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+  return d <= (m === 2 && !leap ? 28 : DAYS_IN_MONTH[m - 1]!)
 }
 
 /** The same payload always serialises the same way: fields in the module's order, nothing else. */

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { createTestApp } from '../helpers/test-app.js'
+import { seedDemo } from '../../scripts/demo.js'
+import { requestSync } from '../../src/staging/sync-runs.js'
+import { planImport } from '../../src/staging/import-service.js'
+import { MODULE_IDS } from '../../src/integrations/modules.js'
+
+describe('npm run demo', () => {
+  it('seeds an admin and ready-made spreadsheets that SYNC cleanly for every module', async () => {
+    const t = await createTestApp()
+    const banner = await seedDemo(t.deps)
+    expect(banner).toContain('sign in as demo@clockbridge.example')
+    expect(await seedDemo(t.deps)).toBe(banner) // a second start changes nothing
+    for (const module of MODULE_IDS) {
+      const start = await requestSync(t.deps, { integration: 'spreadsheet', module, trigger: 'manual', userId: null })
+      if (!start.ok) throw new Error(start.message)
+      await start.done
+      const run = await t.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
+      expect({ module, status: run.status, error: run.error }).toEqual({ module, status: 'succeeded', error: null })
+    }
+    const employees = await t.db.selectFrom('staged_records').select('id').where('module', '=', 'employees').execute()
+    expect(employees).toHaveLength(20)
+    const plan = await planImport(t.db, 'spreadsheet', 'employees', employees.map((e) => e.id))
+    expect(plan.items.filter((i) => i.action === 'link').map((i) => i.externalId)).toEqual(['QB-8000'])
+  })
+})
