@@ -229,6 +229,8 @@ async function uploadView(c: Context<AppEnv>, f: Found, module: ModuleSpec, erro
   return { accept: spec.extensions.join(','), maxBytes: Math.min(spec.maxBytes, c.var.config.uploadLimitBytes), file, mapping: mapping ?? (file ? guessMapping(file.headers, module.fields) : null), problems, error }
 }
 
+const firstErrors = async (c: Context<AppEnv>, run: { id: number; error_count: number } | undefined) => (run && run.error_count > 0 ? runErrors(c.var.db, run.id, 20) : [])
+
 function syncBlocked(f: Found): string | null {
   if (!f.row?.activated) return `Activate ${f.connector.name} on the Overview to SYNC.`
   if (!f.row.is_sync_source) return `${f.connector.name} is not the sync source; make it the sync source on the Setup tab to SYNC.`
@@ -246,7 +248,7 @@ integrationsRoutes.get('/:id/:module', requires('integrations.view'), async (c) 
   }
   const run = await latestRun(c.var.db, f.connector.id, module.id)
   const canSync = c.var.user!.permissions.has('integrations.actions')
-  return page(c, f, module.id, <StagingTab v={v} run={run} canSync={canSync} syncBlocked={syncBlocked(f)} upload={await uploadView(c, f, module)} />)
+  return page(c, f, module.id, <StagingTab v={v} run={run} runErrors={await firstErrors(c, run)} canSync={canSync} syncBlocked={syncBlocked(f)} upload={await uploadView(c, f, module)} />)
 })
 
 integrationsRoutes.get('/:id/:module/run', requires('integrations.view'), async (c) => {
@@ -256,7 +258,7 @@ integrationsRoutes.get('/:id/:module/run', requires('integrations.view'), async 
   const run = await latestRun(c.var.db, f.connector.id, module.id)
   // The poll that sees its run finish tells the table to reload.
   if (c.req.query('was') === 'active' && !isActive(run)) c.header('HX-Trigger', 'staging-changed')
-  return c.html(<RunPanel run={run} {...paths(f.connector, module)} canAct={c.var.user!.permissions.has('integrations.actions')} />)
+  return c.html(<RunPanel run={run} {...paths(f.connector, module)} canAct={c.var.user!.permissions.has('integrations.actions')} errors={await firstErrors(c, run)} />)
 })
 
 integrationsRoutes.post('/:id/:module/sync', requires('integrations.actions'), async (c) => {

@@ -94,6 +94,7 @@ export function latestRun(db: Db, integration: string, module: ModuleId) {
   return db.selectFrom('sync_runs').selectAll().where('integration', '=', integration).where('module', '=', module).orderBy('id', 'desc').limit(1).executeTakeFirst()
 }
 
-export function runErrors(db: Db, runId: number) {
-  return db.selectFrom('sync_run_errors').selectAll().where('run_id', '=', runId).orderBy('id').execute()
+export function runErrors(db: Db, runId: number, limit?: number) {
+  const q = db.selectFrom('sync_run_errors').selectAll().where('run_id', '=', runId).orderBy('id')
+  return (limit ? q.limit(limit) : q).execute()
 }

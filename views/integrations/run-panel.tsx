@@ -24,7 +24,9 @@ function elapsed(run: RunRow): string {
 }
 
 /** The latest run of a module; while it is active it polls itself every second. */
-export function RunPanel(props: { run: RunRow | undefined; integrationPath: string; modulePath: string; canAct: boolean; waitingFor?: string }) {
+export type RowErrorView = { page: number | null; row_number: number | null; external_id: string | null; field: string | null; message: string }
+
+export function RunPanel(props: { run: RunRow | undefined; integrationPath: string; modulePath: string; canAct: boolean; waitingFor?: string; errors?: RowErrorView[] }) {
   const run = props.run
   const active = isActive(run)
   const poll = active ? { 'hx-get': `${props.modulePath}/run?was=active`, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' } : {}
@@ -50,6 +52,33 @@ export function RunPanel(props: { run: RunRow | undefined; integrationPath: stri
             )}
           </p>
           {run.error && <p class='flash flash-error'>{run.error}</p>}
+          {props.errors && props.errors.length > 0 && (
+            <details>
+              <summary>
+                Row errors{run.error_count > props.errors.length ? ` (first ${props.errors.length} of ${run.error_count}; the CSV has them all)` : ''}
+              </summary>
+              <table class='striped'>
+                <thead>
+                  <tr>
+                    <th scope='col'>Row</th>
+                    <th scope='col'>External id</th>
+                    <th scope='col'>Column</th>
+                    <th scope='col'>Problem</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {props.errors.map((e) => (
+                    <tr>
+                      <td>{e.row_number ?? (e.page ? `page ${e.page}` : '')}</td>
+                      <td>{e.external_id}</td>
+                      <td>{e.field}</td>
+                      <td>{e.message}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          )}
           {active && props.canAct && (
             <button type='button' class='secondary outline small' hx-post={`${props.integrationPath}/runs/${run.id}/cancel`} hx-target='#run-panel' hx-swap='outerHTML'>
               Cancel

@@ -4,7 +4,7 @@ import { STATUS_LABELS } from '../../src/staging/staged-status.js'
 import type { StagingFilter, StagingRow, StagingSort } from '../../src/staging/staging-queries.js'
 import type { ColumnMapping } from '../../src/connectors/spreadsheet/column-mapping.js'
 import { formatTimestamp } from '../../src/lib/format.js'
-import { RunPanel, type RunRow } from './run-panel.js'
+import { RunPanel, type RowErrorView, type RunRow } from './run-panel.js'
 
 export type StagingView = {
   integrationPath: string
@@ -275,7 +275,7 @@ function MappingSelect(props: { name: string; label: string; headers: string[]; 
   )
 }
 
-export function StagingTab(props: { v: StagingView; run: RunRow | undefined; canSync: boolean; syncBlocked: string | null; upload: UploadView | null }) {
+export function StagingTab(props: { v: StagingView; run: RunRow | undefined; runErrors: RowErrorView[]; canSync: boolean; syncBlocked: string | null; upload: UploadView | null }) {
   const v = props.v
   return (
     <section class='staging-tab'>
@@ -288,7 +288,7 @@ export function StagingTab(props: { v: StagingView; run: RunRow | undefined; can
         )}
         {props.syncBlocked && <small class='muted'>{props.syncBlocked}</small>}
       </div>
-      <RunPanel run={props.run} integrationPath={v.integrationPath} modulePath={v.modulePath} canAct={v.canAct} />
+      <RunPanel run={props.run} integrationPath={v.integrationPath} modulePath={v.modulePath} canAct={v.canAct} errors={props.runErrors} />
       <StagingToolbar v={v} />
       <StagingResults v={v} />
     </section>
