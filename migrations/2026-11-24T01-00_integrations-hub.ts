@@ -100,6 +100,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['integration', 'module', 'status', 'label'])
     .execute()
 
+  // Few records are ever removed at source, so this index stays small and cheap to keep.
+  await db.schema
+    .createIndex('staged_records_removed')
+    .on('staged_records')
+    .columns(['integration', 'module', 'id'])
+    .where('removed', '=', 1)
+    .execute()
+
   // Small key/value store a connector keeps between runs (cursors, column mappings).
   await db.schema
     .createTable('connector_state')

@@ -1,4 +1,4 @@
-import { recordRoutes, syncedColumn } from '../records/record-routes.js'
+import { recordRoutes, statusFilter, syncedColumn } from '../records/record-routes.js'
 import { getSettings } from '../settings/service.js'
 import { EmployeeFields, employeeValues, type EmployeeFormOptions } from '../../views/employees/employee-form.js'
 import { createEmployee, employeeName, employeeSchema, employeesQuery, getEmployee, updateEmployee, type EmployeeInput, type EmployeeRow } from './service.js'
@@ -14,18 +14,7 @@ export const employeesRoutes = recordRoutes<EmployeeRow, EmployeeInput, Employee
     sorts: { name: 'employees.last_name', number: 'employees.employee_number', email: 'employees.email', company: 'companies.name', status: 'employees.status' },
     defaultSort: 'name',
     searchColumns: ['employees.first_name', 'employees.last_name', 'employees.employee_number', 'employees.email', 'employees.phone'],
-    filters: [
-      {
-        name: 'status',
-        label: 'Status',
-        options: [
-          { value: '', label: 'Any status' },
-          { value: 'active', label: 'Active' },
-          { value: 'disabled', label: 'Disabled' },
-        ],
-        apply: (q, v) => q.where('employees.status', '=', v),
-      },
-    ],
+    filters: [statusFilter('employees.status', { active: 'Active', disabled: 'Disabled' })],
     columns: [
       { label: 'Name', sort: 'name', cell: (e) => <a href={`/employees/${e.id}`}>{e.last_name}, {e.first_name}</a> },
       { label: 'Number', sort: 'number', cell: (e) => e.employee_number },

@@ -1,4 +1,4 @@
-import { recordRoutes, syncedColumn } from '../records/record-routes.js'
+import { recordRoutes, statusFilter, syncedColumn } from '../records/record-routes.js'
 import { getSettings } from '../settings/service.js'
 import { Field, SelectField } from '../../views/components/form-fields.js'
 import { createJobSite, getJobSite, jobSiteSchema, jobSitesQuery, jobSiteStatusLabel, updateJobSite, type JobSiteInput, type JobSiteRow } from './service.js'
@@ -14,19 +14,7 @@ export const jobSitesRoutes = recordRoutes<JobSiteRow, JobSiteInput, null>({
     sorts: { number: 'job_sites.number', name: 'job_sites.name', city: 'job_sites.city', status: 'job_sites.status', start: 'job_sites.start_date' },
     defaultSort: 'number',
     searchColumns: ['job_sites.number', 'job_sites.name', 'job_sites.street', 'job_sites.city', 'job_sites.zip'],
-    filters: [
-      {
-        name: 'status',
-        label: 'Status',
-        options: [
-          { value: '', label: 'Any status' },
-          { value: 'active', label: 'Active' },
-          { value: 'archived', label: 'Archived' },
-          { value: 'disabled', label: 'Disabled' },
-        ],
-        apply: (q, v) => q.where('job_sites.status', '=', v),
-      },
-    ],
+    filters: [statusFilter('job_sites.status', { active: 'Active', archived: 'Archived', disabled: 'Disabled' })],
     columns: [
       { label: 'Number', sort: 'number', cell: (r) => <a href={`/job-sites/${r.id}`}>{r.number}</a> },
       { label: 'Name', sort: 'name', cell: (r) => r.name },

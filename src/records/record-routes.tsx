@@ -53,6 +53,16 @@ export type RecordModule<Row extends SyncedRow, Input, Options> = {
   update: (db: Db, actor: Actor, id: number, input: Input) => Promise<Result<number>>
 }
 
+/** A Status filter over a column: "Any status" plus one option per value. */
+export function statusFilter(column: string, values: Record<string, string>) {
+  return {
+    name: 'status',
+    label: 'Status',
+    options: [{ value: '', label: 'Any status' }, ...Object.entries(values).map(([value, label]) => ({ value, label }))],
+    apply: (q: AnyQuery, v: string) => q.where(column, '=', v),
+  }
+}
+
 /** Synced status and external id, shown on every record that an integration can feed. */
 export function syncedDetail(row: { source_integration: string | null; external_id: string | null; created_at: string; updated_at: string }): [string, Child][] {
   return [

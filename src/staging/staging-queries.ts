@@ -5,6 +5,8 @@ import { containsPattern } from '../lists/list-query.js'
 import { sql } from 'kysely'
 
 export const STAGING_PAGE_SIZE = 50
+/** Counts stop here: over a million staged rows an exact count costs more than the page itself. */
+export const COUNT_CAP = 10_000
 export const STAGED_STATUSES: StagedStatus[] = ['new', 'updated', 'imported', 'archived']
 export const STAGING_SORTS = { label: 'label', external_id: 'external_id', changed: 'last_changed_at', status: 'status' } as const
 
@@ -22,12 +24,18 @@ function filtered(db: Db, integration: string, module: ModuleId, f: StagingFilte
   return q
 }
 
+/** How many rows match, exactly up to COUNT_CAP; `capped` says there are more. */
+async function cappedCount(db: Db, query: ReturnType<typeof filtered>): Promise<{ total: number; capped: boolean }> {
+  const limited = query.select(sql<number>`1`.as('one')).limit(COUNT_CAP + 1)
+  const row = await db.selectFrom(limited.as('limited')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const n = Number(row.n)
+  return { total: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP }
+}
+
 export async function stagingPage(db: Db, integration: string, module: ModuleId, f: StagingFilter, s: StagingSort, page: number) {
-  const total = Number(
-    (await filtered(db, integration, module, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
-  )
-  const pageCount = Math.max(1, Math.ceil(total / STAGING_PAGE_SIZE))
-  const current = Math.min(Math.max(1, page), pageCount)
+  const { total, capped } = await cappedCount(db, filtered(db, integration, module, f))
+  const knownPages = Math.max(1, Math.ceil(total / STAGING_PAGE_SIZE))
+  const current = capped ? Math.max(1, page) : Math.min(Math.max(1, page), knownPages)
   const rows = await filtered(db, integration, module, f)
     .select(['id', 'external_id', 'label', 'status', 'removed', 'core_id', 'last_changed_at', 'archived'])
     .orderBy(sql.ref(STAGING_SORTS[s.sort]), s.dir)
@@ -35,7 +43,9 @@ export async function stagingPage(db: Db, integration: string, module: ModuleId,
     .limit(STAGING_PAGE_SIZE)
     .offset((current - 1) * STAGING_PAGE_SIZE)
     .execute()
-  return { rows, total, page: current, pageCount, pageSize: STAGING_PAGE_SIZE }
+  // Past the cap the last page is unknown: there is a next page while this one is full.
+  const pageCount = capped ? Math.max(knownPages, current + (rows.length === STAGING_PAGE_SIZE ? 1 : 0)) : knownPages
+  return { rows, total, capped, page: current, pageCount, pageSize: STAGING_PAGE_SIZE }
 }
 
 export type StagingRow = Awaited<ReturnType<typeof stagingPage>>['rows'][number]
@@ -46,21 +56,18 @@ export async function matchingIds(db: Db, integration: string, module: ModuleId,
   return rows.map((r) => r.id)
 }
 
-export async function statusCounts(db: Db, integration: string, module: ModuleId): Promise<Record<StagedStatus, number> & { removed: number }> {
-  const rows = await db
-    .selectFrom('staged_records')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('removed').as('removed')])
-    .where('integration', '=', integration)
-    .where('module', '=', module)
-    .groupBy('status')
-    .execute()
-  const counts = { new: 0, updated: 0, imported: 0, archived: 0, removed: 0 }
-  for (const r of rows) {
-    counts[r.status] = Number(r.n)
-    counts.removed += Number(r.removed ?? 0)
-  }
+export type StatusCounts = Record<StagedStatus | 'removed', { total: number; capped: boolean }>
+
+/** Per-status counts for the tab, each capped so a million-row module answers as fast as a small one. */
+export async function statusCounts(db: Db, integration: string, module: ModuleId): Promise<StatusCounts> {
+  const base = () => db.selectFrom('staged_records').where('integration', '=', integration).where('module', '=', module)
+  const counts = {} as StatusCounts
+  for (const status of STAGED_STATUSES) counts[status] = await cappedCount(db, base().where('status', '=', status))
+  counts.removed = await cappedCount(db, base().where('removed', '=', 1))
   return counts
 }
+
+export const countText = (c: { total: number; capped: boolean }) => (c.capped ? `${COUNT_CAP.toLocaleString('en-US')}+` : c.total.toLocaleString('en-US'))
 
 export function getStagedRecord(db: Db, integration: string, module: ModuleId, id: number) {
   return db.selectFrom('staged_records').selectAll().where('integration', '=', integration).where('module', '=', module).where('id', '=', id).executeTakeFirst()

@@ -91,9 +91,10 @@ export function ListResults<T>(props: ListProps<T>) {
   )
 }
 
-function ListLink(props: { href: string; children?: Child; rel?: string; 'aria-label'?: string }) {
+/** A link that works as a plain link and, with htmx, swaps only the results and keeps the URL. */
+export function ListLink(props: { href: string; children?: Child; rel?: string; 'aria-label'?: string; target?: string }) {
   return (
-    <a href={props.href} hx-get={props.href} hx-target='#list-results' hx-swap='outerHTML' hx-push-url='true' rel={props.rel} aria-label={props['aria-label']}>
+    <a href={props.href} hx-get={props.href} hx-target={props.target ?? '#list-results'} hx-swap='outerHTML' hx-push-url='true' rel={props.rel} aria-label={props['aria-label']}>
       {props.children}
     </a>
   )
@@ -111,16 +112,21 @@ function SortLink(props: { basePath: string; params: ListParams; column: string;
 }
 
 function Pagination<T>(props: { basePath: string; params: ListParams; page: Page<T> }) {
-  const { page, pageCount } = props.page
+  return <PageNav page={props.page.page} pageCount={props.page.pageCount} urlFor={(page) => listUrl(props.basePath, props.params, { page })} />
+}
+
+/** Previous / Page N of M / Next, for any list whose URL can be built for a page. */
+export function PageNav(props: { page: number; pageCount: number; urlFor: (page: number) => string; target?: string }) {
+  const { page, pageCount } = props
   if (pageCount <= 1) return null
   return (
     <nav class='pagination' aria-label='Pages'>
       <ul>
-        <li>{page > 1 ? <ListLink href={listUrl(props.basePath, props.params, { page: page - 1 })} rel='prev'>← Previous</ListLink> : <span aria-disabled='true'>← Previous</span>}</li>
+        <li>{page > 1 ? <ListLink href={props.urlFor(page - 1)} target={props.target} rel='prev'>← Previous</ListLink> : <span aria-disabled='true'>← Previous</span>}</li>
         <li>
           Page {page} of {pageCount}
         </li>
-        <li>{page < pageCount ? <ListLink href={listUrl(props.basePath, props.params, { page: page + 1 })} rel='next'>Next →</ListLink> : <span aria-disabled='true'>Next →</span>}</li>
+        <li>{page < pageCount ? <ListLink href={props.urlFor(page + 1)} target={props.target} rel='next'>Next →</ListLink> : <span aria-disabled='true'>Next →</span>}</li>
       </ul>
     </nav>
   )

@@ -1,10 +1,11 @@
 import type { Child } from 'hono/jsx'
 import type { ModuleSpec } from '../../src/integrations/modules.js'
 import { STATUS_LABELS } from '../../src/staging/staged-status.js'
-import type { StagingFilter, StagingRow, StagingSort } from '../../src/staging/staging-queries.js'
+import { countText, type StagingFilter, type StagingRow, type StagingSort, type StatusCounts } from '../../src/staging/staging-queries.js'
 import type { ColumnMapping } from '../../src/connectors/spreadsheet/column-mapping.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 import { RunPanel, type RowErrorView, type RunRow } from './run-panel.js'
+import { ListLink, PageNav } from '../components/list-view.js'
 
 export type StagingView = {
   integrationPath: string
@@ -12,8 +13,8 @@ export type StagingView = {
   module: ModuleSpec
   filter: StagingFilter
   sort: StagingSort
-  page: { rows: StagingRow[]; total: number; page: number; pageCount: number }
-  counts: Record<string, number>
+  page: { rows: StagingRow[]; total: number; capped: boolean; page: number; pageCount: number }
+  counts: StatusCounts
   canAct: boolean
   message?: { kind: 'success' | 'error'; text: Child }
 }
@@ -44,19 +45,19 @@ function StatusCell(props: { row: StagingRow; modulePath: string }) {
 function SortLink(props: { v: StagingView; sort: StagingSort['sort']; label: string }) {
   const active = props.v.sort.sort === props.sort
   const dir = active && props.v.sort.dir === 'asc' ? 'desc' : 'asc'
-  const href = stagingUrl(props.v, { sort: props.sort, dir })
   return (
-    <a href={href} hx-get={href} hx-target='#staging-results' hx-swap='outerHTML' hx-push-url='true'>
+    <ListLink href={stagingUrl(props.v, { sort: props.sort, dir })} target='#staging-results'>
       {props.label}
       {active ? (props.v.sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
-    </a>
+    </ListLink>
   )
 }
 
 /** The table, its selection and actions: what SYNC, IMPORT, Archive and filters swap. */
 export function StagingResults(props: { v: StagingView }) {
   const v = props.v
-  const { rows, total, page, pageCount } = v.page
+  const { rows, total, capped, page, pageCount } = v.page
+  const matching = countText({ total, capped })
   const self = stagingUrl(v, { page })
   return (
     <div id='staging-results' hx-get={self} hx-trigger='staging-changed from:body' hx-swap='outerHTML'>
@@ -64,13 +65,13 @@ export function StagingResults(props: { v: StagingView }) {
       <p class='status-summary'>
         {(['new', 'updated', 'imported', 'archived'] as const).map((s) => (
           <span class={`status status-${s}`}>
-            {STATUS_LABELS[s]} {(v.counts[s] ?? 0).toLocaleString('en-US')}
+            {STATUS_LABELS[s]} {countText(v.counts[s])}
           </span>
         ))}
-        <span class='badge badge-removed'>Removed at source {(v.counts.removed ?? 0).toLocaleString('en-US')}</span>
+        <span class='badge badge-removed'>Removed at source {countText(v.counts.removed)}</span>
       </p>
       <p class='list-count'>
-        {total === 0 ? 'No staged records match.' : `${total.toLocaleString('en-US')} staged record${total === 1 ? '' : 's'}${pageCount > 1 ? ` · page ${page} of ${pageCount}` : ''}`}
+        {total === 0 ? 'No staged records match.' : `${matching} staged record${total === 1 ? '' : 's'}${pageCount > 1 ? ` · page ${page} of ${capped ? 'many' : pageCount}` : ''}`}
       </p>
       <form id='staging-form' method='post' action={`${v.modulePath}/import/preview`}>
         <input type='hidden' name='q' value={v.filter.q} />
@@ -138,7 +139,7 @@ export function StagingResults(props: { v: StagingView }) {
           <div class='selection-bar'>
             <label class='select-all'>
               <input type='checkbox' name='all' value='1' data-select-all />
-              Select all {total.toLocaleString('en-US')} matching
+              Select all {matching} matching
             </label>
             <button type='submit' hx-post={`${v.modulePath}/import/preview`} hx-target='#dialog' hx-swap='innerHTML'>
               IMPORT
@@ -152,17 +153,7 @@ export function StagingResults(props: { v: StagingView }) {
           </div>
         )}
       </form>
-      {pageCount > 1 && (
-        <nav class='pagination' aria-label='Pages'>
-          <ul>
-            <li>{page > 1 ? <a href={stagingUrl(v, { page: page - 1 })} hx-get={stagingUrl(v, { page: page - 1 })} hx-target='#staging-results' hx-swap='outerHTML' hx-push-url='true'>← Previous</a> : <span aria-disabled='true'>← Previous</span>}</li>
-            <li>
-              Page {page} of {pageCount}
-            </li>
-            <li>{page < pageCount ? <a href={stagingUrl(v, { page: page + 1 })} hx-get={stagingUrl(v, { page: page + 1 })} hx-target='#staging-results' hx-swap='outerHTML' hx-push-url='true'>Next →</a> : <span aria-disabled='true'>Next →</span>}</li>
-          </ul>
-        </nav>
-      )}
+      <PageNav page={page} pageCount={pageCount} urlFor={(p) => stagingUrl(v, { page: p })} target='#staging-results' />
       <div id='dialog'></div>
     </div>
   )
