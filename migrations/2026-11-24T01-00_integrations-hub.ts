@@ -105,7 +105,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createIndex('staged_records_removed')
     .on('staged_records')
     .columns(['integration', 'module', 'id'])
-    .where('removed', '=', 1)
+    .where(sql.ref('removed'), '=', 1)
     .execute()
 
   // Small key/value store a connector keeps between runs (cursors, column mappings).
