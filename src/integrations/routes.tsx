@@ -23,7 +23,7 @@ import { ChangesDialog, ImportPreview, type SelectionFields } from '../../views/
 import { HistoryTab, UndoResultView } from '../../views/integrations/history-tab.js'
 import { activate, deactivate, getIntegration, latestUpload, listIntegrationRows, loadState, makeSyncSource, saveSettings, saveState, saveUpload } from './integration-service.js'
 import { readFormValues } from '../http/forms.js'
-import { moduleBySlug, type ModuleSpec } from './modules.js'
+import { isModuleId, moduleBySlug, MODULES, type ModuleSpec } from './modules.js'
 import { toCsv } from '../lib/csv.js'
 import { schedulesSection, scheduleRoutes } from './schedule-routes.js'
 
@@ -73,6 +73,7 @@ integrationsRoutes.post('/:id/activate', requires('integrations.setup'), async (
   const f = await findIntegration(c)
   if (!f) return renderError(c, 404)
   const result = await activate(c.var.db, actorOf(c), f.connector)
+  await c.var.deps.scheduler.reload()
   setFlash(c, result.message, result.ok ? 'success' : 'error')
   return redirectTo(c, '/integrations')
 })
@@ -81,6 +82,7 @@ integrationsRoutes.post('/:id/deactivate', requires('integrations.setup'), async
   const f = await findIntegration(c)
   if (!f) return renderError(c, 404)
   const result = await deactivate(c.var.deps, actorOf(c), f.connector)
+  await c.var.deps.scheduler.reload()
   setFlash(c, result.message, result.ok ? 'success' : 'error')
   return redirectTo(c, '/integrations')
 })
@@ -107,6 +109,7 @@ integrationsRoutes.post('/:id/sync-source', requires('integrations.setup'), asyn
   const body = await c.req.parseBody()
   const result = await makeSyncSource(c.var.db, actorOf(c), f.connector, c.var.deps.connectors, body.confirm === '1')
   if (result.ok) {
+    await c.var.deps.scheduler.reload()
     setFlash(c, result.message)
     return redirectTo(c, `/integrations/${f.connector.id}`)
   }
@@ -176,9 +179,9 @@ integrationsRoutes.post('/:id/runs/:runId/cancel', requires('integrations.action
   if (!run) return renderError(c, 404)
   await cancelRun(c.var.deps, run.id)
   await c.var.deps.runs.active.get(run.id)?.done
-  const module = moduleBySlug(run.module.replace('_', '-')) ?? null
+  const module = isModuleId(run.module) ? MODULES[run.module] : undefined
   const fresh = await c.var.db.selectFrom('sync_runs').selectAll().where('id', '=', run.id).executeTakeFirst()
-  return c.html(<RunPanel run={fresh} {...paths(f.connector, module ?? undefined)} canAct={true} />)
+  return c.html(<RunPanel run={fresh} {...paths(f.connector, module)} canAct={true} />)
 })
 
 integrationsRoutes.route('/:id', scheduleRoutes)
