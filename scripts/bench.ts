@@ -112,7 +112,7 @@ async function speed() {
     if (changed.updated_count !== N / 10) throw new Error(`re-sync saw ${changed.updated_count} changed`)
     row(`re-sync with 10% changed`, changedMs, base, '')
     const ids = (await deps.db.selectFrom('staged_records').select('id').execute()).map((r) => r.id)
-    const [importMs, result] = await timed(() => runImport(deps.db, systemActor('bench'), { integration: 'bench', integrationName: 'Bench', module: 'employees', ids, trigger: 'manual', defaultTimeZone: 'UTC' }))
+    const [importMs, result] = await timed(() => runImport(deps, systemActor('bench'), { integration: 'bench', integrationName: 'Bench', module: 'employees', ids, trigger: 'manual', defaultTimeZone: 'UTC' }))
     if (result.created !== N) throw new Error(`import created ${result.created}`)
     row(`import ${N.toLocaleString('en-US')} records`, importMs, base, '≤ 2x')
     await deps.db.destroy()

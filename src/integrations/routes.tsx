@@ -383,7 +383,7 @@ integrationsRoutes.post('/:id/:module/import', requires('integrations.actions'),
   if (!f || !module) return renderError(c, 404)
   const sel = await readSelection(c, f, module)
   if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
-  const result = await runImport(c.var.db, actorOf(c), { integration: f.connector.id, integrationName: f.connector.name, module: module.id, ids: sel.ids, createNew: sel.createNew, trigger: 'manual', defaultTimeZone: c.var.config.timeZone })
+  const result = await runImport(c.var.deps, actorOf(c), { integration: f.connector.id, integrationName: f.connector.name, module: module.id, ids: sel.ids, createNew: sel.createNew, trigger: 'manual', defaultTimeZone: c.var.config.timeZone })
   const summary = `IMPORT finished: ${result.created} created, ${result.updated} updated, ${result.linked} linked, ${result.failed.length} failed${result.skipped ? `, ${result.skipped} skipped (Imported or Archived)` : ''}.`
   const text = (
     <>

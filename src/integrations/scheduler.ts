@@ -70,7 +70,7 @@ export class Scheduler {
     const ids = (await deps.db.selectFrom('staged_records').select('id').where('integration', '=', integration).where('module', '=', module).where('status', 'in', statuses).execute()).map((r) => r.id)
     if (ids.length === 0) return
     const name = deps.connectors.find((c) => c.id === integration)?.name ?? integration
-    const result = await runImport(deps.db, systemActor('scheduler'), { integration, integrationName: name, module, ids, trigger: 'auto', defaultTimeZone: deps.config.timeZone })
+    const result = await runImport(deps, systemActor('scheduler'), { integration, integrationName: name, module, ids, trigger: 'auto', defaultTimeZone: deps.config.timeZone })
     log.info({ event: 'auto_import', module: MODULES[module].label, created: result.created, updated: result.updated, linked: result.linked, failed: result.failed.length }, 'auto-import finished')
   }
 }

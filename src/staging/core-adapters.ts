@@ -2,34 +2,56 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { ModuleId, StagedPayload } from '../integrations/modules.js'
 
-// How a staged payload becomes a row of a core module: the values written, the natural key that
-// finds a hand-entered twin to link instead of duplicating, and why a created row must be kept.
+// How a staged payload becomes a row of a core module: the values written, the natural keys that
+// find a hand-entered twin to link instead of duplicating (they are also the module's unique
+// indexes), and why a created row must be kept on undo.
 
 export type CoreTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments' | 'payroll_items'
 
 export type CoreMatch = { id: number; label: string; source_integration: string | null; external_id: string | null }
 
+/** Ids of the records other modules refer to by name, code or number, loaded once per batch. */
+export class References {
+  readonly #maps = new Map<string, Promise<Map<string, number>>>()
+  constructor(private readonly db: Db) {}
+
+  #load(table: 'companies' | 'departments' | 'job_sites', column: string) {
+    const key = `${table}.${column}`
+    let map = this.#maps.get(key)
+    if (!map) {
+      map = this.db
+        .selectFrom(table)
+        .select(['id', sql<string>`lower(${sql.ref(column)})`.as('k')])
+        .execute()
+        .then((rows) => new Map(rows.map((r) => [r.k, r.id])))
+      this.#maps.set(key, map)
+    }
+    return map
+  }
+
+  /** undefined: no value given; null: a value that names nothing. */
+  async id(table: 'companies' | 'departments' | 'job_sites', column: string, value: string | null | undefined): Promise<number | null | undefined> {
+    if (!value) return undefined
+    return (await this.#load(table, column)).get(value.toLowerCase()) ?? null
+  }
+}
+
+/** A natural key: a column compared without case, optionally within a scope (a cost code's job site). */
+export type NaturalKey = { column: string; label: string; value: (p: StagedPayload) => string | null; scoped?: boolean }
+
 export type CoreAdapter = {
   table: CoreTable
   noun: string
+  /** The core list's title, for messages that send the admin there. */
+  moduleTitle: string
+  keys: NaturalKey[]
+  /** The scope value of scoped keys: the cost code's job site id (0 for standard). */
+  scope?: (p: StagedPayload, refs: References) => Promise<number>
+  label: (row: Record<string, any>) => string
   /** Values for the core row, or a message when a reference cannot be resolved. */
-  values: (db: Db, p: StagedPayload, ctx: { defaultCountry: string }) => Promise<{ values: Record<string, unknown> } | { error: string }>
-  /** A record with the same natural key (employee number, then email; job site number; ...). */
-  match: (db: Db, p: StagedPayload) => Promise<CoreMatch | undefined>
+  values: (p: StagedPayload, ctx: { defaultCountry: string; refs: References }) => Promise<{ values: Record<string, unknown> } | { error: string }>
   /** Why a created record cannot be removed by an undo (other records refer to it), or null. */
   keptBecause: (db: Db, id: number) => Promise<string | null>
-  /** Which field a unique index guards, for a clear message when an import collides. */
-  uniqueFields: Record<string, string>
-}
-
-const lowerEq = (column: string, value: string) => sql<boolean>`lower(${sql.ref(column)}) = lower(${value})`
-
-async function firstMatch(db: Db, table: CoreTable, label: (r: any) => string, conditions: ReturnType<typeof lowerEq>[]) {
-  for (const condition of conditions) {
-    const row = await db.selectFrom(table).selectAll().where(condition).executeTakeFirst()
-    if (row) return { id: row.id as number, label: label(row), source_integration: row.source_integration as string | null, external_id: row.external_id as string | null }
-  }
-  return undefined
 }
 
 async function countRefs(db: Db, table: 'employees' | 'cost_codes', column: string, id: number): Promise<number> {
@@ -37,21 +59,23 @@ async function countRefs(db: Db, table: 'employees' | 'cost_codes', column: stri
   return Number(row.n)
 }
 
-async function idByKey(db: Db, table: 'companies' | 'departments' | 'job_sites', column: string, value: string | null) {
-  if (!value) return { id: null }
-  const row = await db.selectFrom(table).select('id').where(lowerEq(column, value)).executeTakeFirst()
-  return row ? { id: row.id } : null
-}
+const missing = (what: string, value: string | null | undefined) => `${what} "${value}" does not exist; import or create it first`
 
 export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
   employees: {
     table: 'employees',
     noun: 'employee',
-    async values(db, p) {
-      const company = await idByKey(db, 'companies', 'name', p.company ?? null)
-      if (!company) return { error: `Company "${p.company}" does not exist; import or create it first` }
-      const department = await idByKey(db, 'departments', 'code', p.department ?? null)
-      if (!department) return { error: `Department "${p.department}" does not exist; import or create it first` }
+    moduleTitle: 'Employees',
+    keys: [
+      { column: 'employee_number', label: 'employee number', value: (p) => p.employee_number ?? null },
+      { column: 'email', label: 'email', value: (p) => p.email ?? null },
+    ],
+    label: (r) => `${r.first_name} ${r.last_name}${r.employee_number ? ` (${r.employee_number})` : ''}`,
+    async values(p, { refs }) {
+      const company = await refs.id('companies', 'name', p.company)
+      if (company === null) return { error: missing('Company', p.company) }
+      const department = await refs.id('departments', 'code', p.department)
+      if (department === null) return { error: missing('Department', p.department) }
       return {
         values: {
           first_name: p.first_name,
@@ -62,34 +86,32 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
           pay_group: p.pay_group ?? 'HOURLY',
           status: p.status ?? 'active',
           hire_date: p.hire_date ?? null,
-          company_id: company.id,
-          department_id: department.id,
+          company_id: company ?? null,
+          department_id: department ?? null,
         },
       }
     },
-    match: (db, p) =>
-      firstMatch(db, 'employees', (r) => `${r.first_name} ${r.last_name}${r.employee_number ? ` (${r.employee_number})` : ''}`, [
-        ...(p.employee_number ? [lowerEq('employee_number', p.employee_number)] : []),
-        ...(p.email ? [lowerEq('email', p.email)] : []),
-      ]),
     keptBecause: async () => null,
-    uniqueFields: { employees_number_unique: 'employee number', employees_email_unique: 'email' },
   },
   companies: {
     table: 'companies',
     noun: 'company',
-    values: async (_db, p) => ({ values: { name: p.name, prefix: p.prefix ?? null, status: p.status ?? 'active' } }),
-    match: (db, p) => firstMatch(db, 'companies', (r) => r.name, [lowerEq('name', p.name ?? '')]),
+    moduleTitle: 'Companies',
+    keys: [{ column: 'name', label: 'name', value: (p) => p.name ?? null }],
+    label: (r) => r.name,
+    values: async (p) => ({ values: { name: p.name, prefix: p.prefix ?? null, status: p.status ?? 'active' } }),
     keptBecause: async (db, id) => {
       const n = await countRefs(db, 'employees', 'company_id', id)
       return n > 0 ? `${n} employee(s) belong to it` : null
     },
-    uniqueFields: { companies_name_unique: 'name' },
   },
   job_sites: {
     table: 'job_sites',
     noun: 'job site',
-    values: async (_db, p, ctx) => ({
+    moduleTitle: 'Job sites',
+    keys: [{ column: 'number', label: 'number', value: (p) => p.number ?? null }],
+    label: (r) => `${r.number} · ${r.name}`,
+    values: async (p, ctx) => ({
       values: {
         number: p.number,
         name: p.name,
@@ -103,51 +125,44 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
         status: p.status ?? 'active',
       },
     }),
-    match: (db, p) => firstMatch(db, 'job_sites', (r) => `${r.number} · ${r.name}`, [lowerEq('number', p.number ?? '')]),
     keptBecause: async (db, id) => {
       const n = await countRefs(db, 'cost_codes', 'job_site_id', id)
       return n > 0 ? `${n} cost code(s) belong to it` : null
     },
-    uniqueFields: { job_sites_number_unique: 'number' },
   },
   cost_codes: {
     table: 'cost_codes',
     noun: 'cost code',
-    async values(db, p) {
-      const site = await idByKey(db, 'job_sites', 'number', p.job_site ?? null)
-      if (!site) return { error: `Job site "${p.job_site}" does not exist; import or create it first` }
-      return { values: { code: p.code, name: p.name, description: p.description ?? null, job_site_id: site.id } }
-    },
-    async match(db, p) {
-      const site = await idByKey(db, 'job_sites', 'number', p.job_site ?? null)
-      const row = await db
-        .selectFrom('cost_codes')
-        .selectAll()
-        .where(lowerEq('code', p.code ?? ''))
-        .where(sql<boolean>`coalesce(job_site_id, 0) = ${site?.id ?? 0}`)
-        .executeTakeFirst()
-      return row ? { id: row.id, label: `${row.code} · ${row.name}`, source_integration: row.source_integration, external_id: row.external_id } : undefined
+    moduleTitle: 'Cost codes',
+    keys: [{ column: 'code', label: 'code', value: (p) => p.code ?? null, scoped: true }],
+    scope: async (p, refs) => (await refs.id('job_sites', 'number', p.job_site)) ?? 0,
+    label: (r) => `${r.code} · ${r.name}`,
+    async values(p, { refs }) {
+      const site = await refs.id('job_sites', 'number', p.job_site)
+      if (site === null) return { error: missing('Job site', p.job_site) }
+      return { values: { code: p.code, name: p.name, description: p.description ?? null, job_site_id: site ?? null } }
     },
     keptBecause: async () => null,
-    uniqueFields: { cost_codes_code_unique: 'code' },
   },
   departments: {
     table: 'departments',
     noun: 'department',
-    values: async (_db, p) => ({ values: { code: p.code, name: p.name } }),
-    match: (db, p) => firstMatch(db, 'departments', (r) => `${r.code} · ${r.name}`, [lowerEq('code', p.code ?? '')]),
+    moduleTitle: 'Departments',
+    keys: [{ column: 'code', label: 'code', value: (p) => p.code ?? null }],
+    label: (r) => `${r.code} · ${r.name}`,
+    values: async (p) => ({ values: { code: p.code, name: p.name } }),
     keptBecause: async (db, id) => {
       const n = await countRefs(db, 'employees', 'department_id', id)
       return n > 0 ? `${n} employee(s) belong to it` : null
     },
-    uniqueFields: { departments_code_unique: 'code' },
   },
   payroll_items: {
     table: 'payroll_items',
     noun: 'payroll item',
-    values: async (_db, p) => ({ values: { name: p.name, description: p.description ?? null } }),
-    match: (db, p) => firstMatch(db, 'payroll_items', (r) => r.name, [lowerEq('name', p.name ?? '')]),
+    moduleTitle: 'Payroll items',
+    keys: [{ column: 'name', label: 'name', value: (p) => p.name ?? null }],
+    label: (r) => r.name,
+    values: async (p) => ({ values: { name: p.name, description: p.description ?? null } }),
     keptBecause: async () => null,
-    uniqueFields: { payroll_items_name_unique: 'name' },
   },
 }

@@ -1,10 +1,13 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
-import type { ImportAction } from '../db/schema.js'
+import type { Insertable } from 'kysely'
+import type { ImportAction, ImportBatchItemsTable } from '../db/schema.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import { MODULES, type ModuleId, type StagedPayload } from '../integrations/modules.js'
 import { getSettings } from '../settings/service.js'
-import { CORE_ADAPTERS, type CoreAdapter } from './core-adapters.js'
+import type SQLite from 'better-sqlite3'
+import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch } from './core-adapters.js'
+import { insertCoreRow, markImported, updateCoreRow } from './staging-store.js'
 import { stagedStatus } from './staged-status.js'
 
 export type ImportPlanItem = {
@@ -38,52 +41,109 @@ async function loadSelected(db: Db, integration: string, module: ModuleId, ids: 
   return rows
 }
 
-async function coreExists(db: Db, adapter: CoreAdapter, id: number) {
-  return db.selectFrom(adapter.table).select(['id', 'updated_at']).where('id', '=', id).executeTakeFirst()
+/** Core rows that hold any natural-key value of the batch, by key; the batch's own writes claim values too. */
+class KeyIndex {
+  readonly #holders = new Map<string, CoreMatch>()
+  static #key = (column: string, scope: number, value: string) => `${column}\u0000${scope}\u0000${value.toLowerCase()}`
+
+  static async load(db: Db, adapter: CoreAdapter, items: { payload: StagedPayload; scope: number }[]): Promise<KeyIndex> {
+    const index = new KeyIndex()
+    for (const key of adapter.keys) {
+      const values = [...new Set(items.map((i) => key.value(i.payload)?.toLowerCase()).filter((v): v is string => !!v))]
+      for (let i = 0; i < values.length; i += 500) {
+        const rows = await db
+          .selectFrom(adapter.table)
+          .selectAll()
+          .where(sql<boolean>`lower(${sql.ref(key.column)}) in (${sql.join(values.slice(i, i + 500))})`)
+          .execute()
+        for (const row of rows as Record<string, any>[]) {
+          const scope = key.scoped ? Number(row.job_site_id ?? 0) : 0
+          index.#holders.set(KeyIndex.#key(key.column, scope, String(row[key.column])), { id: row.id, label: adapter.label(row), source_integration: row.source_integration, external_id: row.external_id })
+        }
+      }
+    }
+    return index
+  }
+
+  find(column: string, scope: number, value: string): CoreMatch | undefined {
+    return this.#holders.get(KeyIndex.#key(column, scope, value))
+  }
+
+  claim(column: string, scope: number, value: string, match: CoreMatch): void {
+    this.#holders.set(KeyIndex.#key(column, scope, value), match)
+  }
 }
 
-/** What IMPORT would do with each selected record; Archived and Imported ones are left out. */
-async function planItem(db: Db, integration: string, adapter: CoreAdapter, r: Staged): Promise<ImportPlanItem> {
-  const base = { stagedId: r.id, externalId: r.external_id, label: r.label }
-  const payload = JSON.parse(r.payload) as StagedPayload
-  if (r.core_id !== null && (await coreExists(db, adapter, r.core_id))) return { ...base, action: 'update', core: { id: r.core_id, label: r.label } }
-  const match = await adapter.match(db, payload)
-  if (!match) return { ...base, action: 'create' }
-  if (match.source_integration === null) return { ...base, action: 'link', core: { id: match.id, label: match.label } }
-  if (match.source_integration === integration && match.external_id === r.external_id) return { ...base, action: 'update', core: { id: match.id, label: match.label } }
-  return {
-    ...base,
-    action: 'fail',
-    core: { id: match.id, label: match.label },
-    message: `${adapter.noun} ${match.label} already exists, synced from ${match.source_integration} as ${match.external_id}; it is not linked twice`,
+type Prepared = { row: Staged; payload: StagedPayload; scope: number }
+
+/** Everything the planner needs for a batch, read in a few queries instead of a few per record. */
+async function prepareBatch(db: Db, adapter: CoreAdapter, rows: Staged[], refs: References) {
+  const items: Prepared[] = []
+  for (const row of rows) {
+    const payload = JSON.parse(row.payload) as StagedPayload
+    items.push({ row, payload, scope: adapter.scope ? await adapter.scope(payload, refs) : 0 })
   }
+  const coreIds = [...new Set(rows.map((r) => r.core_id).filter((id): id is number => id !== null))]
+  const existing = new Set<number>()
+  for (let i = 0; i < coreIds.length; i += 500) {
+    for (const r of await db.selectFrom(adapter.table).select('id').where('id', 'in', coreIds.slice(i, i + 500)).execute()) existing.add(r.id)
+  }
+  return { items, existing, index: await KeyIndex.load(db, adapter, items) }
+}
+
+/** What IMPORT would do with one record: update what it fed before, link a hand-entered twin, or create. */
+function planItem(integration: string, adapter: CoreAdapter, item: Prepared, existing: Set<number>, index: KeyIndex): ImportPlanItem {
+  const r = item.row
+  const base = { stagedId: r.id, externalId: r.external_id, label: r.label }
+  if (r.core_id !== null && existing.has(r.core_id)) return { ...base, action: 'update', core: { id: r.core_id, label: r.label } }
+  for (const key of adapter.keys) {
+    const value = key.value(item.payload)
+    const match = value ? index.find(key.column, key.scoped ? item.scope : 0, value) : undefined
+    if (!match) continue
+    if (match.source_integration === null) return { ...base, action: 'link', core: { id: match.id, label: match.label } }
+    if (match.source_integration === integration && match.external_id === r.external_id) return { ...base, action: 'update', core: { id: match.id, label: match.label } }
+    return {
+      ...base,
+      action: 'fail',
+      core: { id: match.id, label: match.label },
+      message: `${adapter.noun} ${match.label} already exists, synced from ${match.source_integration} as ${match.external_id}; it is not linked twice`,
+    }
+  }
+  return { ...base, action: 'create' }
+}
+
+/** A natural-key value the record would take from another core record, as a message, or null. */
+function collision(adapter: CoreAdapter, item: Prepared, targetId: number | null, index: KeyIndex): string | null {
+  for (const key of adapter.keys) {
+    const value = key.value(item.payload)
+    const holder = value ? index.find(key.column, key.scoped ? item.scope : 0, value) : undefined
+    if (holder && holder.id !== targetId) {
+      return `its ${key.label} ${value} is already used by another ${adapter.noun} (${holder.label}); change it at the source or in ${adapter.moduleTitle}, then IMPORT again`
+    }
+  }
+  return null
 }
 
 export async function planImport(db: Db, integration: string, module: ModuleId, ids: number[]): Promise<ImportPlan> {
   const adapter = CORE_ADAPTERS[module]
   const rows = await loadSelected(db, integration, module, ids)
   const importable = rows.filter((r) => r.status === 'new' || r.status === 'updated')
-  const items: ImportPlanItem[] = []
-  for (const r of importable) items.push(await planItem(db, integration, adapter, r))
-  return { items, skipped: ids.length - importable.length }
+  const { items, existing, index } = await prepareBatch(db, adapter, importable, new References(db))
+  return { items: items.map((item) => planItem(integration, adapter, item, existing, index)), skipped: ids.length - importable.length }
 }
 
 export type ImportResult = { batchId: number | null; created: number; updated: number; linked: number; failed: { externalId: string; label: string; message: string }[]; skipped: number }
 
-function uniqueMessage(err: unknown, adapter: CoreAdapter): string | null {
-  const text = err instanceof Error ? err.message : ''
-  if (!text.includes('UNIQUE constraint failed')) return null
-  const field = Object.entries(adapter.uniqueFields).find(([index]) => text.includes(index))?.[1] ?? 'a unique value'
-  return `its ${field} is already used by another ${adapter.noun}; change it at the source or in ${adapter.noun === 'job site' ? 'Job sites' : 'the module'}, then IMPORT again`
-}
+type BatchItem = Insertable<ImportBatchItemsTable>
 
 /**
  * Imports the selected records in one transaction: each is created, updated, or linked to its
  * hand-entered twin (unless the admin chose "create new" for it). A record that cannot be written
- * (a collision, a missing reference) fails alone with its reason; the rest of the batch imports.
+ * (a natural key another record holds, a missing reference) fails alone with its reason; the rest
+ * of the batch imports. Lookups are done for the whole batch up front.
  */
 export async function runImport(
-  db: Db,
+  { db, sqlite }: { db: Db; sqlite: SQLite.Database },
   actor: Actor,
   args: { integration: string; integrationName: string; module: ModuleId; ids: number[]; createNew?: ReadonlySet<number>; trigger: 'manual' | 'auto'; defaultTimeZone: string },
 ): Promise<ImportResult> {
@@ -101,43 +161,33 @@ export async function runImport(
       .returning('id')
       .executeTakeFirstOrThrow()
     result.batchId = batch.id
-    for (const r of importable) {
-      let plan = await planItem(trx, args.integration, adapter, r)
+    const refs = new References(trx)
+    const { items, existing, index } = await prepareBatch(trx, adapter, importable, refs)
+    const batchItems: BatchItem[] = []
+    for (const item of items) {
+      const r = item.row
+      let plan = planItem(args.integration, adapter, item, existing, index)
       if (plan.action === 'link' && args.createNew?.has(r.id)) plan = { ...plan, action: 'create', core: undefined }
-      const item = { batch_id: batch.id, staged_record_id: r.id, external_id: r.external_id, previous_imported_payload: r.imported_payload, previous_imported_hash: r.imported_hash, previous_core_id: r.core_id, previous_imported_at: r.imported_at }
-      const fail = async (message: string) => {
-        result.failed.push({ externalId: r.external_id, label: r.label, message })
-        await trx.insertInto('import_batch_items').values({ ...item, action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message }).execute()
-      }
-      if (plan.action === 'fail') {
-        await fail(plan.message!)
+      const base = { batch_id: batch.id, staged_record_id: r.id, external_id: r.external_id, previous_imported_payload: r.imported_payload, previous_imported_hash: r.imported_hash, previous_core_id: r.core_id, previous_imported_at: r.imported_at }
+      const mapped = plan.action === 'fail' ? null : await adapter.values(item.payload, { defaultCountry: settings.defaultCountry, refs })
+      const problem = plan.action === 'fail' ? plan.message! : mapped && 'error' in mapped ? mapped.error : collision(adapter, item, plan.core?.id ?? null, index)
+      if (problem || !mapped || 'error' in mapped) {
+        result.failed.push({ externalId: r.external_id, label: r.label, message: problem ?? 'could not be imported' })
+        batchItems.push({ ...base, action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: problem })
         continue
       }
-      const mapped = await adapter.values(trx, JSON.parse(r.payload) as StagedPayload, { defaultCountry: settings.defaultCountry })
-      if ('error' in mapped) {
-        await fail(mapped.error)
-        continue
+      const coreId = writeCore(sqlite, adapter, plan, mapped.values, args.integration, r.external_id, now)
+      const claimed = { id: coreId, label: r.label, source_integration: args.integration, external_id: r.external_id }
+      for (const key of adapter.keys) {
+        const value = key.value(item.payload)
+        if (value) index.claim(key.column, key.scoped ? item.scope : 0, value, claimed)
       }
-      await sql`savepoint import_record`.execute(trx)
-      try {
-        const coreId = await writeCore(trx, adapter, plan, mapped.values, args.integration, r.external_id, now)
-        await trx
-          .updateTable('staged_records')
-          .set({ core_id: coreId, imported_payload: r.payload, imported_hash: r.hash, imported_at: now, status: stagedStatus({ archived: 0, core_id: coreId, imported_hash: r.hash, hash: r.hash }) })
-          .where('id', '=', r.id)
-          .execute()
-        const action: ImportAction = plan.action === 'create' ? 'created' : plan.action === 'link' ? 'linked' : 'updated'
-        await trx.insertInto('import_batch_items').values({ ...item, action, core_id: coreId, core_updated_at: now, message: null }).execute()
-        await sql`release savepoint import_record`.execute(trx)
-        result[action]++
-      } catch (err) {
-        await sql`rollback to savepoint import_record`.execute(trx)
-        await sql`release savepoint import_record`.execute(trx)
-        const message = uniqueMessage(err, adapter)
-        if (!message) throw err
-        await fail(message)
-      }
+      markImported(sqlite, r.id, coreId, r.payload, r.hash, now)
+      const action: ImportAction = plan.action === 'create' ? 'created' : plan.action === 'link' ? 'linked' : 'updated'
+      batchItems.push({ ...base, action, core_id: coreId, core_updated_at: now, message: null })
+      result[action]++
     }
+    for (let i = 0; i < batchItems.length; i += 200) await trx.insertInto('import_batch_items').values(batchItems.slice(i, i + 200)).execute()
     await trx
       .updateTable('import_batches')
       .set({ created_count: result.created, updated_count: result.updated, linked_count: result.linked, failed_count: result.failed.length })
@@ -153,22 +203,11 @@ export async function runImport(
   })
 }
 
-async function writeCore(trx: Db, adapter: CoreAdapter, plan: ImportPlanItem, values: Record<string, unknown>, integration: string, externalId: string, now: string): Promise<number> {
-  if (plan.action === 'create') {
-    const row = await trx
-      .insertInto(adapter.table)
-      .values({ ...values, source_integration: integration, external_id: externalId, created_at: now, updated_at: now } as never)
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    return row.id
-  }
-  const id = plan.core!.id
-  await trx
-    .updateTable(adapter.table)
-    .set({ ...values, source_integration: integration, external_id: externalId, updated_at: now } as never)
-    .where('id', '=', id)
-    .execute()
-  return id
+function writeCore(sqlite: SQLite.Database, adapter: CoreAdapter, plan: ImportPlanItem, values: Record<string, unknown>, integration: string, externalId: string, now: string): number {
+  const origin = { source_integration: integration, external_id: externalId, updated_at: now }
+  if (plan.action === 'create') return insertCoreRow(sqlite, adapter.table, { ...values, ...origin, created_at: now })
+  updateCoreRow(sqlite, adapter.table, plan.core!.id, { ...values, ...origin })
+  return plan.core!.id
 }
 
 export type UndoResult = { removed: number; kept: { label: string; reason: string }[] }

@@ -104,3 +104,39 @@ function stagePageNow(sqlite: SQLite.Database, args: StagePageArgs): PageCounts 
     return counts
   })()
 }
+
+// IMPORT writes one core row and one staged row per record; through Kysely each costs about ten
+// times the statement itself, so they go through cached prepared statements too. Callers hold
+// the Kysely transaction, so these run inside it.
+
+const identifier = (name: string) => {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`Not a column name: ${name}`)
+  return name
+}
+
+const writeCache = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>()
+function cachedStatement(sqlite: SQLite.Database, sql: string): SQLite.Statement {
+  let map = writeCache.get(sqlite)
+  if (!map) writeCache.set(sqlite, (map = new Map()))
+  let statement = map.get(sql)
+  if (!statement) map.set(sql, (statement = sqlite.prepare(sql)))
+  return statement
+}
+
+/** Inserts a core row; column names come from code (the core adapters), never from input. */
+export function insertCoreRow(sqlite: SQLite.Database, table: string, values: Record<string, unknown>): number {
+  const columns = Object.keys(values).map(identifier)
+  const sql = `insert into ${identifier(table)} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`
+  return Number(cachedStatement(sqlite, sql).run(...Object.values(values)).lastInsertRowid)
+}
+
+export function updateCoreRow(sqlite: SQLite.Database, table: string, id: number, values: Record<string, unknown>): void {
+  const columns = Object.keys(values).map(identifier)
+  const sql = `update ${identifier(table)} set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?`
+  cachedStatement(sqlite, sql).run(...Object.values(values), id)
+}
+
+/** The staged record now matches what was imported: its baseline, core link and status. */
+export function markImported(sqlite: SQLite.Database, stagedId: number, coreId: number, payload: string, hash: string, at: string): void {
+  cachedStatement(sqlite, `update staged_records set core_id = ?, imported_payload = ?, imported_hash = ?, imported_at = ?, status = 'imported' where id = ?`).run(coreId, payload, hash, at, stagedId)
+}

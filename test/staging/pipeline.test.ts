@@ -17,7 +17,7 @@ async function sync() {
 }
 
 const importAll = async (createNew?: Set<number>) =>
-  runImport(t.db, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: (await staged()).map((r) => r.id), createNew, trigger: 'manual', defaultTimeZone: 'UTC' })
+  runImport(t.deps, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: (await staged()).map((r) => r.id), createNew, trigger: 'manual', defaultTimeZone: 'UTC' })
 
 beforeEach(async () => {
   t = await createTestApp()
@@ -75,7 +75,7 @@ describe('sync, import, re-sync, undo', () => {
     expect(plan.items[0]!.action).toBe('link')
     const result = await importAll(new Set([e1.id]))
     expect(result.created).toBe(1)
-    expect(result.failed).toEqual([{ externalId: 'E1', label: 'Lopez, Maria (1001)', message: expect.stringContaining('email is already used by another employee') }])
+    expect(result.failed).toEqual([{ externalId: 'E1', label: 'Lopez, Maria (1001)', message: expect.stringContaining('its email taken@example.com is already used by another employee (Other Person (9))') }])
     expect((await staged()).map((r) => r.status)).toEqual(['new', 'imported'])
   })
 
@@ -95,7 +95,7 @@ describe('sync, import, re-sync, undo', () => {
     await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
     await sync()
     const [e1, e2] = await staged()
-    await runImport(t.db, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: [e2!.id], trigger: 'manual', defaultTimeZone: 'UTC' })
+    await runImport(t.deps, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: [e2!.id], trigger: 'manual', defaultTimeZone: 'UTC' })
     expect(await setArchived(t.db, actor, { integration: 'spreadsheet', module: 'employees', ids: [e1!.id, e2!.id], archived: true })).toBe(2)
     expect((await importAll()).skipped).toBe(2)
     await setArchived(t.db, actor, { integration: 'spreadsheet', module: 'employees', ids: [e1!.id, e2!.id], archived: false })
