@@ -7,7 +7,7 @@ import { MODULES, type ModuleId, type StagedPayload } from '../integrations/modu
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
 import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch } from './core-adapters.js'
-import { insertCoreRow, markImported, updateCoreRow } from './staging-store.js'
+import { insertBatchItem, insertCoreRow, markImported, updateCoreRow } from './staging-store.js'
 import { stagedStatus } from './staged-status.js'
 
 export type ImportPlanItem = {
@@ -187,7 +187,7 @@ export async function runImport(
       batchItems.push({ ...base, action, core_id: coreId, core_updated_at: now, message: null })
       result[action]++
     }
-    for (let i = 0; i < batchItems.length; i += 200) await trx.insertInto('import_batch_items').values(batchItems.slice(i, i + 200)).execute()
+    for (const item of batchItems) insertBatchItem(sqlite, item)
     await trx
       .updateTable('import_batches')
       .set({ created_count: result.created, updated_count: result.updated, linked_count: result.linked, failed_count: result.failed.length })

@@ -123,7 +123,7 @@ function cachedStatement(sqlite: SQLite.Database, sql: string): SQLite.Statement
   return statement
 }
 
-/** Inserts a core row; column names come from code (the core adapters), never from input. */
+/** Inserts a row; column names come from code (the core adapters), never from input. */
 export function insertCoreRow(sqlite: SQLite.Database, table: string, values: Record<string, unknown>): number {
   const columns = Object.keys(values).map(identifier)
   const sql = `insert into ${identifier(table)} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`
@@ -139,4 +139,9 @@ export function updateCoreRow(sqlite: SQLite.Database, table: string, id: number
 /** The staged record now matches what was imported: its baseline, core link and status. */
 export function markImported(sqlite: SQLite.Database, stagedId: number, coreId: number, payload: string, hash: string, at: string): void {
   cachedStatement(sqlite, `update staged_records set core_id = ?, imported_payload = ?, imported_hash = ?, imported_at = ?, status = 'imported' where id = ?`).run(coreId, payload, hash, at, stagedId)
+}
+
+/** One line of an import batch: what happened to one staged record, and what undo needs. */
+export function insertBatchItem(sqlite: SQLite.Database, item: Record<string, unknown>): void {
+  insertCoreRow(sqlite, 'import_batch_items', item)
 }
