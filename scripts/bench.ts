@@ -96,29 +96,44 @@ const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.
 const rows: [string, string, string, string][] = []
 const row = (what: string, ms: number, base: number | null, target: string) => rows.push([what, fmt(ms), base ? `${(ms / base).toFixed(2)}x` : '', target])
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** Three rounds on fresh databases, medians reported: one run on a shared 2-core machine is noise. */
 async function speed() {
-  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
-  try {
-    const base = baseline(dir, N)
-    row(`baseline: bare insert of ${N.toLocaleString('en-US')} rows`, base, null, '')
-    const deps = await hub(dir, generator(N))
-    const [stageMs] = await timed(() => sync(deps))
-    row(`stage ${N.toLocaleString('en-US')} new records`, stageMs, base, '≤ 1.5x')
-    const [resyncMs, again] = await timed(() => sync(deps))
-    if (again.unchanged_count !== N) throw new Error(`re-sync saw ${again.unchanged_count} unchanged`)
-    row(`re-sync ${N.toLocaleString('en-US')} unchanged`, resyncMs, base, '< 1x')
-    deps.connectors[0]!.pull = generator(N, 10).pull
-    const [changedMs, changed] = await timed(() => sync(deps))
-    if (changed.updated_count !== N / 10) throw new Error(`re-sync saw ${changed.updated_count} changed`)
-    row(`re-sync with 10% changed`, changedMs, base, '')
-    const ids = (await deps.db.selectFrom('staged_records').select('id').execute()).map((r) => r.id)
-    const [importMs, result] = await timed(() => runImport(deps, systemActor('bench'), { integration: 'bench', integrationName: 'Bench', module: 'employees', ids, trigger: 'manual', defaultTimeZone: 'UTC' }))
-    if (result.created !== N) throw new Error(`import created ${result.created}`)
-    row(`import ${N.toLocaleString('en-US')} records`, importMs, base, '≤ 2x')
-    await deps.db.destroy()
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
+  const rounds = 3
+  const times = { base: [] as number[], stage: [] as number[], resync: [] as number[], changed: [] as number[] }
+  let importMs = 0
+  for (let round = 0; round < rounds; round++) {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
+    try {
+      times.base.push(baseline(dir, N))
+      const deps = await hub(dir, generator(N))
+      times.stage.push((await timed(() => sync(deps)))[0])
+      const [resyncMs, again] = await timed(() => sync(deps))
+      if (again.unchanged_count !== N) throw new Error(`re-sync saw ${again.unchanged_count} unchanged`)
+      times.resync.push(resyncMs)
+      deps.connectors[0]!.pull = generator(N, 10).pull
+      const [changedMs, changed] = await timed(() => sync(deps))
+      if (changed.updated_count !== N / 10) throw new Error(`re-sync saw ${changed.updated_count} changed`)
+      times.changed.push(changedMs)
+      if (round === 0) {
+        const ids = (await deps.db.selectFrom('staged_records').select('id').execute()).map((r) => r.id)
+        const [ms, result] = await timed(() => runImport(deps, systemActor('bench'), { integration: 'bench', integrationName: 'Bench', module: 'employees', ids, trigger: 'manual', defaultTimeZone: 'UTC' }))
+        if (result.created !== N) throw new Error(`import created ${result.created}`)
+        importMs = ms
+      }
+      await deps.db.destroy()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   }
+  const base = median(times.base)
+  const n = N.toLocaleString('en-US')
+  row(`baseline: bare insert of ${n} rows (median of ${rounds})`, base, null, '')
+  row(`stage ${n} new records (median of ${rounds})`, median(times.stage), base, '≤ 1.5x')
+  row(`re-sync ${n} unchanged (median of ${rounds})`, median(times.resync), base, '< 1x')
+  row(`re-sync with 10% changed (median of ${rounds})`, median(times.changed), base, '')
+  row(`import ${n} records`, importMs, base, '≤ 2x')
 }
 
 async function pageQuery() {
