@@ -86,7 +86,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('first_seen_at', 'text', (c) => c.notNull())
     .addColumn('last_changed_at', 'text', (c) => c.notNull())
     .addColumn('imported_at', 'text')
-    .addColumn('last_seen_run_id', 'integer', (c) => c.notNull())
+    .addColumn('last_changed_run_id', 'integer', (c) => c.notNull())
     .execute()
   await db.schema
     .createIndex('staged_records_key')

@@ -232,7 +232,7 @@ export interface StagedRecordsTable {
   first_seen_at: string
   last_changed_at: string
   imported_at: string | null
-  last_seen_run_id: number
+  last_changed_run_id: number
 }
 
 export interface ConnectorStateTable {

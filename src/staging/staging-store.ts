@@ -13,24 +13,24 @@ export type RowErrorInput = { row: number | null; externalId: string | null; fie
 
 export type PageCounts = { new: number; updated: number; unchanged: number }
 
-type ExistingRow = { id: number; external_id: string; hash: string; archived: number; core_id: number | null; imported_hash: string | null }
+type ExistingRow = { id: number; external_id: string; hash: string; archived: number; removed: number; core_id: number | null; imported_hash: string | null }
 
 const hashOf = (json: string) => createHash('sha1').update(json).digest('base64')
 
 function statements(sqlite: SQLite.Database) {
   return {
     existing: sqlite.prepare<[string, string, string], ExistingRow>(
-      `select id, external_id, hash, archived, core_id, imported_hash from staged_records
+      `select id, external_id, hash, archived, removed, core_id, imported_hash from staged_records
        where integration = ? and module = ? and external_id in (select value from json_each(?))`,
     ),
     insert: sqlite.prepare(
-      `insert into staged_records (integration, module, external_id, label, payload, hash, status, archived, removed, first_seen_at, last_changed_at, last_seen_run_id)
+      `insert into staged_records (integration, module, external_id, label, payload, hash, status, archived, removed, first_seen_at, last_changed_at, last_changed_run_id)
        values (?, ?, ?, ?, ?, ?, 'new', 0, 0, ?, ?, ?)`,
     ),
     change: sqlite.prepare(
-      `update staged_records set label = ?, payload = ?, hash = ?, status = ?, removed = 0, last_changed_at = ?, last_seen_run_id = ? where id = ?`,
+      `update staged_records set label = ?, payload = ?, hash = ?, status = ?, removed = 0, last_changed_at = ?, last_changed_run_id = ? where id = ?`,
     ),
-    seen: sqlite.prepare(`update staged_records set last_seen_run_id = ?, removed = 0 where id in (select value from json_each(?))`),
+    unremove: sqlite.prepare(`update staged_records set removed = 0 where id in (select value from json_each(?))`),
     runCounts: sqlite.prepare(
       `update sync_runs set pages = pages + 1, records = records + ?, new_count = new_count + ?, updated_count = updated_count + ?,
        unchanged_count = unchanged_count + ?, error_count = error_count + ?, heartbeat_at = ? where id = ?`,
@@ -48,6 +48,28 @@ const prepared = (sqlite: SQLite.Database) => {
   let s = cache.get(sqlite)
   if (!s) cache.set(sqlite, (s = statements(sqlite)))
   return s
+}
+
+/**
+ * The ids a run has seen live in a temporary table of the connection, not in the staged rows, so an
+ * unchanged record costs a read and never a rewrite. It dies with the process: a run that did not
+ * finish computes no removals anyway.
+ */
+const seenTable = (runId: number) => `seen_run_${Math.trunc(runId)}`
+
+export function startSeen(sqlite: SQLite.Database, runId: number): void {
+  sqlite.exec(`create temp table if not exists ${seenTable(runId)} (id integer primary key)`)
+}
+
+export function dropSeen(sqlite: SQLite.Database, runId: number): void {
+  sqlite.exec(`drop table if exists temp.${seenTable(runId)}`)
+}
+
+/** After a complete, successful full pull: every row of the module this run did not see is removed at source. */
+export function flagUnseenRemoved(sqlite: SQLite.Database, integration: string, module: string, runId: number): number {
+  return sqlite
+    .prepare(`update staged_records set removed = 1 where integration = ? and module = ? and removed = 0 and id not in (select id from temp.${seenTable(runId)})`)
+    .run(integration, module).changes
 }
 
 export type StagePageArgs = {
@@ -78,26 +100,34 @@ function stagePageNow(sqlite: SQLite.Database, args: StagePageArgs): PageCounts 
     const ids = JSON.stringify(args.records.map((r) => r.externalId))
     const existing = new Map(s.existing.all(integration, module.id, ids).map((r) => [r.external_id, r]))
     const counts: PageCounts = { new: 0, updated: 0, unchanged: 0 }
-    const unchanged: number[] = []
+    const seen: number[] = []
+    const reappeared: number[] = []
     for (const record of args.records) {
       const json = canonicalJson(module, record.payload)
       const hash = hashOf(json)
-      const label = module.label_of(record.payload).slice(0, 300)
       const row = existing.get(record.externalId)
       if (!row) {
-        const info = s.insert.run(integration, module.id, record.externalId, label, json, hash, now, now, runId)
-        existing.set(record.externalId, { id: Number(info.lastInsertRowid), external_id: record.externalId, hash, archived: 0, core_id: null, imported_hash: null })
+        const info = s.insert.run(integration, module.id, record.externalId, module.label_of(record.payload).slice(0, 300), json, hash, now, now, runId)
+        const id = Number(info.lastInsertRowid)
+        existing.set(record.externalId, { id, external_id: record.externalId, hash, archived: 0, removed: 0, core_id: null, imported_hash: null })
+        seen.push(id)
         counts.new++
       } else if (row.hash === hash) {
-        unchanged.push(row.id)
+        // Unchanged: the row is not rewritten, only remembered as seen by this run.
+        seen.push(row.id)
+        if (row.removed) reappeared.push(row.id)
         counts.unchanged++
       } else {
+        const label = module.label_of(record.payload).slice(0, 300)
         s.change.run(label, json, hash, stagedStatus({ ...row, hash }), now, runId, row.id)
         row.hash = hash
+        row.removed = 0
+        seen.push(row.id)
         counts.updated++
       }
     }
-    if (unchanged.length > 0) s.seen.run(runId, JSON.stringify(unchanged))
+    if (reappeared.length > 0) s.unremove.run(JSON.stringify(reappeared))
+    sqlite.prepare(`insert or ignore into temp.${seenTable(runId)} (id) select value from json_each(?)`).run(JSON.stringify(seen))
     for (const e of args.rowErrors) s.rowError.run(runId, args.page, e.row, e.externalId, e.field, e.message.slice(0, 1000))
     for (const [key, value] of Object.entries(args.checkpoint ?? {})) s.checkpoint.run(integration, key, value, now)
     s.runCounts.run(args.records.length, counts.new, counts.updated, counts.unchanged, args.rowErrors.length, now, runId)

@@ -4,7 +4,7 @@ import { MODULES, normalizeRecord, type ModuleId } from '../integrations/modules
 import type { AnyConnector, PullPage } from '../connectors/types.js'
 import { connectorContext, getIntegration } from '../integrations/integration-service.js'
 import { isUniqueViolation } from '../http/forms.js'
-import { stagePage, type RowErrorInput, type StageInput } from './staging-store.js'
+import { dropSeen, flagUnseenRemoved, stagePage, startSeen, type RowErrorInput, type StageInput } from './staging-store.js'
 
 export type HubDeps = Pick<AppDeps, 'db' | 'sqlite' | 'config' | 'logger' | 'connectors' | 'runs'>
 
@@ -99,6 +99,7 @@ async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: Mod
   log.info({ event: 'sync_started' }, 'sync started')
   let page = 0
   let rowErrors = 0
+  await deps.db.connection().execute(async () => startSeen(deps.sqlite, runId))
   try {
     const ctx = await connectorContext(deps, connector, signal, log)
     const iterator = connector.pull!(moduleId, ctx)[Symbol.asyncIterator]()
@@ -119,6 +120,8 @@ async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: Mod
     const message = err instanceof PageError ? err.message : `Page ${Math.max(page, 1)}: ${(err as Error)?.message ?? String(err)}`
     const status = signal.aborted && !(err instanceof PageError) ? 'cancelled' : 'failed'
     await finish(deps, runId, status, status === 'cancelled' ? 'Cancelled by an administrator' : message, log)
+  } finally {
+    await deps.db.connection().execute(async () => dropSeen(deps.sqlite, runId))
   }
 }
 
@@ -174,15 +177,7 @@ function validatePage(connector: AnyConnector, moduleId: ModuleId, value: PullPa
 /** After a complete, successful full pull, what this run did not see is flagged removed at source. */
 async function finishSucceeded(deps: HubDeps, runId: number, integration: string, module: string, log: HubDeps['logger']) {
   await deps.db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('staged_records')
-      .set({ removed: 1 })
-      .where('integration', '=', integration)
-      .where('module', '=', module)
-      .where('last_seen_run_id', '!=', runId)
-      .where('removed', '=', 0)
-      .executeTakeFirst()
-    const removed = Number(result.numUpdatedRows)
+    const removed = flagUnseenRemoved(deps.sqlite, integration, module, runId)
     await trx
       .updateTable('sync_runs')
       .set({ status: 'succeeded', removed_count: removed, finished_at: new Date().toISOString() })
