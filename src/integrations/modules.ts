@@ -148,13 +148,12 @@ export function normalizeRecord(module: ModuleSpec, data: Record<string, unknown
       continue
     }
     if (f.kind === 'enum' && f.options) {
-      const lower = value.toLowerCase()
-      const match = Object.entries(f.options).find(([canonical, spellings]) => canonical.toLowerCase() === lower || spellings.includes(lower))
-      if (!match) {
+      const canonical = spellingsOf(f).get(value.toLowerCase())
+      if (!canonical) {
         errors.push({ field: f.key, message: `${f.label} "${value}" is not one of: ${Object.keys(f.options).join(', ')}` })
         continue
       }
-      value = match[0]
+      value = canonical
     }
     if (f.kind === 'date' && !isIsoDate(value)) {
       errors.push({ field: f.key, message: `${f.label} "${value}" is not a date (YYYY-MM-DD)` })
@@ -167,6 +166,21 @@ export function normalizeRecord(module: ModuleSpec, data: Record<string, unknown
     payload[f.key] = value
   }
   return errors.length > 0 ? { errors } : { payload }
+}
+
+const spellingMaps = new WeakMap<FieldSpec, Map<string, string>>()
+/** Every accepted spelling of an enum field, lower-cased, to its canonical value (built once per field). */
+function spellingsOf(f: FieldSpec): Map<string, string> {
+  let map = spellingMaps.get(f)
+  if (!map) {
+    map = new Map()
+    for (const [canonical, spellings] of Object.entries(f.options ?? {})) {
+      map.set(canonical.toLowerCase(), canonical)
+      for (const s of spellings) map.set(s, canonical)
+    }
+    spellingMaps.set(f, map)
+  }
+  return map
 }
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
