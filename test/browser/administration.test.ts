@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { chromiumAvailable, launchChromium, navLink, screenshotOnFailure, screenshotPath, SCREENSHOT_DIR, startServer, textbox, watchedPage, type RunningServer } from '../helpers/browser.js'
-import { hashPassword } from '../../src/auth/passwords.js'
+import { chromiumAvailable, launchChromium, navLink, screenshotOnFailure, screenshotPath, SCREENSHOT_DIR, signInThroughForm, startServer, textbox, watchedPage, type RunningServer } from '../helpers/browser.js'
 
 // The administration pages' htmx interactions in Chromium: the role matrix, settings switches,
 // pay IDs with a confirmation, users, password change, and the audit log that records them.
@@ -18,19 +17,9 @@ describe.skipIf(!chromiumAvailable)('in Chromium: administration', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOT_DIR, { recursive: true })
     server = await startServer()
-    const now = new Date().toISOString()
-    const role = await server.db.selectFrom('roles').select('id').where('key', '=', 'super_admin').executeTakeFirstOrThrow()
-    await server.db
-      .insertInto('users')
-      .values({ email: 'root@example.com', name: 'Root', password_hash: await hashPassword('correct horse battery'), role_id: role.id, status: 'active', created_at: now, updated_at: now })
-      .execute()
     browser = await launchChromium()
     ;({ page, problems } = await watchedPage(browser))
-    await page.goto(`${server.url}/login`)
-    await field('Email').fill('root@example.com')
-    await field('Password').fill('correct horse battery')
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('heading', { name: 'Hello, Root' }).waitFor()
+    await signInThroughForm(server, page, { email: 'root@example.com', name: 'Root', role: 'super_admin' })
   })
 
   afterEach((ctx) => screenshotOnFailure(page, ctx))

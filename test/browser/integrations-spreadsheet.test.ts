@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { chromiumAvailable, launchChromium, navLink, screenshotOnFailure, screenshotPath, SCREENSHOT_DIR, startServer, textbox, watchedPage, type RunningServer } from '../helpers/browser.js'
-import { hashPassword } from '../../src/auth/passwords.js'
+import { chromiumAvailable, launchChromium, navLink, screenshotOnFailure, screenshotPath, SCREENSHOT_DIR, signInThroughForm, startServer, watchedPage, type RunningServer } from '../helpers/browser.js'
 
 // The whole hub flow with the Spreadsheet connector, as an admin does it in Chromium.
 
@@ -31,16 +30,9 @@ describe.skipIf(!chromiumAvailable)('in Chromium: the integrations hub with a sp
   beforeAll(async () => {
     mkdirSync(SCREENSHOT_DIR, { recursive: true })
     server = await startServer()
-    const now = new Date().toISOString()
-    const role = await server.db.selectFrom('roles').select('id').where('key', '=', 'admin').executeTakeFirstOrThrow()
-    await server.db.insertInto('users').values({ email: 'admin@example.com', name: 'Admin', password_hash: await hashPassword('correct horse battery'), role_id: role.id, status: 'active', created_at: now, updated_at: now }).execute()
     browser = await launchChromium()
     ;({ page, problems } = await watchedPage(browser))
-    await page.goto(`${server.url}/login`)
-    await textbox(page, 'Email').fill('admin@example.com')
-    await textbox(page, 'Password').fill('correct horse battery')
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('heading', { name: 'Hello, Admin' }).waitFor()
+    await signInThroughForm(server, page, { email: 'admin@example.com', name: 'Admin', role: 'admin' })
   })
 
   afterEach((ctx) => screenshotOnFailure(page, ctx))

@@ -71,3 +71,21 @@ export async function screenshotOnFailure(page: Page | undefined, ctx: { task: {
     await page.screenshot({ path: screenshotPath(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`), fullPage: true })
   }
 }
+
+/** A user of the role on the running server, signed in through the real sign-in form. */
+export async function signInThroughForm(server: RunningServer, page: Page, user: { email: string; name: string; role: string }) {
+  const now = new Date().toISOString()
+  const role = await server.db.selectFrom('roles').select('id').where('key', '=', user.role).executeTakeFirstOrThrow()
+  const { hashPassword } = await import('../../src/auth/passwords.js')
+  await server.db
+    .insertInto('users')
+    .values({ email: user.email, name: user.name, password_hash: await hashPassword(BROWSER_PASSWORD), role_id: role.id, status: 'active', created_at: now, updated_at: now })
+    .execute()
+  await page.goto(`${server.url}/login`)
+  await textbox(page, 'Email').fill(user.email)
+  await textbox(page, 'Password').fill(BROWSER_PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: `Hello, ${user.name}` }).waitFor()
+}
+
+export const BROWSER_PASSWORD = 'correct horse battery'
