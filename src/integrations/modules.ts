@@ -133,7 +133,8 @@ export type FieldError = { field: string; message: string }
 
 /**
  * Normalises a connector's record to the module's fields: strings trimmed, blanks null, enums to
- * their canonical value, dates checked. Returns the payload or the errors naming each field.
+ * their canonical value, dates checked. Returns the payload, with every field in the module's order
+ * (so its JSON is canonical), or the errors naming each field.
  */
 export function normalizeRecord(module: ModuleSpec, data: Record<string, unknown>): { payload: StagedPayload } | { errors: FieldError[] } {
   const payload: StagedPayload = {}

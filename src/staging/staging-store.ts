@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto'
 import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/database.js'
-import { canonicalJson, type ModuleSpec, type StagedPayload } from '../integrations/modules.js'
+import type { ModuleSpec, StagedPayload } from '../integrations/modules.js'
 import { stagedStatus } from './staged-status.js'
 
 // The hot path of every sync, written against SQLite's prepared statements because it runs once
 // per record: a 100,000-record sync must cost about what inserting 100,000 rows costs. This is the
 // one dialect-specific module of staging; everything else goes through Kysely.
 
+/** A record ready to stage: its payload straight from normalizeRecord (fields in module order). */
 export type StageInput = { externalId: string; payload: StagedPayload }
 export type RowErrorInput = { row: number | null; externalId: string | null; field: string | null; message: string }
 
@@ -19,9 +20,15 @@ const hashOf = (json: string) => createHash('sha1').update(json).digest('base64'
 
 function statements(sqlite: SQLite.Database) {
   return {
-    existing: sqlite.prepare<[string, string, string], ExistingRow>(
-      `select id, external_id, hash, archived, removed, core_id, imported_hash from staged_records
-       where integration = ? and module = ? and external_id in (select value from json_each(?))`,
+    // First the few columns that tell an unchanged record; the rest only for records that changed.
+    known: sqlite
+      .prepare<[string, string, string], [string, number, string, number]>(
+        `select external_id, id, hash, removed from staged_records
+         where integration = ? and module = ? and external_id in (select value from json_each(?))`,
+      )
+      .raw(),
+    full: sqlite.prepare<[string], ExistingRow>(
+      `select id, external_id, hash, archived, removed, core_id, imported_hash from staged_records where id in (select value from json_each(?))`,
     ),
     insert: sqlite.prepare(
       `insert into staged_records (integration, module, external_id, label, payload, hash, status, archived, removed, first_seen_at, last_changed_at, last_changed_run_id)
@@ -97,31 +104,40 @@ function stagePageNow(sqlite: SQLite.Database, args: StagePageArgs): PageCounts 
   const now = new Date().toISOString()
   const { integration, module, runId } = args
   return sqlite.transaction(() => {
-    const ids = JSON.stringify(args.records.map((r) => r.externalId))
-    const existing = new Map(s.existing.all(integration, module.id, ids).map((r) => [r.external_id, r]))
+    const known = new Map(s.known.all(integration, module.id, JSON.stringify(args.records.map((r) => r.externalId))).map((k) => [k[0], k]))
     const counts: PageCounts = { new: 0, updated: 0, unchanged: 0 }
     const seen: number[] = []
     const reappeared: number[] = []
-    for (const record of args.records) {
-      const json = canonicalJson(module, record.payload)
-      const hash = hashOf(json)
-      const row = existing.get(record.externalId)
-      if (!row) {
+    // normalizeRecord writes every field in the module's order, so this JSON is already canonical.
+    const hashed = args.records.map((record) => {
+      const json = JSON.stringify(record.payload)
+      return { record, json, hash: hashOf(json) }
+    })
+    const changedIds = hashed.flatMap(({ record, hash }) => {
+      const k = known.get(record.externalId)
+      return k && k[2] !== hash ? [k[1]] : []
+    })
+    const changed = new Map<string, ExistingRow>()
+    if (changedIds.length > 0) for (const row of s.full.all(JSON.stringify(changedIds))) changed.set(row.external_id, row)
+    for (const { record, json, hash } of hashed) {
+      const k = known.get(record.externalId)
+      if (!k) {
         const info = s.insert.run(integration, module.id, record.externalId, module.label_of(record.payload).slice(0, 300), json, hash, now, now, runId)
         const id = Number(info.lastInsertRowid)
-        existing.set(record.externalId, { id, external_id: record.externalId, hash, archived: 0, removed: 0, core_id: null, imported_hash: null })
+        known.set(record.externalId, [record.externalId, id, hash, 0])
         seen.push(id)
         counts.new++
-      } else if (row.hash === hash) {
+      } else if (k[2] === hash) {
         // Unchanged: the row is not rewritten, only remembered as seen by this run.
-        seen.push(row.id)
-        if (row.removed) reappeared.push(row.id)
+        seen.push(k[1])
+        if (k[3]) reappeared.push(k[1])
         counts.unchanged++
       } else {
-        const label = module.label_of(record.payload).slice(0, 300)
-        s.change.run(label, json, hash, stagedStatus({ ...row, hash }), now, runId, row.id)
-        row.hash = hash
-        row.removed = 0
+        const row = changed.get(record.externalId) ?? (s.full.get(JSON.stringify([k[1]])) as ExistingRow)
+        s.change.run(module.label_of(record.payload).slice(0, 300), json, hash, stagedStatus({ ...row, hash }), now, runId, row.id)
+        Object.assign(row, { hash, removed: 0 })
+        k[2] = hash
+        k[3] = 0
         seen.push(row.id)
         counts.updated++
       }

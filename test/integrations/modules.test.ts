@@ -34,3 +34,14 @@ describe('canonicalJson', () => {
     expect(a).toBe('{"code":"FLD","name":"Field"}')
   })
 })
+
+describe('normalizeRecord and canonicalJson agree', () => {
+  it('gives a payload whose JSON is already canonical, whatever the input order', () => {
+    for (const module of Object.values(MODULES)) {
+      const data = Object.fromEntries([...module.fields].reverse().map((f) => [f.key, f.kind === 'date' ? '2024-01-02' : f.kind === 'enum' ? Object.keys(f.options!)[0] : 'x']))
+      const result = normalizeRecord(module, data)
+      if (!('payload' in result)) throw new Error(JSON.stringify(result))
+      expect(JSON.stringify(result.payload)).toBe(canonicalJson(module, result.payload))
+    }
+  })
+})
