@@ -50,6 +50,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: the integrations hub with a sp
     await page.getByRole('link', { name: 'Spreadsheet' }).click()
     await page.getByRole('button', { name: 'Make Spreadsheet the sync source' }).click()
     await page.getByText('Spreadsheet is now the sync source.').waitFor()
+    await page.screenshot({ path: screenshotPath('10b-setup'), fullPage: true })
   })
 
   it('uploads employees, guesses the columns, SYNCs, and shows them New with live progress', async () => {
