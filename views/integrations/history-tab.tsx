@@ -108,7 +108,9 @@ export function HistoryTab(props: { integrationPath: string; runs: Runs; batches
                   <td>{b.failed_count}</td>
                   <td>
                     {b.undone_at ? (
-                      <small class='muted'>undone {formatTimestamp(b.undone_at)}</small>
+                      <small class='muted' title={`Undone ${formatTimestamp(b.undone_at)}`}>
+                        undone
+                      </small>
                     ) : props.canAct && b.created_count > 0 ? (
                       <form method='post' action={`${props.integrationPath}/batches/${b.id}/undo`} class='inline' hx-post={`${props.integrationPath}/batches/${b.id}/undo`} hx-target='#history' hx-swap='outerHTML' hx-confirm={`Undo batch #${b.id}? Records it created that nobody changed since are removed.`}>
                         <button type='submit' class='secondary outline small'>
