@@ -12,27 +12,18 @@ export type CoreMatch = { id: number; label: string; source_integration: string 
 
 /** Ids of the records other modules refer to by name, code or number, loaded once per batch. */
 export class References {
-  readonly #maps = new Map<string, Promise<Map<string, number>>>()
-  constructor(private readonly db: Db) {}
+  private constructor(private readonly maps: Record<'companies' | 'departments' | 'job_sites', Map<string, number>>) {}
 
-  #load(table: 'companies' | 'departments' | 'job_sites', column: string) {
-    const key = `${table}.${column}`
-    let map = this.#maps.get(key)
-    if (!map) {
-      map = this.db
-        .selectFrom(table)
-        .select(['id', sql<string>`lower(${sql.ref(column)})`.as('k')])
-        .execute()
-        .then((rows) => new Map(rows.map((r) => [r.k, r.id])))
-      this.#maps.set(key, map)
-    }
-    return map
+  static async load(db: Db): Promise<References> {
+    const map = async (table: 'companies' | 'departments' | 'job_sites', column: string) =>
+      new Map((await db.selectFrom(table).select(['id', sql<string>`lower(${sql.ref(column)})`.as('k')]).execute()).map((r) => [r.k, r.id]))
+    return new References({ companies: await map('companies', 'name'), departments: await map('departments', 'code'), job_sites: await map('job_sites', 'number') })
   }
 
   /** undefined: no value given; null: a value that names nothing. */
-  async id(table: 'companies' | 'departments' | 'job_sites', column: string, value: string | null | undefined): Promise<number | null | undefined> {
+  id(table: 'companies' | 'departments' | 'job_sites', value: string | null | undefined): number | null | undefined {
     if (!value) return undefined
-    return (await this.#load(table, column)).get(value.toLowerCase()) ?? null
+    return this.maps[table].get(value.toLowerCase()) ?? null
   }
 }
 
@@ -46,10 +37,10 @@ export type CoreAdapter = {
   moduleTitle: string
   keys: NaturalKey[]
   /** The scope value of scoped keys: the cost code's job site id (0 for standard). */
-  scope?: (p: StagedPayload, refs: References) => Promise<number>
+  scope?: (p: StagedPayload, refs: References) => number
   label: (row: Record<string, any>) => string
   /** Values for the core row, or a message when a reference cannot be resolved. */
-  values: (p: StagedPayload, ctx: { defaultCountry: string; refs: References }) => Promise<{ values: Record<string, unknown> } | { error: string }>
+  values: (p: StagedPayload, ctx: { defaultCountry: string; refs: References }) => { values: Record<string, unknown> } | { error: string }
   /** Why a created record cannot be removed by an undo (other records refer to it), or null. */
   keptBecause: (db: Db, id: number) => Promise<string | null>
 }
@@ -71,10 +62,10 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
       { column: 'email', label: 'email', value: (p) => p.email ?? null },
     ],
     label: (r) => `${r.first_name} ${r.last_name}${r.employee_number ? ` (${r.employee_number})` : ''}`,
-    async values(p, { refs }) {
-      const company = await refs.id('companies', 'name', p.company)
+    values(p, { refs }) {
+      const company = refs.id('companies', p.company)
       if (company === null) return { error: missing('Company', p.company) }
-      const department = await refs.id('departments', 'code', p.department)
+      const department = refs.id('departments', p.department)
       if (department === null) return { error: missing('Department', p.department) }
       return {
         values: {
@@ -99,7 +90,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     moduleTitle: 'Companies',
     keys: [{ column: 'name', label: 'name', value: (p) => p.name ?? null }],
     label: (r) => r.name,
-    values: async (p) => ({ values: { name: p.name, prefix: p.prefix ?? null, status: p.status ?? 'active' } }),
+    values: (p) => ({ values: { name: p.name, prefix: p.prefix ?? null, status: p.status ?? 'active' } }),
     keptBecause: async (db, id) => {
       const n = await countRefs(db, 'employees', 'company_id', id)
       return n > 0 ? `${n} employee(s) belong to it` : null
@@ -111,7 +102,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     moduleTitle: 'Job sites',
     keys: [{ column: 'number', label: 'number', value: (p) => p.number ?? null }],
     label: (r) => `${r.number} · ${r.name}`,
-    values: async (p, ctx) => ({
+    values: (p, ctx) => ({
       values: {
         number: p.number,
         name: p.name,
@@ -135,10 +126,10 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     noun: 'cost code',
     moduleTitle: 'Cost codes',
     keys: [{ column: 'code', label: 'code', value: (p) => p.code ?? null, scoped: true }],
-    scope: async (p, refs) => (await refs.id('job_sites', 'number', p.job_site)) ?? 0,
+    scope: (p, refs) => refs.id('job_sites', p.job_site) ?? 0,
     label: (r) => `${r.code} · ${r.name}`,
-    async values(p, { refs }) {
-      const site = await refs.id('job_sites', 'number', p.job_site)
+    values(p, { refs }) {
+      const site = refs.id('job_sites', p.job_site)
       if (site === null) return { error: missing('Job site', p.job_site) }
       return { values: { code: p.code, name: p.name, description: p.description ?? null, job_site_id: site ?? null } }
     },
@@ -150,7 +141,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     moduleTitle: 'Departments',
     keys: [{ column: 'code', label: 'code', value: (p) => p.code ?? null }],
     label: (r) => `${r.code} · ${r.name}`,
-    values: async (p) => ({ values: { code: p.code, name: p.name } }),
+    values: (p) => ({ values: { code: p.code, name: p.name } }),
     keptBecause: async (db, id) => {
       const n = await countRefs(db, 'employees', 'department_id', id)
       return n > 0 ? `${n} employee(s) belong to it` : null
@@ -162,7 +153,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     moduleTitle: 'Payroll items',
     keys: [{ column: 'name', label: 'name', value: (p) => p.name ?? null }],
     label: (r) => r.name,
-    values: async (p) => ({ values: { name: p.name, description: p.description ?? null } }),
+    values: (p) => ({ values: { name: p.name, description: p.description ?? null } }),
     keptBecause: async () => null,
   },
 }

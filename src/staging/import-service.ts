@@ -78,11 +78,10 @@ type Prepared = { row: Staged; payload: StagedPayload; scope: number }
 
 /** Everything the planner needs for a batch, read in a few queries instead of a few per record. */
 async function prepareBatch(db: Db, adapter: CoreAdapter, rows: Staged[], refs: References) {
-  const items: Prepared[] = []
-  for (const row of rows) {
+  const items: Prepared[] = rows.map((row) => {
     const payload = JSON.parse(row.payload) as StagedPayload
-    items.push({ row, payload, scope: adapter.scope ? await adapter.scope(payload, refs) : 0 })
-  }
+    return { row, payload, scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
+  })
   const coreIds = [...new Set(rows.map((r) => r.core_id).filter((id): id is number => id !== null))]
   const existing = new Set<number>()
   for (let i = 0; i < coreIds.length; i += 500) {
@@ -128,7 +127,7 @@ export async function planImport(db: Db, integration: string, module: ModuleId, 
   const adapter = CORE_ADAPTERS[module]
   const rows = await loadSelected(db, integration, module, ids)
   const importable = rows.filter((r) => r.status === 'new' || r.status === 'updated')
-  const { items, existing, index } = await prepareBatch(db, adapter, importable, new References(db))
+  const { items, existing, index } = await prepareBatch(db, adapter, importable, await References.load(db))
   return { items: items.map((item) => planItem(integration, adapter, item, existing, index)), skipped: ids.length - importable.length }
 }
 
@@ -161,7 +160,7 @@ export async function runImport(
       .returning('id')
       .executeTakeFirstOrThrow()
     result.batchId = batch.id
-    const refs = new References(trx)
+    const refs = await References.load(trx)
     const { items, existing, index } = await prepareBatch(trx, adapter, importable, refs)
     const batchItems: BatchItem[] = []
     for (const item of items) {
@@ -169,7 +168,7 @@ export async function runImport(
       let plan = planItem(args.integration, adapter, item, existing, index)
       if (plan.action === 'link' && args.createNew?.has(r.id)) plan = { ...plan, action: 'create', core: undefined }
       const base = { batch_id: batch.id, staged_record_id: r.id, external_id: r.external_id, previous_imported_payload: r.imported_payload, previous_imported_hash: r.imported_hash, previous_core_id: r.core_id, previous_imported_at: r.imported_at }
-      const mapped = plan.action === 'fail' ? null : await adapter.values(item.payload, { defaultCountry: settings.defaultCountry, refs })
+      const mapped = plan.action === 'fail' ? null : adapter.values(item.payload, { defaultCountry: settings.defaultCountry, refs })
       const problem = plan.action === 'fail' ? plan.message! : mapped && 'error' in mapped ? mapped.error : collision(adapter, item, plan.core?.id ?? null, index)
       if (problem || !mapped || 'error' in mapped) {
         result.failed.push({ externalId: r.external_id, label: r.label, message: problem ?? 'could not be imported' })

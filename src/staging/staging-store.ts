@@ -161,30 +161,32 @@ const identifier = (name: string) => {
 }
 
 const writeCache = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>()
-function cachedStatement(sqlite: SQLite.Database, sql: string): SQLite.Statement {
+/** One prepared statement per table and column list, built (and its names checked) once. */
+function cachedStatement(sqlite: SQLite.Database, key: string, build: () => string): SQLite.Statement {
   let map = writeCache.get(sqlite)
   if (!map) writeCache.set(sqlite, (map = new Map()))
-  let statement = map.get(sql)
-  if (!statement) map.set(sql, (statement = sqlite.prepare(sql)))
+  let statement = map.get(key)
+  if (!statement) map.set(key, (statement = sqlite.prepare(build())))
   return statement
 }
 
 /** Inserts a row; column names come from code (the core adapters), never from input. */
 export function insertCoreRow(sqlite: SQLite.Database, table: string, values: Record<string, unknown>): number {
-  const columns = Object.keys(values).map(identifier)
-  const sql = `insert into ${identifier(table)} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`
-  return Number(cachedStatement(sqlite, sql).run(...Object.values(values)).lastInsertRowid)
+  const columns = Object.keys(values)
+  const statement = cachedStatement(sqlite, `insert ${table} ${columns}`, () => `insert into ${identifier(table)} (${columns.map(identifier).join(', ')}) values (${columns.map(() => '?').join(', ')})`)
+  return Number(statement.run(...Object.values(values)).lastInsertRowid)
 }
 
 export function updateCoreRow(sqlite: SQLite.Database, table: string, id: number, values: Record<string, unknown>): void {
-  const columns = Object.keys(values).map(identifier)
-  const sql = `update ${identifier(table)} set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?`
-  cachedStatement(sqlite, sql).run(...Object.values(values), id)
+  const columns = Object.keys(values)
+  const statement = cachedStatement(sqlite, `update ${table} ${columns}`, () => `update ${identifier(table)} set ${columns.map((c) => `${identifier(c)} = ?`).join(', ')} where id = ?`)
+  statement.run(...Object.values(values), id)
 }
 
 /** The staged record now matches what was imported: its baseline, core link and status. */
 export function markImported(sqlite: SQLite.Database, stagedId: number, coreId: number, payload: string, hash: string, at: string): void {
-  cachedStatement(sqlite, `update staged_records set core_id = ?, imported_payload = ?, imported_hash = ?, imported_at = ?, status = 'imported' where id = ?`).run(coreId, payload, hash, at, stagedId)
+  const sql = `update staged_records set core_id = ?, imported_payload = ?, imported_hash = ?, imported_at = ?, status = 'imported' where id = ?`
+  cachedStatement(sqlite, sql, () => sql).run(coreId, payload, hash, at, stagedId)
 }
 
 /** One line of an import batch: what happened to one staged record, and what undo needs. */
