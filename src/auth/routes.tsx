@@ -39,7 +39,7 @@ function authPage(c: Context<AppEnv>, title: string, body: unknown, status: 200 
   return c.html(<AuthLayout title={title}>{body as string}</AuthLayout>, status)
 }
 
-function form(c: Context<AppEnv>, state: FormState, full: () => unknown, fragment: () => unknown, status: 200 | 422 | 429 = 422) {
+function form(c: Context<AppEnv>, full: () => unknown, fragment: () => unknown, status: 200 | 422 | 429 = 422) {
   return wantsFragment(c) ? c.html(fragment() as string, status) : authPage(c, 'Clockbridge', full(), status)
 }
 
@@ -63,12 +63,12 @@ authRoutes.post('/setup', anyone(), async (c) => {
     return redirectTo(c, '/login')
   }
   const result = await readForm(c, setupSchema)
-  if (!result.ok) return form(c, result, () => <SetupPage form={result} />, () => <SetupForm form={result} />)
+  if (!result.ok) return form(c, () => <SetupPage form={result} />, () => <SetupForm form={result} />)
   const role = await roleByKey(c.var.db, SUPER_ADMIN_ROLE)
   const created = await createUser(c.var.db, { ...actorOf(c), actor: result.data.email, roleKey: null }, { ...result.data, roleId: role.id })
   if (!created.ok) {
     const state = { values: result.values, errors: created.errors }
-    return form(c, state, () => <SetupPage form={state} />, () => <SetupForm form={state} />)
+    return form(c, () => <SetupPage form={state} />, () => <SetupForm form={state} />)
   }
   await startSession(c, created.value)
   c.var.log.info({ event: 'first_admin_created', userId: created.value }, 'first administrator created')
@@ -87,12 +87,12 @@ authRoutes.post('/login', anyone(), async (c) => {
   const values = await readFormValues(c)
   const fail = (message: string, status: 422 | 429 = 422) => {
     const state = { values: { email: values.email ?? '' }, errors: { _form: message } }
-    return form(c, state, () => <LoginPage form={state} next={next} flash={null} />, () => <LoginForm form={state} next={next} />, status)
+    return form(c, () => <LoginPage form={state} next={next} flash={null} />, () => <LoginForm form={state} next={next} />, status)
   }
   const result = validateForm(loginSchema, values)
   if (!result.ok) {
     const state = { values: { email: values.email ?? '' }, errors: result.errors }
-    return form(c, state, () => <LoginPage form={state} next={next} flash={null} />, () => <LoginForm form={state} next={next} />)
+    return form(c, () => <LoginPage form={state} next={next} flash={null} />, () => <LoginForm form={state} next={next} />)
   }
   const { email, password } = result.data
   const keys = throttleKeys(email, c.var.clientIp)

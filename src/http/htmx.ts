@@ -18,9 +18,3 @@ export function redirectTo(c: Context, url: string): Response {
   }
   return c.redirect(url, 303)
 }
-
-/** Serves a fragment to htmx and the full page to everyone else, with Vary so caches keep both. */
-export function pageOrFragment(c: Context, page: () => unknown, fragment: () => unknown, status: 200 | 422 = 200) {
-  c.header('Vary', 'HX-Request, HX-Request-Type')
-  return c.html((wantsFragment(c) ? fragment() : page()) as string, status)
-}

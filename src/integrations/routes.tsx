@@ -308,7 +308,7 @@ integrationsRoutes.post(
       setFlash(c, `Uploaded ${name}: ${inspected.rows} rows. Check the columns, then SYNC.`)
       return redirectTo(c, paths(f.connector, module).modulePath)
     }
-    return c.html(<UploadSection v={await stagingView(c, f, module, {})} upload={view!} />)
+    return c.html(<UploadSection v={{ ...paths(f.connector, module), module }} upload={view!} />)
   },
 )
 
@@ -317,7 +317,7 @@ async function uploadRefused(c: Context<AppEnv>, error: string) {
   const module = f && findModule(c, f.connector)
   if (!f || !module) return renderError(c, 404)
   const view = await uploadView(c, f, module, error)
-  const section = <UploadSection v={await stagingView(c, f, module, {})} upload={view!} />
+  const section = <UploadSection v={{ ...paths(f.connector, module), module }} upload={view!} />
   return isHtmx(c) ? c.html(section, 422) : page(c, f, module.id, section, 422)
 }
 
@@ -335,7 +335,7 @@ integrationsRoutes.post('/:id/:module/mapping', requires('integrations.actions')
   const problems = mappingProblems(mapping, headers, module.fields, upload.filename)
   if (problems.length === 0) await saveState(c.var.db, f.connector.id, mappingStateKey(module.id), JSON.stringify(mapping))
   const view = await uploadView(c, f, module)
-  const section = <UploadSection v={await stagingView(c, f, module, {})} upload={{ ...view!, mapping, problems }} />
+  const section = <UploadSection v={{ ...paths(f.connector, module), module }} upload={{ ...view!, mapping, problems }} />
   if (!isHtmx(c)) {
     if (problems.length > 0) return page(c, f, module.id, section, 422)
     setFlash(c, 'Columns saved. SYNC to stage the file.')

@@ -9,6 +9,7 @@ import { renderError } from '../http/errors.js'
 import { setFlash } from '../http/flash.js'
 import { readFormValues, validateForm, field, type FieldErrors, type FormValues } from '../http/forms.js'
 import { isHtmx, redirectTo } from '../http/htmx.js'
+import { renderPage } from '../http/render.js'
 import { getSettings } from '../settings/service.js'
 import type { AnyConnector } from '../connectors/types.js'
 import { MODULES, moduleBySlug, type ModuleId } from './modules.js'
@@ -73,7 +74,8 @@ scheduleRoutes.post('/schedules/:module', requires('integrations.setup'), async 
   const result = validateForm(scheduleSchema, values)
   if (!result.ok) {
     const view = await rowView(c, connector, spec.id, { values, errors: result.errors })
-    return isHtmx(c) ? c.html(<ScheduleForm row={view} canSetup={true} />, 422) : c.html(<ScheduleForm row={view} canSetup={true} />, 422)
+    const form = <ScheduleForm row={view} canSetup={true} />
+    return isHtmx(c) ? c.html(form, 422) : renderPage(c, `${connector.name} · Schedules`, form, 422)
   }
   const v = result.data
   const row = { cron: cronOf(v), time_zone: v.time_zone, auto_import_new: v.auto_new ? 1 : 0, auto_import_updated: v.auto_updated ? 1 : 0, updated_at: new Date().toISOString() }

@@ -1,4 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely'
+import type { Db } from '../db/database.js'
 
 /** The Synced status filter: Manual, Synced, or one integration by id. */
 export const SYNCED_ALL = ''
@@ -45,10 +46,10 @@ function integrationLabel(id: string): string {
 
 /** The integrations that fed at least one row of a table, for the filter's options. */
 export async function sourcesInTable(
-  db: { selectFrom: (t: any) => any },
+  db: Db,
   table: 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments' | 'payroll_items',
 ): Promise<string[]> {
-  const rows: { source: string }[] = await db
+  const rows = await db
     .selectFrom(table)
     .select(sql<string>`source_integration`.as('source'))
     .distinct()

@@ -162,7 +162,7 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(
           createHint={blocked && blocked !== 'no-permission' ? blocked : undefined}
         />
       ),
-      () => <ListResultsOf m={m} params={params} page={page} />,
+      () => <ListResults basePath={m.basePath} params={params} page={page} columns={m.list.columns} noun={m.noun} />,
     )
   })
 
@@ -217,12 +217,4 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(
   })
 
   return app
-}
-
-function ListResultsOf<Row extends SyncedRow>(props: {
-  m: RecordModule<Row, any, any>
-  params: ListParams
-  page: Awaited<ReturnType<typeof fetchPage<any, any, Row>>>
-}) {
-  return <ListResults basePath={props.m.basePath} params={props.params} page={props.page} columns={props.m.list.columns} noun={props.m.noun} />
 }

@@ -26,7 +26,7 @@ function elapsed(run: RunRow): string {
 /** The latest run of a module; while it is active it polls itself every second. */
 export type RowErrorView = { page: number | null; row_number: number | null; external_id: string | null; field: string | null; message: string }
 
-export function RunPanel(props: { run: RunRow | undefined; integrationPath: string; modulePath: string; canAct: boolean; waitingFor?: string; errors?: RowErrorView[] }) {
+export function RunPanel(props: { run: RunRow | undefined; integrationPath: string; modulePath: string; canAct: boolean; errors?: RowErrorView[] }) {
   const run = props.run
   const active = isActive(run)
   const poll = active ? { 'hx-get': `${props.modulePath}/run?was=active`, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' } : {}
@@ -40,7 +40,7 @@ export function RunPanel(props: { run: RunRow | undefined; integrationPath: stri
             <strong>
               Run #{run.id}: {RUN_STATUS_LABELS[run.status] ?? run.status}
             </strong>
-            {run.status === 'queued' && props.waitingFor ? ` · ${props.waitingFor}` : ''} · {run.trigger === 'schedule' ? 'scheduled' : run.trigger} · started {formatTimestamp(run.started_at ?? run.created_at)} · {elapsed(run)}
+            {' '}· {run.trigger === 'schedule' ? 'scheduled' : run.trigger} · started {formatTimestamp(run.started_at ?? run.created_at)} · {elapsed(run)}
           </p>
           <p class='run-counts'>
             {run.records.toLocaleString('en-US')} records in {run.pages} page(s): <span>{run.new_count} new</span> · <span>{run.updated_count} changed</span> · <span>{run.unchanged_count} unchanged</span> · <span>{run.removed_count} removed at source</span>

@@ -200,7 +200,7 @@ export type UploadView = {
 }
 
 /** Upload a file and map its columns, for file-based connectors. */
-export function UploadSection(props: { v: StagingView; upload: UploadView }) {
+export function UploadSection(props: { v: Pick<StagingView, 'modulePath' | 'module'>; upload: UploadView }) {
   const { v, upload } = props
   const file = upload.file
   return (
