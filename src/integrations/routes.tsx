@@ -372,7 +372,7 @@ integrationsRoutes.post('/:id/:module/import/preview', requires('integrations.ac
   if (!f || !module) return renderError(c, 404)
   const sel = await readSelection(c, f, module)
   if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
-  const plan = await planImport(c.var.db, f.connector.id, module.id, sel.ids)
+  const plan = await planImport(c.var.deps, f.connector.id, module.id, sel.ids)
   const preview = <ImportPreview plan={plan} module={module} modulePath={paths(f.connector, module).modulePath} selection={sel.fields} integrationName={f.connector.name} />
   return isHtmx(c) ? c.html(preview) : page(c, f, module.id, preview)
 })

@@ -7,7 +7,7 @@ import { MODULES, type ModuleId, type StagedPayload } from '../integrations/modu
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
 import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch } from './core-adapters.js'
-import { insertBatchItem, insertCoreRow, markImported, updateCoreRow } from './staging-store.js'
+import { insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow } from './staging-store.js'
 import { stagedStatus } from './staged-status.js'
 
 export type ImportPlanItem = {
@@ -24,21 +24,8 @@ export type ImportPlan = { items: ImportPlanItem[]; skipped: number }
 
 type Staged = { id: number; external_id: string; label: string; payload: string; hash: string; status: string; core_id: number | null; imported_payload: string | null; imported_hash: string | null; imported_at: string | null }
 
-async function loadSelected(db: Db, integration: string, module: ModuleId, ids: number[]): Promise<Staged[]> {
-  const rows: Staged[] = []
-  for (let i = 0; i < ids.length; i += 500) {
-    rows.push(
-      ...(await db
-        .selectFrom('staged_records')
-        .select(['id', 'external_id', 'label', 'payload', 'hash', 'status', 'core_id', 'imported_payload', 'imported_hash', 'imported_at'])
-        .where('integration', '=', integration)
-        .where('module', '=', module)
-        .where('id', 'in', ids.slice(i, i + 500))
-        .orderBy('id')
-        .execute()),
-    )
-  }
-  return rows
+function loadSelected(sqlite: SQLite.Database, integration: string, module: ModuleId, ids: number[]): Staged[] {
+  return loadStaged(sqlite, integration, module, ids) as Staged[]
 }
 
 /** Core rows that hold any natural-key value of the batch, by key; the batch's own writes claim values too. */
@@ -123,9 +110,9 @@ function collision(adapter: CoreAdapter, item: Prepared, targetId: number | null
   return null
 }
 
-export async function planImport(db: Db, integration: string, module: ModuleId, ids: number[]): Promise<ImportPlan> {
+export async function planImport({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, integration: string, module: ModuleId, ids: number[]): Promise<ImportPlan> {
   const adapter = CORE_ADAPTERS[module]
-  const rows = await loadSelected(db, integration, module, ids)
+  const rows = loadSelected(sqlite, integration, module, ids)
   const importable = rows.filter((r) => r.status === 'new' || r.status === 'updated')
   const { items, existing, index } = await prepareBatch(db, adapter, importable, await References.load(db))
   return { items: items.map((item) => planItem(integration, adapter, item, existing, index)), skipped: ids.length - importable.length }
@@ -149,7 +136,9 @@ export async function runImport(
   const adapter = CORE_ADAPTERS[args.module]
   const settings = await getSettings(db, args.defaultTimeZone)
   return db.transaction().execute(async (trx) => {
-    const rows = await loadSelected(trx, args.integration, args.module, args.ids)
+    console.time('load')
+    const rows = loadSelected(sqlite, args.integration, args.module, args.ids)
+    console.timeEnd('load')
     const importable = rows.filter((r) => r.status === 'new' || r.status === 'updated')
     const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], skipped: args.ids.length - importable.length }
     if (importable.length === 0) return result
@@ -160,8 +149,11 @@ export async function runImport(
       .returning('id')
       .executeTakeFirstOrThrow()
     result.batchId = batch.id
+    console.time('prep')
     const refs = await References.load(trx)
     const { items, existing, index } = await prepareBatch(trx, adapter, importable, refs)
+    console.timeEnd('prep')
+    console.time('loop')
     const batchItems: BatchItem[] = []
     for (const item of items) {
       const r = item.row
@@ -186,7 +178,10 @@ export async function runImport(
       batchItems.push({ ...base, action, core_id: coreId, core_updated_at: now, message: null })
       result[action]++
     }
+    console.timeEnd('loop')
+    console.time('items')
     for (const item of batchItems) insertBatchItem(sqlite, item)
+    console.timeEnd('items')
     await trx
       .updateTable('import_batches')
       .set({ created_count: result.created, updated_count: result.updated, linked_count: result.linked, failed_count: result.failed.length })

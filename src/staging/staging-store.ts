@@ -189,6 +189,13 @@ export function markImported(sqlite: SQLite.Database, stagedId: number, coreId: 
   cachedStatement(sqlite, sql, () => sql).run(coreId, payload, hash, at, stagedId)
 }
 
+/** The selected staged rows of a module, in id order, for IMPORT to plan and write. */
+export function loadStaged(sqlite: SQLite.Database, integration: string, module: string, ids: number[]): unknown[] {
+  const sql = `select id, external_id, label, payload, hash, status, core_id, imported_payload, imported_hash, imported_at from staged_records
+    where integration = ? and module = ? and id in (select value from json_each(?)) order by id`
+  return cachedStatement(sqlite, sql, () => sql).all(integration, module, JSON.stringify(ids))
+}
+
 /** One line of an import batch: what happened to one staged record, and what undo needs. */
 export function insertBatchItem(sqlite: SQLite.Database, item: Record<string, unknown>): void {
   insertCoreRow(sqlite, 'import_batch_items', item)

@@ -20,7 +20,7 @@ describe('npm run demo', () => {
     }
     const employees = await t.db.selectFrom('staged_records').select('id').where('module', '=', 'employees').execute()
     expect(employees).toHaveLength(20)
-    const plan = await planImport(t.db, 'spreadsheet', 'employees', employees.map((e) => e.id))
+    const plan = await planImport(t.deps, 'spreadsheet', 'employees', employees.map((e) => e.id))
     expect(plan.items.filter((i) => i.action === 'link').map((i) => i.externalId)).toEqual(['QB-8000'])
   })
 })

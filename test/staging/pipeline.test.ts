@@ -55,7 +55,7 @@ describe('sync, import, re-sync, undo', () => {
     await t.db.insertInto('employees').values({ first_name: 'Maria', last_name: 'L', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
     await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
     await sync()
-    const plan = await planImport(t.db, 'spreadsheet', 'employees', (await staged()).map((r) => r.id))
+    const plan = await planImport(t.deps, 'spreadsheet', 'employees', (await staged()).map((r) => r.id))
     expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([['E1', 'link'], ['E2', 'create']])
     const result = await importAll()
     expect(result).toMatchObject({ created: 1, linked: 1 })
@@ -69,7 +69,7 @@ describe('sync, import, re-sync, undo', () => {
     await t.db.insertInto('employees').values({ first_name: 'Other', last_name: 'Person', employee_number: '9', email: 'taken@example.com', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
     await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez', 'taken@example.com'], ['E2', '1002', 'Ken', 'Ito']]))
     await sync()
-    const plan = await planImport(t.db, 'spreadsheet', 'employees', (await staged()).map((r) => r.id))
+    const plan = await planImport(t.deps, 'spreadsheet', 'employees', (await staged()).map((r) => r.id))
     // Matching by email finds the manual record: it would be linked, so ask for "create new" to force the collision.
     const e1 = (await staged()).find((r) => r.external_id === 'E1')!
     expect(plan.items[0]!.action).toBe('link')
