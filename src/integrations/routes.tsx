@@ -12,6 +12,7 @@ import type { AnyConnector } from '../connectors/types.js'
 import { guessMapping, mappingProblems, type ColumnMapping } from '../connectors/spreadsheet/column-mapping.js'
 import { mappingStateKey } from '../connectors/spreadsheet/connector.js'
 import { planImport, runImport, setArchived, undoBatch } from '../staging/import-service.js'
+import { importedPayload } from '../staging/staging-store.js'
 import { cancelRun, requestSync } from '../staging/sync-runs.js'
 import { getStagedRecord, latestRun, matchingIds, recentBatches, recentRuns, runErrors, stagingPage, statusCounts, STAGED_STATUSES, STAGING_SORTS, type StagingFilter, type StagingSort } from '../staging/staging-queries.js'
 import { OverviewPage } from '../../views/integrations/overview-page.js'
@@ -420,7 +421,7 @@ integrationsRoutes.get('/:id/:module/records/:recordId/changes', requires('integ
   if (!f || !module) return renderError(c, 404)
   const record = await getStagedRecord(c.var.db, f.connector.id, module.id, Number(c.req.param('recordId')) || 0)
   if (!record) return renderError(c, 404)
-  const dialog = <ChangesDialog label={record.label} externalId={record.external_id} module={module} before={JSON.parse(record.imported_payload ?? '{}')} after={JSON.parse(record.payload)} />
+  const dialog = <ChangesDialog label={record.label} externalId={record.external_id} module={module} before={JSON.parse(importedPayload(record) ?? '{}')} after={JSON.parse(record.payload)} />
   return isHtmx(c) ? c.html(dialog) : page(c, f, module.id, dialog)
 })
 

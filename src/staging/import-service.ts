@@ -173,7 +173,7 @@ export async function runImport(
         const value = key.value(item.payload)
         if (value) index.claim(key.column, key.scoped ? item.scope : 0, value, claimed)
       }
-      markImported(sqlite, r.id, coreId, r.payload, r.hash, now)
+      markImported(sqlite, r.id, coreId, r.hash, now)
       const action: ImportAction = plan.action === 'create' ? 'created' : plan.action === 'link' ? 'linked' : 'updated'
       batchItems.push({ ...base, action, core_id: coreId, core_updated_at: now, message: null })
       result[action]++

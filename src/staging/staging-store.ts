@@ -34,8 +34,12 @@ function statements(sqlite: SQLite.Database) {
       `insert into staged_records (integration, module, external_id, label, payload, hash, status, archived, removed, first_seen_at, last_changed_at, last_changed_run_id)
        values (?, ?, ?, ?, ?, ?, 'new', 0, 0, ?, ?, ?)`,
     ),
+    // A record imported as it stands keeps no copy of its payload (see markImported); when it
+    // changes, the payload it was imported with is kept as imported_payload first. SQLite
+    // evaluates every expression of an UPDATE against the old row.
     change: sqlite.prepare(
-      `update staged_records set label = ?, payload = ?, hash = ?, status = ?, removed = 0, last_changed_at = ?, last_changed_run_id = ? where id = ?`,
+      `update staged_records set imported_payload = case when imported_payload is null and imported_hash = hash then payload else imported_payload end,
+       label = ?, payload = ?, hash = ?, status = ?, removed = 0, last_changed_at = ?, last_changed_run_id = ? where id = ?`,
     ),
     unremove: sqlite.prepare(`update staged_records set removed = 0 where id in (select value from json_each(?))`),
     runCounts: sqlite.prepare(
@@ -183,10 +187,19 @@ export function updateCoreRow(sqlite: SQLite.Database, table: string, id: number
   statement.run(...Object.values(values), id)
 }
 
-/** The staged record now matches what was imported: its baseline, core link and status. */
-export function markImported(sqlite: SQLite.Database, stagedId: number, coreId: number, payload: string, hash: string, at: string): void {
-  const sql = `update staged_records set core_id = ?, imported_payload = ?, imported_hash = ?, imported_at = ?, status = 'imported' where id = ?`
-  cachedStatement(sqlite, sql, () => sql).run(coreId, payload, hash, at, stagedId)
+/**
+ * The staged record now matches what was imported: its baseline, core link and status. The
+ * imported payload is the current one, so it is not copied (imported_payload null with
+ * imported_hash = hash); a sync that changes the record keeps the old payload then.
+ */
+export function markImported(sqlite: SQLite.Database, stagedId: number, coreId: number, hash: string, at: string): void {
+  const sql = `update staged_records set core_id = ?, imported_payload = null, imported_hash = ?, imported_at = ?, status = 'imported' where id = ?`
+  cachedStatement(sqlite, sql, () => sql).run(coreId, hash, at, stagedId)
+}
+
+/** The values a staged record was last imported with, or null if it never was. */
+export function importedPayload(r: { payload: string; hash: string; imported_payload: string | null; imported_hash: string | null }): string | null {
+  return r.imported_payload ?? (r.imported_hash !== null && r.imported_hash === r.hash ? r.payload : null)
 }
 
 /** The selected staged rows of a module, in id order, for IMPORT to plan and write. */

@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js'
 import { activateSource, actor, employeesCsv, uploadCsv } from '../helpers/hub.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
 import { planImport, runImport, setArchived, undoBatch } from '../../src/staging/import-service.js'
+import { importedPayload } from '../../src/staging/staging-store.js'
 
 let t: TestApp
 
@@ -48,6 +49,12 @@ describe('sync, import, re-sync, undo', () => {
     expect(e1).toMatchObject({ status: 'updated', removed: 0 })
     expect(e2).toMatchObject({ status: 'imported', removed: 1 })
     expect(await t.db.selectFrom('employees').select('last_name').where('external_id', '=', 'E1').executeTakeFirstOrThrow()).toEqual({ last_name: 'Lopez' })
+    // The Updated pop-up compares with what was imported, however many syncs changed it since.
+    expect(JSON.parse(importedPayload(e1!)!)).toMatchObject({ last_name: 'Lopez' })
+    await uploadCsv(t.db, 'employees', ['Employee ID,Number,First,Last,Email,Pay,Status,Hired', 'E1,1001,Maria,Lopez-Diaz-2,maria@example.com,Hourly,Active,'].join('\n'))
+    await sync()
+    const [again] = await staged()
+    expect([JSON.parse(importedPayload(again!)!).last_name, JSON.parse(again!.payload).last_name]).toEqual(['Lopez', 'Lopez-Diaz-2'])
   })
 
   it('links a hand-entered employee by number instead of duplicating it, unless told to create new', async () => {
