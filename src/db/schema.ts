@@ -263,6 +263,8 @@ export interface ImportBatchesTable {
   linked_count: number
   failed_count: number
   created_at: string
+  /** JSON [[staged id, core id], ...] of the records the batch created from never-imported staged records. */
+  created_records: string | null
   undone_at: string | null
   undone_by: number | null
 }

@@ -122,79 +122,102 @@ export type ImportResult = { batchId: number | null; created: number; updated: n
 
 type BatchItem = Insertable<ImportBatchItemsTable>
 
+/** Records are planned and written this many at a time, so memory stays flat however many are selected. */
+const IMPORT_CHUNK = 2000
+
+type ImportArgs = { integration: string; integrationName: string; module: ModuleId; ids: number[]; createNew?: ReadonlySet<number>; trigger: 'manual' | 'auto'; defaultTimeZone: string }
+
+/** What one batch has written so far: its lines, and the created records kept compactly (see the migration). */
+type BatchLog = { batchId: number; now: string; items: BatchItem[]; createdRecords: [number, number][]; result: ImportResult }
+
 /**
  * Imports the selected records in one transaction: each is created, updated, or linked to its
  * hand-entered twin (unless the admin chose "create new" for it). A record that cannot be written
  * (a natural key another record holds, a missing reference) fails alone with its reason; the rest
- * of the batch imports. Lookups are done for the whole batch up front.
+ * of the batch imports. Lookups are done per chunk of records, a few queries each.
  */
-export async function runImport(
-  { db, sqlite }: { db: Db; sqlite: SQLite.Database },
-  actor: Actor,
-  args: { integration: string; integrationName: string; module: ModuleId; ids: number[]; createNew?: ReadonlySet<number>; trigger: 'manual' | 'auto'; defaultTimeZone: string },
-): Promise<ImportResult> {
+export async function runImport({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
   const adapter = CORE_ADAPTERS[args.module]
   const settings = await getSettings(db, args.defaultTimeZone)
   return db.transaction().execute(async (trx) => {
-    console.time('load')
-    const rows = loadSelected(sqlite, args.integration, args.module, args.ids)
-    console.timeEnd('load')
-    const importable = rows.filter((r) => r.status === 'new' || r.status === 'updated')
-    const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], skipped: args.ids.length - importable.length }
-    if (importable.length === 0) return result
-    const now = new Date().toISOString()
-    const batch = await trx
-      .insertInto('import_batches')
-      .values({ integration: args.integration, module: args.module, trigger: args.trigger, user_id: actor.userId, created_count: 0, updated_count: 0, linked_count: 0, failed_count: 0, created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    result.batchId = batch.id
-    console.time('prep')
+    const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], skipped: 0 }
     const refs = await References.load(trx)
-    const { items, existing, index } = await prepareBatch(trx, adapter, importable, refs)
-    console.timeEnd('prep')
-    console.time('loop')
-    const batchItems: BatchItem[] = []
-    for (const item of items) {
-      const r = item.row
-      let plan = planItem(args.integration, adapter, item, existing, index)
-      if (plan.action === 'link' && args.createNew?.has(r.id)) plan = { ...plan, action: 'create', core: undefined }
-      const base = { batch_id: batch.id, staged_record_id: r.id, external_id: r.external_id, previous_imported_payload: r.imported_payload, previous_imported_hash: r.imported_hash, previous_core_id: r.core_id, previous_imported_at: r.imported_at }
-      const mapped = plan.action === 'fail' ? null : adapter.values(item.payload, { defaultCountry: settings.defaultCountry, refs })
-      const problem = plan.action === 'fail' ? plan.message! : mapped && 'error' in mapped ? mapped.error : collision(adapter, item, plan.core?.id ?? null, index)
-      if (problem || !mapped || 'error' in mapped) {
-        result.failed.push({ externalId: r.external_id, label: r.label, message: problem ?? 'could not be imported' })
-        batchItems.push({ ...base, action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: problem })
-        continue
-      }
-      const coreId = writeCore(sqlite, adapter, plan, mapped.values, args.integration, r.external_id, now)
-      const claimed = { id: coreId, label: r.label, source_integration: args.integration, external_id: r.external_id }
-      for (const key of adapter.keys) {
-        const value = key.value(item.payload)
-        if (value) index.claim(key.column, key.scoped ? item.scope : 0, value, claimed)
-      }
-      markImported(sqlite, r.id, coreId, r.hash, now)
-      const action: ImportAction = plan.action === 'create' ? 'created' : plan.action === 'link' ? 'linked' : 'updated'
-      batchItems.push({ ...base, action, core_id: coreId, core_updated_at: now, message: null })
-      result[action]++
+    let log: BatchLog | null = null
+    for (let i = 0; i < args.ids.length; i += IMPORT_CHUNK) {
+      const chunk = args.ids.slice(i, i + IMPORT_CHUNK)
+      const importable = loadSelected(sqlite, args.integration, args.module, chunk).filter((r) => r.status === 'new' || r.status === 'updated')
+      result.skipped += chunk.length - importable.length
+      if (importable.length === 0) continue
+      log ??= await openBatch(trx, actor, args, result)
+      const { items, existing, index } = await prepareBatch(trx, adapter, importable, refs)
+      for (const item of items) importOne(sqlite, adapter, args, { defaultCountry: settings.defaultCountry, refs }, item, existing, index, log)
+      for (const line of log.items) insertBatchItem(sqlite, line)
+      log.items = []
     }
-    console.timeEnd('loop')
-    console.time('items')
-    for (const item of batchItems) insertBatchItem(sqlite, item)
-    console.timeEnd('items')
-    await trx
-      .updateTable('import_batches')
-      .set({ created_count: result.created, updated_count: result.updated, linked_count: result.linked, failed_count: result.failed.length })
-      .where('id', '=', batch.id)
-      .execute()
-    await recordAudit(trx, actor, {
-      action: 'integration.import',
-      entityType: 'import_batch',
-      entityId: batch.id,
-      summary: `Imported ${MODULES[args.module].label.toLowerCase()} from ${args.integrationName}: ${result.created} created, ${result.updated} updated, ${result.linked} linked, ${result.failed.length} failed`,
-    })
+    if (log) await closeBatch(trx, actor, args, log)
     return result
   })
+}
+
+async function openBatch(trx: Db, actor: Actor, args: ImportArgs, result: ImportResult): Promise<BatchLog> {
+  const now = new Date().toISOString()
+  const batch = await trx
+    .insertInto('import_batches')
+    .values({ integration: args.integration, module: args.module, trigger: args.trigger, user_id: actor.userId, created_count: 0, updated_count: 0, linked_count: 0, failed_count: 0, created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  result.batchId = batch.id
+  return { batchId: batch.id, now, items: [], createdRecords: [], result }
+}
+
+async function closeBatch(trx: Db, actor: Actor, args: ImportArgs, { batchId, createdRecords, result }: BatchLog): Promise<void> {
+  await trx
+    .updateTable('import_batches')
+    .set({ created_count: result.created, updated_count: result.updated, linked_count: result.linked, failed_count: result.failed.length, created_records: JSON.stringify(createdRecords) })
+    .where('id', '=', batchId)
+    .execute()
+  await recordAudit(trx, actor, {
+    action: 'integration.import',
+    entityType: 'import_batch',
+    entityId: batchId,
+    summary: `Imported ${MODULES[args.module].label.toLowerCase()} from ${args.integrationName}: ${result.created} created, ${result.updated} updated, ${result.linked} linked, ${result.failed.length} failed`,
+  })
+}
+
+function importOne(
+  sqlite: SQLite.Database,
+  adapter: CoreAdapter,
+  args: ImportArgs,
+  ctx: { defaultCountry: string; refs: References },
+  item: Prepared,
+  existing: Set<number>,
+  index: KeyIndex,
+  log: BatchLog,
+): void {
+  const r = item.row
+  const { result, now } = log
+  let plan = planItem(args.integration, adapter, item, existing, index)
+  if (plan.action === 'link' && args.createNew?.has(r.id)) plan = { ...plan, action: 'create', core: undefined }
+  const mapped = plan.action === 'fail' ? null : adapter.values(item.payload, ctx)
+  const problem = plan.action === 'fail' ? plan.message! : mapped && 'error' in mapped ? mapped.error : collision(adapter, item, plan.core?.id ?? null, index)
+  const line = () => ({ batch_id: log.batchId, staged_record_id: r.id, external_id: r.external_id, previous_imported_payload: r.imported_payload, previous_imported_hash: r.imported_hash, previous_core_id: r.core_id, previous_imported_at: r.imported_at })
+  if (problem || !mapped || 'error' in mapped) {
+    result.failed.push({ externalId: r.external_id, label: r.label, message: problem ?? 'could not be imported' })
+    log.items.push({ ...line(), action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: problem })
+    return
+  }
+  const coreId = writeCore(sqlite, adapter, plan, mapped.values, args.integration, r.external_id, now)
+  const claimed = { id: coreId, label: r.label, source_integration: args.integration, external_id: r.external_id }
+  for (const key of adapter.keys) {
+    const value = key.value(item.payload)
+    if (value) index.claim(key.column, key.scoped ? item.scope : 0, value, claimed)
+  }
+  markImported(sqlite, r.id, coreId, r.hash, now)
+  const action: ImportAction = plan.action === 'create' ? 'created' : plan.action === 'link' ? 'linked' : 'updated'
+  result[action]++
+  // A record created from a never-imported staged record: undo needs only the two ids.
+  if (action === 'created' && r.core_id === null && r.imported_hash === null && r.imported_at === null) log.createdRecords.push([r.id, coreId])
+  else log.items.push({ ...line(), action, core_id: coreId, core_updated_at: now, message: null })
 }
 
 function writeCore(sqlite: SQLite.Database, adapter: CoreAdapter, plan: ImportPlanItem, values: Record<string, unknown>, integration: string, externalId: string, now: string): number {
@@ -216,12 +239,7 @@ export async function undoBatch(db: Db, actor: Actor, batchId: number): Promise<
     if (!batch) return { error: 'This import batch does not exist.' }
     if (batch.undone_at) return { error: `This batch was already undone on ${batch.undone_at.slice(0, 16).replace('T', ' ')} UTC.` }
     const adapter = CORE_ADAPTERS[batch.module as ModuleId]
-    const items = await trx
-      .selectFrom('import_batch_items')
-      .innerJoin('staged_records', 'staged_records.id', 'import_batch_items.staged_record_id')
-      .select(['import_batch_items.id', 'import_batch_items.action', 'import_batch_items.core_id', 'import_batch_items.core_updated_at', 'import_batch_items.staged_record_id', 'import_batch_items.previous_imported_payload', 'import_batch_items.previous_imported_hash', 'import_batch_items.previous_core_id', 'import_batch_items.previous_imported_at', 'staged_records.label', 'staged_records.hash', 'staged_records.archived', 'staged_records.imported_at'])
-      .where('import_batch_items.batch_id', '=', batchId)
-      .execute()
+    const items = [...(await batchLines(trx, batchId)), ...(await createdRecordLines(trx, batch))]
     const result: UndoResult = { removed: 0, kept: [] }
     for (const item of items) {
       if (item.action === 'failed') continue
@@ -271,6 +289,44 @@ export async function undoBatch(db: Db, actor: Actor, batchId: number): Promise<
     })
     return result
   })
+}
+
+type UndoLine = {
+  action: string
+  core_id: number | null
+  core_updated_at: string | null
+  staged_record_id: number
+  previous_imported_payload: string | null
+  previous_imported_hash: string | null
+  previous_core_id: number | null
+  previous_imported_at: string | null
+  label: string
+  hash: string
+  archived: number
+  imported_at: string | null
+}
+
+function batchLines(trx: Db, batchId: number): Promise<UndoLine[]> {
+  return trx
+    .selectFrom('import_batch_items')
+    .innerJoin('staged_records', 'staged_records.id', 'import_batch_items.staged_record_id')
+    .select(['import_batch_items.action', 'import_batch_items.core_id', 'import_batch_items.core_updated_at', 'import_batch_items.staged_record_id', 'import_batch_items.previous_imported_payload', 'import_batch_items.previous_imported_hash', 'import_batch_items.previous_core_id', 'import_batch_items.previous_imported_at', 'staged_records.label', 'staged_records.hash', 'staged_records.archived', 'staged_records.imported_at'])
+    .where('import_batch_items.batch_id', '=', batchId)
+    .execute()
+}
+
+/** The created records a batch keeps as id pairs: they had no earlier import state to restore. */
+async function createdRecordLines(trx: Db, batch: { created_records: string | null; created_at: string }): Promise<UndoLine[]> {
+  const pairs = JSON.parse(batch.created_records ?? '[]') as [number, number][]
+  const lines: UndoLine[] = []
+  for (let i = 0; i < pairs.length; i += 500) {
+    const chunk = new Map(pairs.slice(i, i + 500))
+    const staged = await trx.selectFrom('staged_records').select(['id', 'label', 'hash', 'archived', 'imported_at']).where('id', 'in', [...chunk.keys()]).execute()
+    for (const s of staged) {
+      lines.push({ action: 'created', core_id: chunk.get(s.id)!, core_updated_at: batch.created_at, staged_record_id: s.id, previous_imported_payload: null, previous_imported_hash: null, previous_core_id: null, previous_imported_at: null, ...s })
+    }
+  }
+  return lines
 }
 
 /** Archive sets records aside (never imported while archived); Unarchive returns each to what its data says. */

@@ -98,6 +98,21 @@ describe('sync, import, re-sync, undo', () => {
     expect(await undoBatch(t.db, actor, result.batchId!)).toEqual({ error: expect.stringContaining('already undone') })
   })
 
+  it('undoes a batch that created some records and updated others: the created go back to New, the updated are kept', async () => {
+    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
+    await sync()
+    const [e1] = await staged()
+    await runImport(t.deps, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: [e1!.id], trigger: 'manual', defaultTimeZone: 'UTC' })
+    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez-Diaz'], ['E2', '1002', 'Ken', 'Ito']]))
+    await sync()
+    const second = await importAll()
+    expect(second).toMatchObject({ created: 1, updated: 1 })
+    const undo = await undoBatch(t.db, actor, second.batchId!)
+    expect(undo).toEqual({ removed: 1, kept: [{ label: 'Lopez-Diaz, Maria (1001)', reason: 'it existed before the import and was only updated' }] })
+    expect((await t.db.selectFrom('employees').select(['external_id', 'last_name']).execute())).toEqual([{ external_id: 'E1', last_name: 'Lopez-Diaz' }])
+    expect((await staged()).map((r) => [r.external_id, r.status, r.core_id === null])).toEqual([['E1', 'imported', false], ['E2', 'new', true]])
+  })
+
   it('archives records so IMPORT skips them, and unarchives them to what their data says', async () => {
     await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
     await sync()
