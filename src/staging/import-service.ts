@@ -7,7 +7,7 @@ import { MODULES, type ModuleId, type StagedPayload } from '../integrations/modu
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
 import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch } from './core-adapters.js'
-import { insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow } from './staging-store.js'
+import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow } from './staging-store.js'
 import { stagedStatus } from './staged-status.js'
 
 export type ImportPlanItem = {
@@ -33,20 +33,13 @@ class KeyIndex {
   readonly #holders = new Map<string, CoreMatch>()
   static #key = (column: string, scope: number, value: string) => `${column}\u0000${scope}\u0000${value.toLowerCase()}`
 
-  static async load(db: Db, adapter: CoreAdapter, items: { payload: StagedPayload; scope: number }[]): Promise<KeyIndex> {
+  static load(sqlite: SQLite.Database, adapter: CoreAdapter, items: { payload: StagedPayload; scope: number }[]): KeyIndex {
     const index = new KeyIndex()
     for (const key of adapter.keys) {
       const values = [...new Set(items.map((i) => key.value(i.payload)?.toLowerCase()).filter((v): v is string => !!v))]
-      for (let i = 0; i < values.length; i += 500) {
-        const rows = await db
-          .selectFrom(adapter.table)
-          .selectAll()
-          .where(sql<boolean>`lower(${sql.ref(key.column)}) in (${sql.join(values.slice(i, i + 500))})`)
-          .execute()
-        for (const row of rows as Record<string, any>[]) {
-          const scope = key.scoped ? Number(row.job_site_id ?? 0) : 0
-          index.#holders.set(KeyIndex.#key(key.column, scope, String(row[key.column])), { id: row.id, label: adapter.label(row), source_integration: row.source_integration, external_id: row.external_id })
-        }
+      for (const row of coreRowsByKey(sqlite, adapter.table, key.column, values) as Record<string, any>[]) {
+        const scope = key.scoped ? Number(row.job_site_id ?? 0) : 0
+        index.#holders.set(KeyIndex.#key(key.column, scope, String(row[key.column])), { id: row.id, label: adapter.label(row), source_integration: row.source_integration, external_id: row.external_id })
       }
     }
     return index
@@ -63,18 +56,14 @@ class KeyIndex {
 
 type Prepared = { row: Staged; payload: StagedPayload; scope: number }
 
-/** Everything the planner needs for a batch, read in a few queries instead of a few per record. */
-async function prepareBatch(db: Db, adapter: CoreAdapter, rows: Staged[], refs: References) {
+/** Everything the planner needs for a chunk of records, read in a few statements instead of a few per record. */
+function prepareBatch(sqlite: SQLite.Database, adapter: CoreAdapter, rows: Staged[], refs: References) {
   const items: Prepared[] = rows.map((row) => {
     const payload = JSON.parse(row.payload) as StagedPayload
     return { row, payload, scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
   })
   const coreIds = [...new Set(rows.map((r) => r.core_id).filter((id): id is number => id !== null))]
-  const existing = new Set<number>()
-  for (let i = 0; i < coreIds.length; i += 500) {
-    for (const r of await db.selectFrom(adapter.table).select('id').where('id', 'in', coreIds.slice(i, i + 500)).execute()) existing.add(r.id)
-  }
-  return { items, existing, index: await KeyIndex.load(db, adapter, items) }
+  return { items, existing: existingCoreIds(sqlite, adapter.table, coreIds), index: KeyIndex.load(sqlite, adapter, items) }
 }
 
 /** What IMPORT would do with one record: update what it fed before, link a hand-entered twin, or create. */
@@ -114,7 +103,7 @@ export async function planImport({ db, sqlite }: { db: Db; sqlite: SQLite.Databa
   const adapter = CORE_ADAPTERS[module]
   const rows = loadSelected(sqlite, integration, module, ids)
   const importable = rows.filter((r) => r.status === 'new' || r.status === 'updated')
-  const { items, existing, index } = await prepareBatch(db, adapter, importable, await References.load(db))
+  const { items, existing, index } = prepareBatch(sqlite, adapter, importable, await References.load(db))
   return { items: items.map((item) => planItem(integration, adapter, item, existing, index)), skipped: ids.length - importable.length }
 }
 
@@ -149,7 +138,7 @@ export async function runImport({ db, sqlite }: { db: Db; sqlite: SQLite.Databas
       result.skipped += chunk.length - importable.length
       if (importable.length === 0) continue
       log ??= await openBatch(trx, actor, args, result)
-      const { items, existing, index } = await prepareBatch(trx, adapter, importable, refs)
+      const { items, existing, index } = prepareBatch(sqlite, adapter, importable, refs)
       for (const item of items) importOne(sqlite, adapter, args, { defaultCountry: settings.defaultCountry, refs }, item, existing, index, log)
       for (const line of log.items) insertBatchItem(sqlite, line)
       log.items = []

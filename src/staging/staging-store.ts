@@ -204,9 +204,22 @@ export function importedPayload(r: { payload: string; hash: string; imported_pay
 
 /** The selected staged rows of a module, in id order, for IMPORT to plan and write. */
 export function loadStaged(sqlite: SQLite.Database, integration: string, module: string, ids: number[]): unknown[] {
+  // The unary + keeps SQLite on the primary key: the (integration, module) index would scan the module.
   const sql = `select id, external_id, label, payload, hash, status, core_id, imported_payload, imported_hash, imported_at from staged_records
-    where integration = ? and module = ? and id in (select value from json_each(?)) order by id`
+    where +integration = ? and +module = ? and id in (select value from json_each(?)) order by id`
   return cachedStatement(sqlite, sql, () => sql).all(integration, module, JSON.stringify(ids))
+}
+
+/** The core rows whose natural-key column holds one of the values (compared without case, as its unique index). */
+export function coreRowsByKey(sqlite: SQLite.Database, table: string, column: string, values: string[]): Record<string, unknown>[] {
+  const statement = cachedStatement(sqlite, `by key ${table} ${column}`, () => `select * from ${identifier(table)} where lower(${identifier(column)}) in (select value from json_each(?))`)
+  return statement.all(JSON.stringify(values)) as Record<string, unknown>[]
+}
+
+/** Which of these core ids still exist. */
+export function existingCoreIds(sqlite: SQLite.Database, table: string, ids: number[]): Set<number> {
+  const statement = cachedStatement(sqlite, `exists ${table}`, () => `select id from ${identifier(table)} where id in (select value from json_each(?))`)
+  return new Set(statement.pluck().all(JSON.stringify(ids)) as number[])
 }
 
 /** One line of an import batch: what happened to one staged record, and what undo needs. */
