@@ -56,6 +56,9 @@ export function openDatabase(path: string): OpenedDatabase {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
+  // A sync commits every page of records on its own; checkpointing every 4 MB (the default) would
+  // copy the same index pages back into the database file again and again. Every 64 MB instead.
+  sqlite.pragma('wal_autocheckpoint = 16384')
   const db = new Kysely<Database>({ dialect: new ClockbridgeSqliteDialect({ database: withStatementCache(sqlite) as unknown as SQLite.Database }) })
   return { db, sqlite }
 }

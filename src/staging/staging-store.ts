@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import crypto from 'node:crypto'
 import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/database.js'
 import type { ModuleSpec, StagedPayload } from '../integrations/modules.js'
@@ -16,7 +16,9 @@ export type PageCounts = { new: number; updated: number; unchanged: number }
 
 type ExistingRow = { id: number; external_id: string; hash: string; archived: number; removed: number; core_id: number | null; imported_hash: string | null }
 
-const hashOf = (json: string) => createHash('sha1').update(json).digest('base64')
+// crypto.hash (Node 20.12+) is a one-shot digest, about three times cheaper than a Hash object per record.
+const hashOf: (json: string) => string =
+  typeof crypto.hash === 'function' ? (json) => crypto.hash('sha1', json, 'base64') : (json) => crypto.createHash('sha1').update(json).digest('base64')
 
 function statements(sqlite: SQLite.Database) {
   return {
