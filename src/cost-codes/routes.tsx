@@ -47,7 +47,7 @@ export const costCodesRoutes = recordRoutes<CostCodeRow, CostCodeInput, Options>
   formFields: (f, options) => (
     <>
       <div class='grid'>
-        <Field form={f} name='code' label='Code' required maxlength={50} />
+        <Field form={f} name='code' label='Code' required maxlength={159} />
         <Field form={f} name='name' label='Name' required maxlength={150} />
       </div>
       <Field form={f} name='description' label='Description' maxlength={500} />

@@ -5,7 +5,7 @@ import { field } from '../http/forms.js'
 import { createRecord, updateRecord } from '../records/record-service.js'
 
 export const costCodeSchema = z.object({
-  code: field.required('Code', 50),
+  code: field.required('Code', 159),
   name: field.required('Name', 150),
   description: field.optional('Description', 500),
   job_site_id: field.optionalId('job site'),

@@ -29,7 +29,7 @@ export const departmentsRoutes = recordRoutes<DepartmentRow, DepartmentInput, nu
   formOptions: async () => null,
   formFields: (f) => (
     <div class='grid'>
-      <Field form={f} name='code' label='Code' required maxlength={30} />
+      <Field form={f} name='code' label='Code' required maxlength={159} />
       <Field form={f} name='name' label='Name' required maxlength={150} />
     </div>
   ),

@@ -5,7 +5,7 @@ import { field } from '../http/forms.js'
 import { createRecord, updateRecord } from '../records/record-service.js'
 
 export const departmentSchema = z.object({
-  code: field.required('Code', 30),
+  code: field.required('Code', 159),
   name: field.required('Name', 150),
 })
 

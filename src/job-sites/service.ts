@@ -8,7 +8,7 @@ export const JOB_SITE_STATUSES = ['active', 'archived', 'disabled'] as const
 
 export const jobSiteSchema = z
   .object({
-    number: field.required('Number', 50),
+    number: field.required('Number', 209),
     name: field.required('Name', 150),
     street: field.optional('Street', 200),
     city: field.optional('City', 100),
