@@ -1,0 +1,82 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
+
+// XML as the vendors speak it: an ordered element tree for reading (order matters to QuickBooks and
+// to Intacct), and a small writer that emits elements exactly in the order given.
+
+export type XmlElement = { name: string; attributes: Record<string, string>; children: XmlElement[]; text: string }
+
+export class XmlError extends Error {}
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+})
+
+type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> }
+
+function convert(node: Ordered): XmlElement | null {
+  const name = Object.keys(node).find((k) => k !== ':@')
+  if (!name || name === '#text' || name.startsWith('?')) return null
+  const attributes = { ...(node[':@'] ?? {}) }
+  const children: XmlElement[] = []
+  let text = ''
+  for (const child of (node[name] as Ordered[]) ?? []) {
+    if ('#text' in child) text += String(child['#text'])
+    else {
+      const converted = convert(child)
+      if (converted) children.push(converted)
+    }
+  }
+  // Namespace prefixes are dropped: soap:Envelope and Envelope are the same element to us.
+  return { name: name.replace(/^[\w-]+:/, ''), attributes, children, text }
+}
+
+/** Parses a document into its root element, or throws an XmlError that says where it is malformed. */
+export function parseXml(text: string): XmlElement {
+  const valid = XMLValidator.validate(text)
+  if (valid !== true) throw new XmlError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`)
+  const roots = (parser.parse(text) as Ordered[]).map(convert).filter((e): e is XmlElement => e !== null)
+  if (roots.length !== 1) throw new XmlError('the document has no single root element')
+  return roots[0]!
+}
+
+/** The first child with this name, if any. */
+export const child = (el: XmlElement | undefined, name: string): XmlElement | undefined => el?.children.find((c) => c.name === name)
+
+/** The text of the first child with this name, or undefined. */
+export const childText = (el: XmlElement | undefined, name: string): string | undefined => child(el, name)?.text
+
+/** Follows a path of child names: path(ret, 'EntityRef', 'FullName'). */
+export function path(el: XmlElement | undefined, ...names: string[]): XmlElement | undefined {
+  let at = el
+  for (const n of names) at = child(at, n)
+  return at
+}
+
+export const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
+
+/** An element to write: children are written in the order given; undefined and null children are left out. */
+export type XmlNode = { name: string; attributes?: Record<string, string | number | undefined>; children?: (XmlNode | null | undefined)[]; text?: string | number }
+
+export const el = (name: string, attributes: XmlNode['attributes'] = {}, ...children: (XmlNode | null | undefined)[]): XmlNode => ({ name, attributes, children })
+
+/** A leaf with text, or nothing when the value is empty, so optional elements vanish. */
+export const leaf = (name: string, value: string | number | null | undefined): XmlNode | null => (value === null || value === undefined || value === '' ? null : { name, text: value })
+
+export function writeXml(node: XmlNode): string {
+  const attrs = Object.entries(node.attributes ?? {})
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`)
+    .join('')
+  const kids = (node.children ?? []).filter((c): c is XmlNode => !!c)
+  if (kids.length === 0 && node.text === undefined) return `<${node.name}${attrs}/>`
+  const inner = node.text !== undefined ? escapeXml(String(node.text)) : kids.map(writeXml).join('')
+  return `<${node.name}${attrs}>${inner}</${node.name}>`
+}
