@@ -23,7 +23,7 @@ export type SyncStart =
   | { ok: true; runId: number; alreadyRunning: boolean; done: Promise<void> }
   | { ok: false; message: string }
 
-class PageError extends Error {
+export class PageError extends Error {
   constructor(
     readonly page: number,
     message: string,
@@ -92,37 +92,71 @@ export async function cancelRun(deps: HubDeps, runId: number): Promise<boolean> 
 }
 
 async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: ModuleId, runId: number, signal: AbortSignal): Promise<void> {
-  const module = MODULES[moduleId]
   const log = deps.logger.child({ runId, integration: connector.id, module: moduleId })
-  const started = new Date().toISOString()
-  await deps.db.updateTable('sync_runs').set({ status: 'running', started_at: started, heartbeat_at: started }).where('id', '=', runId).execute()
-  log.info({ event: 'sync_started' }, 'sync started')
+  await beginRun(deps, runId, 'full', log)
   let page = 0
-  let rowErrors = 0
-  await deps.db.connection().execute(async () => startSeen(deps.sqlite, runId))
   try {
     const ctx = await connectorContext(deps, connector, signal, log)
     const iterator = connector.pull!(moduleId, ctx)[Symbol.asyncIterator]()
     while (true) {
-      if (signal.aborted || (await runWasCancelled(deps, runId))) return await finish(deps, runId, 'cancelled', 'Cancelled by an administrator', log)
+      if (signal.aborted || (await runWasCancelled(deps, runId))) return await endRun(deps, runId, 'cancelled', 'Cancelled by an administrator', log)
       page++
       const next = await nextPage(iterator, deps.config.syncPageTimeoutMs, page, signal)
       if (next.done) break
-      const { records, errors } = validatePage(connector, module.id, next.value, page)
-      rowErrors += errors.length
-      await stagePage(deps.db, deps.sqlite, { integration: connector.id, module, runId, page, records, rowErrors: errors, checkpoint: next.value.checkpoint })
+      await stageRunPage(deps, connector, moduleId, runId, page, next.value)
     }
-    if (rowErrors > 0) {
-      return await finish(deps, runId, 'partial', `${rowErrors} row(s) had errors and were not staged; removals are computed only after a sync without errors.`, log)
-    }
-    await finishSucceeded(deps, runId, connector.id, moduleId, log)
+    await completeRun(deps, runId, connector.id, moduleId, log)
   } catch (err) {
     const message = err instanceof PageError ? err.message : `Page ${Math.max(page, 1)}: ${(err as Error)?.message ?? String(err)}`
     const status = signal.aborted && !(err instanceof PageError) ? 'cancelled' : 'failed'
-    await finish(deps, runId, status, status === 'cancelled' ? 'Cancelled by an administrator' : message, log)
-  } finally {
-    await deps.db.connection().execute(async () => dropSeen(deps.sqlite, runId))
+    await endRun(deps, runId, status, status === 'cancelled' ? 'Cancelled by an administrator' : message, log)
   }
+}
+
+// The steps of a run, shared by pull connectors (executePull) and agents that call in with pages
+// (the QuickBooks Web Connector): begin, stage pages, then complete or end with a reason.
+
+/** A queued run starts: it is marked running and starts remembering the records it sees. */
+export async function beginRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: number, mode: 'full' | 'incremental', log: HubDeps['logger']): Promise<void> {
+  const started = new Date().toISOString()
+  await deps.db.updateTable('sync_runs').set({ status: 'running', mode, started_at: started, heartbeat_at: started }).where('id', '=', runId).execute()
+  await deps.db.connection().execute(async () => startSeen(deps.sqlite, runId))
+  log.info({ event: 'sync_started', mode }, 'sync started')
+}
+
+/** Validates one page from the source and stages it in its own transaction; a malformed page throws a PageError and stages nothing. */
+export async function stageRunPage(deps: Pick<HubDeps, 'db' | 'sqlite'>, connector: AnyConnector, moduleId: ModuleId, runId: number, page: number, value: PullPage) {
+  const { records, errors } = validatePage(connector, moduleId, value, page)
+  return stagePage(deps.db, deps.sqlite, { integration: connector.id, module: MODULES[moduleId], runId, page, records, rowErrors: errors, checkpoint: value.checkpoint })
+}
+
+/**
+ * The source delivered everything: the run is partial if rows had errors, else it succeeded, and
+ * after a full pull whatever it did not see is flagged removed at source.
+ */
+export async function completeRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: number, integration: string, module: ModuleId, log: HubDeps['logger']): Promise<void> {
+  const run = await deps.db.selectFrom('sync_runs').select(['error_count', 'mode']).where('id', '=', runId).executeTakeFirstOrThrow()
+  if (run.error_count > 0) {
+    return endRun(deps, runId, 'partial', `${run.error_count} row(s) had errors and were not staged; removals are computed only after a sync without errors.`, log)
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    const removed = run.mode === 'full' ? flagUnseenRemoved(deps.sqlite, integration, module, runId) : 0
+    await trx.updateTable('sync_runs').set({ status: 'succeeded', removed_count: removed, finished_at: new Date().toISOString() }).where('id', '=', runId).execute()
+  })
+  await deps.db.connection().execute(async () => dropSeen(deps.sqlite, runId))
+  log.info({ event: 'sync_finished', status: 'succeeded' }, 'sync finished')
+}
+
+/** The run ends without completing, with the reason shown on the History tab. Pages staged so far stay. */
+export async function endRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: number, status: 'partial' | 'failed' | 'cancelled' | 'timed_out', error: string, log: HubDeps['logger']): Promise<void> {
+  await deps.db
+    .updateTable('sync_runs')
+    .set({ status, error: error.slice(0, 2000), finished_at: new Date().toISOString() })
+    .where('id', '=', runId)
+    .where('status', 'in', ['queued', 'running', 'cancelled'])
+    .execute()
+  await deps.db.connection().execute(async () => dropSeen(deps.sqlite, runId))
+  log[status === 'failed' ? 'error' : 'warn']({ event: 'sync_finished', status, error }, 'sync finished')
 }
 
 async function runWasCancelled(deps: HubDeps, runId: number): Promise<boolean> {
@@ -172,29 +206,6 @@ function validatePage(connector: AnyConnector, moduleId: ModuleId, value: PullPa
   })
   errors.sort((a, b) => (a.row ?? Infinity) - (b.row ?? Infinity))
   return { records, errors }
-}
-
-/** After a complete, successful full pull, what this run did not see is flagged removed at source. */
-async function finishSucceeded(deps: HubDeps, runId: number, integration: string, module: string, log: HubDeps['logger']) {
-  await deps.db.transaction().execute(async (trx) => {
-    const removed = flagUnseenRemoved(deps.sqlite, integration, module, runId)
-    await trx
-      .updateTable('sync_runs')
-      .set({ status: 'succeeded', removed_count: removed, finished_at: new Date().toISOString() })
-      .where('id', '=', runId)
-      .execute()
-  })
-  log.info({ event: 'sync_finished', status: 'succeeded' }, 'sync finished')
-}
-
-async function finish(deps: HubDeps, runId: number, status: 'partial' | 'failed' | 'cancelled', error: string, log: HubDeps['logger']) {
-  await deps.db
-    .updateTable('sync_runs')
-    .set({ status, error: error.slice(0, 2000), finished_at: new Date().toISOString() })
-    .where('id', '=', runId)
-    .where('status', 'in', ['queued', 'running', 'cancelled'])
-    .execute()
-  log[status === 'failed' ? 'error' : 'warn']({ event: 'sync_finished', status, error }, 'sync finished')
 }
 
 /** At start-up: a run that was running when the process died can never finish; say so. */
