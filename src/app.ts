@@ -10,6 +10,7 @@ import { CONNECTORS } from './connectors/registry.js'
 import { RunRegistry } from './staging/sync-runs.js'
 import { Scheduler } from './integrations/scheduler.js'
 import { integrationsRoutes } from './integrations/routes.js'
+import { qbwcRoutes } from './connectors/quickbooks-desktop/soap-routes.js'
 import { requestContext } from './http/request-context.js'
 import { flashMessages } from './http/flash.js'
 import { notFound, onError, renderError } from './http/errors.js'
@@ -62,6 +63,8 @@ export function createApp(deps: AppDeps) {
     }),
   )
   app.use('/public/*', serveStatic({ root: PUBLIC_DIR, rewriteRequestPath: (p) => p.replace(/^\/public/, '') }))
+  // The QuickBooks Web Connector's SOAP service answers before the browser middleware (see its file).
+  app.route('/qbwc', qbwcRoutes)
   // Forms are small; a file upload may be larger. Each upload route applies its exact limit with a
   // message beside the upload form, so the outer limit leaves it room to do so.
   const formLimit = bodyLimit({ maxSize: deps.config.bodyLimitBytes, onError: (c) => renderError(c as never, 413) })

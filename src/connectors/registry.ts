@@ -1,9 +1,10 @@
 import type { AnyConnector } from './types.js'
 import { spreadsheetConnector } from './spreadsheet/connector.js'
+import { quickbooksDesktopConnector } from './quickbooks-desktop/connector.js'
 import { registerIntegrationName } from '../lists/synced-status.js'
 
 /** Every connector this server offers, in Overview order. Adding one is one line here. */
-export const CONNECTORS: readonly AnyConnector[] = [spreadsheetConnector]
+export const CONNECTORS: readonly AnyConnector[] = [quickbooksDesktopConnector, spreadsheetConnector]
 
 for (const c of CONNECTORS) registerIntegrationName(c.id, c.name)
 

@@ -26,6 +26,7 @@ export interface Database {
   import_batches: ImportBatchesTable
   import_batch_items: ImportBatchItemsTable
   sync_schedules: SyncSchedulesTable
+  qbwc_sessions: QbwcSessionsTable
 }
 
 export interface RolesTable {
@@ -307,3 +308,18 @@ export type JobSite = Selectable<JobSitesTable>
 export type CostCode = Selectable<CostCodesTable>
 export type PayId = Selectable<PayIdsTable>
 export type AuditEntry = Selectable<AuditLogTable>
+
+export interface QbwcSessionsTable {
+  ticket_hash: string
+  integration: string
+  created_at: string
+  last_seen_at: string
+  closed_at: string | null
+  company_file: string | null
+  /** JSON of the request QuickBooks is working on (see web-connector-service.ts). */
+  pending: string | null
+  last_error: string | null
+  runs_total: number
+  runs_done: number
+  records: number
+}

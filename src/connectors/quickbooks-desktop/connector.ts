@@ -1,0 +1,57 @@
+import { z } from 'zod'
+import { MODULE_IDS } from '../../integrations/modules.js'
+import type { Connector } from '../types.js'
+
+// QuickBooks Desktop runs on the customer's Windows PC. Intuit's QuickBooks Web Connector, on that
+// PC, calls our SOAP service (/qbwc) on a schedule: a SYNC queues work that is done on its next
+// visit (web-connector-service.ts). Nothing here reaches out to QuickBooks.
+
+export const QBD_ID = 'quickbooks-desktop'
+
+/** One GUID for the Clockbridge application (the QWC file's OwnerID); never per customer. */
+export const QBD_OWNER_ID = '{6C1F3E52-8B1D-4C7A-9E0B-C10C6B41D6E1}'
+
+export const qbdSettingsSchema = z.object({
+  username: z
+    .string()
+    .trim()
+    .min(1, 'Enter the user name the Web Connector signs in with')
+    .max(80, 'At most 80 characters')
+    .regex(/^[\w.@-]+$/, 'Letters, digits, dots, dashes, @ and underscores only')
+    .default('clockbridge'),
+  runEveryMinutes: z.coerce
+    .number({ message: 'Enter a number of minutes' })
+    .int('Enter a whole number of minutes')
+    .min(1, 'At least 1 minute')
+    .max(1440, 'At most 1440 minutes (a day)')
+    .default(15),
+  companyFile: z.string().trim().max(260, 'At most 260 characters').default(''),
+})
+
+export type QbdSettings = z.output<typeof qbdSettingsSchema>
+
+export const quickbooksDesktopConnector: Connector<QbdSettings> = {
+  id: QBD_ID,
+  name: 'QuickBooks Desktop',
+  description:
+    "QuickBooks Desktop on your Windows PC, through Intuit's QuickBooks Web Connector: it calls Clockbridge on a schedule, runs the queued syncs against your company file, and brings approved hours back.",
+  hosting: 'on-premises',
+  syncModules: MODULE_IDS,
+  publishesPayroll: true,
+  settingsSchema: qbdSettingsSchema,
+  settingFields: [
+    { key: 'username', label: 'Web Connector user name', hint: 'Goes into the QWC file; the Web Connector asks for the password.' },
+    { key: 'runEveryMinutes', label: 'Web Connector runs every (minutes)', hint: 'Written into the QWC file as its schedule. Download the QWC file again after changing it.' },
+    { key: 'companyFile', label: 'Company file (optional)', hint: 'Full path of the .QBW file, such as C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Acme.QBW. When set, any other company file is refused.' },
+  ],
+  shape: 'agent',
+  // One record QuickBooks holds that Clockbridge cannot take (a class name too long, say) is listed
+  // on the run and the rest of the page is staged.
+  invalidRecords: 'skip-row',
+}
+
+/** The saved settings, with defaults for what was never saved. */
+export function qbdSettings(raw: string | null | undefined): QbdSettings {
+  const parsed = qbdSettingsSchema.safeParse(JSON.parse(raw ?? '{}'))
+  return parsed.success ? parsed.data : qbdSettingsSchema.parse({})
+}

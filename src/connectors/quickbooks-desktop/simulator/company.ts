@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto'
+import { child, childText, el, leaf, parseXml, path, writeXml, XmlError, type XmlElement, type XmlNode } from '../../../lib/xml.js'
+import { orderProblem } from '../qbxml-order.js'
+
+// A QuickBooks Desktop company file, as the tests and the demo need one: generated employees,
+// vendors, customers and jobs, service items, classes and wage items, answering qbXML 13.0 list
+// queries (filters, iterators) and time tracking adds and deletes. Like QuickBooks, it refuses a
+// message set whose elements are out of the schema's order, as a parse error (0x80040400).
+
+export const PARSE_ERROR = { hresult: '0x80040400', message: 'QuickBooks found an error when parsing the provided XML text stream.' }
+
+export type ListRecord = {
+  listId: string
+  name: string
+  fullName: string
+  isActive: boolean
+  timeCreated: string
+  timeModified: string
+  editSequence: string
+  /** Everything else, written in schema order by the list's renderer. */
+  fields: Record<string, string | undefined>
+  parent?: string
+}
+
+export type ListName = 'Employee' | 'Vendor' | 'Customer' | 'ItemService' | 'Class' | 'PayrollItemWage'
+
+export type TimeTracking = { txnId: string; externalGuid?: string; date: string; entity: string; customer?: string; item?: string; duration: string; class?: string; wageItem?: string; notes?: string }
+
+export type CompanyOptions = { employees?: number; customers?: number; companyName?: string; seed?: number }
+
+/** Answers for one message set: a qbXML response, or the HRESULT the request processor raised. */
+export type Processed = { response: string } | { hresult: string; message: string }
+
+/** A session's iterators: QuickBooks forgets them when the session ends. */
+export type QbSession = { iterators: Map<string, { list: ListRecord[]; cursor: number }> }
+
+const FIRST = ['Maria', 'Ken', 'Ana', 'Luis', 'Grace', 'Omar', 'Sofia', 'Dmitri', 'Aisha', 'Tom', 'Priya', 'Jon', 'Lena', 'Raj', 'Eva', 'Sam']
+const LAST = ['Lopez', 'Ito', 'Garcia', 'Brown', 'Okafor', 'Haddad', 'Rossi', 'Petrov', 'Khan', 'Nguyen', 'Shah', 'Berg', 'Kowalski', 'Silva', 'Meyer', 'Dubois']
+const TRADES = ['Framing', 'Drywall', 'Electrical', 'Plumbing', 'Roofing', 'Concrete', 'Painting', 'Demolition', 'Site Prep', 'Finish Carpentry', 'HVAC', 'Cleanup']
+
+export class QuickBooksCompany {
+  readonly lists: Record<ListName, ListRecord[]> = { Employee: [], Vendor: [], Customer: [], ItemService: [], Class: [], PayrollItemWage: [] }
+  readonly timeTracking: TimeTracking[] = []
+  readonly companyName: string
+  /** The Web Connector stamps this into the company file under our OwnerID. */
+  fileId = '{3F2504E0-4F89-41D3-9A0C-0305E82C3301}'
+  /** Faults the tests switch on: a status code for the nth request from now, every iterator forgotten. */
+  readonly faults: { statusOnRequest?: { after: number; code: number; message: string }; forgetIterators?: boolean } = {}
+  private nextId = 1
+  private clock = Date.parse('2024-01-15T08:00:00Z')
+  private random: () => number
+
+  constructor(opts: CompanyOptions = {}) {
+    this.companyName = opts.companyName ?? 'Ridgeline Builders LLC'
+    let seed = opts.seed ?? 42
+    this.random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    this.generate(opts.employees ?? 25, opts.customers ?? 8)
+  }
+
+  private generate(employees: number, customers: number) {
+    for (const [name, type] of [['Hourly Rate', 'HourlyRegular'], ['Overtime Rate', 'HourlyOvertime'], ['Double Time Rate', 'HourlyOvertime'], ['Sick Hourly', 'HourlySick'], ['Vacation Hourly', 'HourlyVacation'], ['Salary', 'SalaryRegular']] as const) {
+      this.add('PayrollItemWage', name, { WageType: type })
+    }
+    for (const name of ['Field Crew', 'Office', 'Shop']) this.add('Class', name, {})
+    this.add('Class', 'Electrical', {}, this.lists.Class[0]!.listId)
+    for (const trade of TRADES) this.add('ItemService', trade, { Desc: `${trade} labor` })
+    for (const name of ['Apex Concrete Inc', 'Bright Electric Co', 'Coastal Roofing', 'Delta Plumbing', 'Evergreen Landscaping']) this.add('Vendor', name, { CompanyName: name })
+    for (let i = 0; i < customers; i++) {
+      const customer = this.add('Customer', `${LAST[i % LAST.length]} Residence${i >= LAST.length ? ` ${i}` : ''}`, { City: 'Springfield', State: 'IL', PostalCode: '62701', Country: 'US', JobStatus: 'None' })
+      const jobs = Math.floor(this.random() * 3)
+      for (let j = 0; j < jobs; j++) this.add('Customer', ['Kitchen Remodel', 'New Deck', 'Basement Finish'][j]!, { JobStatus: j === 2 ? 'Closed' : 'InProgress', JobStartDate: '2024-03-01' }, customer.listId)
+    }
+    for (let i = 0; i < employees; i++) {
+      const first = FIRST[i % FIRST.length]!
+      const last = `${LAST[Math.floor(i / FIRST.length) % LAST.length]}${i >= FIRST.length * LAST.length ? i : ''}`
+      this.add('Employee', `${first} ${last}`, {
+        FirstName: first,
+        LastName: last,
+        Phone: `555-01${String(i % 100).padStart(2, '0')}`,
+        Email: `${first}.${last}@example.com`.toLowerCase(),
+        HiredDate: '2023-04-03',
+        AccountNumber: String(1001 + i),
+        ClassRef: this.lists.Class[0]!.fullName,
+      })
+    }
+  }
+
+  /** Adds a record to a list as QuickBooks would: a ListID, times, an edit sequence, a full name under its parent. */
+  add(list: ListName, name: string, fields: Record<string, string | undefined>, parentListId?: string): ListRecord {
+    const parent = parentListId ? this.lists[list].find((r) => r.listId === parentListId) : undefined
+    const now = this.tick()
+    const record: ListRecord = {
+      listId: `${(0x80000000 + this.nextId++).toString(16).toUpperCase()}-1705305600`,
+      name,
+      fullName: parent ? `${parent.fullName}:${name}` : name,
+      isActive: true,
+      timeCreated: now,
+      timeModified: now,
+      editSequence: String(Date.parse(now) / 1000),
+      fields,
+      parent: parent?.listId,
+    }
+    this.lists[list].push(record)
+    return record
+  }
+
+  /** Changes a record as a QuickBooks user would, moving its TimeModified on. */
+  modify(list: ListName, listId: string, change: Partial<Pick<ListRecord, 'isActive' | 'name'>> & { fields?: Record<string, string | undefined> }): void {
+    const r = this.lists[list].find((x) => x.listId === listId)
+    if (!r) throw new Error(`No ${list} ${listId}`)
+    if (change.isActive !== undefined) r.isActive = change.isActive
+    if (change.name) {
+      r.fullName = r.fullName.slice(0, r.fullName.length - r.name.length) + change.name
+      r.name = change.name
+    }
+    Object.assign(r.fields, change.fields ?? {})
+    r.timeModified = this.tick()
+    r.editSequence = String(Date.parse(r.timeModified) / 1000)
+  }
+
+  private tick(): string {
+    this.clock += 60_000
+    return new Date(this.clock).toISOString().replace('.000Z', '+00:00')
+  }
+
+  /** QuickBooks' reply to the Web Connector's host query, sent as strHCPResponse. */
+  hostResponse(ownerId: string): string {
+    const versions = ['1.0', '1.1', '2.0', '2.1', '3.0', '4.0', '4.1', '5.0', '6.0', '7.0', '8.0', '9.0', '10.0', '11.0', '12.0', '13.0', '14.0', '15.0', '16.0']
+    const host = el('HostQueryRs', { requestID: '0', statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' },
+      el('HostRet', {}, leaf('ProductName', 'QuickBooks Enterprise Solutions: Contractor 23.0'), leaf('MajorVersion', 33), leaf('MinorVersion', 0), leaf('Country', 'US'), ...versions.map((v) => leaf('SupportedQBXMLVersion', v)), leaf('IsAutomaticLogin', 'false'), leaf('QBFileMode', 'SingleUser')))
+    const company = el('CompanyQueryRs', { requestID: '1', statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' },
+      el('CompanyRet', {}, leaf('IsSampleCompany', 'false'), leaf('CompanyName', this.companyName), leaf('LegalCompanyName', this.companyName), el('DataExtRet', {}, leaf('OwnerID', ownerId), leaf('DataExtName', 'FileID'), leaf('DataExtType', 'STR255TYPE'), leaf('DataExtValue', this.fileId))))
+    const prefs = el('PreferencesQueryRs', { requestID: '2', statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' },
+      el('PreferencesRet', {}, el('AccountingPreferences', {}, leaf('IsUsingClassTracking', 'true')), el('TimeTrackingPreferences', {}, leaf('FirstDayOfWeek', 'Monday'))))
+    return `<?xml version="1.0" ?>${writeXml(el('QBXML', {}, el('QBXMLMsgsRs', {}, host, company, prefs)))}`
+  }
+
+  /** Processes one message set from sendRequestXML as QuickBooks' request processor would. */
+  process(qbxml: string, session: QbSession): Processed {
+    let root: XmlElement
+    try {
+      root = parseXml(qbxml)
+    } catch (err) {
+      if (err instanceof XmlError) return PARSE_ERROR
+      throw err
+    }
+    const set = child(root, 'QBXMLMsgsRq')
+    if (root.name !== 'QBXML' || !set || !['stopOnError', 'continueOnError', 'rollbackOnError'].includes(set.attributes.onError ?? '')) return PARSE_ERROR
+    if (set.children.some((rq) => orderProblem(rq) !== null)) return PARSE_ERROR
+    if (this.faults.forgetIterators) session.iterators.clear()
+    const responses: XmlNode[] = []
+    for (const rq of set.children) {
+      const rs = this.answer(rq, session)
+      responses.push(rs)
+      if (set.attributes.onError === 'stopOnError' && Number(rs.attributes?.statusCode) >= 1000) break
+    }
+    return { response: `<?xml version="1.0" ?>${writeXml(el('QBXML', {}, el('QBXMLMsgsRs', {}, ...responses)))}` }
+  }
+
+  private answer(rq: XmlElement, session: QbSession): XmlNode {
+    const name = rq.name.replace(/Rq$/, 'Rs')
+    const requestID = rq.attributes.requestID
+    const fault = this.faults.statusOnRequest
+    if (fault && fault.after-- <= 0) {
+      delete this.faults.statusOnRequest
+      return el(name, { requestID, statusCode: fault.code, statusSeverity: 'Error', statusMessage: fault.message })
+    }
+    const list = LIST_OF[rq.name]
+    if (list) return this.query(list, rq, session)
+    if (rq.name === 'TimeTrackingAddRq') return this.addTime(rq)
+    if (rq.name === 'TxnDelRq') return this.deleteTxn(rq)
+    return el(name, { requestID, statusCode: 3250, statusSeverity: 'Error', statusMessage: 'This feature is not enabled or not available in this version of QuickBooks.' })
+  }
+
+  private query(list: ListName, rq: XmlElement, session: QbSession): XmlNode {
+    const name = rq.name.replace(/Rq$/, 'Rs')
+    const requestID = rq.attributes.requestID
+    const max = Number(childText(rq, 'MaxReturned') ?? Infinity)
+    let records: ListRecord[]
+    let iteratorId = rq.attributes.iteratorID
+    if (rq.attributes.iterator === 'Continue') {
+      const it = iteratorId ? session.iterators.get(iteratorId) : undefined
+      if (!it) return el(name, { requestID, statusCode: 3391, statusSeverity: 'Error', statusMessage: `The iteratorID "${iteratorId ?? ''}" is not valid.` })
+      records = it.list.slice(it.cursor, it.cursor + max)
+      it.cursor += records.length
+      return this.listResponse(list, name, requestID, records, { iteratorID: iteratorId!, iteratorRemainingCount: it.list.length - it.cursor })
+    }
+    const matching = this.filter(list, rq)
+    if (rq.attributes.iterator === 'Start') {
+      iteratorId = `{${randomUUID()}}`
+      records = matching.slice(0, max)
+      session.iterators.set(iteratorId, { list: matching, cursor: records.length })
+      return this.listResponse(list, name, requestID, records, { iteratorID: iteratorId, iteratorRemainingCount: matching.length - records.length })
+    }
+    return this.listResponse(list, name, requestID, matching.slice(0, max), {})
+  }
+
+  /** ActiveStatus (ActiveOnly by default), modified-date and name-range filters, sorted by full name. */
+  private filter(list: ListName, rq: XmlElement): ListRecord[] {
+    const active = childText(rq, 'ActiveStatus') ?? 'ActiveOnly'
+    const from = childText(rq, 'FromModifiedDate')
+    const fromName = path(rq, 'NameRangeFilter', 'FromName')?.text?.toLowerCase()
+    const ids = rq.children.filter((c) => c.name === 'ListID').map((c) => c.text)
+    return this.lists[list]
+      .filter((r) => (ids.length === 0 || ids.includes(r.listId)) && (active === 'All' || (active === 'ActiveOnly') === r.isActive))
+      .filter((r) => !from || Date.parse(r.timeModified) >= Date.parse(from))
+      .filter((r) => !fromName || r.fullName.toLowerCase() >= fromName)
+      .sort((a, b) => (a.fullName.toLowerCase() < b.fullName.toLowerCase() ? -1 : 1))
+  }
+
+  private listResponse(list: ListName, name: string, requestID: string | undefined, records: ListRecord[], iterator: Record<string, string | number>): XmlNode {
+    if (records.length === 0) {
+      return el(name, { requestID, statusCode: 1, statusSeverity: 'Info', statusMessage: 'A query request did not find a matching object in QuickBooks', ...iterator })
+    }
+    return el(name, { requestID, statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK', ...iterator }, ...records.map((r) => this.ret(list, r)))
+  }
+
+  private ret(list: ListName, r: ListRecord): XmlNode {
+    const f = r.fields
+    const head = [leaf('ListID', r.listId), leaf('TimeCreated', r.timeCreated), leaf('TimeModified', r.timeModified), leaf('EditSequence', r.editSequence), leaf('Name', r.name)]
+    const parentRef = r.parent ? el('ParentRef', {}, leaf('ListID', r.parent), leaf('FullName', r.fullName.slice(0, r.fullName.lastIndexOf(':')))) : null
+    const sublevel = leaf('Sublevel', r.fullName.split(':').length - 1)
+    switch (list) {
+      case 'Employee':
+        return el('EmployeeRet', {}, ...head, leaf('IsActive', String(r.isActive)), leaf('FirstName', f.FirstName), leaf('LastName', f.LastName), leaf('Phone', f.Phone), leaf('Email', f.Email), leaf('EmployeeType', 'Regular'), leaf('HiredDate', f.HiredDate), leaf('AccountNumber', f.AccountNumber),
+          el('EmployeePayrollInfo', {}, leaf('PayPeriod', 'Weekly'), f.ClassRef ? el('ClassRef', {}, leaf('FullName', f.ClassRef)) : null, leaf('UseTimeDataToCreatePaychecks', 'UseTimeData')))
+      case 'Vendor':
+        return el('VendorRet', {}, ...head, leaf('IsActive', String(r.isActive)), leaf('CompanyName', f.CompanyName))
+      case 'Customer':
+        return el('CustomerRet', {}, ...head, leaf('FullName', r.fullName), leaf('IsActive', String(r.isActive)), parentRef, sublevel,
+          f.City ? el('ShipAddress', {}, leaf('Addr1', f.Addr1), leaf('City', f.City), leaf('State', f.State), leaf('PostalCode', f.PostalCode), leaf('Country', f.Country)) : null,
+          leaf('Balance', '0.00'), leaf('TotalBalance', '0.00'), leaf('JobStatus', f.JobStatus), leaf('JobStartDate', f.JobStartDate), leaf('JobEndDate', f.JobEndDate))
+      case 'ItemService':
+        return el('ItemServiceRet', {}, ...head, leaf('FullName', r.fullName), leaf('IsActive', String(r.isActive)), parentRef, sublevel, el('SalesOrPurchase', {}, leaf('Desc', f.Desc), leaf('Price', '0.00'), el('AccountRef', {}, leaf('FullName', 'Construction Income'))))
+      case 'Class':
+        return el('ClassRet', {}, ...head, leaf('FullName', r.fullName), leaf('IsActive', String(r.isActive)), parentRef, sublevel)
+      case 'PayrollItemWage':
+        return el('PayrollItemWageRet', {}, ...head, leaf('IsActive', String(r.isActive)), leaf('WageType', f.WageType), el('ExpenseAccountRef', {}, leaf('FullName', 'Payroll Expenses:Wages')))
+    }
+  }
+
+  private findRef(list: ListName, ref: XmlElement | undefined): ListRecord | undefined {
+    const id = childText(ref, 'ListID')
+    const full = childText(ref, 'FullName')?.toLowerCase()
+    return this.lists[list].find((r) => (id ? r.listId === id : r.fullName.toLowerCase() === full))
+  }
+
+  private addTime(rq: XmlElement): XmlNode {
+    const requestID = rq.attributes.requestID
+    const add = child(rq, 'TimeTrackingAdd')!
+    const guid = childText(add, 'ExternalGUID')
+    const existing = guid ? this.timeTracking.find((t) => t.externalGuid === guid) : undefined
+    if (existing) {
+      return el('TimeTrackingAddRs', { requestID, statusCode: 3100, statusSeverity: 'Error', statusMessage: `The name "${guid}" of the list element is already in use.` }, this.timeRet(existing))
+    }
+    const refs: [string, ListName][] = [['EntityRef', 'Employee'], ['CustomerRef', 'Customer'], ['ItemServiceRef', 'ItemService'], ['ClassRef', 'Class'], ['PayrollItemWageRef', 'PayrollItemWage']]
+    const found: Record<string, ListRecord | undefined> = {}
+    for (const [refName, list] of refs) {
+      const ref = child(add, refName)
+      if (!ref) continue
+      found[refName] = this.findRef(list, ref)
+      if (!found[refName]) {
+        const what = childText(ref, 'FullName') ?? childText(ref, 'ListID')
+        return el('TimeTrackingAddRs', { requestID, statusCode: 3120, statusSeverity: 'Error', statusMessage: `Object "${what}" specified in the request cannot be found.` })
+      }
+    }
+    const t: TimeTracking = {
+      txnId: `${(0x1000 + this.timeTracking.length + 1).toString(16).toUpperCase()}-1717430400`,
+      externalGuid: guid,
+      date: childText(add, 'TxnDate') ?? new Date().toISOString().slice(0, 10),
+      entity: found.EntityRef!.fullName,
+      customer: found.CustomerRef?.fullName,
+      item: found.ItemServiceRef?.fullName,
+      duration: childText(add, 'Duration')!,
+      class: found.ClassRef?.fullName,
+      wageItem: found.PayrollItemWageRef?.fullName,
+      notes: childText(add, 'Notes'),
+    }
+    this.timeTracking.push(t)
+    return el('TimeTrackingAddRs', { requestID, statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' }, this.timeRet(t))
+  }
+
+  private timeRet(t: TimeTracking): XmlNode {
+    const ref = (name: string, full?: string) => (full ? el(name, {}, leaf('FullName', full)) : null)
+    return el('TimeTrackingRet', {}, leaf('TxnID', t.txnId), leaf('TxnDate', t.date), ref('EntityRef', t.entity), ref('CustomerRef', t.customer), ref('ItemServiceRef', t.item), leaf('Duration', t.duration), ref('ClassRef', t.class), ref('PayrollItemWageRef', t.wageItem), leaf('Notes', t.notes), leaf('ExternalGUID', t.externalGuid))
+  }
+
+  private deleteTxn(rq: XmlElement): XmlNode {
+    const requestID = rq.attributes.requestID
+    const txnId = childText(rq, 'TxnID')
+    const index = this.timeTracking.findIndex((t) => t.txnId === txnId)
+    if (childText(rq, 'TxnDelType') !== 'TimeTracking' || index < 0) {
+      return el('TxnDelRs', { requestID, statusCode: 3120, statusSeverity: 'Error', statusMessage: `Object "${txnId}" specified in the request cannot be found.` })
+    }
+    this.timeTracking.splice(index, 1)
+    return el('TxnDelRs', { requestID, statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' }, leaf('TxnDelType', 'TimeTracking'), leaf('TxnID', txnId))
+  }
+}
+
+const LIST_OF: Record<string, ListName> = {
+  EmployeeQueryRq: 'Employee',
+  VendorQueryRq: 'Vendor',
+  CustomerQueryRq: 'Customer',
+  ItemServiceQueryRq: 'ItemService',
+  ClassQueryRq: 'Class',
+  PayrollItemWageQueryRq: 'PayrollItemWage',
+}

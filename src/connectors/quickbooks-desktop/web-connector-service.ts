@@ -1,0 +1,346 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Db } from '../../db/database.js'
+import { verifyAgainstDummy, verifyPassword } from '../../auth/passwords.js'
+import { getIntegration, loadState, saveState } from '../../integrations/integration-service.js'
+import type { ModuleId } from '../../integrations/modules.js'
+import { beginRun, completeRun, endRun, PageError, stageRunPage, type HubDeps } from '../../staging/sync-runs.js'
+import { QBD_ID, qbdSettings, quickbooksDesktopConnector, QBD_OWNER_ID } from './connector.js'
+import { MODULE_QUERIES, messageSet, PAGE_SIZE, parseHostResponse, parseQueryResponse, QbxmlError, QBXML_VERSION, queryRequest, type QueryPosition } from './qbxml.js'
+import type { SoapCall } from './soap.js'
+
+// Our side of the QuickBooks Web Connector conversation (Intuit's QBWC Programmer's Guide, ch. 2
+// and 10): authenticate opens a session with a ticket; each sendRequestXML hands out one qbXML
+// query of the queued work; each receiveResponseXML stages that page in its own transaction and
+// answers how far along the session is. Runs are the hub's sync runs, queued by SYNC or a schedule.
+
+/** Connection facts the Setup tab shows, kept in connector_state. */
+export const STATUS_KEYS = {
+  passwordHash: 'qbwc.passwordHash',
+  fileId: 'qbwc.fileId',
+  lastContact: 'qbwc.lastContact',
+  companyFile: 'qbwc.companyFile',
+  companyName: 'qbwc.companyName',
+  product: 'qbwc.product',
+  version: 'qbwc.version',
+  qbxmlVersions: 'qbwc.qbxmlVersions',
+  lastError: 'qbwc.lastError',
+  lastErrorAt: 'qbwc.lastErrorAt',
+} as const
+
+/** A session silent this long has been dropped by its Web Connector; another may start. */
+const SESSION_IDLE_MS = 2 * 60 * 1000
+
+/** A full sync at least this often; between them, syncs ask only for what changed (FromModifiedDate). */
+const FULL_SYNC_EVERY_MS = 7 * 24 * 3600 * 1000
+
+/** Where a module's run stands between two requests: kept with each staged page, so a dropped session resumes there. */
+const resumeKey = (module: ModuleId) => `${module}.resume`
+const sinceKey = (module: ModuleId) => `${module}.since`
+const lastFullKey = (module: ModuleId) => `${module}.lastFullAt`
+
+type Resume = { runId: number; fromName: string; maxModified?: string }
+
+/** The request QuickBooks is working on, or the next one to hand out (requestId null). */
+type Pending = { runId: number; module: ModuleId; page: number; position: QueryPosition; requestId: string | null; fromModified?: string; restarts: number }
+
+type Session = { ticket_hash: string; pending: string | null; last_error: string | null; runs_total: number; runs_done: number; records: number; closed_at: string | null }
+
+const hashTicket = (ticket: string) => createHash('sha256').update(ticket).digest('hex')
+
+export class WebConnectorService {
+  private readonly log: Logger
+  constructor(private readonly deps: HubDeps) {
+    this.log = deps.logger.child({ integration: QBD_ID })
+  }
+
+  async handle(call: SoapCall): Promise<string | number | string[]> {
+    const p = call.params
+    switch (call.method) {
+      case 'serverVersion':
+        return 'Clockbridge 0.1.0'
+      case 'clientVersion':
+        return ''
+      case 'authenticate':
+        return this.authenticate(p.strUserName!, p.strPassword!)
+      case 'sendRequestXML':
+        return this.sendRequestXML(p.ticket!, p.strHCPResponse!, p.strCompanyFileName!, p.qbXMLMajorVers!)
+      case 'receiveResponseXML':
+        return this.receiveResponseXML(p.ticket!, p.response!, p.hresult!, p.message!)
+      case 'connectionError':
+        return this.connectionError(p.ticket!, p.hresult!, p.message!)
+      case 'getLastError':
+        return this.getLastError(p.ticket!)
+      case 'closeConnection':
+        return this.closeConnection(p.ticket!)
+    }
+  }
+
+  private get db(): Db {
+    return this.deps.db
+  }
+
+  // ── authenticate ─────────────────────────────────────────────────────────────────────────────
+
+  /** [ticket, ""|company file] to work, [ticket, "none"] when nothing is queued, ["", "nvu"] for bad credentials. */
+  async authenticate(username: string, password: string): Promise<string[]> {
+    const row = await getIntegration(this.db, QBD_ID)
+    const settings = qbdSettings(row?.settings)
+    const state = await loadState(this.db, QBD_ID)
+    const hash = state[STATUS_KEYS.passwordHash]
+    const valid = row?.activated && hash && username === settings.username ? await verifyPassword(hash, password) : await verifyAgainstDummy(password)
+    await saveState(this.db, QBD_ID, STATUS_KEYS.lastContact, new Date().toISOString())
+    if (!valid) {
+      const reason = !row?.activated ? 'QuickBooks Desktop is not activated in Clockbridge.' : !hash ? 'No Web Connector password is set: set one on the Setup tab.' : `The Web Connector signed in as "${username}" with a wrong user name or password.`
+      await this.recordError(reason)
+      this.log.warn({ event: 'qbwc_auth_failed', username }, 'Web Connector sign-in refused')
+      return ['', 'nvu']
+    }
+    if (await this.otherSessionActive()) {
+      this.log.warn({ event: 'qbwc_busy' }, 'another Web Connector session is in progress')
+      return ['', 'busy']
+    }
+    const ticket = randomUUID()
+    const work = await this.openRuns()
+    const now = new Date().toISOString()
+    await this.db.insertInto('qbwc_sessions').values({ ticket_hash: hashTicket(ticket), integration: QBD_ID, created_at: now, last_seen_at: now, runs_total: work.length, runs_done: 0, records: 0 }).execute()
+    this.log.info({ event: 'qbwc_session_opened', runs: work.length }, 'Web Connector session opened')
+    return [ticket, work.length === 0 ? 'none' : settings.companyFile]
+  }
+
+  // ── sendRequestXML ───────────────────────────────────────────────────────────────────────────
+
+  async sendRequestXML(ticket: string, hostResponse: string, companyFile: string, major: string): Promise<string> {
+    const session = await this.session(ticket)
+    if (!session) return ''
+    if (hostResponse) {
+      const problem = await this.checkHost(session, hostResponse, companyFile, major)
+      if (problem) return this.refuse(session, problem)
+    }
+    const pending = await this.nextPending(session)
+    if (!pending) return this.refuse(session, 'There is nothing left to do: the queued syncs were cancelled or finished.')
+    pending.requestId = `${pending.runId}.${pending.page}.${pending.restarts}`
+    await this.savePending(session, pending)
+    return messageSet([queryRequest({ module: pending.module, requestId: pending.requestId, position: pending.position, fromModified: pending.fromModified })])
+  }
+
+  /** The first call carries QuickBooks' own description: remember it, and refuse a file or version we cannot work with. */
+  private async checkHost(session: Session, hostResponse: string, companyFile: string, major: string): Promise<string | null> {
+    let host
+    try {
+      host = parseHostResponse(hostResponse, QBD_OWNER_ID)
+    } catch (err) {
+      return `The Web Connector sent a host description that is not XML (${(err as Error).message}).`
+    }
+    const status: [string, string | undefined][] = [
+      [STATUS_KEYS.companyFile, companyFile],
+      [STATUS_KEYS.companyName, host.companyName],
+      [STATUS_KEYS.product, host.product],
+      [STATUS_KEYS.version, host.version],
+      [STATUS_KEYS.qbxmlVersions, host.qbxmlVersions.join(', ')],
+    ]
+    for (const [key, value] of status) if (value !== undefined) await saveState(this.db, QBD_ID, key, value)
+    await this.db.updateTable('qbwc_sessions').set({ company_file: companyFile }).where('ticket_hash', '=', session.ticket_hash).execute()
+    const expected = qbdSettings((await getIntegration(this.db, QBD_ID))?.settings).companyFile
+    if (expected && expected.toLowerCase() !== companyFile.toLowerCase()) {
+      return `QuickBooks has the company file ${companyFile} open, but Clockbridge syncs ${expected}. Open ${expected} in QuickBooks, or change the company file on the Setup tab.`
+    }
+    const supported = host.qbxmlVersions.length > 0 ? host.qbxmlVersions.includes(QBXML_VERSION) : Number(major) >= 13
+    if (!supported) {
+      return `This QuickBooks supports qbXML ${host.qbxmlVersions.join(', ') || major} but Clockbridge needs ${QBXML_VERSION} (QuickBooks 2014 or later). Update QuickBooks, then run the Web Connector again.`
+    }
+    return null
+  }
+
+  /** The request to hand out: the one in progress, or the first page of the oldest queued run. */
+  private async nextPending(session: Session): Promise<Pending | null> {
+    const current = session.pending ? (JSON.parse(session.pending) as Pending) : null
+    const runs = await this.openRuns()
+    if (current && runs.some((r) => r.id === current.runId && r.status === 'running')) return current
+    const run = runs.find((r) => r.status === 'running') ?? runs[0]
+    if (!run) return null
+    const module = run.module as ModuleId
+    const state = await loadState(this.db, QBD_ID)
+    const log = this.log.child({ runId: run.id, module })
+    if (run.status === 'queued') {
+      // An admin's SYNC reads everything (and so finds records removed in QuickBooks); a schedule
+      // asks only for changes, with a full read at least weekly.
+      const since = state[sinceKey(module)]
+      const lastFull = state[lastFullKey(module)]
+      const incremental = run.trigger !== 'manual' && !!since && !!lastFull && Date.now() - Date.parse(lastFull) < FULL_SYNC_EVERY_MS
+      await beginRun(this.deps, run.id, incremental ? 'incremental' : 'full', log)
+      return { runId: run.id, module, page: 1, position: {}, requestId: null, fromModified: incremental ? since : undefined, restarts: 0 }
+    }
+    // A run a dropped session left running resumes after its last staged page, with a new iterator.
+    const resume = this.resumeOf(state, module, run.id)
+    const mode = (await this.db.selectFrom('sync_runs').select(['mode', 'pages']).where('id', '=', run.id).executeTakeFirstOrThrow())
+    log.info({ event: 'qbwc_run_resumed', fromName: resume?.fromName }, 'resuming a run a dropped session left')
+    return { runId: run.id, module, page: mode.pages + 1, position: resume ? { fromName: resume.fromName } : {}, requestId: null, fromModified: mode.mode === 'incremental' ? state[sinceKey(module)] : undefined, restarts: 0 }
+  }
+
+  // ── receiveResponseXML ───────────────────────────────────────────────────────────────────────
+
+  /** Stages the page QuickBooks answered; returns the percent done (100 ends the session) or -1 on an error. */
+  async receiveResponseXML(ticket: string, response: string, hresult: string, message: string): Promise<number> {
+    const session = await this.session(ticket)
+    if (!session) return -1
+    const pending = session.pending ? (JSON.parse(session.pending) as Pending) : null
+    if (!pending?.requestId) return this.fail(session, null, 'QuickBooks sent a response, but no request was waiting for one; nothing was staged.')
+    const what = `${MODULE_QUERIES[pending.module].noun}s`
+    if (hresult) return this.fail(session, pending, `QuickBooks could not process the request for ${what} (${hresult}: ${message || 'no message'}); nothing of this page was staged.`)
+    let page
+    try {
+      page = parseQueryResponse(response, pending.module)
+    } catch (err) {
+      if (err instanceof QbxmlError) return this.fail(session, pending, `Page ${pending.page} of ${what}: ${err.message}; nothing of this page was staged.`)
+      throw err
+    }
+    if (page.requestId !== pending.requestId) {
+      return this.fail(session, pending, `QuickBooks answered request ${page.requestId || '(none)'} but Clockbridge was waiting for ${pending.requestId}; nothing was staged.`)
+    }
+    if (page.statusCode === 3391 && pending.restarts < 2) return this.restartIterator(session, pending)
+    if (page.statusCode >= 3170 && page.statusCode <= 3180) {
+      return this.pause(session, pending, `QuickBooks was busy (${page.statusCode}: ${page.statusMessage}). Clockbridge continues reading ${what} on the Web Connector's next run.`)
+    }
+    if (page.statusSeverity === 'Error' || (page.statusCode !== 0 && page.statusCode !== 1 && page.statusCode < 500)) {
+      return this.fail(session, pending, `QuickBooks ${page.statusCode} while reading ${what}: ${page.statusMessage}`)
+    }
+    return this.stage(session, pending, page)
+  }
+
+  private async stage(session: Session, pending: Pending, page: ReturnType<typeof parseQueryResponse>): Promise<number> {
+    const { module, runId } = pending
+    const log = this.log.child({ runId, module })
+    // Paging by name starts each page at the previous page's last record: it came already.
+    const skipFirst = !pending.position.iteratorId && !!pending.position.fromName && page.names[0]?.toLowerCase() === pending.position.fromName.toLowerCase()
+    const records = skipFirst ? page.records.slice(1) : page.records
+    const previous = this.resumeOf(await loadState(this.db, QBD_ID), module, runId)
+    const maxModified = [previous?.maxModified, page.maxModified].filter(Boolean).sort().pop()
+    const resume: Resume = { runId, fromName: page.lastName ?? pending.position.fromName ?? '', maxModified }
+    try {
+      await stageRunPage(this.deps, quickbooksDesktopConnector, module, runId, pending.page, { records, checkpoint: { [resumeKey(module)]: JSON.stringify(resume) } })
+    } catch (err) {
+      if (err instanceof PageError) return this.fail(session, pending, err.message)
+      throw err
+    }
+    const more = MODULE_QUERIES[module].iterator && page.iteratorId ? (page.iteratorRemaining ?? 0) > 0 : page.returned >= PAGE_SIZE
+    const stagedSoFar = session.records + records.length
+    if (more) {
+      const next: Pending = { ...pending, page: pending.page + 1, requestId: null, position: page.iteratorId && (page.iteratorRemaining ?? 0) > 0 ? { iteratorId: page.iteratorId } : { fromName: resume.fromName } }
+      await this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(next), records: stagedSoFar }).where('ticket_hash', '=', session.ticket_hash).execute()
+      const fraction = page.iteratorRemaining !== undefined ? records.length / (records.length + page.iteratorRemaining) : 0.5
+      return this.percent({ ...session, records: stagedSoFar }, fraction)
+    }
+    await completeRun(this.deps, runId, QBD_ID, module, log)
+    const mode = (await this.db.selectFrom('sync_runs').select('mode').where('id', '=', runId).executeTakeFirstOrThrow()).mode
+    if (maxModified) await saveState(this.db, QBD_ID, sinceKey(module), maxModified)
+    if (mode === 'full') await saveState(this.db, QBD_ID, lastFullKey(module), new Date().toISOString())
+    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: stagedSoFar, runs_done: session.runs_done + 1 }).where('ticket_hash', '=', session.ticket_hash).execute()
+    return this.percent({ ...session, records: stagedSoFar, runs_done: session.runs_done + 1 }, 0)
+  }
+
+  /** An iterator QuickBooks no longer knows (3391): start a new one where the last staged page ended. */
+  private async restartIterator(session: Session, pending: Pending): Promise<number> {
+    const resume = this.resumeOf(await loadState(this.db, QBD_ID), pending.module, pending.runId)
+    const next: Pending = { ...pending, requestId: null, restarts: pending.restarts + 1, position: resume?.fromName ? { fromName: resume.fromName } : {} }
+    this.log.warn({ event: 'qbwc_iterator_restarted', runId: pending.runId }, 'QuickBooks dropped the iterator; starting a new one')
+    await this.savePending(session, next)
+    return this.percent(session, 0)
+  }
+
+  /** How far this session is: finished runs plus a fraction of the current one; 100 only when nothing is left. */
+  private async percent(session: Session, fraction: number): Promise<number> {
+    const open = (await this.openRuns()).length
+    if (open === 0) return 100
+    const total = Math.max(session.runs_total, session.runs_done + open)
+    return Math.min(99, Math.max(1, Math.floor((100 * (session.runs_done + fraction)) / total)))
+  }
+
+  // ── errors and the end of a session ──────────────────────────────────────────────────────────
+
+  /** The page changes nothing, the run fails with the reason, and the Web Connector is told (-1, then getLastError). */
+  private async fail(session: Session, pending: Pending | null, reason: string): Promise<number> {
+    if (pending) await endRun(this.deps, pending.runId, 'failed', reason, this.log.child({ runId: pending.runId, module: pending.module }))
+    await this.db.updateTable('qbwc_sessions').set({ pending: null, last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.recordError(reason)
+    return -1
+  }
+
+  /** QuickBooks asked us to come back later: the run stays where it is for the next visit. */
+  private async pause(session: Session, pending: Pending, reason: string): Promise<number> {
+    await this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify({ ...pending, requestId: null }), last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.recordError(reason)
+    return -1
+  }
+
+  /** sendRequestXML's "" answer: the Web Connector then asks getLastError for the reason. */
+  private async refuse(session: Session, reason: string): Promise<string> {
+    await this.db.updateTable('qbwc_sessions').set({ last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.recordError(reason)
+    return ''
+  }
+
+  async connectionError(ticket: string, hresult: string, message: string): Promise<string> {
+    const session = await this.session(ticket)
+    const reason = `The Web Connector could not open QuickBooks or the company file (${hresult}: ${message}). The queued syncs wait for its next run.`
+    if (session) await this.db.updateTable('qbwc_sessions').set({ last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.recordError(reason)
+    return 'done'
+  }
+
+  async getLastError(ticket: string): Promise<string> {
+    const session = await this.session(ticket, { includeClosed: true })
+    if (!session) return 'This Web Connector session is unknown or has ended. The Web Connector signs in again on its next run.'
+    return session.last_error ?? 'No error.'
+  }
+
+  async closeConnection(ticket: string): Promise<string> {
+    const session = await this.session(ticket, { includeClosed: true })
+    if (!session) return 'Clockbridge: unknown session.'
+    await this.db.updateTable('qbwc_sessions').set({ closed_at: new Date().toISOString(), pending: null }).where('ticket_hash', '=', session.ticket_hash).execute()
+    this.log.info({ event: 'qbwc_session_closed', records: session.records, error: session.last_error }, 'Web Connector session closed')
+    if (session.last_error) return `Clockbridge: stopped. ${session.last_error}`
+    await saveState(this.db, QBD_ID, STATUS_KEYS.lastError, '')
+    return `Clockbridge: ${session.runs_done} sync(s) done, ${session.records} record(s) read from QuickBooks.`
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+  /** The open session of a ticket (or a closed one, for getLastError and closeConnection). Every call counts as contact. */
+  private async session(ticket: string, opts: { includeClosed?: boolean } = {}): Promise<Session | null> {
+    await saveState(this.db, QBD_ID, STATUS_KEYS.lastContact, new Date().toISOString())
+    if (!ticket) return null
+    const row = await this.db.selectFrom('qbwc_sessions').selectAll().where('ticket_hash', '=', hashTicket(ticket)).executeTakeFirst()
+    if (!row || (row.closed_at && !opts.includeClosed)) return null
+    await this.db.updateTable('qbwc_sessions').set({ last_seen_at: new Date().toISOString() }).where('ticket_hash', '=', row.ticket_hash).execute()
+    return row
+  }
+
+  /** Another Web Connector (a second PC, say) is in the middle of a session: one at a time, or both would read the same run. */
+  private async otherSessionActive(): Promise<boolean> {
+    const since = new Date(Date.now() - SESSION_IDLE_MS).toISOString()
+    const row = await this.db.selectFrom('qbwc_sessions').select('ticket_hash').where('integration', '=', QBD_ID).where('closed_at', 'is', null).where('pending', 'is not', null).where('last_seen_at', '>', since).executeTakeFirst()
+    return !!row
+  }
+
+  private savePending(session: Session, pending: Pending) {
+    return this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(pending) }).where('ticket_hash', '=', session.ticket_hash).execute()
+  }
+
+  /** Queued and running syncs of QuickBooks Desktop, oldest first. */
+  private openRuns() {
+    return this.db.selectFrom('sync_runs').select(['id', 'module', 'status', 'trigger']).where('integration', '=', QBD_ID).where('status', 'in', ['queued', 'running']).orderBy('id').execute()
+  }
+
+  private resumeOf(state: Record<string, string>, module: ModuleId, runId: number): Resume | null {
+    const raw = state[resumeKey(module)]
+    const resume = raw ? (JSON.parse(raw) as Resume) : null
+    return resume?.runId === runId ? resume : null
+  }
+
+  private async recordError(reason: string): Promise<void> {
+    await saveState(this.db, QBD_ID, STATUS_KEYS.lastError, reason)
+    await saveState(this.db, QBD_ID, STATUS_KEYS.lastErrorAt, new Date().toISOString())
+    this.log.warn({ event: 'qbwc_error', error: reason }, 'Web Connector session error')
+  }
+}
