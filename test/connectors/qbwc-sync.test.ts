@@ -34,3 +34,69 @@ describe('QuickBooks Desktop: SYNC through the Web Connector', () => {
     expect(visit.closeMessage).toContain('1 sync(s) done, 25 record(s)')
   })
 })
+
+describe('QuickBooks Desktop: paging, iterators, modules, incremental syncs', () => {
+  it('pages employees by name, 500 at a time, without losing or repeating one', async () => {
+    const h = await qbdHub({ employees: 1203 })
+    const runId = await h.sync('employees')
+    const visit = await h.visit()
+    expect(visit.outcome).toBe('done')
+    const requests = sentRequests(visit.calls)
+    expect(requests).toHaveLength(3)
+    expect(requests[0]).not.toContain('NameRangeFilter')
+    expect(requests[1]).toMatch(/<NameRangeFilter><FromName>[^<]+<\/FromName><\/NameRangeFilter>/)
+    const percents = visit.calls.filter((c) => c.method === 'receiveResponseXML').map((c) => c.result as number)
+    expect(percents[percents.length - 1]).toBe(100)
+    expect(percents.slice(0, -1).every((p) => p > 0 && p < 100)).toBe(true)
+    expect(await h.run(runId)).toMatchObject({ status: 'succeeded', new_count: 1203, pages: 3 })
+    expect(new Set((await h.staged('employees')).map((s) => s.external_id)).size).toBe(1203)
+  })
+
+  it('uses an iterator (Start, then Continue with its id) where qbXML has one', async () => {
+    const h = await qbdHub({ customers: 700 })
+    const runId = await h.sync('job_sites')
+    const visit = await h.visit()
+    const requests = sentRequests(visit.calls)
+    expect(requests[0]).toContain('iterator="Start"')
+    expect(requests[1]).toMatch(/iterator="Continue" iteratorID="\{[0-9a-f-]+\}"/)
+    expect(requests.every((r) => r.includes('<ActiveStatus>All</ActiveStatus>') && r.includes('<MaxReturned>500</MaxReturned>'))).toBe(true)
+    const total = h.qb.lists.Customer.length
+    expect(await h.run(runId)).toMatchObject({ status: 'succeeded', new_count: total })
+    const job = (await h.staged('job_sites')).map((s) => JSON.parse(s.payload)).find((p) => p.number.includes(':'))
+    expect(job).toMatchObject({ number: expect.stringMatching(/^.+ Residence.*:.+$/), status: expect.stringMatching(/active|archived/) })
+  })
+
+  it('syncs every module in one visit, in the order they were queued', async () => {
+    const h = await qbdHub()
+    const runs = [await h.sync('payroll_items'), await h.sync('departments'), await h.sync('cost_codes'), await h.sync('companies'), await h.sync('job_sites'), await h.sync('employees')]
+    const visit = await h.visit()
+    expect(visit.outcome).toBe('done')
+    const requestNames = sentRequests(visit.calls).map((r) => /<(\w+QueryRq)/.exec(r)![1])
+    expect(requestNames).toEqual(['PayrollItemWageQueryRq', 'ClassQueryRq', 'ItemServiceQueryRq', 'VendorQueryRq', 'CustomerQueryRq', 'EmployeeQueryRq'])
+    for (const id of runs) expect((await h.run(id)).status).toBe('succeeded')
+    expect((await h.staged('payroll_items')).map((s) => JSON.parse(s.payload))).toContainEqual({ name: 'Hourly Rate', description: 'Hourly regular' })
+    expect((await h.staged('departments')).map((s) => JSON.parse(s.payload).code)).toContain('Field Crew:Electrical')
+    expect((await h.staged('cost_codes')).map((s) => JSON.parse(s.payload))).toContainEqual({ code: 'Framing', name: 'Framing', description: 'Framing labor', job_site: null })
+    expect((await h.staged('companies')).map((s) => JSON.parse(s.payload).name)).toContain('Bright Electric Co')
+  })
+
+  it('a scheduled sync after a full one asks only for changes; an admin SYNC reads everything and finds removals', async () => {
+    const h = await qbdHub({ employees: 10 })
+    await h.sync('employees')
+    await h.visit()
+    const ken = h.qb.lists.Employee.find((e) => e.name === 'Ken Lopez')!
+    h.qb.modify('Employee', ken.listId, { isActive: false })
+    const scheduled = await h.sync('employees', 'schedule')
+    const visit = await h.visit()
+    expect(sentRequests(visit.calls)[0]).toMatch(/<FromModifiedDate>2024-01-15T\d\d:\d\d:\d\d\+00:00<\/FromModifiedDate>/)
+    expect(await h.run(scheduled)).toMatchObject({ status: 'succeeded', mode: 'incremental', updated_count: 1, removed_count: 0 })
+    // FromModifiedDate is inclusive: the newest record of the last sync comes again, unchanged.
+    expect((await h.run(scheduled)).records).toBeLessThanOrEqual(2)
+    expect(JSON.parse((await h.staged('employees')).find((s) => s.external_id === ken.listId)!.payload).status).toBe('disabled')
+
+    h.qb.lists.Employee.splice(h.qb.lists.Employee.findIndex((e) => e.name === 'Ana Lopez'), 1)
+    const manual = await h.sync('employees')
+    await h.visit()
+    expect(await h.run(manual)).toMatchObject({ status: 'succeeded', mode: 'full', unchanged_count: 9, removed_count: 1 })
+  })
+})

@@ -226,7 +226,7 @@ export class WebConnectorService {
     const more = MODULE_QUERIES[module].iterator && page.iteratorId ? (page.iteratorRemaining ?? 0) > 0 : page.returned >= PAGE_SIZE
     const stagedSoFar = session.records + records.length
     if (more) {
-      const next: Pending = { ...pending, page: pending.page + 1, requestId: null, position: page.iteratorId && (page.iteratorRemaining ?? 0) > 0 ? { iteratorId: page.iteratorId } : { fromName: resume.fromName } }
+      const next: Pending = { ...pending, page: pending.page + 1, requestId: null, restarts: 0, position: page.iteratorId && (page.iteratorRemaining ?? 0) > 0 ? { iteratorId: page.iteratorId } : { fromName: resume.fromName } }
       await this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(next), records: stagedSoFar }).where('ticket_hash', '=', session.ticket_hash).execute()
       const fraction = page.iteratorRemaining !== undefined ? records.length / (records.length + page.iteratorRemaining) : 0.5
       return this.percent({ ...session, records: stagedSoFar }, fraction)

@@ -45,7 +45,7 @@ export class QuickBooksCompany {
   /** The Web Connector stamps this into the company file under our OwnerID. */
   fileId = '{3F2504E0-4F89-41D3-9A0C-0305E82C3301}'
   /** Faults the tests switch on: a status code for the nth request from now, every iterator forgotten. */
-  readonly faults: { statusOnRequest?: { after: number; code: number; message: string }; forgetIterators?: boolean } = {}
+  readonly faults: { statusOnRequest?: { after: number; code: number; message: string }; forgetIteratorsOnce?: boolean } = {}
   private nextId = 1
   private clock = Date.parse('2024-01-15T08:00:00Z')
   private random: () => number
@@ -147,7 +147,10 @@ export class QuickBooksCompany {
     const set = child(root, 'QBXMLMsgsRq')
     if (root.name !== 'QBXML' || !set || !['stopOnError', 'continueOnError', 'rollbackOnError'].includes(set.attributes.onError ?? '')) return PARSE_ERROR
     if (set.children.some((rq) => orderProblem(rq) !== null)) return PARSE_ERROR
-    if (this.faults.forgetIterators) session.iterators.clear()
+    if (this.faults.forgetIteratorsOnce && set.children.some((rq) => rq.attributes.iterator === 'Continue')) {
+      session.iterators.clear()
+      delete this.faults.forgetIteratorsOnce
+    }
     const responses: XmlNode[] = []
     for (const rq of set.children) {
       const rs = this.answer(rq, session)
