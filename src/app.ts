@@ -11,6 +11,7 @@ import { RunRegistry } from './staging/sync-runs.js'
 import { Scheduler } from './integrations/scheduler.js'
 import { integrationsRoutes } from './integrations/routes.js'
 import { qbwcRoutes } from './connectors/quickbooks-desktop/soap-routes.js'
+import { webConnectorSetupRoutes } from './connectors/quickbooks-desktop/setup-routes.js'
 import { requestContext } from './http/request-context.js'
 import { flashMessages } from './http/flash.js'
 import { notFound, onError, renderError } from './http/errors.js'
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps) {
   app.route('/roles', rolesRoutes)
   app.route('/settings', settingsRoutes)
   app.route('/audit-log', auditLogRoutes)
+  app.route('/integrations/quickbooks-desktop/web-connector', webConnectorSetupRoutes)
   app.route('/integrations', integrationsRoutes)
 
   app.notFound(notFound)

@@ -62,6 +62,8 @@ export interface Connector<Settings = Record<string, unknown>> {
    * `agent`: the platform's agent calls us; a SYNC queues work and pages arrive through the hub.
    */
   shape: 'pull' | 'agent'
+  /** For `agent` connectors: who calls in, as runs waiting for it say ("the QuickBooks Web Connector"). */
+  agentName?: string
   pull?: (module: ModuleId, ctx: ConnectorContext<Settings>) => AsyncIterable<PullPage>
   /**
    * What the hub does with a record whose fields fail validation: `skip-row` lists it as a row error

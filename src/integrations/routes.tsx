@@ -12,6 +12,7 @@ import type { AnyConnector } from '../connectors/types.js'
 import { guessMapping, mappingProblems, type ColumnMapping } from '../connectors/spreadsheet/column-mapping.js'
 import { mappingStateKey } from '../connectors/spreadsheet/connector.js'
 import { planImport, runImport, setArchived, undoBatch } from '../staging/import-service.js'
+import { SETUP_PANELS } from './setup-panels.js'
 import { importedPayload } from '../staging/staging-store.js'
 import { cancelRun, requestSync } from '../staging/sync-runs.js'
 import { getStagedRecord, latestRun, matchingIds, recentBatches, recentRuns, runErrors, stagingPage, statusCounts, STAGED_STATUSES, STAGING_SORTS, type StagingFilter, type StagingSort } from '../staging/staging-queries.js'
@@ -101,7 +102,8 @@ integrationsRoutes.get('/:id', requires('integrations.view'), async (c) => {
   if (!f) return renderError(c, 404)
   const canSetup = c.var.user!.permissions.has('integrations.setup')
   const settings = { form: emptyForm(JSON.parse(f.row?.settings ?? '{}') as Record<string, string>), storedSecrets: f.row?.secrets_blob ? f.connector.settingFields.filter((s) => s.secret).map((s) => s.key) : [] }
-  return page(c, f, 'setup', <SetupTab connector={f.connector} source={await sourceState(c, f)} canSetup={canSetup} settings={settings} schedules={await schedulesSection(c, f.connector, !!f.row?.is_sync_source)} />)
+  const extra = await SETUP_PANELS[f.connector.id]?.(c)
+  return page(c, f, 'setup', <SetupTab connector={f.connector} source={await sourceState(c, f)} canSetup={canSetup} settings={settings} extra={extra} schedules={await schedulesSection(c, f.connector, !!f.row?.is_sync_source)} />)
 })
 
 integrationsRoutes.post('/:id/sync-source', requires('integrations.setup'), async (c) => {
@@ -182,7 +184,7 @@ integrationsRoutes.post('/:id/runs/:runId/cancel', requires('integrations.action
   await c.var.deps.runs.active.get(run.id)?.done
   const module = isModuleId(run.module) ? MODULES[run.module] : undefined
   const fresh = await c.var.db.selectFrom('sync_runs').selectAll().where('id', '=', run.id).executeTakeFirst()
-  return c.html(<RunPanel run={fresh} {...paths(f.connector, module)} canAct={true} />)
+  return c.html(<RunPanel run={fresh} {...paths(f.connector, module)} agentName={f.connector.agentName} canAct={true} />)
 })
 
 integrationsRoutes.route('/:id', scheduleRoutes)
@@ -252,7 +254,7 @@ integrationsRoutes.get('/:id/:module', requires('integrations.view'), async (c) 
   }
   const run = await latestRun(c.var.db, f.connector.id, module.id)
   const canSync = c.var.user!.permissions.has('integrations.actions')
-  return page(c, f, module.id, <StagingTab v={v} run={run} runErrors={await firstErrors(c, run)} canSync={canSync} syncBlocked={syncBlocked(f)} upload={await uploadView(c, f, module)} />)
+  return page(c, f, module.id, <StagingTab v={v} run={run} runErrors={await firstErrors(c, run)} agentName={f.connector.agentName} canSync={canSync} syncBlocked={syncBlocked(f)} upload={await uploadView(c, f, module)} />)
 })
 
 integrationsRoutes.get('/:id/:module/run', requires('integrations.view'), async (c) => {
@@ -262,7 +264,7 @@ integrationsRoutes.get('/:id/:module/run', requires('integrations.view'), async 
   const run = await latestRun(c.var.db, f.connector.id, module.id)
   // The poll that sees its run finish tells the table to reload.
   if (c.req.query('was') === 'active' && !isActive(run)) c.header('HX-Trigger', 'staging-changed')
-  return c.html(<RunPanel run={run} {...paths(f.connector, module)} canAct={c.var.user!.permissions.has('integrations.actions')} errors={await firstErrors(c, run)} />)
+  return c.html(<RunPanel run={run} {...paths(f.connector, module)} agentName={f.connector.agentName} canAct={c.var.user!.permissions.has('integrations.actions')} errors={await firstErrors(c, run)} />)
 })
 
 integrationsRoutes.post('/:id/:module/sync', requires('integrations.actions'), async (c) => {
@@ -279,7 +281,7 @@ integrationsRoutes.post('/:id/:module/sync', requires('integrations.actions'), a
     setFlash(c, start.alreadyRunning ? `A sync of ${module.label} is already running (run #${start.runId}).` : `SYNC of ${module.label} started (run #${start.runId}).`)
     return redirectTo(c, paths(f.connector, module).modulePath)
   }
-  return c.html(<RunPanel run={run} {...paths(f.connector, module)} canAct={true} />, start.alreadyRunning ? 409 : 202)
+  return c.html(<RunPanel run={run} {...paths(f.connector, module)} agentName={f.connector.agentName} canAct={true} />, start.alreadyRunning ? 409 : 202)
 })
 
 integrationsRoutes.post(

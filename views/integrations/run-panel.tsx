@@ -26,10 +26,12 @@ function elapsed(run: RunRow): string {
 /** The latest run of a module; while it is active it polls itself every second. */
 export type RowErrorView = { page: number | null; row_number: number | null; external_id: string | null; field: string | null; message: string }
 
-export function RunPanel(props: { run: RunRow | undefined; integrationPath: string; modulePath: string; canAct: boolean; errors?: RowErrorView[] }) {
+export function RunPanel(props: { run: RunRow | undefined; integrationPath: string; modulePath: string; canAct: boolean; errors?: RowErrorView[]; agentName?: string }) {
   const run = props.run
   const active = isActive(run)
-  const poll = active ? { 'hx-get': `${props.modulePath}/run?was=active`, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' } : {}
+  // A run of an agent connector waits, queued, until the agent calls in: no need to ask every second.
+  const waiting = run?.status === 'queued' && props.agentName
+  const poll = active ? { 'hx-get': `${props.modulePath}/run?was=active`, 'hx-trigger': waiting ? 'every 5s' : 'every 1s', 'hx-swap': 'outerHTML' } : {}
   return (
     <section id='run-panel' class={`run-panel run-${run?.status ?? 'none'}`} aria-live='polite' {...poll}>
       {!run ? (
@@ -38,7 +40,7 @@ export function RunPanel(props: { run: RunRow | undefined; integrationPath: stri
         <>
           <p>
             <strong>
-              Run #{run.id}: {RUN_STATUS_LABELS[run.status] ?? run.status}
+              Run #{run.id}: {waiting ? `Waiting for ${props.agentName}` : (RUN_STATUS_LABELS[run.status] ?? run.status)}
             </strong>
             {' '}· {run.trigger === 'schedule' ? 'scheduled' : run.trigger} · started {formatTimestamp(run.started_at ?? run.created_at)} · {elapsed(run)}
           </p>
@@ -51,6 +53,7 @@ export function RunPanel(props: { run: RunRow | undefined; integrationPath: stri
               </>
             )}
           </p>
+          {waiting && <p class='muted'>It runs the next time {props.agentName} calls Clockbridge, on its schedule or when you click Update Selected in it.</p>}
           {run.error && <p class='flash flash-error'>{run.error}</p>}
           {props.errors && props.errors.length > 0 && (
             <details>

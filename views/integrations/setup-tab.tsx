@@ -58,7 +58,7 @@ export function SettingsForm(props: { connector: AnyConnector; form: FormState; 
   )
 }
 
-export function SetupTab(props: { connector: AnyConnector; source: SyncSourceState; canSetup: boolean; settings: { form: FormState; storedSecrets: string[] } | null; schedules?: unknown }) {
+export function SetupTab(props: { connector: AnyConnector; source: SyncSourceState; canSetup: boolean; settings: { form: FormState; storedSecrets: string[] } | null; extra?: unknown; schedules?: unknown }) {
   const c = props.connector
   return (
     <>
@@ -70,6 +70,7 @@ export function SetupTab(props: { connector: AnyConnector; source: SyncSourceSta
           {props.canSetup ? <SettingsForm connector={c} form={props.settings.form} storedSecrets={props.settings.storedSecrets} /> : <p class='muted'>Only users who may set up integrations see these settings.</p>}
         </section>
       )}
+      {props.extra as string}
       {props.schedules as string}
     </>
   )

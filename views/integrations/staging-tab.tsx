@@ -266,7 +266,7 @@ function MappingSelect(props: { name: string; label: string; headers: string[]; 
   )
 }
 
-export function StagingTab(props: { v: StagingView; run: RunRow | undefined; runErrors: RowErrorView[]; canSync: boolean; syncBlocked: string | null; upload: UploadView | null }) {
+export function StagingTab(props: { v: StagingView; run: RunRow | undefined; runErrors: RowErrorView[]; agentName?: string; canSync: boolean; syncBlocked: string | null; upload: UploadView | null }) {
   const v = props.v
   return (
     <section class='staging-tab'>
@@ -279,7 +279,7 @@ export function StagingTab(props: { v: StagingView; run: RunRow | undefined; run
         )}
         {props.syncBlocked && <small class='muted'>{props.syncBlocked}</small>}
       </div>
-      <RunPanel run={props.run} integrationPath={v.integrationPath} modulePath={v.modulePath} canAct={v.canAct} errors={props.runErrors} />
+      <RunPanel run={props.run} integrationPath={v.integrationPath} modulePath={v.modulePath} canAct={v.canAct} errors={props.runErrors} agentName={props.agentName} />
       <StagingToolbar v={v} />
       <StagingResults v={v} />
     </section>

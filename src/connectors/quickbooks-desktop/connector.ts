@@ -45,6 +45,7 @@ export const quickbooksDesktopConnector: Connector<QbdSettings> = {
     { key: 'companyFile', label: 'Company file (optional)', hint: 'Full path of the .QBW file, such as C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Acme.QBW. When set, any other company file is refused.' },
   ],
   shape: 'agent',
+  agentName: 'the QuickBooks Web Connector',
   // One record QuickBooks holds that Clockbridge cannot take (a class name too long, say) is listed
   // on the run and the rest of the page is staged.
   invalidRecords: 'skip-row',
