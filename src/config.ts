@@ -34,6 +34,8 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
   SYNC_PAGE_TIMEOUT_SECONDS: z.coerce.number().min(0.01).max(3600).default(120),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
 })
 
 export type Config = {
@@ -57,6 +59,8 @@ export type Config = {
   syncPageTimeoutMs: number
   /** True when the public URL is https: cookies get the Secure flag. */
   secureCookies: boolean
+  /** Certificate and key (PEM) when Clockbridge serves HTTPS itself. */
+  tls: { cert: Buffer; key: Buffer } | null
 }
 
 export class ConfigError extends Error {}
@@ -79,7 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data
   const dataDir = resolve(e.DATA_DIR)
-  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://${displayHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, '')
+  const tls = readTls(e.TLS_CERT_FILE, e.TLS_KEY_FILE)
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `${tls ? 'https' : 'http'}://${displayHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, '')
   return {
     port: e.PORT,
     host: e.HOST,
@@ -99,7 +104,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
     syncPageTimeoutMs: e.SYNC_PAGE_TIMEOUT_SECONDS * 1000,
     secureCookies: publicBaseUrl.startsWith('https://'),
+    tls,
   }
+}
+
+/** Both files or neither; each must be readable PEM. */
+function readTls(certFile: string | undefined, keyFile: string | undefined): Config['tls'] {
+  if (!certFile && !keyFile) return null
+  if (!certFile || !keyFile) throw new ConfigError('Invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither.')
+  const read = (name: string, file: string, marker: string) => {
+    let content: Buffer
+    try {
+      content = readFileSync(resolve(file))
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration:\n  ${name}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+    }
+    if (!content.toString('latin1').includes(marker)) throw new ConfigError(`Invalid configuration:\n  ${name}: ${file} is not a PEM file (no "${marker}" line)`)
+    return content
+  }
+  return { cert: read('TLS_CERT_FILE', certFile, '-----BEGIN CERTIFICATE-----'), key: read('TLS_KEY_FILE', keyFile, 'PRIVATE KEY-----') }
 }
 
 function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { createServer as createHttpsServer } from 'node:https'
 import { serve } from '@hono/node-server'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase } from './db/database.js'
@@ -29,7 +30,8 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   routeCronLogs(logger)
   await deps.scheduler.start(deps)
   const app = createApp(deps)
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const tls = config.tls ? { createServer: createHttpsServer, serverOptions: { cert: config.tls.cert, key: config.tls.key } } : {}
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...tls }, (info) => {
     logger.info({ event: 'listening', address: info.address, port: info.port, url: config.publicBaseUrl, database: config.databasePath }, 'Clockbridge is listening')
   })
   const users = await countUsers(db)

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { request } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../../src/config.js'
+
+const fixture = (name: string) => new URL(`../fixtures/tls/${name}`, import.meta.url).pathname
+const CERT = fixture('localhost.crt')
+const KEY = fixture('localhost.key')
+
+function httpsGet(url: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: body ? 'POST' : 'GET', ca: readFileSync(CERT), headers: body ? { 'content-type': 'text/xml; charset=utf-8' } : {} }, (res) => {
+      let text = ''
+      res.on('data', (d) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+describe('serving HTTPS directly', () => {
+  it('serves the app and the Web Connector service over TLS with the configured certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-https-'))
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { ...process.env, DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', TLS_CERT_FILE: CERT, TLS_KEY_FILE: KEY, LOG_LEVEL: 'info', PUBLIC_BASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = ''
+        child.stdout.on('data', (d) => {
+          out += d
+          const line = out.split('\n').find((l) => l.includes('"event":"listening"'))
+          if (line) resolve(JSON.parse(line).port)
+        })
+        child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
+      })
+      const health = await httpsGet(`https://localhost:${port}/healthz`)
+      expect(health.status).toBe(200)
+      const soap = await httpsGet(
+        `https://localhost:${port}/qbwc`,
+        '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><serverVersion xmlns="http://developer.intuit.com/"/></soap:Body></soap:Envelope>',
+      )
+      expect(soap.text).toContain('<serverVersionResult>Clockbridge')
+    } finally {
+      child.kill('SIGTERM')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses half a TLS configuration, a missing file or a file that is not PEM, naming the variable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-tls-'))
+    const notPem = join(dir, 'cert.txt')
+    writeFileSync(notPem, 'hello')
+    const base = { DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32) }
+    expect(() => loadConfig({ ...base, TLS_CERT_FILE: CERT })).toThrow(/TLS_CERT_FILE and TLS_KEY_FILE go together/)
+    expect(() => loadConfig({ ...base, TLS_CERT_FILE: join(dir, 'missing.crt'), TLS_KEY_FILE: KEY })).toThrow(/TLS_CERT_FILE: cannot read .*missing.crt \(ENOENT\)/)
+    expect(() => loadConfig({ ...base, TLS_CERT_FILE: notPem, TLS_KEY_FILE: KEY })).toThrow(ConfigError)
+    expect(() => loadConfig({ ...base, TLS_CERT_FILE: CERT, TLS_KEY_FILE: notPem })).toThrow(/TLS_KEY_FILE: .* is not a PEM file/)
+    const ok = loadConfig({ ...base, TLS_CERT_FILE: CERT, TLS_KEY_FILE: KEY, PORT: '8443', HOST: '0.0.0.0' })
+    expect(ok.publicBaseUrl).toBe('https://localhost:8443')
+    expect(ok.secureCookies).toBe(true)
+    rmSync(dir, { recursive: true, force: true })
+  })
+})
