@@ -13,11 +13,17 @@ import { activate, makeSyncSource, saveState, saveUpload } from '../src/integrat
 import { MODULES, moduleBySlug } from '../src/integrations/modules.js'
 import { createUser, findUserByEmail, roleByKey } from '../src/users/service.js'
 import type { AppDeps } from '../src/http/app-env.js'
+import { quickbooksDesktopConnector } from '../src/connectors/quickbooks-desktop/connector.js'
+import { setWebConnectorPassword } from '../src/connectors/quickbooks-desktop/setup.js'
+import { QuickBooksCompany } from '../src/connectors/quickbooks-desktop/simulator/company.js'
+import { WebConnectorSimulator } from '../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 
 const DATA = fileURLToPath(new URL('./demo-data', import.meta.url))
 const EMAIL = 'demo@clockbridge.example'
 const PASSWORD = 'clockbridge-demo'
 const actor = systemActor('demo')
+export const DEMO_QBWC_PASSWORD = 'clockbridge-demo-qbwc'
+const WEB_CONNECTOR_EVERY_MS = 15_000
 
 export async function seedDemo(deps: AppDeps): Promise<string> {
   const { db } = deps
@@ -43,16 +49,42 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
     if ('error' in inspected) throw new Error(inspected.error)
     await saveState(db, 'spreadsheet', mappingStateKey(module.id), JSON.stringify(guessMapping(inspected.headers, MODULES[module.id].fields)))
   }
+  // QuickBooks Desktop, activated with a Web Connector password; a simulated Web Connector calls in.
+  await activate(db, actor, quickbooksDesktopConnector)
+  const qbwcPassword = await db.selectFrom('connector_state').select('key').where('integration', '=', 'quickbooks-desktop').where('key', '=', 'qbwc.passwordHash').executeTakeFirst()
+  if (!qbwcPassword) await setWebConnectorPassword(db, actor, DEMO_QBWC_PASSWORD)
   return [
     `Demo: sign in as ${EMAIL} with the password ${PASSWORD}`,
     `Then open Administration > Integrations > Spreadsheet > Employees, SYNC, select records and IMPORT.`,
     `The demo spreadsheets are in scripts/demo-data/; the demo database is in ${deps.config.dataDir}.`,
+    `QuickBooks Desktop: make it the sync source on its Setup tab and SYNC; a simulated Web Connector calls every ${WEB_CONNECTOR_EVERY_MS / 1000} s.`,
   ].join('\n')
+}
+
+/** A QuickBooks company and its Web Connector, visiting the demo server on a timer as the real one would. */
+export function startSimulatedWebConnector(deps: AppDeps): () => void {
+  const webConnector = new WebConnectorSimulator(`${deps.config.publicBaseUrl}/qbwc`, new QuickBooksCompany({ employees: 40, customers: 12 }))
+  const log = deps.logger.child({ component: 'demo-web-connector' })
+  const visit = async () => {
+    try {
+      const result = await webConnector.visit({ username: 'clockbridge', password: DEMO_QBWC_PASSWORD })
+      if (result.outcome !== 'none') log.info({ event: 'demo_qbwc_visit', outcome: result.outcome, requests: result.requests, error: result.lastError }, 'simulated Web Connector visit')
+    } catch (err) {
+      log.warn({ event: 'demo_qbwc_visit_failed', error: (err as Error).message }, 'simulated Web Connector visit failed')
+    }
+  }
+  const timer = setInterval(() => void visit(), WEB_CONNECTOR_EVERY_MS)
+  timer.unref()
+  return () => clearInterval(timer)
 }
 
 if (isEntryPoint(import.meta.url)) {
   try {
-    await startServer(loadConfig({ DATA_DIR: './data-demo', ...process.env }), seedDemo)
+    await startServer(loadConfig({ DATA_DIR: './data-demo', ...process.env }), async (deps) => {
+      const banner = await seedDemo(deps)
+      startSimulatedWebConnector(deps)
+      return banner
+    })
   } catch (err) {
     exitOnStartupError(err)
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createTestApp } from '../helpers/test-app.js'
-import { seedDemo } from '../../scripts/demo.js'
+import { DEMO_QBWC_PASSWORD, seedDemo } from '../../scripts/demo.js'
+import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
+import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
 import { planImport } from '../../src/staging/import-service.js'
 import { MODULE_IDS } from '../../src/integrations/modules.js'
@@ -22,5 +24,12 @@ describe('npm run demo', () => {
     expect(employees).toHaveLength(20)
     const plan = await planImport(t.deps, 'spreadsheet', 'employees', employees.map((e) => e.id))
     expect(plan.items.filter((i) => i.action === 'link').map((i) => i.externalId)).toEqual(['QB-8000'])
+  })
+
+  it('has QuickBooks Desktop activated with a Web Connector password the simulated Web Connector signs in with', async () => {
+    const t = await createTestApp()
+    await seedDemo(t.deps)
+    const webConnector = new WebConnectorSimulator('http://localhost/qbwc', new QuickBooksCompany(), (url, init) => Promise.resolve(t.app.request(url, init)))
+    expect((await webConnector.visit({ username: 'clockbridge', password: DEMO_QBWC_PASSWORD })).outcome).toBe('none')
   })
 })

@@ -103,6 +103,8 @@ export class WebConnectorService {
     const ticket = randomUUID()
     const work = await this.openRuns()
     const now = new Date().toISOString()
+    // Sessions are kept a month for support questions, then forgotten.
+    await this.db.deleteFrom('qbwc_sessions').where('created_at', '<', new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString()).execute()
     await this.db.insertInto('qbwc_sessions').values({ ticket_hash: hashTicket(ticket), integration: QBD_ID, created_at: now, last_seen_at: now, runs_total: work.length, runs_done: 0, records: 0 }).execute()
     this.log.info({ event: 'qbwc_session_opened', runs: work.length }, 'Web Connector session opened')
     return [ticket, work.length === 0 ? 'none' : settings.companyFile]
