@@ -97,11 +97,19 @@ async function sourceState(c: Context<AppEnv>, f: Found, extra: Partial<SyncSour
   return { isSource: !!f.row?.is_sync_source, activated: !!f.row?.activated, otherSource, ...extra }
 }
 
+/** The saved settings as form values, with the connector's defaults for what was never saved. */
+function settingsValues(f: Found): Record<string, string> {
+  const saved = JSON.parse(f.row?.settings ?? '{}') as Record<string, unknown>
+  const withDefaults = f.connector.settingsSchema.safeParse(saved)
+  const values = (withDefaults.success ? withDefaults.data : saved) as Record<string, unknown>
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v ?? '')]))
+}
+
 integrationsRoutes.get('/:id', requires('integrations.view'), async (c) => {
   const f = await findIntegration(c)
   if (!f) return renderError(c, 404)
   const canSetup = c.var.user!.permissions.has('integrations.setup')
-  const settings = { form: emptyForm(JSON.parse(f.row?.settings ?? '{}') as Record<string, string>), storedSecrets: f.row?.secrets_blob ? f.connector.settingFields.filter((s) => s.secret).map((s) => s.key) : [] }
+  const settings = { form: emptyForm(settingsValues(f)), storedSecrets: f.row?.secrets_blob ? f.connector.settingFields.filter((s) => s.secret).map((s) => s.key) : [] }
   const extra = await SETUP_PANELS[f.connector.id]?.(c)
   return page(c, f, 'setup', <SetupTab connector={f.connector} source={await sourceState(c, f)} canSetup={canSetup} settings={settings} extra={extra} schedules={await schedulesSection(c, f.connector, !!f.row?.is_sync_source)} />)
 })

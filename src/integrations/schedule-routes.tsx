@@ -61,7 +61,7 @@ export async function schedulesSection(c: Context<AppEnv>, connector: AnyConnect
   if (connector.syncModules.length === 0) return null
   const rows = []
   for (const m of connector.syncModules) rows.push(await rowView(c, connector, m))
-  return <SchedulesSection rows={rows} canSetup={c.var.user!.permissions.has('integrations.setup')} isSource={isSource} />
+  return <SchedulesSection rows={rows} canSetup={c.var.user!.permissions.has('integrations.setup')} isSource={isSource} agentName={connector.agentName} />
 }
 
 export const scheduleRoutes = new Hono<AppEnv>()

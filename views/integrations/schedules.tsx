@@ -40,11 +40,14 @@ export function ScheduleForm(props: { row: ScheduleRowView; canSetup: boolean; s
   )
 }
 
-export function SchedulesSection(props: { rows: ScheduleRowView[]; canSetup: boolean; isSource: boolean }) {
+export function SchedulesSection(props: { rows: ScheduleRowView[]; canSetup: boolean; isSource: boolean; agentName?: string }) {
   return (
     <section id='schedules'>
       <h2>Schedules</h2>
-      <p class='muted'>Scheduled syncs run inside the server{props.isSource ? '' : ' once this integration is the sync source'}; a run never overlaps the one before. Auto-import is off unless you tick it.</p>
+      <p class='muted'>
+        {props.agentName ? `A scheduled sync queues its work for ${props.agentName}'s next visit` : 'Scheduled syncs run inside the server'}
+        {props.isSource ? '' : ' once this integration is the sync source'}; a run never overlaps the one before. Auto-import is off unless you tick it.
+      </p>
       {props.rows.map((r) => (
         <ScheduleForm row={r} canSetup={props.canSetup} />
       ))}

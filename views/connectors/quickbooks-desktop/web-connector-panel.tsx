@@ -49,8 +49,8 @@ export function WebConnectorPanel(props: WebConnectorPanelProps) {
       ) : (
         <p class='muted'>Only users who may set up integrations set the password and download the QWC file.</p>
       )}
-      <h3>Connection</h3>
-      <dl class='connection-status'>
+      <h3>Connection status</h3>
+      <dl class='detail-list'>
         <dt>Last contact</dt>
         <dd>{s.lastContact ? formatTimestamp(s.lastContact) : 'The Web Connector has not called yet.'}</dd>
         <dt>Company file</dt>
