@@ -1,9 +1,8 @@
 import cron, { type ScheduledTask } from 'node-cron'
 import type { AppDeps } from '../http/app-env.js'
-import { systemActor } from '../audit/audit-log.js'
-import { MODULES, isModuleId, type ModuleId } from './modules.js'
+import { isModuleId, type ModuleId } from './modules.js'
 import { requestSync } from '../staging/sync-runs.js'
-import { runImport } from '../staging/import-service.js'
+import { autoImportAfterRun } from '../staging/auto-import.js'
 
 type SchedulerDeps = Omit<AppDeps, 'scheduler'>
 
@@ -62,16 +61,8 @@ export class Scheduler {
     if (!start.ok) return void log.warn({ event: 'scheduled_sync_refused', reason: start.message }, 'scheduled sync refused')
     if (start.alreadyRunning) return void log.info({ event: 'scheduled_sync_skipped', runId: start.runId }, 'a run is already active')
     await start.done
-    const run = await deps.db.selectFrom('sync_runs').select(['status']).where('id', '=', start.runId).executeTakeFirst()
-    const schedule = await deps.db.selectFrom('sync_schedules').selectAll().where('integration', '=', integration).where('module', '=', module).executeTakeFirst()
-    if (!schedule || !(run?.status === 'succeeded' || run?.status === 'partial')) return
-    const statuses = [...(schedule.auto_import_new ? ['new' as const] : []), ...(schedule.auto_import_updated ? ['updated' as const] : [])]
-    if (statuses.length === 0) return
-    const ids = (await deps.db.selectFrom('staged_records').select('id').where('integration', '=', integration).where('module', '=', module).where('status', 'in', statuses).execute()).map((r) => r.id)
-    if (ids.length === 0) return
-    const name = deps.connectors.find((c) => c.id === integration)?.name ?? integration
-    const result = await runImport(deps, systemActor('scheduler'), { integration, integrationName: name, module, ids, trigger: 'auto', defaultTimeZone: deps.config.timeZone })
-    log.info({ event: 'auto_import', module: MODULES[module].label, created: result.created, updated: result.updated, linked: result.linked, failed: result.failed.length }, 'auto-import finished')
+    // An agent's run is still queued here; it auto-imports when the agent completes it.
+    await autoImportAfterRun(deps, start.runId)
   }
 }
 

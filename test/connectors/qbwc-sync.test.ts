@@ -100,3 +100,23 @@ describe('QuickBooks Desktop: paging, iterators, modules, incremental syncs', ()
     expect(await h.run(manual)).toMatchObject({ status: 'succeeded', mode: 'full', unchanged_count: 9, removed_count: 1 })
   })
 })
+
+describe('QuickBooks Desktop: schedules', () => {
+  it('a scheduled sync waits for the Web Connector, then auto-imports as its schedule says', async () => {
+    const h = await qbdHub({ employees: 4 })
+    // The employees' payroll class must exist as a department for them to import.
+    const now = new Date().toISOString()
+    await h.t.db.insertInto('departments').values({ code: 'Field Crew', name: 'Field Crew', created_at: now, updated_at: now }).execute()
+    await h.t.db.insertInto('sync_schedules').values({ integration: 'quickbooks-desktop', module: 'employees', cron: '0 2 * * *', time_zone: 'UTC', auto_import_new: 1, auto_import_updated: 0, updated_at: new Date().toISOString() }).execute()
+    await h.t.deps.scheduler.start(h.t.deps)
+    await h.t.deps.scheduler.tick('quickbooks-desktop', 'employees')
+    const run = await h.t.db.selectFrom('sync_runs').selectAll().executeTakeFirstOrThrow()
+    expect(run).toMatchObject({ status: 'queued', trigger: 'schedule' })
+    expect(await h.t.db.selectFrom('employees').selectAll().execute()).toEqual([])
+    await h.visit()
+    h.t.deps.scheduler.stop()
+    expect((await h.run(run.id)).status).toBe('succeeded')
+    expect((await h.t.db.selectFrom('employees').select(['first_name', 'source_integration']).execute()).map((e) => e.source_integration)).toEqual(['quickbooks-desktop', 'quickbooks-desktop', 'quickbooks-desktop', 'quickbooks-desktop'])
+    expect((await h.staged('employees')).every((s) => s.status === 'imported')).toBe(true)
+  })
+})

@@ -8,6 +8,7 @@ import { beginRun, completeRun, endRun, PageError, stageRunPage, type HubDeps } 
 import { QBD_ID, qbdSettings, quickbooksDesktopConnector, QBD_OWNER_ID } from './connector.js'
 import { MODULE_QUERIES, messageSet, PAGE_SIZE, parseHostResponse, parseQueryResponse, QbxmlError, QBXML_VERSION, queryRequest, type QueryPosition } from './qbxml.js'
 import type { SoapCall } from './soap.js'
+import { autoImportAfterRun } from '../../staging/auto-import.js'
 
 // Our side of the QuickBooks Web Connector conversation (Intuit's QBWC Programmer's Guide, ch. 2
 // and 10): authenticate opens a session with a ticket; each sendRequestXML hands out one qbXML
@@ -237,6 +238,7 @@ export class WebConnectorService {
     const mode = (await this.db.selectFrom('sync_runs').select('mode').where('id', '=', runId).executeTakeFirstOrThrow()).mode
     if (maxModified) await saveState(this.db, QBD_ID, sinceKey(module), maxModified)
     if (mode === 'full') await saveState(this.db, QBD_ID, lastFullKey(module), new Date().toISOString())
+    await autoImportAfterRun(this.deps, runId)
     await this.db.updateTable('qbwc_sessions').set({ pending: null, records: stagedSoFar, runs_done: session.runs_done + 1 }).where('ticket_hash', '=', session.ticket_hash).execute()
     return this.percent({ ...session, records: stagedSoFar, runs_done: session.runs_done + 1 }, 0)
   }
