@@ -20,6 +20,8 @@ export type ListRecord = {
   /** Everything else, written in schema order by the list's renderer. */
   fields: Record<string, string | undefined>
   parent?: string
+  /** The full name in lower case: QuickBooks lists sort and compare names without case. */
+  sortKey: string
 }
 
 export type ListName = 'Employee' | 'Vendor' | 'Customer' | 'ItemService' | 'Class' | 'PayrollItemWage'
@@ -47,6 +49,8 @@ export class QuickBooksCompany {
   /** Faults the tests switch on: a status code for the nth request from now, every iterator forgotten. */
   readonly faults: { statusOnRequest?: { after: number; code: number; message: string }; forgetIteratorsOnce?: boolean } = {}
   private nextId = 1
+  private version = 0
+  private readonly sortedCache = new Map<ListName, { key: string; records: ListRecord[] }>()
   private clock = Date.parse('2024-01-15T08:00:00Z')
   private random: () => number
 
@@ -99,7 +103,9 @@ export class QuickBooksCompany {
       editSequence: String(Date.parse(now) / 1000),
       fields,
       parent: parent?.listId,
+      sortKey: (parent ? `${parent.fullName}:${name}` : name).toLowerCase(),
     }
+    this.version++
     this.lists[list].push(record)
     return record
   }
@@ -112,7 +118,9 @@ export class QuickBooksCompany {
     if (change.name) {
       r.fullName = r.fullName.slice(0, r.fullName.length - r.name.length) + change.name
       r.name = change.name
+      r.sortKey = r.fullName.toLowerCase()
     }
+    this.version++
     Object.assign(r.fields, change.fields ?? {})
     r.timeModified = this.tick()
     r.editSequence = String(Date.parse(r.timeModified) / 1000)
@@ -179,36 +187,50 @@ export class QuickBooksCompany {
     const name = rq.name.replace(/Rq$/, 'Rs')
     const requestID = rq.attributes.requestID
     const max = Number(childText(rq, 'MaxReturned') ?? Infinity)
-    let records: ListRecord[]
-    let iteratorId = rq.attributes.iteratorID
     if (rq.attributes.iterator === 'Continue') {
-      const it = iteratorId ? session.iterators.get(iteratorId) : undefined
-      if (!it) return el(name, { requestID, statusCode: 3391, statusSeverity: 'Error', statusMessage: `The iteratorID "${iteratorId ?? ''}" is not valid.` })
-      records = it.list.slice(it.cursor, it.cursor + max)
+      const iteratorId = rq.attributes.iteratorID ?? ''
+      const it = session.iterators.get(iteratorId)
+      if (!it) return el(name, { requestID, statusCode: 3391, statusSeverity: 'Error', statusMessage: `The iteratorID "${iteratorId}" is not valid.` })
+      const records = it.list.slice(it.cursor, it.cursor + max)
       it.cursor += records.length
-      return this.listResponse(list, name, requestID, records, { iteratorID: iteratorId!, iteratorRemainingCount: it.list.length - it.cursor })
+      return this.listResponse(list, name, requestID, records, { iteratorID: iteratorId, iteratorRemainingCount: it.list.length - it.cursor })
     }
+    if (rq.attributes.iterator !== 'Start') return this.listResponse(list, name, requestID, this.filter(list, rq, max), {})
+    // An iterator holds what the query matched when it started, for this session only.
     const matching = this.filter(list, rq)
-    if (rq.attributes.iterator === 'Start') {
-      iteratorId = `{${randomUUID()}}`
-      records = matching.slice(0, max)
-      session.iterators.set(iteratorId, { list: matching, cursor: records.length })
-      return this.listResponse(list, name, requestID, records, { iteratorID: iteratorId, iteratorRemainingCount: matching.length - records.length })
-    }
-    return this.listResponse(list, name, requestID, matching.slice(0, max), {})
+    const iteratorId = `{${randomUUID()}}`
+    const records = matching.slice(0, max)
+    session.iterators.set(iteratorId, { list: matching, cursor: records.length })
+    return this.listResponse(list, name, requestID, records, { iteratorID: iteratorId, iteratorRemainingCount: matching.length - records.length })
   }
 
-  /** ActiveStatus (ActiveOnly by default), modified-date and name-range filters, sorted by full name. */
-  private filter(list: ListName, rq: XmlElement): ListRecord[] {
+  /** ActiveStatus (ActiveOnly by default), modified-date and name-range filters, sorted by full name; at most `max`. */
+  private filter(list: ListName, rq: XmlElement, max = Infinity): ListRecord[] {
     const active = childText(rq, 'ActiveStatus') ?? 'ActiveOnly'
     const from = childText(rq, 'FromModifiedDate')
+    const fromTime = from ? Date.parse(from) : undefined
     const fromName = path(rq, 'NameRangeFilter', 'FromName')?.text?.toLowerCase()
     const ids = rq.children.filter((c) => c.name === 'ListID').map((c) => c.text)
-    return this.lists[list]
-      .filter((r) => (ids.length === 0 || ids.includes(r.listId)) && (active === 'All' || (active === 'ActiveOnly') === r.isActive))
-      .filter((r) => !from || Date.parse(r.timeModified) >= Date.parse(from))
-      .filter((r) => !fromName || r.fullName.toLowerCase() >= fromName)
-      .sort((a, b) => (a.fullName.toLowerCase() < b.fullName.toLowerCase() ? -1 : 1))
+    const sorted = this.sorted(list)
+    const out: ListRecord[] = []
+    for (let i = fromName ? lowerBound(sorted, fromName) : 0; i < sorted.length && out.length < max; i++) {
+      const r = sorted[i]!
+      if (ids.length > 0 && !ids.includes(r.listId)) continue
+      if (active !== 'All' && (active === 'ActiveOnly') !== r.isActive) continue
+      if (fromTime !== undefined && Date.parse(r.timeModified) < fromTime) continue
+      out.push(r)
+    }
+    return out
+  }
+
+  /** Each list in full-name order, kept until the list changes (a large company is queried page by page). */
+  private sorted(list: ListName): ListRecord[] {
+    const key = `${this.version}:${this.lists[list].length}`
+    const cached = this.sortedCache.get(list)
+    if (cached && cached.key === key) return cached.records
+    const records = [...this.lists[list]].sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
+    this.sortedCache.set(list, { key, records })
+    return records
   }
 
   private listResponse(list: ListName, name: string, requestID: string | undefined, records: ListRecord[], iterator: Record<string, string | number>): XmlNode {
@@ -298,6 +320,18 @@ export class QuickBooksCompany {
     this.timeTracking.splice(index, 1)
     return el('TxnDelRs', { requestID, statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' }, leaf('TxnDelType', 'TimeTracking'), leaf('TxnID', txnId))
   }
+}
+
+/** The first index whose full name is not below `name` (the list is in full-name order). */
+function lowerBound(sorted: ListRecord[], name: string): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid]!.sortKey < name) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 const LIST_OF: Record<string, ListName> = {
