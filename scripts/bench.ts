@@ -20,6 +20,11 @@ import { requestSync } from '../src/staging/sync-runs.js'
 import { runImport } from '../src/staging/import-service.js'
 import { stagingPage, statusCounts } from '../src/staging/staging-queries.js'
 import { MODULES, canonicalJson } from '../src/integrations/modules.js'
+import { createApp } from '../src/app.js'
+import { quickbooksDesktopConnector } from '../src/connectors/quickbooks-desktop/connector.js'
+import { setWebConnectorPassword } from '../src/connectors/quickbooks-desktop/setup.js'
+import { QuickBooksCompany } from '../src/connectors/quickbooks-desktop/simulator/company.js'
+import { WebConnectorSimulator } from '../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 
 const { values: args } = parseArgs({ options: { records: { type: 'string', default: '100000' }, big: { type: 'string', default: '1000000' }, phase: { type: 'string' } } })
 const N = Number(args.records)
@@ -212,8 +217,56 @@ async function memory() {
   }
 }
 
+/**
+ * N employees from a simulated QuickBooks company, through the SOAP service as the Web Connector
+ * delivers them: qbXML pages of 500, each a receiveResponseXML staged in its own transaction. Runs
+ * in a child process for its peak memory; the simulator's own time (building QuickBooks' answers) is
+ * measured apart so Clockbridge's share can be told.
+ */
+async function webConnector() {
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
+  try {
+    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', SECRET_KEY: 'ab'.repeat(32) })
+    const { db, sqlite } = openDatabase(config.databasePath)
+    await migrateToLatest(db)
+    const deps = createDeps({ db, sqlite, config, logger: createLogger('silent') })
+    await activate(db, systemActor('bench'), quickbooksDesktopConnector)
+    await makeSyncSource(db, systemActor('bench'), quickbooksDesktopConnector, deps.connectors, true)
+    await setWebConnectorPassword(db, systemActor('bench'), 'bench web connector')
+    const app = createApp(deps)
+    const company = new QuickBooksCompany({ employees: N, customers: 1 })
+    let simulatorMs = 0
+    const process_ = company.process.bind(company)
+    company.process = (xml, session) => {
+      const t0 = performance.now()
+      try {
+        return process_(xml, session)
+      } finally {
+        simulatorMs += performance.now() - t0
+      }
+    }
+    const webConnector = new WebConnectorSimulator('http://localhost/qbwc', company, (url, init) => Promise.resolve(app.request(url, init)))
+    const start = await requestSync(deps, { integration: 'quickbooks-desktop', module: 'employees', trigger: 'manual', userId: null })
+    if (!start.ok) throw new Error(start.message)
+    const before = process.memoryUsage().rss
+    let peak = before
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+    const [ms, visit] = await timed(() => webConnector.visit({ username: 'clockbridge', password: 'bench web connector' }))
+    clearInterval(timer)
+    peak = Math.max(peak, process.memoryUsage().rss)
+    const run = await db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
+    if (visit.outcome !== 'done' || run.new_count !== N) throw new Error(`Web Connector visit ${visit.outcome}: ${visit.lastError ?? ''} (${run.new_count} staged)`)
+    process.stdout.write(JSON.stringify({ ms, simulatorMs, pages: run.pages, peakMb: peak / 1024 / 1024, growthMb: (peak - before) / 1024 / 1024, base: baseline(dir, N) }))
+    await db.destroy()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 if (args.phase === 'memory') {
   await memory()
+} else if (args.phase === 'qbwc') {
+  await webConnector()
 } else {
   console.log(`Clockbridge bench · node ${process.version} · ${new Date().toISOString().slice(0, 10)}`)
   await speed()
@@ -221,6 +274,14 @@ if (args.phase === 'memory') {
   const out = execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'memory', '--big', String(BIG)], { encoding: 'utf8' })
   const { peakMb } = JSON.parse(out) as { peakMb: number }
   rows.push([`peak resident memory of a ${BIG.toLocaleString('en-US')}-record sync`, `${peakMb.toFixed(0)} MB`, '', '< 300 MB'])
+  const qb = JSON.parse(execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'qbwc', '--records', String(N)], { encoding: 'utf8' })) as { ms: number; simulatorMs: number; pages: number; peakMb: number; growthMb: number; base: number }
+  const n = N.toLocaleString('en-US')
+  const perSecond = (ms: number) => `${Math.round((N / ms) * 1000).toLocaleString('en-US')} records/s`
+  row(`QuickBooks Desktop: ${n} employees through the SOAP service, ${qb.pages} qbXML pages`, qb.ms, qb.base, '')
+  rows.push([`  records per second, end to end`, perSecond(qb.ms), '', ''])
+  row(`  of which Clockbridge (without the simulated QuickBooks answering)`, qb.ms - qb.simulatorMs, qb.base, '')
+  rows.push([`  peak resident memory (the simulated company lives in the same process)`, `${qb.peakMb.toFixed(0)} MB`, '', ''])
+  rows.push([`  growth during the visit`, `${qb.growthMb.toFixed(0)} MB`, '', ''])
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['what', 'time', 'vs baseline', 'target'][i]!.length))
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')
   console.log(line(['what', 'time', 'vs baseline', 'target']))

@@ -14,7 +14,9 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  processEntities: true,
+  // Entities are decoded by unescapeXml below: the parser's decoder is slow on a SOAP envelope
+  // that carries a whole escaped qbXML document.
+  processEntities: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
 })
@@ -24,11 +26,12 @@ type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> }
 function convert(node: Ordered): XmlElement | null {
   const name = Object.keys(node).find((k) => k !== ':@')
   if (!name || name === '#text' || name.startsWith('?')) return null
-  const attributes = { ...(node[':@'] ?? {}) }
+  const attributes: Record<string, string> = {}
+  for (const [k, v] of Object.entries(node[':@'] ?? {})) attributes[k] = unescapeXml(v)
   const children: XmlElement[] = []
   let text = ''
   for (const child of (node[name] as Ordered[]) ?? []) {
-    if ('#text' in child) text += String(child['#text'])
+    if ('#text' in child) text += unescapeXml(String(child['#text']))
     else {
       const converted = convert(child)
       if (converted) children.push(converted)
@@ -60,7 +63,16 @@ export function path(el: XmlElement | undefined, ...names: string[]): XmlElement
   return at
 }
 
-export const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
+export const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+
+/** The five XML entities and numeric character references, decoded (constant replacements: a SOAP envelope carries megabytes of them). */
+export function unescapeXml(s: string): string {
+  if (!s.includes('&')) return s
+  let out = s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+  if (out.includes('&#')) out = out.replace(/&#(\d+);|&#x([0-9a-fA-F]+);/g, (_m, dec: string | undefined, hex: string | undefined) => String.fromCodePoint(dec ? Number(dec) : parseInt(hex!, 16)))
+  // Last, so "&amp;lt;" becomes "&lt;" and not "<".
+  return out.replace(/&amp;/g, '&')
+}
 
 /** An element to write: children are written in the order given; undefined and null children are left out. */
 export type XmlNode = { name: string; attributes?: Record<string, string | number | undefined>; children?: (XmlNode | null | undefined)[]; text?: string | number }
