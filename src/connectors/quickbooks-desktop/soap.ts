@@ -35,7 +35,7 @@ const isMethod = (name: string): name is QbwcMethod => Object.hasOwn(QBWC_METHOD
 export function parseSoapCall(body: string): SoapCall {
   let envelope
   try {
-    envelope = parseXml(body)
+    envelope = parseXml(body, ['response', 'strHCPResponse'])
   } catch (err) {
     throw new SoapFault('Client', `The request is not well-formed XML: ${(err as XmlError).message}`)
   }
