@@ -113,6 +113,15 @@ async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: Mod
   }
 }
 
+/**
+ * A run has ended: its seen-set goes, and the pages it wrote are checkpointed from the WAL into
+ * the database file now, so the next run (or a page view) does not pay for them.
+ */
+function settleRun(sqlite: HubDeps['sqlite'], runId: number): void {
+  dropSeen(sqlite, runId)
+  sqlite.pragma('wal_checkpoint(PASSIVE)')
+}
+
 // The steps of a run, shared by pull connectors (executePull) and agents that call in with pages
 // (the QuickBooks Web Connector): begin, stage pages, then complete or end with a reason.
 
@@ -143,7 +152,7 @@ export async function completeRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: n
     const removed = run.mode === 'full' ? flagUnseenRemoved(deps.sqlite, integration, module, runId) : 0
     await trx.updateTable('sync_runs').set({ status: 'succeeded', removed_count: removed, finished_at: new Date().toISOString() }).where('id', '=', runId).execute()
   })
-  await deps.db.connection().execute(async () => dropSeen(deps.sqlite, runId))
+  await deps.db.connection().execute(async () => settleRun(deps.sqlite, runId))
   log.info({ event: 'sync_finished', status: 'succeeded' }, 'sync finished')
 }
 
@@ -155,7 +164,7 @@ export async function endRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: number
     .where('id', '=', runId)
     .where('status', 'in', ['queued', 'running', 'cancelled'])
     .execute()
-  await deps.db.connection().execute(async () => dropSeen(deps.sqlite, runId))
+  await deps.db.connection().execute(async () => settleRun(deps.sqlite, runId))
   log[status === 'failed' ? 'error' : 'warn']({ event: 'sync_finished', status, error }, 'sync finished')
 }
 
