@@ -12,6 +12,7 @@ export const PERMISSION_GROUPS = [
     name: 'Payroll',
     permissions: [
       { key: 'payroll.view', label: 'View "Payroll" tab' },
+      { key: 'time_entries.manage', label: 'Enter and edit time' },
       { key: 'payroll.approve', label: 'Approve payroll' },
       { key: 'payroll.publish', label: 'Publish payroll' },
       { key: 'payroll.set_item_group', label: 'Set payroll item group' },

@@ -27,6 +27,8 @@ export interface Database {
   import_batch_items: ImportBatchItemsTable
   sync_schedules: SyncSchedulesTable
   qbwc_sessions: QbwcSessionsTable
+  time_entries: TimeEntriesTable
+  pay_periods: PayPeriodsTable
 }
 
 export interface RolesTable {
@@ -322,4 +324,33 @@ export interface QbwcSessionsTable {
   runs_total: number
   runs_done: number
   records: number
+}
+
+export type TimeEntrySource = 'manual' | 'csv' | 'api'
+
+export interface TimeEntriesTable {
+  id: Generated<number>
+  employee_id: number
+  date: string
+  start_time: string | null
+  end_time: string | null
+  minutes: number
+  job_site_id: number | null
+  cost_code_id: number | null
+  department_id: number | null
+  pay_id: string
+  note: string | null
+  source: TimeEntrySource
+  created_by: number | null
+  created_at: string
+  updated_at: string
+}
+
+export interface PayPeriodsTable {
+  start_date: string
+  end_date: string
+  status: 'open' | 'approved'
+  approved_by: number | null
+  approved_at: string | null
+  updated_at: string
 }
