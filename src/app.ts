@@ -26,11 +26,12 @@ import { costCodesRoutes } from './cost-codes/routes.js'
 import { departmentsRoutes } from './departments/routes.js'
 import { payIdsRoutes } from './pay-ids/routes.js'
 import { payrollItemsRoutes } from './payroll-items/routes.js'
+import { payrollRoutes } from './payroll/routes.js'
+import { timeEntriesRoutes } from './time-entries/routes.js'
 import { usersRoutes } from './users/routes.js'
 import { rolesRoutes } from './roles/routes.js'
 import { settingsRoutes } from './settings/routes.js'
 import { auditLogRoutes } from './audit/routes.js'
-import { placeholderRoutes } from './home/placeholders.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
 
@@ -79,12 +80,13 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', authRoutes)
   app.route('/', homeRoutes)
-  app.route('/', placeholderRoutes)
   app.route('/employees', employeesRoutes)
   app.route('/companies', companiesRoutes)
   app.route('/job-sites', jobSitesRoutes)
   app.route('/cost-codes', costCodesRoutes)
   app.route('/departments', departmentsRoutes)
+  app.route('/payroll', payrollRoutes)
+  app.route('/time-entries', timeEntriesRoutes)
   app.route('/pay-ids', payIdsRoutes)
   app.route('/payroll-items', payrollItemsRoutes)
   app.route('/users', usersRoutes)

@@ -30,6 +30,7 @@ const NAV: { heading: string; items: NavItem[] }[] = [
     heading: 'Payroll',
     items: [
       { href: '/payroll', label: 'Payroll', permission: 'payroll.view' },
+      { href: '/time-entries', label: 'Time entries', permission: 'payroll.view' },
       { href: '/pay-ids', label: 'Pay IDs', permission: 'payroll.view' },
       { href: '/payroll-items', label: 'Payroll items', permission: 'payroll.view' },
     ],

@@ -1,0 +1,97 @@
+import type { Db } from '../db/database.js'
+import { recordAudit, type Actor } from '../audit/audit-log.js'
+import { classify, workWeekOf, type WorkedEntry } from './pay-policy.js'
+import type { Period } from './pay-periods.js'
+import type { PayrollSettings } from './payroll-settings.js'
+
+// A pay period as payroll sees it: each employee's hours per pay ID, worked hours split by the pay
+// policy, and its lines per day, job site and cost code; and its approval, which locks it.
+
+/** One line of payroll: minutes of one pay ID, for one employee, day, job site and cost code. */
+export type PayrollLine = { entryId: number; date: string; payId: string; minutes: number; jobSite: string | null; costCode: string | null; department: string | null }
+
+export type EmployeePayroll = { employeeId: number; name: string; number: string | null; totals: Record<string, number>; minutes: number; lines: PayrollLine[] }
+
+export type PeriodSummary = { period: Period; status: 'open' | 'approved'; approvedAt: string | null; employees: EmployeePayroll[]; payIds: string[] }
+
+/** Entries entered as REG are worked time the policy splits; every other pay ID is paid as entered. */
+const WORKED = 'REG'
+
+export async function periodSummary(db: Db, settings: PayrollSettings, period: Period): Promise<PeriodSummary> {
+  // Overtime is counted per work week, in time order: the days of the week before the period
+  // count towards it (a semi-monthly period starts mid-week); the days after it cannot.
+  const from = workWeekOf(period.start, settings.policy.workWeekStart)
+  const to = period.end
+  const rows = await db
+    .selectFrom('time_entries as t')
+    .innerJoin('employees as e', 'e.id', 't.employee_id')
+    .leftJoin('job_sites as j', 'j.id', 't.job_site_id')
+    .leftJoin('cost_codes as cc', 'cc.id', 't.cost_code_id')
+    .leftJoin('departments as d', 'd.id', 't.department_id')
+    .select(['t.id', 't.employee_id', 't.date', 't.start_time', 't.minutes', 't.pay_id', 'e.first_name', 'e.last_name', 'e.employee_number', 'j.number as job_number', 'j.name as job_name', 'cc.code as cost_code', 'd.code as department'])
+    .where('t.date', '>=', from)
+    .where('t.date', '<=', to)
+    .orderBy('e.last_name')
+    .orderBy('e.first_name')
+    .orderBy('t.date')
+    .execute()
+  const byEmployee = new Map<number, typeof rows>()
+  for (const r of rows) byEmployee.set(r.employee_id, [...(byEmployee.get(r.employee_id) ?? []), r])
+  const payIds = new Set<string>()
+  const employees: EmployeePayroll[] = []
+  for (const [employeeId, entries] of byEmployee) {
+    const worked: WorkedEntry[] = entries.filter((e) => e.pay_id === WORKED).map((e) => ({ id: e.id, date: e.date, start: e.start_time, minutes: e.minutes }))
+    const splits = classify(worked, settings.policy)
+    const lines: PayrollLine[] = []
+    for (const e of entries) {
+      if (e.date < period.start || e.date > period.end) continue
+      const where = { entryId: e.id, date: e.date, jobSite: e.job_number ? `${e.job_number} ${e.job_name}` : null, costCode: e.cost_code, department: e.department }
+      const split = e.pay_id === WORKED ? splits.get(e.id)! : { [e.pay_id]: e.minutes }
+      for (const [payId, minutes] of Object.entries(split)) if (minutes > 0) lines.push({ ...where, payId, minutes })
+    }
+    if (lines.length === 0) continue
+    const totals: Record<string, number> = {}
+    for (const l of lines) {
+      totals[l.payId] = (totals[l.payId] ?? 0) + l.minutes
+      payIds.add(l.payId)
+    }
+    const first = entries[0]!
+    employees.push({ employeeId, name: `${first.last_name}, ${first.first_name}`, number: first.employee_number, totals, minutes: lines.reduce((s, l) => s + l.minutes, 0), lines })
+  }
+  const state = await db.selectFrom('pay_periods').selectAll().where('start_date', '=', period.start).executeTakeFirst()
+  const order = ['REG', 'OT', 'DT']
+  return {
+    period,
+    status: state?.status ?? 'open',
+    approvedAt: state?.approved_at ?? null,
+    employees,
+    payIds: [...payIds].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b)),
+  }
+}
+
+/** Approves and locks a period: its time can no longer be added, changed or deleted. */
+export async function approvePeriod(db: Db, actor: Actor, period: Period): Promise<{ ok: true } | { ok: false; error: string }> {
+  return db.transaction().execute(async (trx) => {
+    const state = await trx.selectFrom('pay_periods').select('status').where('start_date', '=', period.start).executeTakeFirst()
+    if (state?.status === 'approved') return { ok: false, error: `The period ${period.start} to ${period.end} is already approved.` }
+    const now = new Date().toISOString()
+    const values = { status: 'approved' as const, approved_by: actor.userId, approved_at: now, updated_at: now }
+    await trx.insertInto('pay_periods').values({ start_date: period.start, end_date: period.end, ...values }).onConflict((oc) => oc.column('start_date').doUpdateSet(values)).execute()
+    await recordAudit(trx, actor, { action: 'payroll.approve', entityType: 'pay_period', entityId: period.start, summary: `Approved and locked the pay period ${period.start} to ${period.end}` })
+    return { ok: true }
+  })
+}
+
+/** Unlocks an approved period so its time can be corrected; the reason goes into the audit log. */
+export async function unlockPeriod(db: Db, actor: Actor, period: Period, reason: string): Promise<{ ok: true } | { ok: false; error: string }> {
+  const why = reason.trim()
+  if (why.length < 5) return { ok: false, error: 'Say why the period is unlocked (at least 5 characters); it is kept in the audit log.' }
+  if (why.length > 500) return { ok: false, error: 'The reason must be at most 500 characters.' }
+  return db.transaction().execute(async (trx) => {
+    const state = await trx.selectFrom('pay_periods').select('status').where('start_date', '=', period.start).executeTakeFirst()
+    if (state?.status !== 'approved') return { ok: false, error: `The period ${period.start} to ${period.end} is not approved.` }
+    await trx.updateTable('pay_periods').set({ status: 'open', updated_at: new Date().toISOString() }).where('start_date', '=', period.start).execute()
+    await recordAudit(trx, actor, { action: 'payroll.unlock', entityType: 'pay_period', entityId: period.start, summary: `Unlocked the pay period ${period.start} to ${period.end}: ${why}`, after: { reason: why } })
+    return { ok: true }
+  })
+}

@@ -1,0 +1,124 @@
+import { Hono, type Context } from 'hono'
+import type { AppEnv } from '../http/app-env.js'
+import { requires } from '../auth/access.js'
+import { actorOf } from '../audit/audit-log.js'
+import { readFormValues } from '../http/forms.js'
+import { redirectTo, wantsFragment } from '../http/htmx.js'
+import { setFlash } from '../http/flash.js'
+import { renderError } from '../http/errors.js'
+import { renderPage } from '../http/render.js'
+import type { Db } from '../db/database.js'
+import { emptyForm, type FormState } from '../../views/components/form-fields.js'
+import { PageHeader } from '../../views/components/list-view.js'
+import { TimeEntriesPage, TimeEntryForm, type EntryOptions } from '../../views/time-entries/time-entries-page.js'
+import { getPayrollSettings } from '../payroll/payroll-settings.js'
+import { isIsoDate, periodOf, shiftPeriod } from '../payroll/pay-periods.js'
+import { deleteTimeEntry, lockedPeriod, saveTimeEntry } from './service.js'
+
+export const timeEntriesRoutes = new Hono<AppEnv>()
+
+/** Today in the company's time zone, as YYYY-MM-DD. */
+export const today = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
+
+/** The pay period the page shows: the one holding ?period=, else today's. */
+export async function requestedPeriod(c: Context<AppEnv>) {
+  const settings = await getPayrollSettings(c.var.db, c.var.config.timeZone)
+  const asked = c.req.query('period') ?? ''
+  const period = periodOf(settings.schedule, isIsoDate(asked) ? asked : today(c.var.config.timeZone))
+  return { settings, period, previous: shiftPeriod(settings.schedule, period, -1), next: shiftPeriod(settings.schedule, period, 1) }
+}
+
+async function entryOptions(db: Db): Promise<EntryOptions> {
+  const employees = await db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).where('status', '=', 'active').orderBy('last_name').orderBy('first_name').execute()
+  const jobSites = await db.selectFrom('job_sites').select(['id', 'number', 'name']).where('status', '=', 'active').orderBy('number').execute()
+  const costCodes = await db.selectFrom('cost_codes').leftJoin('job_sites', 'job_sites.id', 'cost_codes.job_site_id').select(['cost_codes.id', 'cost_codes.code', 'cost_codes.name', 'job_sites.number as job']).orderBy('cost_codes.code').execute()
+  const departments = await db.selectFrom('departments').select(['id', 'code', 'name']).orderBy('code').execute()
+  const payIds = await db.selectFrom('pay_ids').select(['code', 'name']).orderBy('position').execute()
+  return {
+    employees: employees.map((e) => ({ value: String(e.id), label: `${e.last_name}, ${e.first_name}${e.employee_number ? ` (${e.employee_number})` : ''}` })),
+    jobSites: jobSites.map((j) => ({ value: String(j.id), label: `${j.number} ${j.name}` })),
+    costCodes: costCodes.map((cc) => ({ value: String(cc.id), label: `${cc.code} ${cc.name}${cc.job ? ` (job ${cc.job})` : ''}` })),
+    departments: departments.map((d) => ({ value: String(d.id), label: `${d.code} ${d.name}` })),
+    payIds: payIds.map((p) => ({ value: p.code, label: `${p.code} ${p.name}` })),
+  }
+}
+
+async function listPage(c: Context<AppEnv>, form: FormState = emptyForm({ pay_id: 'REG' }), status: 200 | 422 = 200) {
+  const { period, previous, next } = await requestedPeriod(c)
+  const employeeFilter = /^\d+$/.test(c.req.query('employee') ?? '') ? c.req.query('employee')! : ''
+  let q = c.var.db
+    .selectFrom('time_entries as t')
+    .innerJoin('employees as e', 'e.id', 't.employee_id')
+    .leftJoin('job_sites as j', 'j.id', 't.job_site_id')
+    .leftJoin('cost_codes as cc', 'cc.id', 't.cost_code_id')
+    .leftJoin('departments as d', 'd.id', 't.department_id')
+    .select(['t.id', 't.date', 't.start_time', 't.end_time', 't.minutes', 't.pay_id', 't.note', 'e.first_name', 'e.last_name', 'j.number as job_number', 'j.name as job_name', 'cc.code as cost_code', 'd.code as department'])
+    .where('t.date', '>=', period.start)
+    .where('t.date', '<=', period.end)
+  if (employeeFilter) q = q.where('t.employee_id', '=', Number(employeeFilter))
+  const rows = (await q.orderBy('t.date').orderBy('e.last_name').orderBy('t.start_time').execute()).map((r) => ({
+    ...r,
+    employee: `${r.last_name}, ${r.first_name}`,
+    job_site: r.job_number ? `${r.job_number} ${r.job_name}` : null,
+  }))
+  const locked = !!(await lockedPeriod(c.var.db, period.start))
+  const view = { period, previous, next, locked, employeeFilter, rows, options: await entryOptions(c.var.db), canManage: c.var.user!.permissions.has('time_entries.manage'), form: { values: { date: period.start, employee_id: employeeFilter, ...form.values }, errors: form.errors } }
+  return renderPage(c, 'Time entries', <TimeEntriesPage {...view} />, status)
+}
+
+timeEntriesRoutes.get('/', requires('payroll.view'), (c) => listPage(c))
+
+timeEntriesRoutes.post('/', requires('time_entries.manage'), async (c) => {
+  const values = await readFormValues(c)
+  const saved = await saveTimeEntry(c.var.db, actorOf(c), values, { source: 'manual' })
+  if (!saved.ok) {
+    const form = { values, errors: saved.errors }
+    return wantsFragment(c) ? c.html(<TimeEntryForm form={form} options={await entryOptions(c.var.db)} action={c.req.url.replace(/^https?:\/\/[^/]+/, '')} submit='Add time' />, 422) : listPage(c, form, 422)
+  }
+  setFlash(c, `Added time for ${values.date}.`)
+  return redirectTo(c, `/time-entries?${new URLSearchParams({ period: values.date ?? '', ...(c.req.query('employee') ? { employee: c.req.query('employee')! } : {}) })}`)
+})
+
+const parseId = (c: Context<AppEnv>) => {
+  const id = Number(c.req.param('id'))
+  return Number.isSafeInteger(id) && id > 0 ? id : 0
+}
+
+function editPage(c: Context<AppEnv>, id: number, form: FormState, options: EntryOptions, status: 200 | 422 = 200) {
+  const content = (
+    <>
+      <PageHeader title='Edit time entry' breadcrumb={{ href: `/time-entries?period=${form.values.date ?? ''}`, label: 'Time entries' }} />
+      <TimeEntryForm form={form} options={options} action={`/time-entries/${id}`} submit='Save changes' />
+    </>
+  )
+  return wantsFragment(c) && status === 422 ? c.html(<TimeEntryForm form={form} options={options} action={`/time-entries/${id}`} submit='Save changes' />, 422) : renderPage(c, 'Edit time entry', content, status)
+}
+
+timeEntriesRoutes.get('/:id/edit', requires('time_entries.manage'), async (c) => {
+  const e = await c.var.db.selectFrom('time_entries').selectAll().where('id', '=', parseId(c)).executeTakeFirst()
+  if (!e) return renderError(c, 404)
+  const str = (v: unknown) => (v === null || v === undefined ? '' : String(v))
+  const values = { employee_id: str(e.employee_id), date: e.date, start_time: str(e.start_time), end_time: str(e.end_time), hours: e.start_time ? '' : String(e.minutes / 60), job_site_id: str(e.job_site_id), cost_code_id: str(e.cost_code_id), department_id: str(e.department_id), pay_id: e.pay_id, note: str(e.note) }
+  return editPage(c, e.id, emptyForm(values), await entryOptions(c.var.db))
+})
+
+timeEntriesRoutes.post('/:id', requires('time_entries.manage'), async (c) => {
+  const id = parseId(c)
+  const values = await readFormValues(c)
+  const saved = await saveTimeEntry(c.var.db, actorOf(c), values, { id, source: 'manual' })
+  if (!saved.ok) {
+    if (saved.errors._form && !(await c.var.db.selectFrom('time_entries').select('id').where('id', '=', id).executeTakeFirst())) return renderError(c, 404)
+    return editPage(c, id, { values, errors: saved.errors }, await entryOptions(c.var.db), 422)
+  }
+  setFlash(c, 'Saved the time entry.')
+  return redirectTo(c, `/time-entries?period=${values.date}`)
+})
+
+timeEntriesRoutes.post('/:id/delete', requires('time_entries.manage'), async (c) => {
+  const id = parseId(c)
+  const entry = await c.var.db.selectFrom('time_entries').select('date').where('id', '=', id).executeTakeFirst()
+  if (!entry) return renderError(c, 404)
+  const result = await deleteTimeEntry(c.var.db, actorOf(c), id)
+  setFlash(c, result.ok ? 'Deleted the time entry.' : result.error, result.ok ? 'success' : 'error')
+  return redirectTo(c, `/time-entries?period=${entry.date}`)
+})

@@ -1,0 +1,135 @@
+import type { PeriodSummary } from '../../src/payroll/period-service.js'
+import type { Period } from '../../src/payroll/pay-periods.js'
+import { formatMinutes } from '../../src/time-entries/service.js'
+import { CheckboxField, Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
+import { PageHeader } from '../components/list-view.js'
+import { PeriodNav } from './period-nav.js'
+
+export type PayrollView = { summary: PeriodSummary; previous: Period; next: Period; canApprove: boolean; canSettings: boolean; unlockError?: string; policyText: string }
+
+/** The Payroll tab: a period's hours per employee and pay ID, worked hours split by the pay policy; approve or unlock. */
+export function PayrollPage(v: PayrollView) {
+  const s = v.summary
+  const q = `period=${s.period.start}`
+  return (
+    <>
+      <PageHeader title='Payroll'>
+        <a href={`/time-entries?${q}`}>Time entries</a>
+        {v.canSettings && <a href='/payroll/settings'>Pay policy</a>}
+      </PageHeader>
+      <PeriodNav basePath='/payroll' period={s.period} previous={v.previous} next={v.next} status={s.status} />
+      <p class='muted'>{v.policyText}</p>
+      {s.employees.length === 0 ? (
+        <p class='muted'>No time in this period.</p>
+      ) : (
+        <table class='striped' id='payroll-totals'>
+          <thead>
+            <tr>
+              <th scope='col'>Employee</th>
+              {s.payIds.map((p) => (
+                <th scope='col' class='number'>
+                  {p}
+                </th>
+              ))}
+              <th scope='col' class='number'>
+                Total
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.employees.map((e) => (
+              <tr>
+                <th scope='row'>
+                  <details>
+                    <summary>
+                      {e.name}
+                      {e.number ? ` (${e.number})` : ''}
+                    </summary>
+                    <table class='lines'>
+                      <tbody>
+                        {e.lines.map((l) => (
+                          <tr>
+                            <td>{l.date}</td>
+                            <td>
+                              <code>{l.payId}</code>
+                            </td>
+                            <td class='number'>{formatMinutes(l.minutes)}</td>
+                            <td>{l.jobSite ?? ''}</td>
+                            <td>{l.costCode ?? ''}</td>
+                            <td>{l.department ?? ''}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </details>
+                </th>
+                {s.payIds.map((p) => (
+                  <td class='number'>{e.totals[p] ? formatMinutes(e.totals[p]!) : ''}</td>
+                ))}
+                <td class='number'>{formatMinutes(e.minutes)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {v.canApprove && <ApprovalSection summary={s} error={v.unlockError} />}
+    </>
+  )
+}
+
+function ApprovalSection(props: { summary: PeriodSummary; error?: string }) {
+  const s = props.summary
+  const q = `period=${s.period.start}`
+  if (s.status === 'open') {
+    return (
+      <form method='post' action={`/payroll/approve?${q}`} id='approve-period'>
+        <button type='submit'>Approve and lock this period</button>
+      </form>
+    )
+  }
+  return (
+    <form method='post' action={`/payroll/unlock?${q}`} id='unlock-period' hx-post={`/payroll/unlock?${q}`} hx-target='this' hx-swap='outerHTML'>
+      <p>
+        Approved {s.approvedAt ? s.approvedAt.slice(0, 16).replace('T', ' ') : ''} UTC. Time in it cannot change until it is unlocked.
+      </p>
+      <label for='unlock-reason'>Reason to unlock</label>
+      <input id='unlock-reason' name='reason' required maxlength={500} aria-invalid={props.error ? 'true' : undefined} aria-describedby='unlock-reason-help' />
+      {props.error ? (
+        <small id='unlock-reason-help' class='field-error'>
+          {props.error}
+        </small>
+      ) : (
+        <small id='unlock-reason-help'>Kept in the audit log.</small>
+      )}
+      <button type='submit' class='secondary'>
+        Unlock
+      </button>
+    </form>
+  )
+}
+
+export function PayrollSettingsForm(props: { form: FormState }) {
+  return (
+    <HtmxForm action='/payroll/settings' id='payroll-settings'>
+      <FormError form={props.form} />
+      <h2>Pay policy</h2>
+      <Field form={props.form} name='weeklyOvertimeHours' label='Weekly overtime after (hours)' required />
+      <div class='grid'>
+        <CheckboxField form={props.form} name='dailyOvertime' label='Daily overtime' />
+        <Field form={props.form} name='dailyOvertimeHours' label='Daily overtime after (hours)' />
+      </div>
+      <div class='grid'>
+        <CheckboxField form={props.form} name='dailyDoubleTime' label='Daily double time' />
+        <Field form={props.form} name='dailyDoubleTimeHours' label='Daily double time after (hours)' />
+      </div>
+      <CheckboxField form={props.form} name='seventhDayRule' label='Seventh consecutive day: first 8 h overtime, the rest double time' />
+      <p class='muted'>The work week starts on the first day of the week set under Administration {'>'} Settings.</p>
+      <h2>Pay periods</h2>
+      <div class='grid'>
+        <SelectField form={props.form} name='frequency' label='Pay frequency' required options={[{ value: 'weekly', label: 'Weekly' }, { value: 'biweekly', label: 'Every two weeks' }, { value: 'semi-monthly', label: 'Twice a month (1st-15th, 16th-end)' }]} />
+        <Field form={props.form} name='anchor' label='First day of any pay period' type='date' hint='For weekly and biweekly periods.' />
+      </div>
+      <button type='submit'>Save</button>
+    </HtmxForm>
+  )
+}

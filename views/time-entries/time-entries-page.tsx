@@ -1,0 +1,152 @@
+import type { Period } from '../../src/payroll/pay-periods.js'
+import { formatMinutes } from '../../src/time-entries/service.js'
+import { Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
+import { PageHeader } from '../components/list-view.js'
+import { PeriodNav } from '../payroll/period-nav.js'
+
+export type Option = { value: string; label: string }
+export type EntryOptions = { employees: Option[]; jobSites: Option[]; costCodes: Option[]; departments: Option[]; payIds: Option[] }
+
+export type EntryRow = {
+  id: number
+  date: string
+  employee: string
+  start_time: string | null
+  end_time: string | null
+  minutes: number
+  pay_id: string
+  job_site: string | null
+  cost_code: string | null
+  department: string | null
+  note: string | null
+}
+
+export type TimeEntriesView = {
+  period: Period
+  previous: Period
+  next: Period
+  locked: boolean
+  employeeFilter: string
+  rows: EntryRow[]
+  options: EntryOptions
+  canManage: boolean
+  form: FormState
+}
+
+const none = (label: string): Option => ({ value: '', label })
+
+export function TimeEntryForm(props: { form: FormState; options: EntryOptions; action: string; submit: string }) {
+  const o = props.options
+  return (
+    <HtmxForm action={props.action} id='time-entry-form'>
+      <FormError form={props.form} />
+      <div class='grid'>
+        <SelectField form={props.form} name='employee_id' label='Employee' required options={[none('Choose…'), ...o.employees]} />
+        <Field form={props.form} name='date' label='Date' type='date' required />
+        <SelectField form={props.form} name='pay_id' label='Pay ID' required options={o.payIds} />
+      </div>
+      <div class='grid'>
+        <Field form={props.form} name='start_time' label='Start' hint='07:00' />
+        <Field form={props.form} name='end_time' label='End' hint='15:30' />
+        <Field form={props.form} name='hours' label='Hours' hint='Or the hours, without start and end' />
+      </div>
+      <div class='grid'>
+        <SelectField form={props.form} name='job_site_id' label='Job site' options={[none('None'), ...o.jobSites]} />
+        <SelectField form={props.form} name='cost_code_id' label='Cost code' options={[none('None'), ...o.costCodes]} />
+        <SelectField form={props.form} name='department_id' label='Department' options={[none('None'), ...o.departments]} />
+      </div>
+      <Field form={props.form} name='note' label='Note' maxlength={500} />
+      <button type='submit'>{props.submit}</button>
+    </HtmxForm>
+  )
+}
+
+export function TimeEntriesPage(v: TimeEntriesView) {
+  const total = v.rows.reduce((s, r) => s + r.minutes, 0)
+  return (
+    <>
+      <PageHeader title='Time entries' />
+      <PeriodNav basePath='/time-entries' period={v.period} previous={v.previous} next={v.next} status={v.locked ? 'approved' : 'open'} extra={v.employeeFilter ? { employee: v.employeeFilter } : {}} />
+      <form method='get' action='/time-entries' class='filters'>
+        <input type='hidden' name='period' value={v.period.start} />
+        <label for='employee-filter'>Employee</label>
+        <select id='employee-filter' name='employee' hx-get='/time-entries' hx-trigger='change' hx-target='body' hx-push-url='true' hx-include='closest form'>
+          <option value=''>Everyone</option>
+          {v.options.employees.map((e) => (
+            <option value={e.value} selected={e.value === v.employeeFilter}>
+              {e.label}
+            </option>
+          ))}
+        </select>
+        <noscript>
+          <button type='submit'>Show</button>
+        </noscript>
+      </form>
+      {v.rows.length === 0 ? (
+        <p class='muted'>No time in this period{v.employeeFilter ? ' for this employee' : ''}.</p>
+      ) : (
+        <table class='striped' id='time-entries'>
+          <thead>
+            <tr>
+              <th scope='col'>Date</th>
+              <th scope='col'>Employee</th>
+              <th scope='col'>Time</th>
+              <th scope='col'>Hours</th>
+              <th scope='col'>Pay ID</th>
+              <th scope='col'>Job site</th>
+              <th scope='col'>Cost code</th>
+              <th scope='col'>Department</th>
+              <th scope='col'>Note</th>
+              {v.canManage && !v.locked && <th scope='col'>Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {v.rows.map((r) => (
+              <tr>
+                <td>{r.date}</td>
+                <td>{r.employee}</td>
+                <td>{r.start_time ? `${r.start_time}-${r.end_time}` : ''}</td>
+                <td>{formatMinutes(r.minutes)}</td>
+                <td>
+                  <code>{r.pay_id}</code>
+                </td>
+                <td>{r.job_site}</td>
+                <td>{r.cost_code}</td>
+                <td>{r.department}</td>
+                <td>{r.note}</td>
+                {v.canManage && !v.locked && (
+                  <td class='row-actions'>
+                    <a href={`/time-entries/${r.id}/edit`}>Edit</a>
+                    <form method='post' action={`/time-entries/${r.id}/delete`} class='inline'>
+                      <button type='submit' class='secondary outline small'>
+                        Delete
+                      </button>
+                    </form>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope='row' colspan={3}>
+                Total
+              </th>
+              <td>{formatMinutes(total)}</td>
+              <td colspan={v.canManage && !v.locked ? 6 : 5}></td>
+            </tr>
+          </tfoot>
+        </table>
+      )}
+      {v.canManage &&
+        (v.locked ? (
+          <p class='muted'>This period is approved and locked. Unlock it on the Payroll tab to correct time.</p>
+        ) : (
+          <section>
+            <h2>Add time</h2>
+            <TimeEntryForm form={v.form} options={v.options} action={`/time-entries?period=${v.period.start}`} submit='Add time' />
+          </section>
+        ))}
+    </>
+  )
+}
