@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { chromiumAvailable, launchChromium, navLink, screenshotOnFailure, screenshotPath, SCREENSHOT_DIR, signInThroughForm, startServer, watchedPage, type RunningServer } from '../helpers/browser.js'
+
+// Entering time and approving a pay period, as an admin does it in Chromium.
+
+describe.skipIf(!chromiumAvailable)('in Chromium: time entries and the Payroll tab', () => {
+  let server: RunningServer
+  let browser: Browser
+  let page: Page
+  let problems: string[] = []
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true })
+    server = await startServer()
+    const now = new Date().toISOString()
+    await server.db.insertInto('employees').values({ first_name: 'Ana', last_name: 'Garcia', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+    await server.db.insertInto('job_sites').values({ number: '100', name: 'Harbor View', status: 'active', created_at: now, updated_at: now }).execute()
+    browser = await launchChromium()
+    ;({ page, problems } = await watchedPage(browser))
+    await signInThroughForm(server, page, { email: 'admin@example.com', name: 'Admin', role: 'admin' })
+  })
+
+  afterEach((ctx) => screenshotOnFailure(page, ctx))
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  it('enters a day of time, refuses an overlapping one in place, and lists it in its period', async () => {
+    await navLink(page, 'Time entries').click()
+    await page.goto(`${server.url}/time-entries?period=2024-06-03`)
+    const form = page.locator('#time-entry-form')
+    await form.getByLabel('Employee').selectOption({ label: 'Garcia, Ana (1001)' })
+    await form.getByLabel('Date').fill('2024-06-03')
+    await form.getByLabel('Start').fill('07:00')
+    await form.getByLabel('End').fill('19:00')
+    await form.getByLabel('Job site').selectOption({ label: '100 Harbor View' })
+    await form.getByRole('button', { name: 'Add time' }).click()
+    await page.getByText('Added time for 2024-06-03.').waitFor()
+    expect(await page.locator('#time-entries tbody tr').count()).toBe(1)
+
+    const again = page.locator('#time-entry-form')
+    await again.getByLabel('Employee').selectOption({ label: 'Garcia, Ana (1001)' })
+    await again.getByLabel('Date').fill('2024-06-03')
+    await again.getByLabel('Start').fill('18:00')
+    await again.getByLabel('End').fill('20:00')
+    await again.getByRole('button', { name: 'Add time' }).click()
+    await page.getByText('Overlaps the entry 07:00-19:00 on 2024-06-03').waitFor()
+    await page.screenshot({ path: screenshotPath('40-time-entries'), fullPage: true })
+  })
+
+  it('shows the period on the Payroll tab with daily overtime split out, and approves it', async () => {
+    await page.goto(`${server.url}/payroll/settings`)
+    await page.getByLabel('Daily overtime', { exact: true }).check()
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.getByText('Saved the pay policy.').waitFor()
+    await page.goto(`${server.url}/payroll?period=2024-06-03`)
+    const row = page.locator('#payroll-totals tbody tr').first()
+    expect((await row.locator(':scope > td').allTextContents()).map((s) => s.trim())).toEqual(['8:00', '4:00', '12:00'])
+    await page.getByRole('button', { name: 'Approve and lock this period' }).click()
+    await page.getByText('Approved and locked 2024-06-03 to 2024-06-09.').waitFor()
+    await page.getByRole('button', { name: 'Unlock' }).waitFor()
+    await page.screenshot({ path: screenshotPath('41-payroll-approved'), fullPage: true })
+    expect(problems).toEqual([])
+  })
+})
