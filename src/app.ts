@@ -27,6 +27,7 @@ import { departmentsRoutes } from './departments/routes.js'
 import { payIdsRoutes } from './pay-ids/routes.js'
 import { payrollItemsRoutes } from './payroll-items/routes.js'
 import { payrollRoutes } from './payroll/routes.js'
+import { apiRoutes } from './api/time-entries-api.js'
 import { timeEntriesRoutes } from './time-entries/routes.js'
 import { usersRoutes } from './users/routes.js'
 import { rolesRoutes } from './roles/routes.js'
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps) {
   app.route('/job-sites', jobSitesRoutes)
   app.route('/cost-codes', costCodesRoutes)
   app.route('/departments', departmentsRoutes)
+  app.route('/api/v1', apiRoutes)
   app.route('/payroll', payrollRoutes)
   app.route('/time-entries', timeEntriesRoutes)
   app.route('/pay-ids', payIdsRoutes)

@@ -3,6 +3,7 @@ import type { AppEnv } from '../http/app-env.js'
 import { isHtmx } from '../http/htmx.js'
 import { renderError } from '../http/errors.js'
 import type { Permission } from './permissions.js'
+import { userFromApiToken } from '../api/tokens.js'
 
 /**
  * Every route declares who may reach it with exactly one of these guards as its first handler.
@@ -41,6 +42,23 @@ export const requires = (permission: Permission): Guard =>
     if (!user.permissions.has(permission)) {
       c.var.log.warn({ event: 'forbidden', userId: user.id, permission, path: c.req.path }, 'permission denied')
       return renderError(c, 403)
+    }
+    await next()
+  })
+
+/**
+ * For the JSON API: the same declaration as `requires`, but the user comes from an
+ * `Authorization: Bearer` API token (never a cookie), and refusals are JSON (401, 403).
+ */
+export const apiRequires = (permission: Permission): Guard =>
+  guard({ kind: 'permission', permission }, async function apiRequiresPermission(c, next) {
+    const header = c.req.header('authorization') ?? ''
+    const user = header.startsWith('Bearer ') ? await userFromApiToken(c.var.db, header.slice(7).trim()) : null
+    if (!user) return c.json({ error: { message: 'Send a valid API token: Authorization: Bearer cb_... (create one under Your account)' } }, 401)
+    c.set('user', user)
+    if (!user.permissions.has(permission)) {
+      c.var.log.warn({ event: 'forbidden', userId: user.id, permission, path: c.req.path }, 'permission denied')
+      return c.json({ error: { message: `Not allowed: your role does not have the permission "${permission}"` } }, 403)
     }
     await next()
   })

@@ -16,6 +16,7 @@ import { createSession, generateSessionToken, invalidateSession } from './sessio
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js'
 import { lockedFor, recordFailure, recordSuccess, throttleKeys } from './login-throttle.js'
 import { SUPER_ADMIN_ROLE } from './permissions.js'
+import { createApiToken, listApiTokens, revokeApiToken } from '../api/tokens.js'
 import { changePassword, countUsers, createUser, findUserByEmail, passwordField, roleByKey } from '../users/service.js'
 
 const setupSchema = z
@@ -130,13 +131,29 @@ authRoutes.post('/logout', anyone(), async (c) => {
   return redirectTo(c, '/login')
 })
 
-authRoutes.get('/account', signedIn(), (c) => renderPage(c, 'Your account', <AccountPage user={c.var.user!} form={emptyForm()} />))
+const accountPage = async (c: Context<AppEnv>, extra: { form?: FormState; tokenForm?: FormState; newToken?: string } = {}, status: 200 | 422 = 200) =>
+  renderPage(c, 'Your account', <AccountPage user={c.var.user!} form={extra.form ?? emptyForm()} tokens={await listApiTokens(c.var.db, c.var.user!.id)} tokenForm={extra.tokenForm} newToken={extra.newToken} />, status)
+
+authRoutes.get('/account', signedIn(), (c) => accountPage(c))
+
+authRoutes.post('/account/tokens', signedIn(), async (c) => {
+  const { name = '' } = await readFormValues(c)
+  const created = await createApiToken(c.var.db, actorOf(c), c.var.user!.id, name)
+  if ('error' in created) return accountPage(c, { tokenForm: { values: { name }, errors: { name: created.error } } }, 422)
+  return accountPage(c, { newToken: created.token })
+})
+
+authRoutes.post('/account/tokens/:id/revoke', signedIn(), async (c) => {
+  const revoked = await revokeApiToken(c.var.db, actorOf(c), c.var.user!.id, Number(c.req.param('id')) || 0)
+  setFlash(c, revoked ? 'Token revoked: programs using it are refused from now on.' : 'That token was already revoked or is not yours.', revoked ? 'success' : 'error')
+  return redirectTo(c, '/account')
+})
 
 authRoutes.post('/account/password', signedIn(), async (c) => {
   const user = c.var.user!
   const result = await readForm(c, passwordChangeSchema)
   const again = (state: FormState) =>
-    wantsFragment(c) ? c.html(<PasswordForm form={state} />, 422) : renderPage(c, 'Your account', <AccountPage user={user} form={state} />, 422)
+    wantsFragment(c) ? c.html(<PasswordForm form={state} />, 422) : accountPage(c, { form: state }, 422)
   if (!result.ok) return again({ values: {}, errors: result.errors })
   const row = await findUserByEmail(c.var.db, user.email)
   if (!row || !(await verifyPassword(row.password_hash, result.data.current))) {

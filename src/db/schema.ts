@@ -29,6 +29,8 @@ export interface Database {
   qbwc_sessions: QbwcSessionsTable
   time_entries: TimeEntriesTable
   pay_periods: PayPeriodsTable
+  api_tokens: ApiTokensTable
+  idempotency_keys: IdempotencyKeysTable
 }
 
 export interface RolesTable {
@@ -353,4 +355,25 @@ export interface PayPeriodsTable {
   approved_by: number | null
   approved_at: string | null
   updated_at: string
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>
+  user_id: number
+  name: string
+  token_hash: string
+  /** The token's last four characters, to tell tokens apart on the account page. */
+  hint: string
+  created_at: string
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
+export interface IdempotencyKeysTable {
+  user_id: number
+  key: string
+  request_hash: string
+  status: number
+  body: string
+  created_at: string
 }

@@ -60,7 +60,7 @@ describe('time entries and the Payroll tab over HTTP', () => {
     const refused = await addTime({ date: '2024-06-04', hours: '8' })
     expect(refused.status).toBe(422)
     expect(await refused.text()).toContain('approved period 2024-06-03 to 2024-06-09')
-    expect((await get(t.app, '/time-entries?period=2024-06-03', { cookie }).then((r) => r.text()))).toContain('This period is approved and locked')
+    expect(await (await get(t.app, '/time-entries?period=2024-06-03', { cookie })).text()).toContain('This period is approved and locked')
     const noReason = await post(t.app, '/payroll/unlock?period=2024-06-03', { reason: ' ' }, { cookie })
     expect(noReason.status).toBe(422)
     expect(await noReason.text()).toContain('Say why the period is unlocked')
