@@ -14,6 +14,7 @@ import { TimeEntriesPage, TimeEntryForm, type EntryOptions } from '../../views/t
 import { getPayrollSettings } from '../payroll/payroll-settings.js'
 import { isIsoDate, periodOf, shiftPeriod } from '../payroll/pay-periods.js'
 import { deleteTimeEntry, lockedPeriod, saveTimeEntry } from './service.js'
+import { importTimeCsv, type RowError } from './csv-import.js'
 
 export const timeEntriesRoutes = new Hono<AppEnv>()
 
@@ -43,7 +44,7 @@ async function entryOptions(db: Db): Promise<EntryOptions> {
   }
 }
 
-async function listPage(c: Context<AppEnv>, form: FormState = emptyForm({ pay_id: 'REG' }), status: 200 | 422 = 200) {
+async function listPage(c: Context<AppEnv>, form: FormState = emptyForm({ pay_id: 'REG' }), status: 200 | 422 = 200, importResult?: { errors: RowError[]; filename?: string }) {
   const { period, previous, next } = await requestedPeriod(c)
   const employeeFilter = /^\d+$/.test(c.req.query('employee') ?? '') ? c.req.query('employee')! : ''
   let q = c.var.db
@@ -62,7 +63,7 @@ async function listPage(c: Context<AppEnv>, form: FormState = emptyForm({ pay_id
     job_site: r.job_number ? `${r.job_number} ${r.job_name}` : null,
   }))
   const locked = !!(await lockedPeriod(c.var.db, period.start))
-  const view = { period, previous, next, locked, employeeFilter, rows, options: await entryOptions(c.var.db), canManage: c.var.user!.permissions.has('time_entries.manage'), form: { values: { date: period.start, employee_id: employeeFilter, ...form.values }, errors: form.errors } }
+  const view = { period, previous, next, locked, employeeFilter, rows, options: await entryOptions(c.var.db), canManage: c.var.user!.permissions.has('time_entries.manage'), importResult, form: { values: { date: period.start, employee_id: employeeFilter, ...form.values }, errors: form.errors } }
   return renderPage(c, 'Time entries', <TimeEntriesPage {...view} />, status)
 }
 
@@ -77,6 +78,17 @@ timeEntriesRoutes.post('/', requires('time_entries.manage'), async (c) => {
   }
   setFlash(c, `Added time for ${values.date}.`)
   return redirectTo(c, `/time-entries?${new URLSearchParams({ period: values.date ?? '', ...(c.req.query('employee') ? { employee: c.req.query('employee')! } : {}) })}`)
+})
+
+// Before /:id, which would take "import" for an id.
+timeEntriesRoutes.post('/import', requires('time_entries.manage'), async (c) => {
+  const body = await c.req.parseBody()
+  const file = body.file
+  if (!(file instanceof File) || file.size === 0) return listPage(c, undefined, 422, { errors: [{ row: 0, message: 'Choose a CSV or XLSX file of time entries to import' }] })
+  const result = await importTimeCsv(c.var.db, actorOf(c), { filename: file.name, content: Buffer.from(await file.arrayBuffer()) })
+  if (!result.ok) return listPage(c, undefined, 422, { errors: result.errors, filename: file.name })
+  setFlash(c, `Imported ${result.imported} time entries from ${file.name}.`)
+  return redirectTo(c, `/time-entries?period=${c.req.query('period') ?? ''}`)
 })
 
 const parseId = (c: Context<AppEnv>) => {

@@ -49,52 +49,62 @@ export type SaveResult = { ok: true; id: number } | { ok: false; errors: FieldEr
 /** Reads, checks and saves an entry (new, or `id` to change one); every refusal says which field and why. */
 export async function saveTimeEntry(db: Db, actor: Actor, values: FormValues | Record<string, unknown>, opts: { id?: number; source: TimeEntrySource }): Promise<SaveResult> {
   const parsed = timeEntrySchema.safeParse(values)
-  if (!parsed.success) {
-    const errors: FieldErrors = {}
-    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? '_form')] ??= issue.message
-    return { ok: false, errors }
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error.issues) }
+  return db.transaction().execute((trx) => saveParsed(trx, actor, parsed.data, opts))
+}
+
+/** Saves an entry inside the caller's transaction (an import saves many in one). */
+export async function saveInTransaction(trx: Db, actor: Actor, values: FormValues | Record<string, unknown>, opts: { id?: number; source: TimeEntrySource }): Promise<SaveResult> {
+  const parsed = timeEntrySchema.safeParse(values)
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error.issues) }
+  return saveParsed(trx, actor, parsed.data, opts)
+}
+
+function fieldErrors(issues: { path: PropertyKey[]; message: string }[]): FieldErrors {
+  const errors: FieldErrors = {}
+  for (const issue of issues) errors[String(issue.path[0] ?? '_form')] ??= issue.message
+  return errors
+}
+
+async function saveParsed(trx: Db, actor: Actor, input: TimeEntryInput, opts: { id?: number; source: TimeEntrySource }): Promise<SaveResult> {
+  const existing = opts.id ? await trx.selectFrom('time_entries').selectAll().where('id', '=', opts.id).executeTakeFirst() : undefined
+  if (opts.id && !existing) return { ok: false, errors: { _form: 'This time entry does not exist (it may have been deleted).' } }
+  const errors = await checkEntry(trx, input, opts.id ?? null)
+  if (existing && !errors.date) {
+    const locked = await lockedPeriod(trx, existing.date)
+    if (locked) errors.date = `The entry is in the approved period ${locked}; unlock the period on the Payroll tab to change it`
   }
-  const input = parsed.data
-  return db.transaction().execute(async (trx) => {
-    const existing = opts.id ? await trx.selectFrom('time_entries').selectAll().where('id', '=', opts.id).executeTakeFirst() : undefined
-    if (opts.id && !existing) return { ok: false, errors: { _form: 'This time entry does not exist (it may have been deleted).' } }
-    const errors = await checkEntry(trx, input, opts.id ?? null)
-    if (existing && !errors.date) {
-      const locked = await lockedPeriod(trx, existing.date)
-      if (locked) errors.date = `The entry is in the approved period ${locked}; unlock the period on the Payroll tab to change it`
-    }
-    if (Object.keys(errors).length > 0) return { ok: false, errors }
-    const now = new Date().toISOString()
-    const row = {
-      employee_id: input.employee_id,
-      date: input.date!,
-      start_time: input.start_time,
-      end_time: input.end_time,
-      minutes: minutesOf(input),
-      job_site_id: input.job_site_id,
-      cost_code_id: input.cost_code_id,
-      department_id: input.department_id,
-      pay_id: input.pay_id,
-      note: input.note,
-      updated_at: now,
-    }
-    let id: number
-    if (existing) {
-      await trx.updateTable('time_entries').set(row).where('id', '=', existing.id).execute()
-      id = existing.id
-    } else {
-      id = (await trx.insertInto('time_entries').values({ ...row, source: opts.source, created_by: actor.userId, created_at: now }).returning('id').executeTakeFirstOrThrow()).id
-    }
-    await recordAudit(trx, actor, {
-      action: existing ? 'time_entry.update' : 'time_entry.create',
-      entityType: 'time_entry',
-      entityId: id,
-      summary: `${existing ? 'Changed' : 'Entered'} ${formatMinutes(row.minutes)} h of ${row.pay_id} on ${row.date} for employee #${row.employee_id}`,
-      before: existing,
-      after: row,
-    })
-    return { ok: true, id }
+  if (Object.keys(errors).length > 0) return { ok: false, errors }
+  const now = new Date().toISOString()
+  const row = {
+    employee_id: input.employee_id,
+    date: input.date!,
+    start_time: input.start_time,
+    end_time: input.end_time,
+    minutes: minutesOf(input),
+    job_site_id: input.job_site_id,
+    cost_code_id: input.cost_code_id,
+    department_id: input.department_id,
+    pay_id: input.pay_id,
+    note: input.note,
+    updated_at: now,
+  }
+  let id: number
+  if (existing) {
+    await trx.updateTable('time_entries').set(row).where('id', '=', existing.id).execute()
+    id = existing.id
+  } else {
+    id = (await trx.insertInto('time_entries').values({ ...row, source: opts.source, created_by: actor.userId, created_at: now }).returning('id').executeTakeFirstOrThrow()).id
+  }
+  await recordAudit(trx, actor, {
+    action: existing ? 'time_entry.update' : 'time_entry.create',
+    entityType: 'time_entry',
+    entityId: id,
+    summary: `${existing ? 'Changed' : 'Entered'} ${formatMinutes(row.minutes)} h of ${row.pay_id} on ${row.date} for employee #${row.employee_id}`,
+    before: existing,
+    after: row,
   })
+  return { ok: true, id }
 }
 
 /** What is wrong with an entry against the rest of the data: references, the locked period, the employee's day. */

@@ -31,6 +31,7 @@ export type TimeEntriesView = {
   options: EntryOptions
   canManage: boolean
   form: FormState
+  importResult?: { errors: { row: number; message: string }[]; filename?: string }
 }
 
 const none = (label: string): Option => ({ value: '', label })
@@ -145,8 +146,38 @@ export function TimeEntriesPage(v: TimeEntriesView) {
           <section>
             <h2>Add time</h2>
             <TimeEntryForm form={v.form} options={v.options} action={`/time-entries?period=${v.period.start}`} submit='Add time' />
+            <ImportSection period={v.period.start} result={v.importResult} />
           </section>
         ))}
     </>
+  )
+}
+
+/** Importing a file of time entries; all rows or none, every bad row listed. */
+function ImportSection(props: { period: string; result?: { errors: { row: number; message: string }[]; filename?: string } }) {
+  return (
+    <section id='time-import'>
+      <h2>Import time from a file</h2>
+      <p class='muted'>
+        A CSV or XLSX file whose first row names the columns: Employee number, Date (YYYY-MM-DD), Start and End (07:30), or Hours, Job site (number), Cost code, Department (code), Pay ID, Note. One bad row imports nothing; fix the rows listed and import the whole file again.
+      </p>
+      {props.result && props.result.errors.length > 0 && (
+        <div class='flash flash-error' role='alert'>
+          <p>{props.result.filename ? `${props.result.filename} was not imported:` : 'Nothing was imported:'}</p>
+          <ul>
+            {props.result.errors.slice(0, 200).map((e) => (
+              <li>{e.row > 0 ? `Row ${e.row}: ${e.message}` : e.message}</li>
+            ))}
+          </ul>
+          {props.result.errors.length > 200 && <p>…and {props.result.errors.length - 200} more.</p>}
+        </div>
+      )}
+      <form method='post' action={`/time-entries/import?period=${props.period}`} enctype='multipart/form-data'>
+        <input type='file' name='file' accept='.csv,.xlsx' aria-label='File of time entries' required />
+        <button type='submit' class='secondary'>
+          Import
+        </button>
+      </form>
+    </section>
   )
 }
