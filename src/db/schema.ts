@@ -31,6 +31,9 @@ export interface Database {
   pay_periods: PayPeriodsTable
   api_tokens: ApiTokensTable
   idempotency_keys: IdempotencyKeysTable
+  payroll_item_groups: PayrollItemGroupsTable
+  payroll_item_mappings: PayrollItemMappingsTable
+  employee_payroll_groups: EmployeePayrollGroupsTable
 }
 
 export interface RolesTable {
@@ -376,4 +379,26 @@ export interface IdempotencyKeysTable {
   status: number
   body: string
   created_at: string
+}
+
+export interface PayrollItemGroupsTable {
+  id: Generated<number>
+  /** A publishing integration's id, or "file:<format>" for a payroll file. */
+  target: string
+  name: string
+  is_default: number
+  created_at: string
+  updated_at: string
+}
+
+export interface PayrollItemMappingsTable {
+  group_id: number
+  pay_id: string
+  payroll_item_id: number
+}
+
+export interface EmployeePayrollGroupsTable {
+  employee_id: number
+  target: string
+  group_id: number
 }

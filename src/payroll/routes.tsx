@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../http/app-env.js'
 import { requires } from '../auth/access.js'
 import { actorOf } from '../audit/audit-log.js'
@@ -9,6 +9,8 @@ import { renderPage, renderPageOrFragment } from '../http/render.js'
 import { emptyForm, type FormState } from '../../views/components/form-fields.js'
 import { PageHeader } from '../../views/components/list-view.js'
 import { PayrollPage, PayrollSettingsForm } from '../../views/payroll/payroll-page.js'
+import { MappingPage } from '../../views/payroll/mapping-page.js'
+import { createGroup, groupsOf, mappingOf, payrollTargets, resolveMapping, saveMapping, setEmployeeGroup } from './mapping-service.js'
 import { requestedPeriod } from '../time-entries/routes.js'
 import { approvePeriod, periodSummary, unlockPeriod } from './period-service.js'
 import { formValues, getPayrollSettings, payrollSettingsSchema, savePayrollSettings, type PayrollSettings } from './payroll-settings.js'
@@ -69,4 +71,63 @@ payrollRoutes.post('/settings', requires('settings.manage'), async (c) => {
   await savePayrollSettings(c.var.db, actorOf(c), before, result.data)
   setFlash(c, 'Saved the pay policy.')
   return redirectTo(c, '/payroll')
+})
+
+// ── Payroll item mapping ───────────────────────────────────────────────────────────────────────
+
+async function mappingPage(c: Context<AppEnv>, error?: string, status: 200 | 422 = 200) {
+  const targets = await payrollTargets(c.var.db, c.var.deps.connectors)
+  const target = targets.find((t) => t.key === c.req.query('target')) ?? targets[0]!
+  const groups = await groupsOf(c.var.db, target.key)
+  const group = groups.find((g) => g.id === Number(c.req.query('group'))) ?? groups.find((g) => g.is_default === 1)!
+  const resolved = await resolveMapping(c.var.db, target.key)
+  const employees = (await c.var.db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).where('status', '=', 'active').orderBy('last_name').orderBy('first_name').execute()).map((e) => ({
+    id: e.id,
+    name: `${e.last_name}, ${e.first_name}${e.employee_number ? ` (${e.employee_number})` : ''}`,
+    group: resolved.groupOf(e.id),
+  }))
+  const view = {
+    targets,
+    target,
+    groups,
+    group,
+    payIds: await c.var.db.selectFrom('pay_ids').select(['code', 'name']).orderBy('position').execute(),
+    items: await c.var.db.selectFrom('payroll_items').select(['id', 'name']).orderBy('name').execute(),
+    mapping: await mappingOf(c.var.db, group.id),
+    employees,
+    canEdit: c.var.user!.permissions.has('payroll.set_item_group'),
+    error,
+  }
+  return renderPage(c, 'Payroll item mapping', <MappingPage {...view} />, status)
+}
+
+payrollRoutes.get('/mapping', requires('payroll.view'), (c) => mappingPage(c))
+
+payrollRoutes.post('/mapping/save', requires('payroll.set_item_group'), async (c) => {
+  const body = await c.req.parseBody()
+  const mapping: Record<string, number | null> = {}
+  for (const [k, v] of Object.entries(body)) if (k.startsWith('pay_')) mapping[k.slice(4)] = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null
+  const result = await saveMapping(c.var.db, actorOf(c), Number(c.req.query('group')) || 0, mapping)
+  if (!result.ok) return mappingPage(c, result.error, 422)
+  setFlash(c, 'Saved the mapping.')
+  return redirectTo(c, `/payroll/mapping?${new URLSearchParams({ target: c.req.query('target') ?? '', group: c.req.query('group') ?? '' })}`)
+})
+
+payrollRoutes.post('/mapping/groups', requires('payroll.set_item_group'), async (c) => {
+  const { name = '' } = await readFormValues(c)
+  const target = c.req.query('target') ?? ''
+  if (!(await payrollTargets(c.var.db, c.var.deps.connectors)).some((t) => t.key === target)) return mappingPage(c, 'Choose a payroll target first', 422)
+  const result = await createGroup(c.var.db, actorOf(c), target, name)
+  if (!result.ok) return mappingPage(c, result.error, 422)
+  setFlash(c, `Added the group ${name.trim()}.`)
+  return redirectTo(c, `/payroll/mapping?${new URLSearchParams({ target, group: String(result.id) })}`)
+})
+
+payrollRoutes.post('/mapping/employees', requires('payroll.set_item_group'), async (c) => {
+  const body = await c.req.parseBody({ all: true })
+  const ids = ([] as unknown[]).concat(body.employee_id ?? []).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0)
+  const result = await setEmployeeGroup(c.var.db, actorOf(c), Number(body.group) || 0, ids)
+  if (!result.ok) return mappingPage(c, result.error, 422)
+  setFlash(c, `Set the payroll item group of ${result.changed} employee(s).`)
+  return redirectTo(c, `/payroll/mapping?target=${encodeURIComponent(c.req.query('target') ?? '')}`)
 })

@@ -15,6 +15,7 @@ export function PayrollPage(v: PayrollView) {
     <>
       <PageHeader title='Payroll'>
         <a href={`/time-entries?${q}`}>Time entries</a>
+        <a href='/payroll/mapping'>Payroll item mapping</a>
         {v.canSettings && <a href='/payroll/settings'>Pay policy</a>}
       </PageHeader>
       <PeriodNav basePath='/payroll' period={s.period} previous={v.previous} next={v.next} status={s.status} />
