@@ -8,7 +8,7 @@ import type { PayrollSettings } from './payroll-settings.js'
 // policy, and its lines per day, job site and cost code; and its approval, which locks it.
 
 /** One line of payroll: minutes of one pay ID, for one employee, day, job site and cost code. */
-export type PayrollLine = { entryId: number; date: string; payId: string; minutes: number; jobSite: string | null; costCode: string | null; department: string | null }
+export type PayrollLine = { entryId: number; date: string; payId: string; minutes: number; jobSite: string | null; jobNumber: string | null; costCode: string | null; department: string | null }
 
 export type EmployeePayroll = { employeeId: number; name: string; number: string | null; totals: Record<string, number>; minutes: number; lines: PayrollLine[] }
 
@@ -45,7 +45,7 @@ export async function periodSummary(db: Db, settings: PayrollSettings, period: P
     const lines: PayrollLine[] = []
     for (const e of entries) {
       if (e.date < period.start || e.date > period.end) continue
-      const where = { entryId: e.id, date: e.date, jobSite: e.job_number ? `${e.job_number} ${e.job_name}` : null, costCode: e.cost_code, department: e.department }
+      const where = { entryId: e.id, date: e.date, jobSite: e.job_number ? `${e.job_number} ${e.job_name}` : null, jobNumber: e.job_number, costCode: e.cost_code, department: e.department }
       const split = e.pay_id === WORKED ? splits.get(e.id)! : { [e.pay_id]: e.minutes }
       for (const [payId, minutes] of Object.entries(split)) if (minutes > 0) lines.push({ ...where, payId, minutes })
     }
