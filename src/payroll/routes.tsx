@@ -6,9 +6,12 @@ import { readForm, readFormValues } from '../http/forms.js'
 import { redirectTo } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'
 import { renderPage, renderPageOrFragment } from '../http/render.js'
+import { renderError } from '../http/errors.js'
 import { emptyForm, type FormState } from '../../views/components/form-fields.js'
 import { PageHeader } from '../../views/components/list-view.js'
-import { PayrollPage, PayrollSettingsForm } from '../../views/payroll/payroll-page.js'
+import { FileProblemsPage, FileSettingsForm, PayrollPage, PayrollSettingsForm } from '../../views/payroll/payroll-page.js'
+import { FILE_LABELS, type FileFormat } from './payroll-files.js'
+import { fileSettingsSchema, fileSettingsValues, getFileSettings, payrollFileFor, saveFileSettings } from './file-service.js'
 import { MappingPage } from '../../views/payroll/mapping-page.js'
 import { createGroup, groupsOf, mappingOf, payrollTargets, resolveMapping, saveMapping, setEmployeeGroup } from './mapping-service.js'
 import { requestedPeriod } from '../time-entries/routes.js'
@@ -31,7 +34,13 @@ async function page(c: Parameters<typeof requestedPeriod>[0], unlockError?: stri
   const { settings, period, previous, next } = await requestedPeriod(c)
   const summary = await periodSummary(c.var.db, settings, period)
   const perms = c.var.user!.permissions
-  return renderPage(c, 'Payroll', <PayrollPage summary={summary} previous={previous} next={next} canApprove={perms.has('payroll.approve')} canSettings={perms.has('settings.manage')} unlockError={unlockError} policyText={policyText(settings)} />, status)
+  const fileFormats = Object.entries(FILE_LABELS).map(([key, label]) => ({ key, label }))
+  return renderPage(
+    c,
+    'Payroll',
+    <PayrollPage summary={summary} previous={previous} next={next} canApprove={perms.has('payroll.approve')} canSettings={perms.has('settings.manage')} canPublish={perms.has('payroll.publish')} unlockError={unlockError} policyText={policyText(settings)} fileFormats={fileFormats} />,
+    status,
+  )
 }
 
 payrollRoutes.get('/', requires('payroll.view'), (c) => page(c))
@@ -130,4 +139,35 @@ payrollRoutes.post('/mapping/employees', requires('payroll.set_item_group'), asy
   if (!result.ok) return mappingPage(c, result.error, 422)
   setFlash(c, `Set the payroll item group of ${result.changed} employee(s).`)
   return redirectTo(c, `/payroll/mapping?target=${encodeURIComponent(c.req.query('target') ?? '')}`)
+})
+
+// ── Payroll files ──────────────────────────────────────────────────────────────────────────────
+
+async function fileSettingsPage(c: Context<AppEnv>, form: FormState, status: 200 | 422 = 200) {
+  const content = (
+    <>
+      <PageHeader title='Payroll file settings' breadcrumb={{ href: '/payroll', label: 'Payroll' }} />
+      <FileSettingsForm form={form} />
+    </>
+  )
+  return renderPageOrFragment(c, 'Payroll file settings', () => content, () => <FileSettingsForm form={form} />, status)
+}
+
+payrollRoutes.get('/files/settings', requires('payroll.publish'), async (c) => fileSettingsPage(c, emptyForm(fileSettingsValues(await getFileSettings(c.var.db)))))
+
+payrollRoutes.post('/files/settings', requires('payroll.publish'), async (c) => {
+  const result = await readForm(c, fileSettingsSchema)
+  if (!result.ok) return fileSettingsPage(c, result, 422)
+  await saveFileSettings(c.var.db, actorOf(c), result.data)
+  setFlash(c, 'Saved the payroll file settings.')
+  return redirectTo(c, '/payroll')
+})
+
+payrollRoutes.get('/files/:format', requires('payroll.publish'), async (c) => {
+  const format = c.req.param('format') as FileFormat
+  if (!Object.hasOwn(FILE_LABELS, format)) return renderError(c, 404)
+  const { settings, period } = await requestedPeriod(c)
+  const result = await payrollFileFor(c.var.db, actorOf(c), settings, period, format)
+  if (!result.ok) return renderPage(c, 'Payroll file', <FileProblemsPage format={FILE_LABELS[format]} problems={result.problems} period={period.start} />, 422)
+  return c.body(result.file.body, 200, { 'content-type': result.file.contentType, 'content-disposition': `attachment; filename="${result.file.filename}"` })
 })

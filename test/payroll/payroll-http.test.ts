@@ -78,3 +78,29 @@ describe('time entries and the Payroll tab over HTTP', () => {
     expect((await t.db.selectFrom('time_entries').select('id').execute()).length).toBe(1)
   })
 })
+
+describe('payroll files from the Payroll tab', () => {
+  it('makes the IIF file of an approved period once the mapping and settings are there, and says what is missing before', async () => {
+    const now = new Date().toISOString()
+    const hourly = (await t.db.insertInto('payroll_items').values({ name: 'Hourly Rate', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+    const job = (await t.db.insertInto('job_sites').values({ number: 'Smith Residence:Kitchen Remodel', name: 'Kitchen Remodel', status: 'active', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+    await addTime({ date: '2024-06-03', hours: '8.5', job_site_id: String(job) })
+    const early = await get(t.app, '/payroll/files/iif?period=2024-06-03', { cookie })
+    expect(early.status).toBe(422)
+    expect(await early.text()).toContain('is not approved')
+    await post(t.app, '/payroll/approve?period=2024-06-03', {}, { cookie })
+    const missing = await (await get(t.app, '/payroll/files/iif?period=2024-06-03', { cookie })).text()
+    expect(missing).toContain('The QuickBooks company name is missing')
+    expect(missing).toContain('REG is not mapped to a payroll item')
+    await post(t.app, '/payroll/files/settings', { iifCompanyName: 'Ridgeline Builders LLC', iifCompanyCreateTime: '1405767000', iifEmployeeName: 'last-first', adpCoCode: '', adpRunIid: '', paychexClientId: '' }, { cookie })
+    await get(t.app, '/payroll/mapping?target=file:iif', { cookie })
+    const group = await t.db.selectFrom('payroll_item_groups').select('id').where('target', '=', 'file:iif').executeTakeFirstOrThrow()
+    await post(t.app, `/payroll/mapping/save?target=file:iif&group=${group.id}`, { pay_REG: String(hourly) }, { cookie })
+    const res = await get(t.app, '/payroll/files/iif?period=2024-06-03', { cookie })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="timer-activities-2024-06-03-2024-06-09.iif"')
+    expect(await res.text()).toContain('TIMEACT\t06/03/24\tSmith Residence:Kitchen Remodel\tGarcia, Ana\t\tHourly Rate\t8:30\t\t\tY\t0\r\n')
+    expect((await post(t.app, '/payroll/files/settings', { iifCompanyName: '', iifCompanyCreateTime: 'abc', iifEmployeeName: 'first-last', adpCoCode: 'TOOLONG', adpRunIid: '', paychexClientId: '' }, { cookie, htmx: true })).status).toBe(422)
+    expect((await get(t.app, '/payroll/files/pdf?period=2024-06-03', { cookie })).status).toBe(404)
+  })
+})

@@ -5,7 +5,7 @@ import { CheckboxField, Field, FormError, HtmxForm, SelectField, type FormState 
 import { PageHeader } from '../components/list-view.js'
 import { PeriodNav } from './period-nav.js'
 
-export type PayrollView = { summary: PeriodSummary; previous: Period; next: Period; canApprove: boolean; canSettings: boolean; unlockError?: string; policyText: string }
+export type PayrollView = { summary: PeriodSummary; previous: Period; next: Period; canApprove: boolean; canSettings: boolean; canPublish: boolean; unlockError?: string; policyText: string; fileFormats: { key: string; label: string }[] }
 
 /** The Payroll tab: a period's hours per employee and pay ID, worked hours split by the pay policy; approve or unlock. */
 export function PayrollPage(v: PayrollView) {
@@ -74,6 +74,7 @@ export function PayrollPage(v: PayrollView) {
         </table>
       )}
       {v.canApprove && <ApprovalSection summary={s} error={v.unlockError} />}
+      {v.canPublish && <PayrollFilesSection period={s.period.start} approved={s.status === 'approved'} formats={v.fileFormats} canSettings={v.canPublish} />}
     </>
   )
 }
@@ -129,6 +130,69 @@ export function PayrollSettingsForm(props: { form: FormState }) {
       <div class='grid'>
         <SelectField form={props.form} name='frequency' label='Pay frequency' required options={[{ value: 'weekly', label: 'Weekly' }, { value: 'biweekly', label: 'Every two weeks' }, { value: 'semi-monthly', label: 'Twice a month (1st-15th, 16th-end)' }]} />
         <Field form={props.form} name='anchor' label='First day of any pay period' type='date' hint='For weekly and biweekly periods.' />
+      </div>
+      <button type='submit'>Save</button>
+    </HtmxForm>
+  )
+}
+
+/** Download buttons for the period's payroll files (made only for an approved period). */
+export function PayrollFilesSection(props: { period: string; approved: boolean; formats: { key: string; label: string }[]; canSettings: boolean }) {
+  return (
+    <section id='payroll-files'>
+      <h2>Payroll files</h2>
+      <p class='muted'>
+        {props.approved ? 'Files for uploading this period to a payroll platform by hand.' : 'Approve the period to make its payroll files.'} Pay IDs become each platform's codes through the{' '}
+        <a href='/payroll/mapping'>payroll item mapping</a>
+        {props.canSettings && (
+          <>
+            ; company codes and IDs are under <a href='/payroll/files/settings'>payroll file settings</a>
+          </>
+        )}
+        .
+      </p>
+      <ul class='file-list'>
+        {props.formats.map((f) => (
+          <li>
+            {props.approved ? <a href={`/payroll/files/${f.key}?period=${props.period}`}>{f.label}</a> : <span class='muted'>{f.label}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+export function FileProblemsPage(props: { format: string; problems: { message: string; fix: string }[]; period: string }) {
+  return (
+    <>
+      <PageHeader title={`${props.format}: not made`} breadcrumb={{ href: `/payroll?period=${props.period}`, label: 'Payroll' }} />
+      <p>The file was not made. Fix these first:</p>
+      <ul class='problems'>
+        {props.problems.map((p) => (
+          <li>
+            {p.message}. <em>{p.fix}.</em>
+          </li>
+        ))}
+      </ul>
+    </>
+  )
+}
+
+export function FileSettingsForm(props: { form: FormState }) {
+  return (
+    <HtmxForm action='/payroll/files/settings' id='file-settings'>
+      <FormError form={props.form} />
+      <h2>QuickBooks Desktop IIF</h2>
+      <div class='grid'>
+        <Field form={props.form} name='iifCompanyName' label='Company name' hint='As in Company > Company Information in QuickBooks.' />
+        <Field form={props.form} name='iifCompanyCreateTime' label='Company create time' hint='The number in a Timer list export of the company file.' />
+        <SelectField form={props.form} name='iifEmployeeName' label='Employee names' options={[{ value: 'first-last', label: 'First Last' }, { value: 'last-first', label: 'Last, First' }]} />
+      </div>
+      <h2>ADP and Paychex</h2>
+      <div class='grid'>
+        <Field form={props.form} name='adpCoCode' label='ADP Workforce Now company code' />
+        <Field form={props.form} name='adpRunIid' label='ADP RUN IID' />
+        <Field form={props.form} name='paychexClientId' label='Paychex client ID' />
       </div>
       <button type='submit'>Save</button>
     </HtmxForm>
