@@ -72,6 +72,21 @@ export interface Connector<Settings = Record<string, unknown>> {
    */
   invalidRecords: 'skip-row' | 'fail-page'
   upload?: UploadSpec
+  /** For connectors that publish payroll: the target's form of a line (stored, then sent). */
+  publishPayload?: (line: PublishLineInput) => unknown
+}
+
+/** One line of approved hours, as a publishing connector receives it: the target's ids where the records are linked. */
+export type PublishLineInput = {
+  /** Never changes for this line (and revision): a target that keys on it recognises a repeat. */
+  key: string
+  date: string
+  minutes: number
+  employee: { externalId: string | null; name: string }
+  jobSite: { externalId: string | null; number: string } | null
+  costCode: { externalId: string | null; code: string } | null
+  department: { externalId: string | null; code: string } | null
+  payrollItem: { externalId: string | null; name: string }
 }
 
 export type AnyConnector = Connector<any>

@@ -34,6 +34,8 @@ export interface Database {
   payroll_item_groups: PayrollItemGroupsTable
   payroll_item_mappings: PayrollItemMappingsTable
   employee_payroll_groups: EmployeePayrollGroupsTable
+  publish_lines: PublishLinesTable
+  publish_runs: PublishRunsTable
 }
 
 export interface RolesTable {
@@ -401,4 +403,40 @@ export interface EmployeePayrollGroupsTable {
   employee_id: number
   target: string
   group_id: number
+}
+
+export type PublishLineStatus = 'pending' | 'sent' | 'failed' | 'superseded'
+
+export interface PublishLinesTable {
+  id: Generated<number>
+  target: string
+  period_start: string
+  /** Target, employee, day, pay ID, job site, cost code and department: the same line keeps it. */
+  line_key: string
+  revision: number
+  action: 'add' | 'delete'
+  employee_id: number
+  date: string
+  pay_id: string
+  minutes: number
+  /** What the target receives, in its terms (JSON). */
+  payload: string
+  status: PublishLineStatus
+  /** The target's id of the sent line (a QuickBooks TxnID), needed to delete it. */
+  external_ref: string | null
+  message: string | null
+  sent_at: string | null
+  updated_at: string
+}
+
+export interface PublishRunsTable {
+  id: Generated<number>
+  target: string
+  period_start: string
+  requested_by: number | null
+  added: number
+  corrected: number
+  removed: number
+  unchanged: number
+  created_at: string
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { MODULE_IDS } from '../../integrations/modules.js'
 import type { Connector } from '../types.js'
+import type { TimeLine } from './qbxml.js'
 
 // QuickBooks Desktop runs on the customer's Windows PC. Intuit's QuickBooks Web Connector, on that
 // PC, calls our SOAP service (/qbwc) on a schedule: a SYNC queues work that is done on its next
@@ -49,6 +50,18 @@ export const quickbooksDesktopConnector: Connector<QbdSettings> = {
   // One record QuickBooks holds that Clockbridge cannot take (a class name too long, say) is listed
   // on the run and the rest of the page is staged.
   invalidRecords: 'skip-row',
+  // A line becomes a TimeTrackingAdd: QuickBooks' ids where the records are linked, else full names.
+  publishPayload: (line): TimeLine => ({
+    key: line.key,
+    date: line.date,
+    minutes: line.minutes,
+    employee: line.employee.externalId ? { listId: line.employee.externalId } : { fullName: line.employee.name },
+    customer: line.jobSite ? (line.jobSite.externalId ? { listId: line.jobSite.externalId } : { fullName: line.jobSite.number }) : undefined,
+    item: line.costCode ? (line.costCode.externalId ? { listId: line.costCode.externalId } : { fullName: line.costCode.code }) : undefined,
+    class: line.department ? (line.department.externalId ? { listId: line.department.externalId } : { fullName: line.department.code }) : undefined,
+    wageItem: line.payrollItem.externalId ? { listId: line.payrollItem.externalId } : { fullName: line.payrollItem.name },
+    notes: `Clockbridge ${line.date}`,
+  }),
 }
 
 /** The saved settings, with defaults for what was never saved. */

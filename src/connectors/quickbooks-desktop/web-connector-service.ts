@@ -6,7 +6,9 @@ import { getIntegration, loadState, saveState } from '../../integrations/integra
 import type { ModuleId } from '../../integrations/modules.js'
 import { beginRun, completeRun, endRun, PageError, stageRunPage, type HubDeps } from '../../staging/sync-runs.js'
 import { QBD_ID, qbdSettings, quickbooksDesktopConnector, QBD_OWNER_ID } from './connector.js'
-import { MODULE_QUERIES, messageSet, PAGE_SIZE, parseHostResponse, parseQueryResponse, QbxmlError, QBXML_VERSION, queryRequest, type QueryPosition } from './qbxml.js'
+import { MODULE_QUERIES, messageSet, PAGE_SIZE, parseHostResponse, parsePublishResponse, parseQueryResponse, QbxmlError, QBXML_VERSION, queryRequest, timeTrackingAdd, timeTrackingDelete, type QueryPosition, type TimeLine } from './qbxml.js'
+import { pendingLines, recordOutcome } from '../../payroll/publish-service.js'
+import type { XmlNode } from '../../lib/xml.js'
 import type { SoapCall } from './soap.js'
 import { autoImportAfterRun } from '../../staging/auto-import.js'
 
@@ -45,7 +47,13 @@ type Resume = { runId: number; fromName: string; maxModified?: string }
 /** The request QuickBooks is working on, or the next one to hand out (requestId null). */
 type Pending = { runId: number; module: ModuleId; page: number; position: QueryPosition; requestId: string | null; fromModified?: string; restarts: number }
 
-type Session = { ticket_hash: string; pending: string | null; last_error: string | null; runs_total: number; runs_done: number; records: number; closed_at: string | null }
+type Session = { ticket_hash: string; created_at: string; pending: string | null; last_error: string | null; runs_total: number; runs_done: number; records: number; closed_at: string | null }
+
+/** A message set of time lines QuickBooks is working on. */
+type PublishPending = { publish: { requestId: string; ids: number[] } }
+
+/** Time lines sent per message set: small enough that one bad line costs little to retry. */
+const PUBLISH_BATCH = 25
 
 const hashTicket = (ticket: string) => createHash('sha256').update(ticket).digest('hex')
 
@@ -102,7 +110,7 @@ export class WebConnectorService {
       return ['', 'busy']
     }
     const ticket = randomUUID()
-    const work = await this.openRuns()
+    const work = [...(await this.openRuns()), ...((await this.sendableLines(new Date().toISOString())).length > 0 ? [{ publish: true }] : [])]
     const now = new Date().toISOString()
     // Sessions are kept a month for support questions, then forgotten.
     await this.db.deleteFrom('qbwc_sessions').where('created_at', '<', new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString()).execute()
@@ -121,7 +129,10 @@ export class WebConnectorService {
       if (problem) return this.refuse(session, problem)
     }
     const pending = await this.nextPending(session)
-    if (!pending) return this.refuse(session, 'There is nothing left to do: the queued syncs were cancelled or finished.')
+    if (!pending) {
+      const publish = await this.publishRequest(session)
+      return publish ?? this.refuse(session, 'There is nothing left to do: the queued syncs and hours were cancelled or finished.')
+    }
     pending.requestId = `${pending.runId}.${pending.page}.${pending.restarts}`
     await this.savePending(session, pending)
     return messageSet([queryRequest({ module: pending.module, requestId: pending.requestId, position: pending.position, fromModified: pending.fromModified })])
@@ -187,7 +198,9 @@ export class WebConnectorService {
   async receiveResponseXML(ticket: string, response: string, hresult: string, message: string): Promise<number> {
     const session = await this.session(ticket)
     if (!session) return -1
-    const pending = session.pending ? (JSON.parse(session.pending) as Pending) : null
+    const waiting = session.pending ? (JSON.parse(session.pending) as Pending | PublishPending) : null
+    if (waiting && 'publish' in waiting) return this.receivePublish(session, waiting, response, hresult, message)
+    const pending = waiting
     if (!pending?.requestId) return this.fail(session, null, 'QuickBooks sent a response, but no request was waiting for one; nothing was staged.')
     const what = `${MODULE_QUERIES[pending.module].noun}s`
     if (hresult) return this.fail(session, pending, `QuickBooks could not process the request for ${what} (${hresult}: ${message || 'no message'}); nothing of this page was staged.`)
@@ -254,10 +267,65 @@ export class WebConnectorService {
 
   /** How far this session is: finished runs plus a fraction of the current one; 100 only when nothing is left. */
   private async percent(session: Session, fraction: number): Promise<number> {
-    const open = (await this.openRuns()).length
+    const open = (await this.openRuns()).length + ((await this.sendableLines(session.created_at)).length > 0 ? 1 : 0)
     if (open === 0) return 100
     const total = Math.max(session.runs_total, session.runs_done + open)
     return Math.min(99, Math.max(1, Math.floor((100 * (session.runs_done + fraction)) / total)))
+  }
+
+  // ── publishing hours ─────────────────────────────────────────────────────────────────────────
+
+  /** Lines waiting for QuickBooks, less those it asked to retry during this session (a locked list). */
+  private async sendableLines(sessionStart: string) {
+    const lines = await pendingLines(this.db, QBD_ID, 10_000)
+    return lines.filter((l) => !(l.message && l.updated_at >= sessionStart))
+  }
+
+  /** The next message set of time lines: deletions of corrected lines first, then additions. */
+  private async publishRequest(session: Session): Promise<string | null> {
+    const lines = (await this.sendableLines(session.created_at)).slice(0, PUBLISH_BATCH)
+    if (lines.length === 0) return null
+    const requests: XmlNode[] = []
+    const ids: number[] = []
+    for (const l of lines) {
+      if (l.action === 'delete' && !l.external_ref) {
+        await recordOutcome(this.db, l.id, { status: 'failed', message: 'QuickBooks gave no TxnID for this line when it was sent; delete the old entry by hand in QuickBooks' })
+        continue
+      }
+      requests.push(l.action === 'add' ? timeTrackingAdd(JSON.parse(l.payload) as TimeLine, `line-${l.id}`) : timeTrackingDelete(l.external_ref!, `line-${l.id}`))
+      ids.push(l.id)
+    }
+    if (ids.length === 0) return this.publishRequest(session)
+    const pending: PublishPending = { publish: { requestId: `line-${ids[0]}`, ids } }
+    await this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(pending) }).where('ticket_hash', '=', session.ticket_hash).execute()
+    return messageSet(requests, 'continueOnError')
+  }
+
+  /** Each line's result: sent (with its TxnID), failed with QuickBooks' message, or retried on the next visit. */
+  private async receivePublish(session: Session, pending: PublishPending, response: string, hresult: string, message: string): Promise<number> {
+    let outcomes
+    try {
+      if (hresult) throw new Error(`QuickBooks could not process the hours (${hresult}: ${message || 'no message'})`)
+      outcomes = parsePublishResponse(response)
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      for (const id of pending.publish.ids) await recordOutcome(this.db, id, { status: 'failed', message: reason })
+      await this.db.updateTable('qbwc_sessions').set({ pending: null, last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+      await this.recordError(reason)
+      return -1
+    }
+    let sent = 0
+    for (const id of pending.publish.ids) {
+      const outcome = outcomes.get(`line-${id}`)
+      if (!outcome) await recordOutcome(this.db, id, { status: 'failed', message: 'QuickBooks did not answer for this line; publish again to retry it' })
+      else if (outcome.status === 'sent') {
+        await recordOutcome(this.db, id, { status: 'sent', ref: outcome.txnId })
+        sent++
+      } else await recordOutcome(this.db, id, { status: outcome.retry ? 'pending' : 'failed', message: outcome.message })
+    }
+    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: session.records + sent }).where('ticket_hash', '=', session.ticket_hash).execute()
+    this.log.info({ event: 'qbwc_hours_sent', lines: pending.publish.ids.length, sent }, 'hours sent to QuickBooks')
+    return this.percent(session, 0.5)
   }
 
   // ── errors and the end of a session ──────────────────────────────────────────────────────────

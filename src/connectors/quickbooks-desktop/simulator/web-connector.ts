@@ -17,6 +17,8 @@ export type VisitFaults = {
   parseErrorOnRequest?: number
   /** The Web Connector stops after this many responses, without closeConnection (a PC that went to sleep). */
   dropAfterResponses?: number
+  /** QuickBooks carries out the nth request, then the PC goes down before the Web Connector reports back. */
+  crashAfterProcessingRequest?: number
   /** QuickBooks cannot be opened at all. */
   connectionError?: { hresult: string; message: string }
 }
@@ -87,6 +89,10 @@ export class WebConnectorSimulator {
       if (request === '') return this.stop(call, ticket, result)
       result.requests++
       const processed = faults.parseErrorOnRequest === result.requests ? { hresult: '0x80040400', message: 'QuickBooks found an error when parsing the provided XML text stream.' } : this.company.process(request, session)
+      if (faults.crashAfterProcessingRequest === result.requests) {
+        result.outcome = 'dropped'
+        return result
+      }
       const percent = await call<number>('receiveResponseXML', 'response' in processed ? { ticket, response: processed.response, hresult: '', message: '' } : { ticket, response: '', ...processed })
       responses++
       if (percent < 0) return this.stop(call, ticket, result)

@@ -1,0 +1,182 @@
+import type { Db } from '../db/database.js'
+import { recordAudit, type Actor } from '../audit/audit-log.js'
+import type { AnyConnector, PublishLineInput } from '../connectors/types.js'
+import { resolveMapping } from './mapping-service.js'
+import { periodSummary } from './period-service.js'
+import type { Period } from './pay-periods.js'
+import type { PayrollSettings } from './payroll-settings.js'
+
+// Publishing an approved period to an integration. Each line (employee, day, pay ID, job site,
+// cost code, department) has a key that never changes; publishing records what the target should
+// hold and the connector sends what is pending. A line sent once is never sent again unless it
+// changed: then its old revision is deleted at the target and the new one added. A crash between
+// sending and recording is safe because the target recognises a line by its key.
+
+export type Issue = { message: string; href: string }
+export type PublishCheck = { blocking: Issue[]; warnings: Issue[] }
+
+
+
+async function loadSources(db: Db) {
+  const byId = async <T extends { id: number }>(rows: Promise<T[]>) => new Map((await rows).map((r) => [r.id, r]))
+  return {
+    employees: await byId(db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'source_integration', 'external_id']).execute()),
+    jobSites: await byId(db.selectFrom('job_sites').select(['id', 'number', 'source_integration', 'external_id']).execute()),
+    costCodes: await byId(db.selectFrom('cost_codes').select(['id', 'code', 'source_integration', 'external_id']).execute()),
+    departments: await byId(db.selectFrom('departments').select(['id', 'code', 'source_integration', 'external_id']).execute()),
+  }
+}
+
+/** The period's lines for a target, in the target's terms, with what blocks or weakens them. */
+async function buildLines(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector) {
+  const target = connector.id
+  const summary = await periodSummary(db, settings, period)
+  const entries = new Map((await db.selectFrom('time_entries').select(['id', 'job_site_id', 'cost_code_id', 'department_id']).where('date', '>=', period.start).where('date', '<=', period.end).execute()).map((e) => [e.id, e]))
+  const sources = await loadSources(db)
+  const mapping = await resolveMapping(db, target)
+  const items = new Map((await db.selectFrom('payroll_items').select(['id', 'name', 'source_integration', 'external_id']).execute()).map((p) => [p.id, p]))
+  const check: PublishCheck = { blocking: [], warnings: [] }
+  if (summary.status !== 'approved') check.blocking.push({ message: `The period ${period.start} to ${period.end} is not approved`, href: `/payroll?period=${period.start}` })
+  const linked = (r: { source_integration: string | null; external_id: string | null } | undefined) => (r && r.source_integration === target && r.external_id ? r.external_id : null)
+  const lines = new Map<string, { input: PublishLineInput; employeeId: number; payId: string }>()
+  const warned = new Set<string>()
+  for (const emp of summary.employees) {
+    const employee = sources.employees.get(emp.employeeId)!
+    const name = `${employee.first_name} ${employee.last_name}`
+    if (!linked(employee)) check.blocking.push({ message: `${name} is not linked to ${connector.name}: SYNC and IMPORT employees from it, or link this employee`, href: `/employees/${employee.id}` })
+    for (const payId of new Set(emp.lines.map((l) => l.payId))) {
+      if (!mapping.itemFor(emp.employeeId, payId)) check.blocking.push({ message: `${payId} has no payroll item of ${connector.name} in ${name}'s group (${mapping.groupOf(emp.employeeId)})`, href: `/payroll/mapping?target=${encodeURIComponent(target)}` })
+    }
+    for (const l of emp.lines) {
+      const entry = entries.get(l.entryId)!
+      const jobSite = entry.job_site_id ? sources.jobSites.get(entry.job_site_id) : undefined
+      const costCode = entry.cost_code_id ? sources.costCodes.get(entry.cost_code_id) : undefined
+      const department = entry.department_id ? sources.departments.get(entry.department_id) : undefined
+      for (const [what, rec, label, href] of [['Job site', jobSite, jobSite?.number, `/job-sites/${jobSite?.id}`], ['Cost code', costCode, costCode?.code, `/cost-codes/${costCode?.id}`]] as const) {
+        if (rec && !linked(rec) && !warned.has(`${what}${rec.id}`)) {
+          warned.add(`${what}${rec.id}`)
+          check.warnings.push({ message: `${what} ${label} is not linked to ${connector.name}; it is sent by name and must match exactly there`, href })
+        }
+      }
+      const item = mapping.itemFor(emp.employeeId, l.payId)
+      const key = [target, emp.employeeId, l.date, l.payId, entry.job_site_id ?? '-', entry.cost_code_id ?? '-', entry.department_id ?? '-'].join('|')
+      const previous = lines.get(key)
+      const minutes = (previous?.input.minutes ?? 0) + l.minutes
+      lines.set(key, {
+        employeeId: emp.employeeId,
+        payId: l.payId,
+        input: {
+          key,
+          date: l.date,
+          minutes,
+          employee: { externalId: linked(employee), name },
+          jobSite: jobSite ? { externalId: linked(jobSite), number: jobSite.number } : null,
+          costCode: costCode ? { externalId: linked(costCode), code: costCode.code } : null,
+          department: department ? { externalId: linked(department), code: department.code } : null,
+          payrollItem: item ? { externalId: linked(items.get(item.id)), name: item.name } : { externalId: null, name: '' },
+        },
+      })
+    }
+  }
+  check.blocking = dedupe(check.blocking)
+  return { check, lines }
+}
+
+const dedupe = (issues: Issue[]) => [...new Map(issues.map((i) => [i.message, i])).values()]
+
+export async function checkPublish(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector): Promise<PublishCheck> {
+  return (await buildLines(db, settings, period, connector)).check
+}
+
+export type PublishResult = { ok: true; added: number; corrected: number; removed: number; unchanged: number } | { ok: false; check: PublishCheck }
+
+/**
+ * Records what the target should hold for the period: new lines to add, changed lines to correct
+ * (delete the sent revision, add the new one), lines gone to delete. Nothing is recorded while a
+ * blocking problem stands. Publishing twice records nothing the second time.
+ */
+export async function publishPeriod(db: Db, actor: Actor, settings: PayrollSettings, period: Period, connector: AnyConnector): Promise<PublishResult> {
+  if (!connector.publishPayload) return { ok: false, check: { blocking: [{ message: `${connector.name} does not publish payroll`, href: '/integrations' }], warnings: [] } }
+  const { check, lines } = await buildLines(db, settings, period, connector)
+  if (check.blocking.length > 0) return { ok: false, check }
+  const target = connector.id
+  return db.transaction().execute(async (trx) => {
+    const now = new Date().toISOString()
+    const current = await trx.selectFrom('publish_lines').selectAll().where('target', '=', target).where('period_start', '=', period.start).where('action', '=', 'add').where('status', '!=', 'superseded').execute()
+    const byKey = new Map(current.map((r) => [r.line_key, r]))
+    const counts = { added: 0, corrected: 0, removed: 0, unchanged: 0 }
+    const addLine = (key: string, revision: number, line: { input: PublishLineInput; employeeId: number; payId: string }) =>
+      trx
+        .insertInto('publish_lines')
+        .values({ target, period_start: period.start, line_key: key, revision, action: 'add', employee_id: line.employeeId, date: line.input.date, pay_id: line.payId, minutes: line.input.minutes, payload: JSON.stringify(connector.publishPayload!({ ...line.input, key: `${key}#${revision}` })), status: 'pending', updated_at: now })
+        .execute()
+    const removeSent = (row: (typeof current)[number]) =>
+      trx
+        .insertInto('publish_lines')
+        .values({ target, period_start: period.start, line_key: row.line_key, revision: row.revision, action: 'delete', employee_id: row.employee_id, date: row.date, pay_id: row.pay_id, minutes: row.minutes, payload: row.payload, status: 'pending', external_ref: row.external_ref, updated_at: now })
+        .onConflict((oc) => oc.doNothing())
+        .execute()
+    for (const [key, line] of lines) {
+      const row = byKey.get(key)
+      const payload = row ? JSON.stringify(connector.publishPayload!({ ...line.input, key: `${key}#${row.revision}` })) : null
+      if (!row) {
+        await addLine(key, 1, line)
+        counts.added++
+      } else if (row.payload === payload) {
+        counts.unchanged++
+      } else if (row.status === 'sent') {
+        // Sent, then changed: delete what the target holds, then add the new revision.
+        await removeSent(row)
+        await trx.updateTable('publish_lines').set({ status: 'superseded', updated_at: now }).where('id', '=', row.id).execute()
+        await addLine(key, row.revision + 1, line)
+        counts.corrected++
+      } else {
+        // Never reached the target: send the new values instead.
+        await trx.updateTable('publish_lines').set({ payload: payload!, minutes: line.input.minutes, status: 'pending', message: null, updated_at: now }).where('id', '=', row.id).execute()
+        counts.corrected++
+      }
+    }
+    for (const row of current) {
+      if (lines.has(row.line_key)) continue
+      if (row.status === 'sent') await removeSent(row)
+      await trx.updateTable('publish_lines').set({ status: 'superseded', updated_at: now }).where('id', '=', row.id).execute()
+      counts.removed++
+    }
+    await trx.insertInto('publish_runs').values({ target, period_start: period.start, requested_by: actor.userId, ...counts, created_at: now }).execute()
+    await recordAudit(trx, actor, { action: 'payroll.publish', entityType: 'pay_period', entityId: period.start, summary: `Published ${period.start} to ${period.end} to ${connector.name}: ${counts.added} new, ${counts.corrected} corrected, ${counts.removed} removed, ${counts.unchanged} unchanged` })
+    return { ok: true, ...counts }
+  })
+}
+
+/** Sends the failed lines of a period again (and only those). */
+export async function retryFailed(db: Db, actor: Actor, target: string, period: Period): Promise<number> {
+  const result = await db.updateTable('publish_lines').set({ status: 'pending', updated_at: new Date().toISOString() }).where('target', '=', target).where('period_start', '=', period.start).where('status', '=', 'failed').executeTakeFirst()
+  const n = Number(result.numUpdatedRows)
+  await recordAudit(db, actor, { action: 'payroll.publish_retry', entityType: 'pay_period', entityId: period.start, summary: `Retried ${n} failed line(s) of ${period.start} to ${target}` })
+  return n
+}
+
+/** Lines waiting for a target, deletions first (a correction removes before it adds). */
+export function pendingLines(db: Db, target: string, limit: number) {
+  return db.selectFrom('publish_lines').selectAll().where('target', '=', target).where('status', '=', 'pending').orderBy('action', 'desc').orderBy('id').limit(limit).execute()
+}
+
+/** What the target answered for a line. */
+export async function recordOutcome(db: Db, id: number, outcome: { status: 'sent'; ref: string } | { status: 'failed' | 'pending'; message: string }): Promise<void> {
+  const now = new Date().toISOString()
+  const row = await db.selectFrom('publish_lines').select(['action', 'line_key', 'target', 'revision']).where('id', '=', id).executeTakeFirst()
+  if (!row) return
+  if (outcome.status === 'sent') {
+    await db.updateTable('publish_lines').set({ status: row.action === 'delete' ? 'superseded' : 'sent', external_ref: outcome.ref || null, message: null, sent_at: now, updated_at: now }).where('id', '=', id).execute()
+  } else {
+    await db.updateTable('publish_lines').set({ status: outcome.status, message: outcome.message, updated_at: now }).where('id', '=', id).execute()
+  }
+}
+
+/** Each line of a period at a target with its state, and the publish history. */
+export async function publishState(db: Db, target: string, period: Period) {
+  const lines = await db.selectFrom('publish_lines').selectAll().where('target', '=', target).where('period_start', '=', period.start).where('status', '!=', 'superseded').orderBy('date').orderBy('employee_id').execute()
+  const runs = await db.selectFrom('publish_runs').selectAll().where('target', '=', target).where('period_start', '=', period.start).orderBy('id', 'desc').execute()
+  return { lines, runs }
+}
+
