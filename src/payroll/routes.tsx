@@ -9,7 +9,9 @@ import { renderPage, renderPageOrFragment } from '../http/render.js'
 import { renderError } from '../http/errors.js'
 import { emptyForm, type FormState } from '../../views/components/form-fields.js'
 import { PageHeader } from '../../views/components/list-view.js'
-import { FileProblemsPage, FileSettingsForm, PayrollPage, PayrollSettingsForm } from '../../views/payroll/payroll-page.js'
+import { FileProblemsPage, FileSettingsForm, PayrollPage, PayrollSettingsForm, type PublishTargetView } from '../../views/payroll/payroll-page.js'
+import { checkPublish, publishPeriod, publishState, retryFailed } from './publish-service.js'
+import type { Period } from './pay-periods.js'
 import { FILE_LABELS, type FileFormat } from './payroll-files.js'
 import { fileSettingsSchema, fileSettingsValues, getFileSettings, payrollFileFor, saveFileSettings } from './file-service.js'
 import { MappingPage } from '../../views/payroll/mapping-page.js'
@@ -35,10 +37,11 @@ async function page(c: Parameters<typeof requestedPeriod>[0], unlockError?: stri
   const summary = await periodSummary(c.var.db, settings, period)
   const perms = c.var.user!.permissions
   const fileFormats = Object.entries(FILE_LABELS).map(([key, label]) => ({ key, label }))
+  const targets = perms.has('payroll.publish') ? await publishTargets(c, settings, period) : []
   return renderPage(
     c,
     'Payroll',
-    <PayrollPage summary={summary} previous={previous} next={next} canApprove={perms.has('payroll.approve')} canSettings={perms.has('settings.manage')} canPublish={perms.has('payroll.publish')} unlockError={unlockError} policyText={policyText(settings)} fileFormats={fileFormats} />,
+    <PayrollPage summary={summary} previous={previous} next={next} canApprove={perms.has('payroll.approve')} canSettings={perms.has('settings.manage')} canPublish={perms.has('payroll.publish')} unlockError={unlockError} policyText={policyText(settings)} fileFormats={fileFormats} targets={targets} />,
     status,
   )
 }
@@ -170,4 +173,51 @@ payrollRoutes.get('/files/:format', requires('payroll.publish'), async (c) => {
   const result = await payrollFileFor(c.var.db, actorOf(c), settings, period, format)
   if (!result.ok) return renderPage(c, 'Payroll file', <FileProblemsPage format={FILE_LABELS[format]} problems={result.problems} period={period.start} />, 422)
   return c.body(result.file.body, 200, { 'content-type': result.file.contentType, 'content-disposition': `attachment; filename="${result.file.filename}"` })
+})
+
+// ── Publishing ─────────────────────────────────────────────────────────────────────────────────
+
+/** The activated integrations that publish payroll. */
+async function publishConnectors(c: Context<AppEnv>) {
+  const active = new Set((await c.var.db.selectFrom('integrations').select('id').where('activated', '=', 1).execute()).map((r) => r.id))
+  return c.var.deps.connectors.filter((x) => x.publishesPayroll && x.publishPayload && active.has(x.id))
+}
+
+async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, period: Period): Promise<PublishTargetView[]> {
+  const out: PublishTargetView[] = []
+  for (const connector of await publishConnectors(c)) {
+    const check = await checkPublish(c.var.db, settings, period, connector)
+    const state = await publishState(c.var.db, connector.id, period)
+    const count = (s: string) => state.lines.filter((l) => l.status === s).length
+    out.push({
+      key: connector.id,
+      name: connector.name,
+      blocking: check.blocking,
+      warnings: check.warnings,
+      counts: { pending: count('pending'), sent: count('sent'), failed: count('failed') },
+      failed: state.lines.filter((l) => l.status === 'failed').map((l) => ({ date: l.date, payId: l.pay_id, minutes: l.minutes, message: l.message })),
+      runs: state.runs,
+      agentName: connector.agentName,
+    })
+  }
+  return out
+}
+
+payrollRoutes.post('/publish/:target', requires('payroll.publish'), async (c) => {
+  const connector = (await publishConnectors(c)).find((x) => x.id === c.req.param('target'))
+  if (!connector) return renderError(c, 404)
+  const { settings, period } = await requestedPeriod(c)
+  const result = await publishPeriod(c.var.db, actorOf(c), settings, period, connector)
+  if (!result.ok) setFlash(c, `Not published: ${result.check.blocking.map((b) => b.message).join('; ')}.`, 'error')
+  else setFlash(c, `Published to ${connector.name}: ${result.added} new, ${result.corrected} corrected, ${result.removed} removed, ${result.unchanged} unchanged.${connector.agentName && result.added + result.corrected + result.removed > 0 ? ` They go on ${connector.agentName}'s next visit.` : ''}`)
+  return redirectTo(c, `/payroll?period=${period.start}`)
+})
+
+payrollRoutes.post('/publish/:target/retry', requires('payroll.publish'), async (c) => {
+  const connector = (await publishConnectors(c)).find((x) => x.id === c.req.param('target'))
+  if (!connector) return renderError(c, 404)
+  const { period } = await requestedPeriod(c)
+  const n = await retryFailed(c.var.db, actorOf(c), connector.id, period)
+  setFlash(c, `${n} failed line(s) will be sent again.`)
+  return redirectTo(c, `/payroll?period=${period.start}`)
 })

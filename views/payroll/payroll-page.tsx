@@ -5,7 +5,7 @@ import { CheckboxField, Field, FormError, HtmxForm, SelectField, type FormState 
 import { PageHeader } from '../components/list-view.js'
 import { PeriodNav } from './period-nav.js'
 
-export type PayrollView = { summary: PeriodSummary; previous: Period; next: Period; canApprove: boolean; canSettings: boolean; canPublish: boolean; unlockError?: string; policyText: string; fileFormats: { key: string; label: string }[] }
+export type PayrollView = { summary: PeriodSummary; previous: Period; next: Period; canApprove: boolean; canSettings: boolean; canPublish: boolean; unlockError?: string; policyText: string; fileFormats: { key: string; label: string }[]; targets: PublishTargetView[] }
 
 /** The Payroll tab: a period's hours per employee and pay ID, worked hours split by the pay policy; approve or unlock. */
 export function PayrollPage(v: PayrollView) {
@@ -74,6 +74,14 @@ export function PayrollPage(v: PayrollView) {
         </table>
       )}
       {v.canApprove && <ApprovalSection summary={s} error={v.unlockError} />}
+      {v.canPublish && v.targets.length > 0 && (
+        <section id='publishing'>
+          <h2>Publish</h2>
+          {v.targets.map((t) => (
+            <PublishSection period={s.period.start} target={t} approved={s.status === 'approved'} />
+          ))}
+        </section>
+      )}
       {v.canPublish && <PayrollFilesSection period={s.period.start} approved={s.status === 'approved'} formats={v.fileFormats} canSettings={v.canPublish} />}
     </>
   )
@@ -196,5 +204,96 @@ export function FileSettingsForm(props: { form: FormState }) {
       </div>
       <button type='submit'>Save</button>
     </HtmxForm>
+  )
+}
+
+export type PublishTargetView = {
+  key: string
+  name: string
+  blocking: { message: string; href: string }[]
+  warnings: { message: string; href: string }[]
+  counts: { pending: number; sent: number; failed: number }
+  failed: { date: string; payId: string; minutes: number; message: string | null }[]
+  runs: { created_at: string; added: number; corrected: number; removed: number; unchanged: number }[]
+  agentName?: string
+}
+
+/** Publishing the period to one integration: what blocks it, what warns, each line's state, history. */
+export function PublishSection(props: { period: string; target: PublishTargetView; approved: boolean }) {
+  const t = props.target
+  const q = `period=${props.period}`
+  return (
+    <section class='publish-target' id={`publish-${t.key}`}>
+      <h3>{t.name}</h3>
+      {t.blocking.length > 0 && (
+        <div class='flash flash-error' role='alert'>
+          <p>Nothing is sent while these stand:</p>
+          <ul>
+            {t.blocking.map((b) => (
+              <li>
+                <a href={b.href}>{b.message}</a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {t.warnings.length > 0 && (
+        <details>
+          <summary>{t.warnings.length} warning(s)</summary>
+          <ul>
+            {t.warnings.map((w) => (
+              <li>
+                <a href={w.href}>{w.message}</a>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <p>
+        Lines: {t.counts.sent} sent · {t.counts.pending} pending{t.counts.pending > 0 && t.agentName ? ` (sent on ${t.agentName}'s next visit)` : ''} · {t.counts.failed} failed
+      </p>
+      {t.failed.length > 0 && (
+        <table class='striped'>
+          <tbody>
+            {t.failed.map((f) => (
+              <tr>
+                <td>{f.date}</td>
+                <td>
+                  <code>{f.payId}</code>
+                </td>
+                <td class='number'>{formatMinutes(f.minutes)}</td>
+                <td>{f.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div class='inline-form'>
+        <form method='post' action={`/payroll/publish/${t.key}?${q}`}>
+          <button type='submit' disabled={t.blocking.length > 0 || !props.approved}>
+            Publish to {t.name}
+          </button>
+        </form>
+        {t.counts.failed > 0 && (
+          <form method='post' action={`/payroll/publish/${t.key}/retry?${q}`}>
+            <button type='submit' class='secondary'>
+              Retry failed lines
+            </button>
+          </form>
+        )}
+      </div>
+      {t.runs.length > 0 && (
+        <details>
+          <summary>Publish history</summary>
+          <ul>
+            {t.runs.map((r) => (
+              <li>
+                {r.created_at.slice(0, 16).replace('T', ' ')} UTC: {r.added} new, {r.corrected} corrected, {r.removed} removed, {r.unchanged} unchanged
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
   )
 }
