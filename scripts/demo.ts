@@ -17,6 +17,12 @@ import { quickbooksDesktopConnector } from '../src/connectors/quickbooks-desktop
 import { setWebConnectorPassword } from '../src/connectors/quickbooks-desktop/setup.js'
 import { QuickBooksCompany } from '../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../src/connectors/quickbooks-desktop/simulator/web-connector.js'
+import { saveTimeEntry } from '../src/time-entries/service.js'
+import { today } from '../src/time-entries/routes.js'
+import { getPayrollSettings } from '../src/payroll/payroll-settings.js'
+import { workWeekOf } from '../src/payroll/pay-policy.js'
+import { groupsOf, saveMapping } from '../src/payroll/mapping-service.js'
+import { saveFileSettings } from '../src/payroll/file-service.js'
 
 const DATA = fileURLToPath(new URL('./demo-data', import.meta.url))
 const EMAIL = 'demo@clockbridge.example'
@@ -49,6 +55,7 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
     if ('error' in inspected) throw new Error(inspected.error)
     await saveState(db, 'spreadsheet', mappingStateKey(module.id), JSON.stringify(guessMapping(inspected.headers, MODULES[module.id].fields)))
   }
+  await seedPayroll(deps)
   // QuickBooks Desktop, activated with a Web Connector password; a simulated Web Connector calls in.
   await activate(db, actor, quickbooksDesktopConnector)
   const qbwcPassword = await db.selectFrom('connector_state').select('key').where('integration', '=', 'quickbooks-desktop').where('key', '=', 'qbwc.passwordHash').executeTakeFirst()
@@ -58,12 +65,49 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
     `Then open Administration > Integrations > Spreadsheet > Employees, SYNC, select records and IMPORT.`,
     `The demo spreadsheets are in scripts/demo-data/; the demo database is in ${deps.config.dataDir}.`,
     `QuickBooks Desktop: make it the sync source on its Setup tab and SYNC; a simulated Web Connector calls every ${WEB_CONNECTOR_EVERY_MS / 1000} s.`,
+    `Payroll: the last two weeks have time; open Payroll, go back a week, approve it and download its files.`,
   ].join('\n')
+}
+
+/**
+ * Two work weeks of time before this one for three employees entered by hand, payroll items with a
+ * mapping for the IIF file, and the IIF settings: approve a week and download its file at once.
+ */
+async function seedPayroll(deps: AppDeps): Promise<void> {
+  const { db } = deps
+  if (await db.selectFrom('time_entries').select('id').limit(1).executeTakeFirst()) return
+  const now = new Date().toISOString()
+  for (const [first, last, number] of [['Ken', 'Ito', '1002'], ['Ana', 'Silva', '1003']] as const) {
+    if (!(await db.selectFrom('employees').select('id').where('employee_number', '=', number).executeTakeFirst())) {
+      await db.insertInto('employees').values({ first_name: first, last_name: last, employee_number: number, pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+    }
+  }
+  const employees = await db.selectFrom('employees').select(['id', 'employee_number']).where('employee_number', 'in', ['1001', '1002', '1003']).orderBy('employee_number').execute()
+  const job = await db.selectFrom('job_sites').select('id').where('number', '=', '100').executeTakeFirst()
+  const settings = await getPayrollSettings(db, deps.config.timeZone)
+  const thisWeek = workWeekOf(today(deps.config.timeZone), settings.policy.workWeekStart)
+  const day = (offset: number) => new Date(Date.parse(`${thisWeek}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10)
+  for (const [n, e] of employees.entries()) {
+    for (let d = -14; d < 0; d++) {
+      if ((d + 14) % 7 >= 5) continue // weekends off
+      const vacation = n === 2 && d === -10
+      const hours = vacation ? '8' : String(8 + ((n + d + 14) % 3))
+      const saved = await saveTimeEntry(db, actor, { employee_id: String(e.id), date: day(d), hours, pay_id: vacation ? 'VAC' : 'REG', job_site_id: vacation || !job ? '' : String(job.id) }, { source: 'manual' })
+      if (!saved.ok) throw new Error(`Demo time entry refused: ${JSON.stringify(saved.errors)}`)
+    }
+  }
+  const item = async (name: string) =>
+    (await db.selectFrom('payroll_items').select('id').where('name', '=', name).executeTakeFirst())?.id ?? (await db.insertInto('payroll_items').values({ name, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+  const [iifDefault] = await groupsOf(db, 'file:iif')
+  await saveMapping(db, actor, iifDefault!.id, { REG: await item('Hourly Rate'), OT: await item('Overtime Rate'), VAC: await item('Vacation Hourly') })
+  await saveFileSettings(db, actor, { iifCompanyName: 'Northwind Builders', iifCompanyCreateTime: '1405767000', iifEmployeeName: 'first-last', adpCoCode: 'NW', adpRunIid: 'NW12AB', paychexClientId: '12345678' })
 }
 
 /** A QuickBooks company and its Web Connector, visiting the demo server on a timer as the real one would. */
 export function startSimulatedWebConnector(deps: AppDeps): () => void {
-  const webConnector = new WebConnectorSimulator(`${deps.config.publicBaseUrl}/qbwc`, new QuickBooksCompany({ employees: 40, customers: 12 }))
+  // The simulated company's first employees are the demo spreadsheet's, numbered 1001 on, as in a real office.
+  const people = readFileSync(join(DATA, 'employees.csv'), 'utf8').trim().split('\n').slice(1).map((l) => ({ first: l.split(',')[2]!, last: l.split(',')[3]! }))
+  const webConnector = new WebConnectorSimulator(`${deps.config.publicBaseUrl}/qbwc`, new QuickBooksCompany({ employees: 40, customers: 12, people }))
   const log = deps.logger.child({ component: 'demo-web-connector' })
   const visit = async () => {
     try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createTestApp } from '../helpers/test-app.js'
+import { createTestApp, signInAs } from '../helpers/test-app.js'
+import { get, post } from '../helpers/requests.js'
 import { DEMO_QBWC_PASSWORD, seedDemo } from '../../scripts/demo.js'
 import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
@@ -23,7 +24,20 @@ describe('npm run demo', () => {
     const employees = await t.db.selectFrom('staged_records').select('id').where('module', '=', 'employees').execute()
     expect(employees).toHaveLength(20)
     const plan = await planImport(t.deps, 'spreadsheet', 'employees', employees.map((e) => e.id))
-    expect(plan.items.filter((i) => i.action === 'link').map((i) => i.externalId)).toEqual(['QB-8000'])
+    expect(plan.items.filter((i) => i.action === 'link').map((i) => i.externalId)).toEqual(['QB-8000', 'QB-8001', 'QB-8002'])
+  })
+
+  it('has two weeks of time that approve into a period with an IIF file ready to download', async () => {
+    const t = await createTestApp()
+    await seedDemo(t.deps)
+    await seedDemo(t.deps)
+    const entries = await t.db.selectFrom('time_entries').select(['date']).orderBy('date').execute()
+    expect(entries).toHaveLength(30)
+    const { cookie } = await signInAs(t.db, 'admin')
+    await post(t.app, `/payroll/approve?period=${entries[0]!.date}`, {}, { cookie })
+    const file = await get(t.app, `/payroll/files/iif?period=${entries[0]!.date}`, { cookie })
+    expect(file.status).toBe(200)
+    expect(await file.text()).toMatch(/TIMEACT\t\d\d\/\d\d\/\d\d\t100\tMaria Lopez\t\tHourly Rate\t/)
   })
 
   it('has QuickBooks Desktop activated with a Web Connector password the simulated Web Connector signs in with', async () => {

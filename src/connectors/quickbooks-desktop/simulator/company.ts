@@ -28,7 +28,7 @@ export type ListName = 'Employee' | 'Vendor' | 'Customer' | 'ItemService' | 'Cla
 
 export type TimeTracking = { txnId: string; externalGuid?: string; date: string; entity: string; customer?: string; item?: string; duration: string; class?: string; wageItem?: string; notes?: string }
 
-export type CompanyOptions = { employees?: number; customers?: number; companyName?: string; seed?: number }
+export type CompanyOptions = { employees?: number; customers?: number; companyName?: string; seed?: number; /** The first employees' names, instead of generated ones. */ people?: { first: string; last: string }[] }
 
 /** Answers for one message set: a qbXML response, or the HRESULT the request processor raised. */
 export type Processed = { response: string } | { hresult: string; message: string }
@@ -58,10 +58,10 @@ export class QuickBooksCompany {
     this.companyName = opts.companyName ?? 'Ridgeline Builders LLC'
     let seed = opts.seed ?? 42
     this.random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
-    this.generate(opts.employees ?? 25, opts.customers ?? 8)
+    this.generate(opts.employees ?? 25, opts.customers ?? 8, opts.people ?? [])
   }
 
-  private generate(employees: number, customers: number) {
+  private generate(employees: number, customers: number, people: { first: string; last: string }[]) {
     for (const [name, type] of [['Hourly Rate', 'HourlyRegular'], ['Overtime Rate', 'HourlyOvertime'], ['Double Time Rate', 'HourlyOvertime'], ['Sick Hourly', 'HourlySick'], ['Vacation Hourly', 'HourlyVacation'], ['Salary', 'SalaryRegular']] as const) {
       this.add('PayrollItemWage', name, { WageType: type })
     }
@@ -75,8 +75,8 @@ export class QuickBooksCompany {
       for (let j = 0; j < jobs; j++) this.add('Customer', ['Kitchen Remodel', 'New Deck', 'Basement Finish'][j]!, { JobStatus: j === 2 ? 'Closed' : 'InProgress', JobStartDate: '2024-03-01' }, customer.listId)
     }
     for (let i = 0; i < employees; i++) {
-      const first = FIRST[i % FIRST.length]!
-      const last = `${LAST[Math.floor(i / FIRST.length) % LAST.length]}${i >= FIRST.length * LAST.length ? i : ''}`
+      const first = people[i]?.first ?? FIRST[i % FIRST.length]!
+      const last = people[i]?.last ?? `${LAST[Math.floor(i / FIRST.length) % LAST.length]}${i >= FIRST.length * LAST.length ? i : ''}`
       this.add('Employee', `${first} ${last}`, {
         FirstName: first,
         LastName: last,
