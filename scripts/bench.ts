@@ -25,6 +25,12 @@ import { quickbooksDesktopConnector } from '../src/connectors/quickbooks-desktop
 import { setWebConnectorPassword } from '../src/connectors/quickbooks-desktop/setup.js'
 import { QuickBooksCompany } from '../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../src/connectors/quickbooks-desktop/simulator/web-connector.js'
+import { getPayrollSettings, savePayrollSettings } from '../src/payroll/payroll-settings.js'
+import { approvePeriod, periodSummary } from '../src/payroll/period-service.js'
+import { saveFileSettings, payrollFileFor } from '../src/payroll/file-service.js'
+import { groupsOf, saveMapping } from '../src/payroll/mapping-service.js'
+import { checkPublish } from '../src/payroll/publish-service.js'
+import { FILE_LABELS, type FileFormat } from '../src/payroll/payroll-files.js'
 
 const { values: args } = parseArgs({ options: { records: { type: 'string', default: '100000' }, big: { type: 'string', default: '1000000' }, phase: { type: 'string' } } })
 const N = Number(args.records)
@@ -263,8 +269,66 @@ async function webConnector() {
   }
 }
 
+/**
+ * Payroll: 1,000 employees x 14 days x 3 job sites (42,000 entries) in an approved biweekly period,
+ * with daily and weekly overtime: classify and aggregate, every payroll file, and the publish lines.
+ */
+async function payroll() {
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
+  try {
+    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', SECRET_KEY: 'ab'.repeat(32) })
+    const { db, sqlite } = openDatabase(config.databasePath)
+    await migrateToLatest(db)
+    const actor = systemActor('bench')
+    const now = new Date().toISOString()
+    sqlite.transaction(() => {
+      const emp = sqlite.prepare(`insert into employees (first_name, last_name, employee_number, pay_group, status, created_at, updated_at) values (?, ?, ?, 'HOURLY', 'active', ?, ?)`)
+      for (let i = 0; i < 1000; i++) emp.run(`First${i}`, `Last${i}`, String(1000 + i), now, now)
+      const job = sqlite.prepare(`insert into job_sites (number, name, status, created_at, updated_at) values (?, ?, 'active', ?, ?)`)
+      for (let j = 0; j < 3; j++) job.run(`J-${j}`, `Job ${j}`, now, now)
+      const entry = sqlite.prepare(`insert into time_entries (employee_id, date, start_time, end_time, minutes, job_site_id, pay_id, source, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 'REG', 'api', ?, ?)`)
+      for (let e = 1; e <= 1000; e++) {
+        for (let d = 0; d < 14; d++) {
+          const date = new Date(Date.UTC(2024, 5, 3 + d)).toISOString().slice(0, 10)
+          for (let j = 0; j < 3; j++) entry.run(e, date, `0${6 + j * 3}:00`.slice(-5), `${String(9 + j * 3).padStart(2, '0')}:00`, 180, j + 1, now, now)
+        }
+      }
+    })()
+    await savePayrollSettings(db, actor, await getPayrollSettings(db, 'UTC'), { weeklyOvertimeHours: 40, dailyOvertime: true, dailyOvertimeHours: 8, dailyDoubleTime: true, dailyDoubleTimeHours: 12, seventhDayRule: true, frequency: 'biweekly', anchor: '2024-06-03' })
+    const settings = await getPayrollSettings(db, 'UTC')
+    const period = { start: '2024-06-03', end: '2024-06-16' }
+    await approvePeriod(db, actor, period)
+    await saveFileSettings(db, actor, { iifCompanyName: 'Bench Co', iifCompanyCreateTime: '1405767000', iifEmployeeName: 'first-last', adpCoCode: 'BC', adpRunIid: 'BENCH1', paychexClientId: '12345678' })
+    const item = async (name: string) => (await db.insertInto('payroll_items').values({ name, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+    const items = { REG: await item('R'), OT: await item('O'), DT: await item('D') }
+    for (const target of ['file:iif', 'file:adp-wfn', 'file:adp-run', 'file:paychex', 'file:gusto', 'file:csv', 'quickbooks-desktop']) {
+      const [group] = await groupsOf(db, target)
+      await saveMapping(db, actor, group!.id, items)
+    }
+    const entries = 42_000
+    const formats = Object.keys(FILE_LABELS) as FileFormat[]
+    const [summaryMs, summary] = await timed(() => periodSummary(db, settings, period))
+    let filesMs = 0
+    for (const format of formats) filesMs += (await timed(() => payrollFileFor(db, actor, settings, period, format)))[0]
+    const [linesMs, check] = await timed(() => checkPublish(db, settings, period, quickbooksDesktopConnector))
+    if (summary.employees.length !== 1000 || check.blocking.length === 0) throw new Error('payroll bench: unexpected summary')
+    const perSecond = (ms: number) => `${Math.round((entries / ms) * 1000).toLocaleString('en-US')} entries/s`
+    rows.push([`payroll: classify and aggregate ${entries.toLocaleString('en-US')} entries (1,000 employees x 14 days x 3 job sites)`, fmt(summaryMs), '', ''])
+    rows.push([`payroll: every payroll file (${formats.length}), each from the database`, fmt(filesMs), '', ''])
+    rows.push([`payroll: the publish lines for QuickBooks Desktop, with their checks`, fmt(linesMs), '', ''])
+    rows.push([`payroll: classify, aggregate and build the publish lines`, perSecond(summaryMs + linesMs), '', '> 100,000 entries/s'])
+    rows.push([`payroll: everything above, files included`, perSecond(summaryMs + filesMs + linesMs), '', ''])
+    await db.destroy()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 if (args.phase === 'memory') {
   await memory()
+} else if (args.phase === 'payroll') {
+  await payroll()
+  for (const r of rows) console.log(r.join('  '))
 } else if (args.phase === 'qbwc') {
   await webConnector()
 } else {
@@ -282,6 +346,7 @@ if (args.phase === 'memory') {
   row(`  of which Clockbridge (without the simulated QuickBooks answering)`, qb.ms - qb.simulatorMs, qb.base, '')
   rows.push([`  peak resident memory (the simulated company lives in the same process)`, `${qb.peakMb.toFixed(0)} MB`, '', ''])
   rows.push([`  growth during the visit`, `${qb.growthMb.toFixed(0)} MB`, '', ''])
+  await payroll()
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['what', 'time', 'vs baseline', 'target'][i]!.length))
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')
   console.log(line(['what', 'time', 'vs baseline', 'target']))

@@ -52,8 +52,10 @@ export function byWorkOrder(a: WorkedEntry, b: WorkedEntry): number {
 export function classify(entries: WorkedEntry[], policy: PayPolicy): Map<number, Split> {
   const result = new Map<number, Split>()
   const weeks = new Map<string, WorkedEntry[]>()
+  const weekOf = new Map<string, string>()
   for (const e of [...entries].sort(byWorkOrder)) {
-    const week = workWeekOf(e.date, policy.workWeekStart)
+    let week = weekOf.get(e.date)
+    if (!week) weekOf.set(e.date, (week = workWeekOf(e.date, policy.workWeekStart)))
     const list = weeks.get(week) ?? []
     list.push(e)
     weeks.set(week, list)

@@ -31,7 +31,6 @@ async function loadSources(db: Db) {
 async function buildLines(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector) {
   const target = connector.id
   const summary = await periodSummary(db, settings, period)
-  const entries = new Map((await db.selectFrom('time_entries').select(['id', 'job_site_id', 'cost_code_id', 'department_id']).where('date', '>=', period.start).where('date', '<=', period.end).execute()).map((e) => [e.id, e]))
   const sources = await loadSources(db)
   const mapping = await resolveMapping(db, target)
   const items = new Map((await db.selectFrom('payroll_items').select(['id', 'name', 'source_integration', 'external_id']).execute()).map((p) => [p.id, p]))
@@ -48,10 +47,9 @@ async function buildLines(db: Db, settings: PayrollSettings, period: Period, con
       if (!mapping.itemFor(emp.employeeId, payId)) check.blocking.push({ message: `${payId} has no payroll item of ${connector.name} in ${name}'s group (${mapping.groupOf(emp.employeeId)})`, href: `/payroll/mapping?target=${encodeURIComponent(target)}` })
     }
     for (const l of emp.lines) {
-      const entry = entries.get(l.entryId)!
-      const jobSite = entry.job_site_id ? sources.jobSites.get(entry.job_site_id) : undefined
-      const costCode = entry.cost_code_id ? sources.costCodes.get(entry.cost_code_id) : undefined
-      const department = entry.department_id ? sources.departments.get(entry.department_id) : undefined
+      const jobSite = l.jobSiteId ? sources.jobSites.get(l.jobSiteId) : undefined
+      const costCode = l.costCodeId ? sources.costCodes.get(l.costCodeId) : undefined
+      const department = l.departmentId ? sources.departments.get(l.departmentId) : undefined
       for (const [what, rec, label, href] of [['Job site', jobSite, jobSite?.number, `/job-sites/${jobSite?.id}`], ['Cost code', costCode, costCode?.code, `/cost-codes/${costCode?.id}`]] as const) {
         if (rec && !linked(rec) && !warned.has(`${what}${rec.id}`)) {
           warned.add(`${what}${rec.id}`)
@@ -59,7 +57,7 @@ async function buildLines(db: Db, settings: PayrollSettings, period: Period, con
         }
       }
       const item = mapping.itemFor(emp.employeeId, l.payId)
-      const key = [target, emp.employeeId, l.date, l.payId, entry.job_site_id ?? '-', entry.cost_code_id ?? '-', entry.department_id ?? '-'].join('|')
+      const key = `${target}|${emp.employeeId}|${l.date}|${l.payId}|${l.jobSiteId ?? '-'}|${l.costCodeId ?? '-'}|${l.departmentId ?? '-'}`
       const previous = lines.get(key)
       const minutes = (previous?.input.minutes ?? 0) + l.minutes
       lines.set(key, {
