@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import { resolveMapping } from './mapping-service.js'
-import { periodSummary } from './period-service.js'
+import { periodSummary, type PeriodSummary } from './period-service.js'
 import type { Period } from './pay-periods.js'
 import type { PayrollSettings } from './payroll-settings.js'
 import { buildPayrollFile, DEFAULT_FILE_SETTINGS, fileProblems, type FileFormat, type FileProblem, type PayrollFile, type PayrollFileSettings } from './payroll-files.js'
@@ -61,8 +61,8 @@ export async function saveFileSettings(db: Db, actor: Actor, form: z.output<type
 }
 
 /** The file for an approved period, or what stands in the way. */
-export async function payrollFileFor(db: Db, actor: Actor, settings: PayrollSettings, period: Period, format: FileFormat): Promise<{ ok: true; file: PayrollFile } | { ok: false; problems: FileProblem[] }> {
-  const summary = await periodSummary(db, settings, period)
+export async function payrollFileFor(db: Db, actor: Actor, settings: PayrollSettings, period: Period, format: FileFormat, known?: PeriodSummary): Promise<{ ok: true; file: PayrollFile } | { ok: false; problems: FileProblem[] }> {
+  const summary = known ?? (await periodSummary(db, settings, period))
   if (summary.status !== 'approved') return { ok: false, problems: [{ employeeId: null, message: `The period ${period.start} to ${period.end} is not approved`, fix: 'Approve it on the Payroll tab first' }] }
   const numbers = new Map((await db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).execute()).map((e) => [e.id, e]))
   const mapping = await resolveMapping(db, `file:${format}`)

@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import type { AnyConnector, PublishLineInput } from '../connectors/types.js'
 import { resolveMapping } from './mapping-service.js'
-import { periodSummary } from './period-service.js'
+import { periodSummary, type PeriodSummary } from './period-service.js'
 import type { Period } from './pay-periods.js'
 import type { PayrollSettings } from './payroll-settings.js'
 
@@ -28,9 +28,9 @@ async function loadSources(db: Db) {
 }
 
 /** The period's lines for a target, in the target's terms, with what blocks or weakens them. */
-async function buildLines(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector) {
+async function buildLines(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector, known?: PeriodSummary) {
   const target = connector.id
-  const summary = await periodSummary(db, settings, period)
+  const summary = known ?? (await periodSummary(db, settings, period))
   const sources = await loadSources(db)
   const mapping = await resolveMapping(db, target)
   const items = new Map((await db.selectFrom('payroll_items').select(['id', 'name', 'source_integration', 'external_id']).execute()).map((p) => [p.id, p]))
@@ -82,8 +82,9 @@ async function buildLines(db: Db, settings: PayrollSettings, period: Period, con
 
 const dedupe = (issues: Issue[]) => [...new Map(issues.map((i) => [i.message, i])).values()]
 
-export async function checkPublish(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector): Promise<PublishCheck> {
-  return (await buildLines(db, settings, period, connector)).check
+/** What blocks or weakens publishing the period to a connector; pass the period's summary when it is at hand. */
+export async function checkPublish(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector, summary?: PeriodSummary): Promise<PublishCheck> {
+  return (await buildLines(db, settings, period, connector, summary)).check
 }
 
 export type PublishResult = { ok: true; added: number; corrected: number; removed: number; unchanged: number } | { ok: false; check: PublishCheck }

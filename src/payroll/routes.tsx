@@ -17,7 +17,7 @@ import { fileSettingsSchema, fileSettingsValues, getFileSettings, payrollFileFor
 import { MappingPage } from '../../views/payroll/mapping-page.js'
 import { createGroup, groupsOf, mappingOf, payrollTargets, resolveMapping, saveMapping, setEmployeeGroup } from './mapping-service.js'
 import { requestedPeriod } from '../time-entries/routes.js'
-import { approvePeriod, periodSummary, unlockPeriod } from './period-service.js'
+import { approvePeriod, periodSummary, unlockPeriod, type PeriodSummary } from './period-service.js'
 import { formValues, getPayrollSettings, payrollSettingsSchema, savePayrollSettings, type PayrollSettings } from './payroll-settings.js'
 
 export const payrollRoutes = new Hono<AppEnv>()
@@ -37,7 +37,7 @@ async function page(c: Parameters<typeof requestedPeriod>[0], unlockError?: stri
   const summary = await periodSummary(c.var.db, settings, period)
   const perms = c.var.user!.permissions
   const fileFormats = Object.entries(FILE_LABELS).map(([key, label]) => ({ key, label }))
-  const targets = perms.has('payroll.publish') ? await publishTargets(c, settings, period) : []
+  const targets = perms.has('payroll.publish') ? await publishTargets(c, settings, period, summary) : []
   return renderPage(
     c,
     'Payroll',
@@ -183,10 +183,10 @@ async function publishConnectors(c: Context<AppEnv>) {
   return c.var.deps.connectors.filter((x) => x.publishesPayroll && x.publishPayload && active.has(x.id))
 }
 
-async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, period: Period): Promise<PublishTargetView[]> {
+async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, period: Period, summary: PeriodSummary): Promise<PublishTargetView[]> {
   const out: PublishTargetView[] = []
   for (const connector of await publishConnectors(c)) {
-    const check = await checkPublish(c.var.db, settings, period, connector)
+    const check = await checkPublish(c.var.db, settings, period, connector, summary)
     const state = await publishState(c.var.db, connector.id, period)
     const count = (s: string) => state.lines.filter((l) => l.status === s).length
     out.push({
