@@ -63,7 +63,7 @@ export async function saveFileSettings(db: Db, actor: Actor, form: z.output<type
 /** The file for an approved period, or what stands in the way. */
 export async function payrollFileFor(db: Db, actor: Actor, settings: PayrollSettings, period: Period, format: FileFormat, known?: PeriodSummary): Promise<{ ok: true; file: PayrollFile } | { ok: false; problems: FileProblem[] }> {
   const summary = known ?? (await periodSummary(db, settings, period))
-  if (summary.status !== 'approved') return { ok: false, problems: [{ employeeId: null, message: `The period ${period.start} to ${period.end} is not approved`, fix: 'Approve it on the Payroll tab first' }] }
+  if (summary.status !== 'approved') return { ok: false, problems: [{ employeeId: null, message: `The period ${period.start} to ${period.end} is not approved`, fix: 'Approve it on the Payroll tab first', href: `/payroll?period=${period.start}` }] }
   const numbers = new Map((await db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).execute()).map((e) => [e.id, e]))
   const mapping = await resolveMapping(db, `file:${format}`)
   const input = {

@@ -33,7 +33,7 @@ export type FileInput = {
   itemFor: (employeeId: number, payId: string) => string | undefined
 }
 
-export type FileProblem = { employeeId: number | null; message: string; fix: string }
+export type FileProblem = { employeeId: number | null; message: string; fix: string; href: string }
 export type PayrollFile = { filename: string; contentType: string; body: string }
 
 const hours = (minutes: number) => (minutes / 60).toFixed(2)
@@ -59,7 +59,7 @@ export const FILE_LABELS: Record<FileFormat, string> = {
 export function fileProblems(format: FileFormat, input: FileInput): FileProblem[] {
   const problems: FileProblem[] = []
   const s = input.settings
-  const need = (ok: boolean, message: string) => ok || problems.push({ employeeId: null, message, fix: 'Fill it in under Payroll files settings' })
+  const need = (ok: boolean, message: string) => ok || problems.push({ employeeId: null, message, fix: 'Fill it in under Payroll file settings', href: '/payroll/files/settings' })
   if (format === 'iif') {
     need(s.iif.companyName.trim() !== '', 'The QuickBooks company name is missing (Company > Company Information in QuickBooks)')
     need(/^\d+$/.test(s.iif.companyCreateTime), 'The QuickBooks company create time is missing (the number in a Timer list export of the company file)')
@@ -69,20 +69,20 @@ export function fileProblems(format: FileFormat, input: FileInput): FileProblem[
   if (format === 'paychex') need(/^[A-Za-z0-9]{1,8}$/.test(s.paychex.clientId), 'The Paychex client ID (up to 8 characters) is missing')
   for (const e of input.employees) {
     const who = `${e.lastName}, ${e.firstName}`
-    if (format !== 'csv' && format !== 'iif' && !e.number) problems.push({ employeeId: e.employeeId, message: `${who} has no employee number, which ${FILE_LABELS[format]} identifies employees by`, fix: 'Give the employee their payroll number' })
-    if (format === 'adp-wfn' && e.number && !/^\d{1,6}$/.test(e.number)) problems.push({ employeeId: e.employeeId, message: `${who}'s employee number ${e.number} is not an ADP file number (up to 6 digits)`, fix: 'Use the ADP file number as the employee number' })
+    if (format !== 'csv' && format !== 'iif' && !e.number) problems.push({ employeeId: e.employeeId, message: `${who} has no employee number, which ${FILE_LABELS[format]} identifies employees by`, fix: 'Give the employee their payroll number', href: `/employees/${e.employeeId}` })
+    if (format === 'adp-wfn' && e.number && !/^\d{1,6}$/.test(e.number)) problems.push({ employeeId: e.employeeId, message: `${who}'s employee number ${e.number} is not an ADP file number (up to 6 digits)`, fix: 'Use the ADP file number as the employee number', href: `/employees/${e.employeeId}` })
     if (format === 'gusto') {
       const other = payIdsOf(e.lines).filter((p) => !['REG', 'OT', 'DT'].includes(p))
-      if (other.length > 0) problems.push({ employeeId: e.employeeId, message: `${who} has ${other.join(', ')} hours; Gusto's hours file takes regular, overtime and double overtime only`, fix: 'Enter that time in Gusto, or leave it out of this period' })
+      if (other.length > 0) problems.push({ employeeId: e.employeeId, message: `${who} has ${other.join(', ')} hours; Gusto's hours file takes regular, overtime and double overtime only`, fix: 'Enter that time in Gusto, or leave it out of this period', href: `/time-entries?period=${input.period.start}&employee=${e.employeeId}` })
       continue
     }
     if (format === 'paychex') {
-      for (const job of new Set(e.lines.map((l) => l.jobSite).filter((j): j is string => !!j && j.length > 25))) problems.push({ employeeId: e.employeeId, message: `Job site ${job} is longer than the 25 characters of a Paychex job number (${who})`, fix: 'Give the job site a shorter number' })
+      for (const job of new Set(e.lines.map((l) => l.jobSite).filter((j): j is string => !!j && j.length > 25))) problems.push({ employeeId: e.employeeId, message: `Job site ${job} is longer than the 25 characters of a Paychex job number (${who})`, fix: 'Give the job site a shorter number', href: '/job-sites' })
     }
     if (format === 'csv') continue
     for (const payId of payIdsOf(e.lines)) {
       if (format === 'adp-wfn' && (payId === 'REG' || payId === 'OT')) continue
-      if (!input.itemFor(e.employeeId, payId)) problems.push({ employeeId: e.employeeId, message: `${payId} is not mapped to a payroll item for ${FILE_LABELS[format]} (${who})`, fix: 'Map it under Payroll item mapping' })
+      if (!input.itemFor(e.employeeId, payId)) problems.push({ employeeId: e.employeeId, message: `${payId} is not mapped to a payroll item for ${FILE_LABELS[format]} (${who})`, fix: 'Map it under Payroll item mapping', href: `/payroll/mapping?target=file:${format}` })
     }
   }
   return problems

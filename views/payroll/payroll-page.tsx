@@ -170,7 +170,7 @@ export function PayrollFilesSection(props: { period: string; approved: boolean; 
   )
 }
 
-export function FileProblemsPage(props: { format: string; problems: { message: string; fix: string }[]; period: string }) {
+export function FileProblemsPage(props: { format: string; problems: { message: string; fix: string; href: string }[]; period: string }) {
   return (
     <>
       <PageHeader title={`${props.format}: not made`} breadcrumb={{ href: `/payroll?period=${props.period}`, label: 'Payroll' }} />
@@ -178,7 +178,7 @@ export function FileProblemsPage(props: { format: string; problems: { message: s
       <ul class='problems'>
         {props.problems.map((p) => (
           <li>
-            {p.message}. <em>{p.fix}.</em>
+            {p.message}. <a href={p.href}>{p.fix}</a>.
           </li>
         ))}
       </ul>
