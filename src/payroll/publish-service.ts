@@ -38,40 +38,49 @@ async function buildLines(db: Db, settings: PayrollSettings, period: Period, con
   if (summary.status !== 'approved') check.blocking.push({ message: `The period ${period.start} to ${period.end} is not approved`, href: `/payroll?period=${period.start}` })
   const linked = (r: { source_integration: string | null; external_id: string | null } | undefined) => (r && r.source_integration === target && r.external_id ? r.external_id : null)
   const lines = new Map<string, { input: PublishLineInput; employeeId: number; payId: string }>()
-  const warned = new Set<string>()
+  // Each referenced record becomes one shared reference object, and warns once.
+  const refCache = new Map<string, { externalId: string | null; number: string } | { externalId: string | null; code: string } | null>()
+  const reference = <K extends 'number' | 'code'>(what: 'Job site' | 'Cost code' | 'Department', id: number | null, rec: ({ id: number; source_integration: string | null; external_id: string | null } & Record<K, string>) | undefined, field: K, path: string) => {
+    if (!id || !rec) return null
+    const cacheKey = `${what}${id}`
+    let ref = refCache.get(cacheKey)
+    if (ref === undefined) {
+      ref = { externalId: linked(rec), [field]: rec[field] } as { externalId: string | null; number: string }
+      refCache.set(cacheKey, ref)
+      if (!ref.externalId && what !== 'Department') check.warnings.push({ message: `${what} ${rec[field]} is not linked to ${connector.name}; it is sent by name and must match exactly there`, href: `${path}/${id}` })
+    }
+    return ref
+  }
   for (const emp of summary.employees) {
     const employee = sources.employees.get(emp.employeeId)!
     const name = `${employee.first_name} ${employee.last_name}`
     if (!linked(employee)) check.blocking.push({ message: `${name} is not linked to ${connector.name}: SYNC and IMPORT employees from it, or link this employee`, href: `/employees/${employee.id}` })
+    const employeeRef = { externalId: linked(employee), name }
+    const itemRefs = new Map<string, { externalId: string | null; name: string }>()
     for (const payId of new Set(emp.lines.map((l) => l.payId))) {
-      if (!mapping.itemFor(emp.employeeId, payId)) check.blocking.push({ message: `${payId} has no payroll item of ${connector.name} in ${name}'s group (${mapping.groupOf(emp.employeeId)})`, href: `/payroll/mapping?target=${encodeURIComponent(target)}` })
+      const item = mapping.itemFor(emp.employeeId, payId)
+      if (!item) check.blocking.push({ message: `${payId} has no payroll item of ${connector.name} in ${name}'s group (${mapping.groupOf(emp.employeeId)})`, href: `/payroll/mapping?target=${encodeURIComponent(target)}` })
+      itemRefs.set(payId, item ? { externalId: linked(items.get(item.id)), name: item.name } : { externalId: null, name: '' })
     }
     for (const l of emp.lines) {
-      const jobSite = l.jobSiteId ? sources.jobSites.get(l.jobSiteId) : undefined
-      const costCode = l.costCodeId ? sources.costCodes.get(l.costCodeId) : undefined
-      const department = l.departmentId ? sources.departments.get(l.departmentId) : undefined
-      for (const [what, rec, label, href] of [['Job site', jobSite, jobSite?.number, `/job-sites/${jobSite?.id}`], ['Cost code', costCode, costCode?.code, `/cost-codes/${costCode?.id}`]] as const) {
-        if (rec && !linked(rec) && !warned.has(`${what}${rec.id}`)) {
-          warned.add(`${what}${rec.id}`)
-          check.warnings.push({ message: `${what} ${label} is not linked to ${connector.name}; it is sent by name and must match exactly there`, href })
-        }
-      }
-      const item = mapping.itemFor(emp.employeeId, l.payId)
       const key = `${target}|${emp.employeeId}|${l.date}|${l.payId}|${l.jobSiteId ?? '-'}|${l.costCodeId ?? '-'}|${l.departmentId ?? '-'}`
       const previous = lines.get(key)
-      const minutes = (previous?.input.minutes ?? 0) + l.minutes
+      if (previous) {
+        previous.input.minutes += l.minutes
+        continue
+      }
       lines.set(key, {
         employeeId: emp.employeeId,
         payId: l.payId,
         input: {
           key,
           date: l.date,
-          minutes,
-          employee: { externalId: linked(employee), name },
-          jobSite: jobSite ? { externalId: linked(jobSite), number: jobSite.number } : null,
-          costCode: costCode ? { externalId: linked(costCode), code: costCode.code } : null,
-          department: department ? { externalId: linked(department), code: department.code } : null,
-          payrollItem: item ? { externalId: linked(items.get(item.id)), name: item.name } : { externalId: null, name: '' },
+          minutes: l.minutes,
+          employee: employeeRef,
+          jobSite: reference('Job site', l.jobSiteId, l.jobSiteId ? sources.jobSites.get(l.jobSiteId) : undefined, 'number', '/job-sites') as { externalId: string | null; number: string } | null,
+          costCode: reference('Cost code', l.costCodeId, l.costCodeId ? sources.costCodes.get(l.costCodeId) : undefined, 'code', '/cost-codes') as { externalId: string | null; code: string } | null,
+          department: reference('Department', l.departmentId, l.departmentId ? sources.departments.get(l.departmentId) : undefined, 'code', '/departments') as { externalId: string | null; code: string } | null,
+          payrollItem: itemRefs.get(l.payId)!,
         },
       })
     }
