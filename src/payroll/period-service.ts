@@ -40,8 +40,8 @@ export async function periodSummary(db: Db, settings: PayrollSettings, period: P
     .select(['id', 'employee_id', 'date', 'start_time', 'minutes', 'pay_id', 'job_site_id', 'cost_code_id', 'department_id'])
     .where('date', '>=', from)
     .where('date', '<=', to)
+    .orderBy('date') // the (date, employee_id) index's own order: no sort
     .execute()
-  rows.sort((a, b) => a.employee_id - b.employee_id || (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
   const people = new Map((await db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).execute()).map((e) => [e.id, e]))
   const jobs = new Map((await db.selectFrom('job_sites').select(['id', 'number', 'name']).execute()).map((j) => [j.id, j]))
   const codes = new Map((await db.selectFrom('cost_codes').select(['id', 'code']).execute()).map((c) => [c.id, c.code]))
