@@ -18,7 +18,7 @@ import { setWebConnectorPassword } from '../src/connectors/quickbooks-desktop/se
 import { QuickBooksCompany } from '../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { saveTimeEntry } from '../src/time-entries/service.js'
-import { today } from '../src/time-entries/routes.js'
+import { today } from '../src/lib/format.js'
 import { getPayrollSettings } from '../src/payroll/payroll-settings.js'
 import { workWeekOf } from '../src/payroll/pay-policy.js'
 import { groupsOf, saveMapping } from '../src/payroll/mapping-service.js'

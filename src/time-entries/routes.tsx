@@ -14,12 +14,10 @@ import { TimeEntriesPage, TimeEntryForm, type EntryOptions } from '../../views/t
 import { getPayrollSettings } from '../payroll/payroll-settings.js'
 import { isIsoDate, periodOf, shiftPeriod } from '../payroll/pay-periods.js'
 import { deleteTimeEntry, lockedPeriod, saveTimeEntry } from './service.js'
+import { today } from '../lib/format.js'
 import { importTimeCsv, type RowError } from './csv-import.js'
 
 export const timeEntriesRoutes = new Hono<AppEnv>()
-
-/** Today in the company's time zone, as YYYY-MM-DD. */
-export const today = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
 
 /** The pay period the page shows: the one holding ?period=, else today's. */
 export async function requestedPeriod(c: Context<AppEnv>) {

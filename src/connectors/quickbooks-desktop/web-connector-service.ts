@@ -373,7 +373,7 @@ export class WebConnectorService {
     this.log.info({ event: 'qbwc_session_closed', records: session.records, error: session.last_error }, 'Web Connector session closed')
     if (session.last_error) return `Clockbridge: stopped. ${session.last_error}`
     await saveState(this.db, QBD_ID, STATUS_KEYS.lastError, '')
-    return `Clockbridge: ${session.runs_done} sync(s) done, ${session.records} record(s) read from QuickBooks.`
+    return `Clockbridge: ${session.runs_done} sync(s) done, ${session.records} record(s) read from or sent to QuickBooks.`
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────
