@@ -5,7 +5,7 @@ import { resolveMapping } from './mapping-service.js'
 import { periodSummary, type PeriodSummary } from './period-service.js'
 import type { Period } from './pay-periods.js'
 import type { PayrollSettings } from './payroll-settings.js'
-import { buildPayrollFile, DEFAULT_FILE_SETTINGS, fileProblems, type FileFormat, type FileProblem, type PayrollFile, type PayrollFileSettings } from './payroll-files.js'
+import { buildPayrollFile, DEFAULT_FILE_SETTINGS, fileProblems, fileTarget, type FileFormat, type FileProblem, type PayrollFile, type PayrollFileSettings } from './payroll-files.js'
 
 // Payroll files for an approved period: the period's lines, each pay ID turned into the format's
 // payroll item by the mapping, checked first; and the settings each format needs.
@@ -65,7 +65,7 @@ export async function payrollFileFor(db: Db, actor: Actor, settings: PayrollSett
   const summary = known ?? (await periodSummary(db, settings, period))
   if (summary.status !== 'approved') return { ok: false, problems: [{ employeeId: null, message: `The period ${period.start} to ${period.end} is not approved`, fix: 'Approve it on the Payroll tab first', href: `/payroll?period=${period.start}` }] }
   const numbers = new Map((await db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).execute()).map((e) => [e.id, e]))
-  const mapping = await resolveMapping(db, `file:${format}`)
+  const mapping = await resolveMapping(db, fileTarget(format))
   const input = {
     period,
     frequency: settings.schedule.frequency,

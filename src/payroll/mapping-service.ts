@@ -2,26 +2,21 @@ import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import type { AnyConnector } from '../connectors/types.js'
 import { isUniqueViolation } from '../http/forms.js'
+import { FILE_LABELS, fileTarget, type FileFormat } from './payroll-files.js'
 
 // Payroll item mapping: which payroll item of a target each pay ID becomes. A target is an
 // integration that publishes payroll, or a payroll file format. Employees are in a group per
 // target; those not assigned use its default group.
 
-export const PAYROLL_FILE_FORMATS = [
-  { key: 'file:iif', label: 'QuickBooks Desktop IIF file' },
-  { key: 'file:adp-wfn', label: 'ADP Workforce Now paydata file' },
-  { key: 'file:adp-run', label: 'ADP RUN file' },
-  { key: 'file:paychex', label: 'Paychex SPI file' },
-  { key: 'file:gusto', label: 'Gusto hours file' },
-  { key: 'file:csv', label: 'Generic CSV file' },
-] as const
+/** Every payroll file format is a target of its own. */
+const FILE_TARGETS = (Object.keys(FILE_LABELS) as FileFormat[]).map((f) => ({ key: fileTarget(f), label: `${FILE_LABELS[f]} file` }))
 
 export type PayrollTarget = { key: string; label: string }
 
 /** Publishing integrations that are activated, then every payroll file format. */
 export async function payrollTargets(db: Db, connectors: readonly AnyConnector[]): Promise<PayrollTarget[]> {
   const active = new Set((await db.selectFrom('integrations').select('id').where('activated', '=', 1).execute()).map((r) => r.id))
-  return [...connectors.filter((c) => c.publishesPayroll && active.has(c.id)).map((c) => ({ key: c.id, label: c.name })), ...PAYROLL_FILE_FORMATS]
+  return [...connectors.filter((c) => c.publishesPayroll && active.has(c.id)).map((c) => ({ key: c.id, label: c.name })), ...FILE_TARGETS]
 }
 
 /** The target's groups, default first, creating its default group the first time it is needed. */

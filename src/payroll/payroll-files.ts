@@ -55,6 +55,9 @@ export const FILE_LABELS: Record<FileFormat, string> = {
   csv: 'Generic CSV',
 }
 
+/** The payroll item mapping target of a file format. */
+export const fileTarget = (format: FileFormat) => `file:${format}`
+
 /** What stops a file from being made, each with what to do; empty when it can be made. */
 export function fileProblems(format: FileFormat, input: FileInput): FileProblem[] {
   const problems: FileProblem[] = []
@@ -82,7 +85,7 @@ export function fileProblems(format: FileFormat, input: FileInput): FileProblem[
     if (format === 'csv') continue
     for (const payId of payIdsOf(e.lines)) {
       if (format === 'adp-wfn' && (payId === 'REG' || payId === 'OT')) continue
-      if (!input.itemFor(e.employeeId, payId)) problems.push({ employeeId: e.employeeId, message: `${payId} is not mapped to a payroll item for ${FILE_LABELS[format]} (${who})`, fix: 'Map it under Payroll item mapping', href: `/payroll/mapping?target=file:${format}` })
+      if (!input.itemFor(e.employeeId, payId)) problems.push({ employeeId: e.employeeId, message: `${payId} is not mapped to a payroll item for ${FILE_LABELS[format]} (${who})`, fix: 'Map it under Payroll item mapping', href: `/payroll/mapping?target=${fileTarget(format)}` })
     }
   }
   return problems

@@ -164,9 +164,21 @@ export async function retryFailed(db: Db, actor: Actor, target: string, period: 
   return n
 }
 
-/** Lines waiting for a target, deletions first (a correction removes before it adds). */
-export function pendingLines(db: Db, target: string, limit: number) {
-  return db.selectFrom('publish_lines').selectAll().where('target', '=', target).where('status', '=', 'pending').orderBy('action', 'desc').orderBy('id').limit(limit).execute()
+/**
+ * Lines waiting for a target, deletions first (a correction removes before it adds), less those the
+ * target asked to retry since `retriedSince` (a locked list: they wait for its next visit).
+ */
+export function pendingLines(db: Db, target: string, limit: number, retriedSince: string) {
+  return db
+    .selectFrom('publish_lines')
+    .selectAll()
+    .where('target', '=', target)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('message', 'is', null), eb('updated_at', '<', retriedSince)]))
+    .orderBy('action', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute()
 }
 
 /** What the target answered for a line. */

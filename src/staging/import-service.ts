@@ -7,7 +7,7 @@ import { MODULES, type ModuleId, type StagedPayload } from '../integrations/modu
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
 import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch } from './core-adapters.js'
-import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow } from './staging-store.js'
+import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow, type StagedForImport } from './staging-store.js'
 import { stagedStatus } from './staged-status.js'
 
 export type ImportPlanItem = {
@@ -22,11 +22,7 @@ export type ImportPlanItem = {
 
 export type ImportPlan = { items: ImportPlanItem[]; skipped: number }
 
-type Staged = { id: number; external_id: string; label: string; payload: string; hash: string; status: string; core_id: number | null; imported_payload: string | null; imported_hash: string | null; imported_at: string | null }
-
-function loadSelected(sqlite: SQLite.Database, integration: string, module: ModuleId, ids: number[]): Staged[] {
-  return loadStaged(sqlite, integration, module, ids) as Staged[]
-}
+type Staged = StagedForImport
 
 /** Core rows that hold any natural-key value of the batch, by key; the batch's own writes claim values too. */
 class KeyIndex {
@@ -101,7 +97,7 @@ function collision(adapter: CoreAdapter, item: Prepared, targetId: number | null
 
 export async function planImport({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, integration: string, module: ModuleId, ids: number[]): Promise<ImportPlan> {
   const adapter = CORE_ADAPTERS[module]
-  const rows = loadSelected(sqlite, integration, module, ids)
+  const rows = loadStaged(sqlite, integration, module, ids)
   const importable = rows.filter((r) => r.status === 'new' || r.status === 'updated')
   const { items, existing, index } = prepareBatch(sqlite, adapter, importable, await References.load(db))
   return { items: items.map((item) => planItem(integration, adapter, item, existing, index)), skipped: ids.length - importable.length }
@@ -134,7 +130,7 @@ export async function runImport({ db, sqlite }: { db: Db; sqlite: SQLite.Databas
     let log: BatchLog | null = null
     for (let i = 0; i < args.ids.length; i += IMPORT_CHUNK) {
       const chunk = args.ids.slice(i, i + IMPORT_CHUNK)
-      const importable = loadSelected(sqlite, args.integration, args.module, chunk).filter((r) => r.status === 'new' || r.status === 'updated')
+      const importable = loadStaged(sqlite, args.integration, args.module, chunk).filter((r) => r.status === 'new' || r.status === 'updated')
       result.skipped += chunk.length - importable.length
       if (importable.length === 0) continue
       log ??= await openBatch(trx, actor, args, result)

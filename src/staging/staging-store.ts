@@ -204,12 +204,14 @@ export function importedPayload(r: { payload: string; hash: string; imported_pay
   return r.imported_payload ?? (r.imported_hash !== null && r.imported_hash === r.hash ? r.payload : null)
 }
 
+export type StagedForImport = { id: number; external_id: string; label: string; payload: string; hash: string; status: string; core_id: number | null; imported_payload: string | null; imported_hash: string | null; imported_at: string | null }
+
 /** The selected staged rows of a module, in id order, for IMPORT to plan and write. */
-export function loadStaged(sqlite: SQLite.Database, integration: string, module: string, ids: number[]): unknown[] {
+export function loadStaged(sqlite: SQLite.Database, integration: string, module: string, ids: number[]): StagedForImport[] {
   // The unary + keeps SQLite on the primary key: the (integration, module) index would scan the module.
   const sql = `select id, external_id, label, payload, hash, status, core_id, imported_payload, imported_hash, imported_at from staged_records
     where +integration = ? and +module = ? and id in (select value from json_each(?)) order by id`
-  return cachedStatement(sqlite, sql, () => sql).all(integration, module, JSON.stringify(ids))
+  return cachedStatement(sqlite, sql, () => sql).all(integration, module, JSON.stringify(ids)) as StagedForImport[]
 }
 
 /** The core rows whose natural-key column holds one of the values (compared without case, as its unique index). */
