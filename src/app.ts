@@ -10,6 +10,7 @@ import { CONNECTORS } from './connectors/registry.js'
 import { RunRegistry } from './staging/sync-runs.js'
 import { Scheduler } from './integrations/scheduler.js'
 import { integrationsRoutes } from './integrations/routes.js'
+import { connectionRoutes } from './integrations/connection-routes.js'
 import { qbwcRoutes } from './connectors/quickbooks-desktop/soap-routes.js'
 import { webConnectorSetupRoutes } from './connectors/quickbooks-desktop/setup-routes.js'
 import { requestContext } from './http/request-context.js'
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps) {
   app.route('/settings', settingsRoutes)
   app.route('/audit-log', auditLogRoutes)
   app.route('/integrations/quickbooks-desktop/web-connector', webConnectorSetupRoutes)
+  app.route('/integrations', connectionRoutes)
   app.route('/integrations', integrationsRoutes)
 
   app.notFound(notFound)

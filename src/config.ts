@@ -36,6 +36,13 @@ const envSchema = z.object({
   SYNC_PAGE_TIMEOUT_SECONDS: z.coerce.number().min(0.01).max(3600).default(120),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
+  QBO_AUTH_URL: z.url({ protocol: /^https?$/ }).default('https://appcenter.intuit.com/connect/oauth2'),
+  QBO_TOKEN_URL: z.url({ protocol: /^https?$/ }).default('https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer'),
+  QBO_REVOKE_URL: z.url({ protocol: /^https?$/ }).default('https://developer.api.intuit.com/v2/oauth2/tokens/revoke'),
+  QBO_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  INTACCT_ENDPOINT_URL: z.url({ protocol: /^https?$/ }).default('https://api.intacct.com/ia/xml/xmlgw.phtml'),
+  VENDOR_TIMEOUT_SECONDS: z.coerce.number().min(0.01).max(600).default(60),
+  VENDOR_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 })
 
 export type Config = {
@@ -61,6 +68,21 @@ export type Config = {
   secureCookies: boolean
   /** Certificate and key (PEM) when Clockbridge serves HTTPS itself. */
   tls: { cert: Buffer; key: Buffer } | null
+  /** Where the cloud platforms live; each can point at a simulator or another environment. */
+  vendors: VendorConfig
+}
+
+export type VendorConfig = {
+  qboAuthUrl: string
+  qboTokenUrl: string
+  qboRevokeUrl: string
+  /** Null: Intuit's production or sandbox host, as the connection's environment says. */
+  qboApiBaseUrl: string | null
+  intacctEndpointUrl: string
+  /** One request to a platform may take this long before it counts as failed (and is retried). */
+  requestTimeoutMs: number
+  /** First wait before retrying a 5xx or network error; doubled per attempt, with jitter. */
+  retryBaseMs: number
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +127,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncPageTimeoutMs: e.SYNC_PAGE_TIMEOUT_SECONDS * 1000,
     secureCookies: publicBaseUrl.startsWith('https://'),
     tls,
+    vendors: {
+      qboAuthUrl: e.QBO_AUTH_URL,
+      qboTokenUrl: e.QBO_TOKEN_URL,
+      qboRevokeUrl: e.QBO_REVOKE_URL,
+      qboApiBaseUrl: e.QBO_API_BASE_URL?.replace(/\/+$/, '') ?? null,
+      intacctEndpointUrl: e.INTACCT_ENDPOINT_URL,
+      requestTimeoutMs: e.VENDOR_TIMEOUT_SECONDS * 1000,
+      retryBaseMs: e.VENDOR_RETRY_BASE_MS,
+    },
   }
 }
 

@@ -11,6 +11,7 @@ import type { AppDeps } from './http/app-env.js'
 import { countUsers } from './users/service.js'
 import { deleteExpiredSessions } from './auth/sessions.js'
 import { markInterruptedRuns } from './staging/sync-runs.js'
+import { resumeSending } from './payroll/publish-sender.js'
 import { routeCronLogs } from './integrations/scheduler.js'
 
 /**
@@ -29,6 +30,7 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   const banner = (await prepare?.(deps)) ?? ''
   routeCronLogs(logger)
   await deps.scheduler.start(deps)
+  await resumeSending(deps)
   const app = createApp(deps)
   const tls = config.tls ? { createServer: createHttpsServer, serverOptions: { cert: config.tls.cert, key: config.tls.key } } : {}
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...tls }, (info) => {

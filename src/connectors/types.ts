@@ -1,6 +1,8 @@
 import type { Logger } from 'pino'
 import type { z } from 'zod'
 import type { ModuleId } from '../integrations/modules.js'
+import type { VendorConfig } from '../config.js'
+import type { RunTrigger } from '../db/schema.js'
 
 // The contract between the hub and a connector. A connector only does I/O: it reads its platform
 // and hands the hub records in the module's field names; it never touches the database, routes or
@@ -18,6 +20,8 @@ export type PullPage = {
   rowErrors?: SourceRowError[]
   /** Saved in the same transaction as this page's records, never before. */
   checkpoint?: Record<string, string>
+  /** Records the source reports deleted (change data capture): flagged removed at source. */
+  removedExternalIds?: string[]
 }
 
 export type UploadedFile = { filename: string; content: Buffer; uploadedAt: string }
@@ -33,11 +37,45 @@ export type ConnectorContext<Settings> = {
   log: Logger
   /** Aborted when the run is cancelled or a page takes too long. */
   signal: AbortSignal
+  /** The platforms' addresses and request limits from the server's configuration. */
+  vendors: VendorConfig
+  /** For a sync: whether this run reads everything or only what changed (see `planSync`). */
+  mode: 'full' | 'incremental'
+  /** For connectors with `oauth`: a current access token, refreshed as needed (one refresh at a time). */
+  credentials: () => Promise<AccessGrant>
+  /** The platform refused the token it just accepted (401): refresh now, whatever its expiry says. */
+  credentialsRejected: (rejected: string) => Promise<AccessGrant>
+}
+
+/** An access token and the account (QuickBooks realm) it opens. */
+export type AccessGrant = { accessToken: string; account: string }
+
+/** What a token endpoint granted. */
+export type TokenGrant = { accessToken: string; refreshToken: string; expiresInSeconds: number; refreshExpiresInSeconds: number | null }
+
+/** A token endpoint said no; `invalid_grant` means the customer must connect again. */
+export class OAuthError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** The OAuth 2.0 authorization-code flow of a platform; each call is I/O only. */
+export type OAuthSpec<Settings> = {
+  authorizeUrl: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; state: string; redirectUri: string }) => string
+  /** The callback's query names the account (realmId); null when it is missing. */
+  accountFromCallback: (query: Record<string, string>) => string | null
+  exchangeCode: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; code: string; redirectUri: string }) => Promise<TokenGrant>
+  refresh: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; refreshToken: string }) => Promise<TokenGrant>
+  revoke: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; refreshToken: string }) => Promise<void>
 }
 
 export type Hosting = 'cloud' | 'on-premises' | 'file'
 
-export type SettingField = { key: string; label: string; secret?: boolean; hint?: string }
+export type SettingField = { key: string; label: string; secret?: boolean; hint?: string; /** A choice instead of free text. */ options?: { value: string; label: string }[] }
 
 export type UploadSpec = {
   /** File name endings accepted, such as .csv and .xlsx. */
@@ -74,7 +112,29 @@ export interface Connector<Settings = Record<string, unknown>> {
   upload?: UploadSpec
   /** For connectors that publish payroll: the target's form of a line (stored, then sent). */
   publishPayload?: (line: PublishLineInput) => unknown
+  /**
+   * For `pull` connectors that publish: sends a batch of pending lines (deletions first) and answers
+   * for each, in order. A line's key never changes, so sending it twice must not add it twice.
+   */
+  publish?: (lines: OutgoingLine[], ctx: ConnectorContext<Settings>) => Promise<LineOutcome[]>
+  /** How many lines one `publish` call takes. */
+  publishBatchSize?: number
+  /** Full or incremental for this run (an incremental run never computes removals). Default: full. */
+  planSync?: (module: ModuleId, ctx: ConnectorContext<Settings>, trigger: RunTrigger) => 'full' | 'incremental'
+  /** Connect through OAuth 2.0 (Connect / Disconnect on the Setup tab). */
+  oauth?: OAuthSpec<Settings>
+  /** Checks the saved credentials with one harmless call (a session, a company read); throws with the reason. */
+  testConnection?: (ctx: ConnectorContext<Settings>) => Promise<string>
 }
+
+/** A publish line on its way to the target. `externalRef` is what the target answered when it was added. */
+export type OutgoingLine = { id: number; key: string; action: 'add' | 'delete'; payload: unknown; externalRef: string | null }
+
+/**
+ * What the target said about one line. `resendRef`: deleting this line removed a whole group at
+ * the target (an Intacct timesheet), so the other lines sent under that reference go again.
+ */
+export type LineOutcome = { status: 'sent'; ref: string; resendRef?: string } | { status: 'failed' | 'pending'; message: string }
 
 /** One line of approved hours, as a publishing connector receives it: the target's ids where the records are linked. */
 export type PublishLineInput = {

@@ -27,6 +27,8 @@ export interface Database {
   import_batch_items: ImportBatchItemsTable
   sync_schedules: SyncSchedulesTable
   qbwc_sessions: QbwcSessionsTable
+  integration_connections: IntegrationConnectionsTable
+  oauth_states: OAuthStatesTable
   time_entries: TimeEntriesTable
   pay_periods: PayPeriodsTable
   api_tokens: ApiTokensTable
@@ -439,4 +441,32 @@ export interface PublishRunsTable {
   removed: number
   unchanged: number
   created_at: string
+}
+
+export type ConnectionStatus = 'connected' | 'reconnect_needed' | 'disconnected'
+
+export interface IntegrationConnectionsTable {
+  integration: string
+  status: ConnectionStatus
+  account: string | null
+  /** Sealed JSON {accessToken, refreshToken}. */
+  tokens_blob: string | null
+  access_expires_at: string | null
+  refresh_expires_at: string | null
+  refresh_lease_until: string | null
+  refresh_lease_owner: string | null
+  last_error: string | null
+  last_error_at: string | null
+  last_ok_at: string | null
+  connected_at: string | null
+  connected_by: number | null
+  updated_at: string
+}
+
+export interface OAuthStatesTable {
+  state_hash: string
+  integration: string
+  user_id: number
+  created_at: string
+  expires_at: string
 }

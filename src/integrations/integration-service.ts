@@ -4,6 +4,7 @@ import type { AppDeps } from '../http/app-env.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import type { AnyConnector, ConnectorContext } from '../connectors/types.js'
 import { open, seal, type Keyring } from '../lib/secret-box.js'
+import { credentialsFor } from './connections.js'
 import type { ModuleId } from './modules.js'
 
 export const keyringOf = (config: AppDeps['config']): Keyring => ({ current: config.secretKey, previous: config.previousKeys })
@@ -130,14 +131,19 @@ export function latestUpload(db: Db, integration: string, module: ModuleId) {
 }
 
 /** What a connector gets for one call: its settings, opened secrets, saved state and uploads. */
-export async function connectorContext(deps: Pick<AppDeps, 'db' | 'config'>, connector: AnyConnector, signal: AbortSignal, log: Logger): Promise<ConnectorContext<unknown>> {
+export async function connectorContext(deps: Pick<AppDeps, 'db' | 'config'>, connector: AnyConnector, signal: AbortSignal, log: Logger, mode: 'full' | 'incremental' = 'full'): Promise<ConnectorContext<unknown>> {
   const row = await getIntegration(deps.db, connector.id)
   const parsed = connector.settingsSchema.safeParse(JSON.parse(row?.settings ?? '{}'))
   if (!parsed.success) throw new Error(`The settings of ${connector.name} are incomplete: ${parsed.error.issues.map((i) => i.message).join('; ')}. Complete them on the Setup tab.`)
   const secrets = row?.secrets_blob ? (JSON.parse(open(keyringOf(deps.config), row.secrets_blob)) as Record<string, string>) : {}
+  const missing = connector.settingFields.filter((f) => f.secret && !secrets[f.key]).map((f) => f.label)
+  if (missing.length > 0) throw new Error(`The settings of ${connector.name} are incomplete: ${missing.join(', ')} not set. Complete them on the Setup tab.`)
   return {
     settings: parsed.data,
     secrets,
+    vendors: deps.config.vendors,
+    mode,
+    ...credentialsFor(deps, connector, parsed.data, secrets),
     state: await loadState(deps.db, connector.id),
     upload: async (module) => {
       const u = await latestUpload(deps.db, connector.id, module)

@@ -12,6 +12,8 @@ import type { AnyConnector } from '../connectors/types.js'
 import { guessMapping, mappingProblems, type ColumnMapping } from '../connectors/spreadsheet/column-mapping.js'
 import { mappingStateKey } from '../connectors/spreadsheet/connector.js'
 import { planImport, runImport, setArchived, undoBatch } from '../staging/import-service.js'
+import { connectionPanel } from './connection-routes.js'
+import { connectionHealth } from './connections.js'
 import { SETUP_PANELS } from './setup-panels.js'
 import { importedPayload } from '../staging/staging-store.js'
 import { cancelRun, requestSync } from '../staging/sync-runs.js'
@@ -49,11 +51,12 @@ const paths = (connector: AnyConnector, module?: ModuleSpec) => ({
   modulePath: module ? `/integrations/${connector.id}/${module.slug}` : `/integrations/${connector.id}`,
 })
 
-function page(c: Context<AppEnv>, f: Found, active: string, body: unknown, status: 200 | 409 | 422 = 200) {
+async function page(c: Context<AppEnv>, f: Found, active: string, body: unknown, status: 200 | 409 | 422 = 200) {
+  const health = f.connector.oauth || f.connector.testConnection ? (await connectionHealth(c.var.db)).get(f.connector.id) : undefined
   return renderPage(
     c,
     `${f.connector.name} · Integrations`,
-    <IntegrationLayout connector={f.connector} active={active} activated={!!f.row?.activated} syncSource={!!f.row?.is_sync_source}>
+    <IntegrationLayout connector={f.connector} active={active} activated={!!f.row?.activated} syncSource={!!f.row?.is_sync_source} health={health}>
       {body as string}
     </IntegrationLayout>,
     status,
@@ -64,9 +67,10 @@ function page(c: Context<AppEnv>, f: Found, active: string, body: unknown, statu
 
 integrationsRoutes.get('/', requires('integrations.view'), async (c) => {
   const rows = await listIntegrationRows(c.var.db)
+  const health = await connectionHealth(c.var.db)
   const view = c.var.deps.connectors.map((connector) => {
     const row = rows.find((r) => r.id === connector.id)
-    return { connector, activated: !!row?.activated, syncSource: !!row?.is_sync_source }
+    return { connector, activated: !!row?.activated, syncSource: !!row?.is_sync_source, health: connector.oauth || connector.testConnection ? (health.get(connector.id) ?? null) : undefined }
   })
   return renderPage(c, 'Integrations', <OverviewPage rows={view} canSetup={c.var.user!.permissions.has('integrations.setup')} />)
 })
@@ -110,7 +114,7 @@ integrationsRoutes.get('/:id', requires('integrations.view'), async (c) => {
   if (!f) return renderError(c, 404)
   const canSetup = c.var.user!.permissions.has('integrations.setup')
   const settings = { form: emptyForm(settingsValues(f)), storedSecrets: f.row?.secrets_blob ? f.connector.settingFields.filter((s) => s.secret).map((s) => s.key) : [] }
-  const extra = await SETUP_PANELS[f.connector.id]?.(c)
+  const extra = [await connectionPanel(c, f.connector), await SETUP_PANELS[f.connector.id]?.(c)]
   return page(c, f, 'setup', <SetupTab connector={f.connector} source={await sourceState(c, f)} canSetup={canSetup} settings={settings} extra={extra} schedules={await schedulesSection(c, f.connector, !!f.row?.is_sync_source)} />)
 })
 

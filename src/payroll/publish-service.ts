@@ -193,6 +193,22 @@ export async function recordOutcome(db: Db, id: number, outcome: { status: 'sent
   }
 }
 
+/**
+ * The target removed a whole group with a deleted line (an Intacct timesheet): the other lines it
+ * held go again.
+ */
+export async function requeueGroup(db: Db, target: string, ref: string): Promise<number> {
+  const result = await db
+    .updateTable('publish_lines')
+    .set({ status: 'pending', external_ref: null, message: null, updated_at: new Date().toISOString() })
+    .where('target', '=', target)
+    .where('action', '=', 'add')
+    .where('status', '=', 'sent')
+    .where('external_ref', '=', ref)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
 /** Each line of a period at a target with its state, and the publish history. */
 export async function publishState(db: Db, target: string, period: Period) {
   const lines = await db.selectFrom('publish_lines').selectAll().where('target', '=', target).where('period_start', '=', period.start).where('status', '!=', 'superseded').orderBy('date').orderBy('employee_id').execute()

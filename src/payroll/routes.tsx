@@ -10,6 +10,7 @@ import { renderError } from '../http/errors.js'
 import { emptyForm, type FormState } from '../../views/components/form-fields.js'
 import { PageHeader } from '../../views/components/list-view.js'
 import { FileProblemsPage, FileSettingsForm, PayrollPage, PayrollSettingsForm, type PublishTargetView } from '../../views/payroll/payroll-page.js'
+import { startSending } from './publish-sender.js'
 import { checkPublish, publishPeriod, publishState, retryFailed } from './publish-service.js'
 import type { Period } from './pay-periods.js'
 import { FILE_LABELS, type FileFormat } from './payroll-files.js'
@@ -209,7 +210,12 @@ payrollRoutes.post('/publish/:target', requires('payroll.publish'), async (c) =>
   const { settings, period } = await requestedPeriod(c)
   const result = await publishPeriod(c.var.db, actorOf(c), settings, period, connector)
   if (!result.ok) setFlash(c, `Not published: ${result.check.blocking.map((b) => b.message).join('; ')}.`, 'error')
-  else setFlash(c, `Published to ${connector.name}: ${result.added} new, ${result.corrected} corrected, ${result.removed} removed, ${result.unchanged} unchanged.${connector.agentName && result.added + result.corrected + result.removed > 0 ? ` They go on ${connector.agentName}'s next visit.` : ''}`)
+  else {
+    const changes = result.added + result.corrected + result.removed
+    const when = changes === 0 ? '' : connector.agentName ? ` They go on ${connector.agentName}'s next visit.` : ' Sending now: each line shows its status below.'
+    setFlash(c, `Published to ${connector.name}: ${result.added} new, ${result.corrected} corrected, ${result.removed} removed, ${result.unchanged} unchanged.${when}`)
+    if (connector.publish) void startSending(c.var.deps, connector)
+  }
   return redirectTo(c, `/payroll?period=${period.start}`)
 })
 
@@ -219,5 +225,6 @@ payrollRoutes.post('/publish/:target/retry', requires('payroll.publish'), async 
   const { period } = await requestedPeriod(c)
   const n = await retryFailed(c.var.db, actorOf(c), connector.id, period)
   setFlash(c, `${n} failed line(s) will be sent again.`)
+  if (connector.publish) void startSending(c.var.deps, connector)
   return redirectTo(c, `/payroll?period=${period.start}`)
 })

@@ -44,6 +44,10 @@ function statements(sqlite: SQLite.Database) {
        label = ?, payload = ?, hash = ?, status = ?, removed = 0, last_changed_at = ?, last_changed_run_id = ? where id = ?`,
     ),
     unremove: sqlite.prepare(`update staged_records set removed = 0 where id in (select value from json_each(?))`),
+    removeKnown: sqlite.prepare(
+      `update staged_records set removed = 1 where integration = ? and module = ? and removed = 0 and external_id in (select value from json_each(?))`,
+    ),
+    runRemoved: sqlite.prepare(`update sync_runs set removed_count = removed_count + ? where id = ?`),
     runCounts: sqlite.prepare(
       `update sync_runs set pages = pages + 1, records = records + ?, new_count = new_count + ?, updated_count = updated_count + ?,
        unchanged_count = unchanged_count + ?, error_count = error_count + ?, heartbeat_at = ? where id = ?`,
@@ -93,6 +97,8 @@ export type StagePageArgs = {
   records: StageInput[]
   rowErrors: RowErrorInput[]
   checkpoint?: Record<string, string>
+  /** Records the source reported deleted (change data capture). */
+  removedExternalIds?: string[]
 }
 
 /**
@@ -149,6 +155,10 @@ function stagePageNow(sqlite: SQLite.Database, args: StagePageArgs): PageCounts 
       }
     }
     if (reappeared.length > 0) s.unremove.run(JSON.stringify(reappeared))
+    if (args.removedExternalIds?.length) {
+      const removed = s.removeKnown.run(integration, module.id, JSON.stringify(args.removedExternalIds)).changes
+      if (removed > 0) s.runRemoved.run(removed, runId)
+    }
     sqlite.prepare(`insert or ignore into temp.${seenTable(runId)} (id) select value from json_each(?)`).run(JSON.stringify(seen))
     for (const e of args.rowErrors) s.rowError.run(runId, args.page, e.row, e.externalId, e.field, e.message.slice(0, 1000))
     for (const [key, value] of Object.entries(args.checkpoint ?? {})) s.checkpoint.run(integration, key, value, now)

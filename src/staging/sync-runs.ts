@@ -11,9 +11,11 @@ export type HubDeps = Pick<AppDeps, 'db' | 'sqlite' | 'config' | 'logger' | 'con
 /** Runs executing in this process, so they can be cancelled and awaited. */
 export class RunRegistry {
   readonly active = new Map<number, { controller: AbortController; done: Promise<void> }>()
-  /** Resolves when every run this process started has finished (tests, shutdown). */
+  /** Payroll being sent to a target, by target id: one sender per target in this process. */
+  readonly sending = new Map<string, Promise<unknown>>()
+  /** Resolves when every run and send this process started has finished (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.active.size > 0) await Promise.all([...this.active.values()].map((r) => r.done))
+    while (this.active.size > 0 || this.sending.size > 0) await Promise.all([...[...this.active.values()].map((r) => r.done), ...this.sending.values()])
   }
 }
 
@@ -93,10 +95,12 @@ export async function cancelRun(deps: HubDeps, runId: number): Promise<boolean> 
 
 async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: ModuleId, runId: number, signal: AbortSignal): Promise<void> {
   const log = deps.logger.child({ runId, integration: connector.id, module: moduleId })
-  await beginRun(deps, runId, 'full', log)
   let page = 0
   try {
     const ctx = await connectorContext(deps, connector, signal, log)
+    const { trigger } = await deps.db.selectFrom('sync_runs').select('trigger').where('id', '=', runId).executeTakeFirstOrThrow()
+    ctx.mode = connector.planSync?.(moduleId, ctx, trigger) ?? 'full'
+    await beginRun(deps, runId, ctx.mode, log)
     const iterator = connector.pull!(moduleId, ctx)[Symbol.asyncIterator]()
     while (true) {
       if (signal.aborted || (await runWasCancelled(deps, runId))) return await endRun(deps, runId, 'cancelled', 'Cancelled by an administrator', log)
@@ -136,7 +140,7 @@ export async function beginRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: numb
 /** Validates one page from the source and stages it in its own transaction; a malformed page throws a PageError and stages nothing. */
 export async function stageRunPage(deps: Pick<HubDeps, 'db' | 'sqlite'>, connector: AnyConnector, moduleId: ModuleId, runId: number, page: number, value: PullPage) {
   const { records, errors } = validatePage(connector, moduleId, value, page)
-  return stagePage(deps.db, deps.sqlite, { integration: connector.id, module: MODULES[moduleId], runId, page, records, rowErrors: errors, checkpoint: value.checkpoint })
+  return stagePage(deps.db, deps.sqlite, { integration: connector.id, module: MODULES[moduleId], runId, page, records, rowErrors: errors, checkpoint: value.checkpoint, removedExternalIds: value.removedExternalIds })
 }
 
 /**
@@ -149,8 +153,10 @@ export async function completeRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: n
     return endRun(deps, runId, 'partial', `${run.error_count} row(s) had errors and were not staged; removals are computed only after a sync without errors.`, log)
   }
   await deps.db.transaction().execute(async (trx) => {
-    const removed = run.mode === 'full' ? flagUnseenRemoved(deps.sqlite, integration, module, runId) : 0
-    await trx.updateTable('sync_runs').set({ status: 'succeeded', removed_count: removed, finished_at: new Date().toISOString() }).where('id', '=', runId).execute()
+    const finished = { status: 'succeeded' as const, finished_at: new Date().toISOString() }
+    // An incremental run counted the deletions its source reported as it staged them.
+    const set = run.mode === 'full' ? { ...finished, removed_count: flagUnseenRemoved(deps.sqlite, integration, module, runId) } : finished
+    await trx.updateTable('sync_runs').set(set).where('id', '=', runId).execute()
   })
   await deps.db.connection().execute(async () => settleRun(deps.sqlite, runId))
   log.info({ event: 'sync_finished', status: 'succeeded' }, 'sync finished')
@@ -198,11 +204,14 @@ function validatePage(connector: AnyConnector, moduleId: ModuleId, value: PullPa
   if (!value || !Array.isArray(value.records)) throw new PageError(page, 'the connector returned no list of records')
   const errors: RowErrorInput[] = (value.rowErrors ?? []).map((e) => ({ row: e.row ?? null, externalId: e.externalId ?? null, field: e.field ?? null, message: e.message }))
   const records: StageInput[] = []
+  const ids = new Set<string>()
   value.records.forEach((r, i) => {
     const where = r?.row ? `row ${r.row}` : `record ${i + 1}`
     if (!r || typeof r.externalId !== 'string' || r.externalId.trim() === '' || typeof r.data !== 'object' || r.data === null) {
       throw new PageError(page, `${where} has no external id or no data; nothing of this page was staged`)
     }
+    if (ids.has(r.externalId.trim())) throw new PageError(page, `the source sent record ${r.externalId.trim()} twice; nothing of this page was staged`)
+    ids.add(r.externalId.trim())
     const normalized = normalizeRecord(module, r.data)
     if ('errors' in normalized) {
       if (connector.invalidRecords === 'fail-page') {

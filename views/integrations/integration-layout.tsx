@@ -2,9 +2,10 @@ import type { Child } from 'hono/jsx'
 import type { AnyConnector } from '../../src/connectors/types.js'
 import { MODULES } from '../../src/integrations/modules.js'
 import { PageHeader } from '../components/list-view.js'
+import { HealthBadge, type Health } from './connection-panel.js'
 
 /** The integration page: its name, status, and one tab per synced module between Setup and History. */
-export function IntegrationLayout(props: { connector: AnyConnector; active: string; activated: boolean; syncSource: boolean; children?: Child }) {
+export function IntegrationLayout(props: { connector: AnyConnector; active: string; activated: boolean; syncSource: boolean; health?: Health; children?: Child }) {
   const base = `/integrations/${props.connector.id}`
   const tabs = [
     { key: 'setup', href: base, label: 'Setup' },
@@ -16,6 +17,7 @@ export function IntegrationLayout(props: { connector: AnyConnector; active: stri
       <PageHeader title={props.connector.name} breadcrumb={{ href: '/integrations', label: 'Integrations' }}>
         {props.activated ? <span class='badge badge-synced'>Activated</span> : <span class='badge'>Not activated</span>}
         {props.syncSource && <span class='badge badge-source'>Sync source</span>}
+        {(props.connector.oauth || props.connector.testConnection) && <HealthBadge health={props.health} />}
       </PageHeader>
       <nav class='tabs' aria-label='Integration tabs'>
         <ul>

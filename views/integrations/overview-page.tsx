@@ -1,8 +1,10 @@
 import type { AnyConnector } from '../../src/connectors/types.js'
 import { MODULES, MODULE_IDS } from '../../src/integrations/modules.js'
 import { PageHeader } from '../components/list-view.js'
+import { HealthBadge, type Health } from './connection-panel.js'
 
-export type OverviewRow = { connector: AnyConnector; activated: boolean; syncSource: boolean }
+/** `health` is undefined for integrations without a connection (files, agents), null before the first connect. */
+export type OverviewRow = { connector: AnyConnector; activated: boolean; syncSource: boolean; health?: Health | null }
 
 const HOSTING: Record<string, string> = { cloud: 'Cloud', 'on-premises': 'On-premises', file: 'File upload' }
 
@@ -56,6 +58,12 @@ export function OverviewPage(props: { rows: OverviewRow[]; canSetup: boolean; me
                     <>
                       {' '}
                       <span class='badge badge-source'>Sync source</span>
+                    </>
+                  )}
+                  {r.health !== undefined && (
+                    <>
+                      <br />
+                      <HealthBadge health={r.health ?? undefined} />
                     </>
                   )}
                 </td>

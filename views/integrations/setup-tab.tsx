@@ -1,6 +1,6 @@
 import type { AnyConnector } from '../../src/connectors/types.js'
 import { MODULES } from '../../src/integrations/modules.js'
-import { Field, FormError, HtmxForm, type FormState } from '../components/form-fields.js'
+import { Field, SelectField, FormError, HtmxForm, type FormState } from '../components/form-fields.js'
 
 export type SyncSourceState = { isSource: boolean; activated: boolean; otherSource: string | null; confirm?: string; error?: string }
 
@@ -44,7 +44,10 @@ export function SettingsForm(props: { connector: AnyConnector; form: FormState; 
   return (
     <HtmxForm action={`/integrations/${c.id}/settings`} id='integration-settings'>
       <FormError form={props.form} />
-      {c.settingFields.map((f) => (
+      {c.settingFields.map((f) =>
+        f.options ? (
+          <SelectField form={props.form} name={f.key} label={f.label} options={f.options} hint={f.hint} />
+        ) : (
         <Field
           form={props.form}
           name={f.key}
@@ -52,7 +55,8 @@ export function SettingsForm(props: { connector: AnyConnector; form: FormState; 
           type={f.secret ? 'password' : 'text'}
           hint={f.secret ? (props.storedSecrets.includes(f.key) ? 'Stored encrypted. Leave blank to keep it.' : 'Stored encrypted; never shown again.') : f.hint}
         />
-      ))}
+        ),
+      )}
       <button type='submit'>Save settings</button>
     </HtmxForm>
   )
