@@ -158,7 +158,7 @@ export async function publishPeriod(db: Db, actor: Actor, settings: PayrollSetti
 
 /** Sends the failed lines of a period again (and only those). */
 export async function retryFailed(db: Db, actor: Actor, target: string, period: Period): Promise<number> {
-  const result = await db.updateTable('publish_lines').set({ status: 'pending', updated_at: new Date().toISOString() }).where('target', '=', target).where('period_start', '=', period.start).where('status', '=', 'failed').executeTakeFirst()
+  const result = await db.updateTable('publish_lines').set({ status: 'pending', message: null, updated_at: new Date().toISOString() }).where('target', '=', target).where('period_start', '=', period.start).where('status', '=', 'failed').executeTakeFirst()
   const n = Number(result.numUpdatedRows)
   await recordAudit(db, actor, { action: 'payroll.publish_retry', entityType: 'pay_period', entityId: period.start, summary: `Retried ${n} failed line(s) of ${period.start} to ${target}` })
   return n

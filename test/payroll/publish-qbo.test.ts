@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest'
+import { qboHub } from '../helpers/qbo.js'
+import { actor } from '../helpers/hub.js'
+import { runImport } from '../../src/staging/import-service.js'
+import { QBO_ID, quickbooksOnlineConnector } from '../../src/connectors/quickbooks-online/connector.js'
+import { saveTimeEntry } from '../../src/time-entries/service.js'
+import { approvePeriod, unlockPeriod } from '../../src/payroll/period-service.js'
+import { getPayrollSettings } from '../../src/payroll/payroll-settings.js'
+import { groupsOf, saveMapping } from '../../src/payroll/mapping-service.js'
+import { publishPeriod, publishState, retryFailed } from '../../src/payroll/publish-service.js'
+import { startSending } from '../../src/payroll/publish-sender.js'
+import { connectorContext } from '../../src/integrations/integration-service.js'
+import type { ModuleId } from '../../src/integrations/modules.js'
+
+const PERIOD = { start: '2024-06-03', end: '2024-06-09' }
+
+/** QuickBooks Online connected and the sync source, with employees, customers, items and classes imported and REG/OT mapped to hand-made payroll items. */
+async function setUp() {
+  const h = await qboHub({ employees: 3, customers: 2 })
+  await h.connect()
+  for (const m of ['departments', 'job_sites', 'cost_codes', 'employees'] as ModuleId[]) {
+    await h.sync(m)
+    const ids = (await h.staged(m)).map((r) => r.id)
+    const r = await runImport(h.t.deps, actor, { integration: QBO_ID, integrationName: 'QuickBooks Online', module: m, ids, trigger: 'manual', defaultTimeZone: 'UTC' })
+    expect(r.failed).toEqual([])
+  }
+  const now = new Date().toISOString()
+  const item = async (name: string) => (await h.t.db.insertInto('payroll_items').values({ name, description: null, note: null, source_integration: null, external_id: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+  const [group] = await groupsOf(h.t.db, QBO_ID)
+  await saveMapping(h.t.db, actor, group!.id, { REG: await item('Regular'), OT: await item('Overtime') })
+  const employee = await h.t.db.selectFrom('employees').select(['id', 'external_id']).where('first_name', '=', 'Emily').executeTakeFirstOrThrow()
+  const job = await h.t.db.selectFrom('job_sites').select(['id', 'external_id']).where('number', 'like', '%:Kitchen Remodel').executeTakeFirstOrThrow()
+  const framing = await h.t.db.selectFrom('cost_codes').select(['id', 'external_id']).where('code', '=', 'Framing').executeTakeFirstOrThrow()
+  const crew = await h.t.db.selectFrom('departments').select(['id', 'external_id']).where('code', '=', 'Field Crew').executeTakeFirstOrThrow()
+  const settings = await getPayrollSettings(h.t.db, 'UTC')
+  const enter = async (date: string, hours: string, id?: number) => {
+    const saved = await saveTimeEntry(h.t.db, actor, { employee_id: String(employee.id), date, hours, pay_id: 'REG', job_site_id: String(job.id), cost_code_id: String(framing.id), department_id: String(crew.id) }, { source: 'manual', id })
+    if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
+    return saved.id
+  }
+  const publish = async () => {
+    const result = await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksOnlineConnector)
+    const sent = await startSending(h.t.deps, quickbooksOnlineConnector)
+    return { result, sent }
+  }
+  const activities = () => h.sim.company.objects.get('TimeActivity')!
+  return { h, settings, enter, publish, activities, employee, job, framing, crew }
+}
+
+describe('publishing a period to QuickBooks Online', () => {
+  it('sends one TimeActivity per line with the linked ids, a requestid, and hours and minutes; a second publish sends nothing', async () => {
+    const { h, enter, publish, activities, employee, job, framing, crew } = await setUp()
+    for (const d of ['03', '04', '05', '06']) await enter(`2024-06-${d}`, '8.5')
+    await enter('2024-06-07', '9')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    const { result, sent } = await publish()
+    expect(result).toEqual({ ok: true, added: 6, corrected: 0, removed: 0, unchanged: 0 })
+    expect(sent).toEqual({ sent: 6, failed: 0, pending: 0, stopped: null })
+    expect(activities()).toHaveLength(6)
+    const monday = activities().find((a) => a.TxnDate === '2024-06-03')!
+    expect(monday).toMatchObject({ NameOf: 'Employee', EmployeeRef: { value: employee.external_id }, CustomerRef: { value: job.external_id }, ItemRef: { value: framing.external_id }, ClassRef: { value: crew.external_id }, Hours: 8, Minutes: 30, BillableStatus: 'NotBillable' })
+    expect(String(monday.Description)).toMatch(/^Regular hours from Clockbridge/)
+    const posts = h.sim.log.filter((l) => l.method === 'POST' && l.path === '/timeactivity')
+    expect(posts.every((p) => /requestid=[0-9a-f-]{36}/.test(p.query))).toBe(true)
+    const state = await publishState(h.t.db, QBO_ID, PERIOD)
+    expect(state.lines.every((l) => l.status === 'sent' && l.external_ref)).toBe(true)
+    expect((await publish()).result).toEqual({ ok: true, added: 0, corrected: 0, removed: 0, unchanged: 6 })
+    expect(activities()).toHaveLength(6)
+  })
+
+  it('a crash between QuickBooks creating the TimeActivity and Clockbridge recording it never doubles hours', async () => {
+    const { h, enter, publish, activities } = await setUp()
+    await enter('2024-06-03', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    await publishPeriod(h.t.db, actor, (await setUpSettings(h)), PERIOD, quickbooksOnlineConnector)
+    // Sent, then the process died before recording the answer: the line is still pending.
+    const [row] = (await publishState(h.t.db, QBO_ID, PERIOD)).lines
+    const ctx = await connectorContext(h.t.deps, quickbooksOnlineConnector, new AbortController().signal, h.t.deps.logger)
+    await quickbooksOnlineConnector.publish!([{ id: row!.id, key: `${row!.line_key}#1`, action: 'add', payload: JSON.parse(row!.payload), externalRef: null }], ctx)
+    expect(activities()).toHaveLength(1)
+    expect((await publishState(h.t.db, QBO_ID, PERIOD)).lines[0]!.status).toBe('pending')
+    await startSending(h.t.deps, quickbooksOnlineConnector)
+    expect(activities()).toHaveLength(1)
+    expect((await publishState(h.t.db, QBO_ID, PERIOD)).lines[0]).toMatchObject({ status: 'sent', external_ref: activities()[0]!.Id })
+    expect((await publish()).result).toMatchObject({ added: 0, unchanged: 1 })
+  })
+
+  it('a corrected line deletes the sent TimeActivity (with its SyncToken) and adds the new one', async () => {
+    const { h, enter, publish, activities } = await setUp()
+    const monday = await enter('2024-06-03', '8')
+    await enter('2024-06-04', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    await publish()
+    const oldId = activities().find((a) => a.TxnDate === '2024-06-03')!.Id
+    await unlockPeriod(h.t.db, actor, PERIOD, 'Emily stayed late')
+    await enter('2024-06-03', '9.25', monday)
+    await approvePeriod(h.t.db, actor, PERIOD)
+    const { result, sent } = await publish()
+    expect(result).toMatchObject({ corrected: 1, unchanged: 1 })
+    expect(sent).toMatchObject({ sent: 2, failed: 0 })
+    expect(activities().map((a) => [a.TxnDate, a.Hours, a.Minutes]).sort()).toEqual([['2024-06-03', 9, 15], ['2024-06-04', 8, 0]])
+    expect(activities().some((a) => a.Id === oldId)).toBe(false)
+  })
+
+  it('a line QuickBooks refuses fails with its Fault; a connection problem leaves lines pending; retry sends only the failed', async () => {
+    const { h, enter, publish, activities } = await setUp()
+    await enter('2024-06-03', '8')
+    await enter('2024-06-04', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    h.sim.faults.push({ kind: 'fault', status: 400, path: '/timeactivity', body: { Fault: { Error: [{ Message: 'Invalid Reference Id', Detail: 'Customer assigned is invalid', code: '2500', element: 'CustomerRef' }], type: 'ValidationFault' } } })
+    for (let i = 0; i < 6; i++) h.sim.faults.push({ kind: 'server-error', path: '/timeactivity' })
+    const { sent } = await publish()
+    expect(sent.failed).toBe(1)
+    expect(sent.pending).toBe(1)
+    let state = await publishState(h.t.db, QBO_ID, PERIOD)
+    expect(state.lines.map((l) => [l.status, l.message])).toEqual([
+      ['failed', expect.stringContaining('QuickBooks Online refused the TimeActivity of Emily Platt on 2024-06-03: Invalid Reference Id (code 2500, field CustomerRef)')],
+      ['pending', expect.stringContaining('Not sent yet: QuickBooks Online (TimeActivity of Emily Platt on 2024-06-04): gave up after 6 attempts')],
+    ])
+    expect((await h.connection())!.last_error).toContain('gave up after 6 attempts')
+    expect(await retryFailed(h.t.db, actor, QBO_ID, PERIOD)).toBe(1)
+    await startSending(h.t.deps, quickbooksOnlineConnector)
+    state = await publishState(h.t.db, QBO_ID, PERIOD)
+    expect(state.lines.map((l) => l.status)).toEqual(['sent', 'sent'])
+    expect(activities()).toHaveLength(2)
+  })
+})
+
+async function setUpSettings(h: Awaited<ReturnType<typeof qboHub>>) {
+  return getPayrollSettings(h.t.db, 'UTC')
+}
