@@ -2,10 +2,11 @@ import type { AnyConnector } from './types.js'
 import { spreadsheetConnector } from './spreadsheet/connector.js'
 import { quickbooksDesktopConnector } from './quickbooks-desktop/connector.js'
 import { quickbooksOnlineConnector } from './quickbooks-online/connector.js'
+import { sageIntacctConnector } from './sage-intacct/connector.js'
 import { registerIntegrationName } from '../lists/synced-status.js'
 
 /** Every connector this server offers, in Overview order. Adding one is one line here. */
-export const CONNECTORS: readonly AnyConnector[] = [quickbooksDesktopConnector, quickbooksOnlineConnector, spreadsheetConnector]
+export const CONNECTORS: readonly AnyConnector[] = [quickbooksDesktopConnector, quickbooksOnlineConnector, sageIntacctConnector, spreadsheetConnector]
 
 for (const c of CONNECTORS) registerIntegrationName(c.id, c.name)
 

@@ -119,6 +119,8 @@ export interface Connector<Settings = Record<string, unknown>> {
   publish?: (lines: OutgoingLine[], ctx: ConnectorContext<Settings>) => Promise<LineOutcome[]>
   /** How many lines one `publish` call takes. */
   publishBatchSize?: number
+  /** Lines that must travel in one call (an Intacct timesheet: one employee, one week) share a group. */
+  publishGroup?: (payload: unknown, settings: Settings) => string
   /** Full or incremental for this run (an incremental run never computes removals). Default: full. */
   planSync?: (module: ModuleId, ctx: ConnectorContext<Settings>, trigger: RunTrigger) => 'full' | 'incremental'
   /** Connect through OAuth 2.0 (Connect / Disconnect on the Setup tab). */

@@ -31,8 +31,10 @@ async function sendPending(deps: Deps, connector: AnyConnector): Promise<SendSum
     const ctx = await connectorContext(deps, connector, new AbortController().signal, log)
     for (;;) {
       // Lines answered "not yet" during this send wait for the next one (pendingLines skips them).
-      const rows = await pendingLines(deps.db, connector.id, connector.publishBatchSize ?? 25, startedAt)
-      if (rows.length === 0) break
+      const batchSize = connector.publishBatchSize ?? 25
+      const waiting = await pendingLines(deps.db, connector.id, connector.publishGroup ? MAX_GROUPED : batchSize, startedAt)
+      if (waiting.length === 0) break
+      const rows = nextBatch(waiting, batchSize, connector.publishGroup && ((payload) => connector.publishGroup!(payload, ctx.settings)))
       const lines = rows.map((r) => ({ id: r.id, key: `${r.line_key}#${r.revision}`, action: r.action, payload: JSON.parse(r.payload) as unknown, externalRef: r.external_ref }))
       const outcomes = await connector.publish(lines, ctx)
       for (const [i, row] of rows.entries()) {
@@ -51,6 +53,34 @@ async function sendPending(deps: Deps, connector: AnyConnector): Promise<SendSum
   else if (summary.sent + summary.failed > 0) await markConnectionOk(deps.db, connector.id)
   log.info({ event: 'publish_sent', ...summary }, 'publish lines sent')
   return summary
+}
+
+/** Grouped targets see every pending line at once, so a group is never split between calls. */
+const MAX_GROUPED = 200_000
+
+type Row = Awaited<ReturnType<typeof pendingLines>>[number]
+
+/**
+ * Deletions first and alone, so a correction removes before it adds; then lines, whole groups at a
+ * time, up to the batch size (a group larger than that goes alone).
+ */
+export function nextBatch(rows: Row[], batchSize: number, groupOf?: (payload: unknown) => string): Row[] {
+  const deletes = rows.filter((r) => r.action === 'delete')
+  if (deletes.length > 0) return deletes.slice(0, batchSize)
+  if (!groupOf) return rows.slice(0, batchSize)
+  const groups = new Map<string, Row[]>()
+  for (const r of rows) {
+    const g = groupOf(JSON.parse(r.payload))
+    const group = groups.get(g)
+    if (group) group.push(r)
+    else groups.set(g, [r])
+  }
+  const batch: Row[] = []
+  for (const group of groups.values()) {
+    if (batch.length > 0 && batch.length + group.length > batchSize) break
+    batch.push(...group)
+  }
+  return batch
 }
 
 /** At start-up: lines a previous process recorded but did not finish sending go now. */

@@ -76,7 +76,7 @@ describe('publishing a period to QuickBooks Online', () => {
     // Sent, then the process died before recording the answer: the line is still pending.
     const [row] = (await publishState(h.t.db, QBO_ID, PERIOD)).lines
     const ctx = await connectorContext(h.t.deps, quickbooksOnlineConnector, new AbortController().signal, h.t.deps.logger)
-    await quickbooksOnlineConnector.publish!([{ id: row!.id, key: `${row!.line_key}#1`, action: 'add', payload: JSON.parse(row!.payload), externalRef: null }], ctx)
+    await quickbooksOnlineConnector.publish!([{ id: row!.id, key: `${row!.line_key}#1`, action: 'add', payload: JSON.parse(row!.payload), externalRef: null }], ctx as Parameters<NonNullable<typeof quickbooksOnlineConnector.publish>>[1])
     expect(activities()).toHaveLength(1)
     expect((await publishState(h.t.db, QBO_ID, PERIOD)).lines[0]!.status).toBe('pending')
     await startSending(h.t.deps, quickbooksOnlineConnector)
