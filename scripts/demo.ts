@@ -23,6 +23,11 @@ import { getPayrollSettings } from '../src/payroll/payroll-settings.js'
 import { workWeekOf } from '../src/payroll/pay-policy.js'
 import { groupsOf, saveMapping } from '../src/payroll/mapping-service.js'
 import { saveFileSettings } from '../src/payroll/file-service.js'
+import { quickbooksOnlineConnector } from '../src/connectors/quickbooks-online/connector.js'
+import { QboSimulator, SIM_CLIENT } from '../src/connectors/quickbooks-online/simulator/server.js'
+import { sageIntacctConnector } from '../src/connectors/sage-intacct/connector.js'
+import { IntacctSimulator, SIM_INTACCT } from '../src/connectors/sage-intacct/simulator/server.js'
+import { saveSettings } from '../src/integrations/integration-service.js'
 
 const DATA = fileURLToPath(new URL('./demo-data', import.meta.url))
 const EMAIL = 'demo@clockbridge.example'
@@ -60,13 +65,50 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
   await activate(db, actor, quickbooksDesktopConnector)
   const qbwcPassword = await db.selectFrom('connector_state').select('key').where('integration', '=', 'quickbooks-desktop').where('key', '=', 'qbwc.passwordHash').executeTakeFirst()
   if (!qbwcPassword) await setWebConnectorPassword(db, actor, DEMO_QBWC_PASSWORD)
+  await seedCloudConnectors(deps)
   return [
     `Demo: sign in as ${EMAIL} with the password ${PASSWORD}`,
     `Then open Administration > Integrations > Spreadsheet > Employees, SYNC, select records and IMPORT.`,
     `The demo spreadsheets are in scripts/demo-data/; the demo database is in ${deps.config.dataDir}.`,
     `QuickBooks Desktop: make it the sync source on its Setup tab and SYNC; a simulated Web Connector calls every ${WEB_CONNECTOR_EVERY_MS / 1000} s.`,
     `Payroll: the last two weeks have time; open Payroll, go back a week, approve it and download its files.`,
+    `QuickBooks Online and Sage Intacct talk to local simulators: click Connect (or Test connection) on their Setup tabs, make one the sync source, SYNC.`,
   ].join('\n')
+}
+
+/**
+ * QuickBooks Online and Sage Intacct activated with the simulators' app credentials: Connect on the
+ * Setup tab opens the simulated Intuit consent page; Intacct's Test connection signs in at once.
+ */
+async function seedCloudConnectors(deps: AppDeps): Promise<void> {
+  for (const connector of [quickbooksOnlineConnector, sageIntacctConnector]) {
+    const row = await deps.db.selectFrom('integrations').select('activated').where('id', '=', connector.id).executeTakeFirst()
+    if (row) continue
+    await activate(deps.db, actor, connector)
+  }
+  const saved = await deps.db.selectFrom('integrations').select(['id', 'secrets_blob']).where('id', 'in', [quickbooksOnlineConnector.id, sageIntacctConnector.id]).execute()
+  if (!saved.find((r) => r.id === quickbooksOnlineConnector.id)?.secrets_blob) {
+    await saveSettings(deps, actor, quickbooksOnlineConnector, { clientId: SIM_CLIENT.clientId, environment: 'sandbox', departmentsFrom: 'Class', clientSecret: SIM_CLIENT.clientSecret })
+  }
+  if (!saved.find((r) => r.id === sageIntacctConnector.id)?.secrets_blob) {
+    const { senderPassword, userPassword, ...plain } = SIM_INTACCT
+    await saveSettings(deps, actor, sageIntacctConnector, { ...plain, endpointUrl: '', weekStartsOn: 'monday', senderPassword, userPassword })
+  }
+}
+
+/** Intuit and Intacct simulated on 127.0.0.1, and the configuration that points the app at them. */
+export async function startDemoSimulators(): Promise<{ env: Record<string, string>; close: () => Promise<void> }> {
+  const qbo = new QboSimulator({ employees: 60, customers: 10 })
+  const qboServer = await qbo.listen()
+  const intacct = new IntacctSimulator({ employees: 45, projects: 6 })
+  const intacctServer = await intacct.listen()
+  return {
+    env: { ...qbo.urls(qboServer.url), INTACCT_ENDPOINT_URL: intacctServer.endpoint },
+    close: async () => {
+      await qboServer.close()
+      await intacctServer.close()
+    },
+  }
 }
 
 /**
@@ -124,7 +166,8 @@ export function startSimulatedWebConnector(deps: AppDeps): () => void {
 
 if (isEntryPoint(import.meta.url)) {
   try {
-    await startServer(loadConfig({ DATA_DIR: './data-demo', ...process.env }), async (deps) => {
+    const simulators = await startDemoSimulators()
+    await startServer(loadConfig({ DATA_DIR: './data-demo', ...simulators.env, ...process.env }), async (deps) => {
       const banner = await seedDemo(deps)
       startSimulatedWebConnector(deps)
       return banner

@@ -47,3 +47,27 @@ describe('npm run demo', () => {
     expect((await webConnector.visit({ username: 'clockbridge', password: DEMO_QBWC_PASSWORD })).outcome).toBe('none')
   })
 })
+
+describe('npm run demo with the cloud simulators', () => {
+  it('connects QuickBooks Online through the simulated consent page and signs in to the simulated Intacct', async () => {
+    const { startDemoSimulators } = await import('../../scripts/demo.js')
+    const sims = await startDemoSimulators()
+    try {
+      const t = await createTestApp(sims.env)
+      await seedDemo(t.deps)
+      const { cookie } = await signInAs(t.db, 'admin')
+      const started = await post(t.app, '/integrations/quickbooks-online/oauth/connect', {}, { cookie })
+      const consent = new URL(started.headers.get('location')!)
+      expect((await fetch(consent)).status).toBe(200)
+      const back = await fetch(new URL('/connect/oauth2/consent', consent), { method: 'POST', body: new URLSearchParams({ redirect_uri: consent.searchParams.get('redirect_uri')!, state: consent.searchParams.get('state')!, decision: 'allow' }), redirect: 'manual' })
+      const callback = new URL(back.headers.get('location')!)
+      await get(t.app, `${callback.pathname}${callback.search}`, { cookie })
+      const connection = await t.db.selectFrom('integration_connections').select('status').where('integration', '=', 'quickbooks-online').executeTakeFirst()
+      expect(connection?.status).toBe('connected')
+      const test = await post(t.app, '/integrations/sage-intacct/connection/test', {}, { cookie, htmx: true })
+      expect(await test.text()).toContain('Connected to company')
+    } finally {
+      await sims.close()
+    }
+  })
+})
