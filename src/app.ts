@@ -57,7 +57,8 @@ export function createApp(deps: AppDeps) {
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
-        formAction: ["'self'"],
+        // Connect posts a form that redirects to the platform's consent page.
+        formAction: ["'self'", ...new Set(deps.connectors.flatMap((c) => (c.oauth ? [c.oauth.authorizeOrigin(deps.config.vendors)] : [])))],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],

@@ -65,6 +65,8 @@ export class OAuthError extends Error {
 
 /** The OAuth 2.0 authorization-code flow of a platform; each call is I/O only. */
 export type OAuthSpec<Settings> = {
+  /** Where Connect sends the browser: allowed as a form target by the content security policy. */
+  authorizeOrigin: (vendors: VendorConfig) => string
   authorizeUrl: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; state: string; redirectUri: string }) => string
   /** The callback's query names the account (realmId); null when it is missing. */
   accountFromCallback: (query: Record<string, string>) => string | null

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { AddressInfo } from 'node:net'
+import { createServer, type AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { loadConfig } from '../../src/config.js'
@@ -24,21 +24,33 @@ export function launchChromium(): Promise<Browser> {
 export type RunningServer = { url: string; db: Db; close: () => Promise<void> }
 
 /** The real app on a real file database, listening on 127.0.0.1 on a free port. */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cb-browser-'))
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1' })
+  // The port is chosen first so PUBLIC_BASE_URL (redirect URIs, the QWC file) names the real one.
+  const port = await freePort()
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env })
   const { db, sqlite } = openDatabase(config.databasePath)
   await migrateToLatest(db)
   const app = createApp(createDeps({ db, sqlite, config, logger: createLogger('silent') }))
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+    const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s))
   })
-  const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
     db,
     close: () => new Promise<void>((resolve) => server.close(() => void db.destroy().then(() => resolve()))),
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
 }
 
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-output')

@@ -55,6 +55,7 @@ const basicAuth = (app: QboAppCredentials) => `Basic ${Buffer.from(`${app.client
 /** The OAuth side of the QuickBooks Online connector, given how to read the app's credentials. */
 export function qboOAuth<S>(app: (settings: S, secrets: Record<string, string>) => QboAppCredentials): OAuthSpec<S> {
   return {
+    authorizeOrigin: (vendors) => new URL(vendors.qboAuthUrl).origin,
     authorizeUrl: ({ settings, secrets, vendors, state, redirectUri }) => {
       const url = new URL(vendors.qboAuthUrl)
       url.search = new URLSearchParams({ client_id: app(settings, secrets).clientId, response_type: 'code', scope: QBO_SCOPE, redirect_uri: redirectUri, state }).toString()
