@@ -31,6 +31,13 @@ import { saveFileSettings, payrollFileFor } from '../src/payroll/file-service.js
 import { groupsOf, saveMapping } from '../src/payroll/mapping-service.js'
 import { checkPublish } from '../src/payroll/publish-service.js'
 import { FILE_LABELS, type FileFormat } from '../src/payroll/payroll-files.js'
+import type { AnyConnector } from '../src/connectors/types.js'
+import { quickbooksOnlineConnector } from '../src/connectors/quickbooks-online/connector.js'
+import { QboSimulator, SIM_CLIENT } from '../src/connectors/quickbooks-online/simulator/server.js'
+import { sageIntacctConnector } from '../src/connectors/sage-intacct/connector.js'
+import { IntacctSimulator, SIM_INTACCT } from '../src/connectors/sage-intacct/simulator/server.js'
+import { saveSettings } from '../src/integrations/integration-service.js'
+import { storeGrant } from '../src/integrations/connections.js'
 
 const { values: args } = parseArgs({ options: { records: { type: 'string', default: '100000' }, big: { type: 'string', default: '1000000' }, phase: { type: 'string' } } })
 const N = Number(args.records)
@@ -270,6 +277,65 @@ async function webConnector() {
 }
 
 /**
+ * N employees through each cloud simulator over real HTTP on 127.0.0.1: QuickBooks Online query
+ * pages of 1000, Sage Intacct readByQuery / readMore pages of 1000. The simulators run in this
+ * process; their time answering is measured apart so Clockbridge's share per record can be told.
+ */
+async function cloud() {
+  const out: { name: string; ms: number; simulatorMs: number; requests: number; pages: number }[] = []
+  const measure = async (connector: AnyConnector, env: Record<string, string>, prepare: (deps: ReturnType<typeof createDeps>) => Promise<void>, simulatorMs: () => number, requests: () => number) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
+    try {
+      const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', SECRET_KEY: 'ab'.repeat(32), ...env })
+      const { db, sqlite } = openDatabase(config.databasePath)
+      await migrateToLatest(db)
+      const deps = createDeps({ db, sqlite, config, logger: createLogger('silent') })
+      await activate(db, systemActor('bench'), connector)
+      await makeSyncSource(db, systemActor('bench'), connector, deps.connectors, true)
+      await prepare(deps)
+      const simBefore = simulatorMs()
+      const [ms, run] = await timed(async () => {
+        const start = await requestSync(deps, { integration: connector.id, module: 'employees', trigger: 'manual', userId: null })
+        if (!start.ok) throw new Error(start.message)
+        await start.done
+        return db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
+      })
+      if (run.new_count !== N) throw new Error(`${connector.name}: ${run.status} ${run.error ?? ''} (${run.new_count} staged)`)
+      out.push({ name: connector.name, ms, simulatorMs: simulatorMs() - simBefore, requests: requests(), pages: run.pages })
+      await db.destroy()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  const qbo = new QboSimulator({ employees: N, customers: 1 })
+  const qboServer = await qbo.listen()
+  await measure(
+    quickbooksOnlineConnector,
+    qbo.urls(qboServer.url),
+    async (deps) => {
+      await saveSettings(deps, systemActor('bench'), quickbooksOnlineConnector, { clientId: SIM_CLIENT.clientId, environment: 'sandbox', departmentsFrom: 'Class', clientSecret: SIM_CLIENT.clientSecret })
+      const tokens = qbo.issueTokens()
+      await storeGrant(deps, systemActor('bench'), quickbooksOnlineConnector, qbo.company.realmId, { ...tokens, expiresInSeconds: 3600, refreshExpiresInSeconds: null })
+    },
+    () => qbo.handlerMs,
+    () => qbo.log.length,
+  )
+  await qboServer.close()
+  const intacct = new IntacctSimulator({ employees: N, projects: 1 })
+  const intacctServer = await intacct.listen()
+  const { senderPassword, userPassword, ...plain } = SIM_INTACCT
+  await measure(
+    sageIntacctConnector,
+    { INTACCT_ENDPOINT_URL: intacctServer.endpoint },
+    (deps) => saveSettings(deps, systemActor('bench'), sageIntacctConnector, { ...plain, endpointUrl: '', weekStartsOn: 'monday', senderPassword, userPassword }),
+    () => intacct.handlerMs,
+    () => intacct.log.length,
+  )
+  await intacctServer.close()
+  process.stdout.write(JSON.stringify(out))
+}
+
+/**
  * Payroll: 1,000 employees x 14 days x 3 job sites (42,000 entries) in an approved biweekly period,
  * with daily and weekly overtime: classify and aggregate, every payroll file, and the publish lines.
  */
@@ -339,6 +405,8 @@ if (args.phase === 'memory') {
   process.stdout.write(JSON.stringify(rows))
 } else if (args.phase === 'qbwc') {
   await webConnector()
+} else if (args.phase === 'cloud') {
+  await cloud()
 } else {
   console.log(`Clockbridge bench · node ${process.version} · ${new Date().toISOString().slice(0, 10)}`)
   await speed()
@@ -354,6 +422,13 @@ if (args.phase === 'memory') {
   row(`  of which Clockbridge (without the simulated QuickBooks answering)`, qb.ms - qb.simulatorMs, qb.base, '')
   rows.push([`  peak resident memory (the simulated company lives in the same process)`, `${qb.peakMb.toFixed(0)} MB`, '', ''])
   rows.push([`  growth during the visit`, `${qb.growthMb.toFixed(0)} MB`, '', ''])
+  const clouds = JSON.parse(execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'cloud', '--records', String(N)], { encoding: 'utf8' })) as { name: string; ms: number; simulatorMs: number; requests: number; pages: number }[]
+  for (const c of clouds) {
+    const perRecord = (ms: number) => `${((ms / N) * 1000).toFixed(1)} µs/record`
+    row(`${c.name}: ${n} employees, ${c.requests} requests, ${c.pages} pages`, c.ms, null, '')
+    rows.push([`  records per second, end to end`, perSecond(c.ms), '', ''])
+    rows.push([`  Clockbridge's time per record / the simulator's`, `${perRecord(c.ms - c.simulatorMs)} / ${perRecord(c.simulatorMs)}`, '', ''])
+  }
   // Its own process, as the memory phase: the million-row phases before it leave the heap busy.
   rows.push(...(JSON.parse(execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'payroll'], { encoding: 'utf8' })) as [string, string, string, string][]))
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['what', 'time', 'vs baseline', 'target'][i]!.length))

@@ -89,6 +89,12 @@ export async function finishConnect(deps: Deps, actor: Actor & { userId: number 
   } catch (err) {
     return { ok: false, message: `Not connected: ${(err as Error).message} ${again}` }
   }
+  await storeGrant(deps, actor, connector, account, grant)
+  return { ok: true, message: `${connector.name} is connected to company ${account}.` }
+}
+
+/** Saves what a connect granted, sealed, and audits it as a connect or a reconnect. */
+export async function storeGrant(deps: Deps, actor: Actor, connector: AnyConnector, account: string, grant: TokenGrant): Promise<void> {
   const previous = await getConnection(deps.db, connector.id)
   await deps.db.transaction().execute(async (trx) => {
     const now = new Date().toISOString()
@@ -102,7 +108,6 @@ export async function finishConnect(deps: Deps, actor: Actor & { userId: number 
       summary: `${reconnect ? 'Reconnected' : 'Connected'} ${connector.name} to company ${account}`,
     })
   })
-  return { ok: true, message: `${connector.name} is connected to company ${account}.` }
 }
 
 function tokenColumns(deps: Deps, grant: TokenGrant) {
