@@ -112,6 +112,8 @@ export interface Connector<Settings = Record<string, unknown>> {
    */
   invalidRecords: 'skip-row' | 'fail-page'
   upload?: UploadSpec
+  /** The target accepts records by name where they are not linked (QuickBooks Desktop's full names): unlinked ones only warn. */
+  publishByName?: boolean
   /** For connectors that publish payroll: the target's form of a line (stored, then sent). */
   publishPayload?: (line: PublishLineInput) => unknown
   /**

@@ -29,6 +29,7 @@ export interface Database {
   qbwc_sessions: QbwcSessionsTable
   integration_connections: IntegrationConnectionsTable
   oauth_states: OAuthStatesTable
+  publish_links: PublishLinksTable
   time_entries: TimeEntriesTable
   pay_periods: PayPeriodsTable
   api_tokens: ApiTokensTable
@@ -469,4 +470,14 @@ export interface OAuthStatesTable {
   user_id: number
   created_at: string
   expires_at: string
+}
+
+export interface PublishLinksTable {
+  integration: string
+  module: string
+  core_id: number
+  external_id: string
+  /** The natural key that matched: "employee number", "name", ... */
+  matched_by: string
+  created_at: string
 }

@@ -2,6 +2,8 @@ import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import type { AnyConnector, PublishLineInput } from '../connectors/types.js'
 import { resolveMapping } from './mapping-service.js'
+import { publishLinks } from './target-links.js'
+import type { ModuleId } from '../integrations/modules.js'
 import { periodSummary, type PeriodSummary } from './period-service.js'
 import type { Period } from './pay-periods.js'
 import type { PayrollSettings } from './payroll-settings.js'
@@ -36,7 +38,12 @@ async function buildLines(db: Db, settings: PayrollSettings, period: Period, con
   const items = new Map((await db.selectFrom('payroll_items').select(['id', 'name', 'source_integration', 'external_id']).execute()).map((p) => [p.id, p]))
   const check: PublishCheck = { blocking: [], warnings: [] }
   if (summary.status !== 'approved') check.blocking.push({ message: `The period ${period.start} to ${period.end} is not approved`, href: `/payroll?period=${period.start}` })
-  const linked = (r: { source_integration: string | null; external_id: string | null } | undefined) => (r && r.source_integration === target && r.external_id ? r.external_id : null)
+  const links = await publishLinks(db, target)
+  // The target's id: the record's own when it was imported from the target, else a matched link.
+  const linked = (module: ModuleId, r: { id: number; source_integration: string | null; external_id: string | null } | undefined) =>
+    !r ? null : r.source_integration === target && r.external_id ? r.external_id : (links.get(`${module}:${r.id}`) ?? null)
+  const byName = connector.publishByName === true
+  const fix = connector.pull ? `match records with ${connector.name} (Payroll tab) or IMPORT it from there` : `IMPORT it from ${connector.name}`
   const lines = new Map<string, { input: PublishLineInput; employeeId: number; payId: string }>()
   // Each referenced record becomes one shared reference object, and warns once.
   const refCache = new Map<string, { externalId: string | null; number: string } | { externalId: string | null; code: string } | null>()
@@ -45,22 +52,27 @@ async function buildLines(db: Db, settings: PayrollSettings, period: Period, con
     const cacheKey = `${what}${id}`
     let ref = refCache.get(cacheKey)
     if (ref === undefined) {
-      ref = { externalId: linked(rec), [field]: rec[field] } as { externalId: string | null; number: string }
+      const module = what === 'Job site' ? 'job_sites' : what === 'Cost code' ? 'cost_codes' : 'departments'
+      ref = { externalId: linked(module, rec), [field]: rec[field] } as { externalId: string | null; number: string }
       refCache.set(cacheKey, ref)
-      if (!ref.externalId && what !== 'Department') check.warnings.push({ message: `${what} ${rec[field]} is not linked to ${connector.name}; it is sent by name and must match exactly there`, href: `${path}/${id}` })
+      if (!ref.externalId && (what !== 'Department' || !byName)) {
+        check.warnings.push({ message: byName ? `${what} ${rec[field]} is not linked to ${connector.name}; it is sent by name and must match exactly there` : `${what} ${rec[field]} is not linked to ${connector.name}, so its lines will be refused: ${fix}`, href: `${path}/${id}` })
+      }
     }
     return ref
   }
   for (const emp of summary.employees) {
     const employee = sources.employees.get(emp.employeeId)!
     const name = `${employee.first_name} ${employee.last_name}`
-    if (!linked(employee)) check.blocking.push({ message: `${name} is not linked to ${connector.name}: SYNC and IMPORT employees from it, or link this employee`, href: `/employees/${employee.id}` })
-    const employeeRef = { externalId: linked(employee), name }
+    const employeeId = linked('employees', employee)
+    if (!employeeId && byName) check.warnings.push({ message: `${name} is not linked to ${connector.name}; the hours are sent under this name, which must match exactly there`, href: `/employees/${employee.id}` })
+    else if (!employeeId) check.blocking.push({ message: `${name} is not linked to ${connector.name}: ${fix.replace(' it ', ' employees ')}`, href: `/employees/${employee.id}` })
+    const employeeRef = { externalId: employeeId, name }
     const itemRefs = new Map<string, { externalId: string | null; name: string }>()
     for (const payId of new Set(emp.lines.map((l) => l.payId))) {
       const item = mapping.itemFor(emp.employeeId, payId)
       if (!item) check.blocking.push({ message: `${payId} has no payroll item of ${connector.name} in ${name}'s group (${mapping.groupOf(emp.employeeId)})`, href: `/payroll/mapping?target=${encodeURIComponent(target)}` })
-      itemRefs.set(payId, item ? { externalId: linked(items.get(item.id)), name: item.name } : { externalId: null, name: '' })
+      itemRefs.set(payId, item ? { externalId: linked('payroll_items', items.get(item.id)), name: item.name } : { externalId: null, name: '' })
     }
     for (const l of emp.lines) {
       const key = `${target}|${emp.employeeId}|${l.date}|${l.payId}|${l.jobSiteId ?? '-'}|${l.costCodeId ?? '-'}|${l.departmentId ?? '-'}`

@@ -11,6 +11,8 @@ import { emptyForm, type FormState } from '../../views/components/form-fields.js
 import { PageHeader } from '../../views/components/list-view.js'
 import { FileProblemsPage, FileSettingsForm, PayrollPage, PayrollSettingsForm, type PublishTargetView } from '../../views/payroll/payroll-page.js'
 import { startSending } from './publish-sender.js'
+import { matchTargetRecords } from './target-links.js'
+import { MODULES } from '../integrations/modules.js'
 import { checkPublish, publishPeriod, publishState, retryFailed } from './publish-service.js'
 import type { Period } from './pay-periods.js'
 import { FILE_LABELS, type FileFormat } from './payroll-files.js'
@@ -199,6 +201,7 @@ async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, per
       failed: state.lines.filter((l) => l.status === 'failed').map((l) => ({ date: l.date, payId: l.pay_id, minutes: l.minutes, message: l.message })),
       runs: state.runs,
       agentName: connector.agentName,
+      canMatch: !!connector.pull,
     })
   }
   return out
@@ -215,6 +218,20 @@ payrollRoutes.post('/publish/:target', requires('payroll.publish'), async (c) =>
     const when = changes === 0 ? '' : connector.agentName ? ` They go on ${connector.agentName}'s next visit.` : ' Sending now: each line shows its status below.'
     setFlash(c, `Published to ${connector.name}: ${result.added} new, ${result.corrected} corrected, ${result.removed} removed, ${result.unchanged} unchanged.${when}`)
     if (connector.publish) void startSending(c.var.deps, connector)
+  }
+  return redirectTo(c, `/payroll?period=${period.start}`)
+})
+
+payrollRoutes.post('/publish/:target/match', requires('payroll.publish'), async (c) => {
+  const connector = (await publishConnectors(c)).find((x) => x.id === c.req.param('target'))
+  if (!connector) return renderError(c, 404)
+  const { period } = await requestedPeriod(c)
+  const result = await matchTargetRecords(c.var.deps, actorOf(c), connector)
+  if (!result.ok) setFlash(c, result.message, 'error')
+  else {
+    const matched = result.results.map((r) => `${r.matched} ${MODULES[r.module].label.toLowerCase()}`).join(', ')
+    const missing = result.results.flatMap((r) => r.unmatched)
+    setFlash(c, `Matched with ${connector.name}: ${matched}.${missing.length > 0 ? ` No match in ${connector.name} for ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}.` : ''}`, missing.length > 0 ? 'error' : 'success')
   }
   return redirectTo(c, `/payroll?period=${period.start}`)
 })

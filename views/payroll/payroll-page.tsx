@@ -216,6 +216,8 @@ export type PublishTargetView = {
   failed: { date: string; payId: string; minutes: number; message: string | null }[]
   runs: { created_at: string; added: number; corrected: number; removed: number; unchanged: number }[]
   agentName?: string
+  /** The target's lists can be read to link records by natural key. */
+  canMatch: boolean
 }
 
 /** Publishing the period to one integration: what blocks it, what warns, each line's state, history. */
@@ -274,6 +276,13 @@ export function PublishSection(props: { period: string; target: PublishTargetVie
             Publish to {t.name}
           </button>
         </form>
+        {t.canMatch && (
+          <form method='post' action={`/payroll/publish/${t.key}/match?${q}`}>
+            <button type='submit' class='secondary outline'>
+              Match records with {t.name}
+            </button>
+          </form>
+        )}
         {t.counts.failed > 0 && (
           <form method='post' action={`/payroll/publish/${t.key}/retry?${q}`}>
             <button type='submit' class='secondary'>

@@ -39,6 +39,7 @@ export const quickbooksDesktopConnector: Connector<QbdSettings> = {
   hosting: 'on-premises',
   syncModules: MODULE_IDS,
   publishesPayroll: true,
+  publishByName: true,
   settingsSchema: qbdSettingsSchema,
   settingFields: [
     { key: 'username', label: 'Web Connector user name', hint: 'Goes into the QWC file; the Web Connector asks for the password.' },
