@@ -231,7 +231,7 @@ payrollRoutes.post('/publish/:target/match', requires('payroll.publish'), async 
   else {
     const matched = result.results.map((r) => `${r.matched} ${MODULES[r.module].label.toLowerCase()}`).join(', ')
     const missing = result.results.flatMap((r) => r.unmatched)
-    setFlash(c, `Matched with ${connector.name}: ${matched}.${missing.length > 0 ? ` No match in ${connector.name} for ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}.` : ''}`, missing.length > 0 ? 'error' : 'success')
+    setFlash(c, `Matched with ${connector.name}: ${matched}.${missing.length > 0 ? ` No match in ${connector.name} for ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}.` : ''}`)
   }
   return redirectTo(c, `/payroll?period=${period.start}`)
 })

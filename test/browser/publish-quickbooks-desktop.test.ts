@@ -4,9 +4,11 @@ import type { Browser, Page } from 'playwright-core'
 import { chromiumAvailable, launchChromium, navLink, screenshotOnFailure, screenshotPath, SCREENSHOT_DIR, signInThroughForm, startServer, watchedPage, type RunningServer } from '../helpers/browser.js'
 import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
+import { IntacctSimulator, SIM_INTACCT } from '../../src/connectors/sage-intacct/simulator/server.js'
 
 // From QuickBooks Desktop's employees to their approved hours back in QuickBooks, in Chromium, with a
-// simulated Web Connector calling the real server.
+// simulated Web Connector calling the real server; then the same period to a second target (Sage
+// Intacct, simulated, its records matched by name) and the IIF file.
 
 const WC_PASSWORD = 'ridgeline web connector'
 
@@ -17,11 +19,15 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
   let problems: string[] = []
   const qb = new QuickBooksCompany({ employees: 3, customers: 1 })
   let visit: () => ReturnType<WebConnectorSimulator['visit']>
+  // Intacct knows the same people and calls its regular time type as QuickBooks does.
+  const intacct = new IntacctSimulator({ employees: 3 })
+  let intacctServer: { endpoint: string; close: () => Promise<void> }
   const tab = (name: string) => page.getByRole('navigation', { name: 'Integration tabs' }).getByRole('link', { name, exact: true })
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOT_DIR, { recursive: true })
-    server = await startServer()
+    intacctServer = await intacct.listen()
+    server = await startServer({ INTACCT_ENDPOINT_URL: intacctServer.endpoint })
     const webConnector = new WebConnectorSimulator(`${server.url}/qbwc`, qb)
     visit = () => webConnector.visit({ username: 'clockbridge', password: WC_PASSWORD })
     browser = await launchChromium()
@@ -34,6 +40,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
   afterAll(async () => {
     await browser?.close()
     await server?.close()
+    await intacctServer?.close()
   })
 
   it('syncs and imports the wage items, classes and employees from QuickBooks', async () => {
@@ -90,6 +97,63 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
     await page.reload()
     await section.getByText('Lines: 1 sent · 0 pending · 0 failed').waitFor()
     await page.screenshot({ path: screenshotPath('51-published'), fullPage: true })
+    expect(problems).toEqual([])
+  }, 60_000)
+
+  it('publishes the same period to Sage Intacct after matching its records, and downloads the IIF file', async () => {
+    const names = qb.lists.Employee.map((e) => e.name.split(' '))
+    intacct.objects.get('EMPLOYEE')!.forEach((row, i) => Object.assign(row, { PERSONALINFO: { FIRSTNAME: names[i]![0]!, LASTNAME: names[i]![1]! } }))
+    intacct.objects.get('TIMETYPE')!.push({ RECORDNO: '90', NAME: 'Hourly Rate', STATUS: 'active' })
+
+    await navLink(page, 'Integrations').click()
+    await page.getByRole('row', { name: /Sage Intacct/ }).getByRole('button', { name: 'Activate' }).click()
+    await page.getByText('Sage Intacct is activated.').waitFor()
+    await page.getByRole('link', { name: 'Sage Intacct' }).click()
+    await page.getByLabel('Web Services sender id').fill(SIM_INTACCT.senderId)
+    await page.getByLabel('Web Services sender password').fill(SIM_INTACCT.senderPassword)
+    await page.getByLabel('Company id').fill(SIM_INTACCT.companyId)
+    await page.getByLabel('User id').fill(SIM_INTACCT.userId)
+    await page.getByLabel('User password').fill(SIM_INTACCT.userPassword)
+    await page.getByRole('button', { name: 'Save settings' }).click()
+    await page.getByText('Settings saved.').waitFor()
+    await page.getByRole('button', { name: 'Test connection' }).click()
+    await page.locator('#connection').getByText('Connected to company harbor-line.').waitFor()
+
+    await page.goto(`${server.url}/payroll?period=2024-06-03`)
+    const section = page.locator('#publish-sage-intacct')
+    await section.getByText(/is not linked to Sage Intacct/).first().waitFor()
+    await section.getByRole('button', { name: 'Match records with Sage Intacct' }).click()
+    await page.getByText(/Matched with Sage Intacct: 3 employees/).waitFor()
+    await section.getByRole('link', { name: /REG has no payroll item of Sage Intacct/ }).click()
+    await page.getByLabel('Payroll item for REG').selectOption({ label: 'Hourly Rate' })
+    await page.getByRole('button', { name: 'Save mapping' }).click()
+    await page.getByText('Saved the mapping.').waitFor()
+    await page.goto(`${server.url}/payroll?period=2024-06-03`)
+    await section.getByRole('button', { name: 'Match records with Sage Intacct' }).click()
+    await page.getByText(/Matched with Sage Intacct: 3 employees.*2 payroll items/).waitFor()
+    await section.getByRole('button', { name: 'Publish to Sage Intacct' }).click()
+    await page.getByText(/Published to Sage Intacct: 1 new.*Sending now/).waitFor()
+    await expect.poll(() => intacct.timesheets.length).toBe(1)
+    expect(intacct.timesheets[0]!.entries.map((e) => [e.ENTRYDATE, e.QTY, e.TIMETYPE])).toEqual([['06/03/2024', '8', 'Hourly Rate']])
+    await page.reload()
+    await section.getByText('Lines: 1 sent · 0 pending · 0 failed').waitFor()
+    await page.locator('#publish-quickbooks-desktop').getByText('Lines: 1 sent · 0 pending · 0 failed').waitFor()
+    await page.screenshot({ path: screenshotPath('52-published-two-targets'), fullPage: true })
+
+    await page.goto(`${server.url}/payroll/mapping?target=file:iif`)
+    await page.getByLabel('Payroll item for REG').selectOption({ label: 'Hourly Rate' })
+    await page.getByRole('button', { name: 'Save mapping' }).click()
+    await page.getByText('Saved the mapping.').waitFor()
+    await page.goto(`${server.url}/payroll/files/settings`)
+    await page.getByLabel('Company name').fill('Ridgeline Builders LLC')
+    await page.getByLabel('Company create time').fill('1405767000')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.getByText('Saved the payroll file settings.').waitFor()
+    await page.goto(`${server.url}/payroll?period=2024-06-03`)
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'QuickBooks Desktop IIF (timer activities)' }).click()])
+    expect(download.suggestedFilename()).toBe('timer-activities-2024-06-03-2024-06-09.iif')
+    const body = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8')
+    expect(body).toMatch(/TIMEACT\t06\/03\/24\t[^\t]*\t[^\t]+\t\tHourly Rate\t8:00\t/)
     expect(problems).toEqual([])
   }, 60_000)
 })
