@@ -82,6 +82,14 @@ describe('syncing from Sage Intacct', () => {
     expect(h.t.logs.join('')).not.toContain(SIM_INTACCT.userPassword)
   })
 
+  it('an answer slower than the request timeout is retried, and the run goes on', async () => {
+    const h = await intacctHub({ employees: 5 }, { VENDOR_TIMEOUT_SECONDS: '0.3' })
+    h.sim.faults.push({ kind: 'slow', ms: 0 }, { kind: 'slow', ms: 700 })
+    const run = await h.sync('employees')
+    expect(run.status).toBe('succeeded')
+    expect(h.t.logs.join('')).toContain('no answer within')
+  })
+
   it('Test connection signs in, marks the connection healthy and audits the connect; a bad password says so; Disconnect erases the passwords', async () => {
     const h = await intacctHub()
     let res = await post(h.t.app, `/integrations/${INTACCT_ID}/connection/test`, {}, { cookie: h.admin.cookie, htmx: true })
