@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { z } from 'zod'
-import type { ModuleId } from '../integrations/modules.js'
+import type { FieldSpec, ModuleId } from '../integrations/modules.js'
 import type { VendorConfig } from '../config.js'
 import type { RunTrigger } from '../db/schema.js'
 
@@ -85,6 +85,12 @@ export type UploadSpec = {
   maxBytes: number
   /** Reads the header row of an uploaded file, or says clearly why it cannot. */
   inspect: (file: { filename: string; content: Buffer }) => Promise<{ headers: string[]; rows: number } | { error: string }>
+  /** The columns to map when they are not the module's own fields (a platform's export layout). */
+  columns?: (module: ModuleId) => FieldSpec[]
+  /** Headings a platform's exports use for each column, tried first when guessing the mapping. */
+  presets?: (module: ModuleId) => Record<string, string[]>
+  /** The external id is made from mapped columns, so there is no external id column to choose. */
+  idFromColumns?: boolean
 }
 
 export interface Connector<Settings = Record<string, unknown>> {

@@ -9,7 +9,7 @@ import { redirectTo, wantsFragment, isHtmx } from '../http/htmx.js'
 import { renderPage, renderPageOrFragment } from '../http/render.js'
 import { emptyForm } from '../../views/components/form-fields.js'
 import type { AnyConnector } from '../connectors/types.js'
-import { guessMapping, mappingProblems, type ColumnMapping } from '../connectors/spreadsheet/column-mapping.js'
+import { guessUploadMapping, uploadColumns, uploadMappingProblems, type ColumnMapping } from '../connectors/spreadsheet/column-mapping.js'
 import { mappingStateKey } from '../connectors/spreadsheet/connector.js'
 import { planImport, runImport, setArchived, undoBatch } from '../staging/import-service.js'
 import { connectionPanel } from './connection-routes.js'
@@ -241,10 +241,10 @@ async function uploadView(c: Context<AppEnv>, f: Found, module: ModuleSpec, erro
     if ('error' in inspected) error ??= inspected.error
     else {
       file = { filename: upload.filename, size: upload.size, uploadedAt: upload.uploaded_at, headers: inspected.headers, rows: inspected.rows }
-      problems = mapping ? mappingProblems(mapping, inspected.headers, module.fields, upload.filename) : []
+      problems = mapping ? uploadMappingProblems(spec, module.id, mapping, inspected.headers, upload.filename) : []
     }
   }
-  return { accept: spec.extensions.join(','), maxBytes: Math.min(spec.maxBytes, c.var.config.uploadLimitBytes), file, mapping: mapping ?? (file ? guessMapping(file.headers, module.fields) : null), problems, error }
+  return { accept: spec.extensions.join(','), maxBytes: Math.min(spec.maxBytes, c.var.config.uploadLimitBytes), file, columns: uploadColumns(spec, module.id), idFromColumns: !!spec.idFromColumns, mapping: mapping ?? (file ? guessUploadMapping(spec, module.id, file.headers) : null), problems, error }
 }
 
 const firstErrors = async (c: Context<AppEnv>, run: { id: number; error_count: number } | undefined) => (run && run.error_count > 0 ? runErrors(c.var.db, run.id, 20) : [])
@@ -317,7 +317,7 @@ integrationsRoutes.post(
     if ('error' in inspected) return uploadRefused(c, inspected.error)
     await saveUpload(c.var.db, actorOf(c), f.connector, module.id, { filename: name, content })
     const state = await loadState(c.var.db, f.connector.id)
-    if (!state[mappingStateKey(module.id)]) await saveState(c.var.db, f.connector.id, mappingStateKey(module.id), JSON.stringify(guessMapping(inspected.headers, module.fields)))
+    if (!state[mappingStateKey(module.id)]) await saveState(c.var.db, f.connector.id, mappingStateKey(module.id), JSON.stringify(guessUploadMapping(f.connector.upload, module.id, inspected.headers)))
     const view = await uploadView(c, f, module)
     if (!isHtmx(c)) {
       setFlash(c, `Uploaded ${name}: ${inspected.rows} rows. Check the columns, then SYNC.`)
@@ -342,12 +342,13 @@ integrationsRoutes.post('/:id/:module/mapping', requires('integrations.actions')
   if (!f || !module || !f.connector.upload) return renderError(c, 404)
   const body = await c.req.parseBody()
   const text = (k: string) => (typeof body[k] === 'string' && body[k] !== '' ? (body[k] as string) : null)
-  const mapping: ColumnMapping = { externalId: text('externalId'), fields: Object.fromEntries(module.fields.map((fl) => [fl.key, text(`field:${fl.key}`)])) }
+  const columns = uploadColumns(f.connector.upload, module.id)
+  const mapping: ColumnMapping = { externalId: f.connector.upload.idFromColumns ? null : text('externalId'), fields: Object.fromEntries(columns.map((fl) => [fl.key, text(`field:${fl.key}`)])) }
   const upload = await latestUpload(c.var.db, f.connector.id, module.id)
   if (!upload) return uploadRefused(c, 'Upload a file before mapping its columns.')
   const inspected = await f.connector.upload.inspect({ filename: upload.filename, content: Buffer.from(upload.content) })
   const headers = 'error' in inspected ? [] : inspected.headers
-  const problems = mappingProblems(mapping, headers, module.fields, upload.filename)
+  const problems = uploadMappingProblems(f.connector.upload, module.id, mapping, headers, upload.filename)
   if (problems.length === 0) await saveState(c.var.db, f.connector.id, mappingStateKey(module.id), JSON.stringify(mapping))
   const view = await uploadView(c, f, module)
   const section = <UploadSection v={{ ...paths(f.connector, module), module }} upload={{ ...view!, mapping, problems }} />

@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx'
-import type { ModuleSpec } from '../../src/integrations/modules.js'
+import type { FieldSpec, ModuleSpec } from '../../src/integrations/modules.js'
 import { STATUS_LABELS } from '../../src/staging/staged-status.js'
 import { countText, type StagingFilter, type StagingRow, type StagingSort, type StatusCounts } from '../../src/staging/staging-queries.js'
 import type { ColumnMapping } from '../../src/connectors/spreadsheet/column-mapping.js'
@@ -194,6 +194,9 @@ export type UploadView = {
   accept: string
   maxBytes: number
   file: { filename: string; size: number; uploadedAt: string; headers: string[]; rows: number } | null
+  /** What the file's columns are mapped onto. */
+  columns: FieldSpec[]
+  idFromColumns: boolean
   mapping: ColumnMapping | null
   problems: string[]
   error?: string
@@ -234,8 +237,8 @@ export function UploadSection(props: { v: Pick<StagingView, 'modulePath' | 'modu
               </ul>
             )}
             <div class='mapping-grid'>
-              <MappingSelect name='externalId' label='External id *' headers={file.headers} value={upload.mapping?.externalId ?? null} />
-              {v.module.fields.map((f) => (
+              {!upload.idFromColumns && <MappingSelect name='externalId' label='External id *' headers={file.headers} value={upload.mapping?.externalId ?? null} />}
+              {upload.columns.map((f) => (
                 <MappingSelect name={`field:${f.key}`} label={`${f.label}${f.required ? ' *' : ''}`} headers={file.headers} value={upload.mapping?.fields[f.key] ?? null} />
               ))}
             </div>
