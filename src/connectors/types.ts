@@ -118,6 +118,17 @@ export interface Connector<Settings = Record<string, unknown>> {
    */
   invalidRecords: 'skip-row' | 'fail-page'
   upload?: UploadSpec
+  /** Every job site and cost code a line names must be linked to the target (Sage 300 CRE matches them exactly): unlinked ones block. */
+  publishRequiresLinks?: boolean
+  /**
+   * For targets that take payroll as a file the admin carries over (Sage 300 CRE's Import Time):
+   * `problems` adds what blocks the file beyond the usual checks; `build` writes it from the lines' payloads.
+   */
+  publishFile?: {
+    label: string
+    problems: (payloads: unknown[]) => string[]
+    build: (payloads: unknown[], settings: Settings, period: { start: string; end: string }) => { filename: string; content: string }
+  }
   /** The target accepts records by name where they are not linked (QuickBooks Desktop's full names): unlinked ones only warn. */
   publishByName?: boolean
   /** For connectors that publish payroll: the target's form of a line (stored, then sent). */

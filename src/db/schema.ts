@@ -30,6 +30,7 @@ export interface Database {
   integration_connections: IntegrationConnectionsTable
   oauth_states: OAuthStatesTable
   publish_links: PublishLinksTable
+  payroll_file_exports: PayrollFileExportsTable
   time_entries: TimeEntriesTable
   pay_periods: PayPeriodsTable
   api_tokens: ApiTokensTable
@@ -480,4 +481,18 @@ export interface PublishLinksTable {
   /** The natural key that matched: "employee number", "name", ... */
   matched_by: string
   created_at: string
+}
+
+export interface PayrollFileExportsTable {
+  id: Generated<number>
+  target: string
+  period_start: string
+  period_end: string
+  filename: string
+  lines: number
+  /** SHA-256 of the file, hex. */
+  checksum: string
+  exported_by: number | null
+  exported_by_name: string
+  exported_at: string
 }

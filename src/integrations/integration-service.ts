@@ -130,20 +130,30 @@ export function latestUpload(db: Db, integration: string, module: ModuleId) {
   return db.selectFrom('integration_uploads').selectAll().where('integration', '=', integration).where('module', '=', module).executeTakeFirst()
 }
 
+function parseSettings(connector: AnyConnector, raw: string | undefined): { ok: true; settings: unknown } | { ok: false; message: string } {
+  const parsed = connector.settingsSchema.safeParse(JSON.parse(raw ?? '{}'))
+  return parsed.success ? { ok: true, settings: parsed.data } : { ok: false, message: `The settings of ${connector.name} are incomplete: ${parsed.error.issues.map((i) => i.message).join('; ')}. Complete them on the Setup tab.` }
+}
+
+/** A connector's saved settings, with its defaults, or what is wrong with them. */
+export async function connectorSettings(db: Db, connector: AnyConnector) {
+  return parseSettings(connector, (await getIntegration(db, connector.id))?.settings)
+}
+
 /** What a connector gets for one call: its settings, opened secrets, saved state and uploads. */
 export async function connectorContext(deps: Pick<AppDeps, 'db' | 'config'>, connector: AnyConnector, signal: AbortSignal, log: Logger, mode: 'full' | 'incremental' = 'full'): Promise<ConnectorContext<unknown>> {
   const row = await getIntegration(deps.db, connector.id)
-  const parsed = connector.settingsSchema.safeParse(JSON.parse(row?.settings ?? '{}'))
-  if (!parsed.success) throw new Error(`The settings of ${connector.name} are incomplete: ${parsed.error.issues.map((i) => i.message).join('; ')}. Complete them on the Setup tab.`)
+  const parsed = parseSettings(connector, row?.settings)
+  if (!parsed.ok) throw new Error(parsed.message)
   const secrets = row?.secrets_blob ? (JSON.parse(open(keyringOf(deps.config), row.secrets_blob)) as Record<string, string>) : {}
   const missing = connector.settingFields.filter((f) => f.secret && !secrets[f.key]).map((f) => f.label)
   if (missing.length > 0) throw new Error(`The settings of ${connector.name} are incomplete: ${missing.join(', ')} not set. Complete them on the Setup tab.`)
   return {
-    settings: parsed.data,
+    settings: parsed.settings,
     secrets,
     vendors: deps.config.vendors,
     mode,
-    ...credentialsFor(deps, connector, parsed.data, secrets),
+    ...credentialsFor(deps, connector, parsed.settings, secrets),
     state: await loadState(deps.db, connector.id),
     upload: async (module) => {
       const u = await latestUpload(deps.db, connector.id, module)

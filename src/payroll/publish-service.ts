@@ -30,7 +30,7 @@ async function loadSources(db: Db) {
 }
 
 /** The period's lines for a target, in the target's terms, with what blocks or weakens them. */
-async function buildLines(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector, known?: PeriodSummary) {
+export async function buildLines(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector, known?: PeriodSummary) {
   const target = connector.id
   const summary = known ?? (await periodSummary(db, settings, period))
   const sources = await loadSources(db)
@@ -55,7 +55,9 @@ async function buildLines(db: Db, settings: PayrollSettings, period: Period, con
       const module = what === 'Job site' ? 'job_sites' : what === 'Cost code' ? 'cost_codes' : 'departments'
       ref = { externalId: linked(module, rec), [field]: rec[field] } as { externalId: string | null; number: string }
       refCache.set(cacheKey, ref)
-      if (!ref.externalId && (what !== 'Department' || !byName)) {
+      if (!ref.externalId && what !== 'Department' && connector.publishRequiresLinks) {
+        check.blocking.push({ message: `${what} ${rec[field]} is not linked to ${connector.name}: ${fix}`, href: `${path}/${id}` })
+      } else if (!ref.externalId && (what !== 'Department' || !byName)) {
         check.warnings.push({ message: byName ? `${what} ${rec[field]} is not linked to ${connector.name}; it is sent by name and must match exactly there` : `${what} ${rec[field]} is not linked to ${connector.name}, so its lines will be refused: ${fix}`, href: `${path}/${id}` })
       }
     }

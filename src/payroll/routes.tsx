@@ -3,6 +3,7 @@ import type { AppEnv } from '../http/app-env.js'
 import { requires } from '../auth/access.js'
 import { actorOf } from '../audit/audit-log.js'
 import { readForm, readFormValues } from '../http/forms.js'
+import { formatTimestamp } from '../lib/format.js'
 import { redirectTo } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'
 import { renderPage, renderPageOrFragment } from '../http/render.js'
@@ -12,6 +13,7 @@ import { PageHeader } from '../../views/components/list-view.js'
 import { FileProblemsPage, FileSettingsForm, PayrollPage, PayrollSettingsForm, type PublishTargetView } from '../../views/payroll/payroll-page.js'
 import { startSending } from './publish-sender.js'
 import { matchTargetRecords } from './target-links.js'
+import { checkFileExport, exportPayrollFile, fileExports } from './file-exports.js'
 import { MODULES } from '../integrations/modules.js'
 import { checkPublish, publishPeriod, publishState, retryFailed } from './publish-service.js'
 import type { Period } from './pay-periods.js'
@@ -189,7 +191,7 @@ async function publishConnectors(c: Context<AppEnv>) {
 async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, period: Period, summary: PeriodSummary): Promise<PublishTargetView[]> {
   const out: PublishTargetView[] = []
   for (const connector of await publishConnectors(c)) {
-    const check = await checkPublish(c.var.db, settings, period, connector, summary)
+    const check = connector.publishFile ? await checkFileExport(c.var.db, settings, period, connector) : await checkPublish(c.var.db, settings, period, connector, summary)
     const state = await publishState(c.var.db, connector.id, period)
     const count = (s: string) => state.lines.filter((l) => l.status === s).length
     out.push({
@@ -201,7 +203,8 @@ async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, per
       failed: state.lines.filter((l) => l.status === 'failed').map((l) => ({ date: l.date, payId: l.pay_id, minutes: l.minutes, message: l.message })),
       runs: state.runs,
       agentName: connector.agentName,
-      canMatch: !!connector.pull,
+      canMatch: !!connector.pull && !connector.upload,
+      file: connector.publishFile ? { label: connector.publishFile.label, exports: await fileExports(c.var.db, connector.id, period) } : undefined,
     })
   }
   return out
@@ -218,6 +221,24 @@ payrollRoutes.post('/publish/:target', requires('payroll.publish'), async (c) =>
     const when = changes === 0 ? '' : connector.agentName ? ` They go on ${connector.agentName}'s next visit.` : ' Sending now: each line shows its status below.'
     setFlash(c, `Published to ${connector.name}: ${result.added} new, ${result.corrected} corrected, ${result.removed} removed, ${result.unchanged} unchanged.${when}`)
     if (connector.publish) void startSending(c.var.deps, connector)
+  }
+  return redirectTo(c, `/payroll?period=${period.start}`)
+})
+
+payrollRoutes.post('/publish/:target/export', requires('payroll.publish'), async (c) => {
+  const connector = (await publishConnectors(c)).find((x) => x.id === c.req.param('target'))
+  if (!connector?.publishFile) return renderError(c, 404)
+  const { settings, period } = await requestedPeriod(c)
+  const { confirm } = await readFormValues(c)
+  const result = await exportPayrollFile(c.var.db, actorOf(c), settings, period, connector, confirm === '1')
+  if (result.ok) {
+    c.header('Content-Disposition', `attachment; filename="${result.filename}"`)
+    return c.body(result.content, 200, { 'Content-Type': 'text/csv; charset=utf-8' })
+  }
+  if ('check' in result) setFlash(c, `No ${connector.publishFile.label} made: ${result.check.blocking.map((b) => b.message).join('; ')}.`, 'error')
+  else {
+    const e = result.alreadyExported
+    setFlash(c, `This period's ${connector.publishFile.label} was already exported on ${formatTimestamp(e.exported_at)} by ${e.exported_by_name} (${e.lines} lines); the file now would be ${result.sameFile ? 'identical' : 'different'}. Nothing was exported: use Export again to make another file, and import only one of them in Sage.`, 'error')
   }
   return redirectTo(c, `/payroll?period=${period.start}`)
 })

@@ -1,6 +1,7 @@
 import type { PeriodSummary } from '../../src/payroll/period-service.js'
 import type { Period } from '../../src/payroll/pay-periods.js'
 import { formatMinutes } from '../../src/time-entries/service.js'
+import { formatTimestamp } from '../../src/lib/format.js'
 import { CheckboxField, Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
 import { PageHeader } from '../components/list-view.js'
 import { PeriodNav } from './period-nav.js'
@@ -218,6 +219,31 @@ export type PublishTargetView = {
   agentName?: string
   /** The target's lists can be read to link records by natural key. */
   canMatch: boolean
+  /** A target that takes a file instead (Sage 300 CRE): its exports of this period, newest first. */
+  file?: { label: string; exports: { exported_at: string; exported_by_name: string; lines: number; checksum: string; filename: string }[] }
+}
+
+/** The file a target takes by hand: every export of the period listed, and a second one only on purpose. */
+function FileExportForm(props: { period: string; target: PublishTargetView; approved: boolean }) {
+  const t = props.target
+  const exports = t.file!.exports
+  return (
+    <>
+      {exports.length > 0 && (
+        <div class='flash flash-warning' role='status'>
+          <p>
+            Already exported {exports.length === 1 ? 'once' : `${exports.length} times`}; the last on {formatTimestamp(exports[0]!.exported_at)} by {exports[0]!.exported_by_name}: {exports[0]!.lines} lines, SHA-256 <code>{exports[0]!.checksum.slice(0, 16)}</code>. Import only one file per period in Sage.
+          </p>
+        </div>
+      )}
+      <form method='post' action={`/payroll/publish/${t.key}/export?period=${props.period}`} class='inline-form'>
+        {exports.length > 0 && <input type='hidden' name='confirm' value='1' />}
+        <button type='submit' class={exports.length > 0 ? 'secondary' : undefined} disabled={t.blocking.length > 0 || !props.approved}>
+          {exports.length > 0 ? `Export the ${t.file!.label} again` : `Export the ${t.file!.label}`}
+        </button>
+      </form>
+    </>
+  )
 }
 
 /** Publishing the period to one integration: what blocks it, what warns, each line's state, history. */
@@ -270,6 +296,9 @@ export function PublishSection(props: { period: string; target: PublishTargetVie
           </tbody>
         </table>
       )}
+      {t.file ? (
+        <FileExportForm period={props.period} target={t} approved={props.approved} />
+      ) : (
       <div class='inline-form'>
         <form method='post' action={`/payroll/publish/${t.key}?${q}`}>
           <button type='submit' disabled={t.blocking.length > 0 || !props.approved}>
@@ -291,6 +320,7 @@ export function PublishSection(props: { period: string; target: PublishTargetVie
           </form>
         )}
       </div>
+      )}
       {t.runs.length > 0 && (
         <details>
           <summary>Publish history</summary>
