@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import type { AnyConnector, PublishLineInput } from '../connectors/types.js'
 import { resolveMapping } from './mapping-service.js'
-import { publishLinks } from './target-links.js'
+import { canMatch, publishLinks } from './target-links.js'
 import type { ModuleId } from '../integrations/modules.js'
 import { periodSummary, type PeriodSummary } from './period-service.js'
 import type { Period } from './pay-periods.js'
@@ -43,7 +43,7 @@ export async function buildLines(db: Db, settings: PayrollSettings, period: Peri
   const linked = (module: ModuleId, r: { id: number; source_integration: string | null; external_id: string | null } | undefined) =>
     !r ? null : r.source_integration === target && r.external_id ? r.external_id : (links.get(`${module}:${r.id}`) ?? null)
   const byName = connector.publishByName === true
-  const fix = connector.pull ? `match records with ${connector.name} (Payroll tab) or IMPORT it from there` : `IMPORT it from ${connector.name}`
+  const fix = canMatch(connector) ? `match records with ${connector.name} (Payroll tab) or IMPORT it from there` : `IMPORT it from ${connector.name}`
   const lines = new Map<string, { input: PublishLineInput; employeeId: number; payId: string }>()
   // Each referenced record becomes one shared reference object, and warns once.
   const refCache = new Map<string, { externalId: string | null; number: string } | { externalId: string | null; code: string } | null>()

@@ -12,7 +12,7 @@ import { emptyForm, type FormState } from '../../views/components/form-fields.js
 import { PageHeader } from '../../views/components/list-view.js'
 import { FileProblemsPage, FileSettingsForm, PayrollPage, PayrollSettingsForm, type PublishTargetView } from '../../views/payroll/payroll-page.js'
 import { startSending } from './publish-sender.js'
-import { matchTargetRecords } from './target-links.js'
+import { canMatch, matchTargetRecords } from './target-links.js'
 import { checkFileExport, exportPayrollFile, fileExports } from './file-exports.js'
 import { MODULES } from '../integrations/modules.js'
 import { checkPublish, publishPeriod, publishState, retryFailed } from './publish-service.js'
@@ -203,7 +203,7 @@ async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, per
       failed: state.lines.filter((l) => l.status === 'failed').map((l) => ({ date: l.date, payId: l.pay_id, minutes: l.minutes, message: l.message })),
       runs: state.runs,
       agentName: connector.agentName,
-      canMatch: !!connector.pull && !connector.upload,
+      canMatch: canMatch(connector),
       file: connector.publishFile ? { label: connector.publishFile.label, exports: await fileExports(c.var.db, connector.id, period) } : undefined,
     })
   }
@@ -212,7 +212,7 @@ async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, per
 
 payrollRoutes.post('/publish/:target', requires('payroll.publish'), async (c) => {
   const connector = (await publishConnectors(c)).find((x) => x.id === c.req.param('target'))
-  if (!connector) return renderError(c, 404)
+  if (!connector || connector.publishFile) return renderError(c, 404)
   const { settings, period } = await requestedPeriod(c)
   const result = await publishPeriod(c.var.db, actorOf(c), settings, period, connector)
   if (!result.ok) setFlash(c, `Not published: ${result.check.blocking.map((b) => b.message).join('; ')}.`, 'error')

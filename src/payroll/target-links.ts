@@ -63,9 +63,12 @@ function targetKeys(module: LinkedModule, p: StagedPayload): [string, string][] 
   return pairs.flatMap(([k, v]) => (lower(v) ? [[k, lower(v)!] as [string, string]] : []))
 }
 
+/** A target whose lists can be read on demand (an API, not uploaded files) can be matched. */
+export const canMatch = (connector: AnyConnector) => !!connector.pull && !connector.upload
+
 /** Reads the target's lists and links what matches; a key two records share on either side links neither. */
 export async function matchTargetRecords(deps: Pick<AppDeps, 'db' | 'config' | 'logger'>, actor: Actor, connector: AnyConnector): Promise<{ ok: true; results: MatchResult[] } | { ok: false; message: string }> {
-  if (!connector.pull) return { ok: false, message: `${connector.name} cannot be read on demand; its records are linked when they are imported from it.` }
+  if (!canMatch(connector) || !connector.pull) return { ok: false, message: `${connector.name} cannot be read on demand; its records are linked when they are imported from it.` }
   const modules = LINKED_MODULES.filter((m) => connector.syncModules.includes(m))
   const log = deps.logger.child({ target: connector.id, event_group: 'match' })
   const found = new Map<LinkedModule, { externalId: string; keys: [string, string][] }[]>()

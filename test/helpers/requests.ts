@@ -35,3 +35,10 @@ export function cookieFrom(res: Response, name: string): string | undefined {
   }
   return undefined
 }
+
+/** A file upload (multipart, field "file") as a same-origin browser sends it. */
+export function postFile(app: App, path: string, name: string, content: Buffer | string, opts: Options = {}) {
+  const form = new FormData()
+  form.append('file', new File([typeof content === 'string' ? Buffer.from(content) : new Uint8Array(content)], name))
+  return app.request(`http://localhost${path}`, { method: 'POST', body: form, headers: { 'sec-fetch-site': 'same-origin', ...headers(opts) } })
+}

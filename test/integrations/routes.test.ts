@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createTestApp, signInAs, type TestApp } from '../helpers/test-app.js'
-import { get, post } from '../helpers/requests.js'
+import { get, post, postFile } from '../helpers/requests.js'
 import { activateSource } from '../helpers/hub.js'
 import { scriptedConnector } from '../helpers/scripted-connector.js'
 import { spreadsheetConnector } from '../../src/connectors/spreadsheet/connector.js'
@@ -10,13 +10,7 @@ let t: TestApp
 let cookie: string
 
 function upload(path: string, name: string, content: Buffer | string, opts: { htmx?: boolean } = {}) {
-  const form = new FormData()
-  form.append('file', new File([typeof content === 'string' ? Buffer.from(content) : new Uint8Array(content)], name))
-  return t.app.request(`http://localhost${path}`, {
-    method: 'POST',
-    body: form,
-    headers: { cookie, 'sec-fetch-site': 'same-origin', ...(opts.htmx ? { 'HX-Request': 'true' } : {}) },
-  })
+  return postFile(t.app, path, name, content, { cookie, htmx: opts.htmx })
 }
 
 const EMP = '/integrations/spreadsheet/employees'
