@@ -238,7 +238,7 @@ payrollRoutes.post('/publish/:target/export', requires('payroll.publish'), async
   if ('check' in result) setFlash(c, `No ${connector.publishFile.label} made: ${result.check.blocking.map((b) => b.message).join('; ')}.`, 'error')
   else {
     const e = result.alreadyExported
-    setFlash(c, `This period's ${connector.publishFile.label} was already exported on ${formatTimestamp(e.exported_at)} by ${e.exported_by_name} (${e.lines} lines); the file now would be ${result.sameFile ? 'identical' : 'different'}. Nothing was exported: use Export again to make another file, and import only one of them in Sage.`, 'error')
+    setFlash(c, `This period's ${connector.publishFile.label} was already exported on ${formatTimestamp(e.exported_at)} by ${e.exported_by_name} (${e.lines} line${e.lines === 1 ? '' : 's'}); the file now would be ${result.sameFile ? 'identical' : 'different'}. Nothing was exported: use Export again to make another file, and import only one of them in Sage.`, 'error')
   }
   return redirectTo(c, `/payroll?period=${period.start}`)
 })

@@ -232,7 +232,7 @@ function FileExportForm(props: { period: string; target: PublishTargetView; appr
       {exports.length > 0 && (
         <div class='flash flash-warning' role='status'>
           <p>
-            Already exported {exports.length === 1 ? 'once' : `${exports.length} times`}; the last on {formatTimestamp(exports[0]!.exported_at)} by {exports[0]!.exported_by_name}: {exports[0]!.lines} lines, SHA-256 <code>{exports[0]!.checksum.slice(0, 16)}</code>. Import only one file per period in Sage.
+            Already exported {exports.length === 1 ? 'once' : `${exports.length} times`}; the last on {formatTimestamp(exports[0]!.exported_at)} by {exports[0]!.exported_by_name}: {exports[0]!.lines} line{exports[0]!.lines === 1 ? '' : 's'}, SHA-256 <code>{exports[0]!.checksum.slice(0, 16)}</code>. Import only one file per period in Sage.
           </p>
         </div>
       )}
@@ -277,9 +277,11 @@ export function PublishSection(props: { period: string; target: PublishTargetVie
           </ul>
         </details>
       )}
+      {!t.file && (
       <p>
         Lines: {t.counts.sent} sent · {t.counts.pending} pending{t.counts.pending > 0 && t.agentName ? ` (sent on ${t.agentName}'s next visit)` : ''} · {t.counts.failed} failed
       </p>
+      )}
       {t.failed.length > 0 && (
         <table class='striped'>
           <tbody>
