@@ -8,9 +8,10 @@ import { loadConfig } from '../src/config.js'
 import { exitOnStartupError, isEntryPoint, startServer } from '../src/server.js'
 import { systemActor } from '../src/audit/audit-log.js'
 import { spreadsheetConnector, mappingStateKey } from '../src/connectors/spreadsheet/connector.js'
-import { guessMapping } from '../src/connectors/spreadsheet/column-mapping.js'
+import { guessMapping, guessUploadMapping } from '../src/connectors/spreadsheet/column-mapping.js'
+import { sage300Connector, sage300Upload } from '../src/connectors/sage-300-cre/connector.js'
 import { activate, makeSyncSource, saveState, saveUpload } from '../src/integrations/integration-service.js'
-import { MODULES, moduleBySlug } from '../src/integrations/modules.js'
+import { MODULES, moduleBySlug, type ModuleId } from '../src/integrations/modules.js'
 import { createUser, findUserByEmail, roleByKey } from '../src/users/service.js'
 import type { AppDeps } from '../src/http/app-env.js'
 import { quickbooksDesktopConnector } from '../src/connectors/quickbooks-desktop/connector.js'
@@ -66,6 +67,7 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
   const qbwcPassword = await db.selectFrom('connector_state').select('key').where('integration', '=', 'quickbooks-desktop').where('key', '=', 'qbwc.passwordHash').executeTakeFirst()
   if (!qbwcPassword) await setWebConnectorPassword(db, actor, DEMO_QBWC_PASSWORD)
   await seedCloudConnectors(deps)
+  await seedSage300(deps)
   return [
     `Demo: sign in as ${EMAIL} with the password ${PASSWORD}`,
     `Then open Administration > Integrations > Spreadsheet > Employees, SYNC, select records and IMPORT.`,
@@ -73,6 +75,7 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
     `QuickBooks Desktop: make it the sync source on its Setup tab and SYNC; a simulated Web Connector calls every ${WEB_CONNECTOR_EVERY_MS / 1000} s.`,
     `Payroll: the last two weeks have time; open Payroll, go back a week, approve it and download its files.`,
     `QuickBooks Online and Sage Intacct talk to local simulators: click Connect (or Test connection) on their Setup tabs, make one the sync source, SYNC.`,
+    `Sage 300 CRE has Sage-style exports uploaded (scripts/demo-data/sage-300-cre/): make it the sync source and SYNC each list.`,
   ].join('\n')
 }
 
@@ -93,6 +96,20 @@ async function seedCloudConnectors(deps: AppDeps): Promise<void> {
   if (!saved.find((r) => r.id === sageIntacctConnector.id)?.secrets_blob) {
     const { senderPassword, userPassword, ...plain } = SIM_INTACCT
     await saveSettings(deps, actor, sageIntacctConnector, { ...plain, endpointUrl: '', weekStartsOn: 'monday', senderPassword, userPassword })
+  }
+}
+
+/** Sage 300 CRE activated with the lists a Sage company exports, uploaded and mapped (by Sage's own headings). */
+async function seedSage300(deps: AppDeps): Promise<void> {
+  if (await deps.db.selectFrom('integrations').select('id').where('id', '=', sage300Connector.id).executeTakeFirst()) return
+  await activate(deps.db, actor, sage300Connector)
+  const files: [ModuleId, string][] = [['employees', 'employees.csv'], ['job_sites', 'jobs.csv'], ['cost_codes', 'cost-codes.csv'], ['departments', 'departments.csv']]
+  for (const [module, file] of files) {
+    const content = readFileSync(join(DATA, 'sage-300-cre', file))
+    await saveUpload(deps.db, actor, sage300Connector, module, { filename: file, content })
+    const inspected = await sage300Upload.inspect({ filename: file, content })
+    if ('error' in inspected) throw new Error(inspected.error)
+    await saveState(deps.db, sage300Connector.id, mappingStateKey(module), JSON.stringify(guessUploadMapping(sage300Upload, module, inspected.headers)))
   }
 }
 

@@ -71,3 +71,20 @@ describe('npm run demo with the cloud simulators', () => {
     }
   })
 })
+
+describe('npm run demo with Sage 300 CRE', () => {
+  it("has Sage's exports uploaded and mapped, so each list SYNCs cleanly once it is the sync source", async () => {
+    const t = await createTestApp()
+    await seedDemo(t.deps)
+    const { makeSyncSource } = await import('../../src/integrations/integration-service.js')
+    const { sage300Connector } = await import('../../src/connectors/sage-300-cre/connector.js')
+    await makeSyncSource(t.db, { userId: null, actor: 'test', ip: null, requestId: null }, sage300Connector, t.deps.connectors, true)
+    for (const module of sage300Connector.syncModules) {
+      const start = await requestSync(t.deps, { integration: 'sage-300-cre', module, trigger: 'manual', userId: null })
+      if (!start.ok) throw new Error(start.message)
+      await start.done
+      const run = await t.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
+      expect({ module, status: run.status, error: run.error }).toEqual({ module, status: 'succeeded', error: null })
+    }
+  })
+})
