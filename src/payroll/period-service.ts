@@ -43,7 +43,7 @@ export async function periodSummary(db: Db, settings: PayrollSettings, period: P
     .orderBy('date') // the (date, employee_id) index's own order: no sort
     .execute()
   const people = new Map((await db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).execute()).map((e) => [e.id, e]))
-  const jobs = new Map((await db.selectFrom('job_sites').select(['id', 'number', 'name']).execute()).map((j) => [j.id, j]))
+  const jobs = new Map((await db.selectFrom('job_sites').select(['id', 'number', 'name']).execute()).map((j) => [j.id, { number: j.number, label: `${j.number} ${j.name}` }]))
   const codes = new Map((await db.selectFrom('cost_codes').select(['id', 'code']).execute()).map((c) => [c.id, c.code]))
   const departments = new Map((await db.selectFrom('departments').select(['id', 'code']).execute()).map((d) => [d.id, d.code]))
   const byEmployee = new Map<number, typeof rows>()
@@ -61,11 +61,10 @@ export async function periodSummary(db: Db, settings: PayrollSettings, period: P
     for (const e of entries) {
       if (e.date < period.start || e.date > period.end) continue
       const job = e.job_site_id ? jobs.get(e.job_site_id) : undefined
-      const jobSite = job ? `${job.number} ${job.name}` : null
       const costCode = e.cost_code_id ? (codes.get(e.cost_code_id) ?? null) : null
       const department = e.department_id ? (departments.get(e.department_id) ?? null) : null
       const add = (payId: string, minutes: number) => {
-        if (minutes > 0) lines.push({ entryId: e.id, date: e.date, payId, minutes, jobSite, jobNumber: job?.number ?? null, costCode, department, jobSiteId: e.job_site_id, costCodeId: e.cost_code_id, departmentId: e.department_id })
+        if (minutes > 0) lines.push({ entryId: e.id, date: e.date, payId, minutes, jobSite: job?.label ?? null, jobNumber: job?.number ?? null, costCode, department, jobSiteId: e.job_site_id, costCodeId: e.cost_code_id, departmentId: e.department_id })
       }
       if (e.pay_id !== WORKED) add(e.pay_id, e.minutes)
       else {
