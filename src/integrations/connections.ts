@@ -5,7 +5,7 @@ import type { ConnectionStatus } from '../db/schema.js'
 import { recordAudit, systemActor, type Actor } from '../audit/audit-log.js'
 import { OAuthError, type AccessGrant, type AnyConnector, type TokenGrant } from '../connectors/types.js'
 import { open, seal } from '../lib/secret-box.js'
-import { getIntegration, keyringOf } from './integration-service.js'
+import { connectorSettings, getIntegration, keyringOf } from './integration-service.js'
 
 // A cloud integration's connection: Connect (OAuth 2.0 authorization code with a single-use state),
 // tokens sealed at rest and refreshed before they expire, one refresh at a time across processes
@@ -37,15 +37,13 @@ export async function connectionHealth(db: Db): Promise<Map<string, { status: Co
 }
 
 async function settingsAndSecrets(deps: Deps, connector: AnyConnector) {
+  const parsed = await connectorSettings(deps.db, connector)
+  if (!parsed.ok) return parsed
   const row = await getIntegration(deps.db, connector.id)
-  const parsed = connector.settingsSchema.safeParse(JSON.parse(row?.settings ?? '{}'))
   const secrets = row?.secrets_blob ? (JSON.parse(open(keyringOf(deps.config), row.secrets_blob)) as Record<string, string>) : {}
-  const missing = connector.settingFields.filter((f) => f.secret && !secrets[f.key]).map((f) => f.label)
-  if (!parsed.success || missing.length > 0) {
-    const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => i.message)), ...missing.map((m) => `${m} is not set`)]
-    return { ok: false as const, message: `The settings of ${connector.name} are incomplete: ${problems.join('; ')}. Complete them on the Setup tab, then Connect.` }
-  }
-  return { ok: true as const, settings: parsed.data, secrets }
+  const missing = connector.settingFields.filter((f) => f.secret && !secrets[f.key]).map((f) => `${f.label} is not set`)
+  if (missing.length > 0) return { ok: false as const, message: `The settings of ${connector.name} are incomplete: ${missing.join('; ')}. Complete them on the Setup tab, then Connect.` }
+  return { ok: true as const, settings: parsed.settings, secrets }
 }
 
 /** Connect: a fresh single-use state, then the platform's consent page. */
