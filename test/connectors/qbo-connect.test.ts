@@ -75,6 +75,16 @@ describe('connecting QuickBooks Online', () => {
     expect(page).toContain('Client secret is not set')
   })
 
+  it('Test connection reads the company with the saved token and names it; before Connect it says to connect', async () => {
+    const h = await qboHub()
+    let html = await (await post(h.t.app, `/integrations/${QBO_ID}/connection/test`, {}, { cookie: h.admin.cookie, htmx: true })).text()
+    expect(html).toContain('The test failed: QuickBooks Online is not connected. Connect it on the Setup tab.')
+    await h.connect()
+    html = await (await post(h.t.app, `/integrations/${QBO_ID}/connection/test`, {}, { cookie: h.admin.cookie, htmx: true })).text()
+    expect(html).toContain('Connected to Harbor Line Construction.')
+    expect(h.sim.log.map((l) => l.path)).toContain(`/companyinfo/${h.sim.company.realmId}`)
+  })
+
   it('disconnects: Intuit revokes the token, the tokens are erased, audited', async () => {
     const h = await qboHub()
     await h.connect()
