@@ -1,95 +1,78 @@
-import { mkdirSync } from 'node:fs'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { chromiumAvailable, launchChromium, navLink, screenshotOnFailure, screenshotPath, SCREENSHOT_DIR, signInThroughForm, startServer, watchedPage, type RunningServer } from '../helpers/browser.js'
+import { describe, expect, it } from 'vitest'
+import { browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
 
 // Entering time and approving a pay period, as an admin does it in Chromium.
 
 describe.skipIf(!chromiumAvailable)('in Chromium: time entries and the Payroll tab', () => {
-  let server: RunningServer
-  let browser: Browser
-  let page: Page
-  let problems: string[] = []
-
-  beforeAll(async () => {
-    mkdirSync(SCREENSHOT_DIR, { recursive: true })
-    server = await startServer()
-    const now = new Date().toISOString()
-    await server.db.insertInto('employees').values({ first_name: 'Ana', last_name: 'Garcia', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
-    await server.db.insertInto('job_sites').values({ number: '100', name: 'Harbor View', status: 'active', created_at: now, updated_at: now }).execute()
-    await server.db.insertInto('payroll_items').values([{ name: 'Hourly Rate', created_at: now, updated_at: now }, { name: 'Overtime Rate', created_at: now, updated_at: now }]).execute()
-    browser = await launchChromium()
-    ;({ page, problems } = await watchedPage(browser))
-    await signInThroughForm(server, page, { email: 'admin@example.com', name: 'Admin', role: 'admin' })
-  })
-
-  afterEach((ctx) => screenshotOnFailure(page, ctx))
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
+  const s = browserSession({
+    seed: async (server) => {
+      const now = new Date().toISOString()
+      await s.server.db.insertInto('employees').values({ first_name: 'Ana', last_name: 'Garcia', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+      await s.server.db.insertInto('job_sites').values({ number: '100', name: 'Harbor View', status: 'active', created_at: now, updated_at: now }).execute()
+      await s.server.db.insertInto('payroll_items').values([{ name: 'Hourly Rate', created_at: now, updated_at: now }, { name: 'Overtime Rate', created_at: now, updated_at: now }]).execute()
+    },
   })
 
   it('enters a day of time, refuses an overlapping one in place, and lists it in its period', async () => {
-    await navLink(page, 'Time entries').click()
-    await page.goto(`${server.url}/time-entries?period=2024-06-03`)
-    const form = page.locator('#time-entry-form')
+    await navLink(s.page, 'Time entries').click()
+    await s.page.goto(`${s.server.url}/time-entries?period=2024-06-03`)
+    const form = s.page.locator('#time-entry-form')
     await form.getByLabel('Employee').selectOption({ label: 'Garcia, Ana (1001)' })
     await form.getByLabel('Date').fill('2024-06-03')
     await form.getByLabel('Start').fill('07:00')
     await form.getByLabel('End').fill('19:00')
     await form.getByLabel('Job site').selectOption({ label: '100 Harbor View' })
     await form.getByRole('button', { name: 'Add time' }).click()
-    await page.getByText('Added time for 2024-06-03.').waitFor()
-    expect(await page.locator('#time-entries tbody tr').count()).toBe(1)
+    await s.page.getByText('Added time for 2024-06-03.').waitFor()
+    expect(await s.page.locator('#time-entries tbody tr').count()).toBe(1)
 
-    const again = page.locator('#time-entry-form')
+    const again = s.page.locator('#time-entry-form')
     await again.getByLabel('Employee').selectOption({ label: 'Garcia, Ana (1001)' })
     await again.getByLabel('Date').fill('2024-06-03')
     await again.getByLabel('Start').fill('18:00')
     await again.getByLabel('End').fill('20:00')
     await again.getByRole('button', { name: 'Add time' }).click()
-    await page.getByText('Overlaps the entry 07:00-19:00 on 2024-06-03').waitFor()
-    await page.screenshot({ path: screenshotPath('40-time-entries'), fullPage: true })
+    await s.page.getByText('Overlaps the entry 07:00-19:00 on 2024-06-03').waitFor()
+    await s.page.screenshot({ path: screenshotPath('40-time-entries'), fullPage: true })
   })
 
   it('shows the period on the Payroll tab with daily overtime split out, and approves it', async () => {
-    await page.goto(`${server.url}/payroll/settings`)
-    await page.getByLabel('Daily overtime', { exact: true }).check()
-    await page.getByRole('button', { name: 'Save' }).click()
-    await page.getByText('Saved the pay policy.').waitFor()
-    await page.goto(`${server.url}/payroll?period=2024-06-03`)
-    const row = page.locator('#payroll-totals tbody tr').first()
-    expect((await row.locator(':scope > td').allTextContents()).map((s) => s.trim())).toEqual(['8:00', '4:00', '12:00'])
-    await page.getByRole('button', { name: 'Approve and lock this period' }).click()
-    await page.getByText('Approved and locked 2024-06-03 to 2024-06-09.').waitFor()
-    await page.getByRole('button', { name: 'Unlock' }).waitFor()
-    await page.screenshot({ path: screenshotPath('41-payroll-approved'), fullPage: true })
+    await s.page.goto(`${s.server.url}/payroll/settings`)
+    await s.page.getByLabel('Daily overtime', { exact: true }).check()
+    await s.page.getByRole('button', { name: 'Save' }).click()
+    await s.page.getByText('Saved the pay policy.').waitFor()
+    await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
+    const row = s.page.locator('#payroll-totals tbody tr').first()
+    expect((await row.locator(':scope > td').allTextContents()).map((t) => t.trim())).toEqual(['8:00', '4:00', '12:00'])
+    await s.page.getByRole('button', { name: 'Approve and lock this period' }).click()
+    await s.page.getByText('Approved and locked 2024-06-03 to 2024-06-09.').waitFor()
+    await s.page.getByRole('button', { name: 'Unlock' }).waitFor()
+    await s.page.screenshot({ path: screenshotPath('41-payroll-approved'), fullPage: true })
   })
 
   it('is told what stops the IIF file, fixes it by mapping the pay IDs and filling in the settings, and downloads it', async () => {
-    await page.getByRole('link', { name: 'QuickBooks Desktop IIF (timer activities)' }).click()
-    await page.getByText('REG is not mapped to a payroll item').waitFor()
-    await page.screenshot({ path: screenshotPath('42-iif-blocked'), fullPage: true })
+    await s.page.getByRole('link', { name: 'QuickBooks Desktop IIF (timer activities)' }).click()
+    await s.page.getByText('REG is not mapped to a payroll item').waitFor()
+    await s.page.screenshot({ path: screenshotPath('42-iif-blocked'), fullPage: true })
 
-    await page.goto(`${server.url}/payroll/mapping?target=file:iif`)
-    await page.getByLabel('Payroll item for REG').selectOption({ label: 'Hourly Rate' })
-    await page.getByLabel('Payroll item for OT').selectOption({ label: 'Overtime Rate' })
-    await page.getByRole('button', { name: 'Save mapping' }).click()
-    await page.getByText('Saved the mapping.').waitFor()
+    await s.page.goto(`${s.server.url}/payroll/mapping?target=file:iif`)
+    await s.page.getByLabel('Payroll item for REG').selectOption({ label: 'Hourly Rate' })
+    await s.page.getByLabel('Payroll item for OT').selectOption({ label: 'Overtime Rate' })
+    await s.page.getByRole('button', { name: 'Save mapping' }).click()
+    await s.page.getByText('Saved the mapping.').waitFor()
 
-    await page.goto(`${server.url}/payroll/files/settings`)
-    await page.getByLabel('Company name').fill('Ridgeline Builders LLC')
-    await page.getByLabel('Company create time').fill('1405767000')
-    await page.getByRole('button', { name: 'Save' }).click()
-    await page.getByText('Saved the payroll file settings.').waitFor()
+    await s.page.goto(`${s.server.url}/payroll/files/settings`)
+    await s.page.getByLabel('Company name').fill('Ridgeline Builders LLC')
+    await s.page.getByLabel('Company create time').fill('1405767000')
+    await s.page.getByRole('button', { name: 'Save' }).click()
+    await s.page.getByText('Saved the payroll file settings.').waitFor()
 
-    await page.goto(`${server.url}/payroll?period=2024-06-03`)
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'QuickBooks Desktop IIF (timer activities)' }).click()])
+    await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
+    const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('link', { name: 'QuickBooks Desktop IIF (timer activities)' }).click()])
     expect(download.suggestedFilename()).toBe('timer-activities-2024-06-03-2024-06-09.iif')
     const body = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8')
     expect(body).toContain('TIMEACT\t06/03/24\t100\tAna Garcia\t\tHourly Rate\t8:00\t\t\tY\t0\r\n')
     expect(body).toContain('TIMEACT\t06/03/24\t100\tAna Garcia\t\tOvertime Rate\t4:00\t\t\tY\t0\r\n')
-    expect(problems).toEqual([])
+    expect(s.problems).toEqual([])
   })
 })

@@ -1,7 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { chromiumAvailable, launchChromium, navLink, screenshotOnFailure, screenshotPath, SCREENSHOT_DIR, signInThroughForm, startServer, watchedPage, type RunningServer } from '../helpers/browser.js'
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
 
 // Sage 300 CRE as an admin uses it in Chromium: its exports uploaded, synced and imported, time
 // approved, and the Import Time file downloaded.
@@ -9,92 +8,77 @@ import { chromiumAvailable, launchChromium, navLink, screenshotOnFailure, screen
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/sage300/${name}`, import.meta.url))
 
 describe.skipIf(!chromiumAvailable)('in Chromium: Sage 300 CRE round trip', () => {
-  let server: RunningServer
-  let browser: Browser
-  let page: Page
-  let problems: string[] = []
-  const tab = (name: string) => page.getByRole('navigation', { name: 'Integration tabs' }).getByRole('link', { name, exact: true })
+  const s = browserSession()
+  const tab = (name: string) => s.page.getByRole('navigation', { name: 'Integration tabs' }).getByRole('link', { name, exact: true })
 
-  beforeAll(async () => {
-    mkdirSync(SCREENSHOT_DIR, { recursive: true })
-    server = await startServer()
-    browser = await launchChromium()
-    ;({ page, problems } = await watchedPage(browser))
-    await signInThroughForm(server, page, { email: 'admin@example.com', name: 'Admin', role: 'admin' })
-  })
 
-  afterEach((ctx) => screenshotOnFailure(page, ctx))
 
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
 
   it('activates Sage 300 CRE as the sync source, uploads its exports, SYNCs and IMPORTs them', async () => {
-    await navLink(page, 'Integrations').click()
-    await page.getByRole('row', { name: /Sage 300 CRE/ }).getByRole('button', { name: 'Activate' }).click()
-    await page.getByText('Sage 300 CRE is activated.').waitFor()
-    await page.getByRole('link', { name: 'Sage 300 CRE' }).click()
-    await page.getByRole('button', { name: 'Make Sage 300 CRE the sync source' }).click()
-    await page.getByText('Sage 300 CRE is now the sync source.').waitFor()
+    await navLink(s.page, 'Integrations').click()
+    await s.page.getByRole('row', { name: /Sage 300 CRE/ }).getByRole('button', { name: 'Activate' }).click()
+    await s.page.getByText('Sage 300 CRE is activated.').waitFor()
+    await s.page.getByRole('link', { name: 'Sage 300 CRE' }).click()
+    await s.page.getByRole('button', { name: 'Make Sage 300 CRE the sync source' }).click()
+    await s.page.getByText('Sage 300 CRE is now the sync source.').waitFor()
     for (const [name, file, count] of [['Departments', 'departments.csv', 2], ['Job sites', 'jobs.csv', 4], ['Cost codes', 'cost-codes.csv', 5], ['Employees', 'employees.csv', 3]] as const) {
       await tab(name).click()
-      await page.locator('#upload-file').setInputFiles({ name: file, mimeType: 'text/csv', buffer: fixture(file) })
-      await page.getByRole('button', { name: 'Upload', exact: true }).click()
-      await page.getByText(file).first().waitFor()
+      await s.page.locator('#upload-file').setInputFiles({ name: file, mimeType: 'text/csv', buffer: fixture(file) })
+      await s.page.getByRole('button', { name: 'Upload', exact: true }).click()
+      await s.page.getByText(file).first().waitFor()
       if (name === 'Cost codes') {
         // Sage's own headings were recognised: no external id to choose, each column preset.
-        expect(await page.locator('#map-externalId').count()).toBe(0)
-        expect(await page.locator('#map-field-category').inputValue()).toBe('Category')
-        await page.screenshot({ path: screenshotPath('60-sage300-columns'), fullPage: true })
+        expect(await s.page.locator('#map-externalId').count()).toBe(0)
+        expect(await s.page.locator('#map-field-category').inputValue()).toBe('Category')
+        await s.page.screenshot({ path: screenshotPath('60-sage300-columns'), fullPage: true })
       }
-      await page.getByRole('button', { name: 'SYNC' }).click()
-      await page.locator('#run-panel').getByText('Succeeded').waitFor({ timeout: 15000 })
-      await expect.poll(() => page.locator('#staging-results tbody tr').count()).toBe(count)
-      await page.getByLabel('Select every record on this page').check()
-      await page.getByRole('button', { name: 'IMPORT' }).click()
-      await page.getByRole('button', { name: 'Confirm IMPORT' }).click()
-      await page.getByText(`IMPORT finished: ${count} created`).waitFor()
+      await s.page.getByRole('button', { name: 'SYNC' }).click()
+      await s.page.locator('#run-panel').getByText('Succeeded').waitFor({ timeout: 15000 })
+      await expect.poll(() => s.page.locator('#staging-results tbody tr').count()).toBe(count)
+      await s.page.getByLabel('Select every record on this page').check()
+      await s.page.getByRole('button', { name: 'IMPORT' }).click()
+      await s.page.getByRole('button', { name: 'Confirm IMPORT' }).click()
+      await s.page.getByText(`IMPORT finished: ${count} created`).waitFor()
     }
-    await page.screenshot({ path: screenshotPath('61-sage300-imported'), fullPage: true })
+    await s.page.screenshot({ path: screenshotPath('61-sage300-imported'), fullPage: true })
   }, 60_000)
 
   it('approves time and downloads the Import Time file; a second export says so first', async () => {
-    await page.goto(`${server.url}/time-entries?period=2024-06-03`)
-    const form = page.locator('#time-entry-form')
+    await s.page.goto(`${s.server.url}/time-entries?period=2024-06-03`)
+    const form = s.page.locator('#time-entry-form')
     await form.getByLabel('Employee').selectOption({ label: 'Lopez, Maria (1001)' })
     await form.getByLabel('Date').fill('2024-06-04')
     await form.getByLabel('Hours').fill('7.5')
     await form.getByLabel('Job site').selectOption({ label: '24-102 / 01 Riverside Clinic - Phase 1' })
     await form.getByLabel('Cost code').selectOption({ label: '06-100 L Rough carpentry labor (job 24-102 / 01)' })
     await form.getByRole('button', { name: 'Add time' }).click()
-    await page.getByText('Added time for 2024-06-04.').waitFor()
-    await page.goto(`${server.url}/payroll?period=2024-06-03`)
-    await page.getByRole('button', { name: 'Approve and lock this period' }).click()
-    await page.getByText('Approved and locked 2024-06-03 to 2024-06-09.').waitFor()
+    await s.page.getByText('Added time for 2024-06-04.').waitFor()
+    await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
+    await s.page.getByRole('button', { name: 'Approve and lock this period' }).click()
+    await s.page.getByText('Approved and locked 2024-06-03 to 2024-06-09.').waitFor()
 
-    const section = page.locator('#publish-sage-300-cre')
+    const section = s.page.locator('#publish-sage-300-cre')
     await section.getByText(/REG has no payroll item of Sage 300 CRE/).waitFor()
     // Sage's pay IDs are not exported: the payroll item is made by hand, named like Sage's pay ID.
-    await page.goto(`${server.url}/payroll-items/new`)
-    await page.getByLabel('Name').fill('1')
-    await page.getByLabel('Description').fill('Sage pay ID 1: regular')
-    await page.getByRole('button', { name: /Save|Create/ }).first().click()
-    await page.getByText(/^Created /).waitFor()
-    await page.goto(`${server.url}/payroll/mapping?target=sage-300-cre`)
-    await page.getByLabel('Payroll item for REG').selectOption({ label: '1' })
-    await page.getByRole('button', { name: 'Save mapping' }).click()
-    await page.getByText('Saved the mapping.').waitFor()
+    await s.page.goto(`${s.server.url}/payroll-items/new`)
+    await s.page.getByLabel('Name').fill('1')
+    await s.page.getByLabel('Description').fill('Sage pay ID 1: regular')
+    await s.page.getByRole('button', { name: /Save|Create/ }).first().click()
+    await s.page.getByText(/^Created /).waitFor()
+    await s.page.goto(`${s.server.url}/payroll/mapping?target=sage-300-cre`)
+    await s.page.getByLabel('Payroll item for REG').selectOption({ label: '1' })
+    await s.page.getByRole('button', { name: 'Save mapping' }).click()
+    await s.page.getByText('Saved the mapping.').waitFor()
 
-    await page.goto(`${server.url}/payroll?period=2024-06-03`)
-    const [download] = await Promise.all([page.waitForEvent('download'), section.getByRole('button', { name: 'Export the Import Time file' }).click()])
+    await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
+    const [download] = await Promise.all([s.page.waitForEvent('download'), section.getByRole('button', { name: 'Export the Import Time file' }).click()])
     expect(download.suggestedFilename()).toBe('import-time-2024-06-03-2024-06-09.csv')
     const body = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8')
     expect(body).toBe('1001,06/09/2024,06/04/2024,24-102,01,06-100,L,1,7.50\r\n')
-    await page.reload()
+    await s.page.reload()
     await section.getByText(/Already exported once/).waitFor()
     expect(await section.getByRole('button', { name: 'Export the Import Time file again' }).count()).toBe(1)
-    await page.screenshot({ path: screenshotPath('62-sage300-exported'), fullPage: true })
-    expect(problems).toEqual([])
+    await s.page.screenshot({ path: screenshotPath('62-sage300-exported'), fullPage: true })
+    expect(s.problems).toEqual([])
   }, 60_000)
 })

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, type AddressInfo } from 'node:net'
@@ -101,3 +102,30 @@ export async function signInThroughForm(server: RunningServer, page: Page, user:
 }
 
 export const BROWSER_PASSWORD = 'correct horse battery'
+
+export const ADMIN = { email: 'admin@example.com', name: 'Admin', role: 'admin' }
+
+export type BrowserSession = { server: RunningServer; browser: Browser; page: Page; problems: string[] }
+
+/**
+ * The hooks every browser describe block needs: before it, the real server (with `env`, evaluated
+ * then), `seed` on its database, Chromium and a watched page, signed in as `signIn` (an admin unless
+ * null); a screenshot after a failing test; everything closed after the block.
+ */
+export function browserSession(opts: { env?: () => Record<string, string>; seed?: (server: RunningServer) => Promise<void>; signIn?: typeof ADMIN | null } = {}): BrowserSession {
+  const s = {} as BrowserSession
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true })
+    s.server = await startServer(opts.env?.() ?? {})
+    await opts.seed?.(s.server)
+    s.browser = await launchChromium()
+    Object.assign(s, await watchedPage(s.browser))
+    if (opts.signIn !== null) await signInThroughForm(s.server, s.page, opts.signIn ?? ADMIN)
+  })
+  afterEach((ctx) => screenshotOnFailure(s.page, ctx))
+  afterAll(async () => {
+    await s.browser?.close()
+    await s.server?.close()
+  })
+  return s
+}
