@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
+import { downloadIif, browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
 
 // Entering time and approving a pay period, as an admin does it in Chromium.
 
@@ -55,22 +55,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: time entries and the Payroll t
     await s.page.getByText('REG is not mapped to a payroll item').waitFor()
     await s.page.screenshot({ path: screenshotPath('42-iif-blocked'), fullPage: true })
 
-    await s.page.goto(`${s.server.url}/payroll/mapping?target=file:iif`)
-    await s.page.getByLabel('Payroll item for REG').selectOption({ label: 'Hourly Rate' })
-    await s.page.getByLabel('Payroll item for OT').selectOption({ label: 'Overtime Rate' })
-    await s.page.getByRole('button', { name: 'Save mapping' }).click()
-    await s.page.getByText('Saved the mapping.').waitFor()
-
-    await s.page.goto(`${s.server.url}/payroll/files/settings`)
-    await s.page.getByLabel('Company name').fill('Ridgeline Builders LLC')
-    await s.page.getByLabel('Company create time').fill('1405767000')
-    await s.page.getByRole('button', { name: 'Save' }).click()
-    await s.page.getByText('Saved the payroll file settings.').waitFor()
-
-    await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
-    const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('link', { name: 'QuickBooks Desktop IIF (timer activities)' }).click()])
-    expect(download.suggestedFilename()).toBe('timer-activities-2024-06-03-2024-06-09.iif')
-    const body = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8')
+    const body = await downloadIif(s.page, s.server.url, { REG: 'Hourly Rate', OT: 'Overtime Rate' })
     expect(body).toContain('TIMEACT\t06/03/24\t100\tAna Garcia\t\tHourly Rate\t8:00\t\t\tY\t0\r\n')
     expect(body).toContain('TIMEACT\t06/03/24\t100\tAna Garcia\t\tOvertime Rate\t4:00\t\t\tY\t0\r\n')
     expect(s.problems).toEqual([])

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
+import { activateAsSyncSource, downloadIif, browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
 import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { IntacctSimulator, SIM_INTACCT } from '../../src/connectors/sage-intacct/simulator/server.js'
@@ -29,12 +29,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
   afterAll(() => intacctServer?.close())
 
   it('syncs and imports the wage items, classes and employees from QuickBooks', async () => {
-    await navLink(s.page, 'Integrations').click()
-    await s.page.getByRole('row', { name: /QuickBooks Desktop/ }).getByRole('button', { name: 'Activate' }).click()
-    await s.page.getByText('QuickBooks Desktop is activated.').waitFor()
-    await s.page.getByRole('link', { name: 'QuickBooks Desktop' }).click()
-    await s.page.getByRole('button', { name: 'Make QuickBooks Desktop the sync source' }).click()
-    await s.page.getByText('QuickBooks Desktop is now the sync source.').waitFor()
+    await activateAsSyncSource(s.page, 'QuickBooks Desktop')
     await s.page.getByLabel('Web Connector password', { exact: false }).fill(WC_PASSWORD)
     await s.page.getByRole('button', { name: 'Set password' }).click()
     await s.page.getByText('Password saved.').waitFor()
@@ -125,19 +120,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
     await s.page.locator('#publish-quickbooks-desktop').getByText('Lines: 1 sent · 0 pending · 0 failed').waitFor()
     await s.page.screenshot({ path: screenshotPath('52-published-two-targets'), fullPage: true })
 
-    await s.page.goto(`${s.server.url}/payroll/mapping?target=file:iif`)
-    await s.page.getByLabel('Payroll item for REG').selectOption({ label: 'Hourly Rate' })
-    await s.page.getByRole('button', { name: 'Save mapping' }).click()
-    await s.page.getByText('Saved the mapping.').waitFor()
-    await s.page.goto(`${s.server.url}/payroll/files/settings`)
-    await s.page.getByLabel('Company name').fill('Ridgeline Builders LLC')
-    await s.page.getByLabel('Company create time').fill('1405767000')
-    await s.page.getByRole('button', { name: 'Save' }).click()
-    await s.page.getByText('Saved the payroll file settings.').waitFor()
-    await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
-    const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('link', { name: 'QuickBooks Desktop IIF (timer activities)' }).click()])
-    expect(download.suggestedFilename()).toBe('timer-activities-2024-06-03-2024-06-09.iif')
-    const body = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8')
+    const body = await downloadIif(s.page, s.server.url, { REG: 'Hourly Rate' })
     expect(body).toMatch(/TIMEACT\t06\/03\/24\t[^\t]*\t[^\t]+\t\tHourly Rate\t8:00\t/)
     expect(s.problems).toEqual([])
   }, 60_000)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
+import { activateAsSyncSource, browserSession, chromiumAvailable, screenshotPath } from '../helpers/browser.js'
 import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 
@@ -15,12 +15,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: QuickBooks Desktop through the
 
 
   it('activates QuickBooks Desktop, makes it the sync source, sets the Web Connector password and downloads the QWC file', async () => {
-    await navLink(s.page, 'Integrations').click()
-    await s.page.getByRole('row', { name: /QuickBooks Desktop/ }).getByRole('button', { name: 'Activate' }).click()
-    await s.page.getByText('QuickBooks Desktop is activated.').waitFor()
-    await s.page.getByRole('link', { name: 'QuickBooks Desktop' }).click()
-    await s.page.getByRole('button', { name: 'Make QuickBooks Desktop the sync source' }).click()
-    await s.page.getByText('QuickBooks Desktop is now the sync source.').waitFor()
+    await activateAsSyncSource(s.page, 'QuickBooks Desktop')
     expect(await s.page.getByText('The Web Connector has not called yet.').count()).toBe(1)
 
     const password = s.page.getByLabel('Web Connector password', { exact: false })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserSession, chromiumAvailable, navLink, screenshotPath, textbox } from '../helpers/browser.js'
+import { activateAsSyncSource, browserSession, chromiumAvailable, navLink, screenshotPath, textbox } from '../helpers/browser.js'
 import { QboSimulator, SIM_CLIENT } from '../../src/connectors/quickbooks-online/simulator/server.js'
 
 // QuickBooks Online as an admin connects it in Chromium: settings, Connect, consent at the
@@ -17,12 +17,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: connecting QuickBooks Online',
   afterAll(() => simServer?.close())
 
   it('saves the app credentials, connects through the consent page, and shows the connection', async () => {
-    await navLink(s.page, 'Integrations').click()
-    await s.page.getByRole('row', { name: /QuickBooks Online/ }).getByRole('button', { name: 'Activate' }).click()
-    await s.page.getByText('QuickBooks Online is activated.').waitFor()
-    await s.page.getByRole('link', { name: 'QuickBooks Online' }).click()
-    await s.page.getByRole('button', { name: 'Make QuickBooks Online the sync source' }).click()
-    await s.page.getByText('QuickBooks Online is now the sync source.').waitFor()
+    await activateAsSyncSource(s.page, 'QuickBooks Online')
     expect(await s.page.getByText(`${s.server.url}/integrations/quickbooks-online/oauth/callback`).count()).toBe(1)
 
     await s.page.getByRole('button', { name: 'Connect', exact: true }).click()

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
+import { activateAsSyncSource, browserSession, chromiumAvailable, screenshotPath } from '../helpers/browser.js'
 
 // Sage 300 CRE as an admin uses it in Chromium: its exports uploaded, synced and imported, time
 // approved, and the Import Time file downloaded.
@@ -15,12 +15,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: Sage 300 CRE round trip', () =
 
 
   it('activates Sage 300 CRE as the sync source, uploads its exports, SYNCs and IMPORTs them', async () => {
-    await navLink(s.page, 'Integrations').click()
-    await s.page.getByRole('row', { name: /Sage 300 CRE/ }).getByRole('button', { name: 'Activate' }).click()
-    await s.page.getByText('Sage 300 CRE is activated.').waitFor()
-    await s.page.getByRole('link', { name: 'Sage 300 CRE' }).click()
-    await s.page.getByRole('button', { name: 'Make Sage 300 CRE the sync source' }).click()
-    await s.page.getByText('Sage 300 CRE is now the sync source.').waitFor()
+    await activateAsSyncSource(s.page, 'Sage 300 CRE')
     for (const [name, file, count] of [['Departments', 'departments.csv', 2], ['Job sites', 'jobs.csv', 4], ['Cost codes', 'cost-codes.csv', 5], ['Employees', 'employees.csv', 3]] as const) {
       await tab(name).click()
       await s.page.locator('#upload-file').setInputFiles({ name: file, mimeType: 'text/csv', buffer: fixture(file) })

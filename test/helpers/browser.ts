@@ -129,3 +129,30 @@ export function browserSession(opts: { env?: () => Record<string, string>; seed?
   })
   return s
 }
+
+/** Activates an integration on the Overview and makes it the sync source on its Setup tab, as an admin does. */
+export async function activateAsSyncSource(page: Page, name: string) {
+  await navLink(page, 'Integrations').click()
+  await page.getByRole('row', { name: new RegExp(name) }).getByRole('button', { name: 'Activate' }).click()
+  await page.getByText(`${name} is activated.`).waitFor()
+  await page.getByRole('link', { name }).click()
+  await page.getByRole('button', { name: `Make ${name} the sync source` }).click()
+  await page.getByText(`${name} is now the sync source.`).waitFor()
+}
+
+/** Maps pay IDs for the IIF file and fills in its settings; returns the body of the period's IIF download. */
+export async function downloadIif(page: Page, baseUrl: string, mapping: Record<string, string>): Promise<string> {
+  await page.goto(`${baseUrl}/payroll/mapping?target=file:iif`)
+  for (const [payId, item] of Object.entries(mapping)) await page.getByLabel(`Payroll item for ${payId}`).selectOption({ label: item })
+  await page.getByRole('button', { name: 'Save mapping' }).click()
+  await page.getByText('Saved the mapping.').waitFor()
+  await page.goto(`${baseUrl}/payroll/files/settings`)
+  await page.getByLabel('Company name').fill('Ridgeline Builders LLC')
+  await page.getByLabel('Company create time').fill('1405767000')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByText('Saved the payroll file settings.').waitFor()
+  await page.goto(`${baseUrl}/payroll?period=2024-06-03`)
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'QuickBooks Desktop IIF (timer activities)' }).click()])
+  if (download.suggestedFilename() !== 'timer-activities-2024-06-03-2024-06-09.iif') throw new Error(`Downloaded ${download.suggestedFilename()}`)
+  return Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8')
+}
