@@ -70,7 +70,7 @@ export function SetupTab(props: { connector: AnyConnector; source: SyncSourceSta
       <SyncSourceSection connector={c} state={props.source} canSetup={props.canSetup} />
       {c.settingFields.length > 0 && props.settings && (
         <section>
-          <h2>Connection</h2>
+          <h2>Settings</h2>
           {props.canSetup ? <SettingsForm connector={c} form={props.settings.form} storedSecrets={props.settings.storedSecrets} /> : <p class='muted'>Only users who may set up integrations see these settings.</p>}
         </section>
       )}
