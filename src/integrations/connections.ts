@@ -140,13 +140,17 @@ export async function disconnect(deps: Deps, actor: Actor, connector: AnyConnect
   return { ok: true, message: `${connector.name} is disconnected.${note}` }
 }
 
-/** A call to the platform worked: the connection is healthy. */
-export async function markConnectionOk(db: Db, integration: string): Promise<void> {
+/**
+ * A call to the platform worked: the connection is healthy. Without OAuth (Intacct) that is what
+ * "connected" means; an OAuth connection's status follows its tokens.
+ */
+export async function markConnectionOk(db: Db, connector: AnyConnector): Promise<void> {
   const now = new Date().toISOString()
+  const set = connector.oauth ? { last_ok_at: now, updated_at: now } : { status: 'connected' as const, last_ok_at: now, updated_at: now }
   await db
     .insertInto('integration_connections')
-    .values({ integration, status: 'connected', last_ok_at: now, updated_at: now })
-    .onConflict((oc) => oc.column('integration').doUpdateSet({ last_ok_at: now, updated_at: now }))
+    .values({ integration: connector.id, status: 'connected', last_ok_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('integration').doUpdateSet(set))
     .execute()
 }
 
@@ -243,4 +247,31 @@ export async function recordTestSuccess(deps: Deps, actor: Actor, connector: Any
       await recordAudit(trx, actor, { action: before ? 'integration.reconnect' : 'integration.connect', entityType: 'integration', entityId: connector.id, summary: `${before ? 'Reconnected' : 'Connected'} ${connector.name} (${account})` })
     }
   })
+}
+
+/** A refresh token this close to its end (Intuit's last 100 days unused) is renewed by the daily job. */
+const REFRESH_AHEAD_DAYS = 30
+
+/**
+ * Daily: every OAuth connection whose refresh token ends within 30 days is refreshed, so a company
+ * that syncs rarely never falls into Reconnect needed. Returns the connectors refreshed.
+ */
+export async function keepConnectionsAlive(deps: Pick<AppDeps, 'db' | 'config' | 'logger' | 'connectors'>): Promise<string[]> {
+  const refreshed: string[] = []
+  const soon = new Date(Date.now() + REFRESH_AHEAD_DAYS * 86_400_000).toISOString()
+  for (const connector of deps.connectors.filter((c) => c.oauth)) {
+    const row = await getConnection(deps.db, connector.id)
+    if (row?.status !== 'connected' || !row.tokens_blob || !row.refresh_expires_at || row.refresh_expires_at > soon) continue
+    const setup = await settingsAndSecrets(deps, connector)
+    if (!setup.ok) continue
+    const { accessToken } = JSON.parse(open(keyringOf(deps.config), row.tokens_blob)) as { accessToken: string }
+    try {
+      await credentialsFor(deps, connector, setup.settings, setup.secrets).credentialsRejected(accessToken)
+      refreshed.push(connector.id)
+      deps.logger.info({ event: 'connection_kept_alive', integration: connector.id }, 'refresh token renewed')
+    } catch (err) {
+      deps.logger.warn({ event: 'connection_keep_alive_failed', integration: connector.id, error: (err as Error).message }, 'refresh token renewal failed')
+    }
+  }
+  return refreshed
 }

@@ -3,6 +3,7 @@ import type { AppDeps } from '../http/app-env.js'
 import { isModuleId, type ModuleId } from './modules.js'
 import { requestSync } from '../staging/sync-runs.js'
 import { autoImportAfterRun } from '../staging/auto-import.js'
+import { keepConnectionsAlive } from './connections.js'
 
 type SchedulerDeps = Omit<AppDeps, 'scheduler'>
 
@@ -35,6 +36,8 @@ export class Scheduler {
       .where('integrations.activated', '=', 1)
       .where('integrations.is_sync_source', '=', 1)
       .execute()
+    // Daily, whatever the schedules: OAuth refresh tokens near their end are renewed.
+    this.#tasks.set('connections', cron.schedule('17 3 * * *', () => void keepConnectionsAlive(deps), { timezone: deps.config.timeZone, noOverlap: true, name: 'connections' }))
     for (const row of rows) {
       if (!row.cron || !isModuleId(row.module) || !cron.validate(row.cron)) continue
       const module = row.module

@@ -50,7 +50,7 @@ async function sendPending(deps: Deps, connector: AnyConnector): Promise<SendSum
     summary.stopped = (err as Error).message
   }
   if (summary.stopped) await markConnectionError(deps.db, connector.id, summary.stopped)
-  else if (summary.sent + summary.failed > 0) await markConnectionOk(deps.db, connector.id)
+  else if (summary.sent + summary.failed > 0) await markConnectionOk(deps.db, connector)
   log.info({ event: 'publish_sent', ...summary }, 'publish lines sent')
   return summary
 }

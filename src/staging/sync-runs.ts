@@ -4,6 +4,7 @@ import { MODULES, normalizeRecord, type ModuleId } from '../integrations/modules
 import type { AnyConnector, PullPage } from '../connectors/types.js'
 import { connectorContext, getIntegration } from '../integrations/integration-service.js'
 import { isUniqueViolation } from '../http/forms.js'
+import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
 import { dropSeen, flagUnseenRemoved, stagePage, startSeen, type RowErrorInput, type StageInput } from './staging-store.js'
 
 export type HubDeps = Pick<AppDeps, 'db' | 'sqlite' | 'config' | 'logger' | 'connectors' | 'runs'>
@@ -110,12 +111,17 @@ async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: Mod
       await stageRunPage(deps, connector, moduleId, runId, page, next.value)
     }
     await completeRun(deps, runId, connector.id, moduleId, log)
+    if (connected(connector)) await markConnectionOk(deps.db, connector)
   } catch (err) {
     const message = err instanceof PageError ? err.message : `Page ${Math.max(page, 1)}: ${(err as Error)?.message ?? String(err)}`
     const status = signal.aborted && !(err instanceof PageError) ? 'cancelled' : 'failed'
     await endRun(deps, runId, status, status === 'cancelled' ? 'Cancelled by an administrator' : message, log)
+    if (status === 'failed' && connected(connector)) await markConnectionError(deps.db, connector.id, `${MODULES[moduleId].label} sync failed: ${message}`)
   }
 }
+
+/** Integrations with a connection to watch: their runs update its health. */
+const connected = (connector: AnyConnector) => !!(connector.oauth || connector.testConnection)
 
 /**
  * A run has ended: its seen-set goes, and the pages it wrote are checkpointed from the WAL into

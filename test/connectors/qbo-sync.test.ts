@@ -4,6 +4,8 @@ import { QBO_ID, quickbooksOnlineConnector } from '../../src/connectors/quickboo
 import { connectorContext } from '../../src/integrations/integration-service.js'
 import { saveSettings } from '../../src/integrations/integration-service.js'
 import { actor } from '../helpers/hub.js'
+import { keepConnectionsAlive } from '../../src/integrations/connections.js'
+import { get } from '../helpers/requests.js'
 
 describe('syncing from QuickBooks Online', () => {
   it('pages through query results 1000 at a time with minorversion 75, inactive records included, and maps each entity', async () => {
@@ -168,5 +170,32 @@ describe('QuickBooks Online faults', () => {
     const run = await h.sync('employees')
     expect(run.status).toBe('succeeded')
     expect(h.t.logs.join('')).toContain('no answer within')
+  })
+})
+
+describe('QuickBooks Online connection health', () => {
+  it('a failed sync shows on the Overview as the last error, and the next good one clears it', async () => {
+    const h = await qboHub({ employees: 5 })
+    await h.connect()
+    for (let i = 0; i < 6; i++) h.sim.faults.push({ kind: 'server-error' })
+    expect((await h.sync('employees')).status).toBe('failed')
+    let overview = await (await get(h.t.app, '/integrations', { cookie: h.admin.cookie })).text()
+    expect(overview).toContain('Connected, last call failed')
+    expect(overview).toContain('Employees sync failed: Page 1: QuickBooks Online (Employee query): gave up after 6 attempts')
+    await new Promise((r) => setTimeout(r, 5))
+    expect((await h.sync('employees')).status).toBe('succeeded')
+    overview = await (await get(h.t.app, '/integrations', { cookie: h.admin.cookie })).text()
+    expect(overview).not.toContain('last call failed')
+  })
+
+  it('the daily job renews a refresh token near its end, and leaves a young one alone', async () => {
+    const h = await qboHub()
+    await h.connect()
+    expect(await keepConnectionsAlive(h.t.deps)).toEqual([])
+    expect(h.sim.refreshes).toBe(0)
+    await h.t.db.updateTable('integration_connections').set({ refresh_expires_at: new Date(Date.now() + 10 * 86_400_000).toISOString() }).execute()
+    expect(await keepConnectionsAlive(h.t.deps)).toEqual(['quickbooks-online'])
+    expect(h.sim.refreshes).toBe(1)
+    expect(Date.parse((await h.connection())!.refresh_expires_at!)).toBeGreaterThan(Date.now() + 90 * 86_400_000)
   })
 })
