@@ -73,6 +73,13 @@ export function syncedDetail(row: { source_integration: string | null; external_
   ]
 }
 
+/** The record's ids at publish targets other than its source, found by matching (see payroll/target-links.ts). */
+async function publishLinksOf(db: Db, table: string, id: number): Promise<[string, Child][]> {
+  const links = await db.selectFrom('publish_links').select(['integration', 'external_id', 'matched_by']).where('module', '=', table).where('core_id', '=', id).orderBy('integration').execute()
+  if (links.length === 0) return []
+  return [['Linked for publishing', links.map((l) => `${syncedStatusLabel(l.integration)}: ${l.external_id} (matched by ${l.matched_by})`).join('; ')]]
+}
+
 export const syncedColumn = <T extends { source_integration: string | null }>(): Column<T> => ({
   label: 'Synced status',
   sort: 'synced',
@@ -189,10 +196,11 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(
     const row = id ? await m.get(c.var.db, id) : undefined
     if (!row) return renderError(c, 404)
     const canEdit = c.var.user!.permissions.has(m.permissions.manage)
+    const links = await publishLinksOf(c.var.db, m.table, row.id)
     return renderPage(
       c,
       m.title(row),
-      <RecordDetailPage title={m.title(row)} breadcrumb={crumb} items={[...m.detail(row), ...syncedDetail(row)]} editHref={canEdit ? `${m.basePath}/${row.id}/edit` : null} />,
+      <RecordDetailPage title={m.title(row)} breadcrumb={crumb} items={[...m.detail(row), ...syncedDetail(row), ...links]} editHref={canEdit ? `${m.basePath}/${row.id}/edit` : null} />,
     )
   })
 
