@@ -73,6 +73,16 @@ describe('a connector that fails mid-sync', () => {
   })
 })
 
+describe('a first sync', () => {
+  it('stages a source that repeats an id on a later page once, counting the repeat as unchanged or updated', async () => {
+    const { sync, t } = await setup([{ records: [department('D1'), department('D2')] }, { records: [department('D2', 'Renamed'), department('D3')] }])
+    const run = await sync()
+    expect(run).toMatchObject({ status: 'succeeded', records: 4, new_count: 3, updated_count: 1 })
+    const staged = await t.db.selectFrom('staged_records').select(['external_id', 'payload']).orderBy('external_id').execute()
+    expect(staged.map((r) => [r.external_id, JSON.parse(r.payload).name])).toEqual([['D1', 'Dept D1'], ['D2', 'Renamed'], ['D3', 'Dept D3']])
+  })
+})
+
 describe('one run per integration and module', () => {
   it('gives two simultaneous SYNC requests the same run', async () => {
     const { t } = await setup([{ records: [department('D1')] }])
