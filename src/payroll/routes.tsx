@@ -201,6 +201,7 @@ async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, per
       warnings: check.warnings,
       counts: { pending: count('pending'), sent: count('sent'), failed: count('failed') },
       failed: state.lines.filter((l) => l.status === 'failed').map((l) => ({ date: l.date, payId: l.pay_id, minutes: l.minutes, message: l.message })),
+      waiting: state.lines.find((l) => l.status === 'pending' && l.message)?.message ?? null,
       runs: state.runs,
       agentName: connector.agentName,
       canMatch: canMatch(connector),

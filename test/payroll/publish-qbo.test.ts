@@ -118,6 +118,10 @@ describe('publishing a period to QuickBooks Online', () => {
       ['pending', expect.stringContaining('Not sent yet: QuickBooks Online (TimeActivity of Emily Platt on 2024-06-04): gave up after 6 attempts')],
     ])
     expect((await h.connection())!.last_error).toContain('gave up after 6 attempts')
+    const { get } = await import('../helpers/requests.js')
+    const page = await (await get(h.t.app, '/payroll?period=2024-06-03', { cookie: h.admin.cookie })).text()
+    expect(page).toContain('Lines: 0 sent · 1 pending · 1 failed')
+    expect(page).toMatch(/Not sent yet: QuickBooks Online \(TimeActivity of Emily Platt on 2024-06-04\): gave up after 6 attempts.*Publish again to send the pending lines once this is fixed\./)
     expect(await retryFailed(h.t.db, actor, QBO_ID, PERIOD)).toBe(1)
     await startSending(h.t.deps, quickbooksOnlineConnector)
     state = await publishState(h.t.db, QBO_ID, PERIOD)

@@ -217,6 +217,8 @@ export type PublishTargetView = {
   failed: { date: string; payId: string; minutes: number; message: string | null }[]
   runs: { created_at: string; added: number; corrected: number; removed: number; unchanged: number }[]
   agentName?: string
+  /** Why pending lines have not gone yet (the connection failed), if they were tried. */
+  waiting?: string | null
   /** The target's lists can be read to link records by natural key. */
   canMatch: boolean
   /** A target that takes a file instead (Sage 300 CRE): its exports of this period, newest first. */
@@ -281,6 +283,11 @@ export function PublishSection(props: { period: string; target: PublishTargetVie
       <p>
         Lines: {t.counts.sent} sent · {t.counts.pending} pending{t.counts.pending > 0 && t.agentName ? ` (sent on ${t.agentName}'s next visit)` : ''} · {t.counts.failed} failed
       </p>
+      )}
+      {!t.file && t.counts.pending > 0 && t.waiting && !t.agentName && (
+        <p class='flash flash-warning' role='status'>
+          {t.waiting} Publish again to send the pending lines once this is fixed.
+        </p>
       )}
       {t.failed.length > 0 && (
         <table class='striped'>
