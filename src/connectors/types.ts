@@ -173,3 +173,6 @@ export type PublishLineInput = {
 }
 
 export type AnyConnector = Connector<any>
+
+/** An integration with a connection to watch (OAuth or a test call): its health shows on the Overview. */
+export const hasConnection = (connector: AnyConnector) => !!(connector.oauth || connector.testConnection)

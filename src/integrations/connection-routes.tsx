@@ -2,11 +2,11 @@ import { Hono, type Context } from 'hono'
 import { requires } from '../auth/access.js'
 import { actorOf } from '../audit/audit-log.js'
 import type { AppEnv } from '../http/app-env.js'
-import { redirectTo } from '../http/htmx.js'
+import { redirectTo, wantsFragment } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'
 import { renderError } from '../http/errors.js'
 import { ConnectionPanel } from '../../views/integrations/connection-panel.js'
-import type { AnyConnector } from '../connectors/types.js'
+import { hasConnection, type AnyConnector } from '../connectors/types.js'
 import { connectorContext } from './integration-service.js'
 import { connectionHealth, disconnect, finishConnect, forgetCredentials, markConnectionError, recordTestSuccess, redirectUriFor, startConnect } from './connections.js'
 
@@ -19,7 +19,7 @@ const connectorOf = (c: Context<AppEnv>): AnyConnector | undefined => c.var.deps
 
 /** The Connection section of a Setup tab, for connectors that connect (OAuth or a test call). */
 export async function connectionPanel(c: Context<AppEnv>, connector: AnyConnector, notice?: { kind: 'success' | 'error'; text: string }) {
-  if (!connector.oauth && !connector.testConnection) return null
+  if (!hasConnection(connector)) return null
   const health = (await connectionHealth(c.var.db)).get(connector.id)
   return <ConnectionPanel connector={connector} health={health} redirectUri={redirectUriFor(c.var.config, connector)} canSetup={c.var.user!.permissions.has('integrations.setup')} notice={notice} />
 }
@@ -46,7 +46,7 @@ connectionRoutes.get('/:id/oauth/callback', requires('integrations.setup'), asyn
 
 connectionRoutes.post('/:id/connection/disconnect', requires('integrations.setup'), async (c) => {
   const connector = connectorOf(c)
-  if (!connector || (!connector.oauth && !connector.testConnection)) return renderError(c, 404)
+  if (!connector || !hasConnection(connector)) return renderError(c, 404)
   const result = connector.oauth ? await disconnect(c.var.deps, actorOf(c), connector) : await forgetCredentials(c.var.deps, actorOf(c), connector)
   setFlash(c, result.message)
   return redirectTo(c, `/integrations/${connector.id}`)
@@ -67,7 +67,7 @@ connectionRoutes.post('/:id/connection/test', requires('integrations.setup'), as
     notice = { kind: 'error', text: `The test failed: ${message}` }
   }
   const panel = await connectionPanel(c, connector, notice)
-  if (c.req.header('HX-Request') === 'true') return c.html(panel as unknown as string)
+  if (wantsFragment(c)) return c.html(panel as unknown as string)
   setFlash(c, notice.text, notice.kind)
   return c.redirect(`/integrations/${connector.id}`, 303)
 })

@@ -6,9 +6,9 @@ import { actorOf } from '../audit/audit-log.js'
 import { renderError } from '../http/errors.js'
 import { setFlash } from '../http/flash.js'
 import { redirectTo, wantsFragment, isHtmx } from '../http/htmx.js'
-import { renderPage, renderPageOrFragment } from '../http/render.js'
+import { renderPage } from '../http/render.js'
 import { emptyForm } from '../../views/components/form-fields.js'
-import type { AnyConnector } from '../connectors/types.js'
+import { hasConnection, type AnyConnector } from '../connectors/types.js'
 import { guessUploadMapping, uploadColumns, uploadMappingProblems, type ColumnMapping } from '../connectors/spreadsheet/column-mapping.js'
 import { mappingStateKey } from '../connectors/spreadsheet/connector.js'
 import { planImport, runImport, setArchived, undoBatch } from '../staging/import-service.js'
@@ -52,7 +52,7 @@ const paths = (connector: AnyConnector, module?: ModuleSpec) => ({
 })
 
 async function page(c: Context<AppEnv>, f: Found, active: string, body: unknown, status: 200 | 409 | 422 = 200) {
-  const health = f.connector.oauth || f.connector.testConnection ? (await connectionHealth(c.var.db)).get(f.connector.id) : undefined
+  const health = hasConnection(f.connector) ? (await connectionHealth(c.var.db)).get(f.connector.id) : undefined
   return renderPage(
     c,
     `${f.connector.name} · Integrations`,
@@ -70,7 +70,7 @@ integrationsRoutes.get('/', requires('integrations.view'), async (c) => {
   const health = await connectionHealth(c.var.db)
   const view = c.var.deps.connectors.map((connector) => {
     const row = rows.find((r) => r.id === connector.id)
-    return { connector, activated: !!row?.activated, syncSource: !!row?.is_sync_source, health: connector.oauth || connector.testConnection ? (health.get(connector.id) ?? null) : undefined }
+    return { connector, activated: !!row?.activated, syncSource: !!row?.is_sync_source, health: hasConnection(connector) ? (health.get(connector.id) ?? null) : undefined }
   })
   return renderPage(c, 'Integrations', <OverviewPage rows={view} canSetup={c.var.user!.permissions.has('integrations.setup')} />)
 })

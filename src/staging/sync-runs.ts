@@ -1,7 +1,7 @@
 import type { AppDeps } from '../http/app-env.js'
 import type { RunTrigger } from '../db/schema.js'
 import { MODULES, normalizeRecord, type ModuleId } from '../integrations/modules.js'
-import type { AnyConnector, PullPage } from '../connectors/types.js'
+import { hasConnection, type AnyConnector, type PullPage } from '../connectors/types.js'
 import { connectorContext, getIntegration } from '../integrations/integration-service.js'
 import { isUniqueViolation } from '../http/forms.js'
 import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
@@ -111,17 +111,14 @@ async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: Mod
       await stageRunPage(deps, connector, moduleId, runId, page, next.value)
     }
     await completeRun(deps, runId, connector.id, moduleId, log)
-    if (connected(connector)) await markConnectionOk(deps.db, connector)
+    if (hasConnection(connector)) await markConnectionOk(deps.db, connector)
   } catch (err) {
     const message = err instanceof PageError ? err.message : `Page ${Math.max(page, 1)}: ${(err as Error)?.message ?? String(err)}`
     const status = signal.aborted && !(err instanceof PageError) ? 'cancelled' : 'failed'
     await endRun(deps, runId, status, status === 'cancelled' ? 'Cancelled by an administrator' : message, log)
-    if (status === 'failed' && connected(connector)) await markConnectionError(deps.db, connector.id, `${MODULES[moduleId].label} sync failed: ${message}`)
+    if (status === 'failed' && hasConnection(connector)) await markConnectionError(deps.db, connector.id, `${MODULES[moduleId].label} sync failed: ${message}`)
   }
 }
-
-/** Integrations with a connection to watch: their runs update its health. */
-const connected = (connector: AnyConnector) => !!(connector.oauth || connector.testConnection)
 
 /**
  * A run has ended: its seen-set goes, and the pages it wrote are checkpointed from the WAL into

@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx'
-import type { AnyConnector } from '../../src/connectors/types.js'
+import { hasConnection, type AnyConnector } from '../../src/connectors/types.js'
 import { MODULES } from '../../src/integrations/modules.js'
 import { PageHeader } from '../components/list-view.js'
 import { HealthBadge, type Health } from './connection-panel.js'
@@ -17,7 +17,7 @@ export function IntegrationLayout(props: { connector: AnyConnector; active: stri
       <PageHeader title={props.connector.name} breadcrumb={{ href: '/integrations', label: 'Integrations' }}>
         {props.activated ? <span class='badge badge-synced'>Activated</span> : <span class='badge'>Not activated</span>}
         {props.syncSource && <span class='badge badge-source'>Sync source</span>}
-        {(props.connector.oauth || props.connector.testConnection) && <HealthBadge health={props.health} />}
+        {hasConnection(props.connector) && <HealthBadge health={props.health} />}
       </PageHeader>
       <nav class='tabs' aria-label='Integration tabs'>
         <ul>
