@@ -1,11 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { AppDeps } from '../http/app-env.js'
 import type { Db } from '../db/database.js'
-import type { ConnectionStatus } from '../db/schema.js'
+import type { Insertable } from 'kysely'
+import type { ConnectionStatus, IntegrationConnectionsTable } from '../db/schema.js'
 import { recordAudit, systemActor, type Actor } from '../audit/audit-log.js'
 import { OAuthError, type AccessGrant, type AnyConnector, type TokenGrant } from '../connectors/types.js'
 import { open, seal } from '../lib/secret-box.js'
-import { connectorSettings, getIntegration, keyringOf } from './integration-service.js'
+import { connectorSetup, keyringOf } from './integration-service.js'
 
 // A cloud integration's connection: Connect (OAuth 2.0 authorization code with a single-use state),
 // tokens sealed at rest and refreshed before they expire, one refresh at a time across processes
@@ -26,8 +27,15 @@ export class ReconnectNeeded extends Error {}
 
 const hashState = (state: string) => createHash('sha256').update(state).digest('hex')
 
-export function getConnection(db: Db, integration: string) {
+function getConnection(db: Db, integration: string) {
   return db.selectFrom('integration_connections').selectAll().where('integration', '=', integration).executeTakeFirst()
+}
+
+type ConnectionValues = Omit<Insertable<IntegrationConnectionsTable>, 'integration'>
+
+/** Writes a connection's row: `values` when it is new, `update` (by default the same) when it exists. */
+function upsertConnection(db: Db, integration: string, values: ConnectionValues, update: Partial<ConnectionValues> = values) {
+  return db.insertInto('integration_connections').values({ integration, ...values }).onConflict((oc) => oc.column('integration').doUpdateSet(update)).execute()
 }
 
 /** What the Overview and the Setup tab show about each connection. */
@@ -37,13 +45,10 @@ export async function connectionHealth(db: Db): Promise<Map<string, { status: Co
 }
 
 async function settingsAndSecrets(deps: Deps, connector: AnyConnector) {
-  const parsed = await connectorSettings(deps.db, connector)
-  if (!parsed.ok) return parsed
-  const row = await getIntegration(deps.db, connector.id)
-  const secrets = row?.secrets_blob ? (JSON.parse(open(keyringOf(deps.config), row.secrets_blob)) as Record<string, string>) : {}
-  const missing = connector.settingFields.filter((f) => f.secret && !secrets[f.key]).map((f) => `${f.label} is not set`)
-  if (missing.length > 0) return { ok: false as const, message: `The settings of ${connector.name} are incomplete: ${missing.join('; ')}. Complete them on the Setup tab, then Connect.` }
-  return { ok: true as const, settings: parsed.settings, secrets }
+  const setup = await connectorSetup(deps, connector)
+  if (!setup.ok) return setup
+  if (setup.missingSecrets.length > 0) return { ok: false as const, message: `The settings of ${connector.name} are incomplete: ${setup.missingSecrets.map((m) => `${m} is not set`).join('; ')}. Complete them on the Setup tab, then Connect.` }
+  return { ok: true as const, settings: setup.settings, secrets: setup.secrets }
 }
 
 /** Connect: a fresh single-use state, then the platform's consent page. */
@@ -97,7 +102,7 @@ export async function storeGrant(deps: Deps, actor: Actor, connector: AnyConnect
   await deps.db.transaction().execute(async (trx) => {
     const now = new Date().toISOString()
     const values = { status: 'connected' as const, account, ...tokenColumns(deps, grant), refresh_lease_until: null, refresh_lease_owner: null, last_error: null, last_error_at: null, last_ok_at: now, connected_at: now, connected_by: actor.userId, updated_at: now }
-    await trx.insertInto('integration_connections').values({ integration: connector.id, ...values }).onConflict((oc) => oc.column('integration').doUpdateSet(values)).execute()
+    await upsertConnection(trx, connector.id, values)
     const reconnect = previous && previous.status !== 'disconnected'
     await recordAudit(trx, actor, {
       action: reconnect ? 'integration.reconnect' : 'integration.connect',
@@ -134,7 +139,7 @@ export async function disconnect(deps: Deps, actor: Actor, connector: AnyConnect
   await deps.db.transaction().execute(async (trx) => {
     const now = new Date().toISOString()
     const values = { status: 'disconnected' as const, tokens_blob: null, access_expires_at: null, refresh_expires_at: null, refresh_lease_until: null, refresh_lease_owner: null, updated_at: now }
-    await trx.insertInto('integration_connections').values({ integration: connector.id, ...values }).onConflict((oc) => oc.column('integration').doUpdateSet(values)).execute()
+    await upsertConnection(trx, connector.id, values)
     await recordAudit(trx, actor, { action: 'integration.disconnect', entityType: 'integration', entityId: connector.id, summary: `Disconnected ${connector.name}${note ? ' (revocation failed)' : ''}` })
   })
   return { ok: true, message: `${connector.name} is disconnected.${note}` }
@@ -147,21 +152,14 @@ export async function disconnect(deps: Deps, actor: Actor, connector: AnyConnect
 export async function markConnectionOk(db: Db, connector: AnyConnector): Promise<void> {
   const now = new Date().toISOString()
   const set = connector.oauth ? { last_ok_at: now, updated_at: now } : { status: 'connected' as const, last_ok_at: now, updated_at: now }
-  await db
-    .insertInto('integration_connections')
-    .values({ integration: connector.id, status: 'connected', last_ok_at: now, updated_at: now })
-    .onConflict((oc) => oc.column('integration').doUpdateSet(set))
-    .execute()
+  await upsertConnection(db, connector.id, { status: 'connected', last_ok_at: now, updated_at: now }, set)
 }
 
 /** A call to the platform failed: the Overview shows why. */
 export async function markConnectionError(db: Db, integration: string, message: string): Promise<void> {
   const now = new Date().toISOString()
-  await db
-    .insertInto('integration_connections')
-    .values({ integration, status: 'disconnected', last_error: message.slice(0, 1000), last_error_at: now, updated_at: now })
-    .onConflict((oc) => oc.column('integration').doUpdateSet({ last_error: message.slice(0, 1000), last_error_at: now, updated_at: now }))
-    .execute()
+  const error = { last_error: message.slice(0, 1000), last_error_at: now, updated_at: now }
+  await upsertConnection(db, integration, { status: 'disconnected', ...error }, error)
 }
 
 /**
@@ -230,7 +228,7 @@ export async function forgetCredentials(deps: Deps, actor: Actor, connector: Any
     const now = new Date().toISOString()
     await trx.updateTable('integrations').set({ secrets_blob: null, updated_at: now }).where('id', '=', connector.id).execute()
     const values = { status: 'disconnected' as const, updated_at: now }
-    await trx.insertInto('integration_connections').values({ integration: connector.id, ...values }).onConflict((oc) => oc.column('integration').doUpdateSet(values)).execute()
+    await upsertConnection(trx, connector.id, values)
     await recordAudit(trx, actor, { action: 'integration.disconnect', entityType: 'integration', entityId: connector.id, summary: `Disconnected ${connector.name}: its stored passwords were erased` })
   })
   return { ok: true, message: `${connector.name} is disconnected; its passwords were erased. Enter them again to reconnect.` }
@@ -242,7 +240,7 @@ export async function recordTestSuccess(deps: Deps, actor: Actor, connector: Any
   const now = new Date().toISOString()
   await deps.db.transaction().execute(async (trx) => {
     const values = { status: 'connected' as const, account, last_ok_at: now, updated_at: now, ...(before?.status === 'connected' ? {} : { connected_at: now, connected_by: actor.userId }) }
-    await trx.insertInto('integration_connections').values({ integration: connector.id, ...values }).onConflict((oc) => oc.column('integration').doUpdateSet(values)).execute()
+    await upsertConnection(trx, connector.id, values)
     if (before?.status !== 'connected' && !connector.oauth) {
       await recordAudit(trx, actor, { action: before ? 'integration.reconnect' : 'integration.connect', entityType: 'integration', entityId: connector.id, summary: `${before ? 'Reconnected' : 'Connected'} ${connector.name} (${account})` })
     }

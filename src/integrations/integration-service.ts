@@ -140,20 +140,27 @@ export async function connectorSettings(db: Db, connector: AnyConnector) {
   return parseSettings(connector, (await getIntegration(db, connector.id))?.settings)
 }
 
-/** What a connector gets for one call: its settings, opened secrets, saved state and uploads. */
-export async function connectorContext(deps: Pick<AppDeps, 'db' | 'config'>, connector: AnyConnector, signal: AbortSignal, log: Logger, mode: 'full' | 'incremental' = 'full'): Promise<ConnectorContext<unknown>> {
+/** A connector's saved settings (with its defaults) and opened secrets, with the labels of secret fields not set. */
+export async function connectorSetup(deps: Pick<AppDeps, 'db' | 'config'>, connector: AnyConnector) {
   const row = await getIntegration(deps.db, connector.id)
   const parsed = parseSettings(connector, row?.settings)
-  if (!parsed.ok) throw new Error(parsed.message)
+  if (!parsed.ok) return parsed
   const secrets = row?.secrets_blob ? (JSON.parse(open(keyringOf(deps.config), row.secrets_blob)) as Record<string, string>) : {}
-  const missing = connector.settingFields.filter((f) => f.secret && !secrets[f.key]).map((f) => f.label)
-  if (missing.length > 0) throw new Error(`The settings of ${connector.name} are incomplete: ${missing.join(', ')} not set. Complete them on the Setup tab.`)
+  return { ...parsed, secrets, missingSecrets: connector.settingFields.filter((f) => f.secret && !secrets[f.key]).map((f) => f.label) }
+}
+
+/** What a connector gets for one call: its settings, opened secrets, saved state and uploads. */
+export async function connectorContext(deps: Pick<AppDeps, 'db' | 'config'>, connector: AnyConnector, signal: AbortSignal, log: Logger, mode: 'full' | 'incremental' = 'full'): Promise<ConnectorContext<unknown>> {
+  const setup = await connectorSetup(deps, connector)
+  if (!setup.ok) throw new Error(setup.message)
+  if (setup.missingSecrets.length > 0) throw new Error(`The settings of ${connector.name} are incomplete: ${setup.missingSecrets.join(', ')} not set. Complete them on the Setup tab.`)
+  const { settings, secrets } = setup
   return {
-    settings: parsed.settings,
+    settings,
     secrets,
     vendors: deps.config.vendors,
     mode,
-    ...credentialsFor(deps, connector, parsed.settings, secrets),
+    ...credentialsFor(deps, connector, settings, secrets),
     state: await loadState(deps.db, connector.id),
     upload: async (module) => {
       const u = await latestUpload(deps.db, connector.id, module)
