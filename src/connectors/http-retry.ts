@@ -20,39 +20,38 @@ const MAX_WAIT_MS = 60_000
 
 export async function pacedFetch(url: URL | string, init: RequestInit, opts: RetryOptions): Promise<VendorResponse> {
   const maxAttempts = opts.maxAttempts ?? 6
-  let last = ''
   for (let attempt = 1; ; attempt++) {
     const timeout = AbortSignal.timeout(opts.vendors.requestTimeoutMs)
-    let wait: number
+    let answer: VendorResponse | { error: string }
     try {
       const response = await fetch(url, { ...init, signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout })
-      const text = await response.text()
-      const retryable = response.status === 429 || response.status >= 500
-      if (!retryable || attempt >= maxAttempts) {
-        opts.onAttempt?.({ attempt, status: response.status, error: null, retryInMs: null })
-        if (retryable) throw new Error(`${opts.what}: gave up after ${attempt} attempts; the last answer was HTTP ${response.status}${response.status === 429 ? ' (too many requests)' : ''}. Try again later.`)
-        return { status: response.status, text, headers: response.headers }
-      }
-      last = `HTTP ${response.status}`
-      wait = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) ?? backoff(opts.vendors.retryBaseMs, attempt) : backoff(opts.vendors.retryBaseMs, attempt)
-      opts.onAttempt?.({ attempt, status: response.status, error: null, retryInMs: wait })
+      answer = { status: response.status, text: await response.text(), headers: response.headers }
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason
-      if (err instanceof Error && err.message.startsWith(`${opts.what}: gave up`)) throw err
-      last = timeout.aborted ? `no answer within ${Math.round(opts.vendors.requestTimeoutMs / 1000)} s` : networkReason(err)
-      if (attempt >= maxAttempts) {
-        opts.onAttempt?.({ attempt, status: null, error: last, retryInMs: null })
-        throw new Error(`${opts.what}: gave up after ${attempt} attempts; the last one failed with ${last}. Check the network and try again.`)
-      }
-      wait = backoff(opts.vendors.retryBaseMs, attempt)
-      opts.onAttempt?.({ attempt, status: null, error: last, retryInMs: wait })
+      answer = { error: timeout.aborted ? `no answer within ${Math.round(opts.vendors.requestTimeoutMs / 1000)} s` : networkReason(err) }
     }
+    const status = 'status' in answer ? answer.status : null
+    const error = 'error' in answer ? answer.error : null
+    if (status !== null && status !== 429 && status < 500) {
+      opts.onAttempt?.({ attempt, status, error: null, retryInMs: null })
+      return answer as VendorResponse
+    }
+    if (attempt >= maxAttempts) {
+      opts.onAttempt?.({ attempt, status, error, retryInMs: null })
+      throw new Error(
+        status !== null
+          ? `${opts.what}: gave up after ${attempt} attempts; the last answer was HTTP ${status}${status === 429 ? ' (too many requests)' : ''}. Try again later.`
+          : `${opts.what}: gave up after ${attempt} attempts; the last one failed with ${error}. Check the network and try again.`,
+      )
+    }
+    const wait = status === 429 && 'headers' in answer ? (retryAfterMs(answer.headers.get('retry-after')) ?? backoff(opts.vendors.retryBaseMs, attempt)) : backoff(opts.vendors.retryBaseMs, attempt)
+    opts.onAttempt?.({ attempt, status, error, retryInMs: wait })
     await sleep(wait, opts.signal)
   }
 }
 
 /** base x 2^(n-1), times a random factor between 0.5 and 1.5 so callers do not retry in step. */
-export const backoff = (baseMs: number, attempt: number) => Math.min(MAX_WAIT_MS, baseMs * 2 ** (attempt - 1) * (0.5 + Math.random()))
+const backoff = (baseMs: number, attempt: number) => Math.min(MAX_WAIT_MS, baseMs * 2 ** (attempt - 1) * (0.5 + Math.random()))
 
 function retryAfterMs(header: string | null): number | null {
   if (!header) return null
