@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../src/config.js'
 import { exitOnStartupError, isEntryPoint, startServer } from '../src/server.js'
 import { systemActor } from '../src/audit/audit-log.js'
-import { spreadsheetConnector, mappingStateKey } from '../src/connectors/spreadsheet/connector.js'
-import { guessMapping, guessUploadMapping } from '../src/connectors/spreadsheet/column-mapping.js'
+import { sheetUpload, spreadsheetConnector, mappingStateKey } from '../src/connectors/spreadsheet/connector.js'
+import { guessUploadMapping } from '../src/connectors/spreadsheet/column-mapping.js'
 import { sage300Connector, sage300Upload } from '../src/connectors/sage-300-cre/connector.js'
 import { activate, makeSyncSource, saveState, saveUpload } from '../src/integrations/integration-service.js'
-import { MODULES, moduleBySlug, type ModuleId } from '../src/integrations/modules.js'
+import { moduleBySlug, type ModuleId } from '../src/integrations/modules.js'
 import { createUser, findUserByEmail, roleByKey } from '../src/users/service.js'
 import type { AppDeps } from '../src/http/app-env.js'
 import { quickbooksDesktopConnector } from '../src/connectors/quickbooks-desktop/connector.js'
@@ -59,7 +59,7 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
     await saveUpload(db, actor, spreadsheetConnector, module.id, { filename: file, content })
     const inspected = await spreadsheetConnector.upload!.inspect({ filename: file, content })
     if ('error' in inspected) throw new Error(inspected.error)
-    await saveState(db, 'spreadsheet', mappingStateKey(module.id), JSON.stringify(guessMapping(inspected.headers, MODULES[module.id].fields)))
+    await saveState(db, 'spreadsheet', mappingStateKey(module.id), JSON.stringify(guessUploadMapping(sheetUpload, module.id, inspected.headers)))
   }
   await seedPayroll(deps)
   // QuickBooks Desktop, activated with a Web Connector password; a simulated Web Connector calls in.

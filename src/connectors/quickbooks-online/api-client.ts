@@ -5,9 +5,9 @@ import { pacedFetch, type Attempt } from '../http-retry.js'
 // token, minorversion 75, at most 500 requests a minute and 10 at a time per company, retries on
 // 429 / 5xx / network errors, one token refresh on a 401, and Fault bodies turned into messages.
 
-export const MINOR_VERSION = '75'
-export const PRODUCTION_API = 'https://quickbooks.api.intuit.com'
-export const SANDBOX_API = 'https://sandbox-quickbooks.api.intuit.com'
+const MINOR_VERSION = '75'
+const PRODUCTION_API = 'https://quickbooks.api.intuit.com'
+const SANDBOX_API = 'https://sandbox-quickbooks.api.intuit.com'
 
 /** What QuickBooks Online said no to, in words an admin can act on. */
 export class QboError extends Error {
@@ -23,7 +23,7 @@ export class QboError extends Error {
 type FaultError = { message: string; detail: string; code: string; element: string }
 
 /** Fault bodies come as `Fault.Error` or, on some 401s, `fault.error`: read both. */
-export function faultErrors(body: unknown): FaultError[] | null {
+function faultErrors(body: unknown): FaultError[] | null {
   const pick = (o: unknown, key: string): unknown => {
     if (!o || typeof o !== 'object') return undefined
     const hit = Object.keys(o).find((k) => k.toLowerCase() === key)
@@ -40,7 +40,7 @@ export function faultErrors(body: unknown): FaultError[] | null {
   }))
 }
 
-export function faultMessage(what: string, errors: FaultError[]): string {
+function faultMessage(what: string, errors: FaultError[]): string {
   const parts = errors.map((e) => {
     const where = [e.code && `code ${e.code}`, e.element && `field ${e.element}`].filter(Boolean).join(', ')
     const detail = e.detail && e.detail !== e.message ? `: ${e.detail}` : ''

@@ -9,9 +9,9 @@ import { qboOAuth } from './oauth.js'
 // Change Data Capture for incremental ones (within its 30-day window), TimeActivity for payroll.
 
 export const QBO_ID = 'quickbooks-online'
-export const QUERY_PAGE_SIZE = 1000
+const QUERY_PAGE_SIZE = 1000
 /** A CDC answer holds at most 1000 objects: one that full may have left some out. */
-export const CDC_LIMIT = 1000
+const CDC_LIMIT = 1000
 const DAY_MS = 86_400_000
 
 export const qboSettingsSchema = z.object({
@@ -98,7 +98,7 @@ function objectsOf(container: unknown, entity: Entity, what: string): QboObject[
   return list as QboObject[]
 }
 
-export const stateKeys = (module: ModuleId) => ({ since: `cdc:${module}`, lastFull: `full:${module}` })
+const stateKeys = (module: ModuleId) => ({ since: `cdc:${module}`, lastFull: `full:${module}` })
 
 /** An admin's SYNC reads everything; a schedule reads changes when the last full read is under a week old and CDC can reach back. */
 function planSync(module: ModuleId, ctx: ConnectorContext<QboSettings>, trigger: string): 'full' | 'incremental' {
@@ -159,7 +159,7 @@ export type QboLine = {
 }
 
 /** A UUID made from the line key: the same line always carries the same requestid. */
-export function requestIdFor(key: string): string {
+function requestIdFor(key: string): string {
   const h = createHash('sha256').update(key).digest('hex')
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`
 }

@@ -7,7 +7,7 @@ import { pacedFetch } from '../http-retry.js'
 // endpoint (HTTP Basic with the app's client id and secret, form-encoded), revocation. Tokens and
 // secrets never go into a message: errors carry Intuit's error code and description only.
 
-export const QBO_SCOPE = 'com.intuit.quickbooks.accounting'
+const QBO_SCOPE = 'com.intuit.quickbooks.accounting'
 
 export type QboAppCredentials = { clientId: string; clientSecret: string }
 

@@ -15,8 +15,8 @@ type SageModule = 'employees' | 'job_sites' | 'cost_codes' | 'departments'
 
 /** Parts of a key joined by a tab: Sage ids never hold one, and each part keeps its spelling. */
 const SEP = '\t'
-export const sageKey = (...parts: string[]) => parts.join(SEP)
-export const sageParts = (key: string) => key.split(SEP)
+const sageKey = (...parts: string[]) => parts.join(SEP)
+const sageParts = (key: string) => key.split(SEP)
 
 const col = (key: string, label: string, required = false): FieldSpec => ({ key, label, required })
 

@@ -26,7 +26,7 @@ export type TimeColumn = keyof typeof TIME_COLUMNS
 /** Without these Import Time cannot place a line. */
 const REQUIRED: TimeColumn[] = ['employee', 'date', 'pay_id', 'hours']
 
-export const DEFAULT_VIEW = 'employee, period_end, date, job, extra, cost_code, category, pay_id, hours'
+const DEFAULT_VIEW = 'employee, period_end, date, job, extra, cost_code, category, pay_id, hours'
 
 /** Every problem with a layout, in words: unknown or repeated columns, required ones missing, a part without its whole. */
 export function viewProblems(text: string): string[] {
@@ -44,7 +44,7 @@ export function viewProblems(text: string): string[] {
   return problems
 }
 
-export const parseView = (text: string): string[] =>
+const parseView = (text: string): string[] =>
   text
     .split(/[,\s]+/)
     .map((k) => k.trim().toLowerCase())

@@ -9,7 +9,7 @@ import { describeErrors, IntacctError, IntacctGateway, type FunctionResult } fro
 // list, and payroll as one TIMESHEET per employee and week with an entry per line.
 
 export const INTACCT_ID = 'sage-intacct'
-export const READ_PAGE_SIZE = 1000
+const READ_PAGE_SIZE = 1000
 
 export const intacctSettingsSchema = z.object({
   senderId: z.string().trim().min(1, 'Enter the Web Services sender id').max(100, 'At most 100 characters'),

@@ -22,9 +22,9 @@ export class IntacctError extends Error {
 }
 
 /** Intacct's error number for a session (or login) it does not accept. */
-export const SIGN_IN_FAILED = 'XL03000006'
+const SIGN_IN_FAILED = 'XL03000006'
 
-export function errorsOf(holder: XmlElement | undefined): IntacctErrorDetail[] {
+function errorsOf(holder: XmlElement | undefined): IntacctErrorDetail[] {
   return (child(holder, 'errormessage')?.children ?? [])
     .filter((e) => e.name === 'error')
     .map((e) => ({ errorno: childText(e, 'errorno') ?? '', description: childText(e, 'description') ?? '', description2: childText(e, 'description2') ?? '', correction: childText(e, 'correction') ?? '' }))

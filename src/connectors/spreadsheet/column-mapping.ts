@@ -8,7 +8,7 @@ export type ColumnMapping = { externalId: string | null; fields: Record<string, 
 const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '')
 
 /** A first guess from the headings: "Employee #", "employee_number" and "EmployeeNumber" all match. */
-export function guessMapping(headers: string[], fields: FieldSpec[], presets: Record<string, string[]> = {}, idFromColumns = false): ColumnMapping {
+function guessMapping(headers: string[], fields: FieldSpec[], presets: Record<string, string[]> = {}, idFromColumns = false): ColumnMapping {
   const byKey = new Map(headers.map((h) => [squash(h), h]))
   const find = (...names: string[]) => names.map((n) => byKey.get(squash(n))).find(Boolean) ?? null
   const mapping: ColumnMapping = { externalId: idFromColumns ? null : find('external id', 'externalid', 'id', 'list id', 'listid', 'record id'), fields: {} }
@@ -27,7 +27,7 @@ export function guessUploadMapping(spec: UploadSpec, module: ModuleId, headers: 
 }
 
 /** Every problem with a mapping against a file's headings and the module's required fields. */
-export function mappingProblems(mapping: ColumnMapping, headers: string[], fields: FieldSpec[], filename: string, idFromColumns = false): string[] {
+function mappingProblems(mapping: ColumnMapping, headers: string[], fields: FieldSpec[], filename: string, idFromColumns = false): string[] {
   const problems: string[] = []
   const has = new Set(headers)
   if (!idFromColumns && !mapping.externalId) problems.push('Choose the column that holds the external id (a value that never changes for a record).')

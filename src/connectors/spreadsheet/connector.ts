@@ -36,11 +36,10 @@ export const spreadsheetConnector: Connector<Record<string, never>> = {
   shape: 'pull',
   invalidRecords: 'skip-row',
   upload: sheetUpload,
-  // The external id column (mapped as __id) names the record; every other column is a field.
+  // The external id column names the record; every other mapped column is a field.
   pull: (module, ctx) =>
-    mappedSheetPages(module, ctx, sheetUpload, ({ row, values }) => {
-      const { __id, ...data } = values
-      const externalId = (__id ?? '').trim()
-      return externalId ? { record: { externalId, data, row } } : { error: { row, field: JSON.parse(ctx.state[mappingStateKey(module)]!).externalId ?? undefined, message: 'The external id is empty' } }
+    mappedSheetPages(module, ctx, sheetUpload, ({ row, values, id }) => {
+      const externalId = (id?.value ?? '').trim()
+      return externalId ? { record: { externalId, data: values, row } } : { error: { row, field: id?.column, message: 'The external id is empty' } }
     }),
 }

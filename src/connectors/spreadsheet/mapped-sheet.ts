@@ -6,11 +6,12 @@ import { readSheet } from './read-sheet.js'
 // The latest uploaded file of a module, read through its saved column mapping: each data row as
 // { column key: text }, with its external id, in pages. Shared by every file-based connector.
 
-export const SHEET_PAGE_SIZE = 1000
+const SHEET_PAGE_SIZE = 1000
 
 export const mappingStateKey = (module: ModuleId) => `mapping:${module}`
 
-export type MappedRow = { row: number; values: Record<string, string> }
+/** A data row: its number in the file, each mapped column's text, and the external id column's (if one is mapped). */
+export type MappedRow = { row: number; values: Record<string, string>; id: { column: string; value: string } | null }
 
 /** How a connector turns a mapped row into a record (its id and fields), or says what is wrong with it. */
 export type RowReader = (r: MappedRow) => { record: SourceRecord } | { error: SourceRowError }
@@ -33,8 +34,8 @@ export async function* mappedSheetPages(module: ModuleId, ctx: ConnectorContext<
   const results = sheet.rows.map((cells, i) => {
     const values: Record<string, string> = {}
     for (const [key, col] of columns) if (col >= 0) values[key] = cells[col] ?? ''
-    if (idColumn >= 0) values.__id = cells[idColumn] ?? ''
-    return read({ row: i + 2, values }) // the heading is row 1
+    const id = idColumn >= 0 ? { column: mapping.externalId!, value: cells[idColumn] ?? '' } : null
+    return read({ row: i + 2, values, id }) // the heading is row 1
   })
 
   // A repeated id would make two rows fight over one staged record: refuse the whole file.
