@@ -5,6 +5,7 @@ import type { AnyConnector } from '../connectors/types.js'
 import { connectorSettings } from '../integrations/integration-service.js'
 import { buildLines, type PublishCheck } from './publish-service.js'
 import type { Period } from './pay-periods.js'
+import type { PeriodSummary } from './period-service.js'
 import type { PayrollSettings } from './payroll-settings.js'
 
 // A target that takes payroll as a file (Sage 300 CRE's Import Time): the file is made from the same
@@ -23,12 +24,12 @@ export type ExportResult =
   | { ok: false; alreadyExported: FileExport; sameFile: boolean }
 
 /** What blocks the file for the period: the publishing checks and the target's own. */
-export async function checkFileExport(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector): Promise<PublishCheck> {
-  return (await linesAndCheck(db, settings, period, connector)).check
+export async function checkFileExport(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector, summary?: PeriodSummary): Promise<PublishCheck> {
+  return (await linesAndCheck(db, settings, period, connector, summary)).check
 }
 
-async function linesAndCheck(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector) {
-  const { check, lines } = await buildLines(db, settings, period, connector)
+async function linesAndCheck(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector, summary?: PeriodSummary) {
+  const { check, lines } = await buildLines(db, settings, period, connector, summary)
   const payloads = [...lines.values()].map((l) => connector.publishPayload!(l.input))
   const own = connector.publishFile!.problems(payloads).map((message) => ({ message, href: `/time-entries?period=${period.start}` }))
   return { check: { blocking: [...check.blocking, ...own], warnings: check.warnings }, payloads }

@@ -43,7 +43,7 @@ export async function buildLines(db: Db, settings: PayrollSettings, period: Peri
   const linked = (module: ModuleId, r: { id: number; source_integration: string | null; external_id: string | null } | undefined) =>
     !r ? null : r.source_integration === target && r.external_id ? r.external_id : (links.get(`${module}:${r.id}`) ?? null)
   const byName = connector.publishByName === true
-  const fix = canMatch(connector) ? `match records with ${connector.name} (Payroll tab) or IMPORT it from there` : `IMPORT it from ${connector.name}`
+  const fix = (what: string) => (canMatch(connector) ? `match records with ${connector.name} (Payroll tab) or IMPORT ${what} from there` : `IMPORT ${what} from ${connector.name}`)
   const lines = new Map<string, { input: PublishLineInput; employeeId: number; payId: string }>()
   // Each referenced record becomes one shared reference object, and warns once.
   const refCache = new Map<string, { externalId: string | null; number: string } | { externalId: string | null; code: string } | null>()
@@ -56,9 +56,9 @@ export async function buildLines(db: Db, settings: PayrollSettings, period: Peri
       ref = { externalId: linked(module, rec), [field]: rec[field] } as { externalId: string | null; number: string }
       refCache.set(cacheKey, ref)
       if (!ref.externalId && what !== 'Department' && connector.publishRequiresLinks) {
-        check.blocking.push({ message: `${what} ${rec[field]} is not linked to ${connector.name}: ${fix}`, href: `${path}/${id}` })
+        check.blocking.push({ message: `${what} ${rec[field]} is not linked to ${connector.name}: ${fix('it')}`, href: `${path}/${id}` })
       } else if (!ref.externalId && (what !== 'Department' || !byName)) {
-        check.warnings.push({ message: byName ? `${what} ${rec[field]} is not linked to ${connector.name}; it is sent by name and must match exactly there` : `${what} ${rec[field]} is not linked to ${connector.name}, so its lines will be refused: ${fix}`, href: `${path}/${id}` })
+        check.warnings.push({ message: byName ? `${what} ${rec[field]} is not linked to ${connector.name}; it is sent by name and must match exactly there` : `${what} ${rec[field]} is not linked to ${connector.name}, so its lines will be refused: ${fix('it')}`, href: `${path}/${id}` })
       }
     }
     return ref
@@ -68,7 +68,7 @@ export async function buildLines(db: Db, settings: PayrollSettings, period: Peri
     const name = `${employee.first_name} ${employee.last_name}`
     const employeeId = linked('employees', employee)
     if (!employeeId && byName) check.warnings.push({ message: `${name} is not linked to ${connector.name}; the hours are sent under this name, which must match exactly there`, href: `/employees/${employee.id}` })
-    else if (!employeeId) check.blocking.push({ message: `${name} is not linked to ${connector.name}: ${fix.replace(' it ', ' employees ')}`, href: `/employees/${employee.id}` })
+    else if (!employeeId) check.blocking.push({ message: `${name} is not linked to ${connector.name}: ${fix('employees')}`, href: `/employees/${employee.id}` })
     const employeeRef = { externalId: employeeId, name }
     const itemRefs = new Map<string, { externalId: string | null; name: string }>()
     for (const payId of new Set(emp.lines.map((l) => l.payId))) {

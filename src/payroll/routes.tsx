@@ -191,7 +191,7 @@ async function publishConnectors(c: Context<AppEnv>) {
 async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, period: Period, summary: PeriodSummary): Promise<PublishTargetView[]> {
   const out: PublishTargetView[] = []
   for (const connector of await publishConnectors(c)) {
-    const check = connector.publishFile ? await checkFileExport(c.var.db, settings, period, connector) : await checkPublish(c.var.db, settings, period, connector, summary)
+    const check = await (connector.publishFile ? checkFileExport : checkPublish)(c.var.db, settings, period, connector, summary)
     const state = await publishState(c.var.db, connector.id, period)
     const count = (s: string) => state.lines.filter((l) => l.status === s).length
     out.push({

@@ -7,9 +7,9 @@ describe.skipIf(!chromiumAvailable)('in Chromium: time entries and the Payroll t
   const s = browserSession({
     seed: async (server) => {
       const now = new Date().toISOString()
-      await s.server.db.insertInto('employees').values({ first_name: 'Ana', last_name: 'Garcia', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
-      await s.server.db.insertInto('job_sites').values({ number: '100', name: 'Harbor View', status: 'active', created_at: now, updated_at: now }).execute()
-      await s.server.db.insertInto('payroll_items').values([{ name: 'Hourly Rate', created_at: now, updated_at: now }, { name: 'Overtime Rate', created_at: now, updated_at: now }]).execute()
+      await server.db.insertInto('employees').values({ first_name: 'Ana', last_name: 'Garcia', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+      await server.db.insertInto('job_sites').values({ number: '100', name: 'Harbor View', status: 'active', created_at: now, updated_at: now }).execute()
+      await server.db.insertInto('payroll_items').values([{ name: 'Hourly Rate', created_at: now, updated_at: now }, { name: 'Overtime Rate', created_at: now, updated_at: now }]).execute()
     },
   })
 

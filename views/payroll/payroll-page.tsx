@@ -248,10 +248,64 @@ function FileExportForm(props: { period: string; target: PublishTargetView; appr
   )
 }
 
+/** A target that takes lines: their state, why pending ones wait, the failed ones, and the actions. */
+function LinePublishing(props: { period: string; target: PublishTargetView; approved: boolean }) {
+  const t = props.target
+  const q = `period=${props.period}`
+  return (
+    <>
+      <p>
+        Lines: {t.counts.sent} sent · {t.counts.pending} pending{t.counts.pending > 0 && t.agentName ? ` (sent on ${t.agentName}'s next visit)` : ''} · {t.counts.failed} failed
+      </p>
+      {t.counts.pending > 0 && t.waiting && !t.agentName && (
+        <p class='flash flash-warning' role='status'>
+          {t.waiting} Publish again to send the pending lines once this is fixed.
+        </p>
+      )}
+      {t.failed.length > 0 && (
+        <table class='striped'>
+          <tbody>
+            {t.failed.map((f) => (
+              <tr>
+                <td>{f.date}</td>
+                <td>
+                  <code>{f.payId}</code>
+                </td>
+                <td class='number'>{formatMinutes(f.minutes)}</td>
+                <td>{f.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div class='inline-form'>
+        <form method='post' action={`/payroll/publish/${t.key}?${q}`}>
+          <button type='submit' disabled={t.blocking.length > 0 || !props.approved}>
+            Publish to {t.name}
+          </button>
+        </form>
+        {t.canMatch && (
+          <form method='post' action={`/payroll/publish/${t.key}/match?${q}`}>
+            <button type='submit' class='secondary outline'>
+              Match records with {t.name}
+            </button>
+          </form>
+        )}
+        {t.counts.failed > 0 && (
+          <form method='post' action={`/payroll/publish/${t.key}/retry?${q}`}>
+            <button type='submit' class='secondary'>
+              Retry failed lines
+            </button>
+          </form>
+        )}
+      </div>
+    </>
+  )
+}
+
 /** Publishing the period to one integration: what blocks it, what warns, each line's state, history. */
 export function PublishSection(props: { period: string; target: PublishTargetView; approved: boolean }) {
   const t = props.target
-  const q = `period=${props.period}`
   return (
     <section class='publish-target' id={`publish-${t.key}`}>
       <h3>{t.name}</h3>
@@ -279,57 +333,7 @@ export function PublishSection(props: { period: string; target: PublishTargetVie
           </ul>
         </details>
       )}
-      {!t.file && (
-      <p>
-        Lines: {t.counts.sent} sent · {t.counts.pending} pending{t.counts.pending > 0 && t.agentName ? ` (sent on ${t.agentName}'s next visit)` : ''} · {t.counts.failed} failed
-      </p>
-      )}
-      {!t.file && t.counts.pending > 0 && t.waiting && !t.agentName && (
-        <p class='flash flash-warning' role='status'>
-          {t.waiting} Publish again to send the pending lines once this is fixed.
-        </p>
-      )}
-      {t.failed.length > 0 && (
-        <table class='striped'>
-          <tbody>
-            {t.failed.map((f) => (
-              <tr>
-                <td>{f.date}</td>
-                <td>
-                  <code>{f.payId}</code>
-                </td>
-                <td class='number'>{formatMinutes(f.minutes)}</td>
-                <td>{f.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {t.file ? (
-        <FileExportForm period={props.period} target={t} approved={props.approved} />
-      ) : (
-      <div class='inline-form'>
-        <form method='post' action={`/payroll/publish/${t.key}?${q}`}>
-          <button type='submit' disabled={t.blocking.length > 0 || !props.approved}>
-            Publish to {t.name}
-          </button>
-        </form>
-        {t.canMatch && (
-          <form method='post' action={`/payroll/publish/${t.key}/match?${q}`}>
-            <button type='submit' class='secondary outline'>
-              Match records with {t.name}
-            </button>
-          </form>
-        )}
-        {t.counts.failed > 0 && (
-          <form method='post' action={`/payroll/publish/${t.key}/retry?${q}`}>
-            <button type='submit' class='secondary'>
-              Retry failed lines
-            </button>
-          </form>
-        )}
-      </div>
-      )}
+      {t.file ? <FileExportForm period={props.period} target={t} approved={props.approved} /> : <LinePublishing period={props.period} target={t} approved={props.approved} />}
       {t.runs.length > 0 && (
         <details>
           <summary>Publish history</summary>
