@@ -131,8 +131,16 @@ export function latestUpload(db: Db, integration: string, module: ModuleId) {
 }
 
 function parseSettings(connector: AnyConnector, raw: string | undefined): { ok: true; settings: unknown } | { ok: false; message: string } {
-  const parsed = connector.settingsSchema.safeParse(JSON.parse(raw ?? '{}'))
-  return parsed.success ? { ok: true, settings: parsed.data } : { ok: false, message: `The settings of ${connector.name} are incomplete: ${parsed.error.issues.map((i) => i.message).join('; ')}. Complete them on the Setup tab.` }
+  const values = JSON.parse(raw ?? '{}') as Record<string, unknown>
+  const parsed = connector.settingsSchema.safeParse(values)
+  if (parsed.success) return { ok: true, settings: parsed.data }
+  // A setting never saved is named by its label, not by the validator's "expected string, received undefined".
+  const problems = parsed.error.issues.map((i) => {
+    const key = String(i.path[0] ?? '')
+    const label = connector.settingFields.find((f) => f.key === key)?.label
+    return values[key] === undefined && label ? `${label} is not set` : i.message
+  })
+  return { ok: false, message: `The settings of ${connector.name} are incomplete: ${problems.join('; ')}. Complete them on the Setup tab.` }
 }
 
 /** A connector's saved settings, with its defaults, or what is wrong with them. */

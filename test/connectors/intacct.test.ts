@@ -90,6 +90,13 @@ describe('syncing from Sage Intacct', () => {
     expect(h.t.logs.join('')).toContain('no answer within')
   })
 
+  it('Test connection before the settings were ever saved names what is missing', async () => {
+    const h = await intacctHub()
+    await h.t.db.updateTable('integrations').set({ settings: '{}', secrets_blob: null }).where('id', '=', INTACCT_ID).execute()
+    const html = await (await post(h.t.app, `/integrations/${INTACCT_ID}/connection/test`, {}, { cookie: h.admin.cookie, htmx: true })).text()
+    expect(html).toContain('The settings of Sage Intacct are incomplete: Web Services sender id is not set; Company id is not set; User id is not set.')
+  })
+
   it('Test connection signs in, marks the connection healthy and audits the connect; a bad password says so; Disconnect erases the passwords', async () => {
     const h = await intacctHub()
     let res = await post(h.t.app, `/integrations/${INTACCT_ID}/connection/test`, {}, { cookie: h.admin.cookie, htmx: true })
