@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { serve } from '@hono/node-server'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase } from './db/database.js'
+import { checkpointsDone } from './db/wal-checkpointer.js'
 import { migrateToLatest } from './db/migrator.js'
 import { createLogger } from './lib/logger.js'
 import { createApp, createDeps } from './app.js'
@@ -49,7 +50,11 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
     deps.scheduler.stop()
     for (const run of deps.runs.active.values()) run.controller.abort(new Error('The server is shutting down'))
     server.close(() => {
-      void deps.runs.idle().then(() => db.destroy()).then(() => process.exit(0))
+      void deps.runs
+        .idle()
+        .then(() => checkpointsDone(deps.sqlite))
+        .then(() => db.destroy())
+        .then(() => process.exit(0))
     })
     setTimeout(() => process.exit(0), 5000).unref()
   }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely'
 import type { Database } from './schema.js'
+import { stopCheckpoints } from './wal-checkpointer.js'
 
 export type Db = Kysely<Database>
 
@@ -31,7 +32,10 @@ class ClockbridgeSqliteDialect extends SqliteDialect {
 function withStatementCache(sqlite: SQLite.Database, size = 500) {
   const cache = new Map<string, SQLite.Statement>()
   return {
-    close: () => sqlite.close(),
+    close: () => {
+      void stopCheckpoints(sqlite)
+      sqlite.close()
+    },
     prepare(sql: string) {
       let statement = cache.get(sql)
       if (statement) {
@@ -57,7 +61,8 @@ export function openDatabase(path: string): OpenedDatabase {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   // A sync commits every page of records on its own; checkpointing every 4 MB (the default) would
-  // copy the same index pages back into the database file again and again. Every 64 MB instead.
+  // copy the same index pages back into the database file again and again. Every 64 MB instead;
+  // runs and imports hand their checkpoint to a worker thread when they end (wal-checkpointer.ts).
   sqlite.pragma('wal_autocheckpoint = 16384')
   const db = new Kysely<Database>({ dialect: new ClockbridgeSqliteDialect({ database: withStatementCache(sqlite) as unknown as SQLite.Database }) })
   return { db, sqlite }

@@ -9,6 +9,7 @@ import type SQLite from 'better-sqlite3'
 import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch } from './core-adapters.js'
 import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow, type StagedForImport } from './staging-store.js'
 import { stagedStatus } from './staged-status.js'
+import { checkpointSoon } from '../db/wal-checkpointer.js'
 
 export type ImportPlanItem = {
   stagedId: number
@@ -124,7 +125,7 @@ type BatchLog = { batchId: number; now: string; items: BatchItem[]; createdRecor
 export async function runImport({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
   const adapter = CORE_ADAPTERS[args.module]
   const settings = await getSettings(db, args.defaultTimeZone)
-  return db.transaction().execute(async (trx) => {
+  const imported = await db.transaction().execute(async (trx) => {
     const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], skipped: 0 }
     const refs = await References.load(trx)
     let log: BatchLog | null = null
@@ -142,6 +143,8 @@ export async function runImport({ db, sqlite }: { db: Db; sqlite: SQLite.Databas
     if (log) await closeBatch(trx, actor, args, log)
     return result
   })
+  checkpointSoon(sqlite)
+  return imported
 }
 
 async function openBatch(trx: Db, actor: Actor, args: ImportArgs, result: ImportResult): Promise<BatchLog> {

@@ -5,6 +5,7 @@ import { hasConnection, type AnyConnector, type PullPage } from '../connectors/t
 import { connectorContext, getIntegration } from '../integrations/integration-service.js'
 import { isUniqueViolation } from '../http/forms.js'
 import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
+import { checkpointSoon } from '../db/wal-checkpointer.js'
 import { dropSeen, flagUnseenRemoved, stagePage, startSeen, type RowErrorInput, type StageInput } from './staging-store.js'
 
 export type HubDeps = Pick<AppDeps, 'db' | 'sqlite' | 'config' | 'logger' | 'connectors' | 'runs'>
@@ -122,11 +123,11 @@ async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: Mod
 
 /**
  * A run has ended: its seen-set goes, and the pages it wrote are checkpointed from the WAL into
- * the database file now, so the next run (or a page view) does not pay for them.
+ * the database file (by a worker thread), so the next run or a page view does not pay for them.
  */
 function settleRun(sqlite: HubDeps['sqlite'], runId: number): void {
   dropSeen(sqlite, runId)
-  sqlite.pragma('wal_checkpoint(PASSIVE)')
+  checkpointSoon(sqlite)
 }
 
 // The steps of a run, shared by pull connectors (executePull) and agents that call in with pages

@@ -1,0 +1,70 @@
+import { statSync } from 'node:fs'
+import { Worker } from 'node:worker_threads'
+import type SQLite from 'better-sqlite3'
+
+// SQLite copies the write-ahead log back into the database file at a checkpoint. On the writing
+// connection that copy runs on the event loop (a quarter of a second after a 100,000-record sync),
+// so the app asks a worker thread with its own connection to do it. A PASSIVE checkpoint never
+// blocks readers or writers; the writer's own automatic checkpoint (database.ts) is the backstop.
+
+/** A WAL smaller than this is left for later: checkpointing it costs the main thread next to nothing. */
+const WORTH_BYTES = 4 * 1024 * 1024
+/** A worker with nothing to do for this long ends; the next request starts another. */
+const IDLE_MS = 30_000
+
+type Checkpointer = { worker: Worker; asked: number; done: number; waiters: (() => void)[] }
+const checkpointers = new WeakMap<SQLite.Database, Checkpointer>()
+
+/** After a large write (a sync run, an import): asks the worker for a checkpoint if the WAL is worth one. */
+export function checkpointSoon(sqlite: SQLite.Database): void {
+  if (sqlite.memory || !sqlite.open || walBytes(sqlite.name) <= WORTH_BYTES) return
+  const checkpointer = checkpointers.get(sqlite) ?? startWorker(sqlite)
+  checkpointer.worker.postMessage(++checkpointer.asked)
+}
+
+/** Resolves when every checkpoint asked for so far has run (benchmarks, tests, shutdown). */
+export function checkpointsDone(sqlite: SQLite.Database): Promise<void> {
+  const checkpointer = checkpointers.get(sqlite)
+  if (!checkpointer || checkpointer.done >= checkpointer.asked) return Promise.resolve()
+  return new Promise((resolve) => checkpointer.waiters.push(resolve))
+}
+
+/** Ends the connection's checkpoint worker, if it has one (the connection is closing). */
+export async function stopCheckpoints(sqlite: SQLite.Database): Promise<void> {
+  const checkpointer = checkpointers.get(sqlite)
+  if (!checkpointer) return
+  forget(sqlite, checkpointer)
+  await checkpointer.worker.terminate()
+}
+
+function startWorker(sqlite: SQLite.Database): Checkpointer {
+  const worker = new Worker(new URL('./wal-checkpoint-worker.cjs', import.meta.url), { workerData: { path: sqlite.name, idleMs: IDLE_MS } })
+  worker.unref()
+  const checkpointer: Checkpointer = { worker, asked: 0, done: 0, waiters: [] }
+  worker.on('message', (reply: { upTo: number }) => {
+    checkpointer.done = reply.upTo
+    if (checkpointer.done >= checkpointer.asked) settle(checkpointer)
+  })
+  worker.on('exit', () => forget(sqlite, checkpointer))
+  worker.on('error', () => forget(sqlite, checkpointer))
+  checkpointers.set(sqlite, checkpointer)
+  return checkpointer
+}
+
+/** A worker that ended (idle, terminated or failed) owes nothing more: its waiters go on. */
+function forget(sqlite: SQLite.Database, checkpointer: Checkpointer): void {
+  if (checkpointers.get(sqlite) === checkpointer) checkpointers.delete(sqlite)
+  settle(checkpointer)
+}
+
+function settle(checkpointer: Checkpointer): void {
+  for (const resolve of checkpointer.waiters.splice(0)) resolve()
+}
+
+function walBytes(databasePath: string): number {
+  try {
+    return statSync(`${databasePath}-wal`).size
+  } catch {
+    return 0
+  }
+}
