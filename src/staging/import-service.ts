@@ -6,7 +6,7 @@ import { recordAudit, type Actor } from '../audit/audit-log.js'
 import { MODULES, type ModuleId, type StagedPayload } from '../integrations/modules.js'
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
-import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch } from './core-adapters.js'
+import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch, type NaturalKey } from './core-adapters.js'
 import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow, type StagedForImport } from './staging-store.js'
 import { stagedStatus } from './staged-status.js'
 import { checkpointSoon } from '../db/wal-checkpointer.js'
@@ -25,39 +25,53 @@ export type ImportPlan = { items: ImportPlanItem[]; skipped: number }
 
 type Staged = StagedForImport
 
-/** Core rows that hold any natural-key value of the batch, by key; the batch's own writes claim values too. */
+/**
+ * Core rows that hold any natural-key value of the batch: one map per natural key, from the
+ * lower-cased value (within its scope for scoped keys) to its holder. The batch's writes claim values too.
+ */
 class KeyIndex {
-  readonly #holders = new Map<string, CoreMatch>()
-  static #key = (column: string, scope: number, value: string) => `${column}\u0000${scope}\u0000${value.toLowerCase()}`
+  readonly #holders: Map<string, CoreMatch>[]
 
-  static load(sqlite: SQLite.Database, adapter: CoreAdapter, items: { payload: StagedPayload; scope: number }[]): KeyIndex {
-    const index = new KeyIndex()
-    for (const key of adapter.keys) {
-      const values = [...new Set(items.map((i) => key.value(i.payload)?.toLowerCase()).filter((v): v is string => !!v))]
+  private constructor(keys: number) {
+    this.#holders = Array.from({ length: keys }, () => new Map())
+  }
+
+  static #slot = (key: NaturalKey, scope: number, lowered: string) => (key.scoped ? `${scope}\u0000${lowered}` : lowered)
+
+  static load(sqlite: SQLite.Database, adapter: CoreAdapter, items: Prepared[]): KeyIndex {
+    const index = new KeyIndex(adapter.keys.length)
+    adapter.keys.forEach((key, k) => {
+      const values = [...new Set(items.map((i) => i.keyValues[k]).filter((v): v is string => !!v))]
       for (const row of coreRowsByKey(sqlite, adapter.table, key.column, values) as Record<string, any>[]) {
         const scope = key.scoped ? Number(row.job_site_id ?? 0) : 0
-        index.#holders.set(KeyIndex.#key(key.column, scope, String(row[key.column])), { id: row.id, label: adapter.label(row), source_integration: row.source_integration, external_id: row.external_id })
+        index.#holders[k]!.set(KeyIndex.#slot(key, scope, String(row[key.column]).toLowerCase()), { id: row.id, label: adapter.label(row), source_integration: row.source_integration, external_id: row.external_id })
       }
-    }
+    })
     return index
   }
 
-  find(column: string, scope: number, value: string): CoreMatch | undefined {
-    return this.#holders.get(KeyIndex.#key(column, scope, value))
+  /** The holder of the item's value of the k-th natural key, if any. */
+  find(adapter: CoreAdapter, k: number, item: Prepared): CoreMatch | undefined {
+    const lowered = item.keyValues[k]
+    return lowered ? this.#holders[k]!.get(KeyIndex.#slot(adapter.keys[k]!, item.scope, lowered)) : undefined
   }
 
-  claim(column: string, scope: number, value: string, match: CoreMatch): void {
-    this.#holders.set(KeyIndex.#key(column, scope, value), match)
+  claim(adapter: CoreAdapter, item: Prepared, match: CoreMatch): void {
+    adapter.keys.forEach((key, k) => {
+      const lowered = item.keyValues[k]
+      if (lowered) this.#holders[k]!.set(KeyIndex.#slot(key, item.scope, lowered), match)
+    })
   }
 }
 
-type Prepared = { row: Staged; payload: StagedPayload; scope: number }
+/** A staged row ready to plan: its payload, its natural-key values lower-cased, and their scope. */
+type Prepared = { row: Staged; payload: StagedPayload; keyValues: (string | null)[]; scope: number }
 
 /** Everything the planner needs for a chunk of records, read in a few statements instead of a few per record. */
 function prepareBatch(sqlite: SQLite.Database, adapter: CoreAdapter, rows: Staged[], refs: References) {
   const items: Prepared[] = rows.map((row) => {
     const payload = JSON.parse(row.payload) as StagedPayload
-    return { row, payload, scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
+    return { row, payload, keyValues: adapter.keys.map((key) => key.value(payload)?.toLowerCase() ?? null), scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
   })
   const coreIds = [...new Set(rows.map((r) => r.core_id).filter((id): id is number => id !== null))]
   return { items, existing: existingCoreIds(sqlite, adapter.table, coreIds), index: KeyIndex.load(sqlite, adapter, items) }
@@ -66,31 +80,32 @@ function prepareBatch(sqlite: SQLite.Database, adapter: CoreAdapter, rows: Stage
 /** What IMPORT would do with one record: update what it fed before, link a hand-entered twin, or create. */
 function planItem(integration: string, adapter: CoreAdapter, item: Prepared, existing: Set<number>, index: KeyIndex): ImportPlanItem {
   const r = item.row
-  const base = { stagedId: r.id, externalId: r.external_id, label: r.label }
-  if (r.core_id !== null && existing.has(r.core_id)) return { ...base, action: 'update', core: { id: r.core_id, label: r.label } }
-  for (const key of adapter.keys) {
-    const value = key.value(item.payload)
-    const match = value ? index.find(key.column, key.scoped ? item.scope : 0, value) : undefined
+  if (r.core_id !== null && existing.has(r.core_id)) return { stagedId: r.id, externalId: r.external_id, label: r.label, action: 'update', core: { id: r.core_id, label: r.label } }
+  for (let k = 0; k < adapter.keys.length; k++) {
+    const match = index.find(adapter, k, item)
     if (!match) continue
-    if (match.source_integration === null) return { ...base, action: 'link', core: { id: match.id, label: match.label } }
-    if (match.source_integration === integration && match.external_id === r.external_id) return { ...base, action: 'update', core: { id: match.id, label: match.label } }
+    const core = { id: match.id, label: match.label }
+    if (match.source_integration === null) return { stagedId: r.id, externalId: r.external_id, label: r.label, action: 'link', core }
+    if (match.source_integration === integration && match.external_id === r.external_id) return { stagedId: r.id, externalId: r.external_id, label: r.label, action: 'update', core }
     return {
-      ...base,
+      stagedId: r.id,
+      externalId: r.external_id,
+      label: r.label,
       action: 'fail',
-      core: { id: match.id, label: match.label },
+      core,
       message: `${adapter.noun} ${match.label} already exists, synced from ${match.source_integration} as ${match.external_id}; it is not linked twice`,
     }
   }
-  return { ...base, action: 'create' }
+  return { stagedId: r.id, externalId: r.external_id, label: r.label, action: 'create' }
 }
 
 /** A natural-key value the record would take from another core record, as a message, or null. */
 function collision(adapter: CoreAdapter, item: Prepared, targetId: number | null, index: KeyIndex): string | null {
-  for (const key of adapter.keys) {
-    const value = key.value(item.payload)
-    const holder = value ? index.find(key.column, key.scoped ? item.scope : 0, value) : undefined
+  for (let k = 0; k < adapter.keys.length; k++) {
+    const holder = index.find(adapter, k, item)
     if (holder && holder.id !== targetId) {
-      return `its ${key.label} ${value} is already used by another ${adapter.noun} (${holder.label}); change it at the source or in ${adapter.moduleTitle}, then IMPORT again`
+      const key = adapter.keys[k]!
+      return `its ${key.label} ${key.value(item.payload)} is already used by another ${adapter.noun} (${holder.label}); change it at the source or in ${adapter.moduleTitle}, then IMPORT again`
     }
   }
   return null
@@ -185,33 +200,41 @@ function importOne(
   const r = item.row
   const { result, now } = log
   let plan = planItem(args.integration, adapter, item, existing, index)
+  // A plain create found no holder of any of its keys; every other plan is checked for collisions.
+  const keysFree = plan.action === 'create'
   if (plan.action === 'link' && args.createNew?.has(r.id)) plan = { ...plan, action: 'create', core: undefined }
   const mapped = plan.action === 'fail' ? null : adapter.values(item.payload, ctx)
-  const problem = plan.action === 'fail' ? plan.message! : mapped && 'error' in mapped ? mapped.error : collision(adapter, item, plan.core?.id ?? null, index)
-  const line = () => ({ batch_id: log.batchId, staged_record_id: r.id, external_id: r.external_id, previous_imported_payload: r.imported_payload, previous_imported_hash: r.imported_hash, previous_core_id: r.core_id, previous_imported_at: r.imported_at })
+  const problem = plan.action === 'fail' ? plan.message! : mapped && 'error' in mapped ? mapped.error : keysFree ? null : collision(adapter, item, plan.core?.id ?? null, index)
   if (problem || !mapped || 'error' in mapped) {
     result.failed.push({ externalId: r.external_id, label: r.label, message: problem ?? 'could not be imported' })
-    log.items.push({ ...line(), action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: problem })
+    log.items.push({ ...batchLine(log, r), action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: problem })
     return
   }
   const coreId = writeCore(sqlite, adapter, plan, mapped.values, args.integration, r.external_id, now)
-  const claimed = { id: coreId, label: r.label, source_integration: args.integration, external_id: r.external_id }
-  for (const key of adapter.keys) {
-    const value = key.value(item.payload)
-    if (value) index.claim(key.column, key.scoped ? item.scope : 0, value, claimed)
-  }
+  index.claim(adapter, item, { id: coreId, label: r.label, source_integration: args.integration, external_id: r.external_id })
   markImported(sqlite, r.id, coreId, r.hash, now)
   const action: ImportAction = plan.action === 'create' ? 'created' : plan.action === 'link' ? 'linked' : 'updated'
   result[action]++
   // A record created from a never-imported staged record: undo needs only the two ids.
   if (action === 'created' && r.core_id === null && r.imported_hash === null && r.imported_at === null) log.createdRecords.push([r.id, coreId])
-  else log.items.push({ ...line(), action, core_id: coreId, core_updated_at: now, message: null })
+  else log.items.push({ ...batchLine(log, r), action, core_id: coreId, core_updated_at: now, message: null })
 }
 
+/** What undo needs to put a staged record back as it stood before this batch. */
+function batchLine(log: BatchLog, r: Staged) {
+  return { batch_id: log.batchId, staged_record_id: r.id, external_id: r.external_id, previous_imported_payload: r.imported_payload, previous_imported_hash: r.imported_hash, previous_core_id: r.core_id, previous_imported_at: r.imported_at }
+}
+
+/** Writes the mapped values (a fresh object from the adapter, completed in place) with where they came from. */
 function writeCore(sqlite: SQLite.Database, adapter: CoreAdapter, plan: ImportPlanItem, values: Record<string, unknown>, integration: string, externalId: string, now: string): number {
-  const origin = { source_integration: integration, external_id: externalId, updated_at: now }
-  if (plan.action === 'create') return insertCoreRow(sqlite, adapter.table, { ...values, ...origin, created_at: now })
-  updateCoreRow(sqlite, adapter.table, plan.core!.id, { ...values, ...origin })
+  values.source_integration = integration
+  values.external_id = externalId
+  values.updated_at = now
+  if (plan.action === 'create') {
+    values.created_at = now
+    return insertCoreRow(sqlite, adapter.table, values)
+  }
+  updateCoreRow(sqlite, adapter.table, plan.core!.id, values)
   return plan.core!.id
 }
 

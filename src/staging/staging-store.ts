@@ -177,26 +177,46 @@ const identifier = (name: string) => {
 }
 
 const writeCache = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>()
-/** One prepared statement per table and column list, built (and its names checked) once. */
-function cachedStatement(sqlite: SQLite.Database, key: string, build: () => string): SQLite.Statement {
+/** One prepared statement per SQL text, prepared once per connection. */
+function cachedStatement(sqlite: SQLite.Database, sql: string): SQLite.Statement {
   let map = writeCache.get(sqlite)
   if (!map) writeCache.set(sqlite, (map = new Map()))
-  let statement = map.get(key)
-  if (!statement) map.set(key, (statement = sqlite.prepare(build())))
+  let statement = map.get(sql)
+  if (!statement) map.set(sql, (statement = sqlite.prepare(sql)))
+  return statement
+}
+
+type ColumnStatement = { table: string; columns: string[]; statement: SQLite.Statement }
+const columnCache = new WeakMap<SQLite.Database, { insert: ColumnStatement[]; update: ColumnStatement[] }>()
+
+/**
+ * The statement writing these columns of a table, found by comparing the column names (interned
+ * strings, so a pointer compare each) instead of building the SQL text again for every row.
+ */
+function columnStatement(sqlite: SQLite.Database, kind: 'insert' | 'update', table: string, columns: string[]): SQLite.Statement {
+  let cache = columnCache.get(sqlite)
+  if (!cache) columnCache.set(sqlite, (cache = { insert: [], update: [] }))
+  const found = cache[kind].find((c) => c.table === table && c.columns.length === columns.length && c.columns.every((name, i) => name === columns[i]))
+  if (found) return found.statement
+  const names = columns.map(identifier)
+  const sql =
+    kind === 'insert'
+      ? `insert into ${identifier(table)} (${names.join(', ')}) values (${names.map(() => '?').join(', ')})`
+      : `update ${identifier(table)} set ${names.map((c) => `${c} = ?`).join(', ')} where id = ?`
+  const statement = sqlite.prepare(sql)
+  cache[kind].push({ table, columns, statement })
   return statement
 }
 
 /** Inserts a row; column names come from code (the core adapters), never from input. */
 export function insertCoreRow(sqlite: SQLite.Database, table: string, values: Record<string, unknown>): number {
-  const columns = Object.keys(values)
-  const statement = cachedStatement(sqlite, `insert ${table} ${columns}`, () => `insert into ${identifier(table)} (${columns.map(identifier).join(', ')}) values (${columns.map(() => '?').join(', ')})`)
-  return Number(statement.run(...Object.values(values)).lastInsertRowid)
+  return Number(columnStatement(sqlite, 'insert', table, Object.keys(values)).run(Object.values(values)).lastInsertRowid)
 }
 
 export function updateCoreRow(sqlite: SQLite.Database, table: string, id: number, values: Record<string, unknown>): void {
-  const columns = Object.keys(values)
-  const statement = cachedStatement(sqlite, `update ${table} ${columns}`, () => `update ${identifier(table)} set ${columns.map((c) => `${identifier(c)} = ?`).join(', ')} where id = ?`)
-  statement.run(...Object.values(values), id)
+  const bound = Object.values(values)
+  bound.push(id)
+  columnStatement(sqlite, 'update', table, Object.keys(values)).run(bound)
 }
 
 /**
@@ -206,7 +226,7 @@ export function updateCoreRow(sqlite: SQLite.Database, table: string, id: number
  */
 export function markImported(sqlite: SQLite.Database, stagedId: number, coreId: number, hash: string, at: string): void {
   const sql = `update staged_records set core_id = ?, imported_payload = null, imported_hash = ?, imported_at = ?, status = 'imported' where id = ?`
-  cachedStatement(sqlite, sql, () => sql).run(coreId, hash, at, stagedId)
+  cachedStatement(sqlite, sql).run(coreId, hash, at, stagedId)
 }
 
 /** The values a staged record was last imported with, or null if it never was. */
@@ -221,18 +241,18 @@ export function loadStaged(sqlite: SQLite.Database, integration: string, module:
   // The unary + keeps SQLite on the primary key: the (integration, module) index would scan the module.
   const sql = `select id, external_id, label, payload, hash, status, core_id, imported_payload, imported_hash, imported_at from staged_records
     where +integration = ? and +module = ? and id in (select value from json_each(?)) order by id`
-  return cachedStatement(sqlite, sql, () => sql).all(integration, module, JSON.stringify(ids)) as StagedForImport[]
+  return cachedStatement(sqlite, sql).all(integration, module, JSON.stringify(ids)) as StagedForImport[]
 }
 
 /** The core rows whose natural-key column holds one of the values (compared without case, as its unique index). */
 export function coreRowsByKey(sqlite: SQLite.Database, table: string, column: string, values: string[]): Record<string, unknown>[] {
-  const statement = cachedStatement(sqlite, `by key ${table} ${column}`, () => `select * from ${identifier(table)} where lower(${identifier(column)}) in (select value from json_each(?))`)
+  const statement = cachedStatement(sqlite, `select * from ${identifier(table)} where lower(${identifier(column)}) in (select value from json_each(?))`)
   return statement.all(JSON.stringify(values)) as Record<string, unknown>[]
 }
 
 /** Which of these core ids still exist. */
 export function existingCoreIds(sqlite: SQLite.Database, table: string, ids: number[]): Set<number> {
-  const statement = cachedStatement(sqlite, `exists ${table}`, () => `select id from ${identifier(table)} where id in (select value from json_each(?))`)
+  const statement = cachedStatement(sqlite, `select id from ${identifier(table)} where id in (select value from json_each(?))`)
   return new Set(statement.pluck().all(JSON.stringify(ids)) as number[])
 }
 
