@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely'
 import type { Database } from './schema.js'
-import { stopCheckpoints } from './wal-checkpointer.js'
+import { AUTOCHECKPOINT_PAGES, stopCheckpoints } from './wal-checkpointer.js'
 
 export type Db = Kysely<Database>
 
@@ -60,10 +60,7 @@ export function openDatabase(path: string): OpenedDatabase {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  // A sync commits every page of records on its own; checkpointing every 4 MB (the default) would
-  // copy the same index pages back into the database file again and again. Every 64 MB instead;
-  // runs and imports hand their checkpoint to a worker thread when they end (wal-checkpointer.ts).
-  sqlite.pragma('wal_autocheckpoint = 16384')
+  sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`)
   const db = new Kysely<Database>({ dialect: new ClockbridgeSqliteDialect({ database: withStatementCache(sqlite) as unknown as SQLite.Database }) })
   return { db, sqlite }
 }

@@ -7,6 +7,14 @@ import type SQLite from 'better-sqlite3'
 // so the app asks a worker thread with its own connection to do it. A PASSIVE checkpoint never
 // blocks readers or writers; the writer's own automatic checkpoint (database.ts) is the backstop.
 
+/**
+ * The writer's own automatic checkpoint, in pages: the backstop that bounds the WAL during a long
+ * sync, whose pages commit one by one. A sync commits every page on its own; checkpointing every
+ * 4 MB (SQLite's default) would copy the same index pages back into the database file again and
+ * again, so every 64 MB instead.
+ */
+export const AUTOCHECKPOINT_PAGES = 16384
+
 /** A WAL smaller than this is left for later: checkpointing it costs the main thread next to nothing. */
 const WORTH_BYTES = 4 * 1024 * 1024
 /** A worker with nothing to do for this long ends; the next request starts another. */
@@ -20,6 +28,20 @@ export function checkpointSoon(sqlite: SQLite.Database): void {
   if (sqlite.memory || !sqlite.open || walBytes(sqlite.name) <= WORTH_BYTES) return
   const checkpointer = checkpointers.get(sqlite) ?? startWorker(sqlite)
   checkpointer.worker.postMessage(++checkpointer.asked)
+}
+
+/**
+ * One large transaction (an IMPORT): its commit would run the writer's automatic checkpoint on the
+ * event loop, so that is off while it runs and the worker checkpoints after it.
+ */
+export async function withCheckpointAfter<T>(sqlite: SQLite.Database, write: () => Promise<T>): Promise<T> {
+  sqlite.pragma('wal_autocheckpoint = 0')
+  try {
+    return await write()
+  } finally {
+    sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`)
+    checkpointSoon(sqlite)
+  }
 }
 
 /** Resolves when every checkpoint asked for so far has run (benchmarks, tests, shutdown). */

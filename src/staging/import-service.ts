@@ -9,7 +9,7 @@ import type SQLite from 'better-sqlite3'
 import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch, type NaturalKey } from './core-adapters.js'
 import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow, type StagedForImport } from './staging-store.js'
 import { stagedStatus } from './staged-status.js'
-import { checkpointSoon } from '../db/wal-checkpointer.js'
+import { withCheckpointAfter } from '../db/wal-checkpointer.js'
 
 export type ImportPlanItem = {
   stagedId: number
@@ -138,28 +138,28 @@ type BatchLog = { batchId: number; now: string; items: BatchItem[]; createdRecor
  * of the batch imports. Lookups are done per chunk of records, a few queries each.
  */
 export async function runImport({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
+  const { defaultCountry } = await getSettings(db, args.defaultTimeZone)
+  return withCheckpointAfter(sqlite, () => db.transaction().execute((trx) => importChunks(trx, sqlite, actor, args, defaultCountry)))
+}
+
+async function importChunks(trx: Db, sqlite: SQLite.Database, actor: Actor, args: ImportArgs, defaultCountry: string): Promise<ImportResult> {
   const adapter = CORE_ADAPTERS[args.module]
-  const settings = await getSettings(db, args.defaultTimeZone)
-  const imported = await db.transaction().execute(async (trx) => {
-    const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], skipped: 0 }
-    const refs = await References.load(trx)
-    let log: BatchLog | null = null
-    for (let i = 0; i < args.ids.length; i += IMPORT_CHUNK) {
-      const chunk = args.ids.slice(i, i + IMPORT_CHUNK)
-      const importable = loadStaged(sqlite, args.integration, args.module, chunk).filter((r) => r.status === 'new' || r.status === 'updated')
-      result.skipped += chunk.length - importable.length
-      if (importable.length === 0) continue
-      log ??= await openBatch(trx, actor, args, result)
-      const { items, existing, index } = prepareBatch(sqlite, adapter, importable, refs)
-      for (const item of items) importOne(sqlite, adapter, args, { defaultCountry: settings.defaultCountry, refs }, item, existing, index, log)
-      for (const line of log.items) insertBatchItem(sqlite, line)
-      log.items = []
-    }
-    if (log) await closeBatch(trx, actor, args, log)
-    return result
-  })
-  checkpointSoon(sqlite)
-  return imported
+  const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], skipped: 0 }
+  const refs = await References.load(trx)
+  let log: BatchLog | null = null
+  for (let i = 0; i < args.ids.length; i += IMPORT_CHUNK) {
+    const chunk = args.ids.slice(i, i + IMPORT_CHUNK)
+    const importable = loadStaged(sqlite, args.integration, args.module, chunk).filter((r) => r.status === 'new' || r.status === 'updated')
+    result.skipped += chunk.length - importable.length
+    if (importable.length === 0) continue
+    log ??= await openBatch(trx, actor, args, result)
+    const { items, existing, index } = prepareBatch(sqlite, adapter, importable, refs)
+    for (const item of items) importOne(sqlite, adapter, args, { defaultCountry, refs }, item, existing, index, log)
+    for (const line of log.items) insertBatchItem(sqlite, line)
+    log.items = []
+  }
+  if (log) await closeBatch(trx, actor, args, log)
+  return result
 }
 
 async function openBatch(trx: Db, actor: Actor, args: ImportArgs, result: ImportResult): Promise<BatchLog> {
