@@ -3,6 +3,7 @@ import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/database.js'
 import type { ModuleSpec, StagedPayload } from '../integrations/modules.js'
 import { stagedStatus } from './staged-status.js'
+import { isUniqueViolation } from '../http/forms.js'
 
 // The hot path of every sync, written against SQLite's prepared statements because it runs once
 // per record: a 100,000-record sync must cost about what inserting 100,000 rows costs. This is the
@@ -74,12 +75,22 @@ const prepared = (sqlite: SQLite.Database) => {
  */
 const seenTable = (runId: number) => `seen_run_${Math.trunc(runId)}`
 
-export function startSeen(sqlite: SQLite.Database, runId: number): void {
+/**
+ * Runs that began on a module with no staged rows (its first sync, the largest one a customer
+ * makes): until a record repeats, none of their records can be known, so their pages skip the
+ * lookup of known records. Per connection, as the seen tables.
+ */
+const freshRuns = new WeakMap<SQLite.Database, Set<number>>()
+const freshRunsOf = (sqlite: SQLite.Database) => freshRuns.get(sqlite) ?? freshRuns.set(sqlite, new Set()).get(sqlite)!
+
+export function startSeen(sqlite: SQLite.Database, runId: number, integration: string, module: string): void {
   sqlite.exec(`create temp table if not exists ${seenTable(runId)} (id integer primary key)`)
+  if (!sqlite.prepare('select 1 from staged_records where integration = ? and module = ? limit 1').get(integration, module)) freshRunsOf(sqlite).add(runId)
 }
 
 export function dropSeen(sqlite: SQLite.Database, runId: number): void {
   sqlite.exec(`drop table if exists temp.${seenTable(runId)}`)
+  freshRunsOf(sqlite).delete(runId)
 }
 
 /** After a complete, successful full pull: every row of the module this run did not see is removed at source. */
@@ -112,32 +123,38 @@ export async function stagePage(db: Db, sqlite: SQLite.Database, args: StagePage
 }
 
 function stagePageNow(sqlite: SQLite.Database, args: StagePageArgs): PageCounts {
+  const fresh = freshRunsOf(sqlite)
+  if (!fresh.has(args.runId)) return stageInTransaction(sqlite, args, true)
+  try {
+    return stageInTransaction(sqlite, args, false)
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err
+    // A record of an earlier page came again: the page was rolled back; from now on, look records up.
+    fresh.delete(args.runId)
+    return stageInTransaction(sqlite, args, true)
+  }
+}
+
+function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUpKnown: boolean): PageCounts {
   const s = prepared(sqlite)
   const now = new Date().toISOString()
   const { integration, module, runId } = args
   return sqlite.transaction(() => {
-    const known = new Map(s.known.all(integration, module.id, JSON.stringify(args.records.map((r) => r.externalId))).map((k) => [k[0], k]))
+    const known = new Map(lookUpKnown ? s.known.all(integration, module.id, JSON.stringify(args.records.map((r) => r.externalId))).map((k) => [k[0], k]) : [])
     const counts: PageCounts = { new: 0, updated: 0, unchanged: 0 }
     const seen: number[] = []
     const reappeared: number[] = []
     // normalizeRecord writes every field in the module's order, so this JSON is already canonical.
-    const hashed = args.records.map((record) => {
-      const json = JSON.stringify(record.payload)
-      return { record, json, hash: hashOf(json) }
-    })
-    const changedIds = hashed.flatMap(({ record, hash }) => {
-      const k = known.get(record.externalId)
-      return k && k[2] !== hash ? [k[1]] : []
-    })
-    const changed = new Map<string, ExistingRow>()
-    if (changedIds.length > 0) for (const row of s.full.all(JSON.stringify(changedIds))) changed.set(row.external_id, row)
-    for (const { record, json, hash } of hashed) {
+    const jsons = args.records.map((record) => JSON.stringify(record.payload))
+    const hashes = jsons.map(hashOf)
+    const changed = changedRows(s, args.records, hashes, known)
+    args.records.forEach((record, i) => {
+      const json = jsons[i]!
+      const hash = hashes[i]!
       const k = known.get(record.externalId)
       if (!k) {
         const info = s.insert.run(integration, module.id, record.externalId, module.label_of(record.payload).slice(0, 300), json, hash, now, now, runId)
-        const id = Number(info.lastInsertRowid)
-        known.set(record.externalId, [record.externalId, id, hash, 0])
-        seen.push(id)
+        seen.push(Number(info.lastInsertRowid))
         counts.new++
       } else if (k[2] === hash) {
         // Unchanged: the row is not rewritten, only remembered as seen by this run.
@@ -145,15 +162,12 @@ function stagePageNow(sqlite: SQLite.Database, args: StagePageArgs): PageCounts 
         if (k[3]) reappeared.push(k[1])
         counts.unchanged++
       } else {
-        const row = changed.get(record.externalId) ?? (s.full.get(JSON.stringify([k[1]])) as ExistingRow)
+        const row = changed.get(record.externalId)!
         s.change.run(module.label_of(record.payload).slice(0, 300), json, hash, stagedStatus({ ...row, hash }), now, runId, row.id)
-        Object.assign(row, { hash, removed: 0 })
-        k[2] = hash
-        k[3] = 0
         seen.push(row.id)
         counts.updated++
       }
-    }
+    })
     if (reappeared.length > 0) s.unremove.run(JSON.stringify(reappeared))
     if (args.removedExternalIds?.length) {
       const removed = s.removeKnown.run(integration, module.id, JSON.stringify(args.removedExternalIds)).changes
@@ -165,6 +179,16 @@ function stagePageNow(sqlite: SQLite.Database, args: StagePageArgs): PageCounts 
     s.runCounts.run(args.records.length, counts.new, counts.updated, counts.unchanged, args.rowErrors.length, now, runId)
     return counts
   })()
+}
+
+/** The full rows of the page's known records whose hash changed, read in one statement. */
+function changedRows(s: ReturnType<typeof statements>, records: StageInput[], hashes: string[], known: Map<string, [string, number, string, number]>): Map<string, ExistingRow> {
+  const ids: number[] = []
+  records.forEach((record, i) => {
+    const k = known.get(record.externalId)
+    if (k && k[2] !== hashes[i]) ids.push(k[1])
+  })
+  return new Map(ids.length > 0 ? s.full.all(JSON.stringify(ids)).map((row) => [row.external_id, row]) : [])
 }
 
 // IMPORT writes one core row and one staged row per record; through Kysely each costs about ten

@@ -136,8 +136,8 @@ function settleRun(sqlite: HubDeps['sqlite'], runId: number): void {
 /** A queued run starts: it is marked running and starts remembering the records it sees. */
 export async function beginRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: number, mode: 'full' | 'incremental', log: HubDeps['logger']): Promise<void> {
   const started = new Date().toISOString()
-  await deps.db.updateTable('sync_runs').set({ status: 'running', mode, started_at: started, heartbeat_at: started }).where('id', '=', runId).execute()
-  await deps.db.connection().execute(async () => startSeen(deps.sqlite, runId))
+  const run = await deps.db.updateTable('sync_runs').set({ status: 'running', mode, started_at: started, heartbeat_at: started }).where('id', '=', runId).returning(['integration', 'module']).executeTakeFirstOrThrow()
+  await deps.db.connection().execute(async () => startSeen(deps.sqlite, runId, run.integration, run.module))
   log.info({ event: 'sync_started', mode }, 'sync started')
 }
 
