@@ -83,7 +83,11 @@ async function hub(dir: string, connector: Connector<any>) {
   return deps
 }
 
+/** The heap left by the previous phase is collected first (npm run bench exposes gc), so no phase pays for another. */
+const collect = () => (globalThis as { gc?: () => void }).gc?.()
+
 async function timed<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
+  collect()
   const t0 = performance.now()
   const value = await fn()
   return [performance.now() - t0, value]
@@ -107,8 +111,9 @@ async function timedThenCheckpointed<T>(deps: Awaited<ReturnType<typeof hub>>, f
 }
 
 /** The bare baseline: the same rows, one prepared insert each, one transaction, a unique key. */
-function baseline(dir: string, count: number): number {
-  const sqlite = new SQLite(join(dir, 'baseline.db'))
+function baseline(dir: string, count: number, attempt: number): number {
+  collect()
+  const sqlite = new SQLite(join(dir, `baseline-${attempt}.db`))
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
   sqlite.exec('create table t (id integer primary key, integration text not null, module text not null, external_id text not null, payload text not null, unique (integration, module, external_id))')
@@ -127,19 +132,22 @@ const rows: [string, string, string, string][] = []
 const row = (what: string, ms: number, base: number | null, target: string) => rows.push([what, fmt(ms), base ? `${(ms / base).toFixed(2)}x` : '', target])
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+/** The median ratio, then the lowest and highest round's. */
+const ratioRange = (ratios: number[]) => `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`
 
 /**
- * Five rounds on fresh databases. Each round measures the baseline next to the pipeline, and the
- * table reports the median of the per-round ratios: on a shared 2-core machine the speed drifts
- * between rounds by more than the differences measured.
+ * Seven rounds on fresh databases. Each round measures the baseline (best of three) next to the
+ * pipeline, and the table reports the median of the per-round ratios with their range: on a shared
+ * 2-core machine the speed drifts between rounds by more than the differences measured.
  */
 async function speed() {
-  const rounds = 5
+  const rounds = 7
   const measured = { base: [] as number[], stage: [] as number[], resync: [] as number[], changed: [] as number[], import: [] as number[], floor: [] as number[] }
   for (let round = 0; round < rounds; round++) {
     const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
     try {
-      measured.base.push(baseline(dir, N))
+      // The best of three: a hiccup of the machine must not make the pipeline look faster than it is.
+      measured.base.push(Math.min(baseline(dir, N, 1), baseline(dir, N, 2), baseline(dir, N, 3)))
       const deps = await hub(dir, generator(N))
       measured.stage.push((await timedThenCheckpointed(deps, () => sync(deps)))[0])
       const [resyncMs, again] = await timedThenCheckpointed(deps, () => sync(deps))
@@ -161,7 +169,7 @@ async function speed() {
   }
   const n = N.toLocaleString('en-US')
   const ratioRow = (what: string, key: Exclude<keyof typeof measured, 'base'>, target: string) =>
-    rows.push([`${what} (median of ${rounds})`, fmt(median(measured[key])), `${median(measured[key].map((ms, i) => ms / measured.base[i]!)).toFixed(2)}x`, target])
+    rows.push([`${what} (median of ${rounds})`, fmt(median(measured[key])), ratioRange(measured[key].map((ms, i) => ms / measured.base[i]!)), target])
   row(`baseline: bare insert of ${n} rows (median of ${rounds})`, median(measured.base), null, '')
   ratioRow(`stage ${n} new records`, 'stage', '≤ 1.5x')
   ratioRow(`re-sync ${n} unchanged`, 'resync', '< 1x')
@@ -282,7 +290,7 @@ async function webConnector() {
     peak = Math.max(peak, process.memoryUsage().rss)
     const run = await db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
     if (visit.outcome !== 'done' || run.new_count !== N) throw new Error(`Web Connector visit ${visit.outcome}: ${visit.lastError ?? ''} (${run.new_count} staged)`)
-    process.stdout.write(JSON.stringify({ ms, simulatorMs, pages: run.pages, peakMb: peak / 1024 / 1024, growthMb: (peak - before) / 1024 / 1024, base: baseline(dir, N) }))
+    process.stdout.write(JSON.stringify({ ms, simulatorMs, pages: run.pages, peakMb: peak / 1024 / 1024, growthMb: (peak - before) / 1024 / 1024, base: baseline(dir, N, 1) }))
     await db.destroy()
   } finally {
     rmSync(dir, { recursive: true, force: true })
