@@ -34,11 +34,13 @@ import { usersRoutes } from './users/routes.js'
 import { rolesRoutes } from './roles/routes.js'
 import { settingsRoutes } from './settings/routes.js'
 import { auditLogRoutes } from './audit/routes.js'
+import { reportCheckpointProblems } from './db/wal-checkpointer.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
 
 /** The dependencies of a server or a test: the registry's connectors unless others are given. */
 export function createDeps(parts: Omit<AppDeps, 'connectors' | 'runs' | 'scheduler'> & Partial<Pick<AppDeps, 'connectors'>>): AppDeps {
+  reportCheckpointProblems(parts.sqlite, (problem) => parts.logger.warn({ event: 'wal_checkpoint_failed', problem }, problem))
   return { ...parts, connectors: parts.connectors ?? CONNECTORS, runs: new RunRegistry(), scheduler: new Scheduler() }
 }
 

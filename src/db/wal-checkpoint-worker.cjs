@@ -4,8 +4,16 @@
 const { parentPort, workerData } = require('node:worker_threads')
 const Database = require('better-sqlite3')
 
-const db = new Database(workerData.path, { fileMustExist: true })
-db.pragma('busy_timeout = 5000')
+const describe = (err) => String(err && err.message ? err.message : err)
+
+let db
+try {
+  db = new Database(workerData.path, { fileMustExist: true })
+  db.pragma('busy_timeout = 5000')
+} catch (err) {
+  parentPort.postMessage({ upTo: 0, ok: false, message: `cannot open ${workerData.path}: ${describe(err)}` })
+  process.exit(1)
+}
 let asked = 0
 let scheduled = false
 let idle = null
@@ -18,7 +26,7 @@ function checkpoint() {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)')
     parentPort.postMessage({ upTo, ok: true, ...result })
   } catch (err) {
-    parentPort.postMessage({ upTo, ok: false, message: String(err && err.message ? err.message : err) })
+    parentPort.postMessage({ upTo, ok: false, message: describe(err) })
   }
 }
 

@@ -22,6 +22,12 @@ const IDLE_MS = 30_000
 
 type Checkpointer = { worker: Worker; asked: number; done: number; waiters: (() => void)[] }
 const checkpointers = new WeakMap<SQLite.Database, Checkpointer>()
+const reporters = new WeakMap<SQLite.Database, (problem: string) => void>()
+
+/** Where a failed checkpoint is told (the app's log); the writer's own checkpoint still bounds the WAL. */
+export function reportCheckpointProblems(sqlite: SQLite.Database, report: (problem: string) => void): void {
+  reporters.set(sqlite, report)
+}
 
 /** After a large write (a sync run, an import): asks the worker for a checkpoint if the WAL is worth one. */
 export function checkpointSoon(sqlite: SQLite.Database): void {
@@ -63,12 +69,16 @@ function startWorker(sqlite: SQLite.Database): Checkpointer {
   const worker = new Worker(new URL('./wal-checkpoint-worker.cjs', import.meta.url), { workerData: { path: sqlite.name, idleMs: IDLE_MS } })
   worker.unref()
   const checkpointer: Checkpointer = { worker, asked: 0, done: 0, waiters: [] }
-  worker.on('message', (reply: { upTo: number }) => {
+  worker.on('message', (reply: { upTo: number; ok: boolean; message?: string }) => {
+    if (!reply.ok) reporters.get(sqlite)?.(`the WAL checkpoint failed: ${reply.message}`)
     checkpointer.done = reply.upTo
     if (checkpointer.done >= checkpointer.asked) settle(checkpointer)
   })
   worker.on('exit', () => forget(sqlite, checkpointer))
-  worker.on('error', () => forget(sqlite, checkpointer))
+  worker.on('error', (err) => {
+    reporters.get(sqlite)?.(`the WAL checkpoint worker stopped: ${err.message}`)
+    forget(sqlite, checkpointer)
+  })
   checkpointers.set(sqlite, checkpointer)
   return checkpointer
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, statSync } from 'node:fs'
+import { mkdtempSync, statSync, unlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/db/database.js'
-import { checkpointSoon, checkpointsDone } from '../../src/db/wal-checkpointer.js'
+import { checkpointSoon, checkpointsDone, reportCheckpointProblems } from '../../src/db/wal-checkpointer.js'
 
 function fileWithWal(megabytes: number) {
   const file = join(mkdtempSync(join(tmpdir(), 'cb-wal-')), 'x.db')
@@ -48,6 +48,18 @@ describe('WAL checkpoints on a worker thread', () => {
     await db.destroy()
     await checkpointsDone(sqlite)
     expect(sqlite.open).toBe(false)
+  })
+
+  it('says when the worker cannot checkpoint, and the app goes on', async () => {
+    const { db, sqlite, file } = fileWithWal(6)
+    const problems: string[] = []
+    reportCheckpointProblems(sqlite, (problem) => problems.push(problem))
+    unlinkSync(file) // the worker cannot open what is no longer there; this connection still can
+    checkpointSoon(sqlite)
+    await checkpointsDone(sqlite)
+    expect(problems).toEqual([expect.stringMatching(/^the WAL checkpoint failed: cannot open .*x\.db: unable to open database file/)])
+    expect(sqlite.prepare('select count(*) from t').pluck().get()).toBe(96)
+    await db.destroy()
   })
 
   it('an in-memory database has no WAL to checkpoint', async () => {

@@ -81,6 +81,20 @@ describe('a first sync', () => {
     const staged = await t.db.selectFrom('staged_records').select(['external_id', 'payload']).orderBy('external_id').execute()
     expect(staged.map((r) => [r.external_id, JSON.parse(r.payload).name])).toEqual([['D1', 'Dept D1'], ['D2', 'Renamed'], ['D3', 'Dept D3']])
   })
+
+  it('goes on looking records up after the repeat, and the next sync flags exactly what the source no longer has', async () => {
+    const pages: ScriptedPage[] = [{ records: [department('D1'), department('D2')] }, { records: [department('D2'), department('D3')] }, { records: [department('D4'), department('D1')] }]
+    const { sync, staged } = await setup(pages)
+    expect(await sync()).toMatchObject({ status: 'succeeded', records: 6, new_count: 4, unchanged_count: 2, removed_count: 0 })
+    pages.splice(0, pages.length, { records: [department('D2'), department('D3')] })
+    expect(await sync()).toMatchObject({ status: 'succeeded', unchanged_count: 2, removed_count: 2 })
+    expect(await staged()).toEqual([
+      { external_id: 'D1', removed: 1 },
+      { external_id: 'D2', removed: 0 },
+      { external_id: 'D3', removed: 0 },
+      { external_id: 'D4', removed: 1 },
+    ])
+  })
 })
 
 describe('one run per integration and module', () => {
