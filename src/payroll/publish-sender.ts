@@ -1,5 +1,5 @@
 import type { AppDeps } from '../http/app-env.js'
-import type { AnyConnector, LineOutcome } from '../connectors/types.js'
+import type { AnyConnector, ConnectorContext, LineOutcome } from '../connectors/types.js'
 import { connectorContext } from '../integrations/integration-service.js'
 import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
 import { pendingLines, recordOutcome, requeueGroup } from './publish-service.js'
@@ -29,22 +29,21 @@ async function sendPending(deps: Deps, connector: AnyConnector): Promise<SendSum
   const startedAt = new Date().toISOString()
   try {
     const ctx = await connectorContext(deps, connector, new AbortController().signal, log)
-    for (;;) {
-      // Lines answered "not yet" during this send wait for the next one (pendingLines skips them).
-      const batchSize = connector.publishBatchSize ?? 25
-      const waiting = await pendingLines(deps.db, connector.id, connector.publishGroup ? MAX_GROUPED : batchSize, startedAt)
-      if (waiting.length === 0) break
-      const rows = nextBatch(waiting, batchSize, connector.publishGroup && ((payload) => connector.publishGroup!(payload, ctx.settings)))
-      const lines = rows.map((r) => ({ id: r.id, key: `${r.line_key}#${r.revision}`, action: r.action, payload: JSON.parse(r.payload) as unknown, externalRef: r.external_ref }))
-      const outcomes = await connector.publish(lines, ctx)
-      for (const [i, row] of rows.entries()) {
-        const outcome: LineOutcome = outcomes[i] ?? { status: 'pending', message: `${connector.name} gave no answer for this line; it goes again with the next send.` }
-        await recordOutcome(deps.db, row.id, outcome)
-        if (outcome.status === 'sent' && outcome.resendRef) await requeueGroup(deps.db, connector.id, outcome.resendRef)
-        if (outcome.status === 'pending') summary.stopped ??= outcome.message
-        summary[outcome.status === 'sent' ? 'sent' : outcome.status]++
+    const batchSize = connector.publishBatchSize ?? 25
+    const groupOf = connector.publishGroup && ((payload: unknown) => connector.publishGroup!(payload, ctx.settings))
+    // A pass reads the pending lines once and sends them batch by batch. Lines answered "not yet"
+    // during this send wait for the next one (pendingLines skips them).
+    for (let pass = true; pass && !summary.stopped; ) {
+      const waiting = await pendingLines(deps.db, connector.id, { limit: groupOf ? MAX_GROUPED : batchSize }, startedAt)
+      pass = waiting.length > 0
+      for (const planned of planBatches(waiting, batchSize, groupOf)) {
+        // A grouped pass is planned from one read: a line changed or sent since is not sent from it.
+        const rows = groupOf ? await pendingLines(deps.db, connector.id, { ids: planned.map((r) => r.id) }, startedAt) : planned
+        if (rows.length === 0) continue
+        const requeued = await sendBatch(deps, connector, ctx, rows, summary)
+        // Lines sent back to pending belong to groups planned without them: plan again.
+        if (summary.stopped || requeued) break
       }
-      if (summary.stopped) break
     }
   } catch (err) {
     summary.stopped = (err as Error).message
@@ -55,32 +54,58 @@ async function sendPending(deps: Deps, connector: AnyConnector): Promise<SendSum
   return summary
 }
 
+/** Sends one batch and records each line's outcome; says whether any sent line sent its group back to pending. */
+async function sendBatch(deps: Deps, connector: AnyConnector, ctx: ConnectorContext<unknown>, rows: Row[], summary: SendSummary): Promise<boolean> {
+  const lines = rows.map((r) => ({ id: r.id, key: `${r.line_key}#${r.revision}`, action: r.action, payload: JSON.parse(r.payload) as unknown, externalRef: r.external_ref }))
+  const outcomes = await connector.publish!(lines, ctx)
+  let requeued = false
+  for (const [i, row] of rows.entries()) {
+    const outcome: LineOutcome = outcomes[i] ?? { status: 'pending', message: `${connector.name} gave no answer for this line; it goes again with the next send.` }
+    await recordOutcome(deps.db, row.id, outcome)
+    if (outcome.status === 'sent' && outcome.resendRef) requeued = (await requeueGroup(deps.db, connector.id, outcome.resendRef)) > 0 || requeued
+    if (outcome.status === 'pending') summary.stopped ??= outcome.message
+    summary[outcome.status === 'sent' ? 'sent' : outcome.status]++
+  }
+  return requeued
+}
+
 /** Grouped targets see every pending line at once, so a group is never split between calls. */
 const MAX_GROUPED = 200_000
 
 type Row = Awaited<ReturnType<typeof pendingLines>>[number]
 
 /**
- * Deletions first and alone, so a correction removes before it adds; then lines, whole groups at a
- * time, up to the batch size (a group larger than that goes alone).
+ * The batches of one pass: deletions first and alone, so a correction removes before it adds; then
+ * lines, whole groups at a time, up to the batch size (a group larger than that goes alone).
  */
-export function nextBatch(rows: Row[], batchSize: number, groupOf?: (payload: unknown) => string): Row[] {
-  const deletes = rows.filter((r) => r.action === 'delete')
-  if (deletes.length > 0) return deletes.slice(0, batchSize)
-  if (!groupOf) return rows.slice(0, batchSize)
-  const groups = new Map<string, Row[]>()
-  for (const r of rows) {
-    const g = groupOf(JSON.parse(r.payload))
-    const group = groups.get(g)
-    if (group) group.push(r)
-    else groups.set(g, [r])
+export function planBatches(rows: Row[], batchSize: number, groupOf?: (payload: unknown) => string): Row[][] {
+  const batches: Row[][] = []
+  const inBatches = (list: Row[]) => {
+    for (let i = 0; i < list.length; i += batchSize) batches.push(list.slice(i, i + batchSize))
   }
-  const batch: Row[] = []
+  inBatches(rows.filter((r) => r.action === 'delete'))
+  const adds = rows.filter((r) => r.action !== 'delete')
+  if (!groupOf) {
+    inBatches(adds)
+    return batches
+  }
+  const groups = new Map<string, Row[]>()
+  for (const r of adds) {
+    const key = groupOf(JSON.parse(r.payload))
+    const group = groups.get(key)
+    if (group) group.push(r)
+    else groups.set(key, [r])
+  }
+  let batch: Row[] = []
   for (const group of groups.values()) {
-    if (batch.length > 0 && batch.length + group.length > batchSize) break
+    if (batch.length > 0 && batch.length + group.length > batchSize) {
+      batches.push(batch)
+      batch = []
+    }
     batch.push(...group)
   }
-  return batch
+  if (batch.length > 0) batches.push(batch)
+  return batches
 }
 
 /** At start-up: lines a previous process recorded but did not finish sending go now. */

@@ -180,10 +180,11 @@ export async function retryFailed(db: Db, actor: Actor, target: string, period: 
 
 /**
  * Lines waiting for a target, deletions first (a correction removes before it adds), less those the
- * target asked to retry since `retriedSince` (a locked list: they wait for its next visit).
+ * target asked to retry since `retriedSince` (a locked list: they wait for its next visit): the
+ * first `limit` of them, or those among `ids` (lines read earlier, as they stand now).
  */
-export function pendingLines(db: Db, target: string, limit: number, retriedSince: string) {
-  return db
+export function pendingLines(db: Db, target: string, which: { limit: number } | { ids: number[] }, retriedSince: string) {
+  let query = db
     .selectFrom('publish_lines')
     .selectAll()
     .where('target', '=', target)
@@ -191,8 +192,8 @@ export function pendingLines(db: Db, target: string, limit: number, retriedSince
     .where((eb) => eb.or([eb('message', 'is', null), eb('updated_at', '<', retriedSince)]))
     .orderBy('action', 'desc')
     .orderBy('id')
-    .limit(limit)
-    .execute()
+  query = 'ids' in which ? query.where('id', 'in', which.ids) : query.limit(which.limit)
+  return query.execute()
 }
 
 /** What the target answered for a line. */

@@ -110,7 +110,7 @@ export class WebConnectorService {
       return ['', 'busy']
     }
     const ticket = randomUUID()
-    const work = [...(await this.openRuns()), ...((await pendingLines(this.db, QBD_ID, 1, new Date().toISOString())).length > 0 ? [{ publish: true }] : [])]
+    const work = [...(await this.openRuns()), ...((await pendingLines(this.db, QBD_ID, { limit: 1 }, new Date().toISOString())).length > 0 ? [{ publish: true }] : [])]
     const now = new Date().toISOString()
     // Sessions are kept a month for support questions, then forgotten.
     await this.db.deleteFrom('qbwc_sessions').where('created_at', '<', new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString()).execute()
@@ -267,7 +267,7 @@ export class WebConnectorService {
 
   /** How far this session is: finished runs plus a fraction of the current one; 100 only when nothing is left. */
   private async percent(session: Session, fraction: number): Promise<number> {
-    const open = (await this.openRuns()).length + ((await pendingLines(this.db, QBD_ID, 1, session.created_at)).length > 0 ? 1 : 0)
+    const open = (await this.openRuns()).length + ((await pendingLines(this.db, QBD_ID, { limit: 1 }, session.created_at)).length > 0 ? 1 : 0)
     if (open === 0) return 100
     const total = Math.max(session.runs_total, session.runs_done + open)
     return Math.min(99, Math.max(1, Math.floor((100 * (session.runs_done + fraction)) / total)))
@@ -277,7 +277,7 @@ export class WebConnectorService {
 
   /** The next message set of time lines: deletions of corrected lines first, then additions. */
   private async publishRequest(session: Session): Promise<string | null> {
-    const lines = await pendingLines(this.db, QBD_ID, PUBLISH_BATCH, session.created_at)
+    const lines = await pendingLines(this.db, QBD_ID, { limit: PUBLISH_BATCH }, session.created_at)
     if (lines.length === 0) return null
     const requests: XmlNode[] = []
     const ids: number[] = []
