@@ -192,10 +192,10 @@ async function importFloor(): Promise<number> {
     const now = new Date().toISOString()
     const insert = deps.sqlite.prepare(
       `insert into employees (first_name, last_name, employee_number, email, phone, pay_group, status, hire_date, source_integration, external_id, created_at, updated_at)
-       select payload->>'first_name', payload->>'last_name', payload->>'employee_number', payload->>'email', payload->>'phone', payload->>'pay_group', payload->>'status', payload->>'hire_date', integration, external_id, ?, ? from staged_records`,
+       select payload->>'first_name', payload->>'last_name', payload->>'employee_number', payload->>'email', payload->>'phone', payload->>'pay_group', payload->>'status', payload->>'hire_date', 'bench', external_id, ?, ? from staged_records`,
     )
     const mark = deps.sqlite.prepare(
-      `update staged_records set core_id = (select id from employees e where e.source_integration = staged_records.integration and e.external_id = staged_records.external_id),
+      `update staged_records set core_id = (select id from employees e where e.source_integration = 'bench' and e.external_id = staged_records.external_id),
        imported_hash = hash, imported_at = ?, status = 'imported'`,
     )
     const [ms] = await timed(() => deps.sqlite.transaction(() => (insert.run(now, now), mark.run(now)))())

@@ -20,6 +20,7 @@ export interface Database {
   integrations: IntegrationsTable
   sync_runs: SyncRunsTable
   sync_run_errors: SyncRunErrorsTable
+  staging_scopes: StagingScopesTable
   staged_records: StagedRecordsTable
   connector_state: ConnectorStateTable
   integration_uploads: IntegrationUploadsTable
@@ -229,10 +230,16 @@ export interface SyncRunErrorsTable {
 
 export type StagedStatus = 'new' | 'updated' | 'imported' | 'archived'
 
-export interface StagedRecordsTable {
+/** One integration's module: what its staged rows share, as a small number. */
+export interface StagingScopesTable {
   id: Generated<number>
   integration: string
   module: string
+}
+
+export interface StagedRecordsTable {
+  id: Generated<number>
+  scope_id: number
   external_id: string
   label: string
   payload: string

@@ -1,6 +1,7 @@
 import { systemActor } from '../audit/audit-log.js'
 import { MODULES, isModuleId } from '../integrations/modules.js'
 import { runImport } from './import-service.js'
+import { inScope } from './staging-queries.js'
 import type { HubDeps } from './sync-runs.js'
 
 /**
@@ -14,7 +15,7 @@ export async function autoImportAfterRun(deps: HubDeps, runId: number): Promise<
   const schedule = await deps.db.selectFrom('sync_schedules').selectAll().where('integration', '=', integration).where('module', '=', module).executeTakeFirst()
   const statuses = [...(schedule?.auto_import_new ? ['new' as const] : []), ...(schedule?.auto_import_updated ? ['updated' as const] : [])]
   if (statuses.length === 0) return
-  const ids = (await deps.db.selectFrom('staged_records').select('id').where('integration', '=', integration).where('module', '=', module).where('status', 'in', statuses).execute()).map((r) => r.id)
+  const ids = (await deps.db.selectFrom('staged_records').select('id').where(inScope(integration, module)).where('status', 'in', statuses).execute()).map((r) => r.id)
   if (ids.length === 0) return
   const name = deps.connectors.find((c) => c.id === integration)?.name ?? integration
   const result = await runImport(deps, systemActor('scheduler'), { integration, integrationName: name, module, ids, trigger: 'auto', defaultTimeZone: deps.config.timeZone })

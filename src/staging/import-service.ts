@@ -10,6 +10,7 @@ import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch, type Natur
 import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow, type StagedForImport } from './staging-store.js'
 import { stagedStatus } from './staged-status.js'
 import { withCheckpointAfter } from '../db/wal-checkpointer.js'
+import { inScope } from './staging-queries.js'
 
 export type ImportPlanItem = {
   stagedId: number
@@ -346,7 +347,7 @@ export async function setArchived(db: Db, actor: Actor, args: { integration: str
     let changed = 0
     for (let i = 0; i < args.ids.length; i += 500) {
       const chunk = args.ids.slice(i, i + 500)
-      const base = trx.updateTable('staged_records').where('integration', '=', args.integration).where('module', '=', args.module).where('id', 'in', chunk)
+      const base = trx.updateTable('staged_records').where(inScope(args.integration, args.module)).where('id', 'in', chunk)
       const result = args.archived
         ? await base.set({ archived: 1, status: 'archived' }).where('archived', '=', 0).executeTakeFirst()
         : await base

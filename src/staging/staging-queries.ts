@@ -1,8 +1,8 @@
 import type { Db } from '../db/database.js'
-import type { StagedStatus } from '../db/schema.js'
+import type { Database, StagedStatus } from '../db/schema.js'
 import type { ModuleId } from '../integrations/modules.js'
 import { containsPattern } from '../lists/list-query.js'
-import { sql } from 'kysely'
+import { sql, type ExpressionBuilder } from 'kysely'
 
 export const STAGING_PAGE_SIZE = 50
 /** Counts stop here: over a million staged rows an exact count costs more than the page itself. */
@@ -13,8 +13,17 @@ export const STAGING_SORTS = { label: 'label', external_id: 'external_id', chang
 export type StagingFilter = { status: StagedStatus | ''; removed: '' | 'yes' | 'no'; q: string }
 export type StagingSort = { sort: keyof typeof STAGING_SORTS; dir: 'asc' | 'desc' }
 
+/**
+ * The staged rows of one integration's module: their scope id, which SQLite looks up once and then
+ * uses as the first column of every staged_records index.
+ */
+export const inScope =
+  (integration: string, module: string) =>
+  (eb: ExpressionBuilder<Database, 'staged_records'>) =>
+    eb('staged_records.scope_id', '=', eb.selectFrom('staging_scopes').select('staging_scopes.id').where('staging_scopes.integration', '=', integration).where('staging_scopes.module', '=', module))
+
 function filtered(db: Db, integration: string, module: ModuleId, f: StagingFilter) {
-  let q = db.selectFrom('staged_records').where('integration', '=', integration).where('module', '=', module)
+  let q = db.selectFrom('staged_records').where(inScope(integration, module))
   if (f.status) q = q.where('status', '=', f.status)
   if (f.removed) q = q.where('removed', '=', f.removed === 'yes' ? 1 : 0)
   if (f.q) {
@@ -60,7 +69,7 @@ export type StatusCounts = Record<StagedStatus | 'removed', { total: number; cap
 
 /** Per-status counts for the tab, each capped so a million-row module answers as fast as a small one. */
 export async function statusCounts(db: Db, integration: string, module: ModuleId): Promise<StatusCounts> {
-  const base = () => db.selectFrom('staged_records').where('integration', '=', integration).where('module', '=', module)
+  const base = () => db.selectFrom('staged_records').where(inScope(integration, module))
   const counts = {} as StatusCounts
   for (const status of STAGED_STATUSES) counts[status] = await cappedCount(db, base().where('status', '=', status))
   counts.removed = await cappedCount(db, base().where('removed', '=', 1))
@@ -70,7 +79,7 @@ export async function statusCounts(db: Db, integration: string, module: ModuleId
 export const countText = (c: { total: number; capped: boolean }) => (c.capped ? `${COUNT_CAP.toLocaleString('en-US')}+` : c.total.toLocaleString('en-US'))
 
 export function getStagedRecord(db: Db, integration: string, module: ModuleId, id: number) {
-  return db.selectFrom('staged_records').selectAll().where('integration', '=', integration).where('module', '=', module).where('id', '=', id).executeTakeFirst()
+  return db.selectFrom('staged_records').selectAll().where(inScope(integration, module)).where('id', '=', id).executeTakeFirst()
 }
 
 export function recentRuns(db: Db, integration: string, limit = 50) {

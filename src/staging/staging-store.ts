@@ -25,17 +25,16 @@ function statements(sqlite: SQLite.Database) {
   return {
     // First the few columns that tell an unchanged record; the rest only for records that changed.
     known: sqlite
-      .prepare<[string, string, string], [string, number, string, number]>(
-        `select external_id, id, hash, removed from staged_records
-         where integration = ? and module = ? and external_id in (select value from json_each(?))`,
+      .prepare<[number, string], [string, number, string, number]>(
+        `select external_id, id, hash, removed from staged_records where scope_id = ? and external_id in (select value from json_each(?))`,
       )
       .raw(),
     full: sqlite.prepare<[string], ExistingRow>(
       `select id, external_id, hash, archived, removed, core_id, imported_hash from staged_records where id in (select value from json_each(?))`,
     ),
     insert: sqlite.prepare(
-      `insert into staged_records (integration, module, external_id, label, payload, hash, status, archived, removed, first_seen_at, last_changed_at, last_changed_run_id)
-       values (?, ?, ?, ?, ?, ?, 'new', 0, 0, ?, ?, ?)`,
+      `insert into staged_records (scope_id, external_id, label, payload, hash, status, archived, removed, first_seen_at, last_changed_at, last_changed_run_id)
+       values (?, ?, ?, ?, ?, 'new', 0, 0, ?, ?, ?)`,
     ),
     // A record imported as it stands keeps no copy of its payload (see markImported); when it
     // changes, the payload it was imported with is kept as imported_payload first. SQLite
@@ -46,7 +45,7 @@ function statements(sqlite: SQLite.Database) {
     ),
     unremove: sqlite.prepare(`update staged_records set removed = 0 where id in (select value from json_each(?))`),
     removeKnown: sqlite.prepare(
-      `update staged_records set removed = 1 where integration = ? and module = ? and removed = 0 and external_id in (select value from json_each(?))`,
+      `update staged_records set removed = 1 where scope_id = ? and removed = 0 and external_id in (select value from json_each(?))`,
     ),
     runRemoved: sqlite.prepare(`update sync_runs set removed_count = removed_count + ? where id = ?`),
     runCounts: sqlite.prepare(
@@ -68,6 +67,24 @@ const prepared = (sqlite: SQLite.Database) => {
   return s
 }
 
+const scopeIds = new WeakMap<SQLite.Database, Map<string, number>>()
+
+/**
+ * The scope id of an integration's module: made on first use, or only looked up ('existing').
+ * Scopes are never deleted, so an id is remembered per connection once it is committed.
+ */
+export function scopeOf(sqlite: SQLite.Database, integration: string, module: string, mode: 'make' | 'existing' = 'make'): number | undefined {
+  const key = `${integration}\u0000${module}`
+  const cache = scopeIds.get(sqlite) ?? scopeIds.set(sqlite, new Map()).get(sqlite)!
+  const cached = cache.get(key)
+  if (cached !== undefined) return cached
+  if (mode === 'make') sqlite.prepare('insert into staging_scopes (integration, module) values (?, ?) on conflict do nothing').run(integration, module)
+  const id = sqlite.prepare('select id from staging_scopes where integration = ? and module = ?').pluck().get(integration, module) as number | undefined
+  // One made inside a transaction could still be rolled back.
+  if (id !== undefined && !sqlite.inTransaction) cache.set(key, id)
+  return id
+}
+
 /**
  * The ids a run has seen live in a temporary table of the connection, not in the staged rows, so an
  * unchanged record costs a read and never a rewrite. It dies with the process: a run that did not
@@ -85,7 +102,7 @@ const freshRunsOf = (sqlite: SQLite.Database) => freshRuns.get(sqlite) ?? freshR
 
 export function startSeen(sqlite: SQLite.Database, runId: number, integration: string, module: string): void {
   sqlite.exec(`create temp table if not exists ${seenTable(runId)} (id integer primary key)`)
-  if (!sqlite.prepare('select 1 from staged_records where integration = ? and module = ? limit 1').get(integration, module)) freshRunsOf(sqlite).add(runId)
+  if (!sqlite.prepare('select 1 from staged_records where scope_id = ? limit 1').get(scopeOf(sqlite, integration, module))) freshRunsOf(sqlite).add(runId)
 }
 
 export function dropSeen(sqlite: SQLite.Database, runId: number): void {
@@ -95,9 +112,9 @@ export function dropSeen(sqlite: SQLite.Database, runId: number): void {
 
 /** After a complete, successful full pull: every row of the module this run did not see is removed at source. */
 export function flagUnseenRemoved(sqlite: SQLite.Database, integration: string, module: string, runId: number): number {
-  return sqlite
-    .prepare(`update staged_records set removed = 1 where integration = ? and module = ? and removed = 0 and id not in (select id from temp.${seenTable(runId)})`)
-    .run(integration, module).changes
+  const scope = scopeOf(sqlite, integration, module, 'existing')
+  if (scope === undefined) return 0
+  return sqlite.prepare(`update staged_records set removed = 1 where scope_id = ? and removed = 0 and id not in (select id from temp.${seenTable(runId)})`).run(scope).changes
 }
 
 export type StagePageArgs = {
@@ -139,8 +156,9 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
   const s = prepared(sqlite)
   const now = new Date().toISOString()
   const { integration, module, runId } = args
+  const scope = scopeOf(sqlite, integration, module.id)!
   return sqlite.transaction(() => {
-    const known = new Map(lookUpKnown ? s.known.all(integration, module.id, JSON.stringify(args.records.map((r) => r.externalId))).map((k) => [k[0], k]) : [])
+    const known = new Map(lookUpKnown ? s.known.all(scope, JSON.stringify(args.records.map((r) => r.externalId))).map((k) => [k[0], k]) : [])
     const counts: PageCounts = { new: 0, updated: 0, unchanged: 0 }
     const seen: number[] = []
     const reappeared: number[] = []
@@ -153,7 +171,7 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
       const hash = hashes[i]!
       const k = known.get(record.externalId)
       if (!k) {
-        const info = s.insert.run(integration, module.id, record.externalId, module.label_of(record.payload).slice(0, 300), json, hash, now, now, runId)
+        const info = s.insert.run(scope, record.externalId, module.label_of(record.payload).slice(0, 300), json, hash, now, now, runId)
         seen.push(Number(info.lastInsertRowid))
         counts.new++
       } else if (k[2] === hash) {
@@ -170,7 +188,7 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
     })
     if (reappeared.length > 0) s.unremove.run(JSON.stringify(reappeared))
     if (args.removedExternalIds?.length) {
-      const removed = s.removeKnown.run(integration, module.id, JSON.stringify(args.removedExternalIds)).changes
+      const removed = s.removeKnown.run(scope, JSON.stringify(args.removedExternalIds)).changes
       if (removed > 0) s.runRemoved.run(removed, runId)
     }
     sqlite.prepare(`insert or ignore into temp.${seenTable(runId)} (id) select value from json_each(?)`).run(JSON.stringify(seen))
@@ -262,10 +280,12 @@ export type StagedForImport = { id: number; external_id: string; label: string; 
 
 /** The selected staged rows of a module, in id order, for IMPORT to plan and write. */
 export function loadStaged(sqlite: SQLite.Database, integration: string, module: string, ids: number[]): StagedForImport[] {
-  // The unary + keeps SQLite on the primary key: the (integration, module) index would scan the module.
+  const scope = scopeOf(sqlite, integration, module, 'existing')
+  if (scope === undefined) return []
+  // The unary + keeps SQLite on the primary key: a scope index would scan the whole module.
   const sql = `select id, external_id, label, payload, hash, status, core_id, imported_payload, imported_hash, imported_at from staged_records
-    where +integration = ? and +module = ? and id in (select value from json_each(?)) order by id`
-  return cachedStatement(sqlite, sql).all(integration, module, JSON.stringify(ids)) as StagedForImport[]
+    where +scope_id = ? and id in (select value from json_each(?)) order by id`
+  return cachedStatement(sqlite, sql).all(scope, JSON.stringify(ids)) as StagedForImport[]
 }
 
 /** The core rows whose natural-key column holds one of the values (compared without case, as its unique index). */

@@ -14,6 +14,7 @@ import { groupsOf, saveMapping } from '../../src/payroll/mapping-service.js'
 import { exportPayrollFile, fileExports } from '../../src/payroll/file-exports.js'
 import { saveSettings } from '../../src/integrations/integration-service.js'
 import type { ModuleId } from '../../src/integrations/modules.js'
+import { inScope } from '../../src/staging/staging-queries.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/sage300/${name}`, import.meta.url))
 const PERIOD = { start: '2024-06-03', end: '2024-06-09' }
@@ -30,7 +31,7 @@ async function sageHub() {
     await start.done
     return t.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
   }
-  const staged = (module: ModuleId) => t.db.selectFrom('staged_records').selectAll().where('integration', '=', SAGE300_ID).where('module', '=', module).orderBy('id').execute()
+  const staged = (module: ModuleId) => t.db.selectFrom('staged_records').selectAll().where(inScope(SAGE300_ID, module)).orderBy('id').execute()
   const load = async () => {
     for (const [module, slug, file] of FILES) {
       expect((await postFile(t.app, `/integrations/${SAGE300_ID}/${slug}/upload`, file, fixture(file), { cookie })).status).toBeLessThan(400)

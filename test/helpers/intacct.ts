@@ -6,6 +6,7 @@ import { IntacctSimulator, SIM_INTACCT } from '../../src/connectors/sage-intacct
 import { saveSettings } from '../../src/integrations/integration-service.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
 import type { ModuleId } from '../../src/integrations/modules.js'
+import { inScope } from '../../src/staging/staging-queries.js'
 
 /** A hub with Sage Intacct as the sync source, its credentials saved, and the XML gateway simulated on 127.0.0.1. */
 export async function intacctHub(company: { employees?: number; projects?: number } = {}, env: Record<string, string> = {}) {
@@ -27,6 +28,6 @@ export async function intacctHub(company: { employees?: number; projects?: numbe
       await start.done
       return t.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
     },
-    staged: (module: ModuleId) => t.db.selectFrom('staged_records').selectAll().where('integration', '=', INTACCT_ID).where('module', '=', module).orderBy('id').execute(),
+    staged: (module: ModuleId) => t.db.selectFrom('staged_records').selectAll().where(inScope(INTACCT_ID, module)).orderBy('id').execute(),
   }
 }

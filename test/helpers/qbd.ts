@@ -7,6 +7,7 @@ import { WebConnectorSimulator, type VisitOptions } from '../../src/connectors/q
 import { requestSync } from '../../src/staging/sync-runs.js'
 import type { ModuleId } from '../../src/integrations/modules.js'
 import type { RunTrigger } from '../../src/db/schema.js'
+import { inScope } from '../../src/staging/staging-queries.js'
 
 export const QBWC_PASSWORD = 'web connector secret'
 
@@ -32,6 +33,6 @@ export async function qbdHub(company: CompanyOptions = {}, t?: TestApp) {
       return start.runId
     },
     run: (id: number) => t.db.selectFrom('sync_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
-    staged: (module: ModuleId) => t.db.selectFrom('staged_records').selectAll().where('integration', '=', QBD_ID).where('module', '=', module).orderBy('external_id').execute(),
+    staged: (module: ModuleId) => t.db.selectFrom('staged_records').selectAll().where(inScope(QBD_ID, module)).orderBy('external_id').execute(),
   }
 }

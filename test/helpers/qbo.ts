@@ -9,6 +9,7 @@ import { saveSettings } from '../../src/integrations/integration-service.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
 import type { ModuleId } from '../../src/integrations/modules.js'
 import type { RunTrigger } from '../../src/db/schema.js'
+import { inScope } from '../../src/staging/staging-queries.js'
 
 export type QboHub = Awaited<ReturnType<typeof qboHub>>
 
@@ -47,7 +48,7 @@ export async function qboHub(company: QboCompanyOptions = {}, env: Record<string
       await start.done
       return t.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
     },
-    staged: (module: ModuleId) => t.db.selectFrom('staged_records').selectAll().where('integration', '=', QBO_ID).where('module', '=', module).orderBy('id').execute(),
+    staged: (module: ModuleId) => t.db.selectFrom('staged_records').selectAll().where(inScope(QBO_ID, module)).orderBy('id').execute(),
     connection: () => t.db.selectFrom('integration_connections').selectAll().where('integration', '=', QBO_ID).executeTakeFirst(),
   }
   return hub

@@ -21,7 +21,7 @@ describe('npm run demo', () => {
       const run = await t.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
       expect({ module, status: run.status, error: run.error }).toEqual({ module, status: 'succeeded', error: null })
     }
-    const employees = await t.db.selectFrom('staged_records').select('id').where('module', '=', 'employees').execute()
+    const employees = await t.db.selectFrom('staged_records').innerJoin('staging_scopes', 'staging_scopes.id', 'staged_records.scope_id').select('staged_records.id').where('staging_scopes.module', '=', 'employees').execute()
     expect(employees).toHaveLength(20)
     const plan = await planImport(t.deps, 'spreadsheet', 'employees', employees.map((e) => e.id))
     expect(plan.items.filter((i) => i.action === 'link').map((i) => i.externalId)).toEqual(['QB-8000', 'QB-8001', 'QB-8002'])

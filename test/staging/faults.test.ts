@@ -3,6 +3,7 @@ import { createTestApp } from '../helpers/test-app.js'
 import { activateSource } from '../helpers/hub.js'
 import { department, scriptedConnector, type ScriptedPage } from '../helpers/scripted-connector.js'
 import { markInterruptedRuns, requestSync } from '../../src/staging/sync-runs.js'
+import { scopeOf } from '../../src/staging/staging-store.js'
 
 async function setup(pages: ScriptedPage[], env: Record<string, string> = {}, invalidRecords?: 'skip-row' | 'fail-page') {
   const connector = scriptedConnector(pages, { invalidRecords })
@@ -30,7 +31,7 @@ describe('a connector that fails mid-sync', () => {
   it('throws on page 3: pages 1-2 stay, the run fails naming the page, removals are not computed', async () => {
     const { t, sync, staged } = await setup(five({ throws: 'HTTP 503 Service Unavailable' }))
     const now = new Date().toISOString()
-    await t.db.insertInto('staged_records').values({ integration: 'scripted', module: 'departments', external_id: 'OLD', label: 'old', payload: '{}', hash: 'x', status: 'new', archived: 0, removed: 0, first_seen_at: now, last_changed_at: now, last_changed_run_id: 0 }).execute()
+    await t.db.insertInto('staged_records').values({ scope_id: scopeOf(t.deps.sqlite, 'scripted', 'departments')!, external_id: 'OLD', label: 'old', payload: '{}', hash: 'x', status: 'new', archived: 0, removed: 0, first_seen_at: now, last_changed_at: now, last_changed_run_id: 0 }).execute()
     const run = await sync()
     expect(run).toMatchObject({ status: 'failed', pages: 2, new_count: 4, removed_count: 0 })
     expect(run.error).toBe('Page 3: HTTP 503 Service Unavailable')
