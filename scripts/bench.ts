@@ -83,11 +83,13 @@ async function hub(dir: string, connector: Connector<any>) {
   return deps
 }
 
-/** The heap left by the previous phase is collected first (npm run bench exposes gc), so no phase pays for another. */
+/**
+ * Before a large measurement the heap left by the previous one is collected (npm run bench exposes
+ * gc), so no phase pays for another. Not before small ones: a collection also drops warm code.
+ */
 const collect = () => (globalThis as { gc?: () => void }).gc?.()
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
-  collect()
   const t0 = performance.now()
   const value = await fn()
   return [performance.now() - t0, value]
@@ -105,6 +107,7 @@ async function sync(deps: Awaited<ReturnType<typeof hub>>) {
  * waits for it, untimed, as the baseline's own checkpoint (at close) is untimed.
  */
 async function timedThenCheckpointed<T>(deps: Awaited<ReturnType<typeof hub>>, fn: () => Promise<T>): Promise<[number, T]> {
+  collect()
   const measured = await timed(fn)
   await checkpointsDone(deps.sqlite)
   return measured
@@ -198,6 +201,7 @@ async function importFloor(): Promise<number> {
       `update staged_records set core_id = (select id from employees e where e.source_integration = 'bench' and e.external_id = staged_records.external_id),
        imported_hash = hash, imported_at = ?, status = 'imported'`,
     )
+    collect()
     const [ms] = await timed(() => deps.sqlite.transaction(() => (insert.run(now, now), mark.run(now)))())
     await deps.db.destroy()
     return ms
@@ -397,9 +401,11 @@ async function payroll() {
     // Five rounds, medians: one round on a shared machine is noise.
     const times = { summary: [] as number[], files: [] as number[], lines: [] as number[] }
     for (let round = 0; round < 5; round++) {
+      collect()
       const [summaryMs, summary] = await timed(() => periodSummary(db, settings, period))
       let filesMs = 0
       for (const format of formats) filesMs += (await timed(() => payrollFileFor(db, actor, settings, period, format, summary)))[0]
+      collect() // the six files leave megabytes of strings behind
       const [linesMs, check] = await timed(() => checkPublish(db, settings, period, quickbooksDesktopConnector, summary))
       if (summary.employees.length !== 1000 || check.blocking.length > 0 || check.warnings.length < 1000) throw new Error('payroll bench: unexpected summary')
       times.summary.push(summaryMs)
