@@ -127,6 +127,7 @@ function baseline(dir: string, count: number, attempt: number): number {
   })()
   const ms = performance.now() - t0
   sqlite.close()
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `baseline-${attempt}.db${suffix}`), { force: true })
   return ms
 }
 
@@ -139,41 +140,46 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ratioRange = (ratios: number[]) => `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`
 
 /**
- * Seven rounds on fresh databases. Each round measures the baseline (best of three) next to the
- * pipeline, and the table reports the median of the per-round ratios with their range: on a shared
- * 2-core machine the speed drifts between rounds by more than the differences measured.
+ * Seven rounds on fresh databases. Every measurement is paired with the baseline measured just
+ * before it (the best of two: a hiccup of the machine must not make the pipeline look faster than
+ * it is), and the table reports the median of those ratios with their range: on a shared 2-core
+ * machine the speed drifts within seconds by more than the differences measured.
  */
 async function speed() {
   const rounds = 7
-  const measured = { base: [] as number[], stage: [] as number[], resync: [] as number[], changed: [] as number[], import: [] as number[], floor: [] as number[] }
+  type Paired = { ms: number; base: number }[]
+  const measured = { stage: [] as Paired, resync: [] as Paired, changed: [] as Paired, import: [] as Paired, floor: [] as Paired }
   for (let round = 0; round < rounds; round++) {
     const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
+    let attempt = 0
+    const base = () => Math.min(baseline(dir, N, ++attempt), baseline(dir, N, ++attempt))
+    const paired = async <T,>(key: keyof typeof measured, fn: () => Promise<[number, T]>): Promise<T> => {
+      const b = base()
+      const [ms, value] = await fn()
+      measured[key].push({ ms, base: b })
+      return value
+    }
     try {
-      // The best of three: a hiccup of the machine must not make the pipeline look faster than it is.
-      measured.base.push(Math.min(baseline(dir, N, 1), baseline(dir, N, 2), baseline(dir, N, 3)))
       const deps = await hub(dir, generator(N))
-      measured.stage.push((await timedThenCheckpointed(deps, () => sync(deps)))[0])
-      const [resyncMs, again] = await timedThenCheckpointed(deps, () => sync(deps))
+      await paired('stage', () => timedThenCheckpointed(deps, () => sync(deps)))
+      const again = await paired('resync', () => timedThenCheckpointed(deps, () => sync(deps)))
       if (again.unchanged_count !== N) throw new Error(`re-sync saw ${again.unchanged_count} unchanged`)
-      measured.resync.push(resyncMs)
       deps.connectors[0]!.pull = generator(N, 10).pull
-      const [changedMs, changed] = await timedThenCheckpointed(deps, () => sync(deps))
+      const changed = await paired('changed', () => timedThenCheckpointed(deps, () => sync(deps)))
       if (changed.updated_count !== N / 10) throw new Error(`re-sync saw ${changed.updated_count} changed`)
-      measured.changed.push(changedMs)
       const ids = (await deps.db.selectFrom('staged_records').select('id').execute()).map((r) => r.id)
-      const [importMs, result] = await timedThenCheckpointed(deps, () => runImport(deps, systemActor('bench'), { integration: 'bench', integrationName: 'Bench', module: 'employees', ids, trigger: 'manual', defaultTimeZone: 'UTC' }))
+      const result = await paired('import', () => timedThenCheckpointed(deps, () => runImport(deps, systemActor('bench'), { integration: 'bench', integrationName: 'Bench', module: 'employees', ids, trigger: 'manual', defaultTimeZone: 'UTC' })))
       if (result.created !== N) throw new Error(`import created ${result.created}`)
-      measured.import.push(importMs)
       await deps.db.destroy()
-      measured.floor.push(await importFloor())
+      await paired('floor', async () => [await importFloor(), null])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
   }
   const n = N.toLocaleString('en-US')
-  const ratioRow = (what: string, key: Exclude<keyof typeof measured, 'base'>, target: string) =>
-    rows.push([`${what} (median of ${rounds})`, fmt(median(measured[key])), ratioRange(measured[key].map((ms, i) => ms / measured.base[i]!)), target])
-  row(`baseline: bare insert of ${n} rows (median of ${rounds})`, median(measured.base), null, '')
+  const ratioRow = (what: string, key: keyof typeof measured, target: string) =>
+    rows.push([`${what} (median of ${rounds})`, fmt(median(measured[key].map((m) => m.ms))), ratioRange(measured[key].map((m) => m.ms / m.base)), target])
+  row(`baseline: bare insert of ${n} rows (median of ${rounds * 5})`, median(Object.values(measured).flatMap((list) => list.map((m) => m.base))), null, '')
   ratioRow(`stage ${n} new records`, 'stage', '≤ 1.5x')
   ratioRow(`re-sync ${n} unchanged`, 'resync', '< 1x')
   ratioRow(`re-sync with 10% changed`, 'changed', '')
