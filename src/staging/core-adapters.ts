@@ -10,6 +10,12 @@ export type CoreTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' |
 
 export type CoreMatch = { id: number; label: string; source_integration: string | null; external_id: string | null }
 
+/**
+ * A natural-key value as the unique indexes compare it: SQLite's lower() folds A-Z only, so "É" and
+ * "é" are two values to the database and must be two values here too.
+ */
+export const keyLower = (value: string): string => value.replace(/[A-Z]+/g, (capitals) => capitals.toLowerCase())
+
 /** Ids of the records other modules refer to by name, code or number, loaded once per batch. */
 export class References {
   private constructor(private readonly maps: Record<'companies' | 'departments' | 'job_sites', Map<string, number>>) {}
@@ -23,7 +29,7 @@ export class References {
   /** undefined: no value given; null: a value that names nothing. */
   id(table: 'companies' | 'departments' | 'job_sites', value: string | null | undefined): number | null | undefined {
     if (!value) return undefined
-    return this.maps[table].get(value.toLowerCase()) ?? null
+    return this.maps[table].get(keyLower(value)) ?? null
   }
 }
 
@@ -59,7 +65,8 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     moduleTitle: 'Employees',
     keys: [
       { column: 'employee_number', label: 'employee number', value: (p) => p.employee_number ?? null },
-      { column: 'email', label: 'email', value: (p) => p.email ?? null },
+      // Compared as stored: emails are kept lower-cased (below, and by the employee form).
+      { column: 'email', label: 'email', value: (p) => p.email?.toLowerCase() ?? null },
     ],
     label: (r) => `${r.first_name} ${r.last_name}${r.employee_number ? ` (${r.employee_number})` : ''}`,
     values(p, { refs }) {

@@ -6,7 +6,7 @@ import { recordAudit, type Actor } from '../audit/audit-log.js'
 import { MODULES, type ModuleId, type StagedPayload } from '../integrations/modules.js'
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
-import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch, type NaturalKey } from './core-adapters.js'
+import { CORE_ADAPTERS, keyLower, References, type CoreAdapter, type CoreMatch, type NaturalKey } from './core-adapters.js'
 import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow, type StagedForImport } from './staging-store.js'
 import { stagedStatus } from './staged-status.js'
 import { withCheckpointAfter } from '../db/wal-checkpointer.js'
@@ -45,7 +45,7 @@ class KeyIndex {
       const values = [...new Set(items.map((i) => i.keyValues[k]).filter((v): v is string => !!v))]
       for (const row of coreRowsByKey(sqlite, adapter.table, key.column, values) as Record<string, any>[]) {
         const scope = key.scoped ? Number(row.job_site_id ?? 0) : 0
-        index.#holders[k]!.set(KeyIndex.#slot(key, scope, String(row[key.column]).toLowerCase()), { id: row.id, label: adapter.label(row), source_integration: row.source_integration, external_id: row.external_id })
+        index.#holders[k]!.set(KeyIndex.#slot(key, scope, keyLower(String(row[key.column]))), { id: row.id, label: adapter.label(row), source_integration: row.source_integration, external_id: row.external_id })
       }
     })
     return index
@@ -72,7 +72,10 @@ type Prepared = { row: Staged; payload: StagedPayload; keyValues: (string | null
 function prepareBatch(sqlite: SQLite.Database, adapter: CoreAdapter, rows: Staged[], refs: References) {
   const items: Prepared[] = rows.map((row) => {
     const payload = JSON.parse(row.payload) as StagedPayload
-    return { row, payload, keyValues: adapter.keys.map((key) => key.value(payload)?.toLowerCase() ?? null), scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
+    return { row, payload, keyValues: adapter.keys.map((key) => {
+      const value = key.value(payload)
+      return value ? keyLower(value) : null
+    }), scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
   })
   const coreIds = [...new Set(rows.map((r) => r.core_id).filter((id): id is number => id !== null))]
   return { items, existing: existingCoreIds(sqlite, adapter.table, coreIds), index: KeyIndex.load(sqlite, adapter, items) }

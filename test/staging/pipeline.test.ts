@@ -71,6 +71,25 @@ describe('sync, import, re-sync, undo', () => {
     expect(maria[0]).toMatchObject({ last_name: 'Lopez', source_integration: 'spreadsheet', external_id: 'E1' })
   })
 
+  it('matches natural keys with capitals beyond ASCII as the unique indexes do (SQLite lower() folds ASCII only)', async () => {
+    const now = new Date().toISOString()
+    await t.db.insertInto('employees').values({ first_name: 'Émile', last_name: 'Roy', employee_number: 'É-7', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+    // Emails are stored lower-cased (as the employee form does), so Élodie's capital É finds her.
+    await t.db.insertInto('employees').values({ first_name: 'Élodie', last_name: 'Roy', employee_number: '8', email: 'élodie@example.com', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+    await uploadCsv(t.db, 'employees', employeesCsv([['E1', 'É-7', 'Émile', 'Roy'], ['E2', 'é-7', 'Léa', 'Roy'], ['E3', '', 'Élodie', 'Roy', 'Élodie@example.com']]))
+    await sync()
+    const plan = await planImport(t.deps, 'spreadsheet', 'employees', (await staged()).map((r) => r.id))
+    // The same number links; the lower-case é is another number to SQLite's unique index, so it is created.
+    expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([['E1', 'link'], ['E2', 'create'], ['E3', 'link']])
+    expect(await importAll()).toMatchObject({ created: 1, linked: 2, failed: [] })
+    const rows = await t.db.selectFrom('employees').select(['employee_number', 'email', 'external_id']).orderBy('id').execute()
+    expect(rows).toEqual([
+      { employee_number: 'É-7', email: null, external_id: 'E1' },
+      { employee_number: null, email: 'élodie@example.com', external_id: 'E3' }, // linked, then given the source's values
+      { employee_number: 'é-7', email: null, external_id: 'E2' },
+    ])
+  })
+
   it('fails one record whose email collides and imports the rest', async () => {
     const now = new Date().toISOString()
     await t.db.insertInto('employees').values({ first_name: 'Other', last_name: 'Person', employee_number: '9', email: 'taken@example.com', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
