@@ -5,7 +5,7 @@ import type SQLite from 'better-sqlite3'
 // SQLite copies the write-ahead log back into the database file at a checkpoint. On the writing
 // connection that copy runs on the event loop (a quarter of a second after a 100,000-record sync),
 // so the app asks a worker thread with its own connection to do it. A PASSIVE checkpoint never
-// blocks readers or writers; the writer's own automatic checkpoint (database.ts) is the backstop.
+// blocks readers or writers; the writer's own automatic checkpoint (AUTOCHECKPOINT_PAGES) is the backstop.
 
 /**
  * The writer's own automatic checkpoint, in pages: the backstop that bounds the WAL during a long
