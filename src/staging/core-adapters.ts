@@ -10,11 +10,13 @@ export type CoreTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' |
 
 export type CoreMatch = { id: number; label: string; source_integration: string | null; external_id: string | null }
 
+const BEYOND_ASCII = /[^\u0000-\u007f]/
+
 /**
  * A natural-key value as the unique indexes compare it: SQLite's lower() folds A-Z only, so "É" and
  * "é" are two values to the database and must be two values here too.
  */
-export const keyLower = (value: string): string => value.replace(/[A-Z]+/g, (capitals) => capitals.toLowerCase())
+export const keyLower = (value: string): string => (BEYOND_ASCII.test(value) ? value.replace(/[A-Z]+/g, (capitals) => capitals.toLowerCase()) : value.toLowerCase())
 
 /** Ids of the records other modules refer to by name, code or number, loaded once per batch. */
 export class References {
