@@ -68,14 +68,16 @@ class KeyIndex {
 /** A staged row ready to plan: its payload, its natural-key values lower-cased, and their scope. */
 type Prepared = { row: Staged; payload: StagedPayload; keyValues: (string | null)[]; scope: number }
 
+const keyValueOf = (key: NaturalKey, payload: StagedPayload): string | null => {
+  const value = key.value(payload)
+  return value ? keyLower(value) : null
+}
+
 /** Everything the planner needs for a chunk of records, read in a few statements instead of a few per record. */
 function prepareBatch(sqlite: SQLite.Database, adapter: CoreAdapter, rows: Staged[], refs: References) {
   const items: Prepared[] = rows.map((row) => {
     const payload = JSON.parse(row.payload) as StagedPayload
-    return { row, payload, keyValues: adapter.keys.map((key) => {
-      const value = key.value(payload)
-      return value ? keyLower(value) : null
-    }), scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
+    return { row, payload, keyValues: adapter.keys.map((key) => keyValueOf(key, payload)), scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
   })
   const coreIds = [...new Set(rows.map((r) => r.core_id).filter((id): id is number => id !== null))]
   return { items, existing: existingCoreIds(sqlite, adapter.table, coreIds), index: KeyIndex.load(sqlite, adapter, items) }
@@ -84,23 +86,17 @@ function prepareBatch(sqlite: SQLite.Database, adapter: CoreAdapter, rows: Stage
 /** What IMPORT would do with one record: update what it fed before, link a hand-entered twin, or create. */
 function planItem(integration: string, adapter: CoreAdapter, item: Prepared, existing: Set<number>, index: KeyIndex): ImportPlanItem {
   const r = item.row
-  if (r.core_id !== null && existing.has(r.core_id)) return { stagedId: r.id, externalId: r.external_id, label: r.label, action: 'update', core: { id: r.core_id, label: r.label } }
+  const base = { stagedId: r.id, externalId: r.external_id, label: r.label }
+  if (r.core_id !== null && existing.has(r.core_id)) return { ...base, action: 'update', core: { id: r.core_id, label: r.label } }
   for (let k = 0; k < adapter.keys.length; k++) {
     const match = index.find(adapter, k, item)
     if (!match) continue
     const core = { id: match.id, label: match.label }
-    if (match.source_integration === null) return { stagedId: r.id, externalId: r.external_id, label: r.label, action: 'link', core }
-    if (match.source_integration === integration && match.external_id === r.external_id) return { stagedId: r.id, externalId: r.external_id, label: r.label, action: 'update', core }
-    return {
-      stagedId: r.id,
-      externalId: r.external_id,
-      label: r.label,
-      action: 'fail',
-      core,
-      message: `${adapter.noun} ${match.label} already exists, synced from ${match.source_integration} as ${match.external_id}; it is not linked twice`,
-    }
+    if (match.source_integration === null) return { ...base, action: 'link', core }
+    if (match.source_integration === integration && match.external_id === r.external_id) return { ...base, action: 'update', core }
+    return { ...base, action: 'fail', core, message: `${adapter.noun} ${match.label} already exists, synced from ${match.source_integration} as ${match.external_id}; it is not linked twice` }
   }
-  return { stagedId: r.id, externalId: r.external_id, label: r.label, action: 'create' }
+  return { ...base, action: 'create' }
 }
 
 /** A natural-key value the record would take from another core record, as a message, or null. */

@@ -1,5 +1,6 @@
 import type { PeriodSummary } from '../../src/payroll/period-service.js'
 import type { Period } from '../../src/payroll/pay-periods.js'
+import type { Issue } from '../../src/payroll/publish-service.js'
 import { formatMinutes } from '../../src/time-entries/service.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 import { CheckboxField, Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
@@ -226,6 +227,19 @@ export type PublishTargetView = {
 }
 
 /** The file a target takes by hand: every export of the period listed, and a second one only on purpose. */
+/** Problems of a publishing check, each a link to where it is fixed. */
+function ProblemLinks(props: { problems: Issue[] }) {
+  return (
+    <ul>
+      {props.problems.map((p) => (
+        <li>
+          <a href={p.href}>{p.message}</a>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
 function FileExportForm(props: { period: string; target: PublishTargetView; approved: boolean }) {
   const t = props.target
   const exports = t.file!.exports
@@ -312,25 +326,13 @@ export function PublishSection(props: { period: string; target: PublishTargetVie
       {t.blocking.length > 0 && (
         <div class='flash flash-error' role='alert'>
           <p>Nothing is sent while these stand:</p>
-          <ul>
-            {t.blocking.map((b) => (
-              <li>
-                <a href={b.href}>{b.message}</a>
-              </li>
-            ))}
-          </ul>
+          <ProblemLinks problems={t.blocking} />
         </div>
       )}
       {t.warnings.length > 0 && (
         <details>
           <summary>{t.warnings.length} warning(s)</summary>
-          <ul>
-            {t.warnings.map((w) => (
-              <li>
-                <a href={w.href}>{w.message}</a>
-              </li>
-            ))}
-          </ul>
+          <ProblemLinks problems={t.warnings} />
         </details>
       )}
       {t.file ? <FileExportForm period={props.period} target={t} approved={props.approved} /> : <LinePublishing period={props.period} target={t} approved={props.approved} />}
