@@ -34,6 +34,7 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
   SYNC_PAGE_TIMEOUT_SECONDS: z.coerce.number().min(0.01).max(3600).default(120),
+  PUBLISH_RECHECK_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
   QBO_AUTH_URL: z.url({ protocol: /^https?$/ }).default('https://appcenter.intuit.com/connect/oauth2'),
@@ -64,6 +65,8 @@ export type Config = {
   uploadLimitBytes: number
   /** How long a connector may take to deliver one page before the run fails. */
   syncPageTimeoutMs: number
+  /** First wait before a publish line that could not be sent or confirmed is looked at again (doubled per try). */
+  publishRecheckMs: number
   /** True when the public URL is https: cookies get the Secure flag. */
   secureCookies: boolean
   /** Certificate and key (PEM) when Clockbridge serves HTTPS itself. */
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
     syncPageTimeoutMs: e.SYNC_PAGE_TIMEOUT_SECONDS * 1000,
+    publishRecheckMs: e.PUBLISH_RECHECK_SECONDS * 1000,
     secureCookies: publicBaseUrl.startsWith('https://'),
     tls,
     vendors: {

@@ -1,8 +1,10 @@
 import type { VendorConfig } from '../config.js'
+import type { RequestGate } from './request-gate.js'
 
 // How every cloud connector talks HTTP: a timeout per request, and retries where waiting helps: on
-// 429 as long as the platform says (Retry-After), on 5xx and network errors with exponential backoff
-// and jitter, up to a budget of attempts, then a failure that says what was tried.
+// 429 as long as the platform says (Retry-After, which pauses every request of the company through
+// its gate), on 5xx and network errors with exponential backoff and jitter, up to a budget of
+// attempts, then a failure that says what was tried and whether the platform may have acted on it.
 
 export type Attempt = { attempt: number; status: number | null; error: string | null; retryInMs: number | null }
 export type VendorResponse = { status: number; text: string; headers: Headers }
@@ -14,13 +16,32 @@ export type RetryOptions = {
   what: string
   maxAttempts?: number
   onAttempt?: (a: Attempt) => void
+  /** The company's request gate: each attempt takes a place in it, and a Retry-After pauses it. */
+  gate?: RequestGate
+}
+
+/**
+ * Every attempt failed. `mayHaveApplied`: some attempt may have reached the platform and been
+ * carried out (it timed out, the connection broke, or the platform answered 5xx), so a write
+ * must be settled before it is sent again; a 429 was certainly not carried out.
+ */
+export class VendorGaveUp extends Error {
+  constructor(
+    message: string,
+    readonly lastStatus: number | null,
+    readonly mayHaveApplied: boolean,
+  ) {
+    super(message)
+  }
 }
 
 const MAX_WAIT_MS = 60_000
 
 export async function pacedFetch(url: URL | string, init: RequestInit, opts: RetryOptions): Promise<VendorResponse> {
   const maxAttempts = opts.maxAttempts ?? 6
+  let mayHaveApplied = false
   for (let attempt = 1; ; attempt++) {
+    const release = (await opts.gate?.acquire(opts.signal)) ?? (() => {})
     const timeout = AbortSignal.timeout(opts.vendors.requestTimeoutMs)
     let answer: VendorResponse | { error: string }
     try {
@@ -29,6 +50,8 @@ export async function pacedFetch(url: URL | string, init: RequestInit, opts: Ret
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason
       answer = { error: timeout.aborted ? `no answer within ${Math.round(opts.vendors.requestTimeoutMs / 1000)} s` : networkReason(err) }
+    } finally {
+      release()
     }
     const status = 'status' in answer ? answer.status : null
     const error = 'error' in answer ? answer.error : null
@@ -36,15 +59,21 @@ export async function pacedFetch(url: URL | string, init: RequestInit, opts: Ret
       opts.onAttempt?.({ attempt, status, error: null, retryInMs: null })
       return answer as VendorResponse
     }
+    if (status !== 429) mayHaveApplied = true
     if (attempt >= maxAttempts) {
       opts.onAttempt?.({ attempt, status, error, retryInMs: null })
-      throw new Error(
+      throw new VendorGaveUp(
         status !== null
           ? `${opts.what}: gave up after ${attempt} attempts; the last answer was HTTP ${status}${status === 429 ? ' (too many requests)' : ''}. Try again later.`
           : `${opts.what}: gave up after ${attempt} attempts; the last one failed with ${error}. Check the network and try again.`,
+        status,
+        mayHaveApplied,
       )
     }
-    const wait = status === 429 && 'headers' in answer ? (retryAfterMs(answer.headers.get('retry-after')) ?? backoff(opts.vendors.retryBaseMs, attempt)) : backoff(opts.vendors.retryBaseMs, attempt)
+    const retryAfter = status === 429 && 'headers' in answer ? retryAfterMs(answer.headers.get('retry-after')) : null
+    // The platform asked the whole company to slow down: every caller waits, not only this one.
+    if (retryAfter !== null) opts.gate?.pauseFor(retryAfter)
+    const wait = retryAfter ?? backoff(opts.vendors.retryBaseMs, attempt)
     opts.onAttempt?.({ attempt, status, error, retryInMs: wait })
     await sleep(wait, opts.signal)
   }

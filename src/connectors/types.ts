@@ -71,7 +71,8 @@ export type OAuthSpec<Settings> = {
   /** The callback's query names the account (realmId); null when it is missing. */
   accountFromCallback: (query: Record<string, string>) => string | null
   exchangeCode: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; code: string; redirectUri: string }) => Promise<TokenGrant>
-  refresh: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; refreshToken: string }) => Promise<TokenGrant>
+  /** `account`: the account the tokens open (the realm), so the refresh can share its request limits. */
+  refresh: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; refreshToken: string; account: string }) => Promise<TokenGrant>
   revoke: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; refreshToken: string }) => Promise<void>
 }
 
@@ -134,8 +135,10 @@ export interface Connector<Settings = Record<string, unknown>> {
   /** For connectors that publish payroll: the target's form of a line (stored, then sent). */
   publishPayload?: (line: PublishLineInput) => unknown
   /**
-   * For `pull` connectors that publish: sends a batch of pending lines (deletions first) and answers
-   * for each, in order. A line's key never changes, so sending it twice must not add it twice.
+   * For `pull` connectors that publish: sends a batch of lines (deletions first) and answers for
+   * each, in order. The hub records every line as unconfirmed before the call; a line whose write
+   * may have been applied comes back with `unconfirmed` set and must be settled, not re-sent blindly.
+   * A thrown error leaves the whole batch unconfirmed.
    */
   publish?: (lines: OutgoingLine[], ctx: ConnectorContext<Settings>) => Promise<LineOutcome[]>
   /** How many lines one `publish` call takes. */
@@ -150,14 +153,21 @@ export interface Connector<Settings = Record<string, unknown>> {
   testConnection?: (ctx: ConnectorContext<Settings>) => Promise<string>
 }
 
-/** A publish line on its way to the target. `externalRef` is what the target answered when it was added. */
-export type OutgoingLine = { id: number; key: string; action: 'add' | 'delete'; payload: unknown; externalRef: string | null }
+/**
+ * A publish line on its way to the target. `externalRef` is what the target answered when it was
+ * added. `attempt` counts the writes that carried it, this one included. `unconfirmed`: an earlier
+ * write may have been applied (its answer was lost): settle it by the target's own mechanism (replay
+ * with the same request id, read it back) before anything is sent again.
+ */
+export type OutgoingLine = { id: number; key: string; action: 'add' | 'delete'; payload: unknown; externalRef: string | null; attempt: number; unconfirmed: boolean }
 
 /**
  * What the target said about one line. `resendRef`: deleting this line removed a whole group at
  * the target (an Intacct timesheet), so the other lines sent under that reference go again.
+ * `pending`: certainly not applied, sent again later. `unconfirmed`: it may have been applied (no
+ * answer came back): never re-sent blindly, settled at the next send.
  */
-export type LineOutcome = { status: 'sent'; ref: string; resendRef?: string } | { status: 'failed' | 'pending'; message: string }
+export type LineOutcome = { status: 'sent'; ref: string; resendRef?: string } | { status: 'failed' | 'pending' | 'unconfirmed'; message: string }
 
 /** One line of approved hours, as a publishing connector receives it: the target's ids where the records are linked. */
 export type PublishLineInput = {

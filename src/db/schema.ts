@@ -342,6 +342,8 @@ export interface QbwcSessionsTable {
   runs_total: number
   runs_done: number
   records: number
+  /** Where the Web Connector called from: the same one signing in again takes over its dead session. */
+  client_address: string | null
 }
 
 export type TimeEntrySource = 'manual' | 'csv' | 'api'
@@ -416,7 +418,8 @@ export interface EmployeePayrollGroupsTable {
   group_id: number
 }
 
-export type PublishLineStatus = 'pending' | 'sent' | 'failed' | 'superseded'
+/** `unconfirmed`: the write left for the target and its outcome is not known yet; it is settled, never re-sent blindly. */
+export type PublishLineStatus = 'pending' | 'unconfirmed' | 'sent' | 'failed' | 'superseded'
 
 export interface PublishLinesTable {
   id: Generated<number>
@@ -438,6 +441,12 @@ export interface PublishLinesTable {
   message: string | null
   sent_at: string | null
   updated_at: string
+  /** The vendor's handle of the last write that carried this line (message set id, requestid, control id). */
+  attempt_id: string | null
+  /** How many writes carried this line; bounded for writes the target refused without applying. */
+  attempts: Generated<number>
+  /** When an unconfirmed or waiting line is looked at again (null: at the agent's next visit). */
+  next_check_at: string | null
 }
 
 export interface PublishRunsTable {
@@ -457,7 +466,10 @@ export type ConnectionStatus = 'connected' | 'reconnect_needed' | 'disconnected'
 export interface IntegrationConnectionsTable {
   integration: string
   status: ConnectionStatus
+  /** The account the credentials open (the QuickBooks realm id): set by the connect flow only. */
   account: string | null
+  /** The company's name as the platform last reported it, for display. */
+  account_name: string | null
   /** Sealed JSON {accessToken, refreshToken}. */
   tokens_blob: string | null
   access_expires_at: string | null

@@ -39,9 +39,9 @@ function upsertConnection(db: Db, integration: string, values: ConnectionValues,
 }
 
 /** What the Overview and the Setup tab show about each connection. */
-export async function connectionHealth(db: Db): Promise<Map<string, { status: ConnectionStatus; lastError: string | null; lastErrorAt: string | null; lastOkAt: string | null; account: string | null }>> {
-  const rows = await db.selectFrom('integration_connections').select(['integration', 'status', 'last_error', 'last_error_at', 'last_ok_at', 'account']).execute()
-  return new Map(rows.map((r) => [r.integration, { status: r.status, lastError: r.last_error, lastErrorAt: r.last_error_at, lastOkAt: r.last_ok_at, account: r.account }]))
+export async function connectionHealth(db: Db): Promise<Map<string, { status: ConnectionStatus; lastError: string | null; lastErrorAt: string | null; lastOkAt: string | null; account: string | null; accountName: string | null }>> {
+  const rows = await db.selectFrom('integration_connections').select(['integration', 'status', 'last_error', 'last_error_at', 'last_ok_at', 'account', 'account_name']).execute()
+  return new Map(rows.map((r) => [r.integration, { status: r.status, lastError: r.last_error, lastErrorAt: r.last_error_at, lastOkAt: r.last_ok_at, account: r.account, accountName: r.account_name }]))
 }
 
 async function settingsAndSecrets(deps: Deps, connector: AnyConnector) {
@@ -195,7 +195,7 @@ export function credentialsFor(deps: Deps, connector: AnyConnector, settings: un
   const refreshUnderLease = async (account: string, refreshToken: string, owner: string): Promise<AccessGrant> => {
     const release = { refresh_lease_until: null, refresh_lease_owner: null }
     try {
-      const grant = await connector.oauth!.refresh({ settings, secrets, vendors: deps.config.vendors, refreshToken })
+      const grant = await connector.oauth!.refresh({ settings, secrets, vendors: deps.config.vendors, refreshToken, account })
       const now = new Date().toISOString()
       await deps.db
         .updateTable('integration_connections')
@@ -234,12 +234,15 @@ export async function forgetCredentials(deps: Deps, actor: Actor, connector: Any
   return { ok: true, message: `${connector.name} is disconnected; its passwords were erased. Enter them again to reconnect.` }
 }
 
-/** A successful test of saved credentials: a first one (or one after a disconnect) is a connect, audited. */
+/**
+ * A successful test of saved credentials: a first one (or one after a disconnect) is a connect,
+ * audited. The company's name is kept for display; the account (an OAuth realm) is never touched.
+ */
 export async function recordTestSuccess(deps: Deps, actor: Actor, connector: AnyConnector, account: string): Promise<void> {
   const before = await getConnection(deps.db, connector.id)
   const now = new Date().toISOString()
   await deps.db.transaction().execute(async (trx) => {
-    const values = { status: 'connected' as const, account, last_ok_at: now, updated_at: now, ...(before?.status === 'connected' ? {} : { connected_at: now, connected_by: actor.userId }) }
+    const values = { status: 'connected' as const, account_name: account, last_ok_at: now, updated_at: now, ...(before?.status === 'connected' ? {} : { connected_at: now, connected_by: actor.userId }) }
     await upsertConnection(trx, connector.id, values)
     if (before?.status !== 'connected' && !connector.oauth) {
       await recordAudit(trx, actor, { action: before ? 'integration.reconnect' : 'integration.connect', entityType: 'integration', entityId: connector.id, summary: `${before ? 'Reconnected' : 'Connected'} ${connector.name} (${account})` })

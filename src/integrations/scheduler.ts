@@ -4,6 +4,7 @@ import { isModuleId, type ModuleId } from './modules.js'
 import { requestSync } from '../staging/sync-runs.js'
 import { autoImportAfterRun } from '../staging/auto-import.js'
 import { keepConnectionsAlive } from './connections.js'
+import { resumeSending } from '../payroll/publish-sender.js'
 
 type SchedulerDeps = Omit<AppDeps, 'scheduler'>
 
@@ -37,6 +38,8 @@ export class Scheduler {
       .where('integrations.is_sync_source', '=', 1)
       .execute()
     // Daily, whatever the schedules: OAuth refresh tokens near their end are renewed.
+    // Every minute: publish lines due for another look (not sent yet, or waiting to be confirmed) go.
+    this.#tasks.set('publish-recheck', cron.schedule('* * * * *', () => resumeSending(deps), { noOverlap: true, name: 'publish-recheck' }))
     this.#tasks.set('connections', cron.schedule('17 3 * * *', () => void keepConnectionsAlive(deps), { timezone: deps.config.timeZone, noOverlap: true, name: 'connections' }))
     for (const row of rows) {
       if (!row.cron || !isModuleId(row.module) || !cron.validate(row.cron)) continue

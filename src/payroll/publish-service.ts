@@ -122,7 +122,7 @@ export async function publishPeriod(db: Db, actor: Actor, settings: PayrollSetti
   const { check, lines } = await buildLines(db, settings, period, connector)
   if (check.blocking.length > 0) return { ok: false, check }
   const target = connector.id
-  return db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx): Promise<PublishResult> => {
     const now = new Date().toISOString()
     const current = await trx.selectFrom('publish_lines').selectAll().where('target', '=', target).where('period_start', '=', period.start).where('action', '=', 'add').where('status', '!=', 'superseded').execute()
     const byKey = new Map(current.map((r) => [r.line_key, r]))
@@ -138,6 +138,13 @@ export async function publishPeriod(db: Db, actor: Actor, settings: PayrollSetti
         .values({ target, period_start: period.start, line_key: row.line_key, revision: row.revision, action: 'delete', employee_id: row.employee_id, date: row.date, pay_id: row.pay_id, minutes: row.minutes, payload: row.payload, status: 'pending', external_ref: row.external_ref, updated_at: now })
         .onConflict((oc) => oc.doNothing())
         .execute()
+    // A line whose last write may have been applied cannot be changed or removed until it is settled.
+    const payloadOf = (key: string, revision: number) => JSON.stringify(connector.publishPayload!({ ...lines.get(key)!.input, key: `${key}#${revision}` }))
+    const unsettled = current.filter((r) => r.status === 'unconfirmed' && (!lines.has(r.line_key) || payloadOf(r.line_key, r.revision) !== r.payload))
+    if (unsettled.length > 0) {
+      const message = `${unsettled.length} line(s) of this period that changed since they were sent are waiting for ${connector.name} to confirm them${connector.shape === 'agent' ? ` (checked on ${connector.agentName ?? 'its'}'s next visit)` : ' (checked again shortly)'}; publish again once they are confirmed, and the changes go as corrections`
+      return { ok: false, check: { blocking: [{ message, href: `/payroll?period=${period.start}#publish-${target}` }], warnings: [] } }
+    }
     for (const [key, line] of lines) {
       const row = byKey.get(key)
       const payload = row ? JSON.stringify(connector.publishPayload!({ ...line.input, key: `${key}#${row.revision}` })) : null
@@ -172,39 +179,69 @@ export async function publishPeriod(db: Db, actor: Actor, settings: PayrollSetti
 
 /** Sends the failed lines of a period again (and only those). */
 export async function retryFailed(db: Db, actor: Actor, target: string, period: Period): Promise<number> {
-  const result = await db.updateTable('publish_lines').set({ status: 'pending', message: null, updated_at: new Date().toISOString() }).where('target', '=', target).where('period_start', '=', period.start).where('status', '=', 'failed').executeTakeFirst()
+  const result = await db.updateTable('publish_lines').set({ status: 'pending', message: null, attempts: 0, next_check_at: null, updated_at: new Date().toISOString() }).where('target', '=', target).where('period_start', '=', period.start).where('status', '=', 'failed').executeTakeFirst()
   const n = Number(result.numUpdatedRows)
   await recordAudit(db, actor, { action: 'payroll.publish_retry', entityType: 'pay_period', entityId: period.start, summary: `Retried ${n} failed line(s) of ${period.start} to ${target}` })
   return n
 }
 
 /**
- * Lines waiting for a target, deletions first (a correction removes before it adds), less those the
- * target asked to retry since `retriedSince` (a locked list: they wait for its next visit): the
- * first `limit` of them, or those among `ids` (lines read earlier, as they stand now).
+ * Lines waiting for a target, deletions first (a correction removes before it adds): pending lines
+ * (less those the target asked to retry since `retriedSince`: they wait for its next visit) and,
+ * with `unconfirmed`, lines whose last write may have been applied, to be settled before anything
+ * else. Only lines due now (`next_check_at` passed or unset). The first `limit` of them, or those
+ * among `ids` (lines read earlier, as they stand now).
  */
-export function pendingLines(db: Db, target: string, which: { limit: number } | { ids: number[] }, retriedSince: string) {
+export function pendingLines(db: Db, target: string, which: { limit: number } | { ids: number[] }, retriedSince: string, opts: { unconfirmed?: boolean } = {}) {
+  const now = new Date().toISOString()
   let query = db
     .selectFrom('publish_lines')
     .selectAll()
     .where('target', '=', target)
-    .where('status', '=', 'pending')
-    .where((eb) => eb.or([eb('message', 'is', null), eb('updated_at', '<', retriedSince)]))
+    .where('status', 'in', opts.unconfirmed ? ['pending', 'unconfirmed'] : ['pending'])
+    .where((eb) => eb.or([eb('status', '=', 'unconfirmed'), eb('message', 'is', null), eb('updated_at', '<', retriedSince)]))
+    .where((eb) => eb.or([eb('next_check_at', 'is', null), eb('next_check_at', '<=', now)]))
     .orderBy('action', 'desc')
     .orderBy('id')
   query = 'ids' in which ? query.where('id', 'in', which.ids) : query.limit(which.limit)
   return query.execute()
 }
 
-/** What the target answered for a line. */
-export async function recordOutcome(db: Db, id: number, outcome: { status: 'sent'; ref: string } | { status: 'failed' | 'pending'; message: string }): Promise<void> {
+/** Lines of a target whose last write may have been applied: settled by the vendor's own mechanism before anything is re-sent. */
+export function unconfirmedLines(db: Db, target: string) {
+  return db.selectFrom('publish_lines').selectAll().where('target', '=', target).where('status', '=', 'unconfirmed').orderBy('action', 'desc').orderBy('id').execute()
+}
+
+/** Writes the target refused without applying them are tried this often before their lines fail. */
+export const MAX_REFUSED_TRIES = 3
+
+/**
+ * Lines about to leave in one write: recorded as unconfirmed, and committed, before the write is
+ * sent, so a crash or a lost answer leaves them to be settled instead of sent again.
+ */
+export async function markUnconfirmed(db: Db, ids: number[], attemptId: string | null, nextCheckAt: string | null = null): Promise<void> {
+  if (ids.length === 0) return
+  await db
+    .updateTable('publish_lines')
+    .set((eb) => ({ status: 'unconfirmed', attempt_id: attemptId, attempts: eb('attempts', '+', 1), next_check_at: nextCheckAt, message: null, updated_at: new Date().toISOString() }))
+    .where('id', 'in', ids)
+    .execute()
+}
+
+/**
+ * What the target said about a line: sent (with its id), failed, pending (not applied; tried again
+ * at `nextCheckAt` or the agent's next visit), or unconfirmed (may have been applied; settled then).
+ */
+export type RecordedOutcome = { status: 'sent'; ref: string } | { status: 'failed' | 'pending' | 'unconfirmed'; message: string; nextCheckAt?: string | null }
+
+export async function recordOutcome(db: Db, id: number, outcome: RecordedOutcome): Promise<void> {
   const now = new Date().toISOString()
   const row = await db.selectFrom('publish_lines').select(['action', 'line_key', 'target', 'revision']).where('id', '=', id).executeTakeFirst()
   if (!row) return
   if (outcome.status === 'sent') {
-    await db.updateTable('publish_lines').set({ status: row.action === 'delete' ? 'superseded' : 'sent', external_ref: outcome.ref || null, message: null, sent_at: now, updated_at: now }).where('id', '=', id).execute()
+    await db.updateTable('publish_lines').set({ status: row.action === 'delete' ? 'superseded' : 'sent', external_ref: outcome.ref || null, message: null, next_check_at: null, sent_at: now, updated_at: now }).where('id', '=', id).execute()
   } else {
-    await db.updateTable('publish_lines').set({ status: outcome.status, message: outcome.message, updated_at: now }).where('id', '=', id).execute()
+    await db.updateTable('publish_lines').set({ status: outcome.status, message: outcome.message, next_check_at: outcome.nextCheckAt ?? null, updated_at: now }).where('id', '=', id).execute()
   }
 }
 

@@ -188,6 +188,14 @@ async function publishConnectors(c: Context<AppEnv>) {
   return c.var.deps.connectors.filter((x) => x.publishesPayroll && x.publishPayload && active.has(x.id))
 }
 
+/** Lines sent whose answer has not come back: when they are checked next (null: at the agent's next visit), and why. */
+function unconfirmedView(lines: { status: string; next_check_at: string | null; message: string | null }[]): PublishTargetView['unconfirmed'] {
+  const waiting = lines.filter((l) => l.status === 'unconfirmed')
+  if (waiting.length === 0) return null
+  const checks = waiting.map((l) => l.next_check_at).filter((t): t is string => !!t).sort()
+  return { nextCheckAt: checks[0] ?? null, reason: waiting.find((l) => l.message)?.message ?? null }
+}
+
 async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, period: Period, summary: PeriodSummary): Promise<PublishTargetView[]> {
   const out: PublishTargetView[] = []
   for (const connector of await publishConnectors(c)) {
@@ -199,7 +207,8 @@ async function publishTargets(c: Context<AppEnv>, settings: PayrollSettings, per
       name: connector.name,
       blocking: check.blocking,
       warnings: check.warnings,
-      counts: { pending: count('pending'), sent: count('sent'), failed: count('failed') },
+      counts: { pending: count('pending'), sent: count('sent'), failed: count('failed'), unconfirmed: count('unconfirmed') },
+      unconfirmed: unconfirmedView(state.lines),
       failed: state.lines.filter((l) => l.status === 'failed').map((l) => ({ date: l.date, payId: l.pay_id, minutes: l.minutes, message: l.message })),
       waiting: state.lines.find((l) => l.status === 'pending' && l.message)?.message ?? null,
       runs: state.runs,

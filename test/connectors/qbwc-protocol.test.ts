@@ -6,6 +6,7 @@ import { saveSettings } from '../../src/integrations/integration-service.js'
 import { quickbooksDesktopConnector } from '../../src/connectors/quickbooks-desktop/connector.js'
 import { QBWC_BODY_LIMIT_BYTES } from '../../src/connectors/quickbooks-desktop/soap-routes.js'
 import { actor } from '../helpers/hub.js'
+import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 
 const soap = (method: string, inner: string, ns = 'http://developer.intuit.com/') =>
   `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><${method} xmlns="${ns}">${inner}</${method}></soap:Body></soap:Envelope>`
@@ -75,16 +76,25 @@ describe('authenticate', () => {
     expect(tickets).not.toContain(none[0])
   })
 
-  it('says busy while another Web Connector is in the middle of a session', async () => {
-    const h = await qbdHub({ employees: 1200 })
-    await h.sync('employees')
-    await h.visit({ faults: { dropAfterResponses: 1 } })
-    expect(await h.webConnector.call('authenticate', { strUserName: 'clockbridge', strPassword: QBWC_PASSWORD })).toEqual(['', 'busy'])
+  it('lets the same Web Connector take over its dropped session at once, and says busy to another one', async () => {
+    const h = await qbdHub({ employees: 1200 }, await createTestApp({ TRUST_PROXY: 'true' }))
+    const from = (address: string) => new WebConnectorSimulator('http://localhost/qbwc', h.qb, (url, init) => Promise.resolve(h.t.app.request(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-forwarded-for': address } })))
+    const office = from('192.0.2.10')
+    const runId = await h.sync('employees')
+    expect((await office.visit({ username: 'clockbridge', password: QBWC_PASSWORD, faults: { dropAfterResponses: 1 } })).outcome).toBe('dropped')
+    // A second PC with a live Web Connector of the same company waits its turn.
+    expect(await from('192.0.2.77').call('authenticate', { strUserName: 'clockbridge', strPassword: QBWC_PASSWORD })).toEqual(['', 'busy'])
+    // The same Web Connector, a moment later: no two minutes of "busy", it carries on from page 2.
+    const again = await office.visit({ username: 'clockbridge', password: QBWC_PASSWORD })
+    expect(again.outcome).toBe('done')
+    expect(await h.run(runId)).toMatchObject({ status: 'succeeded', pages: 3, new_count: 1200 })
+    expect(await h.staged('employees')).toHaveLength(1200)
+    expect(h.t.logs.join('')).toContain('"event":"qbwc_session_taken_over"')
   })
 })
 
 describe('faults', () => {
-  it('a request QuickBooks cannot parse (0x80040400) fails the run with the reason and stages nothing from it', async () => {
+  it('a request QuickBooks cannot run (an HRESULT) is asked again on the next visit, and the run completes with no admin action', async () => {
     const h = await qbdHub({ employees: 1200 })
     const runId = await h.sync('employees')
     const visit = await h.visit({ faults: { parseErrorOnRequest: 2 } })
@@ -92,10 +102,28 @@ describe('faults', () => {
     const percents = visit.calls.filter((c) => c.method === 'receiveResponseXML').map((c) => c.result as number)
     expect(percents[0]).toBeGreaterThan(0)
     expect(percents.slice(1)).toEqual([-1])
-    expect(visit.lastError).toMatch(/QuickBooks could not process the request for employees \(0x80040400: QuickBooks found an error when parsing/)
-    expect(await h.run(runId)).toMatchObject({ status: 'failed', pages: 1, new_count: 500, error: visit.lastError })
+    expect(visit.lastError).toMatch(/QuickBooks could not process the request for employees \(0x80040400: QuickBooks found an error when parsing.*asks again on the Web Connector's next visit \(try 1 of 3\)/)
+    expect(await h.run(runId)).toMatchObject({ status: 'running', pages: 1, new_count: 500 })
     expect(await h.staged('employees')).toHaveLength(500)
     expect(visit.closeMessage).toContain('stopped')
+    // The Setup tab keeps the reason through a visit with nothing new to say.
+    expect((await connectionStatus(h.t.db)).lastError).toBe(visit.lastError)
+    expect((await h.visit()).outcome).toBe('done')
+    expect(await h.run(runId)).toMatchObject({ status: 'succeeded', pages: 3, new_count: 1200 })
+    expect(await h.staged('employees')).toHaveLength(1200)
+    expect((await connectionStatus(h.t.db)).lastError).toBeFalsy()
+  })
+
+  it('a request that fails three visits in a row fails the run with QuickBooks\' reason and what to do', async () => {
+    const h = await qbdHub({ employees: 1200 })
+    const runId = await h.sync('employees')
+    // Page 2 fails on the first visit, then again as the first request of the next two.
+    const busy = (request: number) => ({ request, hresult: '0x80040408', message: 'Could not start QuickBooks.' })
+    expect((await h.visit({ faults: { hresultOnRequest: busy(2) } })).lastError).toContain('try 1 of 3')
+    expect((await h.visit({ faults: { hresultOnRequest: busy(1) } })).lastError).toContain('try 2 of 3')
+    const last = await h.visit({ faults: { hresultOnRequest: busy(1) } })
+    expect(last.lastError).toMatch(/0x80040408: Could not start QuickBooks.*failed 3 times; check that the company file opens/)
+    expect(await h.run(runId)).toMatchObject({ status: 'failed', error: last.lastError })
   })
 
   it('a response that is not qbXML, or answers another request, fails the run and stages nothing', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { duration, externalGuid, lineOutcome, messageSet, parsePublishResponse, timeTrackingAdd, timeTrackingDelete, type TimeLine } from '../../src/connectors/quickbooks-desktop/qbxml.js'
+import { duration, externalGuid, lineOutcome, messageSet, parsePublishResponse, parseRecoveryResponse, parseTimeTrackingLookup, recoveryCheck, timeTrackingAdd, timeTrackingDelete, timeTrackingLookup, type TimeLine } from '../../src/connectors/quickbooks-desktop/qbxml.js'
 import { orderProblem } from '../../src/connectors/quickbooks-desktop/qbxml-order.js'
 import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
 import { parseXml, writeXml } from '../../src/lib/xml.js'
@@ -38,7 +38,7 @@ describe('publishing time to QuickBooks Desktop', () => {
     expect(orderProblem(parseXml('<EmployeeQueryRq><ActiveStatus>Everyone</ActiveStatus></EmployeeQueryRq>'))).toContain('"Everyone" is not one of ActiveOnly, InactiveOnly, All')
   })
 
-  it('gives the same line the same ExternalGUID every time, so a repeat is not a second entry', () => {
+  it('gives the same line the same ExternalGUID every time; QuickBooks adds a repeat again, and a lookup finds both', () => {
     const qb = company()
     const line = lineFor(qb)
     expect(externalGuid(line.key)).toBe(externalGuid(line.key))
@@ -48,9 +48,29 @@ describe('publishing time to QuickBooks Desktop', () => {
     const a = parsePublishResponse((first as { response: string }).response).get('a')!
     const b = parsePublishResponse((again as { response: string }).response).get('b')!
     expect(a).toMatchObject({ status: 'sent', txnId: expect.any(String) })
-    expect(b).toEqual(a)
-    expect(qb.timeTracking).toHaveLength(1)
+    expect(b).toMatchObject({ status: 'sent', txnId: expect.any(String) })
+    expect(b).not.toEqual(a)
+    expect(qb.timeTracking).toHaveLength(2)
     expect(qb.timeTracking[0]).toMatchObject({ duration: 'PT8H30M', wageItem: 'Hourly Rate', item: 'Framing' })
+    const employee = qb.lists.Employee[0]!
+    const lookup = qb.process(messageSet(timeTrackingLookup('find', { from: line.date, to: line.date, employees: [{ listId: employee.listId }], txnIds: [] }), 'continueOnError'), session())
+    expect(parseTimeTrackingLookup((lookup as { response: string }).response).filter((t) => t.externalGuid === externalGuid(line.key))).toHaveLength(2)
+    const none = qb.process(messageSet(timeTrackingLookup('find', { from: '2020-01-01', to: '2020-01-02', employees: [{ listId: employee.listId }], txnIds: ['NOPE-1'] }), 'continueOnError'), session())
+    expect(parseTimeTrackingLookup((none as { response: string }).response)).toEqual([])
+  })
+
+  it('keeps the answer of the last message set with a newMessageSetID and gives it back for its oldMessageSetID', () => {
+    const qb = company()
+    const line = lineFor(qb)
+    const sent = qb.process(messageSet([timeTrackingAdd(line, 'line-7')], 'continueOnError', { newMessageSetID: 'cb-set-1' }), session())
+    const kept = qb.process(recoveryCheck('cb-set-1'), session())
+    expect((kept as { response: string }).response).toBe((sent as { response: string }).response)
+    expect(parseRecoveryResponse((kept as { response: string }).response).get('line-7')).toMatchObject({ status: 'sent' })
+    expect(qb.timeTracking).toHaveLength(1)
+    const unknown = qb.process(recoveryCheck('cb-set-0'), session())
+    expect((unknown as { response: string }).response).toContain('messageSetStatusCode="600"')
+    expect(parseRecoveryResponse((unknown as { response: string }).response).size).toBe(0)
+    expect(qb.process(messageSet([], 'continueOnError', { oldMessageSetID: 'x'.repeat(24) }), session())).toMatchObject({ hresult: '0x80040400' })
   })
 
   it('turns status codes into line results the admin can act on', () => {

@@ -21,6 +21,9 @@ const line = (action: 'add' | 'delete', employee: string, week: string): Row => 
   message: null,
   sent_at: null,
   updated_at: '2026-11-01T00:00:00.000Z',
+  attempt_id: null,
+  attempts: 0,
+  next_check_at: null,
 })
 const byWeek = (payload: unknown) => `${(payload as { employee: string }).employee}/${(payload as { week: string }).week}`
 const shape = (batches: Row[][]) => batches.map((b) => b.map((r) => `${r.action === 'delete' ? '-' : ''}${byWeek(JSON.parse(r.payload))}`))

@@ -46,7 +46,7 @@ describe('publishing a period to Sage Intacct', () => {
     await approvePeriod(h.t.db, actor, PERIOD)
     const { result, sent } = await publish()
     expect(result).toMatchObject({ ok: true, added: 4 })
-    expect(sent).toEqual({ sent: 4, failed: 0, pending: 0, stopped: null })
+    expect(sent).toEqual({ sent: 4, failed: 0, pending: 0, unconfirmed: 0, stopped: null })
     expect(h.sim.timesheets.map((t) => [t.employeeId, t.begin, t.entries.length]).sort()).toEqual([['E1001', '06/03/2024', 3], ['E1002', '06/03/2024', 1]])
     expect(h.sim.timesheets.find((t) => t.employeeId === 'E1002')!.entries[0]).toMatchObject({ ENTRYDATE: '06/04/2024', QTY: '7.75', TASKKEY: '9000', TIMETYPE: 'Regular', BILLABLE: 'false', DEPARTMENTID: '100', PROJECTID: 'P100' })
     const state = await publishState(h.t.db, INTACCT_ID, PERIOD)

@@ -1,40 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { qbdHub } from '../helpers/qbd.js'
+import { qbdPayrollHub as setUp, copiesInQuickBooks, PERIOD } from '../helpers/qbd.js'
 import { actor } from '../helpers/hub.js'
-import { runImport } from '../../src/staging/import-service.js'
 import { quickbooksDesktopConnector } from '../../src/connectors/quickbooks-desktop/connector.js'
 import { saveTimeEntry } from '../../src/time-entries/service.js'
 import { approvePeriod, unlockPeriod } from '../../src/payroll/period-service.js'
-import { getPayrollSettings } from '../../src/payroll/payroll-settings.js'
-import { groupsOf, saveMapping } from '../../src/payroll/mapping-service.js'
+import { saveMapping } from '../../src/payroll/mapping-service.js'
 import { checkPublish, publishPeriod, publishState, retryFailed } from '../../src/payroll/publish-service.js'
-import type { ModuleId } from '../../src/integrations/modules.js'
 
-const PERIOD = { start: '2024-06-03', end: '2024-06-09' }
-
-/** QuickBooks Desktop as sync source with employees, jobs, items, classes and wage items imported, and REG/OT mapped. */
-async function setUp() {
-  const h = await qbdHub({ employees: 3, customers: 2 })
-  for (const m of ['payroll_items', 'departments', 'job_sites', 'cost_codes', 'employees'] as ModuleId[]) await h.sync(m)
-  await h.visit()
-  for (const m of ['payroll_items', 'departments', 'job_sites', 'cost_codes', 'employees'] as ModuleId[]) {
-    const ids = (await h.staged(m)).map((r) => r.id)
-    const r = await runImport(h.t.deps, actor, { integration: 'quickbooks-desktop', integrationName: 'QuickBooks Desktop', module: m, ids, trigger: 'manual', defaultTimeZone: 'UTC' })
-    expect(r.failed).toEqual([])
-  }
-  const item = async (name: string) => (await h.t.db.selectFrom('payroll_items').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id
-  const [group] = await groupsOf(h.t.db, 'quickbooks-desktop')
-  const employee = await h.t.db.selectFrom('employees').select('id').where('first_name', '=', 'Maria').executeTakeFirstOrThrow()
-  const job = await h.t.db.selectFrom('job_sites').select('id').where('number', 'like', '%:%').executeTakeFirst()
-  const framing = await h.t.db.selectFrom('cost_codes').select('id').where('code', '=', 'Framing').executeTakeFirstOrThrow()
-  const settings = await getPayrollSettings(h.t.db, 'UTC')
-  const enter = async (date: string, hours: string) => {
-    const saved = await saveTimeEntry(h.t.db, actor, { employee_id: String(employee.id), date, hours, pay_id: 'REG', job_site_id: job ? String(job.id) : '', cost_code_id: String(framing.id) }, { source: 'manual' })
-    if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
-    return saved.id
-  }
-  return { h, group: group!, item, employee, settings, enter }
-}
 
 describe('publishing a period to QuickBooks Desktop', () => {
   it('blocks until approved and mapped, then sends each line once, and a second publish sends nothing', async () => {
@@ -87,11 +59,89 @@ describe('publishing a period to QuickBooks Desktop', () => {
     const crashed = await h.visit({ faults: { crashAfterProcessingRequest: 1 } })
     expect(crashed.outcome).toBe('dropped')
     expect(h.qb.timeTracking).toHaveLength(1)
-    expect((await publishState(h.t.db, 'quickbooks-desktop', PERIOD)).lines[0]!.status).toBe('pending')
-    await h.t.db.updateTable('qbwc_sessions').set({ last_seen_at: '2000-01-01T00:00:00.000Z' }).execute()
-    expect((await h.visit()).outcome).toBe('done')
+    expect((await publishState(h.t.db, 'quickbooks-desktop', PERIOD)).lines[0]).toMatchObject({ status: 'unconfirmed', attempt_id: expect.stringMatching(/^cb-/) })
+    // The same Web Connector signs in again at once: it takes over, asks QuickBooks for the answer it kept, and sends nothing twice.
+    const next = await h.visit()
+    expect(next.outcome).toBe('done')
+    expect(next.calls.find((c) => c.method === 'sendRequestXML')!.result).toContain('oldMessageSetID="cb-')
     expect(h.qb.timeTracking).toHaveLength(1)
     expect((await publishState(h.t.db, 'quickbooks-desktop', PERIOD)).lines[0]).toMatchObject({ status: 'sent', external_ref: h.qb.timeTracking[0]!.txnId })
+  })
+
+  it('a publish of 300+ lines with the answer lost after each request in turn ends with every line in QuickBooks exactly once', async () => {
+    const { h, group, item, settings, enterWeek } = await setUp(15)
+    await saveMapping(h.t.db, actor, group.id, { REG: await item('Hourly Rate'), OT: await item('Overtime Rate') })
+    await enterWeek()
+    await approvePeriod(h.t.db, actor, PERIOD)
+    const published = await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksDesktopConnector)
+    expect(published.ok && published.added).toBeGreaterThanOrEqual(300)
+    const total = published.ok ? published.added : 0
+    // Visit k loses the answer of its k-th request, whatever it is: a set of hours, a recovery check or a lookup.
+    let visits = 0
+    for (let k = 1; visits < 60; k++, visits++) {
+      const visit = await h.visit({ faults: { crashAfterProcessingRequest: k } })
+      if (visit.outcome !== 'dropped') break
+    }
+    expect((await h.visit()).outcome).toBe('none')
+    const copies = copiesInQuickBooks(h)
+    expect(copies.size).toBe(total)
+    expect([...copies.values()].every((n) => n === 1)).toBe(true)
+    const lines = (await publishState(h.t.db, 'quickbooks-desktop', PERIOD)).lines
+    expect(lines.filter((l) => l.status === 'sent')).toHaveLength(total)
+    expect(new Set(lines.map((l) => l.external_ref)).size).toBe(total)
+    expect(h.t.logs.join('')).toContain('"event":"qbwc_recovered"')
+  })
+
+  it('losing the answer of a recovery check or a lookup changes nothing: the next visit asks again', async () => {
+    const { h, group, item, settings, enter } = await setUp()
+    await saveMapping(h.t.db, actor, group.id, { REG: await item('Hourly Rate') })
+    await enter('2024-06-03', '8')
+    await enter('2024-06-04', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksDesktopConnector)
+    // The set never reaches QuickBooks: the Web Connector dies after receiving it.
+    const lost = await h.visit({ faults: { hresultOnRequest: { request: 1, hresult: '0x80040410', message: 'The company file is open in another mode.' } } })
+    expect(lost.outcome).toBe('error')
+    expect(lost.lastError).toContain('checks these hours with QuickBooks')
+    let state = await publishState(h.t.db, 'quickbooks-desktop', PERIOD)
+    expect(state.lines.map((l) => l.status)).toEqual(['unconfirmed', 'unconfirmed'])
+    // Recovery check answered, then lost; then the lookup answered, then lost.
+    expect((await h.visit({ faults: { crashAfterProcessingRequest: 1 } })).outcome).toBe('dropped')
+    expect((await h.visit({ faults: { crashAfterProcessingRequest: 1 } })).outcome).toBe('dropped')
+    expect(h.qb.timeTracking).toHaveLength(0)
+    expect((await h.visit()).outcome).toBe('done')
+    state = await publishState(h.t.db, 'quickbooks-desktop', PERIOD)
+    expect(state.lines.map((l) => l.status)).toEqual(['sent', 'sent'])
+    expect(h.qb.timeTracking).toHaveLength(2)
+  })
+
+  it('an HRESULT for a set of hours is settled and sent on the next visit; after three refusals the lines fail with QuickBooks\' reason', async () => {
+    const { h, group, item, settings, enter } = await setUp()
+    await saveMapping(h.t.db, actor, group.id, { REG: await item('Hourly Rate') })
+    await enter('2024-06-03', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksDesktopConnector)
+    const parseError = { parseErrorOnRequest: 1 }
+    expect((await h.visit({ faults: parseError })).lastError).toMatch(/0x80040400.*checks these hours with QuickBooks on the Web Connector's next visit/)
+    expect((await publishState(h.t.db, 'quickbooks-desktop', PERIOD)).lines[0]!.status).toBe('unconfirmed')
+    // Next visit: the recovery check (request 1) and the lookup (request 2) find nothing, and the hours go again.
+    expect((await h.visit()).outcome).toBe('done')
+    expect((await publishState(h.t.db, 'quickbooks-desktop', PERIOD)).lines[0]).toMatchObject({ status: 'sent', attempts: 2 })
+    expect(h.qb.timeTracking).toHaveLength(1)
+
+    // A second line QuickBooks refuses three times: only then is it failed, with the reason and what to do.
+    await unlockPeriod(h.t.db, actor, PERIOD, 'one more day')
+    await enter('2024-06-04', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksDesktopConnector)
+    await h.visit({ faults: { parseErrorOnRequest: 1 } })
+    await h.visit({ faults: { parseErrorOnRequest: 3 } })
+    await h.visit({ faults: { parseErrorOnRequest: 3 } })
+    await h.visit()
+    const second = (await publishState(h.t.db, 'quickbooks-desktop', PERIOD)).lines.find((l) => l.date === '2024-06-04')!
+    expect(second).toMatchObject({ status: 'failed', attempts: 3 })
+    expect(second.message).toMatch(/0x80040400.*Tried 3 times; QuickBooks holds none of it/)
+    expect(h.qb.timeTracking).toHaveLength(1)
   })
 
   it('a line QuickBooks refuses is failed with its message; retry sends only the failed lines', async () => {

@@ -55,7 +55,7 @@ describe('publishing a period to QuickBooks Online', () => {
     await approvePeriod(h.t.db, actor, PERIOD)
     const { result, sent } = await publish()
     expect(result).toEqual({ ok: true, added: 6, corrected: 0, removed: 0, unchanged: 0 })
-    expect(sent).toEqual({ sent: 6, failed: 0, pending: 0, stopped: null })
+    expect(sent).toEqual({ sent: 6, failed: 0, pending: 0, unconfirmed: 0, stopped: null })
     expect(activities()).toHaveLength(6)
     const monday = activities().find((a) => a.TxnDate === '2024-06-03')!
     expect(monday).toMatchObject({ NameOf: 'Employee', EmployeeRef: { value: employee.external_id }, CustomerRef: { value: job.external_id }, ItemRef: { value: framing.external_id }, ClassRef: { value: crew.external_id }, Hours: 8, Minutes: 30, BillableStatus: 'NotBillable' })
@@ -76,7 +76,7 @@ describe('publishing a period to QuickBooks Online', () => {
     // Sent, then the process died before recording the answer: the line is still pending.
     const [row] = (await publishState(h.t.db, QBO_ID, PERIOD)).lines
     const ctx = await connectorContext(h.t.deps, quickbooksOnlineConnector, new AbortController().signal, h.t.deps.logger)
-    await quickbooksOnlineConnector.publish!([{ id: row!.id, key: `${row!.line_key}#1`, action: 'add', payload: JSON.parse(row!.payload), externalRef: null }], ctx as Parameters<NonNullable<typeof quickbooksOnlineConnector.publish>>[1])
+    await quickbooksOnlineConnector.publish!([{ id: row!.id, key: `${row!.line_key}#1`, action: 'add', payload: JSON.parse(row!.payload), externalRef: null, attempt: 1, unconfirmed: false }], ctx as Parameters<NonNullable<typeof quickbooksOnlineConnector.publish>>[1])
     expect(activities()).toHaveLength(1)
     expect((await publishState(h.t.db, QBO_ID, PERIOD)).lines[0]!.status).toBe('pending')
     await startSending(h.t.deps, quickbooksOnlineConnector)
@@ -102,7 +102,7 @@ describe('publishing a period to QuickBooks Online', () => {
     expect(activities().some((a) => a.Id === oldId)).toBe(false)
   })
 
-  it('a line QuickBooks refuses fails with its Fault; a connection problem leaves lines pending; retry sends only the failed', async () => {
+  it('a line QuickBooks refuses fails with its Fault; a line with no answer waits to be confirmed and settles by itself; retry sends only the failed', async () => {
     const { h, enter, publish, activities } = await setUp()
     await enter('2024-06-03', '8')
     await enter('2024-06-04', '8')
@@ -110,25 +110,64 @@ describe('publishing a period to QuickBooks Online', () => {
     h.sim.faults.push({ kind: 'fault', status: 400, path: '/timeactivity', body: { Fault: { Error: [{ Message: 'Invalid Reference Id', Detail: 'Customer assigned is invalid', code: '2500', element: 'CustomerRef' }], type: 'ValidationFault' } } })
     for (let i = 0; i < 6; i++) h.sim.faults.push({ kind: 'server-error', path: '/timeactivity' })
     const { sent } = await publish()
-    expect(sent.failed).toBe(1)
-    expect(sent.pending).toBe(1)
+    expect(sent).toMatchObject({ failed: 1, unconfirmed: 1 })
     let state = await publishState(h.t.db, QBO_ID, PERIOD)
     expect(state.lines.map((l) => [l.status, l.message])).toEqual([
       ['failed', expect.stringContaining('QuickBooks Online refused the TimeActivity of Emily Platt on 2024-06-03: Invalid Reference Id (code 2500, field CustomerRef)')],
-      ['pending', expect.stringContaining('Not sent yet: QuickBooks Online (TimeActivity of Emily Platt on 2024-06-04): gave up after 6 attempts')],
+      ['unconfirmed', expect.stringContaining('Sent, no answer yet: QuickBooks Online (TimeActivity of Emily Platt on 2024-06-04): gave up after 6 attempts')],
     ])
+    expect(state.lines[1]!.next_check_at! > new Date().toISOString()).toBe(true)
     expect((await h.connection())!.last_error).toContain('gave up after 6 attempts')
     const { get } = await import('../helpers/requests.js')
     const page = await (await get(h.t.app, '/payroll?period=2024-06-03', { cookie: h.admin.cookie })).text()
-    expect(page).toContain('Lines: 0 sent · 1 pending · 1 failed')
-    expect(page).toMatch(/Not sent yet: QuickBooks Online \(TimeActivity of Emily Platt on 2024-06-04\): gave up after 6 attempts.*Publish again to send the pending lines once this is fixed\./)
+    expect(page).toContain('Lines: 0 sent · 1 sent, waiting for QuickBooks Online to confirm · 0 pending · 1 failed')
+    expect(page).toMatch(/checks with QuickBooks Online again at \d{2}:\d{2} UTC before sending anything again/)
+    expect(page).not.toContain('Publish again to send the pending lines')
     expect(await retryFailed(h.t.db, actor, QBO_ID, PERIOD)).toBe(1)
+    // Its check comes due: replayed with the same requestid, it settles with no admin action.
+    await dueNow(h)
     await startSending(h.t.deps, quickbooksOnlineConnector)
     state = await publishState(h.t.db, QBO_ID, PERIOD)
     expect(state.lines.map((l) => l.status)).toEqual(['sent', 'sent'])
     expect(activities()).toHaveLength(2)
   })
+
+  it('a TimeActivity created whose answer is lost is settled by a replay with the same requestid: one activity, no admin action', async () => {
+    const { h, enter, publish, activities } = await setUp()
+    await enter('2024-06-03', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    // Every attempt of the first send loses its answer; QuickBooks created the activity on the first.
+    for (let i = 0; i < 6; i++) h.sim.faults.push({ kind: 'lose-answer', path: '/timeactivity' })
+    const { sent } = await publish()
+    expect(sent).toMatchObject({ sent: 0, unconfirmed: 1, failed: 0 })
+    expect(activities()).toHaveLength(1)
+    const [line] = (await publishState(h.t.db, QBO_ID, PERIOD)).lines
+    expect(line).toMatchObject({ status: 'unconfirmed', attempts: 1 })
+    await dueNow(h)
+    expect(await startSending(h.t.deps, quickbooksOnlineConnector)).toMatchObject({ sent: 1, unconfirmed: 0 })
+    expect(activities()).toHaveLength(1)
+    expect((await publishState(h.t.db, QBO_ID, PERIOD)).lines[0]).toMatchObject({ status: 'sent', external_ref: activities()[0]!.Id, attempts: 2 })
+  })
+
+  it('a line still unconfirmed blocks a correction of it until it is settled', async () => {
+    const { h, enter, publish, settings } = await setUp()
+    const monday = await enter('2024-06-03', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    for (let i = 0; i < 6; i++) h.sim.faults.push({ kind: 'server-error', path: '/timeactivity' })
+    await publish()
+    await unlockPeriod(h.t.db, actor, PERIOD, 'fix Monday')
+    await enter('2024-06-03', '9', monday)
+    await approvePeriod(h.t.db, actor, PERIOD)
+    const blocked = await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksOnlineConnector)
+    expect(blocked).toMatchObject({ ok: false, check: { blocking: [{ message: expect.stringContaining('1 line(s) of this period that changed since they were sent are waiting for QuickBooks Online to confirm them') }] } })
+    await dueNow(h)
+    await startSending(h.t.deps, quickbooksOnlineConnector)
+    expect(await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksOnlineConnector)).toMatchObject({ ok: true, corrected: 1 })
+  })
 })
+
+/** The lines' next check comes due now (instead of waiting for it). */
+const dueNow = (h: Awaited<ReturnType<typeof qboHub>>) => h.t.db.updateTable('publish_lines').set({ next_check_at: null }).execute()
 
 async function setUpSettings(h: Awaited<ReturnType<typeof qboHub>>) {
   return getPayrollSettings(h.t.db, 'UTC')

@@ -2,7 +2,7 @@ import type { AnyConnector } from '../../src/connectors/types.js'
 import type { ConnectionStatus } from '../../src/db/schema.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 
-export type Health = { status: ConnectionStatus; lastError: string | null; lastErrorAt: string | null; lastOkAt: string | null; account: string | null }
+export type Health = { status: ConnectionStatus; lastError: string | null; lastErrorAt: string | null; lastOkAt: string | null; account: string | null; accountName: string | null }
 
 const LABELS: Record<ConnectionStatus, string> = { connected: 'Connected', reconnect_needed: 'Reconnect needed', disconnected: 'Not connected' }
 
@@ -34,7 +34,7 @@ export function ConnectionPanel(props: { connector: AnyConnector; health: Health
       <h2>Connection status</h2>
       <p>
         <HealthBadge health={props.health} />
-        {props.health?.account && status !== 'disconnected' && <> Company {props.health.account}.</>}
+        {(props.health?.accountName || props.health?.account) && status !== 'disconnected' && <> Company {props.health.accountName ?? props.health.account}.</>}
         {props.health?.lastOkAt && <small class='muted'> Last successful call {formatTimestamp(props.health.lastOkAt)}.</small>}
       </p>
       {props.notice && (

@@ -214,7 +214,9 @@ export type PublishTargetView = {
   name: string
   blocking: { message: string; href: string }[]
   warnings: { message: string; href: string }[]
-  counts: { pending: number; sent: number; failed: number }
+  counts: { pending: number; sent: number; failed: number; unconfirmed: number }
+  /** Lines that left and whose answer has not come back: never shown as failed, checked again by themselves. */
+  unconfirmed: { nextCheckAt: string | null; reason: string | null } | null
   failed: { date: string; payId: string; minutes: number; message: string | null }[]
   runs: { created_at: string; added: number; corrected: number; removed: number; unchanged: number }[]
   agentName?: string
@@ -269,8 +271,16 @@ function LinePublishing(props: { period: string; target: PublishTargetView; appr
   return (
     <>
       <p>
-        Lines: {t.counts.sent} sent · {t.counts.pending} pending{t.counts.pending > 0 && t.agentName ? ` (sent on ${t.agentName}'s next visit)` : ''} · {t.counts.failed} failed
+        Lines: {t.counts.sent} sent{t.counts.unconfirmed > 0 ? ` · ${t.counts.unconfirmed} sent, waiting for ${t.name} to confirm` : ''} · {t.counts.pending} pending
+        {t.counts.pending > 0 && t.agentName ? ` (sent on ${t.agentName}'s next visit)` : ''} · {t.counts.failed} failed
       </p>
+      {t.unconfirmed && (
+        <p class='flash flash-info' role='status'>
+          {t.counts.unconfirmed} line{t.counts.unconfirmed === 1 ? '' : 's'} left for {t.name} without an answer yet; {t.name} may already hold {t.counts.unconfirmed === 1 ? 'it' : 'them'}. Clockbridge checks with {t.name}{' '}
+          {t.unconfirmed.nextCheckAt ? `again at ${formatTimestamp(t.unconfirmed.nextCheckAt).slice(11)}` : t.agentName ? `on ${t.agentName}'s next visit` : 'shortly'} before sending anything again, so nothing is added twice.
+          {t.unconfirmed.reason && <small class='muted'> Last answer: {t.unconfirmed.reason}</small>}
+        </p>
+      )}
       {t.counts.pending > 0 && t.waiting && !t.agentName && (
         <p class='flash flash-warning' role='status'>
           {t.waiting} Publish again to send the pending lines once this is fixed.

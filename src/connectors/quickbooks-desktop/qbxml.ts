@@ -10,9 +10,18 @@ import type { SourceRecord } from '../types.js'
 export const QBXML_VERSION = '13.0'
 export const PAGE_SIZE = 500
 
-export function messageSet(requests: XmlNode[], onError: 'stopOnError' | 'continueOnError' = 'stopOnError'): string {
-  return `<?xml version="1.0" encoding="utf-8"?><?qbxml version="${QBXML_VERSION}"?>${writeXml(el('QBXML', {}, el('QBXMLMsgsRq', { onError }, ...requests)))}`
+/**
+ * One qbXML message set. A set that writes carries `newMessageSetID`: QuickBooks then keeps its
+ * answer, and a later set with `oldMessageSetID` asks for it (Intuit's error recovery). The ids
+ * are at most 23 characters.
+ */
+export function messageSet(requests: XmlNode[], onError: 'stopOnError' | 'continueOnError' = 'stopOnError', recovery: { newMessageSetID?: string; oldMessageSetID?: string } = {}): string {
+  const attributes = { ...(recovery.oldMessageSetID ? { oldMessageSetID: recovery.oldMessageSetID } : {}), ...(recovery.newMessageSetID ? { newMessageSetID: recovery.newMessageSetID } : {}), onError }
+  return `<?xml version="1.0" encoding="utf-8"?><?qbxml version="${QBXML_VERSION}"?>${writeXml(el('QBXML', {}, el('QBXMLMsgsRq', attributes, ...requests)))}`
 }
+
+/** A message set id for a write: unique, and within qbXML's 23 characters. */
+export const newMessageSetId = () => `cb-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`
 
 type ModuleQuery = {
   request: string
@@ -293,15 +302,15 @@ export type LineOutcome =
   | { status: 'failed'; code: number; message: string; retry: boolean }
 
 /**
- * The per-line result of a TimeTrackingAddRs. 3100 means QuickBooks already holds this line (the
- * same ExternalGUID): it counts as sent, so a repeat never doubles hours. 3170-3180 (a list locked
- * by another user) is retried on the next visit; the rest need the admin.
+ * The per-line result of a TimeTrackingAddRs. QuickBooks does not refuse a repeated ExternalGUID:
+ * a line sent twice is added twice, so a write whose answer is lost is settled (recovery, lookup),
+ * never simply sent again. 3170-3180 (a list locked by another user) is retried on the next visit;
+ * the rest need the admin.
  */
 export function lineOutcome(rs: XmlElement): LineOutcome {
   const { statusCode, statusMessage } = statusOf(rs)
   const txnId = path(rs, 'TimeTrackingRet', 'TxnID')?.text
   if (statusCode === 0 && txnId) return { status: 'sent', txnId }
-  if (statusCode === 3100) return { status: 'sent', txnId: txnId ?? '' }
   const retry = statusCode >= 3170 && statusCode <= 3180
   const advice: Record<number, string> = {
     1: 'QuickBooks found no matching record.',
@@ -327,4 +336,56 @@ export function parsePublishResponse(text: string): Map<string, LineOutcome> {
     }
   }
   return outcomes
+}
+
+// ── Settling writes whose answer was lost ─────────────────────────────────────────────────────
+
+/** Asks QuickBooks for the answer it kept to a message set (error recovery): an empty set with its id. */
+export const recoveryCheck = (messageSetId: string) => messageSet([], 'continueOnError', { oldMessageSetID: messageSetId })
+
+/**
+ * What QuickBooks kept of a message set, by requestID: the outcomes of the requests it carried
+ * out. An empty map means it has no record of the set (it never ran, or its record is gone).
+ */
+export function parseRecoveryResponse(text: string): Map<string, LineOutcome> {
+  return parsePublishResponse(text)
+}
+
+/** A time entry as QuickBooks holds it, for finding the lines of a lost answer by their ExternalGUID. */
+export type HeldTime = { txnId: string; externalGuid: string | null }
+
+type EntityRef = { listId?: string; fullName?: string }
+
+/**
+ * Time entries that may be lines of a lost answer: those on the lines' days of their employees
+ * (by ListID, and by name for employees sent by name), and the entries of `txnIds` (deletions).
+ */
+export function timeTrackingLookup(requestPrefix: string, q: { from?: string; to?: string; employees: EntityRef[]; txnIds: string[] }): XmlNode[] {
+  const requests: XmlNode[] = []
+  const byListId = [...new Set(q.employees.filter((e) => e.listId).map((e) => e.listId!))]
+  const byName = [...new Set(q.employees.filter((e) => !e.listId && e.fullName).map((e) => e.fullName!))]
+  const range = el('TxnDateRangeFilter', {}, leaf('FromTxnDate', q.from), leaf('ToTxnDate', q.to))
+  if (q.from && byListId.length > 0) requests.push(el('TimeTrackingQueryRq', { requestID: `${requestPrefix}-id` }, range, el('TimeTrackingEntityFilter', {}, ...byListId.map((id) => leaf('ListID', id)))))
+  if (q.from && byName.length > 0) requests.push(el('TimeTrackingQueryRq', { requestID: `${requestPrefix}-name` }, range, el('TimeTrackingEntityFilter', {}, ...byName.map((n) => leaf('FullName', n)))))
+  if (q.txnIds.length > 0) requests.push(el('TimeTrackingQueryRq', { requestID: `${requestPrefix}-txn` }, ...q.txnIds.map((id) => leaf('TxnID', id))))
+  return requests
+}
+
+/** The time entries the lookup found; a query QuickBooks could not run throws, so nothing is decided on it. */
+export function parseTimeTrackingLookup(text: string): HeldTime[] {
+  let root: XmlElement
+  try {
+    root = parseXml(text)
+  } catch (err) {
+    throw new QbxmlError(`QuickBooks sent a response that is not XML (${(err as Error).message})`)
+  }
+  const held: HeldTime[] = []
+  for (const rs of child(root, 'QBXMLMsgsRs')?.children ?? []) {
+    if (rs.name !== 'TimeTrackingQueryRs') continue
+    const { statusCode, statusMessage } = statusOf(rs)
+    // 1: nothing matched. A TxnID QuickBooks does not know is 500 (some objects not found) or 3120.
+    if (statusCode !== 0 && statusCode !== 1 && statusCode !== 500 && statusCode !== 3120) throw new QbxmlError(`QuickBooks ${statusCode} while looking up time entries: ${statusMessage}`)
+    for (const ret of rs.children.filter((c) => c.name === 'TimeTrackingRet')) held.push({ txnId: childText(ret, 'TxnID') ?? '', externalGuid: childText(ret, 'ExternalGUID')?.toUpperCase() ?? null })
+  }
+  return held
 }

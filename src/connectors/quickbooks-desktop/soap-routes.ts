@@ -39,7 +39,7 @@ qbwcRoutes.post(
       c.var.log.warn({ event: 'qbwc_bad_request', error: err.message }, 'malformed Web Connector request')
       return c.body(soapFault(err), 500, XML)
     }
-    const result = await new WebConnectorService(c.var.deps).handle(call)
+    const result = await new WebConnectorService(c.var.deps).handle(call, { clientAddress: c.var.clientIp })
     return c.body(soapResult(call.method, result), 200, XML)
   },
 )

@@ -6,8 +6,8 @@ import { getIntegration, loadState, saveState } from '../../integrations/integra
 import type { ModuleId } from '../../integrations/modules.js'
 import { beginRun, completeRun, endRun, PageError, stageRunPage, type HubDeps } from '../../staging/sync-runs.js'
 import { QBD_ID, qbdSettings, quickbooksDesktopConnector, QBD_OWNER_ID } from './connector.js'
-import { MODULE_QUERIES, messageSet, PAGE_SIZE, parseHostResponse, parsePublishResponse, parseQueryResponse, QbxmlError, QBXML_VERSION, queryRequest, timeTrackingAdd, timeTrackingDelete, type QueryPosition, type TimeLine } from './qbxml.js'
-import { pendingLines, recordOutcome } from '../../payroll/publish-service.js'
+import { externalGuid, MODULE_QUERIES, messageSet, newMessageSetId, PAGE_SIZE, parseHostResponse, parsePublishResponse, parseQueryResponse, parseRecoveryResponse, parseTimeTrackingLookup, QbxmlError, QBXML_VERSION, queryRequest, recoveryCheck, timeTrackingAdd, timeTrackingDelete, timeTrackingLookup, type LineOutcome as QbLineOutcome, type QueryPosition, type TimeLine } from './qbxml.js'
+import { markUnconfirmed, MAX_REFUSED_TRIES, pendingLines, recordOutcome, unconfirmedLines } from '../../payroll/publish-service.js'
 import type { XmlNode } from '../../lib/xml.js'
 import type { SoapCall } from './soap.js'
 import { autoImportAfterRun } from '../../staging/auto-import.js'
@@ -41,6 +41,7 @@ const FULL_SYNC_EVERY_MS = 7 * 24 * 3600 * 1000
 const resumeKey = (module: ModuleId) => `${module}.resume`
 const sinceKey = (module: ModuleId) => `${module}.since`
 const lastFullKey = (module: ModuleId) => `${module}.lastFullAt`
+const hresultsKey = (module: ModuleId) => `${module}.hresults`
 
 type Resume = { runId: number; fromName: string; maxModified?: string }
 
@@ -49,8 +50,12 @@ type Pending = { runId: number; module: ModuleId; page: number; position: QueryP
 
 type Session = { ticket_hash: string; created_at: string; pending: string | null; last_error: string | null; runs_total: number; runs_done: number; records: number; closed_at: string | null }
 
-/** A message set of time lines QuickBooks is working on. */
-type PublishPending = { publish: { requestId: string; ids: number[] } }
+/**
+ * A message set of time lines QuickBooks is working on (`publish`), or a step that settles lines
+ * whose answer was lost: asking QuickBooks for the answer it kept (`recover`), or looking the
+ * lines up by their ExternalGUID and TxnID (`lookup`).
+ */
+type PublishPending = { publish: { messageSetId: string; ids: number[] } } | { recover: { messageSetId: string; ids: number[] } } | { lookup: { ids: number[] } }
 
 /** Time lines sent per message set: small enough that one bad line costs little to retry. */
 const PUBLISH_BATCH = 25
@@ -63,7 +68,8 @@ export class WebConnectorService {
     this.log = deps.logger.child({ integration: QBD_ID })
   }
 
-  async handle(call: SoapCall): Promise<string | number | string[]> {
+  /** One SOAP call; `clientAddress` is where it came from (the same Web Connector calls from the same place). */
+  async handle(call: SoapCall, from: { clientAddress: string | null } = { clientAddress: null }): Promise<string | number | string[]> {
     const p = call.params
     switch (call.method) {
       case 'serverVersion':
@@ -71,7 +77,7 @@ export class WebConnectorService {
       case 'clientVersion':
         return ''
       case 'authenticate':
-        return this.authenticate(p.strUserName!, p.strPassword!)
+        return this.authenticate(p.strUserName!, p.strPassword!, from.clientAddress)
       case 'sendRequestXML':
         return this.sendRequestXML(p.ticket!, p.strHCPResponse!, p.strCompanyFileName!, p.qbXMLMajorVers!)
       case 'receiveResponseXML':
@@ -92,7 +98,7 @@ export class WebConnectorService {
   // ── authenticate ─────────────────────────────────────────────────────────────────────────────
 
   /** [ticket, ""|company file] to work, [ticket, "none"] when nothing is queued, ["", "nvu"] for bad credentials. */
-  async authenticate(username: string, password: string): Promise<string[]> {
+  async authenticate(username: string, password: string, clientAddress: string | null = null): Promise<string[]> {
     const row = await getIntegration(this.db, QBD_ID)
     const settings = qbdSettings(row?.settings)
     const state = await loadState(this.db, QBD_ID)
@@ -105,16 +111,24 @@ export class WebConnectorService {
       this.log.warn({ event: 'qbwc_auth_failed', username }, 'Web Connector sign-in refused')
       return ['', 'nvu']
     }
-    if (await this.otherSessionActive()) {
+    const active = await this.activeSession()
+    if (active && active.client_address !== clientAddress) {
       this.log.warn({ event: 'qbwc_busy' }, 'another Web Connector session is in progress')
       return ['', 'busy']
     }
+    if (active) {
+      // A Web Connector runs one session at a time: signing in again, it has given up the old one
+      // (closed, crashed, lost its connection). Take it over now; the new session resumes from
+      // what was committed, and writes whose answer was lost are settled first.
+      await this.db.updateTable('qbwc_sessions').set({ closed_at: new Date().toISOString(), pending: null, last_error: 'Ended without closeConnection; the same Web Connector signed in again and took over.' }).where('ticket_hash', '=', active.ticket_hash).execute()
+      this.log.info({ event: 'qbwc_session_taken_over' }, 'the same Web Connector signed in again; its dropped session was taken over')
+    }
     const ticket = randomUUID()
-    const work = [...(await this.openRuns()), ...((await pendingLines(this.db, QBD_ID, { limit: 1 }, new Date().toISOString())).length > 0 ? [{ publish: true }] : [])]
+    const work = [...(await this.openRuns()), ...((await this.hoursWaiting(new Date().toISOString())) ? [{ publish: true }] : [])]
     const now = new Date().toISOString()
     // Sessions are kept a month for support questions, then forgotten.
     await this.db.deleteFrom('qbwc_sessions').where('created_at', '<', new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString()).execute()
-    await this.db.insertInto('qbwc_sessions').values({ ticket_hash: hashTicket(ticket), integration: QBD_ID, created_at: now, last_seen_at: now, runs_total: work.length, runs_done: 0, records: 0 }).execute()
+    await this.db.insertInto('qbwc_sessions').values({ ticket_hash: hashTicket(ticket), integration: QBD_ID, created_at: now, last_seen_at: now, runs_total: work.length, runs_done: 0, records: 0, client_address: clientAddress }).execute()
     this.log.info({ event: 'qbwc_session_opened', runs: work.length }, 'Web Connector session opened')
     return [ticket, work.length === 0 ? 'none' : settings.companyFile]
   }
@@ -128,6 +142,9 @@ export class WebConnectorService {
       const problem = await this.checkHost(session, hostResponse, companyFile, major)
       if (problem) return this.refuse(session, problem)
     }
+    // Writes whose answer was lost are settled before anything else goes to QuickBooks.
+    const settle = await this.settleRequest(session)
+    if (settle) return settle
     const pending = await this.nextPending(session)
     if (!pending) {
       const publish = await this.publishRequest(session)
@@ -199,11 +216,11 @@ export class WebConnectorService {
     const session = await this.session(ticket)
     if (!session) return -1
     const waiting = session.pending ? (JSON.parse(session.pending) as Pending | PublishPending) : null
-    if (waiting && 'publish' in waiting) return this.receivePublish(session, waiting, response, hresult, message)
+    if (waiting && !('runId' in waiting)) return this.receivePublishStep(session, waiting, response, hresult, message)
     const pending = waiting
     if (!pending?.requestId) return this.fail(session, null, 'QuickBooks sent a response, but no request was waiting for one; nothing was staged.')
     const what = `${MODULE_QUERIES[pending.module].noun}s`
-    if (hresult) return this.fail(session, pending, `QuickBooks could not process the request for ${what} (${hresult}: ${message || 'no message'}); nothing of this page was staged.`)
+    if (hresult) return this.retryOrFail(session, pending, `QuickBooks could not process the request for ${what} (${hresult}: ${message || 'no message'}); nothing of this page was staged`)
     let page
     try {
       page = parseQueryResponse(response, pending.module)
@@ -267,7 +284,7 @@ export class WebConnectorService {
 
   /** How far this session is: finished runs plus a fraction of the current one; 100 only when nothing is left. */
   private async percent(session: Session, fraction: number): Promise<number> {
-    const open = (await this.openRuns()).length + ((await pendingLines(this.db, QBD_ID, { limit: 1 }, session.created_at)).length > 0 ? 1 : 0)
+    const open = (await this.openRuns()).length + ((await this.hoursWaiting(session.created_at)) ? 1 : 0)
     if (open === 0) return 100
     const total = Math.max(session.runs_total, session.runs_done + open)
     return Math.min(99, Math.max(1, Math.floor((100 * (session.runs_done + fraction)) / total)))
@@ -275,7 +292,11 @@ export class WebConnectorService {
 
   // ── publishing hours ─────────────────────────────────────────────────────────────────────────
 
-  /** The next message set of time lines: deletions of corrected lines first, then additions. */
+  /**
+   * The next message set of time lines: deletions of corrected lines first, then additions. Its
+   * lines are recorded as unconfirmed, with the set's id, in the same transaction that hands it
+   * out: if the answer never comes back, the next visit settles them instead of sending them again.
+   */
   private async publishRequest(session: Session): Promise<string | null> {
     const lines = await pendingLines(this.db, QBD_ID, { limit: PUBLISH_BATCH }, session.created_at)
     if (lines.length === 0) return null
@@ -290,36 +311,152 @@ export class WebConnectorService {
       ids.push(l.id)
     }
     if (ids.length === 0) return this.publishRequest(session)
-    const pending: PublishPending = { publish: { requestId: `line-${ids[0]}`, ids } }
-    await this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(pending) }).where('ticket_hash', '=', session.ticket_hash).execute()
+    const messageSetId = newMessageSetId()
+    await this.db.transaction().execute(async (trx) => {
+      await markUnconfirmed(trx, ids, messageSetId)
+      await trx.updateTable('qbwc_sessions').set({ pending: JSON.stringify({ publish: { messageSetId, ids } } satisfies PublishPending) }).where('ticket_hash', '=', session.ticket_hash).execute()
+    })
+    return messageSet(requests, 'continueOnError', { newMessageSetID: messageSetId })
+  }
+
+  /**
+   * A request that settles lines whose answer was lost, oldest first: QuickBooks is asked for the
+   * answer it kept to their message set; lines it has no answer for are looked up by ExternalGUID
+   * (additions, on their days and employees) and TxnID (deletions).
+   */
+  private async settleRequest(session: Session): Promise<string | null> {
+    const lines = await unconfirmedLines(this.db, QBD_ID)
+    if (lines.length === 0) return null
+    const messageSetId = lines.find((l) => l.attempt_id)?.attempt_id
+    if (messageSetId) {
+      const ids = lines.filter((l) => l.attempt_id === messageSetId).map((l) => l.id)
+      await this.savePublishStep(session, { recover: { messageSetId, ids } })
+      this.log.info({ event: 'qbwc_recovery_check', messageSetId, lines: ids.length }, 'asking QuickBooks for the answer it kept')
+      return recoveryCheck(messageSetId)
+    }
+    const batch = lines.slice(0, PUBLISH_BATCH)
+    const adds = batch.filter((l) => l.action === 'add').map((l) => JSON.parse(l.payload) as TimeLine)
+    const dates = adds.map((l) => l.date).sort()
+    const requests = timeTrackingLookup(`find-${batch[0]!.id}`, { from: dates[0], to: dates[dates.length - 1], employees: adds.map((l) => l.employee), txnIds: batch.filter((l) => l.action === 'delete' && l.external_ref).map((l) => l.external_ref!) })
+    await this.savePublishStep(session, { lookup: { ids: batch.map((l) => l.id) } })
+    this.log.info({ event: 'qbwc_lookup', lines: batch.length }, 'looking up time lines whose answer was lost')
     return messageSet(requests, 'continueOnError')
   }
 
-  /** Each line's result: sent (with its TxnID), failed with QuickBooks' message, or retried on the next visit. */
-  private async receivePublish(session: Session, pending: PublishPending, response: string, hresult: string, message: string): Promise<number> {
+  private savePublishStep(session: Session, step: PublishPending) {
+    return this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(step) }).where('ticket_hash', '=', session.ticket_hash).execute()
+  }
+
+  private async receivePublishStep(session: Session, step: PublishPending, response: string, hresult: string, message: string): Promise<number> {
+    if ('publish' in step) return this.receivePublish(session, step.publish, response, hresult, message)
+    if (hresult) {
+      // A query that did not run leaves the lines as they were: they are settled on the next visit.
+      return this.stopSession(session, `QuickBooks could not check the hours it was sent earlier (${hresult}: ${message || 'no message'}); Clockbridge checks them again on the next visit before sending anything.`)
+    }
+    if ('recover' in step) return this.receiveRecovery(session, step.recover, response)
+    return this.receiveLookup(session, step.lookup.ids, response)
+  }
+
+  /** Each line's result: sent (with its TxnID), failed with QuickBooks' message, or tried again on the next visit. */
+  private async receivePublish(session: Session, set: { messageSetId: string; ids: number[] }, response: string, hresult: string, message: string): Promise<number> {
     let outcomes
     try {
-      if (hresult) throw new Error(`QuickBooks could not process the hours (${hresult}: ${message || 'no message'})`)
+      if (hresult) throw new QbxmlError(`QuickBooks could not process the hours (${hresult}: ${message || 'no message'})`)
       outcomes = parsePublishResponse(response)
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err)
-      for (const id of pending.publish.ids) await recordOutcome(this.db, id, { status: 'failed', message: reason })
-      await this.db.updateTable('qbwc_sessions').set({ pending: null, last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
-      await this.recordError(reason)
-      return -1
+      // QuickBooks may or may not have run the set: its lines stay unconfirmed, and the next visit
+      // asks QuickBooks what it kept before anything is sent again.
+      const reason = `${err instanceof Error ? err.message : String(err)}. Clockbridge checks these hours with QuickBooks on the Web Connector's next visit and sends them again if QuickBooks has not added them.`
+      for (const id of set.ids) await recordOutcome(this.db, id, { status: 'unconfirmed', message: reason })
+      return this.stopSession(session, reason)
     }
+    const sent = await this.recordQbOutcomes(set.ids, outcomes)
+    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: session.records + sent }).where('ticket_hash', '=', session.ticket_hash).execute()
+    this.log.info({ event: 'qbwc_hours_sent', messageSetId: set.messageSetId, lines: set.ids.length, sent }, 'hours sent to QuickBooks')
+    return this.percent(session, 0.5)
+  }
+
+  /** QuickBooks' kept answer settles the lines it names; the others are looked up next. */
+  private async receiveRecovery(session: Session, set: { messageSetId: string; ids: number[] }, response: string): Promise<number> {
+    let outcomes
+    try {
+      outcomes = parseRecoveryResponse(response)
+    } catch (err) {
+      return this.stopSession(session, `QuickBooks sent an answer Clockbridge could not read while checking earlier hours (${(err as Error).message}); it checks again on the next visit.`)
+    }
+    const answered = set.ids.filter((id) => outcomes.has(`line-${id}`))
+    const sent = await this.recordQbOutcomes(answered, outcomes)
+    // Lines QuickBooks kept no answer for: found or not by a lookup, never sent again blindly.
+    const unanswered = set.ids.filter((id) => !outcomes.has(`line-${id}`))
+    if (unanswered.length > 0) await this.db.updateTable('publish_lines').set({ attempt_id: null }).where('id', 'in', unanswered).where('status', '=', 'unconfirmed').execute()
+    this.log.info({ event: 'qbwc_recovered', messageSetId: set.messageSetId, answered: answered.length, unanswered: unanswered.length }, 'QuickBooks answered for an earlier message set')
+    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: session.records + sent }).where('ticket_hash', '=', session.ticket_hash).execute()
+    return this.percent(session, 0.5)
+  }
+
+  /** Lines found in QuickBooks are sent; lines not found go again (or fail after their tries); deletions not found are done. */
+  private async receiveLookup(session: Session, ids: number[], response: string): Promise<number> {
+    let held
+    try {
+      held = parseTimeTrackingLookup(response)
+    } catch (err) {
+      return this.stopSession(session, `${(err as Error).message}. Clockbridge checks the hours it sent earlier again on the next visit before sending anything.`)
+    }
+    const byGuid = new Map<string, string>()
+    for (const t of held) if (t.externalGuid && !byGuid.has(t.externalGuid)) byGuid.set(t.externalGuid, t.txnId)
+    const txnIds = new Set(held.map((t) => t.txnId))
+    const rows = await this.db.selectFrom('publish_lines').selectAll().where('id', 'in', ids).where('status', '=', 'unconfirmed').execute()
+    let found = 0
+    for (const row of rows) {
+      if (row.action === 'add') {
+        const txnId = byGuid.get(externalGuid((JSON.parse(row.payload) as TimeLine).key))
+        if (txnId) {
+          await recordOutcome(this.db, row.id, { status: 'sent', ref: txnId })
+          found++
+        } else await this.notApplied(row)
+      } else if (!txnIds.has(row.external_ref ?? '')) {
+        await recordOutcome(this.db, row.id, { status: 'sent', ref: row.external_ref ?? '' })
+        found++
+      } else await this.notApplied(row)
+    }
+    this.log.info({ event: 'qbwc_lookup_done', lines: rows.length, found }, 'time lines with a lost answer settled')
+    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: session.records + found }).where('ticket_hash', '=', session.ticket_hash).execute()
+    return this.percent(session, 0.5)
+  }
+
+  /** QuickBooks certainly did not apply the line: it goes again, unless it was refused as often as it may be. */
+  private async notApplied(row: { id: number; attempts: number; message: string | null }): Promise<void> {
+    if (row.attempts >= MAX_REFUSED_TRIES) {
+      const reason = row.message ?? 'QuickBooks did not add this line'
+      await recordOutcome(this.db, row.id, { status: 'failed', message: `${reason.replace(/ Clockbridge checks these hours.*$/, '')}. Tried ${row.attempts} times; QuickBooks holds none of it. Fix what QuickBooks reports (or open the company file in single-user mode if it was busy), then press Retry failed lines.` })
+    } else {
+      await this.db.updateTable('publish_lines').set({ status: 'pending', attempt_id: null, message: null, updated_at: new Date().toISOString() }).where('id', '=', row.id).execute()
+    }
+  }
+
+  /** Records QuickBooks' answer for each line; a line it did not answer for stays unconfirmed, to be looked up. */
+  private async recordQbOutcomes(ids: number[], outcomes: Map<string, QbLineOutcome>): Promise<number> {
     let sent = 0
-    for (const id of pending.publish.ids) {
+    const attempts = new Map((ids.length > 0 ? await this.db.selectFrom('publish_lines').select(['id', 'attempts']).where('id', 'in', ids).execute() : []).map((r) => [r.id, r.attempts]))
+    for (const id of ids) {
       const outcome = outcomes.get(`line-${id}`)
-      if (!outcome) await recordOutcome(this.db, id, { status: 'failed', message: 'QuickBooks did not answer for this line; publish again to retry it' })
-      else if (outcome.status === 'sent') {
+      if (!outcome) {
+        await this.db.updateTable('publish_lines').set({ attempt_id: null }).where('id', '=', id).execute()
+        await recordOutcome(this.db, id, { status: 'unconfirmed', message: 'QuickBooks did not answer for this line; Clockbridge looks it up in QuickBooks on the next visit before sending it again.' })
+      } else if (outcome.status === 'sent') {
         await recordOutcome(this.db, id, { status: 'sent', ref: outcome.txnId })
         sent++
-      } else await recordOutcome(this.db, id, { status: outcome.retry ? 'pending' : 'failed', message: outcome.message })
+      } else if (outcome.retry && (attempts.get(id) ?? 0) < MAX_REFUSED_TRIES) await recordOutcome(this.db, id, { status: 'pending', message: outcome.message })
+      else await recordOutcome(this.db, id, { status: 'failed', message: outcome.message })
     }
-    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: session.records + sent }).where('ticket_hash', '=', session.ticket_hash).execute()
-    this.log.info({ event: 'qbwc_hours_sent', lines: pending.publish.ids.length, sent }, 'hours sent to QuickBooks')
-    return this.percent(session, 0.5)
+    return sent
+  }
+
+  /** Ends the session with a reason the Web Connector shows (-1, then getLastError); the Setup tab keeps it. */
+  private async stopSession(session: Session, reason: string): Promise<number> {
+    await this.db.updateTable('qbwc_sessions').set({ pending: null, last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.recordError(reason)
+    return -1
   }
 
   // ── errors and the end of a session ──────────────────────────────────────────────────────────
@@ -330,6 +467,23 @@ export class WebConnectorService {
     await this.db.updateTable('qbwc_sessions').set({ pending: null, last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
     await this.recordError(reason)
     return -1
+  }
+
+  /**
+   * QuickBooks raised an HRESULT for a page: the run stays where it is and that request is asked
+   * again on the next visit, a bounded number of times, then the run fails with QuickBooks' reason.
+   */
+  private async retryOrFail(session: Session, pending: Pending, reason: string): Promise<number> {
+    const key = hresultsKey(pending.module)
+    const raw = (await loadState(this.db, QBD_ID))[key]
+    const before = raw ? (JSON.parse(raw) as { runId: number; tries: number }) : null
+    const tries = before?.runId === pending.runId ? before.tries + 1 : 1
+    if (tries >= MAX_REFUSED_TRIES) {
+      await saveState(this.db, QBD_ID, key, '')
+      return this.fail(session, pending, `${reason}. It failed ${tries} times; check that the company file opens in QuickBooks and is not in use, then press SYNC again.`)
+    }
+    await saveState(this.db, QBD_ID, key, JSON.stringify({ runId: pending.runId, tries }))
+    return this.pause(session, pending, `${reason}. Clockbridge asks again on the Web Connector's next visit (try ${tries} of ${MAX_REFUSED_TRIES}).`)
   }
 
   /** QuickBooks asked us to come back later: the run stays where it is for the next visit. */
@@ -366,7 +520,8 @@ export class WebConnectorService {
     await this.db.updateTable('qbwc_sessions').set({ closed_at: new Date().toISOString(), pending: null }).where('ticket_hash', '=', session.ticket_hash).execute()
     this.log.info({ event: 'qbwc_session_closed', records: session.records, error: session.last_error }, 'Web Connector session closed')
     if (session.last_error) return `Clockbridge: stopped. ${session.last_error}`
-    await saveState(this.db, QBD_ID, STATUS_KEYS.lastError, '')
+    // Only a session that did its work clears the last error: a visit with nothing to do says nothing about it.
+    if (session.runs_done > 0 || session.records > 0) await saveState(this.db, QBD_ID, STATUS_KEYS.lastError, '')
     return `Clockbridge: ${session.runs_done} sync(s) done, ${session.records} record(s) read from or sent to QuickBooks.`
   }
 
@@ -382,15 +537,22 @@ export class WebConnectorService {
     return row
   }
 
-  /** Another Web Connector (a second PC, say) is in the middle of a session: one at a time, or both would read the same run. */
-  private async otherSessionActive(): Promise<boolean> {
+  /**
+   * A session in the middle of its work and heard from recently. From another Web Connector (a
+   * second PC, say) it means busy: one at a time, or both would read the same run.
+   */
+  private activeSession() {
     const since = new Date(Date.now() - SESSION_IDLE_MS).toISOString()
-    const row = await this.db.selectFrom('qbwc_sessions').select('ticket_hash').where('integration', '=', QBD_ID).where('closed_at', 'is', null).where('pending', 'is not', null).where('last_seen_at', '>', since).executeTakeFirst()
-    return !!row
+    return this.db.selectFrom('qbwc_sessions').select(['ticket_hash', 'client_address']).where('integration', '=', QBD_ID).where('closed_at', 'is', null).where('pending', 'is not', null).where('last_seen_at', '>', since).executeTakeFirst()
   }
 
   private savePending(session: Session, pending: Pending) {
     return this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(pending) }).where('ticket_hash', '=', session.ticket_hash).execute()
+  }
+
+  /** Hours to send, or to settle because their answer was lost. */
+  private async hoursWaiting(retriedSince: string): Promise<boolean> {
+    return (await pendingLines(this.db, QBD_ID, { limit: 1 }, retriedSince, { unconfirmed: true })).length > 0
   }
 
   /** Queued and running syncs of QuickBooks Desktop, oldest first. */

@@ -1,9 +1,11 @@
 import type { ConnectorContext } from '../types.js'
 import { pacedFetch, type Attempt } from '../http-retry.js'
+import { gateFor } from '../request-gate.js'
 
 // The QuickBooks Online Accounting API (v3) as the connector uses it: JSON over HTTPS with a bearer
-// token, minorversion 75, at most 500 requests a minute and 10 at a time per company, retries on
-// 429 / 5xx / network errors, one token refresh on a 401, and Fault bodies turned into messages.
+// token, minorversion 75, at most 500 requests a minute and 10 at a time per company (one gate for
+// every caller of the company, paused by a Retry-After), retries on 429 / 5xx / network errors, one
+// token refresh on a 401, and Fault bodies turned into messages.
 
 const MINOR_VERSION = '75'
 const PRODUCTION_API = 'https://quickbooks.api.intuit.com'
@@ -49,41 +51,11 @@ function faultMessage(what: string, errors: FaultError[]): string {
   return `QuickBooks Online refused the ${what}: ${parts.join('; ') || 'no reason given'}`
 }
 
-/** 500 requests in any minute and 10 at a time, per company, for every caller in this process. */
-class CompanyLimiter {
-  private readonly sent: number[] = []
-  private running = 0
-  private readonly waiting: (() => void)[] = []
-  constructor(
-    private readonly perMinute = 500,
-    private readonly concurrent = 10,
-  ) {}
+/** Intuit's documented limits per company (realm): 500 requests in any minute, 10 at a time. */
+export const QBO_LIMITS = { concurrent: 10, perMinute: 500 }
 
-  async run<T>(call: () => Promise<T>): Promise<T> {
-    while (this.running >= this.concurrent) await new Promise<void>((r) => this.waiting.push(r))
-    this.running++
-    try {
-      for (;;) {
-        const now = Date.now()
-        while (this.sent.length > 0 && this.sent[0]! <= now - 60_000) this.sent.shift()
-        if (this.sent.length < this.perMinute) break
-        await new Promise((r) => setTimeout(r, this.sent[0]! + 60_000 - now))
-      }
-      this.sent.push(Date.now())
-      return await call()
-    } finally {
-      this.running--
-      this.waiting.shift()?.()
-    }
-  }
-}
-
-const limiters = new Map<string, CompanyLimiter>()
-const limiterFor = (realm: string) => {
-  let l = limiters.get(realm)
-  if (!l) limiters.set(realm, (l = new CompanyLimiter()))
-  return l
-}
+/** The one gate of a QuickBooks Online company: every module, publishing and token refreshes share it. */
+export const qboGate = (realm: string) => gateFor(`quickbooks-online:${realm}`, QBO_LIMITS)
 
 export type QboRequest = { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: unknown; what: string }
 
@@ -107,16 +79,14 @@ export class QboClient {
     for (let authAttempt = 0; ; authAttempt++) {
       const url = new URL(`${this.baseUrl(grant.account)}${req.path}`)
       for (const [k, v] of Object.entries({ ...req.query, minorversion: MINOR_VERSION })) url.searchParams.set(k, v)
-      const response = await limiterFor(grant.account).run(() =>
-        pacedFetch(
-          url,
-          {
-            method: req.method,
-            headers: { authorization: `Bearer ${grant.accessToken}`, accept: 'application/json', ...(req.body === undefined ? {} : { 'content-type': 'application/json' }) },
-            body: req.body === undefined ? undefined : JSON.stringify(req.body),
-          },
-          { vendors: this.ctx.vendors, signal: this.ctx.signal, what: `QuickBooks Online (${req.what})`, onAttempt: (a: Attempt) => this.onAttempt(a) },
-        ),
+      const response = await pacedFetch(
+        url,
+        {
+          method: req.method,
+          headers: { authorization: `Bearer ${grant.accessToken}`, accept: 'application/json', ...(req.body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        },
+        { vendors: this.ctx.vendors, signal: this.ctx.signal, what: `QuickBooks Online (${req.what})`, onAttempt: (a: Attempt) => this.onAttempt(a), gate: qboGate(grant.account) },
       )
       const text = response.text
       let body: unknown

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { ModuleId } from '../../integrations/modules.js'
 import type { Connector, ConnectorContext, LineOutcome, OutgoingLine, PullPage, SourceRecord } from '../types.js'
-import { QboClient, QboError } from './api-client.js'
+import { qboGate, QboClient, QboError } from './api-client.js'
+import { VendorGaveUp } from '../http-retry.js'
 import { qboOAuth } from './oauth.js'
 
 // QuickBooks Online through Intuit's Accounting API: OAuth 2.0, `query` pages of 1000 for full syncs,
@@ -187,7 +188,12 @@ function timeActivityBody(line: QboLine, settings: QboSettings): { body: Record<
   }
 }
 
-/** Sends lines one by one; a connection problem stops the batch and leaves the rest pending. */
+/**
+ * Sends lines one by one, each with its own requestid: a line whose answer was lost is settled by
+ * sending it again with the same requestid (QuickBooks Online answers a replay with the original
+ * response and creates nothing twice). A refusal fails the line; a connection problem stops the
+ * batch: the line it hit is unconfirmed when QuickBooks may have acted on it, the rest wait.
+ */
 async function publish(lines: OutgoingLine[], ctx: ConnectorContext<QboSettings>): Promise<LineOutcome[]> {
   const client = new QboClient(ctx, ctx.settings.environment)
   const outcomes: LineOutcome[] = []
@@ -196,12 +202,19 @@ async function publish(lines: OutgoingLine[], ctx: ConnectorContext<QboSettings>
     try {
       outcomes.push(line.action === 'add' ? await addTimeActivity(client, payload, ctx.settings) : await deleteTimeActivity(client, payload, line.externalRef))
     } catch (err) {
-      if (err instanceof QboError && err.httpStatus !== null && err.httpStatus < 500 && err.httpStatus !== 401 && err.httpStatus !== 429) {
+      // A refusal (4xx, not 401/429) means QuickBooks created nothing: the line fails with its reason.
+      if (err instanceof QboError && err.httpStatus !== null && err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 401 && err.httpStatus !== 429) {
         outcomes.push({ status: 'failed', message: err.message })
         continue
       }
-      const message = `Not sent yet: ${(err as Error).message}`
-      for (let rest = i; rest < lines.length; rest++) outcomes.push({ status: 'pending', message })
+      const message = (err as Error).message
+      const unknown = err instanceof VendorGaveUp ? err.mayHaveApplied : err instanceof QboError && (err.httpStatus === null || err.httpStatus < 400)
+      outcomes.push(
+        unknown || line.unconfirmed
+          ? { status: 'unconfirmed', message: `Sent, no answer yet: ${message} It is sent again with the same requestid, which QuickBooks Online recognises, so it is never added twice.` }
+          : { status: 'pending', message: `Not sent yet: ${message}` },
+      )
+      for (let rest = i + 1; rest < lines.length; rest++) outcomes.push(lines[rest]!.unconfirmed ? { status: 'unconfirmed', message: `Not checked yet: ${message}` } : { status: 'pending', message: `Not sent yet: ${message}` })
       break
     }
   }
@@ -248,7 +261,7 @@ export const quickbooksOnlineConnector: Connector<QboSettings> = {
   ],
   shape: 'pull',
   invalidRecords: 'fail-page',
-  oauth: qboOAuth<QboSettings>((settings, secrets) => ({ clientId: settings.clientId, clientSecret: secrets.clientSecret ?? '' })),
+  oauth: qboOAuth<QboSettings>((settings, secrets) => ({ clientId: settings.clientId, clientSecret: secrets.clientSecret ?? '' }), qboGate),
   planSync,
   pull,
   publishPayload: (line): QboLine => ({

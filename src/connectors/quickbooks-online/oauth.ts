@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { VendorConfig } from '../../config.js'
 import { OAuthError, type OAuthSpec, type TokenGrant } from '../types.js'
 import { pacedFetch } from '../http-retry.js'
+import type { RequestGate } from '../request-gate.js'
 
 // Intuit's OAuth 2.0 endpoints: consent at appcenter.intuit.com, tokens and refreshes at the token
 // endpoint (HTTP Basic with the app's client id and secret, form-encoded), revocation. Tokens and
@@ -18,7 +19,7 @@ const tokenResponse = z.object({
   x_refresh_token_expires_in: z.coerce.number().positive().optional(),
 })
 
-async function tokenCall(vendors: VendorConfig, app: QboAppCredentials, form: Record<string, string>, what: string): Promise<TokenGrant> {
+async function tokenCall(vendors: VendorConfig, app: QboAppCredentials, form: Record<string, string>, what: string, gate?: RequestGate): Promise<TokenGrant> {
   const response = await pacedFetch(
     vendors.qboTokenUrl,
     {
@@ -26,7 +27,7 @@ async function tokenCall(vendors: VendorConfig, app: QboAppCredentials, form: Re
       headers: { authorization: basicAuth(app), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams(form).toString(),
     },
-    { vendors, what: `Intuit's token endpoint (${what})`, maxAttempts: 3 },
+    { vendors, what: `Intuit's token endpoint (${what})`, maxAttempts: 3, gate },
   )
   let body: unknown
   try {
@@ -53,7 +54,7 @@ async function tokenCall(vendors: VendorConfig, app: QboAppCredentials, form: Re
 const basicAuth = (app: QboAppCredentials) => `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`
 
 /** The OAuth side of the QuickBooks Online connector, given how to read the app's credentials. */
-export function qboOAuth<S>(app: (settings: S, secrets: Record<string, string>) => QboAppCredentials): OAuthSpec<S> {
+export function qboOAuth<S>(app: (settings: S, secrets: Record<string, string>) => QboAppCredentials, gate: (account: string) => RequestGate): OAuthSpec<S> {
   return {
     authorizeOrigin: (vendors) => new URL(vendors.qboAuthUrl).origin,
     authorizeUrl: ({ settings, secrets, vendors, state, redirectUri }) => {
@@ -64,7 +65,8 @@ export function qboOAuth<S>(app: (settings: S, secrets: Record<string, string>) 
     accountFromCallback: (query) => (query.realmId && /^\d{1,32}$/.test(query.realmId) ? query.realmId : null),
     exchangeCode: ({ settings, secrets, vendors, code, redirectUri }) =>
       tokenCall(vendors, app(settings, secrets), { grant_type: 'authorization_code', code, redirect_uri: redirectUri }, 'authorization code'),
-    refresh: ({ settings, secrets, vendors, refreshToken }) => tokenCall(vendors, app(settings, secrets), { grant_type: 'refresh_token', refresh_token: refreshToken }, 'token refresh'),
+    // A refresh waits in the company's gate like every other call, and honours its pause.
+    refresh: ({ settings, secrets, vendors, refreshToken, account }) => tokenCall(vendors, app(settings, secrets), { grant_type: 'refresh_token', refresh_token: refreshToken }, 'token refresh', gate(account)),
     revoke: async ({ settings, secrets, vendors, refreshToken }) => {
       const response = await pacedFetch(
         vendors.qboRevokeUrl,

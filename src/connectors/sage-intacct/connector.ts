@@ -254,6 +254,6 @@ export const sageIntacctConnector: Connector<IntacctSettings> = {
   publishGroup: (payload, settings) => groupOf(payload as IntacctLine, (settings as IntacctSettings).weekStartsOn),
   testConnection: async (ctx) => {
     await gatewayFor(ctx).openSession()
-    return `company ${ctx.settings.companyId}`
+    return ctx.settings.companyId
   },
 }

@@ -48,7 +48,10 @@ export class QuickBooksCompany {
   fileId = '{3F2504E0-4F89-41D3-9A0C-0305E82C3301}'
   /** Faults the tests switch on: a status code for the nth request from now, every iterator forgotten. */
   readonly faults: { statusOnRequest?: { after: number; code: number; message: string }; forgetIteratorsOnce?: boolean } = {}
+  /** The last message set run with a newMessageSetID, and the answer QuickBooks kept for it (error recovery). */
+  private lastMessageSet: { id: string; response: string } | null = null
   private nextId = 1
+  private nextTxn = 1
   private version = 0
   private readonly sortedCache = new Map<ListName, { key: string; records: ListRecord[] }>()
   private clock = Date.parse('2024-01-15T08:00:00Z')
@@ -155,6 +158,16 @@ export class QuickBooksCompany {
     const set = child(root, 'QBXMLMsgsRq')
     if (root.name !== 'QBXML' || !set || !['stopOnError', 'continueOnError', 'rollbackOnError'].includes(set.attributes.onError ?? '')) return PARSE_ERROR
     if (set.children.some((rq) => orderProblem(rq) !== null)) return PARSE_ERROR
+    const oldId = set.attributes.oldMessageSetID
+    const newId = set.attributes.newMessageSetID
+    if ((oldId && oldId.length > 23) || (newId && newId.length > 23)) return PARSE_ERROR
+    // Error recovery: a set naming the last one QuickBooks ran for this application gets the answer
+    // it kept for it, and nothing of the set is run again. A set it has no record of: status 600.
+    if (oldId && oldId !== 'ClearAllMessageSets') {
+      const kept = this.lastMessageSet
+      if (kept && kept.id === oldId) return { response: kept.response }
+      if (set.children.length === 0) return { response: `<?xml version="1.0" ?>${writeXml(el('QBXML', {}, el('QBXMLMsgsRs', { messageSetStatusCode: 600 })))}` }
+    }
     if (this.faults.forgetIteratorsOnce && set.children.some((rq) => rq.attributes.iterator === 'Continue')) {
       session.iterators.clear()
       delete this.faults.forgetIteratorsOnce
@@ -165,7 +178,10 @@ export class QuickBooksCompany {
       responses.push(rs)
       if (set.attributes.onError === 'stopOnError' && Number(rs.attributes?.statusCode) >= 1000) break
     }
-    return { response: `<?xml version="1.0" ?>${writeXml(el('QBXML', {}, el('QBXMLMsgsRs', {}, ...responses)))}` }
+    const attributes = newId ? { newMessageSetID: newId, messageSetStatusCode: 0 } : {}
+    const response = `<?xml version="1.0" ?>${writeXml(el('QBXML', {}, el('QBXMLMsgsRs', attributes, ...responses)))}`
+    if (newId) this.lastMessageSet = { id: newId, response }
+    return { response }
   }
 
   private answer(rq: XmlElement, session: QbSession): XmlNode {
@@ -179,6 +195,7 @@ export class QuickBooksCompany {
     const list = LIST_OF[rq.name]
     if (list) return this.query(list, rq, session)
     if (rq.name === 'TimeTrackingAddRq') return this.addTime(rq)
+    if (rq.name === 'TimeTrackingQueryRq') return this.queryTime(rq)
     if (rq.name === 'TxnDelRq') return this.deleteTxn(rq)
     return el(name, { requestID, statusCode: 3250, statusSeverity: 'Error', statusMessage: 'This feature is not enabled or not available in this version of QuickBooks.' })
   }
@@ -273,11 +290,8 @@ export class QuickBooksCompany {
   private addTime(rq: XmlElement): XmlNode {
     const requestID = rq.attributes.requestID
     const add = child(rq, 'TimeTrackingAdd')!
+    // Like QuickBooks, a repeated ExternalGUID is not refused: the same hours are added again.
     const guid = childText(add, 'ExternalGUID')
-    const existing = guid ? this.timeTracking.find((t) => t.externalGuid === guid) : undefined
-    if (existing) {
-      return el('TimeTrackingAddRs', { requestID, statusCode: 3100, statusSeverity: 'Error', statusMessage: `The name "${guid}" of the list element is already in use.` }, this.timeRet(existing))
-    }
     const refs: [string, ListName][] = [['EntityRef', 'Employee'], ['CustomerRef', 'Customer'], ['ItemServiceRef', 'ItemService'], ['ClassRef', 'Class'], ['PayrollItemWageRef', 'PayrollItemWage']]
     const found: Record<string, ListRecord | undefined> = {}
     for (const [refName, list] of refs) {
@@ -290,7 +304,7 @@ export class QuickBooksCompany {
       }
     }
     const t: TimeTracking = {
-      txnId: `${(0x1000 + this.timeTracking.length + 1).toString(16).toUpperCase()}-1717430400`,
+      txnId: `${(0x1000 + this.nextTxn++).toString(16).toUpperCase()}-1717430400`,
       externalGuid: guid,
       date: childText(add, 'TxnDate') ?? new Date().toISOString().slice(0, 10),
       entity: found.EntityRef!.fullName,
@@ -303,6 +317,30 @@ export class QuickBooksCompany {
     }
     this.timeTracking.push(t)
     return el('TimeTrackingAddRs', { requestID, statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' }, this.timeRet(t))
+  }
+
+  /** TimeTrackingQuery by TxnID, or by day range and employees (ListID or FullName). */
+  private queryTime(rq: XmlElement): XmlNode {
+    const requestID = rq.attributes.requestID
+    const txnIds = rq.children.filter((c) => c.name === 'TxnID').map((c) => c.text)
+    const range = child(rq, 'TxnDateRangeFilter')
+    const from = childText(range, 'FromTxnDate')
+    const to = childText(range, 'ToTxnDate')
+    const entities = child(rq, 'TimeTrackingEntityFilter')
+    const listIds = new Set((entities?.children ?? []).filter((c) => c.name === 'ListID').map((c) => c.text))
+    const names = new Set((entities?.children ?? []).filter((c) => c.name === 'FullName').map((c) => c.text.toLowerCase()))
+    const employeeName = (listId: string) => this.lists.Employee.find((e) => e.listId === listId)?.fullName.toLowerCase()
+    const wanted = [...listIds].map(employeeName).filter((n): n is string => !!n)
+    const matching = this.timeTracking.filter((t) => {
+      if (txnIds.length > 0) return txnIds.includes(t.txnId)
+      if (from && t.date < from) return false
+      if (to && t.date > to) return false
+      if (listIds.size > 0 && !wanted.includes(t.entity.toLowerCase())) return false
+      if (names.size > 0 && !names.has(t.entity.toLowerCase())) return false
+      return true
+    })
+    if (matching.length === 0) return el('TimeTrackingQueryRs', { requestID, statusCode: 1, statusSeverity: 'Info', statusMessage: 'A query request did not find a matching object in QuickBooks' })
+    return el('TimeTrackingQueryRs', { requestID, statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' }, ...matching.map((t) => this.timeRet(t)))
   }
 
   private timeRet(t: TimeTracking): XmlNode {

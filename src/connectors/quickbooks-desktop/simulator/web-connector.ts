@@ -17,8 +17,13 @@ export type VisitFaults = {
   parseErrorOnRequest?: number
   /** The Web Connector stops after this many responses, without closeConnection (a PC that went to sleep). */
   dropAfterResponses?: number
-  /** QuickBooks carries out the nth request, then the PC goes down before the Web Connector reports back. */
+  /**
+   * QuickBooks carries out the nth request, then its answer is lost: the PC goes down, the
+   * connection drops or Clockbridge is gone before the Web Connector reports back.
+   */
   crashAfterProcessingRequest?: number
+  /** QuickBooks raises this HRESULT for the nth request without running it (a busy company file, say). */
+  hresultOnRequest?: { request: number; hresult: string; message: string }
   /** QuickBooks cannot be opened at all. */
   connectionError?: { hresult: string; message: string }
 }
@@ -88,7 +93,12 @@ export class WebConnectorSimulator {
       first = false
       if (request === '') return this.stop(call, ticket, result)
       result.requests++
-      const processed = faults.parseErrorOnRequest === result.requests ? { hresult: '0x80040400', message: 'QuickBooks found an error when parsing the provided XML text stream.' } : this.company.process(request, session)
+      const processed =
+        faults.parseErrorOnRequest === result.requests
+          ? { hresult: '0x80040400', message: 'QuickBooks found an error when parsing the provided XML text stream.' }
+          : faults.hresultOnRequest?.request === result.requests
+            ? { hresult: faults.hresultOnRequest.hresult, message: faults.hresultOnRequest.message }
+            : this.company.process(request, session)
       if (faults.crashAfterProcessingRequest === result.requests) {
         result.outcome = 'dropped'
         return result

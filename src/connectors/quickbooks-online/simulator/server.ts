@@ -19,6 +19,8 @@ export type QboFault =
   | { kind: 'fault'; status: number; body: unknown }
   | { kind: 'duplicate-ids' }
   | { kind: 'missing-fields' }
+  /** The request is carried out, then the connection drops before the answer leaves. */
+  | { kind: 'lose-answer' }
 
 export const SIM_CLIENT = { clientId: 'ABsimulatorClientId0001', clientSecret: 'simulator-secret-0001' }
 
@@ -35,10 +37,17 @@ export class QboSimulator {
   omitRealmId = false
   /** Seconds an access token lives. */
   accessTokenSeconds = 3600
-  readonly log: { method: string; path: string; query: string }[] = []
+  readonly log: { method: string; path: string; query: string; at: number }[] = []
   /** Time spent answering API requests, for the benchmark. */
   handlerMs = 0
   refreshes = 0
+  /** Intuit's limits per company, enforced with 429 and Retry-After: 10 at a time, 500 in any minute. */
+  limits = { concurrent: 10, perMinute: 500, retryAfterSeconds: 1 }
+  /** The most API requests in flight at once, and how many were answered 429 for a limit (not a fault). */
+  maxInFlight = 0
+  throttled = 0
+  private inFlight = 0
+  private readonly recent: number[] = []
   private readonly codes = new Map<string, { redirectUri: string; expiresAt: number }>()
   private readonly accessTokens = new Map<string, Grant>()
   private readonly refreshTokens = new Map<string, string>()
@@ -130,12 +139,30 @@ export class QboSimulator {
     })
     app.all('/v3/company/:realm/*', async (c) => {
       const started = performance.now()
+      const limited = this.overLimit()
+      if (limited) return limited(c)
+      this.inFlight++
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
       try {
         return await this.api(c)
       } finally {
+        this.inFlight--
         this.handlerMs += performance.now() - started
       }
     })
+  }
+
+  /** Over Intuit's per-company limits: the 429 it answers (ThrottleExceeded, Retry-After), or null. */
+  private overLimit(): ((c: Context) => Response) | null {
+    const now = Date.now()
+    while (this.recent.length > 0 && this.recent[0]! <= now - 60_000) this.recent.shift()
+    if (this.inFlight < this.limits.concurrent && this.recent.length < this.limits.perMinute) {
+      this.recent.push(now)
+      return null
+    }
+    this.throttled++
+    const why = this.inFlight >= this.limits.concurrent ? `more than ${this.limits.concurrent} requests at a time` : `more than ${this.limits.perMinute} requests in a minute`
+    return (c) => c.json(faultBody('ThrottleExceeded', `You have exceeded the number of allowed requests: ${why}.`, '003001'), 429, { 'retry-after': String(this.limits.retryAfterSeconds) })
   }
 
   private tokenBody() {
@@ -146,14 +173,18 @@ export class QboSimulator {
   private async api(c: Context): Promise<Response> {
     const url = new URL(c.req.url)
     const path = url.pathname.replace(/^\/v3\/company\/[^/]+/, '')
-    this.log.push({ method: c.req.method, path, query: url.search })
+    this.log.push({ method: c.req.method, path, query: url.search, at: Date.now() })
     const token = (c.req.header('authorization') ?? '').replace(/^Bearer /, '')
     const grant = this.accessTokens.get(token)
     const faultAt = this.faults.findIndex((f) => !f.path || path.includes(f.path) || url.search.includes(f.path))
     const fault = faultAt >= 0 ? this.faults.splice(faultAt, 1)[0] : undefined
     if (fault?.kind === 'expired-token' && grant) grant.expiresAt = 0
-    if (!grant || grant.expiresAt < Date.now() || grant.realmId !== c.req.param('realm')) {
+    if (!grant || grant.expiresAt < Date.now()) {
       return c.json({ fault: { error: [{ message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401', detail: 'Token expired', code: '3200' }], type: 'AUTHENTICATION' }, time: qboTime() }, 401)
+    }
+    // A token opens one company: any other realm in the URL is refused, as Intuit does.
+    if (grant.realmId !== c.req.param('realm')) {
+      return c.json({ fault: { error: [{ message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403', detail: `The token was not issued for company ${c.req.param('realm')}`, code: '3100' }], type: 'AUTHORIZATION' }, time: qboTime() }, 403)
     }
     if (fault?.kind === 'throttle') {
       return c.json(faultBody('ThrottleExceeded', 'You have exceeded the number of allowed requests.', '003001'), 429, fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) })
@@ -166,10 +197,18 @@ export class QboSimulator {
     const replayKey = url.searchParams.get('requestid')
     if (replayKey && this.replies.has(replayKey)) {
       const reply = this.replies.get(replayKey)!
+      if (fault?.kind === 'lose-answer') {
+        ;(c.env as { incoming?: { socket?: { destroy: () => void } } }).incoming?.socket?.destroy()
+        return new Response(null, { status: 500 })
+      }
       return c.json(reply.body as object, reply.status as 200)
     }
     const reply = await this.answer(c, path, url, fault)
     if (replayKey && c.req.method === 'POST') this.replies.set(replayKey, reply)
+    if (fault?.kind === 'lose-answer') {
+      ;(c.env as { incoming?: { socket?: { destroy: () => void } } }).incoming?.socket?.destroy()
+      return new Response(null, { status: 500 })
+    }
     return c.json(reply.body as object, reply.status as 200)
   }
 
