@@ -77,6 +77,9 @@ export function createApp(deps: AppDeps) {
   const formLimit = bodyLimit({ maxSize: deps.config.bodyLimitBytes, onError: (c) => renderError(c as never, 413) })
   const uploadLimit = bodyLimit({ maxSize: deps.config.uploadLimitBytes + 1024 * 1024, onError: (c) => renderError(c as never, 413) })
   app.use((c, next) => ((c.req.header('content-type') ?? '').startsWith('multipart/form-data') ? uploadLimit(c, next) : formLimit(c, next)))
+  // The JSON API authenticates by bearer token only (never a cookie): no CSRF, session or first-run
+  // redirect applies, and every answer is JSON.
+  app.route('/api/v1', apiRoutes)
   // Same-origin requests pass (Sec-Fetch-Site), and so does the public URL when behind a proxy.
   app.use(csrf({ origin: (o, c) => o === origin || o === new URL(c.req.url).origin }))
   app.use(sessionLoader())
@@ -90,7 +93,6 @@ export function createApp(deps: AppDeps) {
   app.route('/job-sites', jobSitesRoutes)
   app.route('/cost-codes', costCodesRoutes)
   app.route('/departments', departmentsRoutes)
-  app.route('/api/v1', apiRoutes)
   app.route('/payroll', payrollRoutes)
   app.route('/time-entries', timeEntriesRoutes)
   app.route('/pay-ids', payIdsRoutes)

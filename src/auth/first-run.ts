@@ -9,7 +9,7 @@ const OPEN_PATHS = ['/setup', '/healthz']
 export function firstRunGate(): MiddlewareHandler<AppEnv> {
   let hasUsers = false // once true it stays true: users are disabled, never deleted
   return async function firstRunGate(c, next) {
-    if (hasUsers || OPEN_PATHS.includes(c.req.path) || c.req.path.startsWith('/public/')) return next()
+    if (hasUsers || OPEN_PATHS.includes(c.req.path) || c.req.path.startsWith('/public/') || c.req.path.startsWith('/api/')) return next()
     hasUsers = (await countUsers(c.var.db)) > 0
     if (hasUsers) return next()
     if (isHtmx(c)) {

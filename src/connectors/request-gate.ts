@@ -18,7 +18,7 @@ class CompanyGate implements RequestGate {
   private pausedUntil = 0
   private readonly waiting: (() => void)[] = []
 
-  constructor(private readonly limits: GateLimits) {}
+  constructor(public limits: GateLimits) {}
 
   async acquire(signal?: AbortSignal): Promise<() => void> {
     while (this.running >= this.limits.concurrent) await new Promise<void>((r) => this.waiting.push(r))
@@ -64,9 +64,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const gates = new Map<string, CompanyGate>()
 
-/** The gate of one company at one platform ("quickbooks-online:9130…"), made with these limits the first time. */
+/** The gate of one company at one platform ("quickbooks-online:9130…"), with the limits in force now (a setting may change them). */
 export function gateFor(key: string, limits: GateLimits): RequestGate {
   let gate = gates.get(key)
   if (!gate) gates.set(key, (gate = new CompanyGate(limits)))
+  else if (gate.limits.concurrent !== limits.concurrent || gate.limits.perMinute !== limits.perMinute) gate.limits = limits
   return gate
 }

@@ -4,8 +4,12 @@ import { ErrorContent, ERROR_TEXT } from '../../views/errors/error-page.js'
 import type { AppEnv } from './app-env.js'
 import { renderPageOrFragment } from './render.js'
 
-/** The error page for a full request, the same content as a fragment for htmx. */
+/** The JSON API answers errors in JSON, never with a page or a redirect. */
+const isApi = (c: Context<AppEnv>) => c.req.path.startsWith('/api/')
+
+/** The error page for a full request, the same content as a fragment for htmx; JSON for the API. */
 export function renderError(c: Context<AppEnv>, status: 400 | 403 | 404 | 413 | 429 | 500, message?: string) {
+  if (isApi(c)) return c.json({ error: { message: message ?? ERROR_TEXT[status]?.title ?? 'Error', requestId: c.var.requestId } }, status)
   const content = () => <ErrorContent status={status} message={message} requestId={c.var.requestId} />
   return renderPageOrFragment(c, ERROR_TEXT[status]?.title ?? 'Error', content, content, status)
 }

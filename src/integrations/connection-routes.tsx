@@ -60,7 +60,7 @@ connectionRoutes.post('/:id/connection/test', requires('integrations.setup'), as
     const ctx = await connectorContext(c.var.deps, connector, AbortSignal.timeout(c.var.config.vendors.requestTimeoutMs * 2), c.var.log)
     const account = await connector.testConnection(ctx)
     await recordTestSuccess(c.var.deps, actorOf(c), connector, account)
-    notice = { kind: 'success', text: `Connected to ${account}.` }
+    notice = { kind: 'success', text: `Connected to company ${account}.` }
   } catch (err) {
     const message = (err as Error).message
     await markConnectionError(c.var.db, connector.id, message)

@@ -124,7 +124,9 @@ export function planBatches(rows: Row[], batchSize: number, groupOf?: (payload: 
   }
   const groups = new Map<string, Row[]>()
   for (const r of adds) {
-    const key = groupOf(JSON.parse(r.payload))
+    // Lines whose write may have been applied travel as they went (the same group, nothing added),
+    // so the target can recognise what it already holds.
+    const key = `${r.status === 'unconfirmed' ? 'unconfirmed:' : ''}${groupOf(JSON.parse(r.payload))}`
     const group = groups.get(key)
     if (group) group.push(r)
     else groups.set(key, [r])

@@ -13,7 +13,7 @@ describe('QuickBooks Online faults', () => {
     await h.connect()
     const res = await post(h.t.app, `/integrations/${QBO_ID}/connection/test`, {}, { cookie: h.admin.cookie, htmx: true })
     const panel = await res.text()
-    expect(panel).toContain('Connected to Harbor Line Builders.')
+    expect(panel).toContain('Connected to company Harbor Line Builders.')
     expect(panel).toContain('Company Harbor Line Builders.')
     expect(await h.connection()).toMatchObject({ account: h.sim.company.realmId, account_name: 'Harbor Line Builders' })
     const run = await h.sync('employees')

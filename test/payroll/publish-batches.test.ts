@@ -40,6 +40,12 @@ describe('planning the batches of a send', () => {
     expect(shape(planBatches(rows, 2))).toEqual([['-B/w0', '-E/w0'], ['A/w1', 'C/w1'], ['D/w1']])
   })
 
+  it('keeps the unconfirmed lines of a group apart from lines added to it since, so the target can recognise what it holds', () => {
+    const unconfirmed = (employee: string, week: string): Row => ({ ...line('add', employee, week), status: 'unconfirmed' })
+    const rows = [unconfirmed('A', 'w1'), line('add', 'A', 'w1'), unconfirmed('A', 'w1')]
+    expect(planBatches(rows, 2, byWeek).map((b) => b.map((r) => r.status))).toEqual([['unconfirmed', 'unconfirmed'], ['pending']])
+  })
+
   it('plans nothing for nothing', () => {
     expect(planBatches([], 10, byWeek)).toEqual([])
   })

@@ -100,3 +100,73 @@ describe('publishing a period to Sage Intacct', () => {
     expect(line!.message).toContain('BL03000018 Invalid Time Type Regular')
   })
 })
+
+describe('publishing to Sage Intacct when answers are lost', () => {
+  it('a timesheet created whose answer is lost: the retry with the same control id is refused as a repeat, read back and confirmed', async () => {
+    const { h, employees, enter, publish } = await setUp()
+    await enter(employees[0]!.id, '2024-06-03', '8')
+    await enter(employees[0]!.id, '2024-06-04', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    h.sim.faults.push({ kind: 'lose-answer', function: 'create' })
+    const { sent } = await publish()
+    expect(sent).toMatchObject({ sent: 2, failed: 0, unconfirmed: 0 })
+    expect(h.sim.timesheets).toHaveLength(1)
+    const state = await publishState(h.t.db, INTACCT_ID, PERIOD)
+    expect(state.lines.map((l) => [l.status, l.external_ref])).toEqual([['sent', h.sim.timesheets[0]!.recordNo], ['sent', h.sim.timesheets[0]!.recordNo]])
+    expect(h.t.logs.join('')).toContain('retrying a Sage Intacct request')
+  })
+
+  it('a timesheet whose every answer is lost waits unconfirmed, then the next send reads it back instead of creating a second one', async () => {
+    const { h, employees, enter, publish } = await setUp()
+    await enter(employees[0]!.id, '2024-06-03', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    for (let i = 0; i < 6; i++) h.sim.faults.push({ kind: 'lose-answer', function: 'create' })
+    expect((await publish()).sent).toMatchObject({ sent: 0, unconfirmed: 1 })
+    expect((await publishState(h.t.db, INTACCT_ID, PERIOD)).lines[0]).toMatchObject({ status: 'unconfirmed', message: expect.stringContaining('Before sending again Clockbridge reads back what Intacct holds') })
+    await h.t.db.updateTable('publish_lines').set({ next_check_at: null }).execute()
+    expect(await startSending(h.t.deps, sageIntacctConnector)).toMatchObject({ sent: 1 })
+    expect(h.sim.timesheets).toHaveLength(1)
+  })
+
+  it('a deletion whose answer is lost is recognised on the retry (uniqueid true) and the week goes again once', async () => {
+    const { h, employees, enter, publish } = await setUp()
+    const monday = await enter(employees[0]!.id, '2024-06-03', '8')
+    await enter(employees[0]!.id, '2024-06-04', '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    await publish()
+    await unlockPeriod(h.t.db, actor, PERIOD, 'Monday was 7 hours')
+    await enter(employees[0]!.id, '2024-06-03', '7', monday)
+    await approvePeriod(h.t.db, actor, PERIOD)
+    h.sim.faults.push({ kind: 'lose-answer', function: 'delete' })
+    const { sent } = await publish()
+    expect(sent).toMatchObject({ failed: 0, unconfirmed: 0 })
+    expect(h.sim.timesheets).toHaveLength(1)
+    expect(h.sim.timesheets[0]!.entries.map((e) => [e.ENTRYDATE, e.QTY])).toEqual([['06/03/2024', '7'], ['06/04/2024', '8']])
+    expect((await publishState(h.t.db, INTACCT_ID, PERIOD)).lines.map((l) => l.status)).toEqual(['sent', 'sent'])
+  })
+})
+
+describe('Sage Intacct request limits', () => {
+  it('never has more requests in flight than the company allows, whatever runs at once', async () => {
+    const { h, employees, enter } = await setUp()
+    h.sim.delayMs = 15
+    h.sim.maxInFlight = 0
+    for (const d of ['03', '04']) for (const e of employees) await enter(e.id, `2024-06-${d}`, '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    await publishPeriod(h.t.db, actor, await getPayrollSettings(h.t.db, 'UTC'), PERIOD, sageIntacctConnector)
+    const runs = await Promise.all([h.sync('employees'), h.sync('job_sites'), h.sync('cost_codes'), h.sync('departments'), startSending(h.t.deps, sageIntacctConnector)])
+    expect(runs.slice(0, 4).map((r) => (r as { status: string }).status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+    expect(runs[4]).toMatchObject({ sent: 6, failed: 0 })
+    expect(h.sim.maxInFlight).toBe(2)
+    expect(h.sim.rejected).toBe(0)
+  })
+
+  it('the simulator refuses a request over the limit, as Intacct does', async () => {
+    const { h } = await setUp()
+    h.sim.delayMs = 50
+    const endpoint = h.t.config.vendors.intacctEndpointUrl
+    const statuses = await Promise.all([1, 2, 3].map(() => fetch(endpoint, { method: 'POST', body: '<request/>' }).then((r) => r.status)))
+    expect(statuses.sort()).toEqual([200, 200, 429])
+    expect(h.sim.rejected).toBe(1)
+  })
+})

@@ -23,6 +23,19 @@ const api = (method: string, path: string, body?: unknown, headers: Record<strin
   Promise.resolve(t.app.request(`http://localhost/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) }))
 const entries = () => t.db.selectFrom('time_entries').selectAll().execute()
 
+describe('the API on a new installation', () => {
+  it('answers 401 JSON, never a redirect to the first-run page, before any user exists', async () => {
+    const fresh = await createTestApp()
+    for (const [method, path] of [['GET', '/api/v1/time-entries'], ['POST', '/api/v1/time-entries'], ['GET', '/api/v1/unknown']] as const) {
+      const res = await fresh.app.request(`http://localhost${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined })
+      expect(res.headers.get('location')).toBeNull()
+      expect(res.headers.get('content-type')).toContain('application/json')
+      expect([401, 404]).toContain(res.status)
+    }
+    expect(await fresh.db.selectFrom('time_entries').selectAll().execute()).toEqual([])
+  })
+})
+
 describe('the time entries API', () => {
   it('creates an entry once per Idempotency-Key, answering a repeat as the first time', async () => {
     const body = { employee_id: ana, date: '2024-06-03', start_time: '07:00', end_time: '15:30', pay_id: 'REG' }
@@ -57,6 +70,15 @@ describe('the time entries API', () => {
     expect((await api('POST', '/time-entries', [1, 2])).status).toBe(400)
     const anonymous = await t.app.request('http://localhost/api/v1/time-entries?from=2024-06-01&to=2024-06-30')
     expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="Clockbridge"')
+    expect(anonymous.headers.get('location')).toBeNull()
+    const forged = await t.app.request('http://localhost/api/v1/time-entries?from=2024-06-01&to=2024-06-30', { headers: { authorization: 'Bearer cb_not-a-token' } })
+    expect(forged.status).toBe(401)
+    expect(forged.headers.get('www-authenticate')).toContain('error="invalid_token"')
+    expect(((await forged.json()) as { error: { message: string } }).error.message).toContain('not valid')
+    const unknown = await api('GET', '/nothing-here')
+    expect(unknown.status).toBe(404)
+    expect(unknown.headers.get('content-type')).toContain('application/json')
     const ids = await t.db.selectFrom('api_tokens').select('id').execute()
     await revokeApiToken(t.db, actor, userId, ids[0]!.id)
     expect((await api('GET', '/time-entries?from=2024-06-01&to=2024-06-30')).status).toBe(401)

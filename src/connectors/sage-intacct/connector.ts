@@ -3,7 +3,9 @@ import { z } from 'zod'
 import type { ModuleId } from '../../integrations/modules.js'
 import type { Connector, ConnectorContext, LineOutcome, OutgoingLine, PullPage, SourceRecord } from '../types.js'
 import { child, childText, el, leaf, type XmlElement, type XmlNode } from '../../lib/xml.js'
-import { describeErrors, IntacctError, IntacctGateway, type FunctionResult } from './xml-gateway.js'
+import { describeErrors, IntacctError, IntacctGateway, IntacctRepeatedRequest, type FunctionResult } from './xml-gateway.js'
+import { gateFor } from '../request-gate.js'
+import { VendorGaveUp } from '../http-retry.js'
 
 // Sage Intacct through its XML Web Services gateway: readByQuery / readMore pages of 1000 for each
 // list, and payroll as one TIMESHEET per employee and week with an entry per line.
@@ -17,16 +19,20 @@ export const intacctSettingsSchema = z.object({
   userId: z.string().trim().min(1, 'Enter the Web Services user id').max(100, 'At most 100 characters'),
   endpointUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'Enter an http(s) URL, or leave it blank for the configured gateway' })]).default(''),
   weekStartsOn: z.enum(['monday', 'sunday', 'saturday'], { message: 'Choose the first day of a timesheet week' }).default('monday'),
+  // Blank means Intacct's default of 2.
+  concurrentRequests: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number({ message: 'Enter a whole number from 1 to 10' }).int('Enter a whole number from 1 to 10').min(1, 'At least 1').max(10, 'At most 10').default(2)),
 })
 export type IntacctSettings = z.output<typeof intacctSettingsSchema>
 
 type Ctx = ConnectorContext<IntacctSettings>
 
+/** Every caller of one Intacct company (each module's sync, publishing, Test connection) shares one gate. */
 const gatewayFor = (ctx: Ctx) =>
   new IntacctGateway(
     ctx,
     { senderId: ctx.settings.senderId, senderPassword: ctx.secrets.senderPassword ?? '', companyId: ctx.settings.companyId, userId: ctx.settings.userId, userPassword: ctx.secrets.userPassword ?? '' },
     ctx.settings.endpointUrl || ctx.vendors.intacctEndpointUrl,
+    gateFor(`sage-intacct:${ctx.settings.companyId}`, { concurrent: ctx.settings.concurrentRequests ?? 2 }),
   )
 
 /** A field of a record, nested (<PERSONALINFO><FIRSTNAME>) or dotted (<PERSONALINFO.FIRSTNAME>) as Intacct may write it. */
@@ -152,24 +158,32 @@ function timesheet(lines: IntacctLine[], begin: string, description: string): Xm
   )
 }
 
+/** A control id for a write: the same for every retry of this try, new for the next try (`attempt`). */
+const controlIdOf = (what: string, keys: string[], attempt: number) => `${what}-${createHash('sha256').update(keys.sort().join('\n')).digest('hex').slice(0, 16)}-${attempt}`
+
 /**
  * Deletions go alone (the sender never mixes them with adds): each deletes the timesheet that held
- * the line, and the lines sent with it go again. Adds become one timesheet per employee and week;
- * a timesheet already in Intacct under the same marker (sent before a crash) counts as sent.
+ * the line, and the lines sent with it go again. Adds become one timesheet per employee and week.
+ * Every write carries a control id with uniqueid true, the same through the retries of one try:
+ * a retry of a write that reached Intacct is refused as a repeat, and what Intacct holds is then
+ * read back. Before creating, timesheets already in Intacct under the same marker (sent before a
+ * crash or a lost answer) count as sent.
  */
 async function publish(lines: OutgoingLine[], ctx: Ctx): Promise<LineOutcome[]> {
   const gateway = gatewayFor(ctx)
   const outcomes = new Map<number, LineOutcome>()
+  const attempt = Math.max(1, ...lines.map((l) => l.attempt))
+  let wrote = false
   try {
     const deletes = lines.filter((l) => l.action === 'delete')
     const refs = [...new Set(deletes.map((l) => l.externalRef).filter((r): r is string => !!r))]
     if (refs.length > 0) {
-      const results = await gateway.run(refs.map((ref) => el('function', { controlid: `delete-${ref}` }, el('delete', {}, leaf('object', 'TIMESHEET'), leaf('keys', ref)))), { what: 'timesheet deletion' })
-      refs.forEach((ref, i) => {
-        const r = results[i]!
-        const gone = r.status === 'success' || r.errors.some((e) => /not found|does not exist/i.test(`${e.description} ${e.description2}`))
-        for (const l of deletes.filter((d) => d.externalRef === ref)) outcomes.set(l.id, gone ? { status: 'sent', ref, resendRef: ref } : { status: 'failed', message: `Sage Intacct did not delete timesheet ${ref}: ${describeErrors(r.errors)}` })
-      })
+      wrote = true
+      const gone = await deleteTimesheets(gateway, refs, attempt)
+      for (const ref of refs) {
+        const result = gone.get(ref)!
+        for (const l of deletes.filter((d) => d.externalRef === ref)) outcomes.set(l.id, result === true ? { status: 'sent', ref, resendRef: ref } : result)
+      }
     }
     for (const l of deletes) if (!l.externalRef) outcomes.set(l.id, { status: 'sent', ref: '' })
 
@@ -190,10 +204,19 @@ async function publish(lines: OutgoingLine[], ctx: Ctx): Promise<LineOutcome[]> 
       for (const s of sheets) if (existing.has(s.description)) for (const l of s.group) outcomes.set(l.id, { status: 'sent', ref: existing.get(s.description)! })
       if (toCreate.length > 0) {
         const functions = toCreate.map((s) => el('function', { controlid: s.description.replace(' ', '-') }, el('create', {}, timesheet(s.group.map((l) => l.payload as IntacctLine), s.begin, s.description))))
-        const controlId = marker(toCreate.map((s) => s.description))
-        const results = await gateway.run(functions, { what: 'timesheet creation', uniqueId: true, controlId: controlId.replace(' ', '-') })
-        toCreate.forEach((s, i) => {
-          const r = results[i]!
+        wrote = true
+        let results: FunctionResult[]
+        try {
+          results = await gateway.run(functions, { what: 'timesheet creation', uniqueId: true, controlId: controlIdOf('ts', toCreate.map((s) => s.description), attempt) })
+        } catch (err) {
+          if (!(err instanceof IntacctRepeatedRequest)) throw err
+          // An earlier try of this very request reached Intacct: what it created is read back.
+          const created = await existingTimesheets(gateway, toCreate.map((s) => s.description))
+          for (const s of toCreate) for (const l of s.group) outcomes.set(l.id, created.has(s.description) ? { status: 'sent', ref: created.get(s.description)! } : { status: 'pending', message: 'Sage Intacct had received this timesheet before but holds none; it is sent again.' })
+          results = []
+        }
+        results.forEach((r, i) => {
+          const s = toCreate[i]!
           const recordNo = childText(r.data?.children.find((c) => c.name.toLowerCase() === 'timesheet'), 'RECORDNO')
           const first = s.group[0]!.payload as IntacctLine
           for (const l of s.group) {
@@ -203,10 +226,44 @@ async function publish(lines: OutgoingLine[], ctx: Ctx): Promise<LineOutcome[]> 
       }
     }
   } catch (err) {
-    const message = `Not sent yet: ${(err as Error).message}`
-    for (const l of lines) if (!outcomes.has(l.id)) outcomes.set(l.id, { status: 'pending', message })
+    // A write Intacct may have carried out (no answer, a broken connection, a 5xx, an answer that
+    // could not be read) is unconfirmed: the next send reads back before writing again.
+    const definite = !wrote || (err instanceof VendorGaveUp && !err.mayHaveApplied) || (err instanceof IntacctError && err.errors.length > 0)
+    const message = (err as Error).message
+    for (const l of lines) {
+      if (outcomes.has(l.id)) continue
+      outcomes.set(l.id, definite && !l.unconfirmed ? { status: 'pending', message: `Not sent yet: ${message}` } : { status: 'unconfirmed', message: `Sent, no answer yet: ${message} Before sending again Clockbridge reads back what Intacct holds, so nothing is added twice.` })
+    }
   }
   return lines.map((l) => outcomes.get(l.id)!)
+}
+
+/**
+ * Deletes timesheets (uniqueid true, a control id per try); true for each one gone, or why not. A
+ * repeat of a deletion that reached Intacct is settled by reading back which are still there.
+ */
+async function deleteTimesheets(gateway: IntacctGateway, refs: string[], attempt: number): Promise<Map<string, true | LineOutcome>> {
+  const gone = new Map<string, true | LineOutcome>()
+  try {
+    const results = await gateway.run(refs.map((ref) => el('function', { controlid: `delete-${ref}` }, el('delete', {}, leaf('object', 'TIMESHEET'), leaf('keys', ref)))), { what: 'timesheet deletion', uniqueId: true, controlId: controlIdOf('del', refs, attempt) })
+    refs.forEach((ref, i) => {
+      const r = results[i]!
+      const deleted = r.status === 'success' || r.errors.some((e) => /not found|does not exist/i.test(`${e.description} ${e.description2}`))
+      gone.set(ref, deleted ? true : { status: 'failed', message: `Sage Intacct did not delete timesheet ${ref}: ${describeErrors(r.errors)}` })
+    })
+  } catch (err) {
+    if (!(err instanceof IntacctRepeatedRequest)) throw err
+    const still = await timesheetsStillThere(gateway, refs)
+    for (const ref of refs) gone.set(ref, still.has(ref) ? { status: 'pending', message: `Sage Intacct had received the deletion of timesheet ${ref} before, but it is still there; it is deleted again.` } : true)
+  }
+  return gone
+}
+
+/** Which of these timesheets (RECORDNO) Intacct still holds. */
+async function timesheetsStillThere(gateway: IntacctGateway, refs: string[]): Promise<Set<string>> {
+  const query = `RECORDNO IN (${refs.map((r) => `'${r.replace(/'/g, '')}'`).join(', ')})`
+  const [result] = await gateway.run([el('function', { controlid: 'timesheets-left' }, el('readByQuery', {}, leaf('object', 'TIMESHEET'), leaf('query', query), leaf('fields', 'RECORDNO,DESCRIPTION'), leaf('pagesize', READ_PAGE_SIZE), leaf('returnFormat', 'xml')))], { what: 'timesheet lookup' })
+  return new Set(readPage(result!, 'TIMESHEET', 'timesheet lookup').rows.map((r) => field(r, 'RECORDNO') ?? ''))
 }
 
 /** Timesheets already in Intacct with these descriptions, by description. */
@@ -232,6 +289,7 @@ export const sageIntacctConnector: Connector<IntacctSettings> = {
     { key: 'userId', label: 'User id', hint: 'A Web Services user of the company.' },
     { key: 'userPassword', label: 'User password', secret: true },
     { key: 'endpointUrl', label: 'Endpoint URL (optional)', hint: "Blank: Intacct's gateway (or INTACCT_ENDPOINT_URL). Each session then uses the endpoint Intacct names for the company." },
+    { key: 'concurrentRequests', label: 'Requests at a time', hint: "How many requests Intacct takes from this company at once (its performance tier; 2 unless Sage raised it). Every sync and publish shares them." },
     { key: 'weekStartsOn', label: 'Timesheet weeks start on', options: [{ value: 'monday', label: 'Monday' }, { value: 'sunday', label: 'Sunday' }, { value: 'saturday', label: 'Saturday' }], hint: 'As set in Intacct (Time & Expenses configuration).' },
   ],
   shape: 'pull',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ConnectorContext } from '../types.js'
 import { pacedFetch } from '../http-retry.js'
+import type { RequestGate } from '../request-gate.js'
 import { child, childText, el, leaf, parseXml, writeXml, XmlError, type XmlElement, type XmlNode } from '../../lib/xml.js'
 
 // Sage Intacct's XML gateway: one endpoint, a <request> with a control block (the Web Services
@@ -20,6 +21,15 @@ export class IntacctError extends Error {
     super(message)
   }
 }
+
+/**
+ * Intacct refused a request because its control id was used before (uniqueid true): an earlier
+ * try of the same write reached Intacct. What it did is read back, never assumed.
+ */
+export class IntacctRepeatedRequest extends IntacctError {}
+
+/** A refusal that names a control id already used: Intacct's answer to a repeated write with uniqueid true. */
+const isRepeatedControlId = (errors: IntacctErrorDetail[]) => errors.some((e) => /control ?id/i.test(`${e.description} ${e.description2}`) && /already|duplicate|used/i.test(`${e.description} ${e.description2}`))
 
 /** Intacct's error number for a session (or login) it does not accept. */
 const SIGN_IN_FAILED = 'XL03000006'
@@ -50,6 +60,8 @@ export class IntacctGateway {
     private readonly ctx: Pick<ConnectorContext<unknown>, 'vendors' | 'signal' | 'log'>,
     private readonly credentials: IntacctCredentials,
     private readonly endpoint: string,
+    /** The company's gate: at most its allowed concurrent requests, whoever sends them. */
+    private readonly gate?: RequestGate,
   ) {}
 
   /** Opens a session with the user's login; the answer names the company's own endpoint. */
@@ -86,6 +98,7 @@ export class IntacctGateway {
       vendors: this.ctx.vendors,
       signal: this.ctx.signal,
       what: `Sage Intacct (${opts.what})`,
+      gate: this.gate,
       onAttempt: (a) => {
         this.requests++
         if (a.retryInMs !== null) this.ctx.log.warn({ event: 'vendor_retry', vendor: 'sage-intacct', status: a.status, error: a.error, retryInMs: a.retryInMs }, 'retrying a Sage Intacct request')
@@ -102,6 +115,7 @@ export class IntacctGateway {
     const control = child(root, 'control')
     if (childText(control, 'status') !== 'success') {
       const errors = errorsOf(root)
+      if (opts.uniqueId && isRepeatedControlId(errors)) throw new IntacctRepeatedRequest(`Sage Intacct had already received this ${opts.what} (control id ${opts.controlId}): ${describeErrors(errors)}`, errors)
       throw new IntacctError(`Sage Intacct refused the request for the ${opts.what}: ${describeErrors(errors)}. Check the Web Services sender id and password.`, errors)
     }
     const operation = child(root, 'operation')

@@ -15,6 +15,8 @@ export type IntacctFault =
   | { kind: 'malformed-xml' }
   | { kind: 'slow'; ms: number }
   | { kind: 'server-error' }
+  /** The request is carried out, then the connection drops before the answer leaves. */
+  | { kind: 'lose-answer' }
 
 export const SIM_INTACCT = { senderId: 'clockbridge-sim', senderPassword: 'sender-secret-1', companyId: 'harbor-line', userId: 'ws_clockbridge', userPassword: 'user-secret-1' }
 
@@ -35,10 +37,19 @@ export class IntacctSimulator {
   readonly app = new Hono()
   readonly objects = new Map<string, Row[]>()
   readonly timesheets: Timesheet[] = []
-  readonly faults: IntacctFault[] = []
+  /** Faults for the next requests, in order; one with `function` waits for a request that calls it (create, delete). */
+  readonly faults: (IntacctFault & { function?: string })[] = []
   readonly log: { endpoint: string; functions: string[] }[] = []
   /** Time spent answering, for the benchmark. */
   handlerMs = 0
+  /** Requests the company's performance tier takes at once; more are refused (HTTP 429, GW-0010). */
+  concurrentLimit = 2
+  /** Every answer takes at least this long (so that requests overlap, as they do against the real service). */
+  delayMs = 0
+  maxInFlight = 0
+  /** Requests refused for going over the concurrent limit. */
+  rejected = 0
+  private inFlight = 0
   private readonly sessions = new Map<string, number>()
   private readonly results = new Map<string, { object: string; rows: Row[]; offset: number; pageSize: number }>()
   private readonly usedControlIds = new Set<string>()
@@ -46,8 +57,8 @@ export class IntacctSimulator {
 
   constructor(opts: { employees?: number; projects?: number } = {}) {
     this.generate(opts.employees ?? 20, opts.projects ?? 4)
-    this.app.post('/ia/xml/xmlgw.phtml', (c) => this.handle(c.req.raw, 'gateway'))
-    this.app.post('/tenant/ia/xml/xmlgw.phtml', (c) => this.handle(c.req.raw, 'tenant'))
+    this.app.post('/ia/xml/xmlgw.phtml', (c) => this.handle(c.req.raw, 'gateway', c.env))
+    this.app.post('/tenant/ia/xml/xmlgw.phtml', (c) => this.handle(c.req.raw, 'tenant', c.env))
   }
 
   async listen(): Promise<{ url: string; endpoint: string; close: () => Promise<void> }> {
@@ -92,17 +103,33 @@ export class IntacctSimulator {
     this.objects.set('TASK', rows)
   }
 
-  private async handle(request: Request, via: 'gateway' | 'tenant'): Promise<Response> {
+  private async handle(request: Request, via: 'gateway' | 'tenant', env: unknown): Promise<Response> {
+    if (this.inFlight >= this.concurrentLimit) {
+      this.rejected++
+      const body = `<?xml version="1.0" encoding="UTF-8"?>${writeXml(el('response', {}, el('control', {}, leaf('status', 'failure')), errorMessage('GW-0010', `Too many concurrent requests: this company allows ${this.concurrentLimit} at a time.`)))}`
+      return new Response(body, { status: 429, headers: { 'content-type': 'text/xml' } })
+    }
+    this.inFlight++
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
     const started = performance.now()
     try {
-      return await this.answer(request, via)
+      const body = await request.clone().text()
+      const at = this.faults.findIndex((f) => !f.function || body.includes(`<${f.function}>`))
+      const fault = at >= 0 ? this.faults.splice(at, 1)[0] : undefined
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs))
+      const response = await this.answer(request, via, fault)
+      if (fault?.kind === 'lose-answer') {
+        ;(env as { incoming?: { socket?: { destroy: () => void } } } | undefined)?.incoming?.socket?.destroy()
+        return new Response(null, { status: 500 })
+      }
+      return response
     } finally {
+      this.inFlight--
       this.handlerMs += performance.now() - started
     }
   }
 
-  private async answer(request: Request, via: 'gateway' | 'tenant'): Promise<Response> {
-    const fault = this.faults.shift()
+  private async answer(request: Request, via: 'gateway' | 'tenant', fault: IntacctFault | undefined): Promise<Response> {
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms))
     if (fault?.kind === 'server-error') return new Response('Service Unavailable', { status: 503 })
     if (fault?.kind === 'malformed-xml') return xml('<?xml version="1.0" encoding="UTF-8"?><response><control><status>success</status></control><operation><result>')
