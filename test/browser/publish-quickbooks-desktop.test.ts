@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { activateAsSyncSource, downloadIif, browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
 import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
-import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
+import { WebConnectorSimulator, type VisitFaults } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { IntacctSimulator, SIM_INTACCT } from '../../src/connectors/sage-intacct/simulator/server.js'
 
 // From QuickBooks Desktop's employees to their approved hours back in QuickBooks, in Chromium, with a
@@ -12,7 +12,7 @@ const WC_PASSWORD = 'ridgeline web connector'
 
 describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to QuickBooks Desktop', () => {
   const qb = new QuickBooksCompany({ employees: 3, customers: 1 })
-  let visit: () => ReturnType<WebConnectorSimulator['visit']>
+  let visit: (faults?: VisitFaults) => ReturnType<WebConnectorSimulator['visit']>
   // Intacct knows the same people and calls its regular time type as QuickBooks does.
   const intacct = new IntacctSimulator({ employees: 3 })
   let intacctServer: { endpoint: string; close: () => Promise<void> }
@@ -24,7 +24,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
   const s = browserSession({ env: () => ({ INTACCT_ENDPOINT_URL: intacctServer.endpoint }) })
   beforeAll(() => {
     const webConnector = new WebConnectorSimulator(`${s.server.url}/qbwc`, qb)
-    visit = () => webConnector.visit({ username: 'clockbridge', password: WC_PASSWORD })
+    visit = (faults) => webConnector.visit({ username: 'clockbridge', password: WC_PASSWORD, faults })
   })
   afterAll(() => intacctServer?.close())
 
@@ -72,11 +72,17 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
     await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
     await section.getByRole('button', { name: 'Publish to QuickBooks Desktop' }).click()
     await s.page.getByText(/Published to QuickBooks Desktop: 1 new/).waitFor()
+    // QuickBooks adds the hours, and the Web Connector's answer is lost: never shown as failed, never sent twice.
+    expect((await visit({ crashAfterProcessingRequest: 1 })).outcome).toBe('dropped')
+    await s.page.reload()
+    await section.getByText('Lines: 0 sent · 1 sent, waiting for QuickBooks Desktop to confirm · 0 pending · 0 failed').waitFor()
+    await section.getByText(/checks with QuickBooks Desktop on the QuickBooks Web Connector's next visit before sending anything again/).waitFor()
+    await s.page.screenshot({ path: screenshotPath('51-publish-unconfirmed'), fullPage: true })
     expect((await visit()).outcome).toBe('done')
     expect(qb.timeTracking.map((t) => [t.date, t.duration, t.wageItem])).toEqual([['2024-06-03', 'PT8H0M', 'Hourly Rate']])
     await s.page.reload()
     await section.getByText('Lines: 1 sent · 0 pending · 0 failed').waitFor()
-    await s.page.screenshot({ path: screenshotPath('51-published'), fullPage: true })
+    await s.page.screenshot({ path: screenshotPath('52-published'), fullPage: true })
     expect(s.problems).toEqual([])
   }, 60_000)
 

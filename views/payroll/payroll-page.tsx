@@ -276,7 +276,7 @@ function LinePublishing(props: { period: string; target: PublishTargetView; appr
       </p>
       {t.unconfirmed && (
         <p class='flash flash-info' role='status'>
-          {t.counts.unconfirmed} line{t.counts.unconfirmed === 1 ? '' : 's'} left for {t.name} without an answer yet; {t.name} may already hold {t.counts.unconfirmed === 1 ? 'it' : 'them'}. Clockbridge checks with {t.name}{' '}
+          {t.counts.unconfirmed} line{t.counts.unconfirmed === 1 ? ' was' : 's were'} sent to {t.name} and no answer came back yet; {t.name} may already hold {t.counts.unconfirmed === 1 ? 'it' : 'them'}. Clockbridge checks with {t.name}{' '}
           {t.unconfirmed.nextCheckAt ? `again at ${formatTimestamp(t.unconfirmed.nextCheckAt).slice(11)}` : t.agentName ? `on ${t.agentName}'s next visit` : 'shortly'} before sending anything again, so nothing is added twice.
           {t.unconfirmed.reason && <small class='muted'> Last answer: {t.unconfirmed.reason}</small>}
         </p>
