@@ -113,7 +113,7 @@ export class IntacctSimulator {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
     const started = performance.now()
     try {
-      const body = await request.clone().text()
+      const body = this.faults.some((f) => f.function) ? await request.clone().text() : ''
       const at = this.faults.findIndex((f) => !f.function || body.includes(`<${f.function}>`))
       const fault = at >= 0 ? this.faults.splice(at, 1)[0] : undefined
       if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs))
