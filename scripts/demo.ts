@@ -56,9 +56,9 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
     const module = moduleBySlug(file.replace(/\.csv$/, ''))
     if (!module || state.some((s) => s.key === mappingStateKey(module.id))) continue
     const content = readFileSync(join(DATA, file))
-    await saveUpload(db, actor, spreadsheetConnector, module.id, { filename: file, content })
     const inspected = await spreadsheetConnector.upload!.inspect({ filename: file, content })
     if ('error' in inspected) throw new Error(inspected.error)
+    await saveUpload(db, actor, spreadsheetConnector, module.id, { filename: file, content }, inspected)
     await saveState(db, 'spreadsheet', mappingStateKey(module.id), JSON.stringify(guessUploadMapping(sheetUpload, module.id, inspected.headers)))
   }
   await seedPayroll(deps)
@@ -106,9 +106,9 @@ async function seedSage300(deps: AppDeps): Promise<void> {
   const files: [ModuleId, string][] = [['employees', 'employees.csv'], ['job_sites', 'jobs.csv'], ['cost_codes', 'cost-codes.csv'], ['departments', 'departments.csv']]
   for (const [module, file] of files) {
     const content = readFileSync(join(DATA, 'sage-300-cre', file))
-    await saveUpload(deps.db, actor, sage300Connector, module, { filename: file, content })
     const inspected = await sage300Upload.inspect({ filename: file, content })
     if ('error' in inspected) throw new Error(inspected.error)
+    await saveUpload(deps.db, actor, sage300Connector, module, { filename: file, content }, inspected)
     await saveState(deps.db, sage300Connector.id, mappingStateKey(module), JSON.stringify(guessUploadMapping(sage300Upload, module, inspected.headers)))
   }
 }

@@ -80,12 +80,15 @@ export type Hosting = 'cloud' | 'on-premises' | 'file'
 
 export type SettingField = { key: string; label: string; secret?: boolean; hint?: string; /** A choice instead of free text. */ options?: { value: string; label: string }[] }
 
+/** What the pages need of an uploaded file, read once at upload: never parsed again for a page. */
+export type UploadInspection = { headers: string[]; rows: number; encoding?: string | null; sample?: string[][] }
+
 export type UploadSpec = {
   /** File name endings accepted, such as .csv and .xlsx. */
   extensions: string[]
   maxBytes: number
-  /** Reads the header row of an uploaded file, or says clearly why it cannot. */
-  inspect: (file: { filename: string; content: Buffer }) => Promise<{ headers: string[]; rows: number } | { error: string }>
+  /** Reads an uploaded file once (its headings, rows, encoding and first rows), or says clearly why it cannot. The hub stores the answer. */
+  inspect: (file: { filename: string; content: Buffer }) => Promise<UploadInspection | { error: string }>
   /** The columns to map when they are not the module's own fields (a platform's export layout). */
   columns?: (module: ModuleId) => FieldSpec[]
   /** Headings a platform's exports use for each column, tried first when guessing the mapping. */

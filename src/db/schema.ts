@@ -271,6 +271,8 @@ export interface IntegrationUploadsTable {
   size: number
   uploaded_by: number | null
   uploaded_at: string
+  /** JSON UploadInspection, read once when the file arrived (null for files uploaded before it was kept). */
+  inspection: string | null
 }
 
 export interface ImportBatchesTable {

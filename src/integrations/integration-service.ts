@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { Db } from '../db/database.js'
 import type { AppDeps } from '../http/app-env.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
-import type { AnyConnector, ConnectorContext } from '../connectors/types.js'
+import type { AnyConnector, ConnectorContext, UploadInspection } from '../connectors/types.js'
 import { open, seal, type Keyring } from '../lib/secret-box.js'
 import { credentialsFor } from './connections.js'
 import type { ModuleId } from './modules.js'
@@ -130,6 +130,18 @@ export function latestUpload(db: Db, integration: string, module: ModuleId) {
   return db.selectFrom('integration_uploads').selectAll().where('integration', '=', integration).where('module', '=', module).executeTakeFirst()
 }
 
+/** The latest upload's name, size and time with what was read of it at upload, without its content. */
+export async function latestUploadInfo(db: Db, connector: AnyConnector, module: ModuleId): Promise<{ filename: string; size: number; uploaded_at: string; inspection: UploadInspection | { error: string } } | null> {
+  const row = await db.selectFrom('integration_uploads').select(['filename', 'size', 'uploaded_at', 'inspection']).where('integration', '=', connector.id).where('module', '=', module).executeTakeFirst()
+  if (!row) return null
+  if (row.inspection) return { ...row, inspection: JSON.parse(row.inspection) as UploadInspection }
+  // A file uploaded before inspections were kept is read once more, and its inspection kept.
+  const upload = await latestUpload(db, connector.id, module)
+  const inspection = upload && connector.upload ? await connector.upload.inspect({ filename: upload.filename, content: Buffer.from(upload.content) }) : { error: 'The file is gone.' }
+  if (!('error' in inspection)) await db.updateTable('integration_uploads').set({ inspection: JSON.stringify(inspection) }).where('integration', '=', connector.id).where('module', '=', module).execute()
+  return { ...row, inspection }
+}
+
 function parseSettings(connector: AnyConnector, raw: string | undefined): { ok: true; settings: unknown } | { ok: false; message: string } {
   const values = JSON.parse(raw ?? '{}') as Record<string, unknown>
   const parsed = connector.settingsSchema.safeParse(values)
@@ -180,14 +192,14 @@ export async function connectorContext(deps: Pick<AppDeps, 'db' | 'config'>, con
 }
 
 /** Keeps the latest file of a module for a file-based connector (the previous one is replaced). */
-export async function saveUpload(db: Db, actor: Actor, connector: AnyConnector, module: ModuleId, file: { filename: string; content: Buffer }): Promise<void> {
+export async function saveUpload(db: Db, actor: Actor, connector: AnyConnector, module: ModuleId, file: { filename: string; content: Buffer }, inspection: UploadInspection): Promise<void> {
   const now = new Date().toISOString()
-  const row = { integration: connector.id, module, filename: file.filename, content: file.content, size: file.content.length, uploaded_by: actor.userId, uploaded_at: now }
+  const row = { integration: connector.id, module, filename: file.filename, content: file.content, size: file.content.length, uploaded_by: actor.userId, uploaded_at: now, inspection: JSON.stringify(inspection) }
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('integration_uploads')
       .values(row)
-      .onConflict((oc) => oc.columns(['integration', 'module']).doUpdateSet({ filename: row.filename, content: row.content, size: row.size, uploaded_by: row.uploaded_by, uploaded_at: now }))
+      .onConflict((oc) => oc.columns(['integration', 'module']).doUpdateSet({ filename: row.filename, content: row.content, size: row.size, uploaded_by: row.uploaded_by, uploaded_at: now, inspection: row.inspection }))
       .execute()
     await recordAudit(trx, actor, { action: 'integration.upload', entityType: 'integration', entityId: connector.id, summary: `Uploaded ${file.filename} (${file.content.length.toLocaleString('en-US')} bytes) for ${module}` })
   })

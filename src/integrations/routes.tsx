@@ -25,7 +25,7 @@ import { StagingResults, StagingTab, UploadSection, type StagingView, type Uploa
 import { RunPanel, isActive } from '../../views/integrations/run-panel.js'
 import { ChangesDialog, ImportPreview, type SelectionFields } from '../../views/integrations/dialogs.js'
 import { HistoryTab, UndoResultView } from '../../views/integrations/history-tab.js'
-import { activate, deactivate, getIntegration, latestUpload, listIntegrationRows, loadState, makeSyncSource, saveSettings, saveState, saveUpload } from './integration-service.js'
+import { activate, deactivate, getIntegration, latestUploadInfo, listIntegrationRows, loadState, makeSyncSource, saveSettings, saveState, saveUpload } from './integration-service.js'
 import { readFormValues } from '../http/forms.js'
 import { isModuleId, moduleBySlug, MODULES, type ModuleSpec } from './modules.js'
 import { toCsv } from '../lib/csv.js'
@@ -231,16 +231,16 @@ async function stagingView(c: Context<AppEnv>, f: Found, module: ModuleSpec, que
 async function uploadView(c: Context<AppEnv>, f: Found, module: ModuleSpec, error?: string): Promise<UploadView | null> {
   const spec = f.connector.upload
   if (!spec) return null
-  const upload = await latestUpload(c.var.db, f.connector.id, module.id)
+  const upload = await latestUploadInfo(c.var.db, f.connector, module.id)
   const state = await loadState(c.var.db, f.connector.id)
   const mapping = state[mappingStateKey(module.id)] ? (JSON.parse(state[mappingStateKey(module.id)]!) as ColumnMapping) : null
   let file: UploadView['file'] = null
   let problems: string[] = []
   if (upload) {
-    const inspected = await spec.inspect({ filename: upload.filename, content: Buffer.from(upload.content) })
+    const inspected = upload.inspection
     if ('error' in inspected) error ??= inspected.error
     else {
-      file = { filename: upload.filename, size: upload.size, uploadedAt: upload.uploaded_at, headers: inspected.headers, rows: inspected.rows }
+      file = { filename: upload.filename, size: upload.size, uploadedAt: upload.uploaded_at, headers: inspected.headers, rows: inspected.rows, encoding: inspected.encoding ?? null, sample: inspected.sample ?? [] }
       problems = mapping ? uploadMappingProblems(spec, module.id, mapping, inspected.headers, upload.filename) : []
     }
   }
@@ -315,12 +315,12 @@ integrationsRoutes.post(
     const content = Buffer.from(await file.arrayBuffer())
     const inspected = await f.connector.upload.inspect({ filename: name, content })
     if ('error' in inspected) return uploadRefused(c, inspected.error)
-    await saveUpload(c.var.db, actorOf(c), f.connector, module.id, { filename: name, content })
+    await saveUpload(c.var.db, actorOf(c), f.connector, module.id, { filename: name, content }, inspected)
     const state = await loadState(c.var.db, f.connector.id)
     if (!state[mappingStateKey(module.id)]) await saveState(c.var.db, f.connector.id, mappingStateKey(module.id), JSON.stringify(guessUploadMapping(f.connector.upload, module.id, inspected.headers)))
     const view = await uploadView(c, f, module)
     if (!isHtmx(c)) {
-      setFlash(c, `Uploaded ${name}: ${inspected.rows} rows. Check the columns, then SYNC.`)
+      setFlash(c, `Uploaded ${name}: ${inspected.rows.toLocaleString('en-US')} rows${inspected.encoding ? ` (read as ${inspected.encoding})` : ''}. Check the columns, then SYNC.`)
       return redirectTo(c, paths(f.connector, module).modulePath)
     }
     return c.html(<UploadSection v={{ ...paths(f.connector, module), module }} upload={view!} />)
@@ -344,10 +344,9 @@ integrationsRoutes.post('/:id/:module/mapping', requires('integrations.actions')
   const text = (k: string) => (typeof body[k] === 'string' && body[k] !== '' ? (body[k] as string) : null)
   const columns = uploadColumns(f.connector.upload, module.id)
   const mapping: ColumnMapping = { externalId: f.connector.upload.idFromColumns ? null : text('externalId'), fields: Object.fromEntries(columns.map((fl) => [fl.key, text(`field:${fl.key}`)])) }
-  const upload = await latestUpload(c.var.db, f.connector.id, module.id)
+  const upload = await latestUploadInfo(c.var.db, f.connector, module.id)
   if (!upload) return uploadRefused(c, 'Upload a file before mapping its columns.')
-  const inspected = await f.connector.upload.inspect({ filename: upload.filename, content: Buffer.from(upload.content) })
-  const headers = 'error' in inspected ? [] : inspected.headers
+  const headers = 'error' in upload.inspection ? [] : upload.inspection.headers
   const problems = uploadMappingProblems(f.connector.upload, module.id, mapping, headers, upload.filename)
   if (problems.length === 0) await saveState(c.var.db, f.connector.id, mappingStateKey(module.id), JSON.stringify(mapping))
   const view = await uploadView(c, f, module)

@@ -22,7 +22,9 @@ export const EMPLOYEE_MAPPING: ColumnMapping = {
 
 /** Uploads a CSV for a module with a column mapping, as the spreadsheet tab does. */
 export async function uploadCsv(db: Db, module: ModuleId, csv: string, mapping: ColumnMapping = EMPLOYEE_MAPPING, filename = `${module}.csv`) {
-  await saveUpload(db, actor, spreadsheetConnector, module, { filename, content: Buffer.from(csv) })
+  const content = Buffer.from(csv)
+  const inspected = await spreadsheetConnector.upload!.inspect({ filename, content })
+  await saveUpload(db, actor, spreadsheetConnector, module, { filename, content }, 'error' in inspected ? { headers: [], rows: 0 } : inspected)
   await saveState(db, 'spreadsheet', mappingStateKey(module), JSON.stringify(mapping))
 }
 

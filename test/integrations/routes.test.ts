@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createTestApp, signInAs, type TestApp } from '../helpers/test-app.js'
@@ -15,6 +16,20 @@ function upload(path: string, name: string, content: Buffer | string, opts: { ht
 
 const EMP = '/integrations/spreadsheet/employees'
 const HEADER = 'External ID,Employee number,First name,Last name,Email'
+/** A workbook of `rows` employees, written by ExcelJS's streaming writer. */
+async function bigWorkbook(rows: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  const out = new PassThrough()
+  out.on('data', (c: Buffer) => chunks.push(c))
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false })
+  const sheet = wb.addWorksheet('Employees')
+  sheet.addRow(HEADER.split(',')).commit()
+  for (let i = 0; i < rows; i++) sheet.addRow([`E${i}`, String(1000 + i), `First${i}`, `Last${i}`, `p${i}@example.com`]).commit()
+  sheet.commit()
+  await wb.commit()
+  return Buffer.concat(chunks)
+}
+
 const uploads = () => t.db.selectFrom('integration_uploads').select(['filename']).execute()
 const staged = () => t.db.selectFrom('staged_records').select(['external_id', 'status']).orderBy('external_id').execute()
 
@@ -114,6 +129,46 @@ describe('spreadsheet uploads', () => {
     await syncNow()
     const row = await t.db.selectFrom('staged_records').select('payload').executeTakeFirstOrThrow()
     expect(JSON.parse(row.payload)).toMatchObject({ first_name: 'Ana', hire_date: '2023-05-17', employee_number: '2001' })
+  })
+
+  it('reads a 100,000-row XLSX off the event loop: other requests are answered meanwhile, and pages never parse it again', async () => {
+    const buffer = await bigWorkbook(100_000)
+    // The default upload limit (25 MB) instead of this file's 2 MB.
+    t = await createTestApp({}, [spreadsheetConnector])
+    await activateSource(t.db, spreadsheetConnector, t.deps.connectors)
+    cookie = (await signInAs(t.db, 'admin')).cookie
+    let answered = 0
+    let uploading = true
+    const sent = Promise.resolve(upload(`${EMP}/upload`, 'big.xlsx', buffer, { htmx: true })).finally(() => (uploading = false))
+    while (uploading) {
+      expect((await t.app.request('/healthz')).status).toBe(200)
+      answered++
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    const res = await sent
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toContain('100,000 rows')
+    expect(html).toContain('<td>First2</td>')
+    expect(answered).toBeGreaterThan(5)
+    // The stored reading serves the page: the file content is not read again.
+    await t.db.updateTable('integration_uploads').set({ content: Buffer.from('not a workbook any more') }).execute()
+    const page = await (await get(t.app, EMP, { cookie })).text()
+    expect(page).toContain('<strong>big.xlsx</strong> · 100,000 rows')
+  }, 30_000)
+
+  it('reads a CSV saved as Windows-1252 (Latin-1) and says so; UTF-8 stays UTF-8', async () => {
+    const latin1 = Buffer.from(`${HEADER}\nE1,1,Caf\u00e9,M\u00fcller,\n`, 'latin1')
+    const res = await upload(`${EMP}/upload`, 'latin.csv', latin1, { htmx: true })
+    const html = await res.text()
+    expect(html).toContain('read as Windows-1252')
+    expect(html).toContain('save the sheet as &quot;CSV UTF-8&quot;')
+    await syncNow()
+    const row = await t.db.selectFrom('staged_records').select('payload').executeTakeFirstOrThrow()
+    expect(JSON.parse(row.payload)).toMatchObject({ first_name: 'Café', last_name: 'Müller' })
+    const utf8 = await (await upload(`${EMP}/upload`, 'utf8.csv', Buffer.from(`${HEADER}\nE1,1,Café,Müller,\n`, 'utf8'), { htmx: true })).text()
+    expect(utf8).toContain('read as UTF-8')
+    expect(utf8).not.toContain('Windows-1252')
   })
 
   it('refuses a file with duplicate external ids and stages none of it', async () => {

@@ -193,7 +193,8 @@ function StagingToolbar(props: { v: StagingView }) {
 export type UploadView = {
   accept: string
   maxBytes: number
-  file: { filename: string; size: number; uploadedAt: string; headers: string[]; rows: number } | null
+  /** What was read of the file when it arrived; `encoding` says how a CSV's bytes were read. */
+  file: { filename: string; size: number; uploadedAt: string; headers: string[]; rows: number; encoding: string | null; sample: string[][] } | null
   /** What the file's columns are mapped onto. */
   columns: FieldSpec[]
   idFromColumns: boolean
@@ -225,8 +226,36 @@ export function UploadSection(props: { v: Pick<StagingView, 'modulePath' | 'modu
       {file && (
         <form method='post' action={`${v.modulePath}/mapping`} class='mapping-form' hx-post={`${v.modulePath}/mapping`} hx-target='#upload-section' hx-swap='outerHTML'>
           <p>
-            <strong>{file.filename}</strong> · {file.rows.toLocaleString('en-US')} rows · uploaded {formatTimestamp(file.uploadedAt)}
+            <strong>{file.filename}</strong> · {file.rows.toLocaleString('en-US')} rows{file.encoding ? ` · read as ${file.encoding}` : ''} · uploaded {formatTimestamp(file.uploadedAt)}
           </p>
+          {file.encoding === 'Windows-1252' && (
+            <p class='flash flash-warning' role='status'>
+              This file is not UTF-8, so it was read as Windows-1252 (Excel's usual CSV on Windows). Check the first rows below; if letters look wrong, save the sheet as "CSV UTF-8" and upload it again.
+            </p>
+          )}
+          {file.sample.length > 0 && (
+            <div class='table-scroll' tabindex={0} aria-label='First rows of the file'>
+              <table class='striped sample-rows'>
+                <caption>First rows of the file</caption>
+                <thead>
+                  <tr>
+                    {file.headers.map((h) => (
+                      <th scope='col'>{h}</th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {file.sample.map((row) => (
+                    <tr>
+                      {row.map((cell) => (
+                        <td>{cell}</td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
           <details open={!upload.mapping || upload.problems.length > 0}>
             <summary>Columns: which column of the file feeds each field</summary>
             {upload.problems.length > 0 && (

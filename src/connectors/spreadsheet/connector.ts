@@ -1,10 +1,12 @@
 import { z } from 'zod'
 import { MODULE_IDS } from '../../integrations/modules.js'
 import type { Connector, UploadSpec } from '../types.js'
-import { readSheet, SheetError } from './read-sheet.js'
+import { inspectSheet, SheetError } from './read-sheet.js'
 import { mappedSheetPages, mappingStateKey } from './mapped-sheet.js'
 
 export const SPREADSHEET_MAX_BYTES = 20 * 1024 * 1024
+/** Rows of an upload shown beside its column mapping. */
+const SAMPLE_ROWS = 3
 
 export { mappingStateKey }
 
@@ -14,8 +16,9 @@ export const sheetUpload: UploadSpec = {
   maxBytes: SPREADSHEET_MAX_BYTES,
   async inspect(file) {
     try {
-      const sheet = await readSheet(file.filename, file.content)
-      return { headers: sheet.headers.filter(Boolean), rows: sheet.rows.length }
+      const sheet = await inspectSheet(file.filename, file.content, SAMPLE_ROWS)
+      const named = sheet.headers.flatMap((h, i) => (h ? [i] : []))
+      return { headers: named.map((i) => sheet.headers[i]!), rows: sheet.rows, encoding: sheet.encoding, sample: sheet.sample.map((r) => named.map((i) => r[i] ?? '')) }
     } catch (err) {
       if (err instanceof SheetError) return { error: err.message }
       throw err

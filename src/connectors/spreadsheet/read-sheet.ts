@@ -1,77 +1,62 @@
-import { parse } from 'csv-parse/sync'
-import ExcelJS from 'exceljs'
+import { Worker } from 'node:worker_threads'
 
-export type Sheet = { headers: string[]; rows: string[][] }
+// Reads an uploaded sheet on a worker thread (sheet-reader-worker.mjs): parsing grows with the file
+// and never holds the server's event loop. The worker streams the rows back in chunks, so even the
+// answer arrives in small pieces between other requests.
 
+export type SheetEncoding = 'UTF-8' | 'Windows-1252'
+
+/** The heading row and the data rows as text; `encoding`: how a CSV's bytes were read (null for a workbook). */
+export type Sheet = { headers: string[]; rows: string[][]; encoding: SheetEncoding | null }
+
+/** What is wrong with the file, in words the admin can act on. */
 export class SheetError extends Error {}
 
-const extensionOf = (filename: string) => filename.toLowerCase().match(/\.[a-z0-9]+$/)?.[0] ?? ''
+type Message = { type: 'header'; headers: string[]; encoding: SheetEncoding | null } | { type: 'rows'; rows: string[][] } | { type: 'end'; rows: number } | { type: 'error'; message: string; sheetError: boolean }
 
-/** Reads the first sheet of a CSV or XLSX file as text cells; the first non-empty row is the header. */
+const WORKER_URL = new URL('./sheet-reader-worker.mjs', import.meta.url)
+
+/** Reads the file on a worker, handing each message to `onMessage`; resolves when the worker is done. */
+function readInWorker(filename: string, content: Buffer, onMessage: (m: Exclude<Message, { type: 'error' }>) => void): Promise<void> {
+  const worker = new Worker(WORKER_URL)
+  return new Promise<void>((resolve, reject) => {
+    let settled = false
+    const finish = (err?: Error) => {
+      if (settled) return
+      settled = true
+      void worker.terminate()
+      if (err) reject(err)
+      else resolve()
+    }
+    worker.on('message', (m: Message) => {
+      if (m.type === 'error') return finish(m.sheetError ? new SheetError(m.message) : new Error(`The sheet reader failed: ${m.message}`))
+      onMessage(m)
+      if (m.type === 'end') finish()
+    })
+    worker.once('error', (err) => finish(err))
+    worker.once('exit', (code) => finish(new Error(`The sheet reader stopped (exit code ${code}) before it finished ${filename}.`)))
+    const bytes = new Uint8Array(content)
+    worker.postMessage({ filename, bytes }, [bytes.buffer])
+  })
+}
+
+/** The first sheet of a CSV or XLSX file: the first non-empty row is the heading row. */
 export async function readSheet(filename: string, content: Buffer): Promise<Sheet> {
-  const ext = extensionOf(filename)
-  if (content.length === 0) throw new SheetError(`${filename} is empty.`)
-  let table: string[][]
-  if (ext === '.csv' || ext === '.txt') table = readCsv(filename, content)
-  else if (ext === '.xlsx') table = await readXlsx(filename, content)
-  else throw new SheetError(`${filename} is not a CSV or XLSX file. Save the sheet as .csv or .xlsx and upload it again.`)
-  const rows = table.filter((r) => r.some((cell) => cell.trim() !== ''))
-  const [header, ...body] = rows
-  if (!header) throw new SheetError(`${filename} has no rows.`)
-  const headers = header.map((h) => h.trim())
-  const blank = headers.findIndex((h) => h === '')
-  if (blank >= 0 && body.some((r) => (r[blank] ?? '').trim() !== '')) {
-    throw new SheetError(`Column ${blank + 1} of ${filename} has values but no heading; give every column a heading in the first row.`)
-  }
-  const seen = new Map<string, number>()
-  headers.forEach((h, i) => {
-    if (h === '') return
-    const key = h.toLowerCase()
-    if (seen.has(key)) throw new SheetError(`${filename} has two columns headed "${h}" (columns ${seen.get(key)! + 1} and ${i + 1}); rename one.`)
-    seen.set(key, i)
+  const sheet: Sheet = { headers: [], rows: [], encoding: null }
+  await readInWorker(filename, content, (m) => {
+    if (m.type === 'header') Object.assign(sheet, { headers: m.headers, encoding: m.encoding })
+    else if (m.type === 'rows') for (const row of m.rows) sheet.rows.push(row)
   })
-  if (body.length === 0) throw new SheetError(`${filename} has a heading row but no data rows.`)
-  return { headers, rows: body }
+  return sheet
 }
 
-function readCsv(filename: string, content: Buffer): string[][] {
-  if (content.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
-    throw new SheetError(`${filename} looks like an Excel workbook saved with a .csv name; upload it as .xlsx or save it as CSV.`)
-  }
-  if (content.includes(0)) throw new SheetError(`${filename} is not a text CSV file (it holds binary data).`)
-  try {
-    return parse(content, { bom: true, delimiter: [',', ';', '\t'], relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][]
-  } catch (err) {
-    throw new SheetError(`${filename} could not be read as CSV: ${(err as Error).message}`)
-  }
-}
-
-async function readXlsx(filename: string, content: Buffer): Promise<string[][]> {
-  const workbook = new ExcelJS.Workbook()
-  try {
-    await workbook.xlsx.load(content as unknown as ArrayBuffer)
-  } catch {
-    throw new SheetError(`${filename} could not be opened as an Excel workbook; save it again as .xlsx.`)
-  }
-  const sheet = workbook.worksheets[0]
-  if (!sheet) throw new SheetError(`${filename} has no worksheet.`)
-  const table: string[][] = []
-  sheet.eachRow({ includeEmpty: false }, (row) => {
-    const cells: string[] = []
-    for (let col = 1; col <= sheet.columnCount; col++) cells.push(cellText(row.getCell(col).value))
-    table.push(cells)
+/** What a page needs of a file, read once: its headings, row count, encoding and first rows. */
+export async function inspectSheet(filename: string, content: Buffer, sampleRows: number): Promise<{ headers: string[]; rows: number; encoding: SheetEncoding | null; sample: string[][] }> {
+  const found = { headers: [] as string[], rows: 0, encoding: null as SheetEncoding | null, sample: [] as string[][] }
+  await readInWorker(filename, content, (m) => {
+    if (m.type === 'header') Object.assign(found, { headers: m.headers, encoding: m.encoding })
+    else if (m.type === 'rows' && found.sample.length < sampleRows) found.sample.push(...m.rows.slice(0, sampleRows - found.sample.length))
+    else if (m.type === 'end') found.rows = m.rows
   })
-  return table
-}
-
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return ''
-  if (value instanceof Date) return value.toISOString().slice(0, 10)
-  if (typeof value === 'object') {
-    if ('result' in value) return cellText(value.result as ExcelJS.CellValue)
-    if ('richText' in value) return value.richText.map((r) => r.text).join('')
-    if ('text' in value) return String(value.text)
-    if ('error' in value) return ''
-  }
-  return String(value)
+  return found
 }
