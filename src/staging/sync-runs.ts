@@ -110,6 +110,8 @@ async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: Mod
       const next = await nextPage(iterator, deps.config.syncPageTimeoutMs, page, signal)
       if (next.done) break
       await stageRunPage(deps, connector, moduleId, runId, page, next.value)
+      // A page is one short transaction; between pages other requests are answered.
+      await yieldToEventLoop()
     }
     await completeRun(deps, runId, connector.id, moduleId, log)
     if (hasConnection(connector)) await markConnectionOk(deps.db, connector)
@@ -182,6 +184,9 @@ async function runWasCancelled(deps: HubDeps, runId: number): Promise<boolean> {
   const row = await deps.db.selectFrom('sync_runs').select('status').where('id', '=', runId).executeTakeFirst()
   return row?.status === 'cancelled'
 }
+
+/** Lets timers and other requests run before the next piece of long work (awaited database calls alone never do). */
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** The next page, or a clear failure when the connector takes longer than the page timeout. */
 async function nextPage(iterator: AsyncIterator<PullPage>, timeoutMs: number, page: number, signal: AbortSignal) {
