@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { csrf } from 'hono/csrf'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { serveStatic } from '@hono/node-server/serve-static'
@@ -35,6 +34,7 @@ import { rolesRoutes } from './roles/routes.js'
 import { settingsRoutes } from './settings/routes.js'
 import { auditLogRoutes } from './audit/routes.js'
 import { reportCheckpointProblems } from './db/wal-checkpointer.js'
+import { sameOriginOnly } from './http/same-origin.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
 
@@ -81,8 +81,13 @@ export function createApp(deps: AppDeps) {
   // redirect applies, and every answer is JSON.
   app.route('/api/v1', apiRoutes)
   // Same-origin requests pass (Sec-Fetch-Site), and so does the public URL when behind a proxy.
-  app.use(csrf({ origin: (o, c) => o === origin || o === new URL(c.req.url).origin }))
+  app.use(sameOriginOnly(origin))
   app.use(sessionLoader())
+  // What a signed-in user sees is theirs: never kept by a browser or proxy cache.
+  app.use(async (c, next) => {
+    await next()
+    if (c.var.user && !c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store')
+  })
   app.use(flashMessages())
   app.use(firstRunGate())
 

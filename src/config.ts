@@ -29,7 +29,12 @@ const envSchema = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{64}(,[0-9a-fA-F]{64})*$/, { message: 'must be a comma-separated list of 64-hex-character keys' })
     .optional(),
-  TRUST_PROXY: booleanFromEnv.default(false),
+  // How many reverse proxies stand in front (each appends to X-Forwarded-For); true means one, false none.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|yes|no|\d{1,2})$/, 'Give the number of proxies in front of Clockbridge (0, 1, 2…), or true (one) / false (none)')
+    .transform((v) => (v === 'true' || v === 'yes' ? 1 : v === 'false' || v === 'no' ? 0 : Number(v)))
+    .default(0),
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
@@ -58,7 +63,8 @@ export type Config = {
   secretKey: Buffer
   /** Earlier keys, still able to open what they sealed (see keys:rotate). */
   previousKeys: Buffer[]
-  trustProxy: boolean
+  /** Reverse proxies in front of Clockbridge: the client address is the right-most hop they did not add. */
+  trustProxy: number
   sessionDays: number
   bodyLimitBytes: number
   /** Largest file upload accepted (spreadsheets), above the form body limit. */

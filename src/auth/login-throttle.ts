@@ -1,19 +1,21 @@
 import type { Db } from '../db/database.js'
 
-// Failed sign-ins are counted per account and per address within a window; past the limit the key
-// is locked, and each further failure doubles the lock up to a ceiling.
+// Failed sign-ins are counted per account from one address, and per account from anywhere, within
+// a window; past a key's limit it is locked, and each further failure doubles the lock up to a
+// ceiling. Never per address alone: an office behind one address is not locked out by a few
+// colleagues' typos, and an attacker cannot dodge the count by changing address (the account
+// count stops a spread-out guess).
 
 const WINDOW_MS = 15 * 60 * 1000
 const MAX_LOCK_MS = 60 * 60 * 1000
-const LIMITS = { account: 5, address: 20 } as const
+const LIMITS = { 'account-address': 5, account: 20 } as const
 const FIRST_LOCK_MS = 60 * 1000
 
 export type ThrottleKey = { kind: keyof typeof LIMITS; value: string }
 
 export function throttleKeys(email: string, ip: string | null): ThrottleKey[] {
-  const keys: ThrottleKey[] = [{ kind: 'account', value: email.trim().toLowerCase() }]
-  if (ip) keys.push({ kind: 'address', value: ip })
-  return keys
+  const account = email.trim().toLowerCase()
+  return [{ kind: 'account-address', value: `${account}|${ip ?? 'unknown'}` }, { kind: 'account', value: account }]
 }
 
 const keyOf = (k: ThrottleKey) => `${k.kind}:${k.value}`
@@ -46,7 +48,7 @@ export async function recordFailure(db: Db, keys: ThrottleKey[], now = Date.now(
   }
 }
 
-/** A successful sign-in clears the account's count; the address keeps its count. */
-export async function recordSuccess(db: Db, email: string): Promise<void> {
-  await db.deleteFrom('login_throttle').where('key', '=', keyOf({ kind: 'account', value: email.trim().toLowerCase() })).execute()
+/** A successful sign-in clears the account's counts (other addresses keep theirs for this account). */
+export async function recordSuccess(db: Db, email: string, ip: string | null): Promise<void> {
+  await db.deleteFrom('login_throttle').where('key', 'in', throttleKeys(email, ip).map(keyOf)).execute()
 }

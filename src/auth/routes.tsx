@@ -110,7 +110,7 @@ authRoutes.post('/login', anyone(), async (c) => {
     return fail(BAD_CREDENTIALS)
   }
   if (user.status !== 'active') return fail('This account is disabled. Ask an administrator to enable it.')
-  await recordSuccess(c.var.db, email)
+  await recordSuccess(c.var.db, email, c.var.clientIp)
   await startSession(c, user.id)
   await recordAudit(c.var.db, { ...actorOf(c), userId: user.id, actor: user.email }, {
     action: 'user.sign_in',

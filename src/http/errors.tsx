@@ -19,6 +19,11 @@ export function notFound(c: Context<AppEnv>) {
 }
 
 export function onError(err: Error, c: Context<AppEnv>) {
+  // A form or upload body that cannot be parsed (a broken multipart stream, say) is the client's error.
+  if (err instanceof TypeError && /parse body as FormData/i.test(err.message)) {
+    c.var.log.warn({ event: 'bad_form_body', path: c.req.path, error: err.message }, 'form body could not be parsed')
+    return renderError(c, 400, 'The form or file could not be read (the request body was broken or cut off). Reload the page and try again.')
+  }
   if (err instanceof HTTPException && err.status < 500) {
     const status = ([400, 403, 404, 413, 429] as const).find((s) => s === err.status) ?? 400
     return renderError(c, status, err.message || undefined)

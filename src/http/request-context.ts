@@ -27,14 +27,25 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
   }
 }
 
-function clientIp(c: Parameters<MiddlewareHandler<AppEnv>>[0], trustProxy: boolean): string | null {
-  if (trustProxy) {
-    const forwarded = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim()
-    if (forwarded) return forwarded
-  }
+/**
+ * The client's address. Behind `trustProxy` proxies, each appended the address it received the
+ * request from to X-Forwarded-For: counting from the right, past the hops our own proxies added,
+ * is the first address no proxy of ours vouches for. Anything further left the client wrote itself.
+ */
+export function clientIp(c: Parameters<MiddlewareHandler<AppEnv>>[0], trustProxy: number): string | null {
+  let socket: string | null
   try {
-    return getConnInfo(c).remote.address ?? null
+    socket = getConnInfo(c).remote.address ?? null
   } catch {
-    return null // no socket: a request made in-process, as tests do
+    socket = null // no socket: a request made in-process, as tests do
   }
+  if (trustProxy === 0) return socket
+  const forwarded = (c.req.header('X-Forwarded-For') ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean)
+  // The hops, nearest last: the addresses in the header, then the proxy that connected to us.
+  const hops = [...forwarded, ...(socket ? [socket] : [])]
+  const untrusted = hops.length - 1 - (socket ? trustProxy : trustProxy - 1)
+  return hops[Math.max(0, untrusted)] ?? socket
 }

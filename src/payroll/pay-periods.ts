@@ -12,7 +12,8 @@ const MS_PER_DAY = 86_400_000
 const dayNumber = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / MS_PER_DAY)
 const dateOf = (day: number) => new Date(day * MS_PER_DAY).toISOString().slice(0, 10)
 
-export const isIsoDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && dateOf(dayNumber(v)) === v
+/** A real calendar day written YYYY-MM-DD (2020-02-30 and 2020-13-01 are not). */
+export const isIsoDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && Number.isFinite(dayNumber(v)) && dateOf(dayNumber(v)) === v
 
 /** The period holding `date`. */
 export function periodOf(schedule: PaySchedule, date: string): Period {

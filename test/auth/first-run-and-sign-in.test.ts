@@ -1,3 +1,4 @@
+import { loadConfig } from '../../src/config.js'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createTestApp, signInAs, TEST_PASSWORD, type TestApp } from '../helpers/test-app.js'
 import { cookieFrom, get, post } from '../helpers/requests.js'
@@ -101,15 +102,42 @@ describe('sign in', () => {
     expect(cookieFrom(res, SESSION_COOKIE)).toBeUndefined()
   })
 
-  it('throttles an address that tries many accounts', async () => {
-    const throttled = await createTestApp({ TRUST_PROXY: 'true' })
-    await signInAs(throttled.db, 'admin', 'admin@example.com')
-    const from = { headers: { 'X-Forwarded-For': '203.0.113.9' } }
-    for (let i = 0; i < 20; i++) await post(throttled.app, '/login', { email: `user${i}@example.com`, password: 'wrong password!' }, from)
-    const res = await post(throttled.app, '/login', { email: 'admin@example.com', password: TEST_PASSWORD }, from)
+  it('never locks out an office behind one address: throttling is per account, and per account and address', async () => {
+    const office = await createTestApp({ TRUST_PROXY: '1' })
+    await signInAs(office.db, 'admin', 'admin@example.com')
+    const from = (address: string) => ({ headers: { 'X-Forwarded-For': address } })
+    // Twenty colleagues mistype their passwords from the office's one address.
+    for (let i = 0; i < 20; i++) await post(office.app, '/login', { email: `user${i}@example.com`, password: 'wrong password!' }, from('203.0.113.9'))
+    expect((await post(office.app, '/login', { email: 'admin@example.com', password: TEST_PASSWORD }, from('203.0.113.9'))).status).toBe(303)
+    // Someone guesses the admin's password from another address: that pair is locked, the office is not.
+    for (let i = 0; i < 5; i++) await post(office.app, '/login', { email: 'admin@example.com', password: `guess-${i}-password` }, from('198.51.100.7'))
+    expect((await post(office.app, '/login', { email: 'admin@example.com', password: TEST_PASSWORD }, from('198.51.100.7'))).status).toBe(429)
+    expect((await post(office.app, '/login', { email: 'admin@example.com', password: TEST_PASSWORD }, from('203.0.113.9'))).status).toBe(303)
+  })
+
+  it('locks an account guessed from many addresses, with a growing wait', async () => {
+    const spread = await createTestApp({ TRUST_PROXY: '1' })
+    await signInAs(spread.db, 'admin', 'admin@example.com')
+    for (let i = 0; i < 20; i++) await post(spread.app, '/login', { email: 'admin@example.com', password: `guess-${i}-password` }, { headers: { 'X-Forwarded-For': `198.51.100.${i + 1}` } })
+    const res = await post(spread.app, '/login', { email: 'admin@example.com', password: TEST_PASSWORD }, { headers: { 'X-Forwarded-For': '192.0.2.200' } })
     expect(res.status).toBe(429)
-    const elsewhere = await post(throttled.app, '/login', { email: 'admin@example.com', password: TEST_PASSWORD }, { headers: { 'X-Forwarded-For': '198.51.100.1' } })
-    expect(elsewhere.status).toBe(303)
+    const lock = async () => (await spread.db.selectFrom('login_throttle').select('locked_until').where('key', '=', 'account:admin@example.com').executeTakeFirstOrThrow()).locked_until!
+    const first = Date.parse(await lock())
+    await spread.db.updateTable('login_throttle').set({ locked_until: null }).execute()
+    await post(spread.app, '/login', { email: 'admin@example.com', password: 'one-more-guess' }, { headers: { 'X-Forwarded-For': '198.51.100.99' } })
+    expect(Date.parse(await lock()) - Date.now()).toBeGreaterThan(first - Date.now())
+  })
+
+  it('takes the client address as the right-most hop the trusted proxies did not add: a forged X-Forwarded-For changes nothing', async () => {
+    const proxied = await createTestApp({ TRUST_PROXY: '2' })
+    await signInAs(proxied.db, 'admin', 'admin@example.com')
+    // Behind two proxies the header holds [what the client wrote…, client, first proxy].
+    for (let i = 0; i < 5; i++) await post(proxied.app, '/login', { email: 'admin@example.com', password: `guess-${i}-password` }, { headers: { 'X-Forwarded-For': `10.9.9.${i}, 198.51.100.7, 172.16.0.2` } })
+    const again = await post(proxied.app, '/login', { email: 'admin@example.com', password: TEST_PASSWORD }, { headers: { 'X-Forwarded-For': '10.1.1.1, 198.51.100.7, 172.16.0.2' } })
+    expect(again.status).toBe(429)
+    const rows = await proxied.db.selectFrom('login_throttle').select('key').execute()
+    expect(rows.map((r) => r.key).sort()).toEqual(['account-address:admin@example.com|198.51.100.7', 'account:admin@example.com'])
+    expect(() => loadConfig({ TRUST_PROXY: 'several', SECRET_KEY: 'ab'.repeat(32) })).toThrow(/TRUST_PROXY: Give the number of proxies/)
   })
 
   it('refuses a disabled account', async () => {
