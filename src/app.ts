@@ -35,6 +35,7 @@ import { settingsRoutes } from './settings/routes.js'
 import { auditLogRoutes } from './audit/routes.js'
 import { reportCheckpointProblems } from './db/wal-checkpointer.js'
 import { sameOriginOnly } from './http/same-origin.js'
+import { printableFormsOnly } from './http/printable-input.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
 
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', apiRoutes)
   // Same-origin requests pass (Sec-Fetch-Site), and so does the public URL when behind a proxy.
   app.use(sameOriginOnly(origin))
+  app.use(printableFormsOnly())
   app.use(sessionLoader())
   // What a signed-in user sees is theirs: never kept by a browser or proxy cache.
   app.use(async (c, next) => {

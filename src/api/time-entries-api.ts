@@ -5,6 +5,7 @@ import { apiRequires } from '../auth/access.js'
 import { actorOf } from '../audit/audit-log.js'
 import { deleteTimeEntry, saveTimeEntry } from '../time-entries/service.js'
 import { isIsoDate } from '../payroll/pay-periods.js'
+import { hasUnprintable } from '../lib/text.js'
 
 // /api/v1/time-entries: list, create, update and delete time entries with a personal API token.
 // A create may carry an Idempotency-Key: the same key with the same body answers what the first
@@ -32,6 +33,9 @@ async function readJson(c: Context<AppEnv>): Promise<Json | null> {
   }
 }
 
+/** The first field whose text holds a control character or a lone surrogate (nothing such is stored). */
+const unprintableField = (body: Json) => Object.keys(body).find((k) => hasUnprintable(k) || (typeof body[k] === 'string' && hasUnprintable(body[k] as string)))
+
 async function entryJson(c: Context<AppEnv>, id: number) {
   const e = await c.var.db.selectFrom('time_entries').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
   return { ...e, hours: e.minutes / 60 }
@@ -55,6 +59,8 @@ apiRoutes.get('/time-entries', apiRequires('payroll.view'), async (c) => {
 apiRoutes.post('/time-entries', apiRequires('time_entries.manage'), async (c) => {
   const body = await readJson(c)
   if (!body) return apiError(c, 400, 'The body must be a JSON object')
+  const bad = unprintableField(body)
+  if (bad !== undefined) return apiError(c, 400, `The field "${bad.slice(0, 60)}" holds a control character or broken text (such as NUL) that Clockbridge cannot store; nothing was saved`)
   const key = c.req.header('idempotency-key')?.trim()
   if (key !== undefined && (key.length === 0 || key.length > 200)) return apiError(c, 400, 'Idempotency-Key must be 1 to 200 characters')
   const userId = c.var.user!.id
@@ -84,6 +90,8 @@ apiRoutes.put('/time-entries/:id', apiRequires('time_entries.manage'), async (c)
   if (!(await c.var.db.selectFrom('time_entries').select('id').where('id', '=', id).executeTakeFirst())) return apiError(c, 404, `There is no time entry ${c.req.param('id')}`)
   const body = await readJson(c)
   if (!body) return apiError(c, 400, 'The body must be a JSON object')
+  const bad = unprintableField(body)
+  if (bad !== undefined) return apiError(c, 400, `The field "${bad.slice(0, 60)}" holds a control character or broken text (such as NUL) that Clockbridge cannot store; nothing was saved`)
   const saved = await saveTimeEntry(c.var.db, actorOf(c), asFormValues(body), { id, source: 'api' })
   if (!saved.ok) return apiError(c, 422, 'The time entry was not saved', saved.errors)
   return c.json({ data: await entryJson(c, id) })

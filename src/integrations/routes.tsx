@@ -30,6 +30,7 @@ import { readFormValues } from '../http/forms.js'
 import { isModuleId, moduleBySlug, MODULES, type ModuleSpec } from './modules.js'
 import { toCsv } from '../lib/csv.js'
 import { schedulesSection, scheduleRoutes } from './schedule-routes.js'
+import { unprintableFormField } from '../http/printable-input.js'
 
 export const integrationsRoutes = new Hono<AppEnv>()
 
@@ -305,6 +306,8 @@ integrationsRoutes.post(
     const module = f && findModule(c, f.connector)
     if (!f || !module || !f.connector.upload) return renderError(c, 404)
     const body = await c.req.parseBody()
+    const unprintable = unprintableFormField(c, body)
+    if (unprintable) return unprintable
     const file = body.file
     if (!(file instanceof File) || file.size === 0) return uploadRefused(c, file instanceof File ? `${file.name} is empty.` : 'Choose a file to upload.')
     const name = file.name || 'upload'

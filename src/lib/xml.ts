@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { stripUnprintable } from './text.js'
 
 // XML as the vendors speak it: an ordered element tree for reading (order matters to QuickBooks and
 // to Intacct), and a small writer that emits elements exactly in the order given.
@@ -74,7 +75,8 @@ export function path(el: XmlElement | undefined, ...names: string[]): XmlElement
   return at
 }
 
-export const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+/** Text for an XML document: characters XML cannot carry are dropped (see lib/text.ts), the rest escaped. */
+export const escapeXml = (s: string) => stripUnprintable(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
 
 /** The five XML entities and numeric character references, decoded (constant replacements: a SOAP envelope carries megabytes of them). */
 export function unescapeXml(s: string): string {

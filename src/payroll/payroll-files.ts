@@ -1,5 +1,6 @@
 import { toCsv } from '../lib/csv.js'
 import type { PayFrequency, Period } from './pay-periods.js'
+import { stripUnprintable } from '../lib/text.js'
 
 // Payroll files for platforms Clockbridge does not publish to directly, laid out as each platform
 // imports them (reference/protocols.md section 5). Pure functions of an approved period: the same
@@ -41,7 +42,7 @@ const mdyy = (d: string) => `${d.slice(5, 7)}/${d.slice(8, 10)}/${d.slice(2, 4)}
 const mdyyyy = (d: string) => `${d.slice(5, 7)}/${d.slice(8, 10)}/${d.slice(0, 4)}`
 const hmm = (minutes: number) => `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`
 /** IIF fields are TAB-separated lines: a tab or line break inside a value would break the row. */
-const iifField = (v: string | null | undefined) => (v ?? '').replace(/[\t\r\n]+/g, ' ')
+const iifField = (v: string | null | undefined) => stripUnprintable(v ?? '').replace(/[\t\r\n]+/g, ' ')
 
 const sum = (lines: FileLine[], payId: string) => lines.filter((l) => l.payId === payId).reduce((s, l) => s + l.minutes, 0)
 const payIdsOf = (lines: FileLine[]) => [...new Set(lines.map((l) => l.payId))]

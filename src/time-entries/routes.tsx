@@ -16,6 +16,7 @@ import { isIsoDate, periodOf, shiftPeriod } from '../payroll/pay-periods.js'
 import { deleteTimeEntry, lockedPeriod, saveTimeEntry } from './service.js'
 import { today } from '../lib/format.js'
 import { importTimeCsv, type RowError } from './csv-import.js'
+import { unprintableFormField } from '../http/printable-input.js'
 
 export const timeEntriesRoutes = new Hono<AppEnv>()
 
@@ -81,6 +82,8 @@ timeEntriesRoutes.post('/', requires('time_entries.manage'), async (c) => {
 // Before /:id, which would take "import" for an id.
 timeEntriesRoutes.post('/import', requires('time_entries.manage'), async (c) => {
   const body = await c.req.parseBody()
+  const unprintable = unprintableFormField(c, body)
+  if (unprintable) return unprintable
   const file = body.file
   if (!(file instanceof File) || file.size === 0) return listPage(c, undefined, 422, { errors: [{ row: 0, message: 'Choose a CSV or XLSX file of time entries to import' }] })
   const result = await importTimeCsv(c.var.db, actorOf(c), { filename: file.name, content: Buffer.from(await file.arrayBuffer()) })

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createTestApp, signInAs } from '../helpers/test-app.js'
-import { get, post } from '../helpers/requests.js'
+import { get, post, postFile } from '../helpers/requests.js'
+import { toCsv } from '../../src/lib/csv.js'
+import { escapeXml } from '../../src/lib/xml.js'
 
 describe('safety baseline', () => {
   it('refuses a cross-site form post (CSRF) and changes nothing', async () => {
@@ -53,6 +55,25 @@ describe('safety baseline', () => {
     const { cookie } = await signInAs(t.db, 'admin')
     for (const path of ['/payroll?period=2020-13-01', '/payroll?period=2020-02-30', '/time-entries?period=2020-13-01', '/time-entries?period=9999-99-99']) expect((await get(t.app, path, { cookie })).status).toBe(200)
     expect((await get(t.app, '/payroll/files/iif?period=2020-13-01', { cookie })).status).toBeLessThan(500)
+  })
+
+  it('refuses NUL, control characters and lone surrogates in any form field or file name, storing nothing; writers drop them too', async () => {
+    const t = await createTestApp()
+    const { cookie } = await signInAs(t.db, 'admin')
+    // (A lone surrogate cannot even travel in a form: the browser sends U+FFFD. It can in JSON: see the API test.)
+    for (const bad of ['Crew\u0000A', 'Crew\u0007', 'Crew\u001b[31m', 'Crew\u0085']) {
+      const res = await post(t.app, '/departments', { code: 'X1', name: bad }, { cookie })
+      expect(res.status).toBe(400)
+      expect(await res.text()).toContain('holds a control character or broken text')
+    }
+    const file = await postFile(t.app, '/integrations/spreadsheet/employees/upload', 'bad\u0000name.csv', 'a,b\n1,2\n', { cookie })
+    expect(file.status).toBe(400)
+    expect(await t.db.selectFrom('departments').selectAll().execute()).toEqual([])
+    expect(await t.db.selectFrom('integration_uploads').selectAll().execute()).toEqual([])
+    // Tabs and line breaks pass where a field allows them.
+    expect((await post(t.app, '/departments', { code: 'X2', name: 'Field crew' }, { cookie })).status).toBe(303)
+    expect(toCsv(['a'], [['x\u0000y\u0007z']])).toBe('a\r\nxyz\r\n')
+    expect(escapeXml('A\u0000B\ud800C & D')).toBe('ABC &amp; D')
   })
 
   it('accepts a post whose Origin is the public base URL (behind a proxy)', async () => {

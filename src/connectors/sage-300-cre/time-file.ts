@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { stripUnprintable } from '../../lib/text.js'
 
 // Sage 300 CRE's Payroll > Tools > Import Time reads a comma-separated file whose columns are those
 // of the company's *time entry view*, in that view's order, one line per time record. The admin lays
@@ -67,7 +68,10 @@ export type TimeRecord = { employee: string; date: string; periodEnd: string; jo
 
 const formatDate = (iso: string, format: TimeFileOptions['dateFormat']) => `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${format === 'MM/DD/YY' ? iso.slice(2, 4) : iso.slice(0, 4)}`
 const isoWeekday = (iso: string) => ((new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7) + 1
-const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
+const csvField = (raw: string) => {
+  const v = stripUnprintable(raw)
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v
+}
 
 /** The Import Time file: the view's columns in order, CRLF line endings, values quoted only when they must be. */
 export function timeFile(records: TimeRecord[], options: TimeFileOptions): string {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads'
+import { stripUnprintable } from '../../lib/text.js'
 
 // Reads an uploaded sheet on a worker thread (sheet-reader-worker.mjs): parsing grows with the file
 // and never holds the server's event loop. The worker streams the rows back in chunks, so even the
@@ -16,6 +17,9 @@ type Message = { type: 'header'; headers: string[]; encoding: SheetEncoding | nu
 
 const WORKER_URL = new URL('./sheet-reader-worker.mjs', import.meta.url)
 
+/** Cells as Clockbridge keeps them: without control characters or broken text a file may carry. */
+const clean = (row: string[]) => row.map(stripUnprintable)
+
 /** Reads the file on a worker, handing each message to `onMessage`; resolves when the worker is done. */
 function readInWorker(filename: string, content: Buffer, onMessage: (m: Exclude<Message, { type: 'error' }>) => void): Promise<void> {
   const worker = new Worker(WORKER_URL)
@@ -30,7 +34,7 @@ function readInWorker(filename: string, content: Buffer, onMessage: (m: Exclude<
     }
     worker.on('message', (m: Message) => {
       if (m.type === 'error') return finish(m.sheetError ? new SheetError(m.message) : new Error(`The sheet reader failed: ${m.message}`))
-      onMessage(m)
+      onMessage(m.type === 'header' ? { ...m, headers: clean(m.headers) } : m.type === 'rows' ? { type: 'rows', rows: m.rows.map(clean) } : m)
       if (m.type === 'end') finish()
     })
     worker.once('error', (err) => finish(err))
