@@ -481,7 +481,7 @@ async function responsive() {
     })
     rows.push([`largest /healthz wait during an IMPORT of ${N.toLocaleString('en-US')}`, fmt(imported.maxMs), '', '< 100 ms'])
     await checkpointsDone(deps.sqlite)
-    const undone = await healthzDuring(app, () => undoBatch(deps.db, systemActor('bench'), batchId))
+    const undone = await healthzDuring(app, () => undoBatch(deps, systemActor('bench'), batchId))
     rows.push([`largest /healthz wait during the Undo of that batch`, fmt(undone.maxMs), '', '< 100 ms'])
     await checkpointsDone(deps.sqlite)
     await deps.db.destroy()

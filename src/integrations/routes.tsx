@@ -171,7 +171,7 @@ integrationsRoutes.post('/:id/batches/:batchId/undo', requires('integrations.act
   if (!f) return renderError(c, 404)
   const batch = await c.var.db.selectFrom('import_batches').select('id').where('id', '=', Number(c.req.param('batchId')) || 0).where('integration', '=', f.connector.id).executeTakeFirst()
   if (!batch) return renderError(c, 404)
-  const result = await undoBatch(c.var.db, actorOf(c), batch.id)
+  const result = await undoBatch(c.var.deps, actorOf(c), batch.id)
   const notice = 'error' in result ? <p class='flash flash-error' role='alert'>{result.error}</p> : <UndoResultView removed={result.removed} kept={result.kept} />
   const view = await historyView(c, f, notice)
   return wantsFragment(c) ? c.html(view, 'error' in result ? 409 : 200) : page(c, f, 'history', view, 'error' in result ? 409 : 200)

@@ -11,6 +11,7 @@ import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadSta
 import { stagedStatus } from './staged-status.js'
 import { withCheckpointAfter } from '../db/wal-checkpointer.js'
 import { inScope } from './staging-queries.js'
+import { runHeavy } from './off-thread.js'
 
 export type ImportPlanItem = {
   stagedId: number
@@ -126,7 +127,7 @@ type BatchItem = Insertable<ImportBatchItemsTable>
 /** Records are planned and written this many at a time, so memory stays flat however many are selected. */
 const IMPORT_CHUNK = 2000
 
-type ImportArgs = { integration: string; integrationName: string; module: ModuleId; ids: number[]; createNew?: ReadonlySet<number>; trigger: 'manual' | 'auto'; defaultTimeZone: string }
+export type ImportArgs = { integration: string; integrationName: string; module: ModuleId; ids: number[]; createNew?: ReadonlySet<number>; trigger: 'manual' | 'auto'; defaultTimeZone: string }
 
 /** What one batch has written so far: its lines, and the created records kept compactly (see the migration). */
 type BatchLog = { batchId: number; now: string; items: BatchItem[]; createdRecords: [number, number][]; result: ImportResult }
@@ -137,7 +138,12 @@ type BatchLog = { batchId: number; now: string; items: BatchItem[]; createdRecor
  * (a natural key another record holds, a missing reference) fails alone with its reason; the rest
  * of the batch imports. Lookups are done per chunk of records, a few queries each.
  */
-export async function runImport({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
+export async function runImport(deps: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
+  return runHeavy(deps, { kind: 'import', actor, args }, () => importHere(deps, actor, args))
+}
+
+/** IMPORT on this thread's connection, in one transaction (the worker of off-thread.ts calls it). */
+export async function importHere({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
   const { defaultCountry } = await getSettings(db, args.defaultTimeZone)
   return withCheckpointAfter(sqlite, () => db.transaction().execute((trx) => importChunks(trx, sqlite, actor, args, defaultCountry)))
 }
@@ -244,7 +250,12 @@ export type UndoResult = { removed: number; kept: { label: string; reason: strin
  * Undoes a batch: the records it created that nobody changed since are removed and their staged
  * rows return to New; everything else is kept, each with the reason.
  */
-export async function undoBatch(db: Db, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
+export async function undoBatch(deps: { db: Db; sqlite: SQLite.Database }, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
+  return runHeavy(deps, { kind: 'undo', actor, batchId }, () => undoHere(deps.db, actor, batchId))
+}
+
+/** Undo on this thread's connection, in one transaction (the worker of off-thread.ts calls it). */
+export async function undoHere(db: Db, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
   return db.transaction().execute(async (trx) => {
     const batch = await trx.selectFrom('import_batches').selectAll().where('id', '=', batchId).executeTakeFirst()
     if (!batch) return { error: 'This import batch does not exist.' }

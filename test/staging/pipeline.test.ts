@@ -110,11 +110,11 @@ describe('sync, import, re-sync, undo', () => {
     await sync()
     const result = await importAll()
     await t.db.updateTable('employees').set({ phone: '555', updated_at: new Date(Date.now() + 1000).toISOString() }).where('external_id', '=', 'E2').execute()
-    const undo = await undoBatch(t.db, actor, result.batchId!)
+    const undo = await undoBatch(t.deps, actor, result.batchId!)
     expect(undo).toEqual({ removed: 1, kept: [{ label: 'Ito, Ken (1002)', reason: expect.stringContaining('changed after the import') }] })
     expect((await t.db.selectFrom('employees').select('external_id').execute()).map((e) => e.external_id)).toEqual(['E2'])
     expect((await staged()).map((r) => r.status)).toEqual(['new', 'imported'])
-    expect(await undoBatch(t.db, actor, result.batchId!)).toEqual({ error: expect.stringContaining('already undone') })
+    expect(await undoBatch(t.deps, actor, result.batchId!)).toEqual({ error: expect.stringContaining('already undone') })
   })
 
   it('undoes a batch that created some records and updated others: the created go back to New, the updated are kept', async () => {
@@ -126,7 +126,7 @@ describe('sync, import, re-sync, undo', () => {
     await sync()
     const second = await importAll()
     expect(second).toMatchObject({ created: 1, updated: 1 })
-    const undo = await undoBatch(t.db, actor, second.batchId!)
+    const undo = await undoBatch(t.deps, actor, second.batchId!)
     expect(undo).toEqual({ removed: 1, kept: [{ label: 'Lopez-Diaz, Maria (1001)', reason: 'it existed before the import and was only updated' }] })
     expect((await t.db.selectFrom('employees').select(['external_id', 'last_name']).execute())).toEqual([{ external_id: 'E1', last_name: 'Lopez-Diaz' }])
     expect((await staged()).map((r) => [r.external_id, r.status, r.core_id === null])).toEqual([['E1', 'imported', false], ['E2', 'new', true]])
