@@ -20,8 +20,21 @@ export async function payrollTargets(db: Db, connectors: readonly AnyConnector[]
 }
 
 /** The target's groups, default first, creating its default group the first time it is needed. */
+const listOf = (db: Db, target: string) => db.selectFrom('payroll_item_groups').selectAll().where('target', '=', target).orderBy('is_default', 'desc').orderBy('name').execute()
+
+/**
+ * A target's groups for reading (pages, checks, files): its default group comes first even before
+ * it is stored (id 0, nothing mapped): a GET never writes. groupsOf stores it.
+ */
+export async function listGroups(db: Db, target: string) {
+  const existing = await listOf(db, target)
+  if (existing.some((g) => g.is_default === 1)) return existing
+  return [{ id: 0, target, name: existing.some((g) => g.name.toLowerCase() === 'default') ? 'Default group' : 'Default', is_default: 1, created_at: '', updated_at: '' }, ...existing]
+}
+
+/** A target's groups, its default group stored first if it was not yet (for writes). */
 export async function groupsOf(db: Db, target: string) {
-  const list = () => db.selectFrom('payroll_item_groups').selectAll().where('target', '=', target).orderBy('is_default', 'desc').orderBy('name').execute()
+  const list = () => listOf(db, target)
   const existing = await list()
   if (existing.some((g) => g.is_default === 1)) return existing
   const now = new Date().toISOString()
@@ -96,7 +109,7 @@ export type ResolvedMapping = {
 
 /** Everything a publish or a file needs to turn pay IDs into the target's payroll items. */
 export async function resolveMapping(db: Db, target: string): Promise<ResolvedMapping> {
-  const groups = await groupsOf(db, target)
+  const groups = await listGroups(db, target)
   const defaultGroup = groups.find((g) => g.is_default === 1)!
   const rows = await db
     .selectFrom('payroll_item_mappings as m')

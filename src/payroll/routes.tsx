@@ -20,7 +20,7 @@ import type { Period } from './pay-periods.js'
 import { FILE_LABELS, type FileFormat } from './payroll-files.js'
 import { fileSettingsSchema, fileSettingsValues, getFileSettings, payrollFileFor, saveFileSettings } from './file-service.js'
 import { MappingPage } from '../../views/payroll/mapping-page.js'
-import { createGroup, groupsOf, mappingOf, payrollTargets, resolveMapping, saveMapping, setEmployeeGroup } from './mapping-service.js'
+import { createGroup, groupsOf, listGroups, mappingOf, payrollTargets, resolveMapping, saveMapping, setEmployeeGroup } from './mapping-service.js'
 import { requestedPeriod } from '../time-entries/routes.js'
 import { approvePeriod, periodSummary, unlockPeriod, type PeriodSummary } from './period-service.js'
 import { formValues, getPayrollSettings, payrollSettingsSchema, savePayrollSettings, type PayrollSettings } from './payroll-settings.js'
@@ -95,7 +95,7 @@ payrollRoutes.post('/settings', requires('settings.manage'), async (c) => {
 async function mappingPage(c: Context<AppEnv>, error?: string, status: 200 | 422 = 200) {
   const targets = await payrollTargets(c.var.db, c.var.deps.connectors)
   const target = targets.find((t) => t.key === c.req.query('target')) ?? targets[0]!
-  const groups = await groupsOf(c.var.db, target.key)
+  const groups = await listGroups(c.var.db, target.key)
   const group = groups.find((g) => g.id === Number(c.req.query('group'))) ?? groups.find((g) => g.is_default === 1)!
   const resolved = await resolveMapping(c.var.db, target.key)
   const employees = (await c.var.db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).where('status', '=', 'active').orderBy('last_name').orderBy('first_name').execute()).map((e) => ({
@@ -120,11 +120,19 @@ async function mappingPage(c: Context<AppEnv>, error?: string, status: 200 | 422
 
 payrollRoutes.get('/mapping', requires('payroll.view'), (c) => mappingPage(c))
 
+/** The group a mapping form writes to: ?group=, or (0) the target's default group, stored now if it was not yet. */
+async function groupToWrite(c: Context<AppEnv>, id = Number(c.req.query('group')) || 0): Promise<number> {
+  if (id !== 0) return id
+  const target = c.req.query('target') ?? ''
+  if (!(await payrollTargets(c.var.db, c.var.deps.connectors)).some((t) => t.key === target)) return 0
+  return (await groupsOf(c.var.db, target)).find((g) => g.is_default === 1)!.id
+}
+
 payrollRoutes.post('/mapping/save', requires('payroll.set_item_group'), async (c) => {
   const body = await c.req.parseBody()
   const mapping: Record<string, number | null> = {}
   for (const [k, v] of Object.entries(body)) if (k.startsWith('pay_')) mapping[k.slice(4)] = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null
-  const result = await saveMapping(c.var.db, actorOf(c), Number(c.req.query('group')) || 0, mapping)
+  const result = await saveMapping(c.var.db, actorOf(c), await groupToWrite(c), mapping)
   if (!result.ok) return mappingPage(c, result.error, 422)
   setFlash(c, 'Saved the mapping.')
   return redirectTo(c, `/payroll/mapping?${new URLSearchParams({ target: c.req.query('target') ?? '', group: c.req.query('group') ?? '' })}`)
@@ -143,7 +151,7 @@ payrollRoutes.post('/mapping/groups', requires('payroll.set_item_group'), async 
 payrollRoutes.post('/mapping/employees', requires('payroll.set_item_group'), async (c) => {
   const body = await c.req.parseBody({ all: true })
   const ids = ([] as unknown[]).concat(body.employee_id ?? []).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0)
-  const result = await setEmployeeGroup(c.var.db, actorOf(c), Number(body.group) || 0, ids)
+  const result = await setEmployeeGroup(c.var.db, actorOf(c), await groupToWrite(c, Number(body.group) || 0), ids)
   if (!result.ok) return mappingPage(c, result.error, 422)
   setFlash(c, `Set the payroll item group of ${result.changed} employee(s).`)
   return redirectTo(c, `/payroll/mapping?target=${encodeURIComponent(c.req.query('target') ?? '')}`)

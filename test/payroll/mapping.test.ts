@@ -54,3 +54,20 @@ describe('payroll item mapping', () => {
     expect((await post(t.app, '/payroll/mapping/groups?target=nowhere', { name: 'X' }, { cookie })).status).toBe(422)
   })
 })
+
+describe('reading the mapping writes nothing', () => {
+  it('GET /payroll/mapping and GET /payroll store no default group; the first save does', async () => {
+    const t = await createTestApp()
+    const { cookie } = await signInAs(t.db, 'admin')
+    const groups = () => t.db.selectFrom('payroll_item_groups').selectAll().execute()
+    expect((await get(t.app, '/payroll/mapping?target=file:iif', { cookie })).status).toBe(200)
+    expect((await get(t.app, '/payroll', { cookie })).status).toBe(200)
+    expect(await groups()).toEqual([])
+    const now = new Date().toISOString()
+    const { id } = await t.db.insertInto('payroll_items').values({ name: 'Regular', description: null, note: null, source_integration: null, external_id: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
+    const saved = await post(t.app, '/payroll/mapping/save?target=file:iif&group=0', { pay_REG: String(id) }, { cookie })
+    expect(saved.status).toBe(303)
+    expect((await groups()).map((g) => [g.target, g.name, g.is_default])).toEqual([['file:iif', 'Default', 1]])
+    expect((await t.db.selectFrom('payroll_item_mappings').select(['pay_id', 'payroll_item_id']).execute())).toEqual([{ pay_id: 'REG', payroll_item_id: id }])
+  })
+})

@@ -93,9 +93,9 @@ describe('payroll files from the Payroll tab', () => {
     expect(missing).toContain('The QuickBooks company name is missing')
     expect(missing).toContain('REG is not mapped to a payroll item')
     await post(t.app, '/payroll/files/settings', { iifCompanyName: 'Ridgeline Builders LLC', iifCompanyCreateTime: '1405767000', iifEmployeeName: 'last-first', adpCoCode: '', adpRunIid: '', paychexClientId: '' }, { cookie })
-    await get(t.app, '/payroll/mapping?target=file:iif', { cookie })
-    const group = await t.db.selectFrom('payroll_item_groups').select('id').where('target', '=', 'file:iif').executeTakeFirstOrThrow()
-    await post(t.app, `/payroll/mapping/save?target=file:iif&group=${group.id}`, { pay_REG: String(hourly) }, { cookie })
+    // The page's form for a default group not stored yet posts group=0: the save stores it.
+    expect(await (await get(t.app, '/payroll/mapping?target=file:iif', { cookie })).text()).toContain('group=0')
+    await post(t.app, '/payroll/mapping/save?target=file:iif&group=0', { pay_REG: String(hourly) }, { cookie })
     const res = await get(t.app, '/payroll/files/iif?period=2024-06-03', { cookie })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="timer-activities-2024-06-03-2024-06-09.iif"')
