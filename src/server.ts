@@ -12,6 +12,7 @@ import type { AppDeps } from './http/app-env.js'
 import { countUsers } from './users/service.js'
 import { deleteExpiredSessions } from './auth/sessions.js'
 import { markInterruptedRuns } from './staging/sync-runs.js'
+import { markInterruptedImports } from './staging/import-service.js'
 import { resumeSending } from './payroll/publish-sender.js'
 import { routeCronLogs } from './integrations/scheduler.js'
 
@@ -28,6 +29,8 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   const deps = createDeps({ db, sqlite, config, logger })
   const interrupted = await markInterruptedRuns(deps)
   if (interrupted > 0) logger.warn({ event: 'runs_timed_out', count: interrupted }, 'runs interrupted by the last shutdown marked timed out')
+  const imports = await markInterruptedImports(db)
+  if (imports > 0) logger.warn({ event: 'imports_interrupted', count: imports }, 'IMPORTs interrupted by the last shutdown marked interrupted')
   const banner = (await prepare?.(deps)) ?? ''
   routeCronLogs(logger)
   await deps.scheduler.start(deps)

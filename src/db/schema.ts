@@ -25,6 +25,7 @@ export interface Database {
   connector_state: ConnectorStateTable
   integration_uploads: IntegrationUploadsTable
   import_batches: ImportBatchesTable
+  import_attempts: ImportAttemptsTable
   import_batch_items: ImportBatchItemsTable
   sync_schedules: SyncSchedulesTable
   qbwc_sessions: QbwcSessionsTable
@@ -290,6 +291,21 @@ export interface ImportBatchesTable {
   created_records: string | null
   undone_at: string | null
   undone_by: number | null
+}
+
+/** An IMPORT from before it starts to its end: `interrupted` when the server stopped during it (nothing of it was kept). */
+export interface ImportAttemptsTable {
+  id: Generated<number>
+  integration: string
+  module: string
+  trigger: 'manual' | 'auto'
+  user_id: number | null
+  records: number
+  status: 'running' | 'done' | 'failed' | 'interrupted'
+  batch_id: number | null
+  error: string | null
+  started_at: string
+  finished_at: string | null
 }
 
 export type ImportAction = 'created' | 'updated' | 'linked' | 'failed'

@@ -17,7 +17,7 @@ import { connectionHealth } from './connections.js'
 import { SETUP_PANELS } from './setup-panels.js'
 import { importedPayload } from '../staging/staging-store.js'
 import { cancelRun, requestSync } from '../staging/sync-runs.js'
-import { getStagedRecord, latestRun, matchingIds, recentBatches, recentRuns, runErrors, stagingPage, statusCounts, STAGED_STATUSES, STAGING_SORTS, type StagingFilter, type StagingSort } from '../staging/staging-queries.js'
+import { getStagedRecord, latestRun, matchingIds, recentBatches, unfinishedImports, recentRuns, runErrors, stagingPage, statusCounts, STAGED_STATUSES, STAGING_SORTS, type StagingFilter, type StagingSort } from '../staging/staging-queries.js'
 import { OverviewPage } from '../../views/integrations/overview-page.js'
 import { IntegrationLayout } from '../../views/integrations/integration-layout.js'
 import { SettingsForm, SetupTab, SyncSourceSection, type SyncSourceState } from '../../views/integrations/setup-tab.js'
@@ -157,7 +157,7 @@ integrationsRoutes.post('/:id/settings', requires('integrations.setup'), async (
 
 async function historyView(c: Context<AppEnv>, f: Found, notice?: unknown) {
   const { integrationPath } = paths(f.connector)
-  return <HistoryTab integrationPath={integrationPath} runs={await recentRuns(c.var.db, f.connector.id)} batches={await recentBatches(c.var.db, f.connector.id)} canAct={c.var.user!.permissions.has('integrations.actions')} notice={notice} />
+  return <HistoryTab integrationPath={integrationPath} runs={await recentRuns(c.var.db, f.connector.id)} batches={await recentBatches(c.var.db, f.connector.id)} unfinished={await unfinishedImports(c.var.db, f.connector.id)} canAct={c.var.user!.permissions.has('integrations.actions')} notice={notice} />
 }
 
 integrationsRoutes.get('/:id/history', requires('integrations.view'), async (c) => {

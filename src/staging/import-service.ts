@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { Insertable } from 'kysely'
 import type { ImportAction, ImportBatchItemsTable } from '../db/schema.js'
-import { recordAudit, type Actor } from '../audit/audit-log.js'
+import { recordAudit, systemActor, type Actor } from '../audit/audit-log.js'
 import { MODULES, type ModuleId, type StagedPayload } from '../integrations/modules.js'
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
@@ -139,7 +139,36 @@ type BatchLog = { batchId: number; now: string; items: BatchItem[]; createdRecor
  * of the batch imports. Lookups are done per chunk of records, a few queries each.
  */
 export async function runImport(deps: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
-  return runHeavy(deps, { kind: 'import', actor, args }, () => importHere(deps, actor, args))
+  // Recorded before it starts: if the server stops half-way, the next start says it was interrupted.
+  const attempt = await deps.db
+    .insertInto('import_attempts')
+    .values({ integration: args.integration, module: args.module, trigger: args.trigger, user_id: actor.userId, records: args.ids.length, status: 'running', started_at: new Date().toISOString() })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const finish = (set: { status: 'done' | 'failed'; batch_id?: number | null; error?: string }) => deps.db.updateTable('import_attempts').set({ ...set, finished_at: new Date().toISOString() }).where('id', '=', attempt.id).execute()
+  try {
+    const result = await runHeavy(deps, { kind: 'import', actor, args }, () => importHere(deps, actor, args))
+    await finish({ status: 'done', batch_id: result.batchId })
+    return result
+  } catch (err) {
+    await finish({ status: 'failed', error: (err as Error).message.slice(0, 2000) })
+    throw err
+  }
+}
+
+/**
+ * At start-up: IMPORTs that were running when the server stopped are marked interrupted (their one
+ * transaction was never committed, so nothing of them stayed) and audited. Returns how many.
+ */
+export async function markInterruptedImports(db: Db): Promise<number> {
+  const running = await db.selectFrom('import_attempts').selectAll().where('status', '=', 'running').execute()
+  for (const a of running) {
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('import_attempts').set({ status: 'interrupted', finished_at: new Date().toISOString(), error: 'The server stopped during this IMPORT; nothing of it was imported. IMPORT again.' }).where('id', '=', a.id).execute()
+      await recordAudit(trx, systemActor('startup'), { action: 'integration.import_interrupted', entityType: 'import_attempt', entityId: a.id, summary: `An IMPORT of ${a.records} ${MODULES[a.module as ModuleId]?.label.toLowerCase() ?? a.module} from ${a.integration}, started ${a.started_at.slice(0, 16).replace('T', ' ')} UTC, was interrupted by a server stop; nothing of it was imported` })
+    })
+  }
+  return running.length
 }
 
 /** IMPORT on this thread's connection, in one transaction (the worker of off-thread.ts calls it). */

@@ -106,6 +106,20 @@ export function recentBatches(db: Db, integration: string, limit = 50) {
     .execute()
 }
 
+/** IMPORTs that did not finish (interrupted by a server stop, or failed as a whole), newest first. */
+export function unfinishedImports(db: Db, integration: string, limit = 20) {
+  return db
+    .selectFrom('import_attempts')
+    .leftJoin('users', 'users.id', 'import_attempts.user_id')
+    .selectAll('import_attempts')
+    .select('users.email as user_email')
+    .where('import_attempts.integration', '=', integration)
+    .where('import_attempts.status', 'in', ['interrupted', 'failed'])
+    .orderBy('import_attempts.id', 'desc')
+    .limit(limit)
+    .execute()
+}
+
 export function latestRun(db: Db, integration: string, module: ModuleId) {
   return db.selectFrom('sync_runs').selectAll().where('integration', '=', integration).where('module', '=', module).orderBy('id', 'desc').limit(1).executeTakeFirst()
 }

@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/test-app.js'
+import { createTestApp, signInAs, type TestApp } from '../helpers/test-app.js'
+import { get } from '../helpers/requests.js'
 import { activateSource, actor, employeesCsv, uploadCsv } from '../helpers/hub.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
-import { planImport, runImport, setArchived, undoBatch } from '../../src/staging/import-service.js'
+import { markInterruptedImports, planImport, runImport, setArchived, undoBatch } from '../../src/staging/import-service.js'
 import { importedPayload } from '../../src/staging/staging-store.js'
 
 let t: TestApp
@@ -141,5 +142,24 @@ describe('sync, import, re-sync, undo', () => {
     expect((await importAll()).skipped).toBe(2)
     await setArchived(t.db, actor, { integration: 'spreadsheet', module: 'employees', ids: [e1!.id, e2!.id], archived: false })
     expect((await staged()).map((r) => r.status)).toEqual(['new', 'imported'])
+  })
+})
+
+describe('an IMPORT the server did not finish', () => {
+  it('is recorded before it starts; one cut short by a stop is marked interrupted at start-up, audited, and shown in History', async () => {
+    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1', 'Ana', 'Silva']]))
+    await sync()
+    const result = await importAll()
+    expect(await t.db.selectFrom('import_attempts').select(['status', 'batch_id', 'records']).execute()).toEqual([{ status: 'done', batch_id: result.batchId, records: 1 }])
+    // What a stopped server leaves: a running attempt whose transaction never committed.
+    await t.db.insertInto('import_attempts').values({ integration: 'spreadsheet', module: 'employees', trigger: 'manual', user_id: null, records: 40, status: 'running', started_at: '2026-12-01T09:30:00.000Z' }).execute()
+    expect(await markInterruptedImports(t.db)).toBe(1)
+    expect(await markInterruptedImports(t.db)).toBe(0)
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'summary']).where('action', '=', 'integration.import_interrupted').execute()
+    expect(audit[0]!.summary).toContain('An IMPORT of 40 employees from spreadsheet, started 2026-12-01 09:30 UTC, was interrupted by a server stop')
+    const { cookie } = await signInAs(t.db, 'admin')
+    const history = await (await get(t.app, '/integrations/spreadsheet/history', { cookie })).text()
+    expect(history).toContain('IMPORTs that did not finish')
+    expect(history).toContain('40 employees by — was interrupted (the server stopped)')
   })
 })

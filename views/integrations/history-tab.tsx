@@ -1,10 +1,11 @@
 import { MODULES, type ModuleId } from '../../src/integrations/modules.js'
 import { formatTimestamp } from '../../src/lib/format.js'
-import type { recentBatches, recentRuns } from '../../src/staging/staging-queries.js'
+import type { recentBatches, recentRuns, unfinishedImports } from '../../src/staging/staging-queries.js'
 import { RUN_STATUS_LABELS } from './run-panel.js'
 
 type Runs = Awaited<ReturnType<typeof recentRuns>>
 type Batches = Awaited<ReturnType<typeof recentBatches>>
+type Unfinished = Awaited<ReturnType<typeof unfinishedImports>>
 
 const moduleLabel = (m: string) => MODULES[m as ModuleId]?.label ?? m
 
@@ -27,7 +28,7 @@ export function UndoResultView(props: { removed: number; kept: { label: string; 
   )
 }
 
-export function HistoryTab(props: { integrationPath: string; runs: Runs; batches: Batches; canAct: boolean; notice?: unknown }) {
+export function HistoryTab(props: { integrationPath: string; runs: Runs; batches: Batches; unfinished: Unfinished; canAct: boolean; notice?: unknown }) {
   return (
     <section id='history'>
       {props.notice as string}
@@ -77,6 +78,18 @@ export function HistoryTab(props: { integrationPath: string; runs: Runs; batches
         </div>
       )}
       <h2>Import batches</h2>
+      {props.unfinished.length > 0 && (
+        <div class='flash flash-warning' role='status'>
+          <p>IMPORTs that did not finish (nothing of them was imported):</p>
+          <ul>
+            {props.unfinished.map((a) => (
+              <li>
+                {formatTimestamp(a.started_at)}: {a.records.toLocaleString('en-US')} {moduleLabel(a.module).toLowerCase()} by {a.trigger === 'auto' ? 'auto-import' : (a.user_email ?? '—')} {a.status === 'interrupted' ? 'was interrupted (the server stopped)' : 'failed'}. {a.error}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {props.batches.length === 0 ? (
         <p class='muted'>No import yet.</p>
       ) : (
