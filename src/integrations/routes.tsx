@@ -284,6 +284,11 @@ integrationsRoutes.post('/:id/:module/sync', requires('integrations.actions'), a
   const f = await findIntegration(c)
   const module = f && findModule(c, f.connector)
   if (!f || !module) return renderError(c, 404)
+  // A press whose browser has gone (it gave up waiting) starts nothing.
+  if (c.req.raw.signal.aborted) {
+    c.var.log.info({ event: 'sync_press_abandoned', module: module.id }, 'the client left before its SYNC press was handled')
+    return c.body(null, 204)
+  }
   const start = await requestSync(c.var.deps, { integration: f.connector.id, module: module.id, trigger: 'manual', userId: c.var.user!.id })
   if (!start.ok) {
     const body = <section id='run-panel' class='run-panel'><p class='flash flash-error' role='alert'>{start.message}</p></section>
@@ -291,10 +296,10 @@ integrationsRoutes.post('/:id/:module/sync', requires('integrations.actions'), a
   }
   const run = await c.var.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirst()
   if (!isHtmx(c)) {
-    setFlash(c, start.alreadyRunning ? `A sync of ${module.label} is already running (run #${start.runId}).` : `SYNC of ${module.label} started (run #${start.runId}).`)
+    setFlash(c, start.alreadyRunning ? `A sync of ${module.label} was already running: your SYNC joined run #${start.runId}.` : `SYNC of ${module.label} started (run #${start.runId}).`)
     return redirectTo(c, paths(f.connector, module).modulePath)
   }
-  return c.html(<RunPanel run={run} {...paths(f.connector, module)} agentName={f.connector.agentName} canAct={true} />, start.alreadyRunning ? 409 : 202)
+  return c.html(<RunPanel run={run} {...paths(f.connector, module)} agentName={f.connector.agentName} canAct={true} joined={start.alreadyRunning} />, start.alreadyRunning ? 200 : 202)
 })
 
 integrationsRoutes.post(

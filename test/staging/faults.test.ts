@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createTestApp } from '../helpers/test-app.js'
+import { createTestApp, signInAs } from '../helpers/test-app.js'
+import { post } from '../helpers/requests.js'
 import { activateSource } from '../helpers/hub.js'
 import { department, scriptedConnector, type ScriptedPage } from '../helpers/scripted-connector.js'
 import { markInterruptedRuns, requestSync } from '../../src/staging/sync-runs.js'
@@ -108,6 +109,17 @@ describe('one run per integration and module', () => {
     expect([a.alreadyRunning, b.alreadyRunning].sort()).toEqual([false, true])
     await t.deps.runs.idle()
     expect(await t.db.selectFrom('sync_runs').select('status').execute()).toEqual([{ status: 'succeeded' }])
+  })
+
+  it('20 SYNC presses during a run join it: one run, each press told so', async () => {
+    const { t } = await setup([{ records: [department('D1')] }, { hangs: true }], { SYNC_PAGE_TIMEOUT_SECONDS: '0.5' })
+    const { cookie } = await signInAs(t.db, 'admin')
+    const presses = await Promise.all(Array.from({ length: 20 }, () => post(t.app, '/integrations/scripted/departments/sync', {}, { cookie, htmx: true })))
+    const answers = await Promise.all(presses.map(async (r) => [r.status, await r.text()] as const))
+    expect(answers.filter(([status]) => status === 202)).toHaveLength(1)
+    expect(answers.filter(([status, html]) => status === 200 && html.includes('your SYNC joined run #'))).toHaveLength(19)
+    await t.deps.runs.idle()
+    expect(await t.db.selectFrom('sync_runs').select('id').execute()).toHaveLength(1)
   })
 
   it('refuses a second active run even from another process (the database index)', async () => {

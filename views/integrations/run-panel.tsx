@@ -26,7 +26,8 @@ function elapsed(run: RunRow): string {
 /** The latest run of a module; while it is active it polls itself every second. */
 export type RowErrorView = { page: number | null; row_number: number | null; external_id: string | null; field: string | null; message: string }
 
-export function RunPanel(props: { run: RunRow | undefined; integrationPath: string; modulePath: string; canAct: boolean; errors?: RowErrorView[]; agentName?: string }) {
+/** `joined`: this SYNC press found the run already going and joined it (said above the run). */
+export function RunPanel(props: { run: RunRow | undefined; integrationPath: string; modulePath: string; canAct: boolean; errors?: RowErrorView[]; agentName?: string; joined?: boolean }) {
   const run = props.run
   const active = isActive(run)
   // A run of an agent connector waits, queued, until the agent calls in: no need to ask every second.
@@ -38,6 +39,7 @@ export function RunPanel(props: { run: RunRow | undefined; integrationPath: stri
         <p class='muted'>Never synced. SYNC brings this module's records into the middleware; nothing reaches your modules until you IMPORT.</p>
       ) : (
         <>
+          {props.joined && <p class='flash flash-info'>A sync of this module was already {run.status === 'queued' ? 'queued' : 'running'}: your SYNC joined run #{run.id} instead of starting another.</p>}
           <p>
             <strong>
               Run #{run.id}: {waiting ? `Waiting for ${props.agentName}` : (RUN_STATUS_LABELS[run.status] ?? run.status)}
