@@ -36,6 +36,7 @@ import { auditLogRoutes } from './audit/routes.js'
 import { reportCheckpointProblems } from './db/wal-checkpointer.js'
 import { sameOriginOnly } from './http/same-origin.js'
 import { printableFormsOnly } from './http/printable-input.js'
+import { employeeChoicesRoutes } from './employees/choices-routes.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
 
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', authRoutes)
   app.route('/', homeRoutes)
+  app.route('/employees/choices', employeeChoicesRoutes)
   app.route('/employees', employeesRoutes)
   app.route('/companies', companiesRoutes)
   app.route('/job-sites', jobSitesRoutes)

@@ -17,6 +17,7 @@ import { deleteTimeEntry, lockedPeriod, saveTimeEntry } from './service.js'
 import { today } from '../lib/format.js'
 import { importTimeCsv, type RowError } from './csv-import.js'
 import { unprintableFormField } from '../http/printable-input.js'
+import { employeeChoices } from '../employees/choices.js'
 
 export const timeEntriesRoutes = new Hono<AppEnv>()
 
@@ -28,14 +29,15 @@ export async function requestedPeriod(c: Context<AppEnv>) {
   return { settings, period, previous: shiftPeriod(settings.schedule, period, -1), next: shiftPeriod(settings.schedule, period, 1) }
 }
 
-async function entryOptions(db: Db): Promise<EntryOptions> {
-  const employees = await db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).where('status', '=', 'active').orderBy('last_name').orderBy('first_name').execute()
+/** The form's choices; employees are a few (the picker finds the others), the chosen ones among them. */
+async function entryOptions(db: Db, selectedEmployee?: string): Promise<EntryOptions> {
+  const employees = await employeeChoices(db, { selected: selectedEmployee })
   const jobSites = await db.selectFrom('job_sites').select(['id', 'number', 'name']).where('status', '=', 'active').orderBy('number').execute()
   const costCodes = await db.selectFrom('cost_codes').leftJoin('job_sites', 'job_sites.id', 'cost_codes.job_site_id').select(['cost_codes.id', 'cost_codes.code', 'cost_codes.name', 'job_sites.number as job']).orderBy('cost_codes.code').execute()
   const departments = await db.selectFrom('departments').select(['id', 'code', 'name']).orderBy('code').execute()
   const payIds = await db.selectFrom('pay_ids').select(['code', 'name']).orderBy('position').execute()
   return {
-    employees: employees.map((e) => ({ value: String(e.id), label: `${e.last_name}, ${e.first_name}${e.employee_number ? ` (${e.employee_number})` : ''}` })),
+    employees,
     jobSites: jobSites.map((j) => ({ value: String(j.id), label: `${j.number} ${j.name}` })),
     costCodes: costCodes.map((cc) => ({ value: String(cc.id), label: `${cc.code} ${cc.name}${cc.job ? ` (job ${cc.job})` : ''}` })),
     departments: departments.map((d) => ({ value: String(d.id), label: `${d.code} ${d.name}` })),
@@ -62,7 +64,7 @@ async function listPage(c: Context<AppEnv>, form: FormState = emptyForm({ pay_id
     job_site: r.job_number ? `${r.job_number} ${r.job_name}` : null,
   }))
   const locked = !!(await lockedPeriod(c.var.db, period.start))
-  const view = { period, previous, next, locked, employeeFilter, rows, options: await entryOptions(c.var.db), canManage: c.var.user!.permissions.has('time_entries.manage'), importResult, form: { values: { date: period.start, employee_id: employeeFilter, ...form.values }, errors: form.errors } }
+  const view = { period, previous, next, locked, employeeFilter, rows, options: await entryOptions(c.var.db, form.values.employee_id ?? employeeFilter), filterOptions: await employeeChoices(c.var.db, { selected: employeeFilter }), canManage: c.var.user!.permissions.has('time_entries.manage'), importResult, form: { values: { date: period.start, employee_id: employeeFilter, ...form.values }, errors: form.errors } }
   return renderPage(c, 'Time entries', <TimeEntriesPage {...view} />, status)
 }
 
@@ -73,7 +75,7 @@ timeEntriesRoutes.post('/', requires('time_entries.manage'), async (c) => {
   const saved = await saveTimeEntry(c.var.db, actorOf(c), values, { source: 'manual' })
   if (!saved.ok) {
     const form = { values, errors: saved.errors }
-    return wantsFragment(c) ? c.html(<TimeEntryForm form={form} options={await entryOptions(c.var.db)} action={c.req.url.replace(/^https?:\/\/[^/]+/, '')} submit='Add time' />, 422) : listPage(c, form, 422)
+    return wantsFragment(c) ? c.html(<TimeEntryForm form={form} options={await entryOptions(c.var.db, form.values.employee_id)} action={c.req.url.replace(/^https?:\/\/[^/]+/, '')} submit='Add time' />, 422) : listPage(c, form, 422)
   }
   setFlash(c, `Added time for ${values.date}.`)
   return redirectTo(c, `/time-entries?${new URLSearchParams({ period: values.date ?? '', ...(c.req.query('employee') ? { employee: c.req.query('employee')! } : {}) })}`)
@@ -112,7 +114,7 @@ timeEntriesRoutes.get('/:id/edit', requires('time_entries.manage'), async (c) =>
   if (!e) return renderError(c, 404)
   const str = (v: unknown) => (v === null || v === undefined ? '' : String(v))
   const values = { employee_id: str(e.employee_id), date: e.date, start_time: str(e.start_time), end_time: str(e.end_time), hours: e.start_time ? '' : String(e.minutes / 60), job_site_id: str(e.job_site_id), cost_code_id: str(e.cost_code_id), department_id: str(e.department_id), pay_id: e.pay_id, note: str(e.note) }
-  return editPage(c, e.id, emptyForm(values), await entryOptions(c.var.db))
+  return editPage(c, e.id, emptyForm(values), await entryOptions(c.var.db, values.employee_id))
 })
 
 timeEntriesRoutes.post('/:id', requires('time_entries.manage'), async (c) => {
@@ -121,7 +123,7 @@ timeEntriesRoutes.post('/:id', requires('time_entries.manage'), async (c) => {
   const saved = await saveTimeEntry(c.var.db, actorOf(c), values, { id, source: 'manual' })
   if (!saved.ok) {
     if (saved.errors._form && !(await c.var.db.selectFrom('time_entries').select('id').where('id', '=', id).executeTakeFirst())) return renderError(c, 404)
-    return editPage(c, id, { values, errors: saved.errors }, await entryOptions(c.var.db), 422)
+    return editPage(c, id, { values, errors: saved.errors }, await entryOptions(c.var.db, values.employee_id), 422)
   }
   setFlash(c, 'Saved the time entry.')
   return redirectTo(c, `/time-entries?period=${values.date}`)

@@ -8,16 +8,28 @@ describe.skipIf(!chromiumAvailable)('in Chromium: time entries and the Payroll t
     seed: async (server) => {
       const now = new Date().toISOString()
       await server.db.insertInto('employees').values({ first_name: 'Ana', last_name: 'Garcia', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+      // More people than a picker lists at once, all before Garcia: she has to be searched for.
+      await server.db.insertInto('employees').values(Array.from({ length: 30 }, (_, i) => ({ first_name: `Crew${i}`, last_name: `Abbott${String(i).padStart(2, '0')}`, employee_number: String(2000 + i), pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }))).execute()
       await server.db.insertInto('job_sites').values({ number: '100', name: 'Harbor View', status: 'active', created_at: now, updated_at: now }).execute()
       await server.db.insertInto('payroll_items').values([{ name: 'Hourly Rate', created_at: now, updated_at: now }, { name: 'Overtime Rate', created_at: now, updated_at: now }]).execute()
     },
   })
 
+  /** Types in the employee picker's search box and chooses the match the server sends back. */
+  const pickEmployee = async (form: ReturnType<typeof s.page.locator>, typed: string, label: string) => {
+    await form.getByLabel('Find by name or number').fill(typed)
+    await form.locator('#field-employee_id option', { hasText: label }).waitFor({ state: 'attached' })
+    await form.locator('#field-employee_id').selectOption({ label })
+  }
+
   it('enters a day of time, refuses an overlapping one in place, and lists it in its period', async () => {
     await navLink(s.page, 'Time entries').click()
     await s.page.goto(`${s.server.url}/time-entries?period=2024-06-03`)
     const form = s.page.locator('#time-entry-form')
-    await form.getByLabel('Employee').selectOption({ label: 'Garcia, Ana (1001)' })
+    // The picker lists 20 people, not the company; Garcia is found by typing.
+    expect(await form.locator('#field-employee_id option').count()).toBe(21)
+    expect(await form.locator('#field-employee_id option', { hasText: 'Garcia' }).count()).toBe(0)
+    await pickEmployee(form, 'garc', 'Garcia, Ana (1001)')
     await form.getByLabel('Date').fill('2024-06-03')
     await form.getByLabel('Start').fill('07:00')
     await form.getByLabel('End').fill('19:00')
@@ -27,7 +39,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: time entries and the Payroll t
     expect(await s.page.locator('#time-entries tbody tr').count()).toBe(1)
 
     const again = s.page.locator('#time-entry-form')
-    await again.getByLabel('Employee').selectOption({ label: 'Garcia, Ana (1001)' })
+    await pickEmployee(again, '1001', 'Garcia, Ana (1001)')
     await again.getByLabel('Date').fill('2024-06-03')
     await again.getByLabel('Start').fill('18:00')
     await again.getByLabel('End').fill('20:00')

@@ -3,6 +3,7 @@ import { formatMinutes } from '../../src/time-entries/service.js'
 import { Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
 import { PageHeader } from '../components/list-view.js'
 import { PeriodNav } from '../payroll/period-nav.js'
+import { EmployeePicker } from '../components/employee-picker.js'
 
 export type Option = { value: string; label: string }
 export type EntryOptions = { employees: Option[]; jobSites: Option[]; costCodes: Option[]; departments: Option[]; payIds: Option[] }
@@ -29,6 +30,8 @@ export type TimeEntriesView = {
   employeeFilter: string
   rows: EntryRow[]
   options: EntryOptions
+  /** The employee filter's choices: a few, the filtered employee among them. */
+  filterOptions: Option[]
   canManage: boolean
   form: FormState
   importResult?: { errors: { row: number; message: string }[]; filename?: string }
@@ -42,7 +45,7 @@ export function TimeEntryForm(props: { form: FormState; options: EntryOptions; a
     <HtmxForm action={props.action} id='time-entry-form'>
       <FormError form={props.form} />
       <div class='grid'>
-        <SelectField form={props.form} name='employee_id' label='Employee' required options={[none('Choose…'), ...o.employees]} />
+        <EmployeePicker id='field-employee_id' name='employee_id' label='Employee' required options={o.employees} selected={props.form.values.employee_id ?? ''} empty='Choose…' error={props.form.errors.employee_id} />
         <Field form={props.form} name='date' label='Date' type='date' required />
         <SelectField form={props.form} name='pay_id' label='Pay ID' required options={o.payIds} />
       </div>
@@ -70,15 +73,7 @@ export function TimeEntriesPage(v: TimeEntriesView) {
       <PeriodNav basePath='/time-entries' period={v.period} previous={v.previous} next={v.next} status={v.locked ? 'approved' : 'open'} extra={v.employeeFilter ? { employee: v.employeeFilter } : {}} />
       <form method='get' action='/time-entries' class='filters'>
         <input type='hidden' name='period' value={v.period.start} />
-        <label for='employee-filter'>Employee</label>
-        <select id='employee-filter' name='employee' hx-get='/time-entries' hx-trigger='change' hx-target='body' hx-push-url='true' hx-include='closest form'>
-          <option value=''>Everyone</option>
-          {v.options.employees.map((e) => (
-            <option value={e.value} selected={e.value === v.employeeFilter}>
-              {e.label}
-            </option>
-          ))}
-        </select>
+        <EmployeePicker id='employee-filter' name='employee' label='Employee' options={v.filterOptions} selected={v.employeeFilter} empty='Everyone' selectAttributes={{ 'hx-get': '/time-entries', 'hx-trigger': 'change', 'hx-target': 'body', 'hx-push-url': 'true', 'hx-include': 'closest form' }} />
         <noscript>
           <button type='submit'>Show</button>
         </noscript>
