@@ -1,3 +1,5 @@
+import { sql } from 'kysely'
+import { containsPattern } from '../lists/list-query.js'
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import type { AnyConnector } from '../connectors/types.js'
@@ -124,4 +126,37 @@ export async function resolveMapping(db: Db, target: string): Promise<ResolvedMa
   const names = new Map(groups.map((g) => [g.id, g.name]))
   const groupId = (employeeId: number) => assigned.get(employeeId) ?? defaultGroup.id
   return { itemFor: (employeeId, payId) => byGroup.get(groupId(employeeId))?.get(payId), groupOf: (employeeId) => names.get(groupId(employeeId))! }
+}
+
+/** Employees shown per page of the mapping page. */
+export const GROUP_PAGE_SIZE = 50
+
+/**
+ * One page of the active employees, found by name or number, each with its group at the target
+ * (the default group's name where none is set), and how many match: the page never lists the company.
+ */
+export async function employeeGroupsPage(db: Db, target: string, opts: { q: string; page: number }) {
+  const defaultName = (await listGroups(db, target)).find((g) => g.is_default === 1)!.name
+  let base = db
+    .selectFrom('employees as e')
+    .leftJoin('employee_payroll_groups as epg', (join) => join.onRef('epg.employee_id', '=', 'e.id').on('epg.target', '=', target))
+    .leftJoin('payroll_item_groups as g', 'g.id', 'epg.group_id')
+    .where('e.status', '=', 'active')
+  const q = opts.q.trim()
+  if (q) {
+    const pattern = containsPattern(q)
+    base = base.where((eb) => eb.or([sql<boolean>`e.last_name like ${pattern} escape '\\'`, sql<boolean>`e.first_name like ${pattern} escape '\\'`, sql<boolean>`e.employee_number like ${pattern} escape '\\'`]))
+  }
+  const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const pages = Math.max(1, Math.ceil(Number(n) / GROUP_PAGE_SIZE))
+  const page = Math.min(Math.max(1, opts.page), pages)
+  const rows = await base
+    .select(['e.id', 'e.first_name', 'e.last_name', 'e.employee_number', 'g.name as group_name'])
+    .orderBy('e.last_name')
+    .orderBy('e.first_name')
+    .limit(GROUP_PAGE_SIZE)
+    .offset((page - 1) * GROUP_PAGE_SIZE)
+    .execute()
+  const employees = rows.map((e) => ({ id: e.id, name: `${e.last_name}, ${e.first_name}${e.employee_number ? ` (${e.employee_number})` : ''}`, group: e.group_name ?? defaultName }))
+  return { employees, total: Number(n), page, pages }
 }

@@ -20,7 +20,7 @@ import type { Period } from './pay-periods.js'
 import { FILE_LABELS, type FileFormat } from './payroll-files.js'
 import { fileSettingsSchema, fileSettingsValues, getFileSettings, payrollFileFor, saveFileSettings } from './file-service.js'
 import { MappingPage } from '../../views/payroll/mapping-page.js'
-import { createGroup, groupsOf, listGroups, mappingOf, payrollTargets, resolveMapping, saveMapping, setEmployeeGroup } from './mapping-service.js'
+import { createGroup, employeeGroupsPage, groupsOf, listGroups, mappingOf, payrollTargets, saveMapping, setEmployeeGroup } from './mapping-service.js'
 import { requestedPeriod } from '../time-entries/routes.js'
 import { approvePeriod, periodSummary, unlockPeriod, type PeriodSummary } from './period-service.js'
 import { formValues, getPayrollSettings, payrollSettingsSchema, savePayrollSettings, type PayrollSettings } from './payroll-settings.js'
@@ -97,13 +97,10 @@ async function mappingPage(c: Context<AppEnv>, error?: string, status: 200 | 422
   const target = targets.find((t) => t.key === c.req.query('target')) ?? targets[0]!
   const groups = await listGroups(c.var.db, target.key)
   const group = groups.find((g) => g.id === Number(c.req.query('group'))) ?? groups.find((g) => g.is_default === 1)!
-  const resolved = await resolveMapping(c.var.db, target.key)
-  const employees = (await c.var.db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).where('status', '=', 'active').orderBy('last_name').orderBy('first_name').execute()).map((e) => ({
-    id: e.id,
-    name: `${e.last_name}, ${e.first_name}${e.employee_number ? ` (${e.employee_number})` : ''}`,
-    group: resolved.groupOf(e.id),
-  }))
+  const q = c.req.query('q') ?? ''
+  const employees = await employeeGroupsPage(c.var.db, target.key, { q, page: Number(c.req.query('page')) || 1 })
   const view = {
+    q,
     targets,
     target,
     groups,

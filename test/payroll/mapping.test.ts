@@ -71,3 +71,23 @@ describe('reading the mapping writes nothing', () => {
     expect((await t.db.selectFrom('payroll_item_mappings').select(['pay_id', 'payroll_item_id']).execute())).toEqual([{ pay_id: 'REG', payroll_item_id: id }])
   })
 })
+
+describe('the mapping page with many employees', () => {
+  it('shows 50 employees a page, finds them by name or number, and keeps the search across pages', async () => {
+    const t = await createTestApp()
+    const { cookie } = await signInAs(t.db, 'admin')
+    const now = new Date().toISOString()
+    await t.db.insertInto('employees').values(Array.from({ length: 120 }, (_, i) => ({ first_name: `Crew${i}`, last_name: `Person${String(i).padStart(3, '0')}`, employee_number: String(7000 + i), pay_group: 'HOURLY', status: 'active' as const, created_at: now, updated_at: now }))).execute()
+    const rows = (html: string) => [...html.matchAll(/name="employee_id" value="\d+"/g)].length
+    const first = await (await get(t.app, '/payroll/mapping?target=file:iif', { cookie })).text()
+    expect(rows(first)).toBe(50)
+    expect(first).toContain('120 employees · page 1 of 3')
+    const last = await (await get(t.app, '/payroll/mapping?target=file:iif&page=3', { cookie })).text()
+    expect(rows(last)).toBe(20)
+    expect(last).toContain('Person119, Crew119 (7119)')
+    const found = await (await get(t.app, '/payroll/mapping?target=file:iif&q=7042', { cookie })).text()
+    expect(rows(found)).toBe(1)
+    expect(found).toContain('1 employee matching &quot;7042&quot; · page 1 of 1')
+    expect(found).toContain('<td>Default</td>')
+  })
+})

@@ -9,7 +9,9 @@ export type MappingView = {
   payIds: { code: string; name: string }[]
   items: { id: number; name: string }[]
   mapping: Map<string, number>
-  employees: { id: number; name: string; group: string }[]
+  /** One page of the employees (found by `q`), with how many match. */
+  employees: { employees: { id: number; name: string; group: string }[]; total: number; page: number; pages: number }
+  q: string
   canEdit: boolean
   error?: string
 }
@@ -91,6 +93,18 @@ export function MappingPage(v: MappingView) {
         </form>
       )}
       <h2>Employees</h2>
+      <form method='get' action='/payroll/mapping' class='list-toolbar' role='search'>
+        <input type='hidden' name='target' value={v.target.key} />
+        <input type='hidden' name='group' value={String(v.group.id)} />
+        <input type='search' name='q' value={v.q} placeholder='Find by name or number' aria-label='Find employees by name or number' />
+        <button type='submit' class='secondary'>
+          Find
+        </button>
+      </form>
+      <p class='muted'>
+        {v.employees.total.toLocaleString('en-US')} employee{v.employees.total === 1 ? '' : 's'}
+        {v.q ? ` matching "${v.q}"` : ''} · page {v.employees.page} of {v.employees.pages}
+      </p>
       <form method='post' action={`/payroll/mapping/employees?target=${encodeURIComponent(v.target.key)}`} id='employee-groups'>
         <table class='striped'>
           <thead>
@@ -105,7 +119,7 @@ export function MappingPage(v: MappingView) {
             </tr>
           </thead>
           <tbody>
-            {v.employees.map((e) => (
+            {v.employees.employees.map((e) => (
               <tr>
                 {v.canEdit && (
                   <td>
@@ -130,6 +144,14 @@ export function MappingPage(v: MappingView) {
           </div>
         )}
       </form>
+      {v.employees.pages > 1 && (
+        <nav aria-label='Employee pages' class='pager'>
+          {v.employees.page > 1 && <a href={pageUrl(v, v.employees.page - 1)}>← Previous</a>} Page {v.employees.page} of {v.employees.pages}{' '}
+          {v.employees.page < v.employees.pages && <a href={pageUrl(v, v.employees.page + 1)}>Next →</a>}
+        </nav>
+      )}
     </>
   )
 }
+
+const pageUrl = (v: MappingView, page: number) => `/payroll/mapping?${new URLSearchParams({ target: v.target.key, group: String(v.group.id), ...(v.q ? { q: v.q } : {}), page: String(page) })}`
