@@ -45,6 +45,9 @@ async function entryOptions(db: Db, selectedEmployee?: string): Promise<EntryOpt
   }
 }
 
+/** Time entries shown per page. */
+const ENTRIES_PAGE_SIZE = 200
+
 async function listPage(c: Context<AppEnv>, form: FormState = emptyForm({ pay_id: 'REG' }), status: 200 | 422 = 200, importResult?: { errors: RowError[]; filename?: string }) {
   const { period, previous, next } = await requestedPeriod(c)
   const employeeFilter = /^\d+$/.test(c.req.query('employee') ?? '') ? c.req.query('employee')! : ''
@@ -58,13 +61,17 @@ async function listPage(c: Context<AppEnv>, form: FormState = emptyForm({ pay_id
     .where('t.date', '>=', period.start)
     .where('t.date', '<=', period.end)
   if (employeeFilter) q = q.where('t.employee_id', '=', Number(employeeFilter))
-  const rows = (await q.orderBy('t.date').orderBy('e.last_name').orderBy('t.start_time').execute()).map((r) => ({
+  // The period's time, a page at a time (a large company enters more than a page can hold); the total is of all of it.
+  const all = await q.clearSelect().select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('t.minutes').as('minutes')]).executeTakeFirstOrThrow()
+  const pages = Math.max(1, Math.ceil(Number(all.n) / ENTRIES_PAGE_SIZE))
+  const page = Math.min(Math.max(1, Number(c.req.query('page')) || 1), pages)
+  const rows = (await q.orderBy('t.date').orderBy('e.last_name').orderBy('t.start_time').orderBy('t.id').limit(ENTRIES_PAGE_SIZE).offset((page - 1) * ENTRIES_PAGE_SIZE).execute()).map((r) => ({
     ...r,
     employee: `${r.last_name}, ${r.first_name}`,
     job_site: r.job_number ? `${r.job_number} ${r.job_name}` : null,
   }))
   const locked = !!(await lockedPeriod(c.var.db, period.start))
-  const view = { period, previous, next, locked, employeeFilter, rows, options: await entryOptions(c.var.db, form.values.employee_id ?? employeeFilter), filterOptions: await employeeChoices(c.var.db, { selected: employeeFilter }), canManage: c.var.user!.permissions.has('time_entries.manage'), importResult, form: { values: { date: period.start, employee_id: employeeFilter, ...form.values }, errors: form.errors } }
+  const view = { period, previous, next, locked, employeeFilter, rows, paging: { page, pages, entries: Number(all.n), minutes: Number(all.minutes ?? 0) }, options: await entryOptions(c.var.db, form.values.employee_id ?? employeeFilter), filterOptions: await employeeChoices(c.var.db, { selected: employeeFilter }), canManage: c.var.user!.permissions.has('time_entries.manage'), importResult, form: { values: { date: period.start, employee_id: employeeFilter, ...form.values }, errors: form.errors } }
   return renderPage(c, 'Time entries', <TimeEntriesPage {...view} />, status)
 }
 

@@ -100,3 +100,25 @@ describe('employee pickers that never list the whole company', () => {
     expect((await get(t.app, '/employees/choices?employee_search=x')).status).toBe(303)
   })
 })
+
+describe('the time entries page of a large company', () => {
+  it('shows 200 entries a page, with the total of the whole period', async () => {
+    const now = new Date().toISOString()
+    const ids = (await t.db.insertInto('employees').values(Array.from({ length: 150 }, (_, i) => ({ first_name: `Crew${i}`, last_name: `Person${String(i).padStart(3, '0')}`, employee_number: String(8000 + i), pay_group: 'HOURLY', status: 'active' as const, created_at: now, updated_at: now }))).returning('id').execute()).map((r) => r.id)
+    for (const id of ids) for (const day of ['03', '04', '05']) {
+      const saved = await saveTimeEntry(t.db, actor, { ...entry(), employee_id: String(id), date: `2024-06-${day}`, start_time: '', end_time: '', hours: '1', job_site_id: '' }, { source: 'manual' })
+      if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
+    }
+    const { signInAs } = await import('../helpers/test-app.js')
+    const { get } = await import('../helpers/requests.js')
+    const { cookie } = await signInAs(t.db, 'admin')
+    const rows = (html: string) => (html.split('<tbody>')[1]?.split('</tbody>')[0]?.match(/<tr>/g) ?? []).length
+    const first = await (await get(t.app, '/time-entries?period=2024-06-03', { cookie })).text()
+    expect(rows(first)).toBe(200)
+    expect(first).toContain('450 entries in the period')
+    expect(first).toContain('<td>450:00</td>')
+    expect(first).toContain('Page 1 of 3')
+    const last = await (await get(t.app, '/time-entries?period=2024-06-03&page=3', { cookie })).text()
+    expect(rows(last)).toBe(50)
+  })
+})

@@ -29,6 +29,8 @@ export type TimeEntriesView = {
   locked: boolean
   employeeFilter: string
   rows: EntryRow[]
+  /** This page of the period's entries; `entries` and `minutes` are of all of them. */
+  paging: { page: number; pages: number; entries: number; minutes: number }
   options: EntryOptions
   /** The employee filter's choices: a few, the filtered employee among them. */
   filterOptions: Option[]
@@ -66,7 +68,6 @@ export function TimeEntryForm(props: { form: FormState; options: EntryOptions; a
 }
 
 export function TimeEntriesPage(v: TimeEntriesView) {
-  const total = v.rows.reduce((s, r) => s + r.minutes, 0)
   return (
     <>
       <PageHeader title='Time entries' />
@@ -128,11 +129,17 @@ export function TimeEntriesPage(v: TimeEntriesView) {
               <th scope='row' colspan={3}>
                 Total
               </th>
-              <td>{formatMinutes(total)}</td>
-              <td colspan={v.canManage && !v.locked ? 6 : 5}></td>
+              <td>{formatMinutes(v.paging.minutes)}</td>
+              <td colspan={v.canManage && !v.locked ? 6 : 5}>{v.paging.pages > 1 ? `${v.paging.entries.toLocaleString('en-US')} entries in the period` : ''}</td>
             </tr>
           </tfoot>
         </table>
+      )}
+      {v.paging.pages > 1 && (
+        <nav aria-label='Time entry pages' class='pager'>
+          {v.paging.page > 1 && <a href={entriesPageUrl(v, v.paging.page - 1)}>← Previous</a>} Page {v.paging.page} of {v.paging.pages}{' '}
+          {v.paging.page < v.paging.pages && <a href={entriesPageUrl(v, v.paging.page + 1)}>Next →</a>}
+        </nav>
       )}
       {v.canManage &&
         (v.locked ? (
@@ -176,3 +183,5 @@ function ImportSection(props: { period: string; result?: { errors: { row: number
     </section>
   )
 }
+
+const entriesPageUrl = (v: TimeEntriesView, page: number) => `/time-entries?${new URLSearchParams({ period: v.period.start, ...(v.employeeFilter ? { employee: v.employeeFilter } : {}), page: String(page) })}`
