@@ -14,7 +14,7 @@ import { qbwcRoutes } from './connectors/quickbooks-desktop/soap-routes.js'
 import { webConnectorSetupRoutes } from './connectors/quickbooks-desktop/setup-routes.js'
 import { requestContext } from './http/request-context.js'
 import { flashMessages } from './http/flash.js'
-import { notFound, onError, renderError } from './http/errors.js'
+import { notFound, onError, refuseTooLarge } from './http/errors.js'
 import { firstRunGate } from './auth/first-run.js'
 import { sessionLoader } from './auth/session-cookie.js'
 import { authRoutes } from './auth/routes.js'
@@ -76,8 +76,8 @@ export function createApp(deps: AppDeps) {
   app.route('/qbwc', qbwcRoutes)
   // Forms are small; a file upload may be larger. Each upload route applies its exact limit with a
   // message beside the upload form, so the outer limit leaves it room to do so.
-  const formLimit = bodyLimit({ maxSize: deps.config.bodyLimitBytes, onError: (c) => renderError(c as never, 413) })
-  const uploadLimit = bodyLimit({ maxSize: deps.config.uploadLimitBytes + 1024 * 1024, onError: (c) => renderError(c as never, 413) })
+  const formLimit = bodyLimit({ maxSize: deps.config.bodyLimitBytes, onError: (c) => refuseTooLarge(c as never) })
+  const uploadLimit = bodyLimit({ maxSize: deps.config.uploadLimitBytes + 1024 * 1024, onError: (c) => refuseTooLarge(c as never) })
   app.use((c, next) => ((c.req.header('content-type') ?? '').startsWith('multipart/form-data') ? uploadLimit(c, next) : formLimit(c, next)))
   // The JSON API authenticates by bearer token only (never a cookie): no CSRF, session or first-run
   // redirect applies, and every answer is JSON.

@@ -31,3 +31,41 @@ export function onError(err: Error, c: Context<AppEnv>) {
   c.var.log.error({ event: 'unhandled_error', err, path: c.req.path }, 'request failed')
   return renderError(c, 500)
 }
+
+/**
+ * A body over its limit: 413, then the connection is closed once the client has finished sending
+ * (the rest of the body is read and dropped). Closing while it still sends would reset the
+ * connection, and the client would never see why.
+ */
+export async function refuseTooLarge(c: Context<AppEnv>, message?: string) {
+  await closeAfterBody(c)
+  return renderError(c, 413, message)
+}
+
+/** How long, and how much, of a refused body is read and dropped before answering anyway. */
+const DRAIN_MS = 10_000
+const DRAIN_BYTES = 256 * 1024 * 1024
+
+/**
+ * The rest of a refused body is read and dropped before the answer goes, and the connection then
+ * closes (see refuseTooLarge); a client that sends on past the bounds is answered regardless.
+ */
+export async function closeAfterBody(c: Context<AppEnv>): Promise<void> {
+  c.header('Connection', 'close')
+  const body = c.req.raw.body
+  if (!body || body.locked) return
+  const reader = body.getReader()
+  const until = Date.now() + DRAIN_MS
+  let read = 0
+  try {
+    while (Date.now() < until && read <= DRAIN_BYTES) {
+      const chunk = await reader.read()
+      if (chunk.done) return
+      read += chunk.value.byteLength
+    }
+  } catch {
+    // The client went away: nothing is left to read.
+  } finally {
+    reader.releaseLock()
+  }
+}

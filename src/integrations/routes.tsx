@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import type { AppEnv } from '../http/app-env.js'
 import { requires } from '../auth/access.js'
 import { actorOf } from '../audit/audit-log.js'
-import { renderError } from '../http/errors.js'
+import { closeAfterBody, renderError } from '../http/errors.js'
 import { setFlash } from '../http/flash.js'
 import { redirectTo, wantsFragment, isHtmx } from '../http/htmx.js'
 import { renderPage } from '../http/render.js'
@@ -305,7 +305,7 @@ integrationsRoutes.post('/:id/:module/sync', requires('integrations.actions'), a
 integrationsRoutes.post(
   '/:id/:module/upload',
   requires('integrations.actions'),
-  async (c, next) => bodyLimit({ maxSize: c.var.config.uploadLimitBytes, onError: (c2) => uploadRefused(c2 as Context<AppEnv>, `The file is larger than ${Math.round(c.var.config.uploadLimitBytes / 1024 / 1024)} MB; split it or raise UPLOAD_LIMIT_BYTES.`) })(c, next),
+  async (c, next) => bodyLimit({ maxSize: c.var.config.uploadLimitBytes, onError: async (c2) => (await closeAfterBody(c2 as Context<AppEnv>), uploadRefused(c2 as Context<AppEnv>, `The file is larger than ${Math.round(c.var.config.uploadLimitBytes / 1024 / 1024)} MB; split it or raise UPLOAD_LIMIT_BYTES.`)) })(c, next),
   async (c) => {
     const f = await findIntegration(c)
     const module = f && findModule(c, f.connector)

@@ -67,3 +67,37 @@ describe('serving HTTPS directly', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 })
+
+describe('a body over the limit, over a real connection', () => {
+  it('answers 413 and closes the connection cleanly once the body is sent, instead of resetting it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-413-'))
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { ...process.env, DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_BASE_URL: '', BODY_LIMIT_BYTES: '65536', UPLOAD_LIMIT_BYTES: '1048576' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = ''
+        child.stdout.on('data', (d) => {
+          out += d
+          const line = out.split('\n').find((l) => l.includes('"event":"listening"'))
+          if (line) resolve(JSON.parse(line).port)
+        })
+        child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
+      })
+      const big = 'x'.repeat(3 * 1024 * 1024)
+      const form = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body: `email=${big}` })
+      expect(form.status).toBe(413)
+      expect(form.headers.get('connection')).toBe('close')
+      expect(await form.text()).toContain('413')
+      const upload = new FormData()
+      upload.set('file', new Blob([big]), 'big.csv')
+      const res = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' }, body: upload })
+      expect(res.status).toBe(413)
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
+    } finally {
+      child.kill('SIGTERM')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 30_000)
+})
