@@ -305,7 +305,8 @@ integrationsRoutes.post('/:id/:module/sync', requires('integrations.actions'), a
 integrationsRoutes.post(
   '/:id/:module/upload',
   requires('integrations.actions'),
-  async (c, next) => bodyLimit({ maxSize: c.var.config.uploadLimitBytes, onError: async (c2) => (await closeAfterBody(c2 as Context<AppEnv>), uploadRefused(c2 as Context<AppEnv>, `The file is larger than ${Math.round(c.var.config.uploadLimitBytes / 1024 / 1024)} MB; split it or raise UPLOAD_LIMIT_BYTES.`)) })(c, next),
+  // A form without a file (urlencoded) was read and limited already; an upload gets the upload's limit.
+  async (c, next) => !(c.req.header('content-type') ?? '').startsWith('multipart/form-data') ? next() : bodyLimit({ maxSize: c.var.config.uploadLimitBytes, onError: async (c2) => (await closeAfterBody(c2 as Context<AppEnv>), uploadRefused(c2 as Context<AppEnv>, `The file is larger than ${Math.round(c.var.config.uploadLimitBytes / 1024 / 1024)} MB; split it or raise UPLOAD_LIMIT_BYTES.`)) })(c, next),
   async (c) => {
     const f = await findIntegration(c)
     const module = f && findModule(c, f.connector)
