@@ -43,6 +43,8 @@ import { IntacctSimulator, SIM_INTACCT } from '../src/connectors/sage-intacct/si
 import { saveSettings } from '../src/integrations/integration-service.js'
 import { storeGrant } from '../src/integrations/connections.js'
 import { checkpointsDone } from '../src/db/wal-checkpointer.js'
+import { createSession, generateSessionToken } from '../src/auth/sessions.js'
+import { SESSION_COOKIE } from '../src/auth/session-cookie.js'
 
 const { values: args } = parseArgs({ options: { records: { type: 'string', default: '100000' }, big: { type: 'string', default: '1000000' }, phase: { type: 'string' }, json: { type: 'boolean', default: false } } })
 const N = Number(args.records)
@@ -488,11 +490,44 @@ async function responsive() {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+  await bigCompanyPages()
   for (const count of [10_000, 100_000]) {
     const [xlsx, csv] = await sheetFiles(count)
     const [csvMs] = await timed(() => readSheet('bench.csv', csv))
     const [xlsxMs] = await timed(() => readSheet('bench.xlsx', xlsx))
     row(`XLSX of ${count.toLocaleString('en-US')} rows read (on its worker), against the same rows as CSV`, xlsxMs, csvMs, '≤ 5x, linear')
+  }
+}
+
+/** The time entries and payroll mapping pages of a company of N employees: their size and time (median of 7). */
+async function bigCompanyPages() {
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
+  try {
+    const deps = await hub(dir, generator(1))
+    const app = createApp(deps)
+    const now = new Date().toISOString()
+    deps.sqlite.transaction(() => {
+      const insert = deps.sqlite.prepare(`insert into employees (first_name, last_name, employee_number, pay_group, status, created_at, updated_at) values (?, ?, ?, 'HOURLY', 'active', ?, ?)`)
+      for (let i = 0; i < N; i++) insert.run(`First${i}`, `Last${i}`, `E${i}`, now, now)
+    })()
+    const role = await deps.db.selectFrom('roles').select('id').where('key', '=', 'super_admin').executeTakeFirstOrThrow()
+    const user = await deps.db.insertInto('users').values({ email: 'bench@example.com', name: 'Bench', password_hash: 'x', role_id: role.id, status: 'active', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
+    const token = generateSessionToken()
+    await createSession(deps.db, token, user.id, 30, { ip: null, userAgent: 'bench' })
+    const headers = { cookie: `${SESSION_COOKIE}=${token}` }
+    for (const [name, path] of [['time entries', '/time-entries?period=2024-06-03'], ['payroll item mapping', '/payroll/mapping']] as const) {
+      const times: number[] = []
+      let bytes = 0
+      for (let i = 0; i < 7; i++) {
+        const [ms, size] = await timed(async () => (await (await app.request(path, { headers })).arrayBuffer()).byteLength)
+        times.push(ms)
+        bytes = size
+      }
+      rows.push([`the ${name} page with ${N.toLocaleString('en-US')} employees (no time entered; median of 7; its size)`, `${fmt(median(times))}, ${(bytes / 1024).toFixed(0)} KB`, '', '< 50 ms, < 100 KB'])
+    }
+    await deps.db.destroy()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 
