@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config.js'
+import { startServerProcess } from '../helpers/server-process.js'
 
 const fixture = (name: string) => new URL(`../fixtures/tls/${name}`, import.meta.url).pathname
 const CERT = fixture('localhost.crt')
@@ -25,20 +25,8 @@ function httpsGet(url: string, body?: string): Promise<{ status: number; text: s
 describe('serving HTTPS directly', () => {
   it('serves the app and the Web Connector service over TLS with the configured certificate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-https-'))
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', TLS_CERT_FILE: CERT, TLS_KEY_FILE: KEY, LOG_LEVEL: 'info', PUBLIC_BASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const { child, port } = await startServerProcess({ DATA_DIR: dir, TLS_CERT_FILE: CERT, TLS_KEY_FILE: KEY })
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = ''
-        child.stdout.on('data', (d) => {
-          out += d
-          const line = out.split('\n').find((l) => l.includes('"event":"listening"'))
-          if (line) resolve(JSON.parse(line).port)
-        })
-        child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
-      })
       const health = await httpsGet(`https://localhost:${port}/healthz`)
       expect(health.status).toBe(200)
       const soap = await httpsGet(
@@ -71,20 +59,8 @@ describe('serving HTTPS directly', () => {
 describe('a body over the limit, over a real connection', () => {
   it('answers 413 and closes the connection cleanly once the body is sent, instead of resetting it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-413-'))
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_BASE_URL: '', BODY_LIMIT_BYTES: '65536', UPLOAD_LIMIT_BYTES: '1048576' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const { child, port } = await startServerProcess({ DATA_DIR: dir, BODY_LIMIT_BYTES: '65536', UPLOAD_LIMIT_BYTES: '1048576' })
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = ''
-        child.stdout.on('data', (d) => {
-          out += d
-          const line = out.split('\n').find((l) => l.includes('"event":"listening"'))
-          if (line) resolve(JSON.parse(line).port)
-        })
-        child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
-      })
       const big = 'x'.repeat(3 * 1024 * 1024)
       const form = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body: `email=${big}` })
       expect(form.status).toBe(413)

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,29 +11,20 @@ import { publishPeriod } from '../../src/payroll/publish-service.js'
 import { quickbooksDesktopConnector } from '../../src/connectors/quickbooks-desktop/connector.js'
 import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { openDatabase } from '../../src/db/database.js'
+import { exited, startServerProcess } from '../helpers/server-process.js'
 
 // The server process is killed (SIGKILL) right after a set of hours leaves it, while QuickBooks
 // adds them: nothing recorded after that point survives. A new process on the same database must
 // settle those hours with QuickBooks, not send them again.
 
 const dir = mkdtempSync(join(tmpdir(), 'cb-killed-'))
-const env = { DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_BASE_URL: '' }
+const env = { DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32) }
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d) => {
-      out += d
-      const line = out.split('\n').find((l) => l.includes('"event":"listening"'))
-      if (line) resolve({ child, url: `http://127.0.0.1:${JSON.parse(line).port}/qbwc` })
-    })
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
-  })
+const startServer = async () => {
+  const { child, port } = await startServerProcess(env)
+  return { child, url: `http://127.0.0.1:${port}/qbwc` }
 }
-
-const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r)))
 
 describe('publishing to QuickBooks Desktop when the server is killed', () => {
   it('a set of hours that left just before SIGKILL is settled by the next process, every line in QuickBooks once', async () => {

@@ -1,0 +1,18 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+
+/** The real server in its own process (`src/server.ts`), on 127.0.0.1 and a free port; resolves once it listens. */
+export function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_BASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (d) => {
+      out += d
+      const line = out.split('\n').find((l) => l.includes('"event":"listening"'))
+      if (line) resolve({ child, port: JSON.parse(line).port as number })
+    })
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
+  })
+}
+
+/** Resolves when the process has ended (at once if it already has). */
+export const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r)))
