@@ -147,7 +147,7 @@ export async function publishPeriod(db: Db, actor: Actor, settings: PayrollSetti
     }
     for (const [key, line] of lines) {
       const row = byKey.get(key)
-      const payload = row ? JSON.stringify(connector.publishPayload!({ ...line.input, key: `${key}#${row.revision}` })) : null
+      const payload = row ? payloadOf(key, row.revision) : null
       if (!row) {
         await addLine(key, 1, line)
         counts.added++

@@ -330,7 +330,7 @@ export class WebConnectorService {
     const messageSetId = lines.find((l) => l.attempt_id)?.attempt_id
     if (messageSetId) {
       const ids = lines.filter((l) => l.attempt_id === messageSetId).map((l) => l.id)
-      await this.savePublishStep(session, { recover: { messageSetId, ids } })
+      await this.savePending(session, { recover: { messageSetId, ids } })
       this.log.info({ event: 'qbwc_recovery_check', messageSetId, lines: ids.length }, 'asking QuickBooks for the answer it kept')
       return recoveryCheck(messageSetId)
     }
@@ -338,13 +338,9 @@ export class WebConnectorService {
     const adds = batch.filter((l) => l.action === 'add').map((l) => JSON.parse(l.payload) as TimeLine)
     const dates = adds.map((l) => l.date).sort()
     const requests = timeTrackingLookup(`find-${batch[0]!.id}`, { from: dates[0], to: dates[dates.length - 1], employees: adds.map((l) => l.employee), txnIds: batch.filter((l) => l.action === 'delete' && l.external_ref).map((l) => l.external_ref!) })
-    await this.savePublishStep(session, { lookup: { ids: batch.map((l) => l.id) } })
+    await this.savePending(session, { lookup: { ids: batch.map((l) => l.id) } })
     this.log.info({ event: 'qbwc_lookup', lines: batch.length }, 'looking up time lines whose answer was lost')
     return messageSet(requests, 'continueOnError')
-  }
-
-  private savePublishStep(session: Session, step: PublishPending) {
-    return this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(step) }).where('ticket_hash', '=', session.ticket_hash).execute()
   }
 
   private async receivePublishStep(session: Session, step: PublishPending, response: string, hresult: string, message: string): Promise<number> {
@@ -371,9 +367,8 @@ export class WebConnectorService {
       return this.stopSession(session, reason)
     }
     const sent = await this.recordQbOutcomes(set.ids, outcomes)
-    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: session.records + sent }).where('ticket_hash', '=', session.ticket_hash).execute()
     this.log.info({ event: 'qbwc_hours_sent', messageSetId: set.messageSetId, lines: set.ids.length, sent }, 'hours sent to QuickBooks')
-    return this.percent(session, 0.5)
+    return this.stepDone(session, sent)
   }
 
   /** QuickBooks' kept answer settles the lines it names; the others are looked up next. */
@@ -390,8 +385,7 @@ export class WebConnectorService {
     const unanswered = set.ids.filter((id) => !outcomes.has(`line-${id}`))
     if (unanswered.length > 0) await this.db.updateTable('publish_lines').set({ attempt_id: null }).where('id', 'in', unanswered).where('status', '=', 'unconfirmed').execute()
     this.log.info({ event: 'qbwc_recovered', messageSetId: set.messageSetId, answered: answered.length, unanswered: unanswered.length }, 'QuickBooks answered for an earlier message set')
-    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: session.records + sent }).where('ticket_hash', '=', session.ticket_hash).execute()
-    return this.percent(session, 0.5)
+    return this.stepDone(session, sent)
   }
 
   /** Lines found in QuickBooks are sent; lines not found go again (or fail after their tries); deletions not found are done. */
@@ -420,8 +414,7 @@ export class WebConnectorService {
       } else await this.notApplied(row)
     }
     this.log.info({ event: 'qbwc_lookup_done', lines: rows.length, found }, 'time lines with a lost answer settled')
-    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: session.records + found }).where('ticket_hash', '=', session.ticket_hash).execute()
-    return this.percent(session, 0.5)
+    return this.stepDone(session, found)
   }
 
   /** QuickBooks certainly did not apply the line: it goes again, unless it was refused as often as it may be. */
@@ -450,6 +443,12 @@ export class WebConnectorService {
       else await recordOutcome(this.db, id, { status: 'failed', message: outcome.message })
     }
     return sent
+  }
+
+  /** A publishing step was answered: nothing is waiting any more, `settled` lines count as records, and the session goes on. */
+  private async stepDone(session: Session, settled: number): Promise<number> {
+    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: session.records + settled }).where('ticket_hash', '=', session.ticket_hash).execute()
+    return this.percent(session, 0.5)
   }
 
   /** Ends the session with a reason the Web Connector shows (-1, then getLastError); the Setup tab keeps it. */
@@ -546,7 +545,7 @@ export class WebConnectorService {
     return this.db.selectFrom('qbwc_sessions').select(['ticket_hash', 'client_address']).where('integration', '=', QBD_ID).where('closed_at', 'is', null).where('pending', 'is not', null).where('last_seen_at', '>', since).executeTakeFirst()
   }
 
-  private savePending(session: Session, pending: Pending) {
+  private savePending(session: Session, pending: Pending | PublishPending) {
     return this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(pending) }).where('ticket_hash', '=', session.ticket_hash).execute()
   }
 

@@ -139,7 +139,10 @@ export function weekBegin(date: string, weekStartsOn: IntacctSettings['weekStart
 export function groupOf(line: IntacctLine, weekStartsOn: IntacctSettings['weekStartsOn']) {
   return `${line.employeeId}|${weekBegin(line.date, weekStartsOn)}`
 }
-const marker = (keys: string[]) => `Clockbridge ${createHash('sha256').update(keys.sort().join('\n')).digest('hex').slice(0, 16)}`
+/** A short hash of a set of keys, whatever their order (the keys are not reordered in place). */
+const keysHash = (keys: string[]) => createHash('sha256').update([...keys].sort().join('\n')).digest('hex').slice(0, 16)
+
+const marker = (keys: string[]) => `Clockbridge ${keysHash(keys)}`
 
 function timesheet(lines: IntacctLine[], begin: string, description: string): XmlNode {
   return el(
@@ -159,7 +162,7 @@ function timesheet(lines: IntacctLine[], begin: string, description: string): Xm
 }
 
 /** A control id for a write: the same for every retry of this try, new for the next try (`attempt`). */
-const controlIdOf = (what: string, keys: string[], attempt: number) => `${what}-${createHash('sha256').update(keys.sort().join('\n')).digest('hex').slice(0, 16)}-${attempt}`
+const controlIdOf = (what: string, keys: string[], attempt: number) => `${what}-${keysHash(keys)}-${attempt}`
 
 /**
  * Deletions go alone (the sender never mixes them with adds): each deletes the timesheet that held
