@@ -118,3 +118,21 @@ describe('syncing from Sage Intacct', () => {
     expect(run.error).toContain('Web Services sender password, User password not set')
   })
 })
+
+describe('Sage Intacct requests at a time', () => {
+  it('refuses a value outside 1 to 10 in place, keeping the saved one; blank means 2', async () => {
+    const h = await intacctHub()
+    const { senderPassword: _s, userPassword: _u, ...plain } = SIM_INTACCT
+    const form = { ...plain, endpointUrl: '', weekStartsOn: 'monday' }
+    const saved = () => h.t.db.selectFrom('integrations').select('settings').where('id', '=', INTACCT_ID).executeTakeFirstOrThrow()
+    const before = await saved()
+    for (const bad of ['0', '11', 'two', '1.5']) {
+      const res = await post(h.t.app, `/integrations/${INTACCT_ID}/settings`, { ...form, concurrentRequests: bad }, { cookie: h.admin.cookie, htmx: true })
+      expect(res.status).toBe(422)
+      expect(await res.text()).toMatch(/At least 1|At most 10|Enter a whole number from 1 to 10/)
+      expect(await saved()).toEqual(before)
+    }
+    expect((await post(h.t.app, `/integrations/${INTACCT_ID}/settings`, { ...form, concurrentRequests: '' }, { cookie: h.admin.cookie })).status).toBe(303)
+    expect(JSON.parse((await saved()).settings!).concurrentRequests).toBe(2)
+  })
+})
