@@ -13,6 +13,7 @@ import { countUsers } from './users/service.js'
 import { deleteExpiredSessions } from './auth/sessions.js'
 import { markInterruptedRuns } from './staging/sync-runs.js'
 import { markInterruptedImports } from './staging/import-service.js'
+import { catchUpSearchIndex } from './staging/staged-search.js'
 import { resumeSending } from './payroll/publish-sender.js'
 import { routeCronLogs } from './integrations/scheduler.js'
 
@@ -35,6 +36,7 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   routeCronLogs(logger)
   await deps.scheduler.start(deps)
   await resumeSending(deps)
+  void catchUpSearchIndex(deps)
   const app = createApp(deps)
   const tls = config.tls ? { createServer: createHttpsServer, serverOptions: { cert: config.tls.cert, key: config.tls.key } } : {}
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...tls }, (info) => {

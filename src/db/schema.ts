@@ -22,6 +22,9 @@ export interface Database {
   sync_run_errors: SyncRunErrorsTable
   staging_scopes: StagingScopesTable
   staged_records: StagedRecordsTable
+  staging_counts: StagingCountsTable
+  staged_search: StagedSearchTable
+  staged_search_progress: StagedSearchProgressTable
   connector_state: ConnectorStateTable
   integration_uploads: IntegrationUploadsTable
   import_batches: ImportBatchesTable
@@ -255,6 +258,26 @@ export interface StagedRecordsTable {
   last_changed_at: string
   imported_at: string | null
   last_changed_run_id: number
+}
+
+/** How many staged rows of a scope have a status and removal flag; kept by the staging code. */
+export interface StagingCountsTable {
+  scope_id: number
+  status: StagedStatus
+  removed: number
+  n: number
+}
+
+/** The full-text index of staged rows (FTS5, contentless): rowid is the staged record's id. */
+export interface StagedSearchTable {
+  rowid: number
+  words: string
+}
+
+/** The highest staged record id the search index holds (one row). */
+export interface StagedSearchProgressTable {
+  id: number
+  indexed_through: number
 }
 
 export interface ConnectorStateTable {

@@ -433,7 +433,7 @@ for (const action of ['archive', 'unarchive'] as const) {
     if (!f || !module) return renderError(c, 404)
     const sel = await readSelection(c, f, module)
     if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
-    const changed = await setArchived(c.var.db, actorOf(c), { integration: f.connector.id, module: module.id, ids: sel.ids, archived: action === 'archive' })
+    const changed = await setArchived(c.var.deps, actorOf(c), { integration: f.connector.id, module: module.id, ids: sel.ids, archived: action === 'archive' })
     return resultsWith(c, f, module, { kind: 'success', text: `${action === 'archive' ? 'Archived' : 'Unarchived'} ${changed} record(s).` })
   })
 }

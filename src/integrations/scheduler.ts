@@ -5,6 +5,7 @@ import { requestSync } from '../staging/sync-runs.js'
 import { autoImportAfterRun } from '../staging/auto-import.js'
 import { keepConnectionsAlive } from './connections.js'
 import { resumeSending } from '../payroll/publish-sender.js'
+import { catchUpSearchIndex } from '../staging/staged-search.js'
 
 type SchedulerDeps = Omit<AppDeps, 'scheduler'>
 
@@ -40,6 +41,8 @@ export class Scheduler {
     // Daily, whatever the schedules: OAuth refresh tokens near their end are renewed.
     // Every minute: publish lines due for another look (not sent yet, or waiting to be confirmed) go.
     this.#tasks.set('publish-recheck', cron.schedule('* * * * *', () => resumeSending(deps), { noOverlap: true, name: 'publish-recheck' }))
+    // Every minute: staged records a run left out of the search index (it stopped half-way) are added.
+    this.#tasks.set('search-index', cron.schedule('* * * * *', () => catchUpSearchIndex(deps), { noOverlap: true, name: 'search-index' }))
     this.#tasks.set('connections', cron.schedule('17 3 * * *', () => void keepConnectionsAlive(deps), { timezone: deps.config.timeZone, noOverlap: true, name: 'connections' }))
     for (const row of rows) {
       if (!row.cron || !isModuleId(row.module) || !cron.validate(row.cron)) continue

@@ -7,7 +7,8 @@ import { MODULES, type ModuleId, type StagedPayload } from '../integrations/modu
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
 import { CORE_ADAPTERS, keyLower, References, type CoreAdapter, type CoreMatch, type NaturalKey } from './core-adapters.js'
-import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, updateCoreRow, type StagedForImport } from './staging-store.js'
+import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, scopeOf, updateCoreRow, type StagedForImport } from './staging-store.js'
+import { keepingCounts } from './staged-counts.js'
 import { stagedStatus } from './staged-status.js'
 import { withCheckpointAfter } from '../db/wal-checkpointer.js'
 import { inScope } from './staging-queries.js'
@@ -181,6 +182,8 @@ async function importChunks(trx: Db, sqlite: SQLite.Database, actor: Actor, args
   const adapter = CORE_ADAPTERS[args.module]
   const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], skipped: 0 }
   const refs = await References.load(trx)
+  const scope = scopeOf(sqlite, args.integration, args.module, 'existing')
+  if (scope === undefined) return { ...result, skipped: args.ids.length }
   let log: BatchLog | null = null
   for (let i = 0; i < args.ids.length; i += IMPORT_CHUNK) {
     const chunk = args.ids.slice(i, i + IMPORT_CHUNK)
@@ -189,7 +192,10 @@ async function importChunks(trx: Db, sqlite: SQLite.Database, actor: Actor, args
     if (importable.length === 0) continue
     log ??= await openBatch(trx, actor, args, result)
     const { items, existing, index } = prepareBatch(sqlite, adapter, importable, refs)
-    for (const item of items) importOne(sqlite, adapter, args, { defaultCountry, refs }, item, existing, index, log)
+    const batch = log
+    await keepingCounts(sqlite, scope, importable.map((r) => r.id), () => {
+      for (const item of items) importOne(sqlite, adapter, args, { defaultCountry, refs }, item, existing, index, batch)
+    })
     for (const line of log.items) insertBatchItem(sqlite, line)
     log.items = []
   }
@@ -280,55 +286,18 @@ export type UndoResult = { removed: number; kept: { label: string; reason: strin
  * rows return to New; everything else is kept, each with the reason.
  */
 export async function undoBatch(deps: { db: Db; sqlite: SQLite.Database }, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
-  return runHeavy(deps, { kind: 'undo', actor, batchId }, () => undoHere(deps.db, actor, batchId))
+  return runHeavy(deps, { kind: 'undo', actor, batchId }, () => undoHere(deps, actor, batchId))
 }
 
 /** Undo on this thread's connection, in one transaction (the worker of off-thread.ts calls it). */
-export async function undoHere(db: Db, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
+export async function undoHere({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
   return db.transaction().execute(async (trx) => {
     const batch = await trx.selectFrom('import_batches').selectAll().where('id', '=', batchId).executeTakeFirst()
     if (!batch) return { error: 'This import batch does not exist.' }
     if (batch.undone_at) return { error: `This batch was already undone on ${batch.undone_at.slice(0, 16).replace('T', ' ')} UTC.` }
-    const adapter = CORE_ADAPTERS[batch.module as ModuleId]
     const items = [...(await batchLines(trx, batchId)), ...(await createdRecordLines(trx, batch))]
-    const result: UndoResult = { removed: 0, kept: [] }
-    for (const item of items) {
-      if (item.action === 'failed') continue
-      if (item.action !== 'created') {
-        result.kept.push({ label: item.label, reason: item.action === 'linked' ? 'it existed before the import and was only linked' : 'it existed before the import and was only updated' })
-        continue
-      }
-      const core = item.core_id ? await trx.selectFrom(adapter.table).select(['id', 'updated_at']).where('id', '=', item.core_id).executeTakeFirst() : undefined
-      if (!core) {
-        result.kept.push({ label: item.label, reason: 'it was already deleted' })
-        continue
-      }
-      if (core.updated_at !== item.core_updated_at) {
-        result.kept.push({ label: item.label, reason: `it was changed after the import (${core.updated_at.slice(0, 16).replace('T', ' ')} UTC)` })
-        continue
-      }
-      const refs = await adapter.keptBecause(trx, core.id)
-      if (refs) {
-        result.kept.push({ label: item.label, reason: refs })
-        continue
-      }
-      await trx.deleteFrom(adapter.table).where('id', '=', core.id).execute()
-      // The staged record returns to where it stood before this batch (New if never imported).
-      if (item.imported_at === item.core_updated_at) {
-        await trx
-          .updateTable('staged_records')
-          .set({
-            core_id: item.previous_core_id,
-            imported_payload: item.previous_imported_payload,
-            imported_hash: item.previous_imported_hash,
-            imported_at: item.previous_imported_at,
-            status: stagedStatus({ archived: item.archived, core_id: item.previous_core_id, imported_hash: item.previous_imported_hash, hash: item.hash }),
-          })
-          .where('id', '=', item.staged_record_id)
-          .execute()
-      }
-      result.removed++
-    }
+    const scope = scopeOf(sqlite, batch.integration, batch.module, 'existing')!
+    const result = await keepingCounts(sqlite, scope, items.map((item) => item.staged_record_id), () => undoLines(trx, batch.module as ModuleId, items))
     const now = new Date().toISOString()
     await trx.updateTable('import_batches').set({ undone_at: now, undone_by: actor.userId }).where('id', '=', batchId).execute()
     await recordAudit(trx, actor, {
@@ -340,6 +309,50 @@ export async function undoHere(db: Db, actor: Actor, batchId: number): Promise<U
     })
     return result
   })
+}
+
+/** Each line of an undone batch: a created record nobody changed since is removed; the others are kept with the reason. */
+async function undoLines(trx: Db, module: ModuleId, items: UndoLine[]): Promise<UndoResult> {
+  const adapter = CORE_ADAPTERS[module]
+  const result: UndoResult = { removed: 0, kept: [] }
+  for (const item of items) {
+    if (item.action === 'failed') continue
+    if (item.action !== 'created') {
+      result.kept.push({ label: item.label, reason: item.action === 'linked' ? 'it existed before the import and was only linked' : 'it existed before the import and was only updated' })
+      continue
+    }
+    const core = item.core_id ? await trx.selectFrom(adapter.table).select(['id', 'updated_at']).where('id', '=', item.core_id).executeTakeFirst() : undefined
+    if (!core) {
+      result.kept.push({ label: item.label, reason: 'it was already deleted' })
+      continue
+    }
+    if (core.updated_at !== item.core_updated_at) {
+      result.kept.push({ label: item.label, reason: `it was changed after the import (${core.updated_at.slice(0, 16).replace('T', ' ')} UTC)` })
+      continue
+    }
+    const refs = await adapter.keptBecause(trx, core.id)
+    if (refs) {
+      result.kept.push({ label: item.label, reason: refs })
+      continue
+    }
+    await trx.deleteFrom(adapter.table).where('id', '=', core.id).execute()
+    // The staged record returns to where it stood before this batch (New if never imported).
+    if (item.imported_at === item.core_updated_at) {
+      await trx
+        .updateTable('staged_records')
+        .set({
+          core_id: item.previous_core_id,
+          imported_payload: item.previous_imported_payload,
+          imported_hash: item.previous_imported_hash,
+          imported_at: item.previous_imported_at,
+          status: stagedStatus({ archived: item.archived, core_id: item.previous_core_id, imported_hash: item.previous_imported_hash, hash: item.hash }),
+        })
+        .where('id', '=', item.staged_record_id)
+        .execute()
+    }
+    result.removed++
+  }
+  return result
 }
 
 type UndoLine = {
@@ -381,21 +394,24 @@ async function createdRecordLines(trx: Db, batch: { created_records: string | nu
 }
 
 /** Archive sets records aside (never imported while archived); Unarchive returns each to what its data says. */
-export async function setArchived(db: Db, actor: Actor, args: { integration: string; module: ModuleId; ids: number[]; archived: boolean }): Promise<number> {
+export async function setArchived({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: { integration: string; module: ModuleId; ids: number[]; archived: boolean }): Promise<number> {
   return db.transaction().execute(async (trx) => {
+    const scope = scopeOf(sqlite, args.integration, args.module, 'existing')
     let changed = 0
-    for (let i = 0; i < args.ids.length; i += 500) {
+    for (let i = 0; scope !== undefined && i < args.ids.length; i += 500) {
       const chunk = args.ids.slice(i, i + 500)
-      const base = trx.updateTable('staged_records').where(inScope(args.integration, args.module)).where('id', 'in', chunk)
-      const result = args.archived
-        ? await base.set({ archived: 1, status: 'archived' }).where('archived', '=', 0).executeTakeFirst()
-        : await base
-            .set({
-              archived: 0,
-              status: sql`case when core_id is null or imported_hash is null then 'new' when hash = imported_hash then 'imported' else 'updated' end`,
-            })
-            .where('archived', '=', 1)
-            .executeTakeFirst()
+      const base = trx.updateTable('staged_records').where('scope_id', '=', scope).where('id', 'in', chunk)
+      const result = await keepingCounts(sqlite, scope, chunk, () =>
+        args.archived
+          ? base.set({ archived: 1, status: 'archived' }).where('archived', '=', 0).executeTakeFirst()
+          : base
+              .set({
+                archived: 0,
+                status: sql`case when core_id is null or imported_hash is null then 'new' when hash = imported_hash then 'imported' else 'updated' end`,
+              })
+              .where('archived', '=', 1)
+              .executeTakeFirst(),
+      )
       changed += Number(result.numUpdatedRows)
     }
     await recordAudit(trx, actor, {

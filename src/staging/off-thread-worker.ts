@@ -22,7 +22,7 @@ async function run({ id, databasePath, job }: Request): Promise<void> {
   if (!opened) connections.set(databasePath, (opened = openDatabase(databasePath)))
   const { db, sqlite } = opened
   try {
-    const value = job.kind === 'import' ? await importHere({ db, sqlite }, job.actor, job.args) : await undoHere(db, job.actor, job.batchId)
+    const value = job.kind === 'import' ? await importHere({ db, sqlite }, job.actor, job.args) : await undoHere({ db, sqlite }, job.actor, job.batchId)
     parentPort!.postMessage({ id, ok: true, value })
   } catch (err) {
     parentPort!.postMessage({ id, ok: false, message: err instanceof Error ? err.message : String(err) })

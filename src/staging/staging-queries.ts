@@ -1,17 +1,19 @@
 import type { Db } from '../db/database.js'
 import type { Database, StagedStatus } from '../db/schema.js'
 import type { ModuleId } from '../integrations/modules.js'
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
 import { containsPattern } from '../lists/list-query.js'
-import { sql, type ExpressionBuilder } from 'kysely'
 
 export const STAGING_PAGE_SIZE = 50
-/** Counts stop here: over a million staged rows an exact count costs more than the page itself. */
-export const COUNT_CAP = 10_000
 export const STAGED_STATUSES: StagedStatus[] = ['new', 'updated', 'imported', 'archived']
-export const STAGING_SORTS = { label: 'label', external_id: 'external_id', changed: 'last_changed_at', status: 'status' } as const
+/** The columns of each sort, each served by an index of staged_records (the id breaks ties). */
+export const STAGING_SORTS = { label: ['label'], external_id: ['external_id'], changed: ['last_changed_at'], status: ['status', 'label'] } as const
 
 export type StagingFilter = { status: StagedStatus | ''; removed: '' | 'yes' | 'no'; q: string }
 export type StagingSort = { sort: keyof typeof STAGING_SORTS; dir: 'asc' | 'desc' }
+
+const scopeIdOf = (integration: string, module: string) => (eb: ExpressionBuilder<Database, keyof Database>) =>
+  eb.selectFrom('staging_scopes').select('staging_scopes.id').where('staging_scopes.integration', '=', integration).where('staging_scopes.module', '=', module)
 
 /**
  * The staged rows of one integration's module: their scope id, which SQLite looks up once and then
@@ -20,41 +22,108 @@ export type StagingSort = { sort: keyof typeof STAGING_SORTS; dir: 'asc' | 'desc
 export const inScope =
   (integration: string, module: string) =>
   (eb: ExpressionBuilder<Database, 'staged_records'>) =>
-    eb('staged_records.scope_id', '=', eb.selectFrom('staging_scopes').select('staging_scopes.id').where('staging_scopes.integration', '=', integration).where('staging_scopes.module', '=', module))
+    eb('staged_records.scope_id', '=', scopeIdOf(integration, module)(eb))
+
+/** The words of a search: runs of text between spaces that hold a letter or digit. */
+export const searchTerms = (text: string) => text.split(/\s+/).filter((term) => /[\p{L}\p{N}]/u.test(term))
+
+/**
+ * A search as a full-text query: every word the admin typed must begin a word of the record's
+ * name or external id ("smi jo" finds "Smith, John"; "8000-1" finds the id 8000-1). Quotes make
+ * each word plain text, never query syntax.
+ */
+export const searchQuery = (terms: string[]) => terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(' AND ')
+
+/**
+ * The ids a search finds: those the index matches, and among the rows staged since the index last
+ * caught up (see staged-search.ts), those holding every word anywhere in the name or external id.
+ */
+function searchedIds(db: Db, text: string) {
+  const terms = searchTerms(text)
+  if (terms.length === 0) return db.selectFrom('staged_search').select('rowid as id').where(sql<boolean>`0`)
+  const indexed = db.selectFrom('staged_search').select('rowid as id').where(sql<boolean>`staged_search match ${searchQuery(terms)}`)
+  const notYetIndexed = db
+    .selectFrom('staged_records')
+    .select('id')
+    .where('id', '>', (eb) => eb.selectFrom('staged_search_progress').select('indexed_through'))
+    .where((eb) =>
+      eb.and(
+        terms.map((term) => {
+          const pattern = containsPattern(term)
+          return eb.or([sql<boolean>`label like ${pattern} escape '\\'`, sql<boolean>`external_id like ${pattern} escape '\\'`])
+        }),
+      ),
+    )
+  return indexed.unionAll(notYetIndexed)
+}
 
 function filtered(db: Db, integration: string, module: ModuleId, f: StagingFilter) {
-  let q = db.selectFrom('staged_records').where(inScope(integration, module))
-  if (f.status) q = q.where('status', '=', f.status)
-  if (f.removed) q = q.where('removed', '=', f.removed === 'yes' ? 1 : 0)
+  let q = db.selectFrom('staged_records')
   if (f.q) {
-    const pattern = containsPattern(f.q)
-    q = q.where((eb) => eb.or([sql<boolean>`label like ${pattern} escape '\\'`, sql<boolean>`external_id like ${pattern} escape '\\'`]))
+    // The ids the search finds are looked up one by one (the unary + keeps SQLite from scanning a
+    // scope index instead and testing every row against them).
+    q = q.where((eb) => eb(sql`+staged_records.scope_id`, '=', scopeIdOf(integration, module)(eb))).where('staged_records.id', 'in', searchedIds(db, f.q))
+    if (f.status) q = q.where(sql`+status`, '=', f.status)
+  } else {
+    q = q.where(inScope(integration, module))
+    if (f.status) q = q.where('status', '=', f.status)
   }
+  if (f.removed) q = q.where('removed', '=', f.removed === 'yes' ? 1 : 0)
   return q
 }
 
-/** How many rows match, exactly up to COUNT_CAP; `capped` says there are more. */
-async function cappedCount(db: Db, query: ReturnType<typeof filtered>): Promise<{ total: number; capped: boolean }> {
-  const limited = query.select(sql<number>`1`.as('one')).limit(COUNT_CAP + 1)
-  const row = await db.selectFrom(limited.as('limited')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-  const n = Number(row.n)
-  return { total: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP }
+/** How many rows match: from the kept counts, or by counting the search's matches. */
+async function matchCount(db: Db, integration: string, module: ModuleId, f: StagingFilter): Promise<number> {
+  if (f.q) {
+    const row = await filtered(db, integration, module, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    return Number(row.n)
+  }
+  let q = db.selectFrom('staging_counts').where('scope_id', '=', (eb) => scopeIdOf(integration, module)(eb))
+  if (f.status) q = q.where('status', '=', f.status)
+  if (f.removed) q = q.where('removed', '=', f.removed === 'yes' ? 1 : 0)
+  const row = await q.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), sql<number>`0`).as('n')).executeTakeFirstOrThrow()
+  return Number(row.n)
 }
 
 export async function stagingPage(db: Db, integration: string, module: ModuleId, f: StagingFilter, s: StagingSort, page: number) {
-  const { total, capped } = await cappedCount(db, filtered(db, integration, module, f))
-  const knownPages = Math.max(1, Math.ceil(total / STAGING_PAGE_SIZE))
-  const current = capped ? Math.max(1, page) : Math.min(Math.max(1, page), knownPages)
-  const rows = await filtered(db, integration, module, f)
-    .select(['id', 'external_id', 'label', 'status', 'removed', 'core_id', 'last_changed_at', 'archived'])
-    .orderBy(sql.ref(STAGING_SORTS[s.sort]), s.dir)
-    .orderBy('id', s.dir)
-    .limit(STAGING_PAGE_SIZE)
-    .offset((current - 1) * STAGING_PAGE_SIZE)
-    .execute()
-  // Past the cap the last page is unknown: there is a next page while this one is full.
-  const pageCount = capped ? Math.max(knownPages, current + (rows.length === STAGING_PAGE_SIZE ? 1 : 0)) : knownPages
-  return { rows, total, capped, page: current, pageCount, pageSize: STAGING_PAGE_SIZE }
+  const total = await matchCount(db, integration, module, f)
+  const pageCount = Math.max(1, Math.ceil(total / STAGING_PAGE_SIZE))
+  const current = Math.min(Math.max(1, page), pageCount)
+  const offset = (current - 1) * STAGING_PAGE_SIZE
+  const end = Math.min(offset + STAGING_PAGE_SIZE, total)
+  // Past the middle the page is found walking from the other end: the same rows, in reverse.
+  const fromEnd = offset > total - end
+  const reversed = s.dir === 'asc' ? 'desc' : 'asc'
+  const ids = fromEnd ? (await pageIds(db, integration, module, f, { ...s, dir: reversed }, end - offset, total - end)).reverse() : await pageIds(db, integration, module, f, s, STAGING_PAGE_SIZE, offset)
+  const rows =
+    ids.length === 0
+      ? []
+      : await sorted(db.selectFrom('staged_records').select(['id', 'external_id', 'label', 'status', 'removed', 'core_id', 'last_changed_at', 'archived']).where('id', 'in', ids), s).execute()
+  return { rows, total, page: current, pageCount, pageSize: STAGING_PAGE_SIZE }
+}
+
+function sorted<Q extends SelectQueryBuilder<Database, 'staged_records', any>>(query: Q, s: StagingSort): Q {
+  let q = query
+  for (const column of STAGING_SORTS[s.sort]) q = q.orderBy(column, s.dir) as Q
+  return q.orderBy('id', s.dir) as Q
+}
+
+/**
+ * The ids of one page, in order, read from an index alone (the rows are fetched after, 50 of them).
+ * All statuses by name, the tab as it opens, merges the four statuses' runs of the
+ * (status, name) index: each gives at most the rows up to the page, so no row is sorted.
+ */
+async function pageIds(db: Db, integration: string, module: ModuleId, f: StagingFilter, s: StagingSort, limit: number, offset: number): Promise<number[]> {
+  if (!f.q && !f.status && s.sort === 'label') {
+    const runs = STAGED_STATUSES.map((status) =>
+      db.selectFrom(sorted(filtered(db, integration, module, { ...f, status }).select(['id', 'label']), s).limit(offset + limit).as('run')).select(['run.id', 'run.label']),
+    )
+    const merged = runs.slice(1).reduce((all, run) => all.unionAll(run), runs[0]!)
+    const rows = await db.selectFrom(merged.as('merged')).select('merged.id').orderBy('merged.label', s.dir).orderBy('merged.id', s.dir).limit(limit).offset(offset).execute()
+    return rows.map((r) => r.id)
+  }
+  const rows = await sorted(filtered(db, integration, module, f).select('id'), s).limit(limit).offset(offset).execute()
+  return rows.map((r) => r.id)
 }
 
 export type StagingRow = Awaited<ReturnType<typeof stagingPage>>['rows'][number]
@@ -65,18 +134,22 @@ export async function matchingIds(db: Db, integration: string, module: ModuleId,
   return rows.map((r) => r.id)
 }
 
-export type StatusCounts = Record<StagedStatus | 'removed', { total: number; capped: boolean }>
+export type StatusCounts = Record<StagedStatus | 'removed', number>
 
-/** Per-status counts for the tab, each capped so a million-row module answers as fast as a small one. */
+/** Per-status counts for the tab, read from the kept counts (see staged-counts.ts). */
 export async function statusCounts(db: Db, integration: string, module: ModuleId): Promise<StatusCounts> {
-  const base = () => db.selectFrom('staged_records').where(inScope(integration, module))
-  const counts = {} as StatusCounts
-  for (const status of STAGED_STATUSES) counts[status] = await cappedCount(db, base().where('status', '=', status))
-  counts.removed = await cappedCount(db, base().where('removed', '=', 1))
+  const rows = await db
+    .selectFrom('staging_counts')
+    .select(['status', 'removed', 'n'])
+    .where('scope_id', '=', (eb) => scopeIdOf(integration, module)(eb))
+    .execute()
+  const counts: StatusCounts = { new: 0, updated: 0, imported: 0, archived: 0, removed: 0 }
+  for (const r of rows) {
+    counts[r.status] += r.n
+    if (r.removed) counts.removed += r.n
+  }
   return counts
 }
-
-export const countText = (c: { total: number; capped: boolean }) => (c.capped ? `${COUNT_CAP.toLocaleString('en-US')}+` : c.total.toLocaleString('en-US'))
 
 export function getStagedRecord(db: Db, integration: string, module: ModuleId, id: number) {
   return db.selectFrom('staged_records').selectAll().where(inScope(integration, module)).where('id', '=', id).executeTakeFirst()

@@ -1,9 +1,12 @@
 import crypto from 'node:crypto'
 import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/database.js'
+import type { StagedStatus } from '../db/schema.js'
 import type { ModuleSpec, StagedPayload } from '../integrations/modules.js'
 import { stagedStatus } from './staged-status.js'
 import { isUniqueViolation } from '../http/forms.js'
+import { cachedStatement } from '../db/statements.js'
+import { CountDelta } from './staged-counts.js'
 
 // The hot path of every sync, written against SQLite's prepared statements because it runs once
 // per record: a 100,000-record sync must cost about what inserting 100,000 rows costs. This is the
@@ -15,7 +18,9 @@ export type RowErrorInput = { row: number | null; externalId: string | null; fie
 
 export type PageCounts = { new: number; updated: number; unchanged: number }
 
-type ExistingRow = { id: number; external_id: string; hash: string; archived: number; removed: number; core_id: number | null; imported_hash: string | null }
+type ExistingRow = { id: number; external_id: string; label: string; hash: string; status: StagedStatus; archived: number; removed: number; core_id: number | null; imported_hash: string | null }
+/** What the hot lookup reads of a known record: external id, id, hash, removed, status. */
+type KnownRow = [string, number, string, number, StagedStatus]
 
 // crypto.hash (Node 20.12+) is a one-shot digest, about three times cheaper than a Hash object per record.
 const hashOf: (json: string) => string =
@@ -25,12 +30,12 @@ function statements(sqlite: SQLite.Database) {
   return {
     // First the few columns that tell an unchanged record; the rest only for records that changed.
     known: sqlite
-      .prepare<[number, string], [string, number, string, number]>(
-        `select external_id, id, hash, removed from staged_records where scope_id = ? and external_id in (select value from json_each(?))`,
+      .prepare<[number, string], KnownRow>(
+        `select external_id, id, hash, removed, status from staged_records where scope_id = ? and external_id in (select value from json_each(?))`,
       )
       .raw(),
     full: sqlite.prepare<[string], ExistingRow>(
-      `select id, external_id, hash, archived, removed, core_id, imported_hash from staged_records where id in (select value from json_each(?))`,
+      `select id, external_id, label, hash, status, archived, removed, core_id, imported_hash from staged_records where id in (select value from json_each(?))`,
     ),
     insert: sqlite.prepare(
       `insert into staged_records (scope_id, external_id, label, payload, hash, status, archived, removed, first_seen_at, last_changed_at, last_changed_run_id)
@@ -44,9 +49,13 @@ function statements(sqlite: SQLite.Database) {
        label = ?, payload = ?, hash = ?, status = ?, removed = 0, last_changed_at = ?, last_changed_run_id = ? where id = ?`,
     ),
     unremove: sqlite.prepare(`update staged_records set removed = 0 where id in (select value from json_each(?))`),
-    removeKnown: sqlite.prepare(
-      `update staged_records set removed = 1 where scope_id = ? and removed = 0 and external_id in (select value from json_each(?))`,
-    ),
+    removeKnown: sqlite
+      .prepare<[number, string], StagedStatus>(
+        `update staged_records set removed = 1 where scope_id = ? and removed = 0 and external_id in (select value from json_each(?)) returning status`,
+      )
+      .pluck(),
+    // A renamed record already in the search index is indexed again (a no-op for one not yet in it).
+    reindexWords: sqlite.prepare(`update staged_search set words = ? || ' ' || ? where rowid = ?`),
     runRemoved: sqlite.prepare(`update sync_runs set removed_count = removed_count + ? where id = ?`),
     runCounts: sqlite.prepare(
       `update sync_runs set pages = pages + 1, records = records + ?, new_count = new_count + ?, updated_count = updated_count + ?,
@@ -114,7 +123,15 @@ export function dropSeen(sqlite: SQLite.Database, runId: number): void {
 export function flagUnseenRemoved(sqlite: SQLite.Database, integration: string, module: string, runId: number): number {
   const scope = scopeOf(sqlite, integration, module, 'existing')
   if (scope === undefined) return 0
-  return sqlite.prepare(`update staged_records set removed = 1 where scope_id = ? and removed = 0 and id not in (select id from temp.${seenTable(runId)})`).run(scope).changes
+  const unseen = `where scope_id = ? and removed = 0 and id not in (select id from temp.${seenTable(runId)})`
+  const delta = new CountDelta()
+  for (const r of sqlite.prepare(`select status, count(*) as n from staged_records ${unseen} group by status`).all(scope) as { status: string; n: number }[]) {
+    delta.add(r.status, 0, -r.n)
+    delta.add(r.status, 1, r.n)
+  }
+  const flagged = sqlite.prepare(`update staged_records set removed = 1 ${unseen}`).run(scope).changes
+  delta.writeTo(sqlite, scope)
+  return flagged
 }
 
 export type StagePageArgs = {
@@ -160,6 +177,7 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
   return sqlite.transaction(() => {
     const known = new Map(lookUpKnown ? s.known.all(scope, JSON.stringify(args.records.map((r) => r.externalId))).map((k) => [k[0], k]) : [])
     const counts: PageCounts = { new: 0, updated: 0, unchanged: 0 }
+    const delta = new CountDelta()
     const seen: number[] = []
     const reappeared: number[] = []
     // normalizeRecord writes every field in the module's order, so this JSON is already canonical.
@@ -171,26 +189,35 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
       const hash = hashes[i]!
       const k = known.get(record.externalId)
       if (!k) {
-        const info = s.insert.run(scope, record.externalId, module.label_of(record.payload).slice(0, 300), json, hash, now, now, runId)
-        seen.push(Number(info.lastInsertRowid))
+        seen.push(Number(s.insert.run(scope, record.externalId, module.label_of(record.payload).slice(0, 300), json, hash, now, now, runId).lastInsertRowid))
         counts.new++
       } else if (k[2] === hash) {
         // Unchanged: the row is not rewritten, only remembered as seen by this run.
         seen.push(k[1])
-        if (k[3]) reappeared.push(k[1])
+        if (k[3]) {
+          reappeared.push(k[1])
+          delta.move([k[4], 1], [k[4], 0])
+        }
         counts.unchanged++
       } else {
         const row = changed.get(record.externalId)!
-        s.change.run(module.label_of(record.payload).slice(0, 300), json, hash, stagedStatus({ ...row, hash }), now, runId, row.id)
+        const label = module.label_of(record.payload).slice(0, 300)
+        const status = stagedStatus({ ...row, hash })
+        s.change.run(label, json, hash, status, now, runId, row.id)
+        if (label !== row.label) s.reindexWords.run(label, row.external_id, row.id)
+        delta.move([row.status, row.removed], [status, 0])
         seen.push(row.id)
         counts.updated++
       }
     })
+    delta.add('new', 0, counts.new)
     if (reappeared.length > 0) s.unremove.run(JSON.stringify(reappeared))
     if (args.removedExternalIds?.length) {
-      const removed = s.removeKnown.run(scope, JSON.stringify(args.removedExternalIds)).changes
-      if (removed > 0) s.runRemoved.run(removed, runId)
+      const removed = s.removeKnown.all(scope, JSON.stringify(args.removedExternalIds))
+      for (const status of removed) delta.move([status, 0], [status, 1])
+      if (removed.length > 0) s.runRemoved.run(removed.length, runId)
     }
+    delta.writeTo(sqlite, scope)
     sqlite.prepare(`insert or ignore into temp.${seenTable(runId)} (id) select value from json_each(?)`).run(JSON.stringify(seen))
     for (const e of args.rowErrors) s.rowError.run(runId, args.page, e.row, e.externalId, e.field, e.message.slice(0, 1000))
     for (const [key, value] of Object.entries(args.checkpoint ?? {})) s.checkpoint.run(integration, key, value, now)
@@ -200,7 +227,7 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
 }
 
 /** The full rows of the page's known records whose hash changed, read in one statement. */
-function changedRows(s: ReturnType<typeof statements>, records: StageInput[], hashes: string[], known: Map<string, [string, number, string, number]>): Map<string, ExistingRow> {
+function changedRows(s: ReturnType<typeof statements>, records: StageInput[], hashes: string[], known: Map<string, KnownRow>): Map<string, ExistingRow> {
   const ids: number[] = []
   records.forEach((record, i) => {
     const k = known.get(record.externalId)
@@ -216,16 +243,6 @@ function changedRows(s: ReturnType<typeof statements>, records: StageInput[], ha
 const identifier = (name: string) => {
   if (!/^[a-z_]+$/.test(name)) throw new Error(`Not a column name: ${name}`)
   return name
-}
-
-const writeCache = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>()
-/** One prepared statement per SQL text, prepared once per connection. */
-function cachedStatement(sqlite: SQLite.Database, sql: string): SQLite.Statement {
-  let map = writeCache.get(sqlite)
-  if (!map) writeCache.set(sqlite, (map = new Map()))
-  let statement = map.get(sql)
-  if (!statement) map.set(sql, (statement = sqlite.prepare(sql)))
-  return statement
 }
 
 type ColumnStatement = { table: string; columns: string[]; statement: SQLite.Statement }

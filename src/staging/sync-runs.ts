@@ -6,6 +6,7 @@ import { connectorContext, getIntegration } from '../integrations/integration-se
 import { isUniqueViolation } from '../http/forms.js'
 import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
 import { checkpointSoon } from '../db/wal-checkpointer.js'
+import { catchUpSearchIndex } from './staged-search.js'
 import { dropSeen, flagUnseenRemoved, stagePage, startSeen, type RowErrorInput, type StageInput } from './staging-store.js'
 
 export type HubDeps = Pick<AppDeps, 'db' | 'sqlite' | 'config' | 'logger' | 'connectors' | 'runs'>
@@ -165,6 +166,7 @@ export async function completeRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: n
     await trx.updateTable('sync_runs').set(set).where('id', '=', runId).execute()
   })
   await deps.db.connection().execute(async () => settleRun(deps.sqlite, runId))
+  void catchUpSearchIndex({ ...deps, logger: log })
   log.info({ event: 'sync_finished', status: 'succeeded' }, 'sync finished')
 }
 
@@ -177,6 +179,7 @@ export async function endRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: number
     .where('status', 'in', ['queued', 'running', 'cancelled'])
     .execute()
   await deps.db.connection().execute(async () => settleRun(deps.sqlite, runId))
+  void catchUpSearchIndex({ ...deps, logger: log })
   log[status === 'failed' ? 'error' : 'warn']({ event: 'sync_finished', status, error }, 'sync finished')
 }
 

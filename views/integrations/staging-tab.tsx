@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx'
 import type { FieldSpec, ModuleSpec } from '../../src/integrations/modules.js'
 import { STATUS_LABELS } from '../../src/staging/staged-status.js'
-import { countText, type StagingFilter, type StagingRow, type StagingSort, type StatusCounts } from '../../src/staging/staging-queries.js'
+import { type StagingFilter, type StagingRow, type StagingSort, type StatusCounts } from '../../src/staging/staging-queries.js'
 import type { ColumnMapping } from '../../src/connectors/spreadsheet/column-mapping.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 import { RunPanel, type RowErrorView, type RunRow } from './run-panel.js'
@@ -13,7 +13,7 @@ export type StagingView = {
   module: ModuleSpec
   filter: StagingFilter
   sort: StagingSort
-  page: { rows: StagingRow[]; total: number; capped: boolean; page: number; pageCount: number }
+  page: { rows: StagingRow[]; total: number; page: number; pageCount: number }
   counts: StatusCounts
   canAct: boolean
   message?: { kind: 'success' | 'error'; text: Child }
@@ -56,8 +56,8 @@ function SortLink(props: { v: StagingView; sort: StagingSort['sort']; label: str
 /** The table, its selection and actions: what SYNC, IMPORT, Archive and filters swap. */
 export function StagingResults(props: { v: StagingView }) {
   const v = props.v
-  const { rows, total, capped, page, pageCount } = v.page
-  const matching = countText({ total, capped })
+  const { rows, total, page, pageCount } = v.page
+  const matching = total.toLocaleString('en-US')
   const self = stagingUrl(v, { page })
   return (
     <div id='staging-results' hx-get={self} hx-trigger='staging-changed from:body' hx-swap='outerHTML'>
@@ -65,13 +65,17 @@ export function StagingResults(props: { v: StagingView }) {
       <p class='status-summary'>
         {(['new', 'updated', 'imported', 'archived'] as const).map((s) => (
           <span class={`status status-${s}`}>
-            {STATUS_LABELS[s]} {countText(v.counts[s])}
+            {STATUS_LABELS[s]} {v.counts[s].toLocaleString('en-US')}
           </span>
         ))}
-        <span class='badge badge-removed'>Removed at source {countText(v.counts.removed)}</span>
+        <span class='badge badge-removed'>Removed at source {v.counts.removed.toLocaleString('en-US')}</span>
       </p>
       <p class='list-count'>
-        {total === 0 ? 'No staged records match.' : `${matching} staged record${total === 1 ? '' : 's'}${pageCount > 1 ? ` · page ${page} of ${capped ? 'many' : pageCount}` : ''}`}
+        {total > 0
+          ? `${matching} staged record${total === 1 ? '' : 's'}${pageCount > 1 ? ` · page ${page} of ${pageCount.toLocaleString('en-US')}` : ''}`
+          : v.filter.q
+            ? 'No staged records match. Search finds the start of any word of a name or external id.'
+            : 'No staged records match.'}
       </p>
       <form id='staging-form' method='post' action={`${v.modulePath}/import/preview`}>
         <input type='hidden' name='q' value={v.filter.q} />
@@ -163,7 +167,7 @@ function StagingToolbar(props: { v: StagingView }) {
   const v = props.v
   return (
     <form method='get' action={v.modulePath} class='list-toolbar' role='search' hx-get={v.modulePath} hx-trigger='input changed delay:250ms target:input[name=q], change target:select, submit' hx-target='#staging-results' hx-swap='outerHTML' hx-push-url='true'>
-      <input type='search' name='q' value={v.filter.q} placeholder='Search name or external id' aria-label='Search staged records' autocomplete='off' />
+      <input type='search' name='q' value={v.filter.q} placeholder='Search: start of a name or external id' aria-label='Search staged records' autocomplete='off' />
       <select name='status' aria-label='Status'>
         <option value=''>Every status</option>
         {(['new', 'updated', 'imported', 'archived'] as const).map((s) => (
