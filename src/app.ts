@@ -1,9 +1,8 @@
-import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import { serveStatic } from '@hono/node-server/serve-static'
+import { publicFiles } from './http/public-files.js'
 import type { AppDeps, AppEnv } from './http/app-env.js'
 import { CONNECTORS } from './connectors/registry.js'
 import { RunRegistry } from './staging/sync-runs.js'
@@ -38,8 +37,6 @@ import { sameOriginOnly } from './http/same-origin.js'
 import { printableFormsOnly } from './http/printable-input.js'
 import { employeeChoicesRoutes } from './employees/choices-routes.js'
 
-const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
-
 /** The dependencies of a server or a test: the registry's connectors unless others are given. */
 export function createDeps(parts: Omit<AppDeps, 'connectors' | 'runs' | 'scheduler'> & Partial<Pick<AppDeps, 'connectors'>>): AppDeps {
   reportCheckpointProblems(parts.sqlite, (problem) => parts.logger.warn({ event: 'wal_checkpoint_failed', problem }, problem))
@@ -71,7 +68,7 @@ export function createApp(deps: AppDeps) {
       referrerPolicy: 'same-origin',
     }),
   )
-  app.use('/public/*', serveStatic({ root: PUBLIC_DIR, rewriteRequestPath: (p) => p.replace(/^\/public/, '') }))
+  app.use('/public/*', publicFiles())
   // The QuickBooks Web Connector's SOAP service answers before the browser middleware (see its file).
   app.route('/qbwc', qbwcRoutes)
   // Forms are small; a file upload may be larger. Each upload route applies its exact limit with a

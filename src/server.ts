@@ -1,8 +1,6 @@
-import { realpathSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { createServer as createHttpsServer } from 'node:https'
 import { serve } from '@hono/node-server'
-import { ConfigError, loadConfig, type Config } from './config.js'
+import type { Config } from './config.js'
 import { openDatabase } from './db/database.js'
 import { checkpointsDone } from './db/wal-checkpointer.js'
 import { migrateToLatest } from './db/migrator.js'
@@ -16,6 +14,8 @@ import { markInterruptedImports } from './staging/import-service.js'
 import { catchUpSearchIndex } from './staging/staged-search.js'
 import { resumeSending } from './payroll/publish-sender.js'
 import { routeCronLogs } from './integrations/scheduler.js'
+import { commandName } from './runtime/assets.js'
+import { notifyReady } from './runtime/systemd.js'
 
 /**
  * Opens and migrates the database, marks runs the last process left behind, starts the scheduler
@@ -39,19 +39,22 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   void catchUpSearchIndex(deps)
   const app = createApp(deps)
   const tls = config.tls ? { createServer: createHttpsServer, serverOptions: { cert: config.tls.cert, key: config.tls.key } } : {}
+  let stopNotifying: (() => void) | null = null
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...tls }, (info) => {
     logger.info({ event: 'listening', address: info.address, port: info.port, url: config.publicBaseUrl, database: config.databasePath }, 'Clockbridge is listening')
+    void notifyReady().then((stop) => (stopNotifying = stop))
   })
   const users = await countUsers(db)
   // The one human-facing message: where to go, and how to get the first account.
   process.stdout.write(
     `\nClockbridge is running at ${config.publicBaseUrl}\n` +
       (banner ? `${banner}\n` : '') +
-      (users === 0 ? `No administrator yet: open ${config.publicBaseUrl}/setup, or run\n  npm run admin:create -- --email you@example.com --password '<at least 10 characters>'\n` : '') +
+      (users === 0 ? `No administrator yet: open ${config.publicBaseUrl}/setup, or run\n  ${commandName()} admin create --email you@example.com --password '<at least 10 characters>'\n` : '') +
       '\n',
   )
   const shutdown = (signal: string) => {
     logger.info({ event: 'shutdown', signal }, 'shutting down')
+    stopNotifying?.()
     deps.scheduler.stop()
     for (const run of deps.runs.active.values()) run.controller.abort(new Error('The server is shutting down'))
     server.close(() => {
@@ -66,28 +69,4 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   process.once('SIGINT', () => shutdown('SIGINT'))
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   return { deps, server }
-}
-
-/** True when this module is the script node was asked to run (not imported by another). */
-export function isEntryPoint(moduleUrl: string): boolean {
-  if (!process.argv[1]) return false
-  try {
-    return realpathSync(fileURLToPath(moduleUrl)) === realpathSync(process.argv[1])
-  } catch {
-    return false
-  }
-}
-
-export function exitOnStartupError(err: unknown): never {
-  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`)
-  else process.stderr.write(`Clockbridge failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-  process.exit(1)
-}
-
-if (isEntryPoint(import.meta.url)) {
-  try {
-    await startServer(loadConfig())
-  } catch (err) {
-    exitOnStartupError(err)
-  }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
+import { sqliteOptions } from '../runtime/native-sqlite.js'
 import { Kysely, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely'
 import type { Database } from './schema.js'
 import { AUTOCHECKPOINT_PAGES, stopCheckpoints } from './wal-checkpointer.js'
@@ -55,7 +56,7 @@ export type OpenedDatabase = { db: Db; sqlite: SQLite.Database }
 /** Opens (creating if needed) the SQLite file with WAL, foreign keys and a busy timeout. */
 export function openDatabase(path: string): OpenedDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const sqlite = new SQLite(path)
+  const sqlite = new SQLite(path, sqliteOptions())
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')

@@ -8,7 +8,8 @@ const describe = (err) => String(err && err.message ? err.message : err)
 
 let db
 try {
-  db = new Database(workerData.path, { fileMustExist: true })
+  // In the binary the SQLite addon is a file the main thread wrote out (see runtime/native-sqlite.ts).
+  db = new Database(workerData.path, { fileMustExist: true, nativeBinding: process.env.CLOCKBRIDGE_SQLITE_ADDON })
   db.pragma('busy_timeout = 5000')
 } catch (err) {
   parentPort.postMessage({ upTo: 0, ok: false, message: `cannot open ${workerData.path}: ${describe(err)}` })

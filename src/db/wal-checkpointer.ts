@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorker } from '../runtime/workers.js'
 import type SQLite from 'better-sqlite3'
 
 // SQLite copies the write-ahead log back into the database file at a checkpoint. On the writing
@@ -32,7 +33,7 @@ export function reportCheckpointProblems(sqlite: SQLite.Database, report: (probl
 /** After a large write (a sync run, an import): asks the worker for a checkpoint if the WAL is worth one. */
 export function checkpointSoon(sqlite: SQLite.Database): void {
   if (sqlite.memory || !sqlite.open || walBytes(sqlite.name) <= WORTH_BYTES) return
-  const checkpointer = checkpointers.get(sqlite) ?? startWorker(sqlite)
+  const checkpointer = checkpointers.get(sqlite) ?? startCheckpointer(sqlite)
   checkpointer.worker.postMessage(++checkpointer.asked)
 }
 
@@ -65,8 +66,8 @@ export async function stopCheckpoints(sqlite: SQLite.Database): Promise<void> {
   await checkpointer.worker.terminate()
 }
 
-function startWorker(sqlite: SQLite.Database): Checkpointer {
-  const worker = new Worker(new URL('./wal-checkpoint-worker.cjs', import.meta.url), { workerData: { path: sqlite.name, idleMs: IDLE_MS } })
+function startCheckpointer(sqlite: SQLite.Database): Checkpointer {
+  const worker = startWorker('wal-checkpoint', { workerData: { path: sqlite.name, idleMs: IDLE_MS } })
   worker.unref()
   const checkpointer: Checkpointer = { worker, asked: 0, done: 0, waiters: [] }
   worker.on('message', (reply: { upTo: number; ok: boolean; message?: string }) => {

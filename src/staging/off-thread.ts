@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorker } from '../runtime/workers.js'
 import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/database.js'
 import type { Actor } from '../audit/audit-log.js'
@@ -16,8 +17,6 @@ export type HeavyJob = { kind: 'import'; actor: Actor; args: ImportArgs } | { ki
 
 type Answer = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string }
 
-const ENTRY = new URL('../lib/worker-entry.mjs', import.meta.url)
-const WORKER = new URL(`./off-thread-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)
 const IDLE_MS = 60_000
 
 type Pool = { worker: Worker; waiting: Map<number, (a: Answer) => void>; idle: NodeJS.Timeout | null }
@@ -26,7 +25,7 @@ let nextId = 1
 
 function workerPool(): Pool {
   if (pool) return pool
-  const worker = new Worker(ENTRY, { workerData: { module: WORKER.href } })
+  const worker = startWorker('off-thread')
   const started: Pool = { worker, waiting: new Map(), idle: null }
   const failAll = (message: string) => {
     for (const resolve of started.waiting.values()) resolve({ id: 0, ok: false, message })

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/db/database.js'
-import { migrateToLatest, MIGRATIONS_DIR } from '../../src/db/migrator.js'
+import { migrateToLatest } from '../../src/db/migrator.js'
+import { MIGRATIONS } from '../../src/db/migration-list.js'
 
 describe('openDatabase and migrations', () => {
   it('opens a file in WAL mode with foreign keys and a busy timeout, and migrates once', async () => {
@@ -14,7 +15,9 @@ describe('openDatabase and migrations', () => {
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1)
     expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000)
     const first = await migrateToLatest(db)
-    expect(first.length).toBe(readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.ts')).length)
+    const files = readdirSync('migrations').filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''))
+    expect(Object.keys(MIGRATIONS)).toEqual(files.sort())
+    expect(first.length).toBe(files.length)
     expect(first.every((r) => r.status === 'Success')).toBe(true)
     expect(await migrateToLatest(db)).toEqual([])
     const roles = await db.selectFrom('roles').select('key').orderBy('position').execute()

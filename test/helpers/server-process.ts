@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 
-/** The real server in its own process (`src/server.ts`), on 127.0.0.1 and a free port; resolves once it listens. */
+/** The real server in its own process (`src/cli/clockbridge.ts serve`), on 127.0.0.1 and a free port; resolves once it listens. */
 export function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_BASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/clockbridge.ts', 'serve'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_BASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (d) => {

@@ -58,7 +58,7 @@ describe('npm run keys:rotate', () => {
     const blob = seal(keyringOf(config), JSON.stringify({ password: 'p' }))
     await db.insertInto('integrations').values({ id: 'x', activated: 1, is_sync_source: 0, settings: '{}', secrets_blob: blob, updated_at: new Date().toISOString() }).execute()
     await db.destroy()
-    const { stdout } = await run(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['scripts/keys-rotate.ts'], { env: { ...process.env, DATA_DIR: dir, SECRET_KEY: '' } })
+    const { stdout } = await run(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['src/cli/clockbridge.ts', 'keys', 'rotate'], { env: { ...process.env, DATA_DIR: dir, SECRET_KEY: '' } })
     expect(stdout).toContain('Re-encrypted 1 integration credential(s)')
     const after = loadConfig({ DATA_DIR: dir })
     expect(after.secretKey.equals(config.secretKey)).toBe(false)
@@ -73,7 +73,7 @@ describe('npm run keys:rotate', () => {
 
   it('asks for --new-key when SECRET_KEY comes from the environment', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-keys-'))
-    const result = await run(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['scripts/keys-rotate.ts'], { env: { ...process.env, DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32) } }).catch((e) => e)
+    const result = await run(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['src/cli/clockbridge.ts', 'keys', 'rotate'], { env: { ...process.env, DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32) } }).catch((e) => e)
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('--new-key')
   })

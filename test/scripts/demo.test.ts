@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createTestApp, signInAs } from '../helpers/test-app.js'
 import { get, post } from '../helpers/requests.js'
-import { DEMO_QBWC_PASSWORD, seedDemo } from '../../scripts/demo.js'
+import { DEMO_QBWC_PASSWORD, seedDemo } from '../../src/demo/demo.js'
 import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
@@ -50,7 +50,7 @@ describe('npm run demo', () => {
 
 describe('npm run demo with the cloud simulators', () => {
   it('connects QuickBooks Online through the simulated consent page and signs in to the simulated Intacct', async () => {
-    const { startDemoSimulators } = await import('../../scripts/demo.js')
+    const { startDemoSimulators } = await import('../../src/demo/demo.js')
     const sims = await startDemoSimulators()
     try {
       const t = await createTestApp(sims.env)

@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest'
 const run = promisify(execFile)
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 
+/** A command of the command line, as npm's scripts run it (`admin-create` is `admin create`). */
 async function script(name: string, args: string[], dataDir: string) {
   try {
-    const { stdout, stderr } = await run(TSX, [`scripts/${name}.ts`, ...args], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' } })
+    const { stdout, stderr } = await run(TSX, ['src/cli/clockbridge.ts', ...name.split('-'), ...args], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' } })
     return { code: 0, stdout, stderr }
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string }
@@ -61,7 +62,10 @@ describe('npm run backup', () => {
 
   it('explains its usage and a missing database', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-backup-'))
-    expect((await script('backup', [], dir)).stderr).toContain('usage: npm run backup -- <file>')
+    const usage = await script('backup', [], dir)
+    expect(usage.code).toBe(2)
+    expect(usage.stderr).toContain('backup takes 1 argument')
+    expect(usage.stderr).toContain('backup <file>')
     const missing = await script('backup', [join(dir, 'x.db')], dir)
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain('No database at')

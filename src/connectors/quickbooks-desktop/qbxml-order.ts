@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { assetText } from '../../runtime/assets.js'
 import type { XmlElement } from '../../lib/xml.js'
 
 // The element order of qbXML 13.0 requests, as QuickBooks enforces it. The data comes from Intuit's
@@ -21,7 +21,7 @@ export type QbxmlNode = {
 
 export type QbxmlOrder = { version: string; source: string; requests: Record<string, QbxmlNode> }
 
-export const QBXML_ORDER: QbxmlOrder = JSON.parse(readFileSync(new URL('./qbxml-order.json', import.meta.url), 'utf8'))
+export const QBXML_ORDER: QbxmlOrder = JSON.parse(assetText('src/connectors/quickbooks-desktop/qbxml-order.json'))
 
 /** Why QuickBooks would reject this request aggregate, or null if it follows the schema. */
 export function orderProblem(request: XmlElement): string | null {

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads'
+import { startWorker } from '../../runtime/workers.js'
 import { stripUnprintable } from '../../lib/text.js'
 
 // Reads an uploaded sheet on a worker thread (sheet-reader-worker.mjs): parsing grows with the file
@@ -15,14 +15,12 @@ export class SheetError extends Error {}
 
 type Message = { type: 'header'; headers: string[]; encoding: SheetEncoding | null } | { type: 'rows'; rows: string[][] } | { type: 'end'; rows: number } | { type: 'error'; message: string; sheetError: boolean }
 
-const WORKER_URL = new URL('./sheet-reader-worker.mjs', import.meta.url)
-
 /** Cells as Clockbridge keeps them: without control characters or broken text a file may carry. */
 const clean = (row: string[]) => row.map(stripUnprintable)
 
 /** Reads the file on a worker, handing each message to `onMessage`; resolves when the worker is done. */
 function readInWorker(filename: string, content: Buffer, onMessage: (m: Exclude<Message, { type: 'error' }>) => void): Promise<void> {
-  const worker = new Worker(WORKER_URL)
+  const worker = startWorker('sheet-reader')
   return new Promise<void>((resolve, reject) => {
     let settled = false
     const finish = (err?: Error) => {

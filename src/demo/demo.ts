@@ -1,36 +1,34 @@
-// npm run demo: Clockbridge with a demo company, an administrator and ready-made spreadsheets
+// clockbridge demo (npm run demo): Clockbridge with a demo company, an administrator and ready-made spreadsheets
 // uploaded to the Spreadsheet integration, so SYNC and IMPORT can be tried in a minute.
 // It uses its own data folder (./data-demo unless DATA_DIR is set) and never touches ./data.
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { loadConfig } from '../src/config.js'
-import { exitOnStartupError, isEntryPoint, startServer } from '../src/server.js'
-import { systemActor } from '../src/audit/audit-log.js'
-import { sheetUpload, spreadsheetConnector, mappingStateKey } from '../src/connectors/spreadsheet/connector.js'
-import { guessUploadMapping } from '../src/connectors/spreadsheet/column-mapping.js'
-import { sage300Connector, sage300Upload } from '../src/connectors/sage-300-cre/connector.js'
-import { activate, makeSyncSource, saveState, saveUpload } from '../src/integrations/integration-service.js'
-import { moduleBySlug, type ModuleId } from '../src/integrations/modules.js'
-import { createUser, findUserByEmail, roleByKey } from '../src/users/service.js'
-import type { AppDeps } from '../src/http/app-env.js'
-import { quickbooksDesktopConnector } from '../src/connectors/quickbooks-desktop/connector.js'
-import { setWebConnectorPassword } from '../src/connectors/quickbooks-desktop/setup.js'
-import { QuickBooksCompany } from '../src/connectors/quickbooks-desktop/simulator/company.js'
-import { WebConnectorSimulator } from '../src/connectors/quickbooks-desktop/simulator/web-connector.js'
-import { saveTimeEntry } from '../src/time-entries/service.js'
-import { today } from '../src/lib/format.js'
-import { getPayrollSettings } from '../src/payroll/payroll-settings.js'
-import { workWeekOf } from '../src/payroll/pay-policy.js'
-import { groupsOf, saveMapping } from '../src/payroll/mapping-service.js'
-import { saveFileSettings } from '../src/payroll/file-service.js'
-import { quickbooksOnlineConnector } from '../src/connectors/quickbooks-online/connector.js'
-import { QboSimulator, SIM_CLIENT } from '../src/connectors/quickbooks-online/simulator/server.js'
-import { sageIntacctConnector } from '../src/connectors/sage-intacct/connector.js'
-import { IntacctSimulator, SIM_INTACCT } from '../src/connectors/sage-intacct/simulator/server.js'
-import { saveSettings } from '../src/integrations/integration-service.js'
+import { asset, assetsUnder, assetText } from '../runtime/assets.js'
+import { loadConfig } from '../config.js'
+import { startServer } from '../server.js'
+import { systemActor } from '../audit/audit-log.js'
+import { sheetUpload, spreadsheetConnector, mappingStateKey } from '../connectors/spreadsheet/connector.js'
+import { guessUploadMapping } from '../connectors/spreadsheet/column-mapping.js'
+import { sage300Connector, sage300Upload } from '../connectors/sage-300-cre/connector.js'
+import { activate, makeSyncSource, saveState, saveUpload } from '../integrations/integration-service.js'
+import { moduleBySlug, type ModuleId } from '../integrations/modules.js'
+import { createUser, findUserByEmail, roleByKey } from '../users/service.js'
+import type { AppDeps } from '../http/app-env.js'
+import { quickbooksDesktopConnector } from '../connectors/quickbooks-desktop/connector.js'
+import { setWebConnectorPassword } from '../connectors/quickbooks-desktop/setup.js'
+import { QuickBooksCompany } from '../connectors/quickbooks-desktop/simulator/company.js'
+import { WebConnectorSimulator } from '../connectors/quickbooks-desktop/simulator/web-connector.js'
+import { saveTimeEntry } from '../time-entries/service.js'
+import { today } from '../lib/format.js'
+import { getPayrollSettings } from '../payroll/payroll-settings.js'
+import { workWeekOf } from '../payroll/pay-policy.js'
+import { groupsOf, saveMapping } from '../payroll/mapping-service.js'
+import { saveFileSettings } from '../payroll/file-service.js'
+import { quickbooksOnlineConnector } from '../connectors/quickbooks-online/connector.js'
+import { QboSimulator, SIM_CLIENT } from '../connectors/quickbooks-online/simulator/server.js'
+import { sageIntacctConnector } from '../connectors/sage-intacct/connector.js'
+import { IntacctSimulator, SIM_INTACCT } from '../connectors/sage-intacct/simulator/server.js'
+import { saveSettings } from '../integrations/integration-service.js'
 
-const DATA = fileURLToPath(new URL('./demo-data', import.meta.url))
+const DATA = 'src/demo/data'
 const EMAIL = 'demo@clockbridge.example'
 const PASSWORD = 'clockbridge-demo'
 const actor = systemActor('demo')
@@ -52,10 +50,10 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
   await activate(db, actor, spreadsheetConnector)
   await makeSyncSource(db, actor, spreadsheetConnector, deps.connectors, true)
   const state = await db.selectFrom('connector_state').select('key').where('integration', '=', 'spreadsheet').execute()
-  for (const file of readdirSync(DATA).filter((f) => f.endsWith('.csv'))) {
+  for (const file of assetsUnder(DATA).map((path) => path.slice(DATA.length + 1)).filter((f) => /^[^/]+\.csv$/.test(f))) {
     const module = moduleBySlug(file.replace(/\.csv$/, ''))
     if (!module || state.some((s) => s.key === mappingStateKey(module.id))) continue
-    const content = readFileSync(join(DATA, file))
+    const content = asset(`${DATA}/${file}`)
     const inspected = await spreadsheetConnector.upload!.inspect({ filename: file, content })
     if ('error' in inspected) throw new Error(inspected.error)
     await saveUpload(db, actor, spreadsheetConnector, module.id, { filename: file, content }, inspected)
@@ -71,11 +69,11 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
   return [
     `Demo: sign in as ${EMAIL} with the password ${PASSWORD}`,
     `Then open Administration > Integrations > Spreadsheet > Employees, SYNC, select records and IMPORT.`,
-    `The demo spreadsheets are in scripts/demo-data/; the demo database is in ${deps.config.dataDir}.`,
+    `The demo spreadsheets are in src/demo/data/; the demo database is in ${deps.config.dataDir}.`,
     `QuickBooks Desktop: make it the sync source on its Setup tab and SYNC; a simulated Web Connector calls every ${WEB_CONNECTOR_EVERY_MS / 1000} s.`,
     `Payroll: the last two weeks have time; open Payroll, go back a week, approve it and download its files.`,
     `QuickBooks Online and Sage Intacct talk to local simulators: click Connect (or Test connection) on their Setup tabs, make one the sync source, SYNC.`,
-    `Sage 300 CRE has Sage-style exports uploaded (scripts/demo-data/sage-300-cre/): make it the sync source and SYNC each list.`,
+    `Sage 300 CRE has Sage-style exports uploaded (src/demo/data/sage-300-cre/): make it the sync source and SYNC each list.`,
   ].join('\n')
 }
 
@@ -105,7 +103,7 @@ async function seedSage300(deps: AppDeps): Promise<void> {
   await activate(deps.db, actor, sage300Connector)
   const files: [ModuleId, string][] = [['employees', 'employees.csv'], ['job_sites', 'jobs.csv'], ['cost_codes', 'cost-codes.csv'], ['departments', 'departments.csv']]
   for (const [module, file] of files) {
-    const content = readFileSync(join(DATA, 'sage-300-cre', file))
+    const content = asset(`${DATA}/sage-300-cre/${file}`)
     const inspected = await sage300Upload.inspect({ filename: file, content })
     if ('error' in inspected) throw new Error(inspected.error)
     await saveUpload(deps.db, actor, sage300Connector, module, { filename: file, content }, inspected)
@@ -165,7 +163,7 @@ async function seedPayroll(deps: AppDeps): Promise<void> {
 /** A QuickBooks company and its Web Connector, visiting the demo server on a timer as the real one would. */
 export function startSimulatedWebConnector(deps: AppDeps): () => void {
   // The simulated company's first employees are the demo spreadsheet's, numbered 1001 on, as in a real office.
-  const people = readFileSync(join(DATA, 'employees.csv'), 'utf8').trim().split('\n').slice(1).map((l) => ({ first: l.split(',')[2]!, last: l.split(',')[3]! }))
+  const people = assetText(`${DATA}/employees.csv`).trim().split('\n').slice(1).map((l) => ({ first: l.split(',')[2]!, last: l.split(',')[3]! }))
   const webConnector = new WebConnectorSimulator(`${deps.config.publicBaseUrl}/qbwc`, new QuickBooksCompany({ employees: 40, customers: 12, people }))
   const log = deps.logger.child({ component: 'demo-web-connector' })
   const visit = async () => {
@@ -181,15 +179,12 @@ export function startSimulatedWebConnector(deps: AppDeps): () => void {
   return () => clearInterval(timer)
 }
 
-if (isEntryPoint(import.meta.url)) {
-  try {
-    const simulators = await startDemoSimulators()
-    await startServer(loadConfig({ DATA_DIR: './data-demo', ...simulators.env, ...process.env }), async (deps) => {
-      const banner = await seedDemo(deps)
-      startSimulatedWebConnector(deps)
-      return banner
-    })
-  } catch (err) {
-    exitOnStartupError(err)
-  }
+/** Starts the demo server: its own data folder, the simulators, the seeded company. */
+export async function startDemo(env: NodeJS.ProcessEnv): Promise<void> {
+  const simulators = await startDemoSimulators()
+  await startServer(loadConfig({ DATA_DIR: './data-demo', ...simulators.env, ...env }), async (deps) => {
+    const banner = await seedDemo(deps)
+    startSimulatedWebConnector(deps)
+    return banner
+  })
 }

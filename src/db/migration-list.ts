@@ -1,0 +1,38 @@
+import type { Migration } from 'kysely'
+import * as mfoundation from '../../migrations/2026-11-24T00-00_foundation.js'
+import * as mintegrationsHub from '../../migrations/2026-11-24T01-00_integrations-hub.js'
+import * as mimportBatchCreatedRecords from '../../migrations/2026-11-25T00-00_import-batch-created-records.js'
+import * as mwebConnectorSessions from '../../migrations/2026-11-25T01-00_web-connector-sessions.js'
+import * as mtimeEntries from '../../migrations/2026-11-25T02-00_time-entries.js'
+import * as mapiTokens from '../../migrations/2026-11-25T03-00_api-tokens.js'
+import * as mpayrollItemMapping from '../../migrations/2026-11-25T04-00_payroll-item-mapping.js'
+import * as mpublishing from '../../migrations/2026-11-25T05-00_publishing.js'
+import * as mintegrationConnections from '../../migrations/2026-11-25T06-00_integration-connections.js'
+import * as mpublishLinks from '../../migrations/2026-11-25T07-00_publish-links.js'
+import * as mpayrollFileExports from '../../migrations/2026-11-25T08-00_payroll-file-exports.js'
+import * as mstagingScopes from '../../migrations/2026-11-25T09-00_staging-scopes.js'
+import * as munconfirmedWrites from '../../migrations/2026-12-06T00-00_unconfirmed-writes.js'
+import * as muploadInspection from '../../migrations/2026-12-06T01-00_upload-inspection.js'
+import * as mimportAttempts from '../../migrations/2026-12-06T02-00_import-attempts.js'
+import * as mstagingCountsAndSearch from '../../migrations/2026-12-06T03-00_staging-counts-and-search.js'
+
+// Every migration, in order, listed by hand rather than read from the folder at run time: the
+// one-file binary has no folder to read (a test checks that every file in migrations/ is here).
+export const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-24T00-00_foundation': mfoundation,
+  '2026-11-24T01-00_integrations-hub': mintegrationsHub,
+  '2026-11-25T00-00_import-batch-created-records': mimportBatchCreatedRecords,
+  '2026-11-25T01-00_web-connector-sessions': mwebConnectorSessions,
+  '2026-11-25T02-00_time-entries': mtimeEntries,
+  '2026-11-25T03-00_api-tokens': mapiTokens,
+  '2026-11-25T04-00_payroll-item-mapping': mpayrollItemMapping,
+  '2026-11-25T05-00_publishing': mpublishing,
+  '2026-11-25T06-00_integration-connections': mintegrationConnections,
+  '2026-11-25T07-00_publish-links': mpublishLinks,
+  '2026-11-25T08-00_payroll-file-exports': mpayrollFileExports,
+  '2026-11-25T09-00_staging-scopes': mstagingScopes,
+  '2026-12-06T00-00_unconfirmed-writes': munconfirmedWrites,
+  '2026-12-06T01-00_upload-inspection': muploadInspection,
+  '2026-12-06T02-00_import-attempts': mimportAttempts,
+  '2026-12-06T03-00_staging-counts-and-search': mstagingCountsAndSearch,
+}
