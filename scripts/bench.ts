@@ -3,6 +3,7 @@
 //   --records N   records per sync (default 100000)   --big N   rows for the page query (default 1000000)
 //   --phase speed   only the staging and import ratios   --phase responsive   /healthz during SYNC, IMPORT, Undo; XLSX vs CSV
 //   --phase pages   the staging page, counts and search over --big staged rows
+//   (the executable's rows: scripts/bench-binary.ts, which this runs last)
 import { execFileSync } from 'node:child_process'
 import { PassThrough } from 'node:stream'
 import ExcelJS from 'exceljs'
@@ -620,6 +621,7 @@ if (args.phase === 'responsive') {
   // Its own process, as the memory phase: the million-row phases before it leave the heap busy.
   rows.push(...(JSON.parse(execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'payroll'], { encoding: 'utf8' })) as [string, string, string, string][]))
   rows.push(...(JSON.parse(execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'responsive', '--json', '--records', String(N)], { encoding: 'utf8' })) as [string, string, string, string][]))
+  rows.push(...(JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', new URL('./bench-binary.ts', import.meta.url).pathname, '--json'], { encoding: 'utf8' })) as [string, string, string, string][]))
   printTable()
 }
 

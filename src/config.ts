@@ -76,7 +76,8 @@ export type Config = {
   /** True when the public URL is https: cookies get the Secure flag. */
   secureCookies: boolean
   /** Certificate and key (PEM) when Clockbridge serves HTTPS itself. */
-  tls: { cert: Buffer; key: Buffer } | null
+  /** The certificate and key, and the files they were read from (read again on SIGHUP). */
+  tls: { cert: Buffer; key: Buffer; certFile: string; keyFile: string } | null
   /** Where the cloud platforms live; each can point at a simulator or another environment. */
   vendors: VendorConfig
 }
@@ -150,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** Both files or neither; each must be readable PEM. */
-function readTls(certFile: string | undefined, keyFile: string | undefined): Config['tls'] {
+export function readTls(certFile: string | undefined, keyFile: string | undefined): Config['tls'] {
   if (!certFile && !keyFile) return null
   if (!certFile || !keyFile) throw new ConfigError('Invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither.')
   const read = (name: string, file: string, marker: string) => {
@@ -163,7 +164,7 @@ function readTls(certFile: string | undefined, keyFile: string | undefined): Con
     if (!content.toString('latin1').includes(marker)) throw new ConfigError(`Invalid configuration:\n  ${name}: ${file} is not a PEM file (no "${marker}" line)`)
     return content
   }
-  return { cert: read('TLS_CERT_FILE', certFile, '-----BEGIN CERTIFICATE-----'), key: read('TLS_KEY_FILE', keyFile, 'PRIVATE KEY-----') }
+  return { cert: read('TLS_CERT_FILE', certFile, '-----BEGIN CERTIFICATE-----'), key: read('TLS_KEY_FILE', keyFile, 'PRIVATE KEY-----'), certFile, keyFile }
 }
 
 function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -1,9 +1,11 @@
-import { createServer as createHttpsServer } from 'node:https'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
+import type { Logger } from 'pino'
 import { serve } from '@hono/node-server'
-import type { Config } from './config.js'
+import { readTls, type Config } from './config.js'
 import { openDatabase } from './db/database.js'
 import { checkpointsDone } from './db/wal-checkpointer.js'
-import { migrateToLatest } from './db/migrator.js'
+import { upgradeDatabase } from './db/upgrade.js'
+import { lockDatabase } from './runtime/instance-lock.js'
 import { createLogger } from './lib/logger.js'
 import { createApp, createDeps } from './app.js'
 import type { AppDeps } from './http/app-env.js'
@@ -23,9 +25,15 @@ import { notifyReady } from './runtime/systemd.js'
  */
 export async function startServer(config: Config, prepare?: (deps: AppDeps) => Promise<string | void>) {
   const logger = createLogger(config.logLevel)
+  const releaseLock = lockDatabase(config.databasePath)
   const { db, sqlite } = openDatabase(config.databasePath)
-  const applied = await migrateToLatest(db)
-  for (const r of applied) logger.info({ event: 'migration', name: r.migrationName, status: r.status }, 'migration applied')
+  try {
+    await upgradeDatabase({ db, sqlite }, config.dataDir, logger)
+  } catch (err) {
+    await db.destroy()
+    releaseLock()
+    throw err
+  }
   await deleteExpiredSessions(db)
   const deps = createDeps({ db, sqlite, config, logger })
   const interrupted = await markInterruptedRuns(deps)
@@ -66,7 +74,22 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
     })
     setTimeout(() => process.exit(0), 5000).unref()
   }
+  if (config.tls) {
+    const files = config.tls
+    process.on('SIGHUP', () => reloadTls(server as HttpsServer, files, logger))
+  }
   process.once('SIGINT', () => shutdown('SIGINT'))
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   return { deps, server }
+}
+
+/** SIGHUP: the certificate and key are read again (a renewed certificate) and used for new connections. */
+function reloadTls(server: HttpsServer, files: { certFile: string; keyFile: string }, logger: Logger): void {
+  try {
+    const tls = readTls(files.certFile, files.keyFile)!
+    server.setSecureContext({ cert: tls.cert, key: tls.key })
+    logger.info({ event: 'tls_reloaded', cert: files.certFile }, 'certificate and key reloaded')
+  } catch (err) {
+    logger.error({ event: 'tls_reload_failed', error: err instanceof Error ? err.message : String(err) }, 'the certificate and key could not be reloaded; the previous ones stay in use')
+  }
 }

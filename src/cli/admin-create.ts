@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Config } from '../config.js'
 import { openDatabase } from '../db/database.js'
-import { migrateToLatest } from '../db/migrator.js'
+import { upgradeDatabase } from '../db/upgrade.js'
 import { createUser, passwordField, roleByKey } from '../users/service.js'
 import { SUPER_ADMIN_ROLE } from '../auth/permissions.js'
 import { systemActor } from '../audit/audit-log.js'
@@ -20,9 +20,10 @@ export function adminCreateFlags(values: { email?: string; password?: string; na
 
 /** clockbridge admin create: a Super Admin for unattended installs (the database is migrated first). */
 export async function adminCreateCommand(config: Config, input: z.infer<typeof adminCreateInput>): Promise<number> {
-  const { db } = openDatabase(config.databasePath)
+  const opened = openDatabase(config.databasePath)
+  const { db } = opened
   try {
-    await migrateToLatest(db)
+    await upgradeDatabase(opened, config.dataDir)
     const role = await roleByKey(db, SUPER_ADMIN_ROLE)
     const result = await createUser(db, { ...systemActor('admin:create'), roleKey: null }, { ...input, roleId: role.id })
     if (!result.ok) {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import type { Config } from '../config.js'
 import { sqliteOptions } from '../runtime/native-sqlite.js'
+import { closeAsSingleFile } from '../db/upgrade.js'
 import { complain, EXIT, say } from './output.js'
 
 /**
@@ -24,6 +25,7 @@ export async function backupCommand(config: Config, target: string): Promise<num
   try {
     const started = Date.now()
     await source.backup(destination)
+    closeAsSingleFile(destination)
     const check = new SQLite(destination, { ...sqliteOptions(), readonly: true })
     const integrity = check.pragma('integrity_check', { simple: true })
     check.close()

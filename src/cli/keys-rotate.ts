@@ -2,7 +2,7 @@ import { appendFileSync, chmodSync, renameSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { keyFile, previousKeyFile, type Config } from '../config.js'
 import { openDatabase } from '../db/database.js'
-import { migrateToLatest } from '../db/migrator.js'
+import { upgradeDatabase } from '../db/upgrade.js'
 import { keyringOf } from '../integrations/integration-service.js'
 import { reencryptSecrets } from '../integrations/key-rotation.js'
 import { keyIdOf } from '../lib/secret-box.js'
@@ -30,9 +30,10 @@ export async function keysRotateCommand(config: Config, given: string | undefine
     complain('The new key is the key in use; choose a different one.')
     return EXIT.usage
   }
-  const { db } = openDatabase(config.databasePath)
+  const opened = openDatabase(config.databasePath)
+  const { db } = opened
   try {
-    await migrateToLatest(db)
+    await upgradeDatabase(opened, config.dataDir)
     if (!fromEnv) {
       // Keep the old key readable first, then switch the file, then re-seal.
       appendFileSync(previousKeyFile(config.dataDir), config.secretKey.toString('hex') + '\n', { mode: 0o600 })

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs, parseEnv } from 'node:util'
 import { ConfigError, loadConfig } from '../config.js'
 import { startServer } from '../server.js'
-import { assetText, commandName } from '../runtime/assets.js'
+import { commandName } from '../runtime/assets.js'
+import { appVersion as version, UpgradeRefusedError } from '../db/upgrade.js'
+import { InstanceLockedError } from '../runtime/instance-lock.js'
 import { prepareNativeSqlite } from '../runtime/native-sqlite.js'
 import { adminCreateCommand, adminCreateFlags } from './admin-create.js'
 import { backupCommand } from './backup.js'
@@ -26,6 +28,8 @@ const OPTIONS = {
   password: { type: 'string' },
   name: { type: 'string' },
   'new-key': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   user: { type: 'string' },
 } as const
 
@@ -43,9 +47,9 @@ type Command = {
 
 const COMMANDS: Record<string, Command> = {
   serve: {
-    usage: 'serve',
-    summary: 'start the server (the default), migrating the database first',
-    options: [],
+    usage: 'serve [--tls-cert <pem> --tls-key <pem>]',
+    summary: 'start the server (the default), migrating the database first; HTTPS with a certificate and key (SIGHUP reloads them)',
+    options: ['tls-cert', 'tls-key'],
     args: 0,
     run: async (settings) => (await startServer(loadConfig(settings)), EXIT.ok),
   },
@@ -91,7 +95,6 @@ const COMMANDS: Record<string, Command> = {
 
 const COMMON = '  --port <n>        port to listen on (PORT, default 3000)\n  --host <address>  address to listen on (HOST, default 127.0.0.1)\n  --data-dir <dir>  where the database and key live (DATA_DIR, default ./data)\n  --config <file>   KEY=value settings file (CLOCKBRIDGE_CONFIG); the environment and flags win'
 
-export const version = () => (JSON.parse(assetText('package.json')) as { version: string }).version
 
 function help(): string {
   const name = commandName()
@@ -119,11 +122,15 @@ function environment(values: Values, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv 
     if (!values.host.trim()) return '--host needs an address, such as 0.0.0.0 or 127.0.0.1'
     flags.HOST = values.host
   }
+  if (values['tls-cert'] !== undefined) flags.TLS_CERT_FILE = values['tls-cert']
+  if (values['tls-key'] !== undefined) flags.TLS_KEY_FILE = values['tls-key']
   if (values['data-dir'] !== undefined) {
     if (!values['data-dir'].trim()) return '--data-dir needs a folder'
     flags.DATA_DIR = values['data-dir']
   }
-  return { ...fromFile, ...env, ...flags }
+  // An empty variable counts as unset, as it does for the settings themselves.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value))
+  return { ...fromFile, ...set, ...flags }
 }
 
 function parse(argv: string[]): { values: Values; positionals: string[] } | string {
@@ -156,6 +163,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return await command.run(settings, values, args)
   } catch (err) {
     if (err instanceof ConfigError) return usageError(err.message)
+    if (err instanceof UpgradeRefusedError || err instanceof InstanceLockedError) return (complain(err.message), EXIT.failed)
     complain(`Clockbridge ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
     return EXIT.failed
   }

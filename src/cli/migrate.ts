@@ -1,20 +1,25 @@
 import type { Config } from '../config.js'
 import { openDatabase } from '../db/database.js'
-import { migrateToLatest } from '../db/migrator.js'
+import { upgradeDatabase } from '../db/upgrade.js'
+import { lockDatabase } from '../runtime/instance-lock.js'
 import { complain, EXIT, say } from './output.js'
 
-/** clockbridge migrate: applies pending migrations to the configured database. */
+/** clockbridge migrate: applies pending migrations to the configured database (backed up first, see upgrade.ts). */
 export async function migrateCommand(config: Config): Promise<number> {
-  const { db } = openDatabase(config.databasePath)
+  // Not under a running server: it would go on with the old code on the new schema.
+  const release = lockDatabase(config.databasePath)
+  const opened = openDatabase(config.databasePath)
+  const { db } = opened
   try {
-    const results = await migrateToLatest(db)
-    if (results.length === 0) say(`${config.databasePath}: already up to date`)
-    for (const r of results) say(`${r.migrationName}: ${r.status}`)
+    const applied = await upgradeDatabase(opened, config.dataDir)
+    if (applied.length === 0) say(`${config.databasePath}: already up to date`)
+    for (const name of applied) say(`${name}: Success`)
     return EXIT.ok
   } catch (err) {
     complain(err instanceof Error ? err.message : String(err))
     return EXIT.failed
   } finally {
     await db.destroy()
+    release()
   }
 }

@@ -25,6 +25,7 @@ export interface Database {
   staging_counts: StagingCountsTable
   staged_search: StagedSearchTable
   staged_search_progress: StagedSearchProgressTable
+  app_meta: AppMetaTable
   connector_state: ConnectorStateTable
   integration_uploads: IntegrationUploadsTable
   import_batches: ImportBatchesTable
@@ -278,6 +279,12 @@ export interface StagedSearchTable {
 export interface StagedSearchProgressTable {
   id: number
   indexed_through: number
+}
+
+/** Facts about the database: schema_by is the version that last migrated it. */
+export interface AppMetaTable {
+  key: string
+  value: string
 }
 
 export interface ConnectorStateTable {

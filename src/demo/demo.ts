@@ -69,11 +69,11 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
   return [
     `Demo: sign in as ${EMAIL} with the password ${PASSWORD}`,
     `Then open Administration > Integrations > Spreadsheet > Employees, SYNC, select records and IMPORT.`,
-    `The demo spreadsheets are in src/demo/data/; the demo database is in ${deps.config.dataDir}.`,
+    `The demo spreadsheets are uploaded already; the demo database is in ${deps.config.dataDir}.`,
     `QuickBooks Desktop: make it the sync source on its Setup tab and SYNC; a simulated Web Connector calls every ${WEB_CONNECTOR_EVERY_MS / 1000} s.`,
     `Payroll: the last two weeks have time; open Payroll, go back a week, approve it and download its files.`,
     `QuickBooks Online and Sage Intacct talk to local simulators: click Connect (or Test connection) on their Setup tabs, make one the sync source, SYNC.`,
-    `Sage 300 CRE has Sage-style exports uploaded (src/demo/data/sage-300-cre/): make it the sync source and SYNC each list.`,
+    `Sage 300 CRE has Sage-style exports uploaded: make it the sync source and SYNC each list.`,
   ].join('\n')
 }
 

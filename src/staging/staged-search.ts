@@ -2,13 +2,14 @@ import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/database.js'
 import type { Logger } from 'pino'
 import { cachedStatement } from '../db/statements.js'
+import { checkpointsDone, checkpointSoon } from '../db/wal-checkpointer.js'
 
 // The search index (staged_search, see its migration) is filled after staging, not during it:
 // indexing as rows are staged doubled the cost of a SYNC. Rows past the progress mark are added
 // a chunk per short transaction once a run ends, every minute, and at start-up; until then a
 // search also looks at them directly (staging-queries.ts), so it never misses one.
 
-const CHUNK = 2000
+const CHUNK = 500
 
 /** Adds the next staged rows past the progress mark to the index, in one transaction; returns how many. */
 export function indexNextStaged(sqlite: SQLite.Database, chunk = CHUNK): number {
@@ -41,6 +42,9 @@ export function catchUpSearchIndex(deps: { db: Db; sqlite: SQLite.Database; logg
 async function indexAll({ db, sqlite, logger }: { db: Db; sqlite: SQLite.Database; logger: Logger }): Promise<number> {
   let total = 0
   try {
+    // The run's WAL is copied to the database first (by the checkpoint worker), so these writes
+    // start a fresh WAL and never reach the size where a commit checkpoints on the event loop.
+    await checkpointsDone(sqlite)
     // Kysely's connection is held for each chunk, so no Kysely transaction is open around it.
     while (true) {
       const added = await db.connection().execute(async () => indexNextStaged(sqlite))
@@ -48,6 +52,7 @@ async function indexAll({ db, sqlite, logger }: { db: Db; sqlite: SQLite.Databas
       total += added
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
+    if (total > 0) checkpointSoon(sqlite)
   } catch (err) {
     logger.error({ event: 'search_index_failed', err }, 'adding staged records to the search index failed; the next pass retries')
   }

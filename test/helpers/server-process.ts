@@ -5,6 +5,7 @@ export function startServerProcess(env: Record<string, string>): Promise<{ child
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/clockbridge.ts', 'serve'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_BASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     let out = ''
+    child.stderr!.on('data', (d) => (out += d))
     child.stdout!.on('data', (d) => {
       out += d
       const line = out.split('\n').find((l) => l.includes('"event":"listening"'))
