@@ -31,6 +31,7 @@ import { timeEntriesRoutes } from './time-entries/routes.js'
 import { usersRoutes } from './users/routes.js'
 import { rolesRoutes } from './roles/routes.js'
 import { settingsRoutes } from './settings/routes.js'
+import { backupsRoutes } from './backups/routes.js'
 import { auditLogRoutes } from './audit/routes.js'
 import { reportCheckpointProblems } from './db/wal-checkpointer.js'
 import { sameOriginOnly } from './http/same-origin.js'
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps) {
   app.route('/payroll-items', payrollItemsRoutes)
   app.route('/users', usersRoutes)
   app.route('/roles', rolesRoutes)
+  app.route('/settings/backups', backupsRoutes)
   app.route('/settings', settingsRoutes)
   app.route('/audit-log', auditLogRoutes)
   app.route('/integrations/quickbooks-desktop/web-connector', webConnectorSetupRoutes)

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import type { Config } from '../config.js'
 import { sqliteOptions } from '../runtime/native-sqlite.js'
-import { closeAsSingleFile } from '../db/upgrade.js'
+import { copyDatabase } from '../db/copy.js'
 import { complain, EXIT, say } from './output.js'
 
 /**
@@ -24,12 +24,7 @@ export async function backupCommand(config: Config, target: string): Promise<num
   source.pragma('busy_timeout = 5000')
   try {
     const started = Date.now()
-    await source.backup(destination)
-    closeAsSingleFile(destination)
-    const check = new SQLite(destination, { ...sqliteOptions(), readonly: true })
-    const integrity = check.pragma('integrity_check', { simple: true })
-    check.close()
-    if (integrity !== 'ok') throw new Error(`the copy failed its integrity check: ${String(integrity)}`)
+    await copyDatabase(source, destination)
     say(`Backed up ${config.databasePath} to ${destination} in ${Date.now() - started} ms (integrity ok)`)
     return EXIT.ok
   } catch (err) {

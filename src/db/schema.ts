@@ -26,6 +26,7 @@ export interface Database {
   staged_search: StagedSearchTable
   staged_search_progress: StagedSearchProgressTable
   app_meta: AppMetaTable
+  backup_runs: BackupRunsTable
   connector_state: ConnectorStateTable
   integration_uploads: IntegrationUploadsTable
   import_batches: ImportBatchesTable
@@ -285,6 +286,20 @@ export interface StagedSearchProgressTable {
 export interface AppMetaTable {
   key: string
   value: string
+}
+
+/** A backup Clockbridge took by itself (scheduled or "Back up now"). */
+export interface BackupRunsTable {
+  id: Generated<number>
+  trigger: 'scheduled' | 'manual'
+  status: 'running' | 'succeeded' | 'failed'
+  file: string | null
+  bytes: number | null
+  /** Older backups deleted after this one, to keep the number the settings ask for. */
+  removed: number
+  error: string | null
+  started_at: string
+  finished_at: string | null
 }
 
 export interface ConnectorStateTable {

@@ -1,7 +1,7 @@
 import { mkdirSync, statfsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import SQLite from 'better-sqlite3'
-import { sqliteOptions } from '../runtime/native-sqlite.js'
+import type SQLite from 'better-sqlite3'
+import { copyDatabase } from './copy.js'
 import { sql } from 'kysely'
 import type { Logger } from 'pino'
 import type { Db } from './database.js'
@@ -48,16 +48,8 @@ async function backupBeforeUpgrade(sqlite: SQLite.Database, dataDir: string, pen
     )
   }
   const file = join(dir, `before-${appVersion()}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`)
-  await sqlite.backup(file)
-  closeAsSingleFile(file)
+  await copyDatabase(sqlite, file, 'quick_check')
   return file
-}
-
-/** A backup is one file: its copy of the WAL mode is switched off, which folds -wal and -shm away. */
-export function closeAsSingleFile(file: string): void {
-  const copy = new SQLite(file, sqliteOptions())
-  copy.pragma('journal_mode = DELETE')
-  copy.close()
 }
 
 const statSafe = (path: string) => {

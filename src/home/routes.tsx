@@ -4,6 +4,7 @@ import type { AppEnv } from '../http/app-env.js'
 import { anyone, signedIn } from '../auth/access.js'
 import { renderPage } from '../http/render.js'
 import { HomePage, type ModuleCount } from '../../views/home/home-page.js'
+import { failedBackup } from '../backups/service.js'
 
 export const homeRoutes = new Hono<AppEnv>()
 
@@ -32,5 +33,6 @@ homeRoutes.get('/', signedIn(), async (c) => {
   if (user.permissions.has('job_sites.view')) modules.push({ label: 'Job sites', href: '/job-sites', ...(await count('job_sites')) })
   if (user.permissions.has('cost_codes.view')) modules.push({ label: 'Cost codes', href: '/cost-codes', ...(await count('cost_codes')) })
   if (user.permissions.has('departments.view')) modules.push({ label: 'Departments', href: '/departments', ...(await count('departments')) })
-  return renderPage(c, 'Home', <HomePage user={user} modules={modules} />)
+  const backupFailure = user.permissions.has('settings.manage') ? await failedBackup(c.var.db) : null
+  return renderPage(c, 'Home', <HomePage user={user} modules={modules} backupFailure={backupFailure} />)
 })

@@ -6,6 +6,8 @@ import { autoImportAfterRun } from '../staging/auto-import.js'
 import { keepConnectionsAlive } from './connections.js'
 import { resumeSending } from '../payroll/publish-sender.js'
 import { catchUpSearchIndex } from '../staging/staged-search.js'
+import { getSettings } from '../settings/service.js'
+import { takeBackup } from '../backups/service.js'
 
 type SchedulerDeps = Omit<AppDeps, 'scheduler'>
 
@@ -43,6 +45,11 @@ export class Scheduler {
     this.#tasks.set('publish-recheck', cron.schedule('* * * * *', () => resumeSending(deps), { noOverlap: true, name: 'publish-recheck' }))
     // Every minute: staged records a run left out of the search index (it stopped half-way) are added.
     this.#tasks.set('search-index', cron.schedule('* * * * *', () => catchUpSearchIndex(deps), { noOverlap: true, name: 'search-index' }))
+    const settings = await getSettings(deps.db, deps.config.timeZone)
+    if (settings.backupSchedule === 'daily') {
+      const backup = () => takeBackup(deps, 'scheduled', settings.backupKeep).then(() => undefined)
+      this.#tasks.set('backup', cron.schedule(`0 ${settings.backupHour} * * *`, backup, { timezone: settings.companyTimeZone, noOverlap: true, name: 'backup' }))
+    }
     this.#tasks.set('connections', cron.schedule('17 3 * * *', () => void keepConnectionsAlive(deps), { timezone: deps.config.timeZone, noOverlap: true, name: 'connections' }))
     for (const row of rows) {
       if (!row.cron || !isModuleId(row.module) || !cron.validate(row.cron)) continue
@@ -50,6 +57,11 @@ export class Scheduler {
       const task = cron.schedule(row.cron, () => this.tick(row.integration, module), { timezone: row.time_zone, noOverlap: true, name: key(row.integration, module) })
       this.#tasks.set(key(row.integration, module), task)
     }
+  }
+
+  /** When the scheduled backup runs next, if backups are scheduled. */
+  nextBackup(): Date | null {
+    return this.#tasks.get('backup')?.getNextRun() ?? null
   }
 
   nextRun(integration: string, module: string): Date | null {

@@ -12,7 +12,16 @@ export type Settings = {
   defaultCountry: string
   companyTimeZone: string
   workWeekStart: (typeof WEEK_DAYS)[number]
+  backupSchedule: (typeof BACKUP_SCHEDULES)[number]
+  backupHour: number
+  backupKeep: number
 }
+
+export const BACKUP_SCHEDULES = ['off', 'daily'] as const
+
+/** A whole number from a form field (or a stored number), within bounds, with the message to show. */
+const wholeNumber = (message: string, min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && /^\s*\d{1,6}\s*$/.test(v) ? Number(v) : v), z.number({ error: message }).int(message).min(min, message).max(max, message))
 
 export const settingsSchema = z.object({
   employeeManualCreation: field.checkbox(),
@@ -26,6 +35,9 @@ export const settingsSchema = z.object({
     .trim()
     .refine((v) => v !== '' && isTimeZone(v), 'Company time zone must be an IANA time zone such as America/Chicago'),
   workWeekStart: field.choice('First day of the work week', WEEK_DAYS),
+  backupSchedule: field.choice('Scheduled backups', BACKUP_SCHEDULES),
+  backupHour: wholeNumber('Backup hour must be a whole hour from 0 to 23', 0, 23),
+  backupKeep: wholeNumber('Backups to keep must be a number from 1 to 365', 1, 365),
 })
 
 function defaults(timeZone: string): Settings {
@@ -35,6 +47,9 @@ function defaults(timeZone: string): Settings {
     defaultCountry: 'US',
     companyTimeZone: timeZone,
     workWeekStart: 'monday',
+    backupSchedule: 'off',
+    backupHour: 2,
+    backupKeep: 14,
   }
 }
 

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 import { openDatabase } from '../db/database.js'
 import { importHere, undoHere } from './import-service.js'
+import { copyDatabase } from '../db/copy.js'
 import type { HeavyJob } from './off-thread.js'
 
 // The worker side of off-thread.ts: each job on the worker's own connection to the database it
@@ -22,7 +23,8 @@ async function run({ id, databasePath, job }: Request): Promise<void> {
   if (!opened) connections.set(databasePath, (opened = openDatabase(databasePath)))
   const { db, sqlite } = opened
   try {
-    const value = job.kind === 'import' ? await importHere({ db, sqlite }, job.actor, job.args) : await undoHere({ db, sqlite }, job.actor, job.batchId)
+    const value =
+      job.kind === 'import' ? await importHere({ db, sqlite }, job.actor, job.args) : job.kind === 'undo' ? await undoHere({ db, sqlite }, job.actor, job.batchId) : await copyDatabase(sqlite, job.file, 'quick_check')
     parentPort!.postMessage({ id, ok: true, value })
   } catch (err) {
     parentPort!.postMessage({ id, ok: false, message: err instanceof Error ? err.message : String(err) })

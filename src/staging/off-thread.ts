@@ -7,13 +7,13 @@ import { checkpointSoon } from '../db/wal-checkpointer.js'
 import type { ImportArgs } from './import-service.js'
 
 // IMPORT and Undo grow with the batch (100,000 records take seconds) and must stay all-or-nothing:
-// one transaction. They run on a worker thread with its own connection to the same database file,
+// one transaction. A backup's copy and check grow with the database. They run on a worker thread with its own connection to the same database file,
 // so the server's connection and event loop keep answering (WAL: readers never wait for the
 // writer). The worker is started on the first job and kept for the next ones (loading the code
 // costs more than a small import), until it has been idle a while. An in-memory database (the
 // tests) cannot be shared with a worker: there the jobs run here.
 
-export type HeavyJob = { kind: 'import'; actor: Actor; args: ImportArgs } | { kind: 'undo'; actor: Actor; batchId: number }
+export type HeavyJob = { kind: 'import'; actor: Actor; args: ImportArgs } | { kind: 'undo'; actor: Actor; batchId: number } | { kind: 'backup'; file: string }
 
 type Answer = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string }
 
@@ -59,7 +59,7 @@ export async function runHeavy<T>(deps: { db: Db; sqlite: SQLite.Database }, job
   }
   // Its writes went through its own connection; the WAL they left is checkpointed as a run's is.
   checkpointSoon(deps.sqlite)
-  if (!answer.ok) throw new Error(`${job.kind === 'import' ? 'IMPORT' : 'Undo'} failed: ${answer.message}`)
+  if (!answer.ok) throw new Error(`${{ import: 'IMPORT', undo: 'Undo', backup: 'The backup' }[job.kind]} failed: ${answer.message}`)
   return answer.value as T
 }
 

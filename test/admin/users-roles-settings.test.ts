@@ -105,19 +105,22 @@ describe('role-permission matrix', () => {
 describe('settings', () => {
   it('refuses an unknown time zone, a bad country and a bad week day, and changes nothing', async () => {
     const { cookie } = await signInAs(t.db, 'admin')
-    const res = await post(t.app, '/settings', { defaultCountry: 'Canada', companyTimeZone: 'Mars/Base', workWeekStart: 'funday' }, { cookie })
+    const res = await post(t.app, '/settings', { defaultCountry: 'Canada', companyTimeZone: 'Mars/Base', workWeekStart: 'funday', backupSchedule: 'hourly', backupHour: '24', backupKeep: '0' }, { cookie })
     expect(res.status).toBe(422)
     const html = await res.text()
     expect(html).toContain('Company time zone must be an IANA time zone')
     expect(html).toContain('Default country must be a two-letter ISO code')
     expect(html).toContain('First day of the work week must be one of')
+    expect(html).toContain('Scheduled backups must be one of')
+    expect(html).toContain('Backup hour must be a whole hour from 0 to 23')
+    expect(html).toContain('Backups to keep must be a number from 1 to 365')
     expect(html).toContain('value="Mars/Base"')
     expect(await t.db.selectFrom('settings').selectAll().execute()).toEqual([])
   })
 
   it('saves valid settings and shows them again', async () => {
     const { cookie } = await signInAs(t.db, 'admin')
-    await post(t.app, '/settings', { employeeManualCreation: 'on', defaultCountry: 'ca', companyTimeZone: 'America/Chicago', workWeekStart: 'sunday' }, { cookie })
+    await post(t.app, '/settings', { employeeManualCreation: 'on', defaultCountry: 'ca', companyTimeZone: 'America/Chicago', workWeekStart: 'sunday', backupSchedule: 'off', backupHour: '2', backupKeep: '14' }, { cookie })
     const html = await (await get(t.app, '/settings', { cookie })).text()
     expect(html).toContain('value="CA"')
     expect(html).toContain('value="America/Chicago"')

@@ -61,6 +61,23 @@ describe.skipIf(!chromiumAvailable)('in Chromium: administration', () => {
     expect(await s.page.getByRole('button', { name: 'New employee' }).count()).toBe(0)
   })
 
+  it('schedules daily backups, refusing a bad number in place, and backs up now', async () => {
+    await nav('Settings').click()
+    await s.page.getByRole('combobox', { name: 'Back up the database' }).selectOption({ label: 'Daily' })
+    await s.page.getByRole('combobox', { name: 'At (company time)' }).selectOption({ label: '03:00' })
+    await s.page.getByRole('spinbutton', { name: 'Backups to keep' }).fill('0')
+    await s.page.getByRole('button', { name: 'Save settings' }).click()
+    await s.page.getByText('Backups to keep must be a number from 1 to 365').waitFor()
+    await s.page.getByRole('spinbutton', { name: 'Backups to keep' }).fill('7')
+    await s.page.getByRole('button', { name: 'Save settings' }).click()
+    await s.page.getByText('Settings saved.').waitFor()
+    await s.page.getByText('Daily at 03:00 (America/Chicago), keeping the last 7').waitFor()
+    await s.page.getByRole('button', { name: 'Back up now' }).click()
+    await s.page.getByText('Backed up to').waitFor()
+    expect(await s.page.getByRole('cell', { name: 'Back up now' }).count()).toBe(1)
+    await s.page.screenshot({ path: screenshotPath('03-settings-backups'), fullPage: true })
+  })
+
   it('adds a leave pay ID and removes it after confirming', async () => {
     await nav('Pay IDs').click()
     await field('Code').fill('pto')

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
+import { MIGRATIONS } from '../../src/db/migration-list.js'
+import { openDatabase } from '../../src/db/database.js'
 import { exited, startServerProcess } from '../helpers/server-process.js'
 
 // The command line in this process: its exit code and what it printed.
@@ -79,16 +81,18 @@ describe('the command line', () => {
   it('backs the database up before migrating one that holds data, and refuses one from a newer version untouched', async () => {
     expect((await cli(['migrate'])).code).toBe(0)
     expect(existsSync(join(dir, 'backups'))).toBe(false)
-    // As if the last migration had not run yet: the next start migrates, and backs up first.
-    const db = new SQLite(join(dir, 'clockbridge.db'))
-    db.exec(`drop table app_meta; delete from kysely_migration where name = '2026-12-06T04-00_app-meta'`)
-    db.close()
+    // As if the last migration had not run yet (undone by its own down()): the next start migrates, and backs up first.
+    const last = Object.keys(MIGRATIONS).at(-1)!
+    const opened = openDatabase(join(dir, 'clockbridge.db'))
+    await MIGRATIONS[last]!.down!(opened.db)
+    await opened.db.deleteFrom('kysely_migration' as never).where('name' as never, '=', last as never).execute()
+    await opened.db.destroy()
     const upgraded = await cli(['migrate'])
-    expect(upgraded.stdout).toContain('2026-12-06T04-00_app-meta: Success')
+    expect(upgraded.stdout).toContain(`${last}: Success`)
     const backups = readdirSync(join(dir, 'backups'))
     expect(backups).toHaveLength(1)
     const copy = new SQLite(join(dir, 'backups', backups[0]!), { readonly: true })
-    expect(copy.prepare(`select count(*) from kysely_migration where name = '2026-12-06T04-00_app-meta'`).pluck().get()).toBe(0)
+    expect(copy.prepare(`select count(*) from kysely_migration where name = ?`).pluck().get(last)).toBe(0)
     copy.close()
 
     const newer = new SQLite(join(dir, 'clockbridge.db'))

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { connect as tlsConnect } from 'node:tls'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config.js'
-import { startServerProcess } from '../helpers/server-process.js'
+import { exited, startServerProcess } from '../helpers/server-process.js'
 
 const fixture = (name: string) => new URL(`../fixtures/tls/${name}`, import.meta.url).pathname
 const CERT = fixture('localhost.crt')
@@ -22,6 +23,14 @@ function httpsGet(url: string, body?: string): Promise<{ status: number; text: s
   })
 }
 
+function httpsGetInsecure(url: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { rejectUnauthorized: false }, (res) => (res.resume(), resolve({ status: res.statusCode ?? 0 })))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
 describe('serving HTTPS directly', () => {
   it('serves the app and the Web Connector service over TLS with the configured certificate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-https-'))
@@ -36,6 +45,43 @@ describe('serving HTTPS directly', () => {
       expect(soap.text).toContain('<serverVersionResult>Clockbridge')
     } finally {
       child.kill('SIGTERM')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('reads the certificate and key again on SIGHUP, and keeps the old ones when the new ones are unreadable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-https-'))
+    const cert = join(dir, 'server.crt')
+    const key = join(dir, 'server.key')
+    copyFileSync(CERT, cert)
+    copyFileSync(KEY, key)
+    const { child, port } = await startServerProcess({ DATA_DIR: dir, TLS_CERT_FILE: cert, TLS_KEY_FILE: key })
+    const subject = () =>
+      new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false }, () => {
+          resolve(String(socket.getPeerCertificate().subject.O ?? ''))
+          socket.end()
+        })
+        socket.on('error', reject)
+      })
+    const logged = (event: string) => new Promise<void>((resolve) => child.stdout!.on('data', (d) => String(d).includes(event) && resolve()))
+    try {
+      expect(await subject()).toBe('')
+      copyFileSync(fixture('renewed.crt'), cert)
+      copyFileSync(fixture('renewed.key'), key)
+      const reloaded = logged('"event":"tls_reloaded"')
+      child.kill('SIGHUP')
+      await reloaded
+      expect(await subject()).toBe('Renewed')
+      writeFileSync(key, 'not a key')
+      const failed = logged('"event":"tls_reload_failed"')
+      child.kill('SIGHUP')
+      await failed
+      expect(await subject()).toBe('Renewed')
+      expect((await httpsGetInsecure(`https://127.0.0.1:${port}/healthz`)).status).toBe(200)
+    } finally {
+      child.kill('SIGTERM')
+      await exited(child)
       rmSync(dir, { recursive: true, force: true })
     }
   })

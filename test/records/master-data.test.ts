@@ -56,7 +56,7 @@ describe('job sites', () => {
   })
 
   it('pre-fills the default country from Settings', async () => {
-    await post(t.app, '/settings', { employeeManualCreation: 'on', companyManualCreation: 'on', defaultCountry: 'ca', companyTimeZone: 'America/Toronto', workWeekStart: 'sunday' }, { cookie })
+    await post(t.app, '/settings', { employeeManualCreation: 'on', companyManualCreation: 'on', defaultCountry: 'ca', companyTimeZone: 'America/Toronto', workWeekStart: 'sunday', backupSchedule: 'off', backupHour: '2', backupKeep: '14' }, { cookie })
     expect(await (await get(t.app, '/job-sites/new', { cookie })).text()).toContain('value="CA"')
   })
 

@@ -1,12 +1,18 @@
 import type { SessionUser } from '../../src/auth/sessions.js'
 import { PageHeader } from '../components/list-view.js'
+import { formatTimestamp } from '../../src/lib/format.js'
 
 export type ModuleCount = { label: string; href: string; total: number; synced: number }
 
-export function HomePage(props: { user: SessionUser; modules: ModuleCount[] }) {
+export function HomePage(props: { user: SessionUser; modules: ModuleCount[]; backupFailure: { started_at: string; error: string | null } | null }) {
   return (
     <>
       <PageHeader title={`Hello, ${props.user.name}`} />
+      {props.backupFailure && (
+        <p class='flash flash-error' role='alert'>
+          The last backup ({formatTimestamp(props.backupFailure.started_at)}) failed: {props.backupFailure.error} See <a href='/settings#backups'>Settings, Backups</a>.
+        </p>
+      )}
       {props.modules.length === 0 ? (
         <p>Your role ({props.user.roleName}) has no administration pages. You can change your password under <a href='/account'>Your account</a>.</p>
       ) : (

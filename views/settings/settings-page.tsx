@@ -1,6 +1,7 @@
 import { WEEK_DAYS } from '../../src/settings/service.js'
 import { CheckboxField, Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
 import { PageHeader } from '../components/list-view.js'
+import { BackupsSection, type BackupsView } from '../backups/backups-section.js'
 
 const capitalize = (s: string) => s[0]!.toUpperCase() + s.slice(1)
 
@@ -19,16 +20,27 @@ export function SettingsForm(props: { form: FormState }) {
         <Field form={f} name='companyTimeZone' label='Company time zone' required hint='IANA name, e.g. America/Chicago.' />
         <SelectField form={f} name='workWeekStart' label='First day of the work week' required options={WEEK_DAYS.map((d) => ({ value: d, label: capitalize(d) }))} />
       </div>
+      <fieldset>
+        <legend>Scheduled backups</legend>
+        <div class='grid'>
+          <SelectField form={f} name='backupSchedule' label='Back up the database' required options={[{ value: 'off', label: 'Off' }, { value: 'daily', label: 'Daily' }]} />
+          <SelectField form={f} name='backupHour' label='At (company time)' required options={HOURS.map((h) => ({ value: String(h), label: `${String(h).padStart(2, '0')}:00` }))} />
+          <Field form={f} name='backupKeep' label='Backups to keep' type='number' required hint='The oldest beyond this number are deleted after each good backup.' />
+        </div>
+      </fieldset>
       <button type='submit'>Save settings</button>
     </HtmxForm>
   )
 }
 
-export function SettingsPage(props: { form: FormState }) {
+const HOURS = Array.from({ length: 24 }, (_, h) => h)
+
+export function SettingsPage(props: { form: FormState; backups: BackupsView }) {
   return (
     <>
       <PageHeader title='Settings' />
       <SettingsForm form={props.form} />
+      <BackupsSection v={props.backups} />
     </>
   )
 }
