@@ -5,6 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.{ts,tsx}'],
     globalSetup: ['test/browser-check.ts'],
     testTimeout: 20_000,
+    // Password hashes at a low scrypt cost (production's full cost has its own test); servers the
+    // tests start in processes of their own inherit it.
+    env: { PASSWORD_COST: '10' },
     hookTimeout: 60_000,
     // Quiet by default; a failing test prints its own assertion.
     silent: 'passed-only',

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { publicFiles } from './http/public-files.js'
+import { setPasswordCost } from './auth/passwords.js'
 import type { AppDeps, AppEnv } from './http/app-env.js'
 import { CONNECTORS } from './connectors/registry.js'
 import { RunRegistry } from './staging/sync-runs.js'
@@ -41,6 +42,7 @@ import { employeeChoicesRoutes } from './employees/choices-routes.js'
 /** The dependencies of a server or a test: the registry's connectors unless others are given. */
 export function createDeps(parts: Omit<AppDeps, 'connectors' | 'runs' | 'scheduler'> & Partial<Pick<AppDeps, 'connectors'>>): AppDeps {
   reportCheckpointProblems(parts.sqlite, (problem) => parts.logger.warn({ event: 'wal_checkpoint_failed', problem }, problem))
+  setPasswordCost(parts.config.passwordCost)
   return { ...parts, connectors: parts.connectors ?? CONNECTORS, runs: new RunRegistry(), scheduler: new Scheduler() }
 }
 

@@ -36,6 +36,8 @@ const envSchema = z.object({
     .transform((v) => (v === 'true' || v === 'yes' ? 1 : v === 'false' || v === 'no' ? 0 : Number(v)))
     .default(0),
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  // log2 of scrypt's N for new password hashes: 15 (32 MiB) in production; the tests lower it.
+  PASSWORD_COST: z.coerce.number().int().min(10).max(20).default(15),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
   SYNC_PAGE_TIMEOUT_SECONDS: z.coerce.number().min(0.01).max(3600).default(120),
@@ -66,6 +68,7 @@ export type Config = {
   /** Reverse proxies in front of Clockbridge: the client address is the right-most hop they did not add. */
   trustProxy: number
   sessionDays: number
+  passwordCost: number
   bodyLimitBytes: number
   /** Largest file upload accepted (spreadsheets), above the form body limit. */
   uploadLimitBytes: number
@@ -132,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ].map((hex) => Buffer.from(hex, 'hex')),
     trustProxy: e.TRUST_PROXY,
     sessionDays: e.SESSION_DAYS,
+    passwordCost: e.PASSWORD_COST,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
     syncPageTimeoutMs: e.SYNC_PAGE_TIMEOUT_SECONDS * 1000,

@@ -1,7 +1,15 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
-// scrypt is memory-hard and ships with Node: N=2^15, r=8 uses 32 MiB per hash.
-const PARAMS = { N: 2 ** 15, r: 8, p: 1 }
+// scrypt is memory-hard and ships with Node: N=2^15, r=8 uses 32 MiB per hash. The cost of new
+// hashes comes from configuration (PASSWORD_COST, 15 unless lowered for the tests); a hash keeps
+// its own parameters, so it verifies whatever the cost is now.
+export const FULL_PASSWORD_COST = 15
+let PARAMS = { N: 2 ** FULL_PASSWORD_COST, r: 8, p: 1 }
+
+/** Sets the cost (log2 of N) of the hashes made from now on; createDeps applies the configuration's. */
+export function setPasswordCost(log2N: number): void {
+  PARAMS = { N: 2 ** log2N, r: 8, p: 1 }
+}
 const KEY_LENGTH = 32
 
 export const PASSWORD_MIN_LENGTH = 10

@@ -3,6 +3,7 @@ import type { Config } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { upgradeDatabase } from '../db/upgrade.js'
 import { createUser, passwordField, roleByKey } from '../users/service.js'
+import { setPasswordCost } from '../auth/passwords.js'
 import { SUPER_ADMIN_ROLE } from '../auth/permissions.js'
 import { systemActor } from '../audit/audit-log.js'
 import { field } from '../http/forms.js'
@@ -20,6 +21,7 @@ export function adminCreateFlags(values: { email?: string; password?: string; na
 
 /** clockbridge admin create: a Super Admin for unattended installs (the database is migrated first). */
 export async function adminCreateCommand(config: Config, input: z.infer<typeof adminCreateInput>): Promise<number> {
+  setPasswordCost(config.passwordCost)
   const opened = openDatabase(config.databasePath)
   const { db } = opened
   try {

@@ -4,7 +4,7 @@ import { accessOf, type Access } from '../../src/auth/access.js'
 import { ALL_PERMISSIONS } from '../../src/auth/permissions.js'
 import { permissionsOfRole } from '../../src/auth/sessions.js'
 import type { Db } from '../../src/db/database.js'
-import { createTestApp, signInAs, type RoleKey } from '../helpers/test-app.js'
+import { createTestApp, signInAs, type RoleKey, type TestApp } from '../helpers/test-app.js'
 import { get, post } from '../helpers/requests.js'
 import { createApiToken } from '../../src/api/tokens.js'
 import { systemActor } from '../../src/audit/audit-log.js'
@@ -47,6 +47,14 @@ const request = (app: Awaited<ReturnType<typeof createTestApp>>['app'], route: R
   return route.method === 'GET' ? get(app, path, { cookie }) : post(app, path, {}, { cookie })
 }
 
+/**
+ * One app per role, shared by that role's tests (building one per test was most of this file's
+ * time). Each test signs in afresh, so a route that signs out or changes the session harms no other,
+ * and a refused request is checked against a snapshot taken just before it.
+ */
+const apps = new Map<string, Promise<TestApp>>()
+const appFor = (key: string) => apps.get(key) ?? apps.set(key, createTestApp()).get(key)!
+
 describe('route permissions', async () => {
   const routes = await registeredRoutes()
 
@@ -64,7 +72,7 @@ describe('route permissions', async () => {
 
   for (const route of routes.filter((r) => r.access?.kind !== 'public')) {
     it(`${route.method} ${route.path} sends an anonymous visitor to sign in`, async () => {
-      const t = await createTestApp()
+      const t = await appFor('anonymous')
       await signInAs(t.db, 'super_admin')
       const res = await request(t.app, route)
       if (isApi(route)) {
@@ -78,7 +86,7 @@ describe('route permissions', async () => {
 
     for (const role of ROLES) {
       it(`${route.method} ${route.path} as ${role}`, async () => {
-        const t = await createTestApp()
+        const t = await appFor(role)
         const { cookie, userId } = await signInAs(t.db, role)
         const created = isApi(route) ? await createApiToken(t.db, systemActor('test'), userId, 'matrix') : undefined
         const token = created && 'token' in created ? created.token : undefined

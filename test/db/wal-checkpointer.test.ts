@@ -62,10 +62,15 @@ describe('WAL checkpoints on a worker thread', () => {
     await db.destroy()
   })
 
-  it('an in-memory database has no WAL to checkpoint', async () => {
+  it('an in-memory database has no WAL to checkpoint: nothing is started, nothing waited for', async () => {
     const { db, sqlite } = openDatabase(':memory:')
+    const problems: string[] = []
+    reportCheckpointProblems(sqlite, (problem) => problems.push(problem))
     checkpointSoon(sqlite)
     await checkpointsDone(sqlite)
+    expect(problems).toEqual([])
+    expect(sqlite.pragma('journal_mode', { simple: true })).toBe('memory')
+    expect(sqlite.prepare('select 1').pluck().get()).toBe(1)
     await db.destroy()
   })
 })

@@ -29,7 +29,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const dataDir = mkdtempSync(join(tmpdir(), 'cb-browser-'))
   // The port is chosen first so PUBLIC_BASE_URL (redirect URIs, the QWC file) names the real one.
   const port = await freePort()
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env })
+  const config = loadConfig({ DATA_DIR: dataDir, PASSWORD_COST: process.env.PASSWORD_COST ?? '15', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env })
   const { db, sqlite } = openDatabase(config.databasePath)
   await migrateToLatest(db)
   const app = createApp(createDeps({ db, sqlite, config, logger: createLogger('silent') }))

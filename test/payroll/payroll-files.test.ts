@@ -7,9 +7,11 @@ import { buildPayrollFile, DEFAULT_FILE_SETTINGS, fileProblems, type FileFormat,
 
 const golden = (name: string) => new URL(`../fixtures/payroll-files/${name}`, import.meta.url)
 
+/** The file must match its golden copy; a missing one fails (UPDATE_GOLDEN=1 npm test -- payroll-files writes it). */
 function matchGolden(name: string, body: string) {
   const file = golden(name)
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, body)
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, body)
+  if (!existsSync(file)) throw new Error(`No golden file ${name}: review the output, then write it with UPDATE_GOLDEN=1`)
   expect(Buffer.from(body)).toEqual(readFileSync(file))
 }
 
