@@ -29,7 +29,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('users_email_unique').on('users').expression(sql`lower(email)`).unique().execute()
+  await db.schema
+    .createIndex('users_email_unique')
+    .on('users')
+    .expression(sql`lower(email)`)
+    .unique()
+    .execute()
 
   await db.schema
     .createTable('sessions')
@@ -81,12 +86,20 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
       .addColumn('payroll_company', 'integer', (c) => c.notNull().defaultTo(0)),
   )
-  await db.schema.createIndex('companies_name_unique').on('companies').expression(sql`lower(name)`).unique().execute()
+  await db.schema
+    .createIndex('companies_name_unique')
+    .on('companies')
+    .expression(sql`lower(name)`)
+    .unique()
+    .execute()
 
-  await createSyncedTable(db, 'departments', (t) =>
-    t.addColumn('code', 'text', (c) => c.notNull()).addColumn('name', 'text', (c) => c.notNull()),
-  )
-  await db.schema.createIndex('departments_code_unique').on('departments').expression(sql`lower(code)`).unique().execute()
+  await createSyncedTable(db, 'departments', (t) => t.addColumn('code', 'text', (c) => c.notNull()).addColumn('name', 'text', (c) => c.notNull()))
+  await db.schema
+    .createIndex('departments_code_unique')
+    .on('departments')
+    .expression(sql`lower(code)`)
+    .unique()
+    .execute()
 
   await createSyncedTable(db, 'employees', (t) =>
     t
@@ -101,8 +114,18 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
       .addColumn('hire_date', 'text'),
   )
-  await db.schema.createIndex('employees_number_unique').on('employees').expression(sql`lower(employee_number)`).unique().execute()
-  await db.schema.createIndex('employees_email_unique').on('employees').expression(sql`lower(email)`).unique().execute()
+  await db.schema
+    .createIndex('employees_number_unique')
+    .on('employees')
+    .expression(sql`lower(employee_number)`)
+    .unique()
+    .execute()
+  await db.schema
+    .createIndex('employees_email_unique')
+    .on('employees')
+    .expression(sql`lower(email)`)
+    .unique()
+    .execute()
   await db.schema.createIndex('employees_last_first').on('employees').columns(['last_name', 'first_name']).execute()
 
   await createSyncedTable(db, 'job_sites', (t) =>
@@ -118,7 +141,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn('end_date', 'text')
       .addColumn('status', 'text', (c) => c.notNull().defaultTo('active')),
   )
-  await db.schema.createIndex('job_sites_number_unique').on('job_sites').expression(sql`lower(number)`).unique().execute()
+  await db.schema
+    .createIndex('job_sites_number_unique')
+    .on('job_sites')
+    .expression(sql`lower(number)`)
+    .unique()
+    .execute()
 
   await createSyncedTable(db, 'cost_codes', (t) =>
     t
@@ -150,24 +178,56 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 const PERMISSIONS = [
-  'integrations.view', 'integrations.setup', 'integrations.actions',
-  'payroll.view', 'payroll.approve', 'payroll.publish', 'payroll.set_item_group', 'pay_ids.manage',
-  'users.manage', 'employees.view', 'employees.manage', 'employees.import_export',
-  'companies.view', 'companies.manage', 'job_sites.view', 'job_sites.manage',
-  'cost_codes.view', 'cost_codes.manage', 'departments.view', 'departments.manage',
-  'settings.manage', 'audit_log.view',
+  'integrations.view',
+  'integrations.setup',
+  'integrations.actions',
+  'payroll.view',
+  'payroll.approve',
+  'payroll.publish',
+  'payroll.set_item_group',
+  'pay_ids.manage',
+  'users.manage',
+  'employees.view',
+  'employees.manage',
+  'employees.import_export',
+  'companies.view',
+  'companies.manage',
+  'job_sites.view',
+  'job_sites.manage',
+  'cost_codes.view',
+  'cost_codes.manage',
+  'departments.view',
+  'departments.manage',
+  'settings.manage',
+  'audit_log.view',
 ]
 
 const PM_PERMISSIONS = [
-  'integrations.view', 'payroll.view', 'payroll.approve', 'employees.view', 'companies.view',
-  'job_sites.view', 'job_sites.manage', 'cost_codes.view', 'cost_codes.manage', 'departments.view',
+  'integrations.view',
+  'payroll.view',
+  'payroll.approve',
+  'employees.view',
+  'companies.view',
+  'job_sites.view',
+  'job_sites.manage',
+  'cost_codes.view',
+  'cost_codes.manage',
+  'departments.view',
 ]
 
 const PAY_IDS: [string, string, string][] = [
-  ['REG', 'Regular', 'fixed'], ['OT', 'Overtime', 'fixed'], ['DT', 'Double time', 'fixed'],
-  ['HOL', 'Holiday', 'fixed'], ['HOL_WORK', 'Holiday worked', 'fixed'], ['SFT1', 'Shift 1', 'fixed'],
-  ['SFT2', 'Shift 2', 'fixed'], ['SFT3', 'Shift 3', 'fixed'], ['BER', 'Bereavement', 'leave'],
-  ['JUR', 'Jury duty', 'leave'], ['SIC', 'Sick', 'leave'], ['VAC', 'Vacation', 'leave'],
+  ['REG', 'Regular', 'fixed'],
+  ['OT', 'Overtime', 'fixed'],
+  ['DT', 'Double time', 'fixed'],
+  ['HOL', 'Holiday', 'fixed'],
+  ['HOL_WORK', 'Holiday worked', 'fixed'],
+  ['SFT1', 'Shift 1', 'fixed'],
+  ['SFT2', 'Shift 2', 'fixed'],
+  ['SFT3', 'Shift 3', 'fixed'],
+  ['BER', 'Bereavement', 'leave'],
+  ['JUR', 'Jury duty', 'leave'],
+  ['SIC', 'Sick', 'leave'],
+  ['VAC', 'Vacation', 'leave'],
 ]
 
 async function seedRolesAndPayIds(db: Kysely<any>): Promise<void> {
@@ -178,11 +238,7 @@ async function seedRolesAndPayIds(db: Kysely<any>): Promise<void> {
     ['employee', 'Employee', []],
   ]
   for (const [position, [key, name, permissions]] of roles.entries()) {
-    const { id } = await db
-      .insertInto('roles')
-      .values({ key, name, position })
-      .returning('id')
-      .executeTakeFirstOrThrow()
+    const { id } = await db.insertInto('roles').values({ key, name, position }).returning('id').executeTakeFirstOrThrow()
     if (permissions.length > 0) {
       await db
         .insertInto('role_permissions')
@@ -198,11 +254,7 @@ async function seedRolesAndPayIds(db: Kysely<any>): Promise<void> {
 }
 
 /** Every record an integration can feed carries its source and external id. */
-async function createSyncedTable(
-  db: Kysely<any>,
-  table: string,
-  columns: (t: CreateTableBuilder<any, any>) => CreateTableBuilder<any, any>,
-): Promise<void> {
+async function createSyncedTable(db: Kysely<any>, table: string, columns: (t: CreateTableBuilder<any, any>) => CreateTableBuilder<any, any>): Promise<void> {
   let builder: CreateTableBuilder<any, any> = db.schema.createTable(table).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
   builder = columns(builder)
     .addColumn('source_integration', 'text')
@@ -221,8 +273,19 @@ async function createSyncedTable(
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
-    'pay_ids', 'cost_codes', 'job_sites', 'employees', 'departments', 'companies', 'audit_log',
-    'settings', 'login_throttle', 'sessions', 'users', 'role_permissions', 'roles',
+    'pay_ids',
+    'cost_codes',
+    'job_sites',
+    'employees',
+    'departments',
+    'companies',
+    'audit_log',
+    'settings',
+    'login_throttle',
+    'sessions',
+    'users',
+    'role_permissions',
+    'roles',
   ]) {
     await db.schema.dropTable(table).execute()
   }

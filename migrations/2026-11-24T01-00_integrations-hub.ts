@@ -15,13 +15,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute()
   // At most one sync source, enforced by the database whoever writes.
-  await db.schema
-    .createIndex('integrations_one_sync_source')
-    .on('integrations')
-    .column('is_sync_source')
-    .unique()
-    .where('is_sync_source', '=', 1)
-    .execute()
+  await db.schema.createIndex('integrations_one_sync_source').on('integrations').column('is_sync_source').unique().where('is_sync_source', '=', 1).execute()
 
   await db.schema
     .createTable('sync_runs')
@@ -88,17 +82,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('imported_at', 'text')
     .addColumn('last_changed_run_id', 'integer', (c) => c.notNull())
     .execute()
-  await db.schema
-    .createIndex('staged_records_key')
-    .on('staged_records')
-    .columns(['integration', 'module', 'external_id'])
-    .unique()
-    .execute()
-  await db.schema
-    .createIndex('staged_records_status_label')
-    .on('staged_records')
-    .columns(['integration', 'module', 'status', 'label'])
-    .execute()
+  await db.schema.createIndex('staged_records_key').on('staged_records').columns(['integration', 'module', 'external_id']).unique().execute()
+  await db.schema.createIndex('staged_records_status_label').on('staged_records').columns(['integration', 'module', 'status', 'label']).execute()
 
   // Few records are ever removed at source, so this index stays small and cheap to keep.
   await db.schema
@@ -188,7 +173,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('payroll_items_name_unique').on('payroll_items').expression(sql`lower(name)`).unique().execute()
+  await db.schema
+    .createIndex('payroll_items_name_unique')
+    .on('payroll_items')
+    .expression(sql`lower(name)`)
+    .unique()
+    .execute()
   await db.schema
     .createIndex('payroll_items_source_unique')
     .on('payroll_items')
@@ -200,8 +190,16 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
-    'payroll_items', 'sync_schedules', 'import_batch_items', 'import_batches', 'integration_uploads',
-    'connector_state', 'staged_records', 'sync_run_errors', 'sync_runs', 'integrations',
+    'payroll_items',
+    'sync_schedules',
+    'import_batch_items',
+    'import_batches',
+    'integration_uploads',
+    'connector_state',
+    'staged_records',
+    'sync_run_errors',
+    'sync_runs',
+    'integrations',
   ]) {
     await db.schema.dropTable(table).execute()
   }

@@ -38,7 +38,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
 
   const roles = await db.selectFrom('roles').select(['id', 'key']).where('key', 'in', ['admin', 'pm']).execute()
-  if (roles.length > 0) await db.insertInto('role_permissions').values(roles.map((r) => ({ role_id: r.id, permission: 'time_entries.manage' }))).execute()
+  if (roles.length > 0)
+    await db
+      .insertInto('role_permissions')
+      .values(roles.map((r) => ({ role_id: r.id, permission: 'time_entries.manage' })))
+      .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

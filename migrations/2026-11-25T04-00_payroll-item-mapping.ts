@@ -15,8 +15,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('payroll_item_groups_name').on('payroll_item_groups').expression(sql`target, lower(name)`).unique().execute()
-  await db.schema.createIndex('payroll_item_groups_one_default').on('payroll_item_groups').column('target').unique().where(sql.ref('is_default'), '=', 1).execute()
+  await db.schema
+    .createIndex('payroll_item_groups_name')
+    .on('payroll_item_groups')
+    .expression(sql`target, lower(name)`)
+    .unique()
+    .execute()
+  await db.schema
+    .createIndex('payroll_item_groups_one_default')
+    .on('payroll_item_groups')
+    .column('target')
+    .unique()
+    .where(sql.ref('is_default'), '=', 1)
+    .execute()
 
   await db.schema
     .createTable('payroll_item_mappings')

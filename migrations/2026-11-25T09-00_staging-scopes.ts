@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely'
 // Staged rows name their (integration, module) by a small integer scope instead of repeating both
 // names in every row and in every entry of its two large indexes: the indexes shrink by a third, and
 // a sync writes that much less. Row ids are kept (import batches refer to them).
-const COLUMNS = 'external_id, label, payload, hash, status, archived, removed, core_id, imported_payload, imported_hash, first_seen_at, last_changed_at, imported_at, last_changed_run_id'
+const COLUMNS =
+  'external_id, label, payload, hash, status, archived, removed, core_id, imported_payload, imported_hash, first_seen_at, last_changed_at, imported_at, last_changed_run_id'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -20,7 +21,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql
     .raw(
       `insert into staged_records_scoped (id, scope_id, ${COLUMNS})
-       select r.id, s.id, ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')} from staged_records r join staging_scopes s on s.integration = r.integration and s.module = r.module`,
+       select r.id, s.id, ${COLUMNS.split(', ')
+         .map((c) => `r.${c}`)
+         .join(', ')} from staged_records r join staging_scopes s on s.integration = r.integration and s.module = r.module`,
     )
     .execute(db)
   await db.schema.dropTable('staged_records').execute()
@@ -29,11 +32,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await createStagedTable(db, 'staged_records_named', (t) => t.addColumn('integration', 'text', (c) => c.notNull()).addColumn('module', 'text', (c) => c.notNull()))
+  await createStagedTable(db, 'staged_records_named', (t) =>
+    t.addColumn('integration', 'text', (c) => c.notNull()).addColumn('module', 'text', (c) => c.notNull()),
+  )
   await sql
     .raw(
       `insert into staged_records_named (id, integration, module, ${COLUMNS})
-       select r.id, s.integration, s.module, ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')} from staged_records r join staging_scopes s on s.id = r.scope_id`,
+       select r.id, s.integration, s.module, ${COLUMNS.split(', ')
+         .map((c) => `r.${c}`)
+         .join(', ')} from staged_records r join staging_scopes s on s.id = r.scope_id`,
     )
     .execute(db)
   await db.schema.dropTable('staged_records').execute()
@@ -64,8 +71,22 @@ async function createStagedTable(db: Kysely<any>, name: string, scope: (t: Table
 }
 
 async function indexes(db: Kysely<any>, scope: string[]): Promise<void> {
-  await db.schema.createIndex('staged_records_key').on('staged_records').columns([...scope, 'external_id']).unique().execute()
-  await db.schema.createIndex('staged_records_status_label').on('staged_records').columns([...scope, 'status', 'label']).execute()
+  await db.schema
+    .createIndex('staged_records_key')
+    .on('staged_records')
+    .columns([...scope, 'external_id'])
+    .unique()
+    .execute()
+  await db.schema
+    .createIndex('staged_records_status_label')
+    .on('staged_records')
+    .columns([...scope, 'status', 'label'])
+    .execute()
   // Few records are ever removed at source, so this index stays small and cheap to keep.
-  await db.schema.createIndex('staged_records_removed').on('staged_records').columns([...scope, 'id']).where(sql.ref('removed'), '=', 1).execute()
+  await db.schema
+    .createIndex('staged_records_removed')
+    .on('staged_records')
+    .columns([...scope, 'id'])
+    .where(sql.ref('removed'), '=', 1)
+    .execute()
 }

@@ -11,7 +11,10 @@ import type { Kysely } from 'kysely'
 // again takes over its own dead session at once.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('publish_lines').addColumn('attempt_id', 'text').execute()
-  await db.schema.alterTable('publish_lines').addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0)).execute()
+  await db.schema
+    .alterTable('publish_lines')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute()
   await db.schema.alterTable('publish_lines').addColumn('next_check_at', 'text').execute()
   await db.schema.alterTable('integration_connections').addColumn('account_name', 'text').execute()
   await db.schema.alterTable('qbwc_sessions').addColumn('client_address', 'text').execute()

@@ -22,7 +22,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('staging_counts_pk', ['scope_id', 'status', 'removed'])
     .modifyEnd(sql`without rowid`)
     .execute()
-  await sql`insert into staging_counts (scope_id, status, removed, n) select scope_id, status, removed, count(*) from staged_records group by scope_id, status, removed`.execute(db)
+  await sql`insert into staging_counts (scope_id, status, removed, n) select scope_id, status, removed, count(*) from staged_records group by scope_id, status, removed`.execute(
+    db,
+  )
   await sql`create virtual table staged_search using fts5(words, content='', contentless_delete=1)`.execute(db)
   await sql`insert into staged_search (rowid, words) select id, label || ' ' || external_id from staged_records`.execute(db)
   await db.schema

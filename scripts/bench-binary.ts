@@ -73,7 +73,12 @@ const rows: [string, string, string, string][] = [
   ['the executable: its size', `${(statSync(EXECUTABLE).size / 1e6).toFixed(1)} MB`, '', ''],
   ['  first start to its first answer (writes the addon, creates the database)', fmt(binary.first), `npm start: ${fmt(npm.first)}`, ''],
   ['  second start to its first answer', fmt(binary.second), `npm start: ${fmt(npm.second)}`, '< 1 s'],
-  ['  sign-in pages a second (10 clients)', `${binary.rate.toFixed(0)}/s`, `${(binary.rate / npm.rate).toFixed(2)}x npm start's ${npm.rate.toFixed(0)}/s`, 'within 10%'],
+  [
+    '  sign-in pages a second (10 clients)',
+    `${binary.rate.toFixed(0)}/s`,
+    `${(binary.rate / npm.rate).toFixed(2)}x npm start's ${npm.rate.toFixed(0)}/s`,
+    'within 10%',
+  ],
 ]
 if (args.json) process.stdout.write(JSON.stringify(rows))
 else for (const r of rows) process.stdout.write(`${r.join('  |  ')}\n`)

@@ -50,7 +50,14 @@ import { checkpointsDone } from '../src/db/wal-checkpointer.js'
 import { createSession, generateSessionToken } from '../src/auth/sessions.js'
 import { SESSION_COOKIE } from '../src/auth/session-cookie.js'
 
-const { values: args } = parseArgs({ options: { records: { type: 'string', default: '100000' }, big: { type: 'string', default: '1000000' }, phase: { type: 'string' }, json: { type: 'boolean', default: false } } })
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '100000' },
+    big: { type: 'string', default: '1000000' },
+    phase: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+})
 const N = Number(args.records)
 const BIG = Number(args.big)
 const PAGE = 1000
@@ -71,7 +78,8 @@ function generator(count: number, changedEvery = 0): Connector<Record<string, ne
     async *pull() {
       for (let start = 0; start < count; start += PAGE) {
         const page: PullPage = { records: [] }
-        for (let i = start; i < Math.min(count, start + PAGE); i++) page.records.push({ externalId: `80000${i}-1`, data: employee(i, changedEvery > 0 && i % changedEvery === 0) })
+        for (let i = start; i < Math.min(count, start + PAGE); i++)
+          page.records.push({ externalId: `80000${i}-1`, data: employee(i, changedEvery > 0 && i % changedEvery === 0) })
         yield page
       }
     },
@@ -79,10 +87,21 @@ function generator(count: number, changedEvery = 0): Connector<Record<string, ne
 }
 
 function employee(i: number, changed: boolean) {
-  return { employee_number: `E${i}`, first_name: `First${i}`, last_name: changed ? `Changed${i}` : `Last${i}`, email: `person${i}@example.com`, phone: '555-0100', pay_group: 'HOURLY', status: 'active', hire_date: '2024-01-15', company: null, department: null }
+  return {
+    employee_number: `E${i}`,
+    first_name: `First${i}`,
+    last_name: changed ? `Changed${i}` : `Last${i}`,
+    email: `person${i}@example.com`,
+    phone: '555-0100',
+    pay_group: 'HOURLY',
+    status: 'active',
+    hire_date: '2024-01-15',
+    company: null,
+    department: null,
+  }
 }
 
-async function hub(dir: string, connector: Connector<any>) {
+async function hub(dir: string, connector: AnyConnector) {
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', SECRET_KEY: 'ab'.repeat(32) })
   const { db, sqlite } = openDatabase(config.databasePath)
   await migrateToLatest(db)
@@ -128,7 +147,9 @@ function baseline(dir: string, count: number, attempt: number): number {
   const sqlite = new SQLite(join(dir, `baseline-${attempt}.db`))
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
-  sqlite.exec('create table t (id integer primary key, integration text not null, module text not null, external_id text not null, payload text not null, unique (integration, module, external_id))')
+  sqlite.exec(
+    'create table t (id integer primary key, integration text not null, module text not null, external_id text not null, payload text not null, unique (integration, module, external_id))',
+  )
   const insert = sqlite.prepare('insert into t (integration, module, external_id, payload) values (?, ?, ?, ?)')
   const t0 = performance.now()
   sqlite.transaction(() => {
@@ -162,7 +183,7 @@ async function speed() {
     const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
     let attempt = 0
     const base = () => Math.min(baseline(dir, N, ++attempt), baseline(dir, N, ++attempt))
-    const paired = async <T,>(key: keyof typeof measured, fn: () => Promise<[number, T]>): Promise<T> => {
+    const paired = async <T>(key: keyof typeof measured, fn: () => Promise<[number, T]>): Promise<T> => {
       const b = base()
       const [ms, value] = await fn()
       measured[key].push({ ms, base: b })
@@ -183,7 +204,18 @@ async function speed() {
       const changed = await paired('changed', () => timedThenCheckpointed(deps, () => sync(deps)))
       if (changed.updated_count !== N / 10) throw new Error(`re-sync saw ${changed.updated_count} changed`)
       const ids = (await deps.db.selectFrom('staged_records').select('id').execute()).map((r) => r.id)
-      const result = await paired('import', () => timedThenCheckpointed(deps, () => runImport(deps, systemActor('bench'), { integration: 'bench', integrationName: 'Bench', module: 'employees', ids, trigger: 'manual', defaultTimeZone: 'UTC' })))
+      const result = await paired('import', () =>
+        timedThenCheckpointed(deps, () =>
+          runImport(deps, systemActor('bench'), {
+            integration: 'bench',
+            integrationName: 'Bench',
+            module: 'employees',
+            ids,
+            trigger: 'manual',
+            defaultTimeZone: 'UTC',
+          }),
+        ),
+      )
       if (result.created !== N) throw new Error(`import created ${result.created}`)
       await deps.db.destroy()
       await paired('floor', async () => [await importFloor(), null])
@@ -241,7 +273,9 @@ async function pageQuery() {
     deps.sqlite.exec(`insert into staged_search (staged_search) values ('delete-all'); update staged_search_progress set indexed_through = 0`)
     const [indexMs] = await timedThenCheckpointed(deps, () => catchUpSearchIndex(deps))
     // A realistic mix of statuses: a tenth imported, a hundredth archived (written here directly, so counted again).
-    deps.sqlite.exec(`update staged_records set status = 'imported' where id % 10 = 0; update staged_records set status = 'archived', archived = 1 where id % 100 = 1;`)
+    deps.sqlite.exec(
+      `update staged_records set status = 'imported' where id % 10 = 0; update staged_records set status = 'archived', archived = 1 where id % 100 = 1;`,
+    )
     recountStaging(deps.sqlite)
     deps.sqlite.exec('analyze')
     const cases: [string, Parameters<typeof stagingPage>[3], Parameters<typeof stagingPage>[4], number][] = [
@@ -256,14 +290,22 @@ async function pageQuery() {
       ['every status, by status, page 1', { status: '', removed: '', q: '' }, { sort: 'status', dir: 'asc' }, 1],
       ['New, by name, middle page', { status: 'new', removed: '', q: '' }, { sort: 'label', dir: 'asc' }, Math.round((BIG * 0.89) / 100)],
       ['search one name "last654321"', { status: '', removed: '', q: 'last654321' }, { sort: 'label', dir: 'asc' }, 1],
-      ['search two words "last654321 first" ("first" begins 1,000,000 different words)', { status: '', removed: '', q: 'last654321 first' }, { sort: 'label', dir: 'asc' }, 1],
+      [
+        'search two words "last654321 first" ("first" begins 1,000,000 different words)',
+        { status: '', removed: '', q: 'last654321 first' },
+        { sort: 'label', dir: 'asc' },
+        1,
+      ],
       ['search an external id "80000123456-1"', { status: '', removed: '', q: '80000123456-1' }, { sort: 'label', dir: 'asc' }, 1],
       ['search "first9" (111,111 match), page 1', { status: '', removed: '', q: 'first9' }, { sort: 'label', dir: 'asc' }, 1],
     ]
     for (const [name, filter, sort, page] of cases) {
       const times: number[] = []
       // What the tab's fragment queries: the page of rows and the per-status counts.
-      for (let i = 0; i < 7; i++) times.push((await timed(() => Promise.all([stagingPage(deps.db, 'bench', 'employees', filter, sort, page), statusCounts(deps.db, 'bench', 'employees')])))[0])
+      for (let i = 0; i < 7; i++)
+        times.push(
+          (await timed(() => Promise.all([stagingPage(deps.db, 'bench', 'employees', filter, sort, page), statusCounts(deps.db, 'bench', 'employees')])))[0],
+        )
       times.sort((a, b) => a - b)
       row(`page over ${BIG.toLocaleString('en-US')} staged: ${name} (median of 7)`, times[3]!, null, '< 50 ms')
     }
@@ -330,8 +372,11 @@ async function webConnector() {
     clearInterval(timer)
     peak = Math.max(peak, process.memoryUsage().rss)
     const run = await db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
-    if (visit.outcome !== 'done' || run.new_count !== N) throw new Error(`Web Connector visit ${visit.outcome}: ${visit.lastError ?? ''} (${run.new_count} staged)`)
-    process.stdout.write(JSON.stringify({ ms, simulatorMs, pages: run.pages, peakMb: peak / 1024 / 1024, growthMb: (peak - before) / 1024 / 1024, base: baseline(dir, N, 1) }))
+    if (visit.outcome !== 'done' || run.new_count !== N)
+      throw new Error(`Web Connector visit ${visit.outcome}: ${visit.lastError ?? ''} (${run.new_count} staged)`)
+    process.stdout.write(
+      JSON.stringify({ ms, simulatorMs, pages: run.pages, peakMb: peak / 1024 / 1024, growthMb: (peak - before) / 1024 / 1024, base: baseline(dir, N, 1) }),
+    )
     await db.destroy()
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -345,7 +390,13 @@ async function webConnector() {
  */
 async function cloud() {
   const out: { name: string; ms: number; simulatorMs: number; requests: number; pages: number }[] = []
-  const measure = async (connector: AnyConnector, env: Record<string, string>, prepare: (deps: ReturnType<typeof createDeps>) => Promise<void>, simulatorMs: () => number, requests: () => number) => {
+  const measure = async (
+    connector: AnyConnector,
+    env: Record<string, string>,
+    prepare: (deps: ReturnType<typeof createDeps>) => Promise<void>,
+    simulatorMs: () => number,
+    requests: () => number,
+  ) => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'))
     try {
       const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', SECRET_KEY: 'ab'.repeat(32), ...env })
@@ -375,9 +426,18 @@ async function cloud() {
     quickbooksOnlineConnector,
     qbo.urls(qboServer.url),
     async (deps) => {
-      await saveSettings(deps, systemActor('bench'), quickbooksOnlineConnector, { clientId: SIM_CLIENT.clientId, environment: 'sandbox', departmentsFrom: 'Class', clientSecret: SIM_CLIENT.clientSecret })
+      await saveSettings(deps, systemActor('bench'), quickbooksOnlineConnector, {
+        clientId: SIM_CLIENT.clientId,
+        environment: 'sandbox',
+        departmentsFrom: 'Class',
+        clientSecret: SIM_CLIENT.clientSecret,
+      })
       const tokens = qbo.issueTokens()
-      await storeGrant(deps, systemActor('bench'), quickbooksOnlineConnector, qbo.company.realmId, { ...tokens, expiresInSeconds: 3600, refreshExpiresInSeconds: null })
+      await storeGrant(deps, systemActor('bench'), quickbooksOnlineConnector, qbo.company.realmId, {
+        ...tokens,
+        expiresInSeconds: 3600,
+        refreshExpiresInSeconds: null,
+      })
     },
     () => qbo.handlerMs,
     () => qbo.log.length,
@@ -389,7 +449,8 @@ async function cloud() {
   await measure(
     sageIntacctConnector,
     { INTACCT_ENDPOINT_URL: intacctServer.endpoint },
-    (deps) => saveSettings(deps, systemActor('bench'), sageIntacctConnector, { ...plain, endpointUrl: '', weekStartsOn: 'monday', senderPassword, userPassword }),
+    (deps) =>
+      saveSettings(deps, systemActor('bench'), sageIntacctConnector, { ...plain, endpointUrl: '', weekStartsOn: 'monday', senderPassword, userPassword }),
     () => intacct.handlerMs,
     () => intacct.log.length,
   )
@@ -410,11 +471,15 @@ async function payroll() {
     const actor = systemActor('bench')
     const now = new Date().toISOString()
     sqlite.transaction(() => {
-      const emp = sqlite.prepare(`insert into employees (first_name, last_name, employee_number, pay_group, status, created_at, updated_at) values (?, ?, ?, 'HOURLY', 'active', ?, ?)`)
+      const emp = sqlite.prepare(
+        `insert into employees (first_name, last_name, employee_number, pay_group, status, created_at, updated_at) values (?, ?, ?, 'HOURLY', 'active', ?, ?)`,
+      )
       for (let i = 0; i < 1000; i++) emp.run(`First${i}`, `Last${i}`, String(1000 + i), now, now)
       const job = sqlite.prepare(`insert into job_sites (number, name, status, created_at, updated_at) values (?, ?, 'active', ?, ?)`)
       for (let j = 0; j < 3; j++) job.run(`J-${j}`, `Job ${j}`, now, now)
-      const entry = sqlite.prepare(`insert into time_entries (employee_id, date, start_time, end_time, minutes, job_site_id, pay_id, source, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 'REG', 'api', ?, ?)`)
+      const entry = sqlite.prepare(
+        `insert into time_entries (employee_id, date, start_time, end_time, minutes, job_site_id, pay_id, source, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 'REG', 'api', ?, ?)`,
+      )
       for (let e = 1; e <= 1000; e++) {
         for (let d = 0; d < 14; d++) {
           const date = new Date(Date.UTC(2024, 5, 3 + d)).toISOString().slice(0, 10)
@@ -422,12 +487,29 @@ async function payroll() {
         }
       }
     })()
-    await savePayrollSettings(db, actor, await getPayrollSettings(db, 'UTC'), { weeklyOvertimeHours: 40, dailyOvertime: true, dailyOvertimeHours: 8, dailyDoubleTime: true, dailyDoubleTimeHours: 12, seventhDayRule: true, frequency: 'biweekly', anchor: '2024-06-03' })
+    await savePayrollSettings(db, actor, await getPayrollSettings(db, 'UTC'), {
+      weeklyOvertimeHours: 40,
+      dailyOvertime: true,
+      dailyOvertimeHours: 8,
+      dailyDoubleTime: true,
+      dailyDoubleTimeHours: 12,
+      seventhDayRule: true,
+      frequency: 'biweekly',
+      anchor: '2024-06-03',
+    })
     const settings = await getPayrollSettings(db, 'UTC')
     const period = { start: '2024-06-03', end: '2024-06-16' }
     await approvePeriod(db, actor, period)
-    await saveFileSettings(db, actor, { iifCompanyName: 'Bench Co', iifCompanyCreateTime: '1405767000', iifEmployeeName: 'first-last', adpCoCode: 'BC', adpRunIid: 'BENCH1', paychexClientId: '12345678' })
-    const item = async (name: string) => (await db.insertInto('payroll_items').values({ name, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+    await saveFileSettings(db, actor, {
+      iifCompanyName: 'Bench Co',
+      iifCompanyCreateTime: '1405767000',
+      iifEmployeeName: 'first-last',
+      adpCoCode: 'BC',
+      adpRunIid: 'BENCH1',
+      paychexClientId: '12345678',
+    })
+    const item = async (name: string) =>
+      (await db.insertInto('payroll_items').values({ name, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
     const items = { REG: await item('R'), OT: await item('O'), DT: await item('D') }
     for (const target of ['file:iif', 'file:adp-wfn', 'file:adp-run', 'file:paychex', 'file:gusto', 'file:csv', 'quickbooks-desktop']) {
       const [group] = await groupsOf(db, target)
@@ -451,7 +533,12 @@ async function payroll() {
     }
     const [summaryMs, filesMs, linesMs] = [median(times.summary), median(times.files), median(times.lines)]
     const perSecond = (ms: number) => `${Math.round((entries / ms) * 1000).toLocaleString('en-US')} entries/s`
-    rows.push([`payroll: classify and aggregate ${entries.toLocaleString('en-US')} entries (1,000 employees x 14 days x 3 job sites, median of 5)`, fmt(summaryMs), '', ''])
+    rows.push([
+      `payroll: classify and aggregate ${entries.toLocaleString('en-US')} entries (1,000 employees x 14 days x 3 job sites, median of 5)`,
+      fmt(summaryMs),
+      '',
+      '',
+    ])
     rows.push([`payroll: every payroll file (${formats.length}), from that summary`, fmt(filesMs), '', ''])
     rows.push([`payroll: the publish lines for QuickBooks Desktop and their checks, from that summary`, fmt(linesMs), '', ''])
     rows.push([`payroll: classify, aggregate and build the publish lines`, perSecond(summaryMs + linesMs), '', '> 100,000 entries/s'])
@@ -505,7 +592,17 @@ async function responsive() {
     const ids = (await deps.db.selectFrom('staged_records').select('id').execute()).map((r) => r.id)
     let batchId = 0
     const imported = await healthzDuring(app, async () => {
-      batchId = (await runImport(deps, systemActor("bench"), { integration: "bench", integrationName: "Bench", module: "employees", ids, trigger: "manual", defaultTimeZone: "UTC" })).batchId ?? 0
+      batchId =
+        (
+          await runImport(deps, systemActor('bench'), {
+            integration: 'bench',
+            integrationName: 'Bench',
+            module: 'employees',
+            ids,
+            trigger: 'manual',
+            defaultTimeZone: 'UTC',
+          })
+        ).batchId ?? 0
     })
     rows.push([`largest /healthz wait during an IMPORT of ${N.toLocaleString('en-US')}`, fmt(imported.maxMs), '', '< 100 ms'])
     await checkpointsDone(deps.sqlite)
@@ -533,15 +630,24 @@ async function bigCompanyPages() {
     const app = createApp(deps)
     const now = new Date().toISOString()
     deps.sqlite.transaction(() => {
-      const insert = deps.sqlite.prepare(`insert into employees (first_name, last_name, employee_number, pay_group, status, created_at, updated_at) values (?, ?, ?, 'HOURLY', 'active', ?, ?)`)
+      const insert = deps.sqlite.prepare(
+        `insert into employees (first_name, last_name, employee_number, pay_group, status, created_at, updated_at) values (?, ?, ?, 'HOURLY', 'active', ?, ?)`,
+      )
       for (let i = 0; i < N; i++) insert.run(`First${i}`, `Last${i}`, `E${i}`, now, now)
     })()
     const role = await deps.db.selectFrom('roles').select('id').where('key', '=', 'super_admin').executeTakeFirstOrThrow()
-    const user = await deps.db.insertInto('users').values({ email: 'bench@example.com', name: 'Bench', password_hash: 'x', role_id: role.id, status: 'active', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
+    const user = await deps.db
+      .insertInto('users')
+      .values({ email: 'bench@example.com', name: 'Bench', password_hash: 'x', role_id: role.id, status: 'active', created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow()
     const token = generateSessionToken()
     await createSession(deps.db, token, user.id, 30, { ip: null, userAgent: 'bench' })
     const headers = { cookie: `${SESSION_COOKIE}=${token}` }
-    for (const [name, path] of [['time entries', '/time-entries?period=2024-06-03'], ['payroll item mapping', '/payroll/mapping']] as const) {
+    for (const [name, path] of [
+      ['time entries', '/time-entries?period=2024-06-03'],
+      ['payroll item mapping', '/payroll/mapping'],
+    ] as const) {
       const times: number[] = []
       let bytes = 0
       for (let i = 0; i < 7; i++) {
@@ -549,7 +655,12 @@ async function bigCompanyPages() {
         times.push(ms)
         bytes = size
       }
-      rows.push([`the ${name} page with ${N.toLocaleString('en-US')} employees (no time entered; median of 7; its size)`, `${fmt(median(times))}, ${(bytes / 1024).toFixed(0)} KB`, '', '< 50 ms, < 100 KB'])
+      rows.push([
+        `the ${name} page with ${N.toLocaleString('en-US')} employees (no time entered; median of 7; its size)`,
+        `${fmt(median(times))}, ${(bytes / 1024).toFixed(0)} KB`,
+        '',
+        '< 50 ms, < 100 KB',
+      ])
     }
     await deps.db.destroy()
   } finally {
@@ -600,10 +711,14 @@ if (args.phase === 'responsive') {
   console.log(`Clockbridge bench · node ${process.version} · ${new Date().toISOString().slice(0, 10)}`)
   await speed()
   await pageQuery()
-  const out = execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'memory', '--big', String(BIG)], { encoding: 'utf8' })
+  const out = execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'memory', '--big', String(BIG)], {
+    encoding: 'utf8',
+  })
   const { peakMb } = JSON.parse(out) as { peakMb: number }
   rows.push([`peak resident memory of a ${BIG.toLocaleString('en-US')}-record sync`, `${peakMb.toFixed(0)} MB`, '', '< 300 MB'])
-  const qb = JSON.parse(execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'qbwc', '--records', String(N)], { encoding: 'utf8' })) as { ms: number; simulatorMs: number; pages: number; peakMb: number; growthMb: number; base: number }
+  const qb = JSON.parse(
+    execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'qbwc', '--records', String(N)], { encoding: 'utf8' }),
+  ) as { ms: number; simulatorMs: number; pages: number; peakMb: number; growthMb: number; base: number }
   const n = N.toLocaleString('en-US')
   const perSecond = (ms: number) => `${Math.round((N / ms) * 1000).toLocaleString('en-US')} records/s`
   row(`QuickBooks Desktop: ${n} employees through the SOAP service, ${qb.pages} qbXML pages`, qb.ms, qb.base, '')
@@ -611,7 +726,9 @@ if (args.phase === 'responsive') {
   row(`  of which Clockbridge (without the simulated QuickBooks answering)`, qb.ms - qb.simulatorMs, qb.base, '')
   rows.push([`  peak resident memory (the simulated company lives in the same process)`, `${qb.peakMb.toFixed(0)} MB`, '', ''])
   rows.push([`  growth during the visit`, `${qb.growthMb.toFixed(0)} MB`, '', ''])
-  const clouds = JSON.parse(execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'cloud', '--records', String(N)], { encoding: 'utf8' })) as { name: string; ms: number; simulatorMs: number; requests: number; pages: number }[]
+  const clouds = JSON.parse(
+    execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'cloud', '--records', String(N)], { encoding: 'utf8' }),
+  ) as { name: string; ms: number; simulatorMs: number; requests: number; pages: number }[]
   for (const c of clouds) {
     const perRecord = (ms: number) => `${((ms / N) * 1000).toFixed(1)} µs/record`
     row(`${c.name}: ${n} employees, ${c.requests} requests, ${c.pages} pages`, c.ms, null, '')
@@ -619,9 +736,26 @@ if (args.phase === 'responsive') {
     rows.push([`  Clockbridge's time per record / the simulator's`, `${perRecord(c.ms - c.simulatorMs)} / ${perRecord(c.simulatorMs)}`, '', ''])
   }
   // Its own process, as the memory phase: the million-row phases before it leave the heap busy.
-  rows.push(...(JSON.parse(execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'payroll'], { encoding: 'utf8' })) as [string, string, string, string][]))
-  rows.push(...(JSON.parse(execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'responsive', '--json', '--records', String(N)], { encoding: 'utf8' })) as [string, string, string, string][]))
-  rows.push(...(JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', new URL('./bench-binary.ts', import.meta.url).pathname, '--json'], { encoding: 'utf8' })) as [string, string, string, string][]))
+  rows.push(
+    ...(JSON.parse(execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'payroll'], { encoding: 'utf8' })) as [
+      string,
+      string,
+      string,
+      string,
+    ][]),
+  )
+  rows.push(
+    ...(JSON.parse(
+      execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--phase', 'responsive', '--json', '--records', String(N)], {
+        encoding: 'utf8',
+      }),
+    ) as [string, string, string, string][]),
+  )
+  rows.push(
+    ...(JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', new URL('./bench-binary.ts', import.meta.url).pathname, '--json'], { encoding: 'utf8' }),
+    ) as [string, string, string, string][]),
+  )
   printTable()
 }
 

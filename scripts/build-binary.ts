@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build, type BuildOptions } from 'esbuild'
 import { assetsUnder } from '../src/runtime/assets.js'
@@ -57,7 +57,14 @@ function seaBlob(assets: Record<string, string>): string {
   const manifest = join(WORK, 'assets.json')
   writeFileSync(manifest, JSON.stringify(Object.keys(assets).sort()))
   const blob = join(WORK, 'sea-prep.blob')
-  const config = { main: join(WORK, 'clockbridge.cjs'), output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: true, assets: { ...assets, 'assets.json': manifest } }
+  const config = {
+    main: join(WORK, 'clockbridge.cjs'),
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    useSnapshot: false,
+    useCodeCache: true,
+    assets: { ...assets, 'assets.json': manifest },
+  }
   writeFileSync(join(WORK, 'sea-config.json'), JSON.stringify(config, null, 2))
   execFileSync(process.execPath, ['--experimental-sea-config', join(WORK, 'sea-config.json')], { stdio: 'inherit' })
   return blob
@@ -68,7 +75,15 @@ function inject(blob: string): void {
   copyFileSync(process.execPath, EXECUTABLE)
   chmodSync(EXECUTABLE, 0o755)
   const postject = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js')
-  const args = [postject, EXECUTABLE, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL, ...(process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [])]
+  const args = [
+    postject,
+    EXECUTABLE,
+    'NODE_SEA_BLOB',
+    blob,
+    '--sentinel-fuse',
+    SENTINEL,
+    ...(process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : []),
+  ]
   execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] })
   if (process.platform === 'darwin') execFileSync('codesign', ['--sign', '-', EXECUTABLE])
 }
@@ -86,5 +101,7 @@ const bundled = await bundle()
 const blob = seaBlob({ ...runtimeFiles(), ...bundled })
 inject(blob)
 const hash = checksum()
-log(`Built ${relative(ROOT, EXECUTABLE)} (${(statSync(EXECUTABLE).size / 1e6).toFixed(1)} MB, ${process.platform}-${process.arch}, node ${process.version}) in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+log(
+  `Built ${relative(ROOT, EXECUTABLE)} (${(statSync(EXECUTABLE).size / 1e6).toFixed(1)} MB, ${process.platform}-${process.arch}, node ${process.version}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+)
 log(`sha256 ${hash}  (${relative(ROOT, EXECUTABLE)}.sha256)`)

@@ -5,10 +5,6 @@ import { z } from 'zod'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
-const booleanFromEnv = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes')
-
 /** The environment variables Clockbridge reads, each documented in the README. */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -17,10 +13,7 @@ const envSchema = z.object({
   DATABASE_PATH: z.string().min(1).optional(),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  TZ: z
-    .string()
-    .default('UTC')
-    .refine(isTimeZone, { message: 'must be an IANA time zone such as America/Chicago' }),
+  TZ: z.string().default('UTC').refine(isTimeZone, { message: 'must be an IANA time zone such as America/Chicago' }),
   SECRET_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hexadecimal characters (32 bytes)' })
@@ -38,8 +31,16 @@ const envSchema = z.object({
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   // log2 of scrypt's N for new password hashes: 15 (32 MiB) in production; the tests lower it.
   PASSWORD_COST: z.coerce.number().int().min(10).max(20).default(15),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
-  UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  UPLOAD_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(25 * 1024 * 1024),
   SYNC_PAGE_TIMEOUT_SECONDS: z.coerce.number().min(0.01).max(3600).default(120),
   PUBLISH_RECHECK_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   TLS_CERT_FILE: z.string().min(1).optional(),
@@ -129,10 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     timeZone: e.TZ,
     secretKey: e.SECRET_KEY ? Buffer.from(e.SECRET_KEY, 'hex') : readOrCreateKeyFile(dataDir),
-    previousKeys: [
-      ...(e.SECRET_KEYS_PREVIOUS?.split(',') ?? []),
-      ...readPreviousKeyFile(dataDir),
-    ].map((hex) => Buffer.from(hex, 'hex')),
+    previousKeys: [...(e.SECRET_KEYS_PREVIOUS?.split(',') ?? []), ...readPreviousKeyFile(dataDir)].map((hex) => Buffer.from(hex, 'hex')),
     trustProxy: e.TRUST_PROXY,
     sessionDays: e.SESSION_DAYS,
     passwordCost: e.PASSWORD_COST,
@@ -165,7 +163,8 @@ export function readTls(certFile: string | undefined, keyFile: string | undefine
     } catch (err) {
       throw new ConfigError(`Invalid configuration:\n  ${name}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
     }
-    if (!content.toString('latin1').includes(marker)) throw new ConfigError(`Invalid configuration:\n  ${name}: ${file} is not a PEM file (no "${marker}" line)`)
+    if (!content.toString('latin1').includes(marker))
+      throw new ConfigError(`Invalid configuration:\n  ${name}: ${file} is not a PEM file (no "${marker}" line)`)
     return content
   }
   return { cert: read('TLS_CERT_FILE', certFile, '-----BEGIN CERTIFICATE-----'), key: read('TLS_KEY_FILE', keyFile, 'PRIVATE KEY-----'), certFile, keyFile }

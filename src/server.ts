@@ -49,7 +49,10 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   const tls = config.tls ? { createServer: createHttpsServer, serverOptions: { cert: config.tls.cert, key: config.tls.key } } : {}
   let stopNotifying: (() => void) | null = null
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...tls }, (info) => {
-    logger.info({ event: 'listening', address: info.address, port: info.port, url: config.publicBaseUrl, database: config.databasePath }, 'Clockbridge is listening')
+    logger.info(
+      { event: 'listening', address: info.address, port: info.port, url: config.publicBaseUrl, database: config.databasePath },
+      'Clockbridge is listening',
+    )
     void notifyReady().then((stop) => (stopNotifying = stop))
   })
   const users = await countUsers(db)
@@ -57,7 +60,9 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   process.stdout.write(
     `\nClockbridge is running at ${config.publicBaseUrl}\n` +
       (banner ? `${banner}\n` : '') +
-      (users === 0 ? `No administrator yet: open ${config.publicBaseUrl}/setup, or run\n  ${commandName()} admin create --email you@example.com --password '<at least 10 characters>'\n` : '') +
+      (users === 0
+        ? `No administrator yet: open ${config.publicBaseUrl}/setup, or run\n  ${commandName()} admin create --email you@example.com --password '<at least 10 characters>'\n`
+        : '') +
       '\n',
   )
   const shutdown = (signal: string) => {
@@ -90,6 +95,9 @@ function reloadTls(server: HttpsServer, files: { certFile: string; keyFile: stri
     server.setSecureContext({ cert: tls.cert, key: tls.key })
     logger.info({ event: 'tls_reloaded', cert: files.certFile }, 'certificate and key reloaded')
   } catch (err) {
-    logger.error({ event: 'tls_reload_failed', error: err instanceof Error ? err.message : String(err) }, 'the certificate and key could not be reloaded; the previous ones stay in use')
+    logger.error(
+      { event: 'tls_reload_failed', error: err instanceof Error ? err.message : String(err) },
+      'the certificate and key could not be reloaded; the previous ones stay in use',
+    )
   }
 }

@@ -8,7 +8,21 @@ import { AuditLogPage, AuditLogResults } from '../../views/audit/audit-log-page.
 
 export const auditLogRoutes = new Hono<AppEnv>()
 
-const ENTITY_TYPES = ['employee', 'company', 'job_site', 'cost_code', 'department', 'payroll_item', 'pay_id', 'user', 'role', 'settings', 'integration', 'import_batch', 'staged_record']
+const ENTITY_TYPES = [
+  'employee',
+  'company',
+  'job_site',
+  'cost_code',
+  'department',
+  'payroll_item',
+  'pay_id',
+  'user',
+  'role',
+  'settings',
+  'integration',
+  'import_batch',
+  'staged_record',
+]
 
 auditLogRoutes.get('/', requires('audit_log.view'), async (c) => {
   const params = parseListParams(c.req.query(), { sorts: ['at'], defaultSort: 'at', filters: { entity: ENTITY_TYPES } })
@@ -20,5 +34,10 @@ auditLogRoutes.get('/', requires('audit_log.view'), async (c) => {
     sortColumns: { at: 'audit_log.id' },
     idColumn: 'audit_log.id',
   })
-  return renderPageOrFragment(c, 'Audit log', () => <AuditLogPage params={params} page={page} entityTypes={ENTITY_TYPES} />, () => <AuditLogResults params={params} page={page} />)
+  return renderPageOrFragment(
+    c,
+    'Audit log',
+    () => <AuditLogPage params={params} page={page} entityTypes={ENTITY_TYPES} />,
+    () => <AuditLogResults params={params} page={page} />,
+  )
 })

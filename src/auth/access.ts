@@ -56,7 +56,16 @@ export const apiRequires = (permission: Permission): Guard =>
     const user = header.startsWith('Bearer ') ? await userFromApiToken(c.var.db, header.slice(7).trim()) : null
     if (!user) {
       c.header('WWW-Authenticate', header ? 'Bearer realm="Clockbridge", error="invalid_token"' : 'Bearer realm="Clockbridge"')
-      return c.json({ error: { message: header ? 'The API token is not valid (unknown, revoked or expired): create a new one under Your account' : 'Send a valid API token: Authorization: Bearer cb_... (create one under Your account)' } }, 401)
+      return c.json(
+        {
+          error: {
+            message: header
+              ? 'The API token is not valid (unknown, revoked or expired): create a new one under Your account'
+              : 'Send a valid API token: Authorization: Bearer cb_... (create one under Your account)',
+          },
+        },
+        401,
+      )
     }
     c.set('user', user)
     if (!user.permissions.has(permission)) {

@@ -15,18 +15,17 @@ export type ThrottleKey = { kind: keyof typeof LIMITS; value: string }
 
 export function throttleKeys(email: string, ip: string | null): ThrottleKey[] {
   const account = email.trim().toLowerCase()
-  return [{ kind: 'account-address', value: `${account}|${ip ?? 'unknown'}` }, { kind: 'account', value: account }]
+  return [
+    { kind: 'account-address', value: `${account}|${ip ?? 'unknown'}` },
+    { kind: 'account', value: account },
+  ]
 }
 
 const keyOf = (k: ThrottleKey) => `${k.kind}:${k.value}`
 
 /** Milliseconds until sign-in may be tried again, or 0 when it may be tried now. */
 export async function lockedFor(db: Db, keys: ThrottleKey[], now = Date.now()): Promise<number> {
-  const rows = await db
-    .selectFrom('login_throttle')
-    .select('locked_until')
-    .where('key', 'in', keys.map(keyOf))
-    .execute()
+  const rows = await db.selectFrom('login_throttle').select('locked_until').where('key', 'in', keys.map(keyOf)).execute()
   const until = Math.max(0, ...rows.map((r) => (r.locked_until ? Date.parse(r.locked_until) : 0)))
   return Math.max(0, until - now)
 }

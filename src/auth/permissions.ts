@@ -52,9 +52,7 @@ export const PERMISSION_GROUPS = [
 
 export type Permission = (typeof PERMISSION_GROUPS)[number]['permissions'][number]['key']
 
-export const ALL_PERMISSIONS: readonly Permission[] = PERMISSION_GROUPS.flatMap((g) =>
-  g.permissions.map((p) => p.key),
-)
+export const ALL_PERMISSIONS: readonly Permission[] = PERMISSION_GROUPS.flatMap((g) => g.permissions.map((p) => p.key))
 
 export function isPermission(value: string): value is Permission {
   return (ALL_PERMISSIONS as readonly string[]).includes(value)

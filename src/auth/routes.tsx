@@ -64,12 +64,21 @@ authRoutes.post('/setup', anyone(), async (c) => {
     return redirectTo(c, '/login')
   }
   const result = await readForm(c, setupSchema)
-  if (!result.ok) return form(c, () => <SetupPage form={result} />, () => <SetupForm form={result} />)
+  if (!result.ok)
+    return form(
+      c,
+      () => <SetupPage form={result} />,
+      () => <SetupForm form={result} />,
+    )
   const role = await roleByKey(c.var.db, SUPER_ADMIN_ROLE)
   const created = await createUser(c.var.db, { ...actorOf(c), actor: result.data.email, roleKey: null }, { ...result.data, roleId: role.id })
   if (!created.ok) {
     const state = { values: result.values, errors: created.errors }
-    return form(c, () => <SetupPage form={state} />, () => <SetupForm form={state} />)
+    return form(
+      c,
+      () => <SetupPage form={state} />,
+      () => <SetupForm form={state} />,
+    )
   }
   await startSession(c, created.value)
   c.var.log.info({ event: 'first_admin_created', userId: created.value }, 'first administrator created')
@@ -88,12 +97,21 @@ authRoutes.post('/login', anyone(), async (c) => {
   const values = await readFormValues(c)
   const fail = (message: string, status: 422 | 429 = 422) => {
     const state = { values: { email: values.email ?? '' }, errors: { _form: message } }
-    return form(c, () => <LoginPage form={state} next={next} flash={null} />, () => <LoginForm form={state} next={next} />, status)
+    return form(
+      c,
+      () => <LoginPage form={state} next={next} flash={null} />,
+      () => <LoginForm form={state} next={next} />,
+      status,
+    )
   }
   const result = validateForm(loginSchema, values)
   if (!result.ok) {
     const state = { values: { email: values.email ?? '' }, errors: result.errors }
-    return form(c, () => <LoginPage form={state} next={next} flash={null} />, () => <LoginForm form={state} next={next} />)
+    return form(
+      c,
+      () => <LoginPage form={state} next={next} flash={null} />,
+      () => <LoginForm form={state} next={next} />,
+    )
   }
   const { email, password } = result.data
   const keys = throttleKeys(email, c.var.clientIp)
@@ -112,12 +130,16 @@ authRoutes.post('/login', anyone(), async (c) => {
   if (user.status !== 'active') return fail('This account is disabled. Ask an administrator to enable it.')
   await recordSuccess(c.var.db, email, c.var.clientIp)
   await startSession(c, user.id)
-  await recordAudit(c.var.db, { ...actorOf(c), userId: user.id, actor: user.email }, {
-    action: 'user.sign_in',
-    entityType: 'user',
-    entityId: user.id,
-    summary: 'Signed in',
-  })
+  await recordAudit(
+    c.var.db,
+    { ...actorOf(c), userId: user.id, actor: user.email },
+    {
+      action: 'user.sign_in',
+      entityType: 'user',
+      entityId: user.id,
+      summary: 'Signed in',
+    },
+  )
   return redirectTo(c, next)
 })
 
@@ -132,7 +154,18 @@ authRoutes.post('/logout', anyone(), async (c) => {
 })
 
 const accountPage = async (c: Context<AppEnv>, extra: { form?: FormState; tokenForm?: FormState; newToken?: string } = {}, status: 200 | 422 = 200) =>
-  renderPage(c, 'Your account', <AccountPage user={c.var.user!} form={extra.form ?? emptyForm()} tokens={await listApiTokens(c.var.db, c.var.user!.id)} tokenForm={extra.tokenForm} newToken={extra.newToken} />, status)
+  renderPage(
+    c,
+    'Your account',
+    <AccountPage
+      user={c.var.user!}
+      form={extra.form ?? emptyForm()}
+      tokens={await listApiTokens(c.var.db, c.var.user!.id)}
+      tokenForm={extra.tokenForm}
+      newToken={extra.newToken}
+    />,
+    status,
+  )
 
 authRoutes.get('/account', signedIn(), (c) => accountPage(c))
 
@@ -145,15 +178,18 @@ authRoutes.post('/account/tokens', signedIn(), async (c) => {
 
 authRoutes.post('/account/tokens/:id/revoke', signedIn(), async (c) => {
   const revoked = await revokeApiToken(c.var.db, actorOf(c), c.var.user!.id, Number(c.req.param('id')) || 0)
-  setFlash(c, revoked ? 'Token revoked: programs using it are refused from now on.' : 'That token was already revoked or is not yours.', revoked ? 'success' : 'error')
+  setFlash(
+    c,
+    revoked ? 'Token revoked: programs using it are refused from now on.' : 'That token was already revoked or is not yours.',
+    revoked ? 'success' : 'error',
+  )
   return redirectTo(c, '/account')
 })
 
 authRoutes.post('/account/password', signedIn(), async (c) => {
   const user = c.var.user!
   const result = await readForm(c, passwordChangeSchema)
-  const again = (state: FormState) =>
-    wantsFragment(c) ? c.html(<PasswordForm form={state} />, 422) : accountPage(c, { form: state }, 422)
+  const again = (state: FormState) => (wantsFragment(c) ? c.html(<PasswordForm form={state} />, 422) : accountPage(c, { form: state }, 422))
   if (!result.ok) return again({ values: {}, errors: result.errors })
   const row = await findUserByEmail(c.var.db, user.email)
   if (!row || !(await verifyPassword(row.password_hash, result.data.current))) {
@@ -164,4 +200,3 @@ authRoutes.post('/account/password', signedIn(), async (c) => {
   setFlash(c, 'Password changed. Every other browser signed in to your account was signed out.')
   return redirectTo(c, '/account')
 })
-

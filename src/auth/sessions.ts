@@ -56,11 +56,7 @@ export async function createSession(
   return { id: session.id, expiresAt: new Date(session.expires_at) }
 }
 
-export async function validateSessionToken(
-  db: Db,
-  token: string,
-  lifetimeDays: number,
-): Promise<ValidatedSession | null> {
+export async function validateSessionToken(db: Db, token: string, lifetimeDays: number): Promise<ValidatedSession | null> {
   const sessionId = sessionIdFromToken(token)
   const row = await db
     .selectFrom('sessions')

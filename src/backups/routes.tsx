@@ -20,7 +20,10 @@ export async function backupsView(c: Context<AppEnv>, message?: BackupsView['mes
 backupsRoutes.post('/', requires('settings.manage'), async (c) => {
   const { backupKeep } = await getSettings(c.var.db, c.var.config.timeZone)
   const run = await takeBackup(c.var.deps, 'manual', backupKeep, actorOf(c))
-  const message = run.status === 'succeeded' ? { kind: 'success' as const, text: `Backed up to ${run.file}.` } : { kind: 'error' as const, text: `The backup failed: ${run.error}` }
+  const message =
+    run.status === 'succeeded'
+      ? { kind: 'success' as const, text: `Backed up to ${run.file}.` }
+      : { kind: 'error' as const, text: `The backup failed: ${run.error}` }
   if (!isHtmx(c)) {
     setFlash(c, message.text, message.kind)
     return redirectTo(c, '/settings')

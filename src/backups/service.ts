@@ -21,7 +21,11 @@ export const backupFolder = (config: Config) => join(config.dataDir, 'backups')
 /** Takes a backup now; returns its row. Never throws: a failure is recorded with its reason. */
 export async function takeBackup(deps: BackupDeps, trigger: 'scheduled' | 'manual', keep: number, actor?: Actor) {
   const startedAt = new Date().toISOString()
-  const { id } = await deps.db.insertInto('backup_runs').values({ trigger, status: 'running', removed: 0, started_at: startedAt }).returning('id').executeTakeFirstOrThrow()
+  const { id } = await deps.db
+    .insertInto('backup_runs')
+    .values({ trigger, status: 'running', removed: 0, started_at: startedAt })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   const log = deps.logger.child({ job: 'backup', backupId: id })
   let outcome: { status: 'succeeded'; file: string; bytes: number; removed: number } | { status: 'failed'; error: string }
   try {
@@ -42,13 +46,21 @@ export async function takeBackup(deps: BackupDeps, trigger: 'scheduled' | 'manua
     .set({ ...outcome, finished_at: new Date().toISOString() })
     .where('id', '=', id)
     .execute()
-  if (actor) await recordAudit(deps.db, actor, { action: 'backup.take', entityType: 'backup_run', entityId: id, summary: outcome.status === 'succeeded' ? `Backed up the database to ${outcome.file}` : `A backup failed: ${outcome.error}` })
+  if (actor)
+    await recordAudit(deps.db, actor, {
+      action: 'backup.take',
+      entityType: 'backup_run',
+      entityId: id,
+      summary: outcome.status === 'succeeded' ? `Backed up the database to ${outcome.file}` : `A backup failed: ${outcome.error}`,
+    })
   return deps.db.selectFrom('backup_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 }
 
 /** Deletes the oldest of our backups beyond `keep` (never the upgrade copies, never other files). */
 function removeOldest(folder: string, keep: number): number {
-  const ours = readdirSync(folder).filter((name) => NAME.test(name)).sort()
+  const ours = readdirSync(folder)
+    .filter((name) => NAME.test(name))
+    .sort()
   const old = ours.slice(0, Math.max(0, ours.length - keep))
   for (const name of old) rmSync(join(folder, name), { force: true })
   return old.length

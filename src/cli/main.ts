@@ -53,7 +53,13 @@ const COMMANDS: Record<string, Command> = {
     args: 0,
     run: async (settings) => (await startServer(loadConfig(settings)), EXIT.ok),
   },
-  migrate: { usage: 'migrate', summary: 'apply pending database migrations and exit', options: [], args: 0, run: (settings) => migrateCommand(loadConfig(settings)) },
+  migrate: {
+    usage: 'migrate',
+    summary: 'apply pending database migrations and exit',
+    options: [],
+    args: 0,
+    run: (settings) => migrateCommand(loadConfig(settings)),
+  },
   'admin create': {
     usage: "admin create --email <address> --password '<10+ characters>' [--name <name>]",
     summary: 'create a Super Admin (for unattended installs)',
@@ -64,7 +70,13 @@ const COMMANDS: Record<string, Command> = {
       return input ? adminCreateCommand(loadConfig(settings), input) : EXIT.usage
     },
   },
-  backup: { usage: 'backup <file>', summary: 'copy the live database to a new file, consistently', options: [], args: 1, run: (settings, _v, args) => backupCommand(loadConfig(settings), args[0]!) },
+  backup: {
+    usage: 'backup <file>',
+    summary: 'copy the live database to a new file, consistently',
+    options: [],
+    args: 1,
+    run: (settings, _v, args) => backupCommand(loadConfig(settings), args[0]!),
+  },
   'keys rotate': {
     usage: 'keys rotate [--new-key <64 hex>]',
     summary: 're-encrypt stored credentials under a new key',
@@ -83,7 +95,13 @@ const COMMANDS: Record<string, Command> = {
       return EXIT.ok
     },
   },
-  healthcheck: { usage: 'healthcheck', summary: 'exit 0 when the server at --host/--port answers /healthz', options: [], args: 0, run: (settings) => healthcheckCommand(settings) },
+  healthcheck: {
+    usage: 'healthcheck',
+    summary: 'exit 0 when the server at --host/--port answers /healthz',
+    options: [],
+    args: 0,
+    run: (settings) => healthcheckCommand(settings),
+  },
   'service print': {
     usage: 'service print [--user <name>]',
     summary: 'print a hardened systemd unit for this executable',
@@ -93,8 +111,8 @@ const COMMANDS: Record<string, Command> = {
   },
 }
 
-const COMMON = '  --port <n>        port to listen on (PORT, default 3000)\n  --host <address>  address to listen on (HOST, default 127.0.0.1)\n  --data-dir <dir>  where the database and key live (DATA_DIR, default ./data)\n  --config <file>   KEY=value settings file (CLOCKBRIDGE_CONFIG); the environment and flags win'
-
+const COMMON =
+  '  --port <n>        port to listen on (PORT, default 3000)\n  --host <address>  address to listen on (HOST, default 127.0.0.1)\n  --data-dir <dir>  where the database and key live (DATA_DIR, default ./data)\n  --config <file>   KEY=value settings file (CLOCKBRIDGE_CONFIG); the environment and flags win'
 
 function help(): string {
   const name = commandName()
@@ -153,8 +171,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (!command) return usageError(`Unknown command "${positionals.slice(0, 2).join(' ')}".`)
   if (values.help) return (say(positionals.length === 0 ? help() : commandHelp(command)), EXIT.ok)
   const args = positionals.slice(name.split(' ').length)
-  if (args.length !== command.args) return usageError(`${name} takes ${command.args === 0 ? 'no arguments' : `${command.args} argument`}${args.length > command.args ? `, not "${args.join(' ')}"` : ''}.`, command)
-  const stray = (Object.keys(values) as (keyof typeof OPTIONS)[]).find((k) => !['port', 'host', 'data-dir', 'config'].includes(k) && !command.options.includes(k))
+  if (args.length !== command.args)
+    return usageError(
+      `${name} takes ${command.args === 0 ? 'no arguments' : `${command.args} argument`}${args.length > command.args ? `, not "${args.join(' ')}"` : ''}.`,
+      command,
+    )
+  const stray = (Object.keys(values) as (keyof typeof OPTIONS)[]).find(
+    (k) => !['port', 'host', 'data-dir', 'config'].includes(k) && !command.options.includes(k),
+  )
   if (stray) return usageError(`--${stray} is not an option of ${name}.`, command)
   const settings = environment(values, env)
   if (typeof settings === 'string') return usageError(settings, command)

@@ -40,7 +40,16 @@ export const companiesRoutes = recordRoutes<CompanyRow, CompanyInput, null>({
       <div class='grid'>
         <Field form={f} name='name' label='Name' required maxlength={150} />
         <Field form={f} name='prefix' label='Prefix' maxlength={20} hint='Short code shown before employee numbers, optional.' />
-        <SelectField form={f} name='status' label='Status' required options={[{ value: 'active', label: 'Active' }, { value: 'disabled', label: 'Disabled' }]} />
+        <SelectField
+          form={f}
+          name='status'
+          label='Status'
+          required
+          options={[
+            { value: 'active', label: 'Active' },
+            { value: 'disabled', label: 'Disabled' },
+          ]}
+        />
       </div>
       <CheckboxField form={f} name='payroll_company' label='Payroll company' hint='Hours of its employees are sent to payroll under this company.' />
     </>

@@ -7,7 +7,13 @@ import { sage300Connector } from './sage-300-cre/connector.js'
 import { registerIntegrationName } from '../lists/synced-status.js'
 
 /** Every connector this server offers, in Overview order. Adding one is one line here. */
-export const CONNECTORS: readonly AnyConnector[] = [quickbooksDesktopConnector, quickbooksOnlineConnector, sageIntacctConnector, sage300Connector, spreadsheetConnector]
+export const CONNECTORS: readonly AnyConnector[] = [
+  quickbooksDesktopConnector,
+  quickbooksOnlineConnector,
+  sageIntacctConnector,
+  sage300Connector,
+  spreadsheetConnector,
+]
 
 for (const c of CONNECTORS) registerIntegrationName(c.id, c.name)
 

@@ -78,7 +78,13 @@ export type OAuthSpec<Settings> = {
 
 export type Hosting = 'cloud' | 'on-premises' | 'file'
 
-export type SettingField = { key: string; label: string; secret?: boolean; hint?: string; /** A choice instead of free text. */ options?: { value: string; label: string }[] }
+export type SettingField = {
+  key: string
+  label: string
+  secret?: boolean
+  hint?: string
+  /** A choice instead of free text. */ options?: { value: string; label: string }[]
+}
 
 /** What the pages need of an uploaded file, read once at upload: never parsed again for a page. */
 export type UploadInspection = { headers: string[]; rows: number; encoding?: string | null; sample?: string[][] }
@@ -162,7 +168,15 @@ export interface Connector<Settings = Record<string, unknown>> {
  * write may have been applied (its answer was lost): settle it by the target's own mechanism (replay
  * with the same request id, read it back) before anything is sent again.
  */
-export type OutgoingLine = { id: number; key: string; action: 'add' | 'delete'; payload: unknown; externalRef: string | null; attempt: number; unconfirmed: boolean }
+export type OutgoingLine = {
+  id: number
+  key: string
+  action: 'add' | 'delete'
+  payload: unknown
+  externalRef: string | null
+  attempt: number
+  unconfirmed: boolean
+}
 
 /**
  * What the target said about one line. `resendRef`: deleting this line removed a whole group at
@@ -185,6 +199,7 @@ export type PublishLineInput = {
   payrollItem: { externalId: string | null; name: string }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds connectors whatever their settings
 export type AnyConnector = Connector<any>
 
 /** An integration with a connection to watch (OAuth or a test call): its health shows on the Overview. */

@@ -40,7 +40,16 @@ export const costCodesRoutes = recordRoutes<CostCodeRow, CostCodeInput, Options>
     ['Code', r.code],
     ['Name', r.name],
     ['Description', r.description],
-    ['Job site', r.job_site_id ? <a href={`/job-sites/${r.job_site_id}`}>{r.job_site_number} · {r.job_site_name}</a> : 'Standard (every job site)'],
+    [
+      'Job site',
+      r.job_site_id ? (
+        <a href={`/job-sites/${r.job_site_id}`}>
+          {r.job_site_number} · {r.job_site_name}
+        </a>
+      ) : (
+        'Standard (every job site)'
+      ),
+    ],
   ],
   toValues: (r) => ({ code: r.code, name: r.name, description: r.description ?? '', job_site_id: r.job_site_id ? String(r.job_site_id) : '' }),
   formOptions: async (db) => ({ jobSites: await db.selectFrom('job_sites').select(['id', 'number', 'name']).orderBy('number').execute() }),
@@ -56,7 +65,10 @@ export const costCodesRoutes = recordRoutes<CostCodeRow, CostCodeInput, Options>
         name='job_site_id'
         label='Job site'
         hint='Standard cost codes apply to every job site.'
-        options={[{ value: '', label: 'Standard (every job site)' }, ...options.jobSites.map((j) => ({ value: String(j.id), label: `${j.number} · ${j.name}` }))]}
+        options={[
+          { value: '', label: 'Standard (every job site)' },
+          ...options.jobSites.map((j) => ({ value: String(j.id), label: `${j.number} · ${j.name}` })),
+        ]}
       />
     </>
   ),

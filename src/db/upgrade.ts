@@ -79,7 +79,11 @@ export async function upgradeDatabase({ db, sqlite }: { db: Db; sqlite: SQLite.D
     logger?.info({ event: 'upgrade_backup', backup, pending: pending.length }, 'database backed up before migrating')
   }
   const applied = (await migrateToLatest(db)).map((r) => r.migrationName)
-  await db.insertInto('app_meta').values({ key: 'schema_by', value: appVersion() }).onConflict((oc) => oc.column('key').doUpdateSet({ value: appVersion() })).execute()
+  await db
+    .insertInto('app_meta')
+    .values({ key: 'schema_by', value: appVersion() })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: appVersion() }))
+    .execute()
   for (const name of applied) logger?.info({ event: 'migration', name, status: 'Success' }, 'migration applied')
   return applied
 }

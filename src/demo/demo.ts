@@ -44,13 +44,18 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
     // A few records entered by hand, so IMPORT has something to link instead of duplicating.
     const now = new Date().toISOString()
     await db.insertInto('departments').values({ code: 'FLD', name: 'Field', created_at: now, updated_at: now }).execute()
-    await db.insertInto('employees').values({ first_name: 'Maria', last_name: 'Lopez', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+    await db
+      .insertInto('employees')
+      .values({ first_name: 'Maria', last_name: 'Lopez', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
+      .execute()
     await db.insertInto('job_sites').values({ number: '100', name: 'Harbor View', status: 'active', country: 'US', created_at: now, updated_at: now }).execute()
   }
   await activate(db, actor, spreadsheetConnector)
   await makeSyncSource(db, actor, spreadsheetConnector, deps.connectors, true)
   const state = await db.selectFrom('connector_state').select('key').where('integration', '=', 'spreadsheet').execute()
-  for (const file of assetsUnder(DATA).map((path) => path.slice(DATA.length + 1)).filter((f) => /^[^/]+\.csv$/.test(f))) {
+  for (const file of assetsUnder(DATA)
+    .map((path) => path.slice(DATA.length + 1))
+    .filter((f) => /^[^/]+\.csv$/.test(f))) {
     const module = moduleBySlug(file.replace(/\.csv$/, ''))
     if (!module || state.some((s) => s.key === mappingStateKey(module.id))) continue
     const content = asset(`${DATA}/${file}`)
@@ -62,7 +67,12 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
   await seedPayroll(deps)
   // QuickBooks Desktop, activated with a Web Connector password; a simulated Web Connector calls in.
   await activate(db, actor, quickbooksDesktopConnector)
-  const qbwcPassword = await db.selectFrom('connector_state').select('key').where('integration', '=', 'quickbooks-desktop').where('key', '=', 'qbwc.passwordHash').executeTakeFirst()
+  const qbwcPassword = await db
+    .selectFrom('connector_state')
+    .select('key')
+    .where('integration', '=', 'quickbooks-desktop')
+    .where('key', '=', 'qbwc.passwordHash')
+    .executeTakeFirst()
   if (!qbwcPassword) await setWebConnectorPassword(db, actor, DEMO_QBWC_PASSWORD)
   await seedCloudConnectors(deps)
   await seedSage300(deps)
@@ -87,9 +97,18 @@ async function seedCloudConnectors(deps: AppDeps): Promise<void> {
     if (row) continue
     await activate(deps.db, actor, connector)
   }
-  const saved = await deps.db.selectFrom('integrations').select(['id', 'secrets_blob']).where('id', 'in', [quickbooksOnlineConnector.id, sageIntacctConnector.id]).execute()
+  const saved = await deps.db
+    .selectFrom('integrations')
+    .select(['id', 'secrets_blob'])
+    .where('id', 'in', [quickbooksOnlineConnector.id, sageIntacctConnector.id])
+    .execute()
   if (!saved.find((r) => r.id === quickbooksOnlineConnector.id)?.secrets_blob) {
-    await saveSettings(deps, actor, quickbooksOnlineConnector, { clientId: SIM_CLIENT.clientId, environment: 'sandbox', departmentsFrom: 'Class', clientSecret: SIM_CLIENT.clientSecret })
+    await saveSettings(deps, actor, quickbooksOnlineConnector, {
+      clientId: SIM_CLIENT.clientId,
+      environment: 'sandbox',
+      departmentsFrom: 'Class',
+      clientSecret: SIM_CLIENT.clientSecret,
+    })
   }
   if (!saved.find((r) => r.id === sageIntacctConnector.id)?.secrets_blob) {
     const { senderPassword, userPassword, ...plain } = SIM_INTACCT
@@ -101,7 +120,12 @@ async function seedCloudConnectors(deps: AppDeps): Promise<void> {
 async function seedSage300(deps: AppDeps): Promise<void> {
   if (await deps.db.selectFrom('integrations').select('id').where('id', '=', sage300Connector.id).executeTakeFirst()) return
   await activate(deps.db, actor, sage300Connector)
-  const files: [ModuleId, string][] = [['employees', 'employees.csv'], ['job_sites', 'jobs.csv'], ['cost_codes', 'cost-codes.csv'], ['departments', 'departments.csv']]
+  const files: [ModuleId, string][] = [
+    ['employees', 'employees.csv'],
+    ['job_sites', 'jobs.csv'],
+    ['cost_codes', 'cost-codes.csv'],
+    ['departments', 'departments.csv'],
+  ]
   for (const [module, file] of files) {
     const content = asset(`${DATA}/sage-300-cre/${file}`)
     const inspected = await sage300Upload.inspect({ filename: file, content })
@@ -134,12 +158,23 @@ async function seedPayroll(deps: AppDeps): Promise<void> {
   const { db } = deps
   if (await db.selectFrom('time_entries').select('id').limit(1).executeTakeFirst()) return
   const now = new Date().toISOString()
-  for (const [first, last, number] of [['Ken', 'Ito', '1002'], ['Ana', 'Silva', '1003']] as const) {
+  for (const [first, last, number] of [
+    ['Ken', 'Ito', '1002'],
+    ['Ana', 'Silva', '1003'],
+  ] as const) {
     if (!(await db.selectFrom('employees').select('id').where('employee_number', '=', number).executeTakeFirst())) {
-      await db.insertInto('employees').values({ first_name: first, last_name: last, employee_number: number, pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+      await db
+        .insertInto('employees')
+        .values({ first_name: first, last_name: last, employee_number: number, pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
+        .execute()
     }
   }
-  const employees = await db.selectFrom('employees').select(['id', 'employee_number']).where('employee_number', 'in', ['1001', '1002', '1003']).orderBy('employee_number').execute()
+  const employees = await db
+    .selectFrom('employees')
+    .select(['id', 'employee_number'])
+    .where('employee_number', 'in', ['1001', '1002', '1003'])
+    .orderBy('employee_number')
+    .execute()
   const job = await db.selectFrom('job_sites').select('id').where('number', '=', '100').executeTakeFirst()
   const settings = await getPayrollSettings(db, deps.config.timeZone)
   const thisWeek = workWeekOf(today(deps.config.timeZone), settings.policy.workWeekStart)
@@ -149,27 +184,45 @@ async function seedPayroll(deps: AppDeps): Promise<void> {
       if ((d + 14) % 7 >= 5) continue // weekends off
       const vacation = n === 2 && d === -10
       const hours = vacation ? '8' : String(8 + ((n + d + 14) % 3))
-      const saved = await saveTimeEntry(db, actor, { employee_id: String(e.id), date: day(d), hours, pay_id: vacation ? 'VAC' : 'REG', job_site_id: vacation || !job ? '' : String(job.id) }, { source: 'manual' })
+      const saved = await saveTimeEntry(
+        db,
+        actor,
+        { employee_id: String(e.id), date: day(d), hours, pay_id: vacation ? 'VAC' : 'REG', job_site_id: vacation || !job ? '' : String(job.id) },
+        { source: 'manual' },
+      )
       if (!saved.ok) throw new Error(`Demo time entry refused: ${JSON.stringify(saved.errors)}`)
     }
   }
   const item = async (name: string) =>
-    (await db.selectFrom('payroll_items').select('id').where('name', '=', name).executeTakeFirst())?.id ?? (await db.insertInto('payroll_items').values({ name, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+    (await db.selectFrom('payroll_items').select('id').where('name', '=', name).executeTakeFirst())?.id ??
+    (await db.insertInto('payroll_items').values({ name, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
   const [iifDefault] = await groupsOf(db, 'file:iif')
   await saveMapping(db, actor, iifDefault!.id, { REG: await item('Hourly Rate'), OT: await item('Overtime Rate'), VAC: await item('Vacation Hourly') })
-  await saveFileSettings(db, actor, { iifCompanyName: 'Northwind Builders', iifCompanyCreateTime: '1405767000', iifEmployeeName: 'first-last', adpCoCode: 'NW', adpRunIid: 'NW12AB', paychexClientId: '12345678' })
+  await saveFileSettings(db, actor, {
+    iifCompanyName: 'Northwind Builders',
+    iifCompanyCreateTime: '1405767000',
+    iifEmployeeName: 'first-last',
+    adpCoCode: 'NW',
+    adpRunIid: 'NW12AB',
+    paychexClientId: '12345678',
+  })
 }
 
 /** A QuickBooks company and its Web Connector, visiting the demo server on a timer as the real one would. */
 export function startSimulatedWebConnector(deps: AppDeps): () => void {
   // The simulated company's first employees are the demo spreadsheet's, numbered 1001 on, as in a real office.
-  const people = assetText(`${DATA}/employees.csv`).trim().split('\n').slice(1).map((l) => ({ first: l.split(',')[2]!, last: l.split(',')[3]! }))
+  const people = assetText(`${DATA}/employees.csv`)
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => ({ first: l.split(',')[2]!, last: l.split(',')[3]! }))
   const webConnector = new WebConnectorSimulator(`${deps.config.publicBaseUrl}/qbwc`, new QuickBooksCompany({ employees: 40, customers: 12, people }))
   const log = deps.logger.child({ component: 'demo-web-connector' })
   const visit = async () => {
     try {
       const result = await webConnector.visit({ username: 'clockbridge', password: DEMO_QBWC_PASSWORD })
-      if (result.outcome !== 'none') log.info({ event: 'demo_qbwc_visit', outcome: result.outcome, requests: result.requests, error: result.lastError }, 'simulated Web Connector visit')
+      if (result.outcome !== 'none')
+        log.info({ event: 'demo_qbwc_visit', outcome: result.outcome, requests: result.requests, error: result.lastError }, 'simulated Web Connector visit')
     } catch (err) {
       log.warn({ event: 'demo_qbwc_visit_failed', error: (err as Error).message }, 'simulated Web Connector visit failed')
     }

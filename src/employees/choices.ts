@@ -9,7 +9,8 @@ export const CHOICES_LIMIT = 20
 
 export type EmployeeChoice = { value: string; label: string }
 
-const label = (e: { first_name: string; last_name: string; employee_number: string | null }) => `${e.last_name}, ${e.first_name}${e.employee_number ? ` (${e.employee_number})` : ''}`
+const label = (e: { first_name: string; last_name: string; employee_number: string | null }) =>
+  `${e.last_name}, ${e.first_name}${e.employee_number ? ` (${e.employee_number})` : ''}`
 
 /** Active employees matching `q` (name or number), by name, at most CHOICES_LIMIT; `selected` always among them. */
 export async function employeeChoices(db: Db, opts: { q?: string; selected?: string | null }): Promise<EmployeeChoice[]> {
@@ -17,13 +18,24 @@ export async function employeeChoices(db: Db, opts: { q?: string; selected?: str
   const q = opts.q?.trim()
   if (q) {
     const pattern = containsPattern(q)
-    query = query.where((eb) => eb.or([sql<boolean>`last_name like ${pattern} escape '\\'`, sql<boolean>`first_name like ${pattern} escape '\\'`, sql<boolean>`employee_number like ${pattern} escape '\\'`, sql<boolean>`(first_name || ' ' || last_name) like ${pattern} escape '\\'`]))
+    query = query.where((eb) =>
+      eb.or([
+        sql<boolean>`last_name like ${pattern} escape '\\'`,
+        sql<boolean>`first_name like ${pattern} escape '\\'`,
+        sql<boolean>`employee_number like ${pattern} escape '\\'`,
+        sql<boolean>`(first_name || ' ' || last_name) like ${pattern} escape '\\'`,
+      ]),
+    )
   }
   const rows = await query.orderBy('last_name').orderBy('first_name').limit(CHOICES_LIMIT).execute()
   const choices = rows.map((e) => ({ value: String(e.id), label: label(e) }))
   const selected = opts.selected && /^\d+$/.test(opts.selected) ? opts.selected : null
   if (selected && !choices.some((c) => c.value === selected)) {
-    const chosen = await db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).where('id', '=', Number(selected)).executeTakeFirst()
+    const chosen = await db
+      .selectFrom('employees')
+      .select(['id', 'first_name', 'last_name', 'employee_number'])
+      .where('id', '=', Number(selected))
+      .executeTakeFirst()
     if (chosen) choices.unshift({ value: String(chosen.id), label: label(chosen) })
   }
   return choices

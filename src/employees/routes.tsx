@@ -11,12 +11,26 @@ export const employeesRoutes = recordRoutes<EmployeeRow, EmployeeInput, Employee
   schema: employeeSchema,
   list: {
     query: employeesQuery,
-    sorts: { name: 'employees.last_name', number: 'employees.employee_number', email: 'employees.email', company: 'companies.name', status: 'employees.status' },
+    sorts: {
+      name: 'employees.last_name',
+      number: 'employees.employee_number',
+      email: 'employees.email',
+      company: 'companies.name',
+      status: 'employees.status',
+    },
     defaultSort: 'name',
     searchColumns: ['employees.first_name', 'employees.last_name', 'employees.employee_number', 'employees.email', 'employees.phone'],
     filters: [statusFilter('employees.status', { active: 'Active', disabled: 'Disabled' })],
     columns: [
-      { label: 'Name', sort: 'name', cell: (e) => <a href={`/employees/${e.id}`}>{e.last_name}, {e.first_name}</a> },
+      {
+        label: 'Name',
+        sort: 'name',
+        cell: (e) => (
+          <a href={`/employees/${e.id}`}>
+            {e.last_name}, {e.first_name}
+          </a>
+        ),
+      },
       { label: 'Number', sort: 'number', cell: (e) => e.employee_number },
       { label: 'Email', sort: 'email', cell: (e) => e.email },
       { label: 'Company', sort: 'company', cell: (e) => e.company_name },

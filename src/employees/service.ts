@@ -38,10 +38,12 @@ export const getEmployee = (db: Db, id: number) => employeesQuery(db).where('emp
 export const employeeName = (e: { first_name: string; last_name: string }) => `${e.first_name} ${e.last_name}`
 
 function uniqueRules(db: Db, input: EmployeeInput): UniqueRule[] {
-  const usedBy = (label: string, value: string | null) => async ({ id }: { id: number }) => {
-    const other = await getEmployee(db, id)
-    return `${label} ${value} is already used by ${other ? employeeName(other) : 'another employee'} (#${id})`
-  }
+  const usedBy =
+    (label: string, value: string | null) =>
+    async ({ id }: { id: number }) => {
+      const other = await getEmployee(db, id)
+      return `${label} ${value} is already used by ${other ? employeeName(other) : 'another employee'} (#${id})`
+    }
   return [
     { field: 'employee_number', column: 'employee_number', value: input.employee_number, message: usedBy('Employee number', input.employee_number) },
     { field: 'email', column: 'email', value: input.email, message: usedBy('Email', input.email) },

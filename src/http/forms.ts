@@ -46,39 +46,53 @@ export const field = {
   required: (label: string, max = 200) =>
     z.preprocess(
       (v) => (typeof v === 'string' ? v.trim() : v),
-      z.string({ error: `${label} is required` }).min(1, `${label} is required`).max(max, `${label} must be at most ${max} characters`),
+      z
+        .string({ error: `${label} is required` })
+        .min(1, `${label} is required`)
+        .max(max, `${label} must be at most ${max} characters`),
     ),
   optional: (label: string, max = 200) =>
-    z.preprocess(
-      (v) => blankToUndefined(typeof v === 'string' ? v.trim() : v),
-      z.string().max(max, `${label} must be at most ${max} characters`).optional(),
-    ).transform((v) => v ?? null),
+    z
+      .preprocess((v) => blankToUndefined(typeof v === 'string' ? v.trim() : v), z.string().max(max, `${label} must be at most ${max} characters`).optional())
+      .transform((v) => v ?? null),
   email: (label = 'Email') =>
     z.preprocess(
       (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
       z.email({ error: `${label} must be an email address such as name@example.com` }).max(254),
     ),
   optionalEmail: (label = 'Email') =>
-    z.preprocess(
-      (v) => blankToUndefined(typeof v === 'string' ? v.trim().toLowerCase() : v),
-      z.email({ error: `${label} must be an email address such as name@example.com` }).max(254).optional(),
-    ).transform((v) => v ?? null),
+    z
+      .preprocess(
+        (v) => blankToUndefined(typeof v === 'string' ? v.trim().toLowerCase() : v),
+        z
+          .email({ error: `${label} must be an email address such as name@example.com` })
+          .max(254)
+          .optional(),
+      )
+      .transform((v) => v ?? null),
   optionalDate: (label: string) =>
-    z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} must be a date (YYYY-MM-DD)`)
-        .refine(isRealDate, `${label} is not a real calendar date`)
-        .optional(),
-    ).transform((v) => v ?? null),
+    z
+      .preprocess(
+        blankToUndefined,
+        z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} must be a date (YYYY-MM-DD)`)
+          .refine(isRealDate, `${label} is not a real calendar date`)
+          .optional(),
+      )
+      .transform((v) => v ?? null),
   optionalId: (label: string) =>
-    z.preprocess(
-      blankToUndefined,
-      z.coerce.number({ error: `Choose a valid ${label}` }).int().positive(`Choose a valid ${label}`).optional(),
-    ).transform((v) => v ?? null),
-  choice: <T extends readonly [string, ...string[]]>(label: string, options: T) =>
-    z.enum(options, { error: `${label} must be one of: ${options.join(', ')}` }),
+    z
+      .preprocess(
+        blankToUndefined,
+        z.coerce
+          .number({ error: `Choose a valid ${label}` })
+          .int()
+          .positive(`Choose a valid ${label}`)
+          .optional(),
+      )
+      .transform((v) => v ?? null),
+  choice: <T extends readonly [string, ...string[]]>(label: string, options: T) => z.enum(options, { error: `${label} must be one of: ${options.join(', ')}` }),
   checkbox: () => z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean()),
 }
 

@@ -12,7 +12,11 @@ export function unprintableFormField(c: Context<AppEnv>, body: Body): Response |
       const text = typeof v === 'string' ? v : v.name
       if (!hasUnprintable(name) && !hasUnprintable(text)) continue
       c.var.log.warn({ event: 'unprintable_input', path: c.req.path, field: name }, 'form value with control characters refused')
-      return renderError(c, 400, `The field "${name.slice(0, 60)}" holds a control character or broken text (such as NUL) that Clockbridge cannot store or send on. Retype the value (or rename the file) and send it again; nothing was saved.`)
+      return renderError(
+        c,
+        400,
+        `The field "${name.slice(0, 60)}" holds a control character or broken text (such as NUL) that Clockbridge cannot store or send on. Retype the value (or rename the file) and send it again; nothing was saved.`,
+      )
     }
   }
   return null

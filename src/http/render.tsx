@@ -20,13 +20,7 @@ export function renderPage(c: Context<AppEnv>, title: string, content: Child, st
  * One URL, two answers: the whole page, or for htmx the fragment the page is built from.
  * `Vary` keeps caches from mixing them up.
  */
-export function renderPageOrFragment(
-  c: Context<AppEnv>,
-  title: string,
-  page: () => Child,
-  fragment: () => Child,
-  status: Status = 200,
-) {
+export function renderPageOrFragment(c: Context<AppEnv>, title: string, page: () => Child, fragment: () => Child, status: Status = 200) {
   c.header('Vary', 'HX-Request, HX-Request-Type')
   if (wantsFragment(c)) return c.html(<>{fragment()}</>, status)
   return renderPage(c, title, page(), status)

@@ -14,7 +14,10 @@ export function sameOriginOnly(publicOrigin: string): MiddlewareHandler<AppEnv> 
     if (c.req.header('sec-fetch-site') === 'same-origin') return next()
     const origin = c.req.header('origin')
     if (origin && (origin === publicOrigin || origin === new URL(c.req.url).origin)) return next()
-    c.var.log.warn({ event: 'csrf_refused', method: c.req.method, path: c.req.path, origin: origin ?? null, secFetchSite: c.req.header('sec-fetch-site') ?? null }, 'cross-site request refused')
+    c.var.log.warn(
+      { event: 'csrf_refused', method: c.req.method, path: c.req.path, origin: origin ?? null, secFetchSite: c.req.header('sec-fetch-site') ?? null },
+      'cross-site request refused',
+    )
     return renderError(c, 403, 'This request did not come from a Clockbridge page, so it was refused (cross-site request). Reload the page and try again.')
   }
 }

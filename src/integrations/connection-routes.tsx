@@ -8,7 +8,16 @@ import { renderError } from '../http/errors.js'
 import { ConnectionPanel } from '../../views/integrations/connection-panel.js'
 import { hasConnection, type AnyConnector } from '../connectors/types.js'
 import { connectorContext } from './integration-service.js'
-import { connectionHealth, disconnect, finishConnect, forgetCredentials, markConnectionError, recordTestSuccess, redirectUriFor, startConnect } from './connections.js'
+import {
+  connectionHealth,
+  disconnect,
+  finishConnect,
+  forgetCredentials,
+  markConnectionError,
+  recordTestSuccess,
+  redirectUriFor,
+  startConnect,
+} from './connections.js'
 
 // Connect, the OAuth callback, Disconnect and Test connection of a cloud integration, below
 // /integrations/<id>/. The callback is a plain GET the platform redirects the admin's browser to.
@@ -21,7 +30,15 @@ const connectorOf = (c: Context<AppEnv>): AnyConnector | undefined => c.var.deps
 export async function connectionPanel(c: Context<AppEnv>, connector: AnyConnector, notice?: { kind: 'success' | 'error'; text: string }) {
   if (!hasConnection(connector)) return null
   const health = (await connectionHealth(c.var.db)).get(connector.id)
-  return <ConnectionPanel connector={connector} health={health} redirectUri={redirectUriFor(c.var.config, connector)} canSetup={c.var.user!.permissions.has('integrations.setup')} notice={notice} />
+  return (
+    <ConnectionPanel
+      connector={connector}
+      health={health}
+      redirectUri={redirectUriFor(c.var.config, connector)}
+      canSetup={c.var.user!.permissions.has('integrations.setup')}
+      notice={notice}
+    />
+  )
 }
 
 connectionRoutes.post('/:id/oauth/connect', requires('integrations.setup'), async (c) => {
@@ -39,7 +56,10 @@ connectionRoutes.get('/:id/oauth/callback', requires('integrations.setup'), asyn
   const connector = connectorOf(c)
   if (!connector?.oauth) return renderError(c, 404)
   const result = await finishConnect(c.var.deps, { ...actorOf(c), userId: c.var.user!.id }, connector, c.req.query())
-  c.var.log.info({ event: result.ok ? 'integration_connected' : 'integration_connect_failed', integration: connector.id }, result.ok ? 'connected' : 'connect failed')
+  c.var.log.info(
+    { event: result.ok ? 'integration_connected' : 'integration_connect_failed', integration: connector.id },
+    result.ok ? 'connected' : 'connect failed',
+  )
   setFlash(c, result.message, result.ok ? 'success' : 'error')
   return c.redirect(`/integrations/${connector.id}`, 303)
 })

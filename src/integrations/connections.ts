@@ -35,19 +35,49 @@ type ConnectionValues = Omit<Insertable<IntegrationConnectionsTable>, 'integrati
 
 /** Writes a connection's row: `values` when it is new, `update` (by default the same) when it exists. */
 function upsertConnection(db: Db, integration: string, values: ConnectionValues, update: Partial<ConnectionValues> = values) {
-  return db.insertInto('integration_connections').values({ integration, ...values }).onConflict((oc) => oc.column('integration').doUpdateSet(update)).execute()
+  return db
+    .insertInto('integration_connections')
+    .values({ integration, ...values })
+    .onConflict((oc) => oc.column('integration').doUpdateSet(update))
+    .execute()
 }
 
 /** What the Overview and the Setup tab show about each connection. */
-export async function connectionHealth(db: Db): Promise<Map<string, { status: ConnectionStatus; lastError: string | null; lastErrorAt: string | null; lastOkAt: string | null; account: string | null; accountName: string | null }>> {
-  const rows = await db.selectFrom('integration_connections').select(['integration', 'status', 'last_error', 'last_error_at', 'last_ok_at', 'account', 'account_name']).execute()
-  return new Map(rows.map((r) => [r.integration, { status: r.status, lastError: r.last_error, lastErrorAt: r.last_error_at, lastOkAt: r.last_ok_at, account: r.account, accountName: r.account_name }]))
+export async function connectionHealth(
+  db: Db,
+): Promise<
+  Map<
+    string,
+    {
+      status: ConnectionStatus
+      lastError: string | null
+      lastErrorAt: string | null
+      lastOkAt: string | null
+      account: string | null
+      accountName: string | null
+    }
+  >
+> {
+  const rows = await db
+    .selectFrom('integration_connections')
+    .select(['integration', 'status', 'last_error', 'last_error_at', 'last_ok_at', 'account', 'account_name'])
+    .execute()
+  return new Map(
+    rows.map((r) => [
+      r.integration,
+      { status: r.status, lastError: r.last_error, lastErrorAt: r.last_error_at, lastOkAt: r.last_ok_at, account: r.account, accountName: r.account_name },
+    ]),
+  )
 }
 
 async function settingsAndSecrets(deps: Deps, connector: AnyConnector) {
   const setup = await connectorSetup(deps, connector)
   if (!setup.ok) return setup
-  if (setup.missingSecrets.length > 0) return { ok: false as const, message: `The settings of ${connector.name} are incomplete: ${setup.missingSecrets.map((m) => `${m} is not set`).join('; ')}. Complete them on the Setup tab, then Connect.` }
+  if (setup.missingSecrets.length > 0)
+    return {
+      ok: false as const,
+      message: `The settings of ${connector.name} are incomplete: ${setup.missingSecrets.map((m) => `${m} is not set`).join('; ')}. Complete them on the Setup tab, then Connect.`,
+    }
   return { ok: true as const, settings: setup.settings, secrets: setup.secrets }
 }
 
@@ -61,26 +91,56 @@ export async function startConnect(deps: Deps, userId: number, connector: AnyCon
   await deps.db.deleteFrom('oauth_states').where('expires_at', '<', now.toISOString()).execute()
   await deps.db
     .insertInto('oauth_states')
-    .values({ state_hash: hashState(state), integration: connector.id, user_id: userId, created_at: now.toISOString(), expires_at: new Date(now.getTime() + STATE_MINUTES * 60_000).toISOString() })
+    .values({
+      state_hash: hashState(state),
+      integration: connector.id,
+      user_id: userId,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + STATE_MINUTES * 60_000).toISOString(),
+    })
     .execute()
-  return { ok: true, url: connector.oauth.authorizeUrl({ settings: setup.settings, secrets: setup.secrets, vendors: deps.config.vendors, state, redirectUri: redirectUriFor(deps.config, connector) }) }
+  return {
+    ok: true,
+    url: connector.oauth.authorizeUrl({
+      settings: setup.settings,
+      secrets: setup.secrets,
+      vendors: deps.config.vendors,
+      state,
+      redirectUri: redirectUriFor(deps.config, connector),
+    }),
+  }
 }
 
 /**
  * The platform sent the admin back. The state is consumed first, whatever happens next, so a
  * callback can never be replayed; then the code is exchanged and the tokens saved.
  */
-export async function finishConnect(deps: Deps, actor: Actor & { userId: number }, connector: AnyConnector, query: Record<string, string>): Promise<{ ok: true; message: string } | { ok: false; message: string }> {
+export async function finishConnect(
+  deps: Deps,
+  actor: Actor & { userId: number },
+  connector: AnyConnector,
+  query: Record<string, string>,
+): Promise<{ ok: true; message: string } | { ok: false; message: string }> {
   if (!connector.oauth) return { ok: false, message: `${connector.name} does not connect through OAuth.` }
   const state = query.state ?? ''
   const consumed = state
-    ? await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hashState(state)).where('integration', '=', connector.id).returningAll().executeTakeFirst()
+    ? await deps.db
+        .deleteFrom('oauth_states')
+        .where('state_hash', '=', hashState(state))
+        .where('integration', '=', connector.id)
+        .returningAll()
+        .executeTakeFirst()
     : undefined
   const again = 'Click Connect to try again.'
   if (!consumed) return { ok: false, message: `Not connected: this sign-in link is unknown or was already used (the state does not match). ${again}` }
-  if (consumed.expires_at < new Date().toISOString()) return { ok: false, message: `Not connected: the sign-in took longer than ${STATE_MINUTES} minutes. ${again}` }
+  if (consumed.expires_at < new Date().toISOString())
+    return { ok: false, message: `Not connected: the sign-in took longer than ${STATE_MINUTES} minutes. ${again}` }
   if (consumed.user_id !== actor.userId) return { ok: false, message: `Not connected: this sign-in was started by another user. ${again}` }
-  if (query.error) return { ok: false, message: `Not connected: ${connector.name} answered "${query.error}"${query.error === 'access_denied' ? ' (the connection was declined on the consent page)' : ''}. ${again}` }
+  if (query.error)
+    return {
+      ok: false,
+      message: `Not connected: ${connector.name} answered "${query.error}"${query.error === 'access_denied' ? ' (the connection was declined on the consent page)' : ''}. ${again}`,
+    }
   if (!query.code) return { ok: false, message: `Not connected: ${connector.name} sent no authorization code. ${again}` }
   const account = connector.oauth.accountFromCallback(query)
   if (!account) return { ok: false, message: `Not connected: ${connector.name} did not say which company was chosen (no realmId in the answer). ${again}` }
@@ -88,7 +148,13 @@ export async function finishConnect(deps: Deps, actor: Actor & { userId: number 
   if (!setup.ok) return setup
   let grant: TokenGrant
   try {
-    grant = await connector.oauth.exchangeCode({ settings: setup.settings, secrets: setup.secrets, vendors: deps.config.vendors, code: query.code, redirectUri: redirectUriFor(deps.config, connector) })
+    grant = await connector.oauth.exchangeCode({
+      settings: setup.settings,
+      secrets: setup.secrets,
+      vendors: deps.config.vendors,
+      code: query.code,
+      redirectUri: redirectUriFor(deps.config, connector),
+    })
   } catch (err) {
     return { ok: false, message: `Not connected: ${(err as Error).message} ${again}` }
   }
@@ -101,7 +167,19 @@ export async function storeGrant(deps: Deps, actor: Actor, connector: AnyConnect
   const previous = await getConnection(deps.db, connector.id)
   await deps.db.transaction().execute(async (trx) => {
     const now = new Date().toISOString()
-    const values = { status: 'connected' as const, account, ...tokenColumns(deps, grant), refresh_lease_until: null, refresh_lease_owner: null, last_error: null, last_error_at: null, last_ok_at: now, connected_at: now, connected_by: actor.userId, updated_at: now }
+    const values = {
+      status: 'connected' as const,
+      account,
+      ...tokenColumns(deps, grant),
+      refresh_lease_until: null,
+      refresh_lease_owner: null,
+      last_error: null,
+      last_error_at: null,
+      last_ok_at: now,
+      connected_at: now,
+      connected_by: actor.userId,
+      updated_at: now,
+    }
     await upsertConnection(trx, connector.id, values)
     const reconnect = previous && previous.status !== 'disconnected'
     await recordAudit(trx, actor, {
@@ -138,9 +216,22 @@ export async function disconnect(deps: Deps, actor: Actor, connector: AnyConnect
   }
   await deps.db.transaction().execute(async (trx) => {
     const now = new Date().toISOString()
-    const values = { status: 'disconnected' as const, tokens_blob: null, access_expires_at: null, refresh_expires_at: null, refresh_lease_until: null, refresh_lease_owner: null, updated_at: now }
+    const values = {
+      status: 'disconnected' as const,
+      tokens_blob: null,
+      access_expires_at: null,
+      refresh_expires_at: null,
+      refresh_lease_until: null,
+      refresh_lease_owner: null,
+      updated_at: now,
+    }
     await upsertConnection(trx, connector.id, values)
-    await recordAudit(trx, actor, { action: 'integration.disconnect', entityType: 'integration', entityId: connector.id, summary: `Disconnected ${connector.name}${note ? ' (revocation failed)' : ''}` })
+    await recordAudit(trx, actor, {
+      action: 'integration.disconnect',
+      entityType: 'integration',
+      entityId: connector.id,
+      summary: `Disconnected ${connector.name}${note ? ' (revocation failed)' : ''}`,
+    })
   })
   return { ok: true, message: `${connector.name} is disconnected.${note}` }
 }
@@ -173,8 +264,12 @@ export function credentialsFor(deps: Deps, connector: AnyConnector, settings: un
     const owner = randomUUID()
     for (let waited = 0; waited < LEASE_MS * 2; waited += LEASE_POLL_MS) {
       const row = await getConnection(deps.db, connector.id)
-      if (!row || row.status === 'disconnected' || !row.tokens_blob || !row.account) throw new ReconnectNeeded(`${connector.name} is not connected. Connect it on the Setup tab.`)
-      if (row.status === 'reconnect_needed') throw new ReconnectNeeded(`${connector.name} needs to be reconnected: ${row.last_error ?? 'the authorization was refused'}. Click Connect on the Setup tab.`)
+      if (!row || row.status === 'disconnected' || !row.tokens_blob || !row.account)
+        throw new ReconnectNeeded(`${connector.name} is not connected. Connect it on the Setup tab.`)
+      if (row.status === 'reconnect_needed')
+        throw new ReconnectNeeded(
+          `${connector.name} needs to be reconnected: ${row.last_error ?? 'the authorization was refused'}. Click Connect on the Setup tab.`,
+        )
       const tokens = JSON.parse(open(keyring, row.tokens_blob)) as { accessToken: string; refreshToken: string }
       const fresh = row.access_expires_at !== null && Date.parse(row.access_expires_at) - REFRESH_MARGIN_MS > Date.now()
       if (fresh && tokens.accessToken !== rejected) return { accessToken: tokens.accessToken, account: row.account }
@@ -209,13 +304,27 @@ export function credentialsFor(deps: Deps, connector: AnyConnector, settings: un
       if (err instanceof OAuthError && err.code === 'invalid_grant') {
         const message = `${connector.name} refused the saved authorization (invalid_grant): it was revoked, expired after 100 days unused, or replaced by another connection`
         await deps.db.transaction().execute(async (trx) => {
-          await trx.updateTable('integration_connections').set({ ...release, status: 'reconnect_needed', last_error: message, last_error_at: now, updated_at: now }).where('integration', '=', connector.id).execute()
-          await recordAudit(trx, systemActor('token-refresh'), { action: 'integration.reconnect_needed', entityType: 'integration', entityId: connector.id, summary: `${connector.name} needs to be reconnected: ${message}` })
+          await trx
+            .updateTable('integration_connections')
+            .set({ ...release, status: 'reconnect_needed', last_error: message, last_error_at: now, updated_at: now })
+            .where('integration', '=', connector.id)
+            .execute()
+          await recordAudit(trx, systemActor('token-refresh'), {
+            action: 'integration.reconnect_needed',
+            entityType: 'integration',
+            entityId: connector.id,
+            summary: `${connector.name} needs to be reconnected: ${message}`,
+          })
         })
         throw new ReconnectNeeded(`${message}. Click Connect on the Setup tab.`)
       }
-      await deps.db.updateTable('integration_connections').set({ ...release, updated_at: now }).where('integration', '=', connector.id).where('refresh_lease_owner', '=', owner).execute()
-      throw new Error(`Could not refresh the ${connector.name} access token: ${(err as Error).message}`)
+      await deps.db
+        .updateTable('integration_connections')
+        .set({ ...release, updated_at: now })
+        .where('integration', '=', connector.id)
+        .where('refresh_lease_owner', '=', owner)
+        .execute()
+      throw new Error(`Could not refresh the ${connector.name} access token: ${(err as Error).message}`, { cause: err })
     }
   }
 
@@ -229,7 +338,12 @@ export async function forgetCredentials(deps: Deps, actor: Actor, connector: Any
     await trx.updateTable('integrations').set({ secrets_blob: null, updated_at: now }).where('id', '=', connector.id).execute()
     const values = { status: 'disconnected' as const, updated_at: now }
     await upsertConnection(trx, connector.id, values)
-    await recordAudit(trx, actor, { action: 'integration.disconnect', entityType: 'integration', entityId: connector.id, summary: `Disconnected ${connector.name}: its stored passwords were erased` })
+    await recordAudit(trx, actor, {
+      action: 'integration.disconnect',
+      entityType: 'integration',
+      entityId: connector.id,
+      summary: `Disconnected ${connector.name}: its stored passwords were erased`,
+    })
   })
   return { ok: true, message: `${connector.name} is disconnected; its passwords were erased. Enter them again to reconnect.` }
 }
@@ -242,10 +356,21 @@ export async function recordTestSuccess(deps: Deps, actor: Actor, connector: Any
   const before = await getConnection(deps.db, connector.id)
   const now = new Date().toISOString()
   await deps.db.transaction().execute(async (trx) => {
-    const values = { status: 'connected' as const, account_name: account, last_ok_at: now, updated_at: now, ...(before?.status === 'connected' ? {} : { connected_at: now, connected_by: actor.userId }) }
+    const values = {
+      status: 'connected' as const,
+      account_name: account,
+      last_ok_at: now,
+      updated_at: now,
+      ...(before?.status === 'connected' ? {} : { connected_at: now, connected_by: actor.userId }),
+    }
     await upsertConnection(trx, connector.id, values)
     if (before?.status !== 'connected' && !connector.oauth) {
-      await recordAudit(trx, actor, { action: before ? 'integration.reconnect' : 'integration.connect', entityType: 'integration', entityId: connector.id, summary: `${before ? 'Reconnected' : 'Connected'} ${connector.name} (${account})` })
+      await recordAudit(trx, actor, {
+        action: before ? 'integration.reconnect' : 'integration.connect',
+        entityType: 'integration',
+        entityId: connector.id,
+        summary: `${before ? 'Reconnected' : 'Connected'} ${connector.name} (${account})`,
+      })
     }
   })
 }

@@ -38,11 +38,25 @@ export async function activate(db: Db, actor: Actor, connector: AnyConnector): P
 }
 
 export async function deactivate(deps: Pick<AppDeps, 'db' | 'runs'>, actor: Actor, connector: AnyConnector): Promise<Result> {
-  const active = await deps.db.selectFrom('sync_runs').select('id').where('integration', '=', connector.id).where('status', 'in', ['queued', 'running']).executeTakeFirst()
+  const active = await deps.db
+    .selectFrom('sync_runs')
+    .select('id')
+    .where('integration', '=', connector.id)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst()
   if (active) return { ok: false, message: `${connector.name} has a sync in progress (run #${active.id}); wait for it or cancel it first.` }
   await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('integrations').set({ activated: 0, is_sync_source: 0, updated_at: new Date().toISOString() }).where('id', '=', connector.id).execute()
-    await recordAudit(trx, actor, { action: 'integration.deactivate', entityType: 'integration', entityId: connector.id, summary: `Deactivated ${connector.name}; staged records and imported data are kept` })
+    await trx
+      .updateTable('integrations')
+      .set({ activated: 0, is_sync_source: 0, updated_at: new Date().toISOString() })
+      .where('id', '=', connector.id)
+      .execute()
+    await recordAudit(trx, actor, {
+      action: 'integration.deactivate',
+      entityType: 'integration',
+      entityId: connector.id,
+      summary: `Deactivated ${connector.name}; staged records and imported data are kept`,
+    })
   })
   return { ok: true, message: `${connector.name} is deactivated. Its staged records and everything imported from it are kept.` }
 }
@@ -83,7 +97,12 @@ export async function makeSyncSource(db: Db, actor: Actor, connector: AnyConnect
 }
 
 /** Saves the Setup tab: plain settings as JSON, secret ones sealed; a blank secret keeps the stored one. */
-export async function saveSettings(deps: Pick<AppDeps, 'db' | 'config'>, actor: Actor, connector: AnyConnector, values: Record<string, unknown>): Promise<void> {
+export async function saveSettings(
+  deps: Pick<AppDeps, 'db' | 'config'>,
+  actor: Actor,
+  connector: AnyConnector,
+  values: Record<string, unknown>,
+): Promise<void> {
   await ensureRow(deps.db, connector.id)
   const row = await getIntegration(deps.db, connector.id)
   const keyring = keyringOf(deps.config)
@@ -99,7 +118,11 @@ export async function saveSettings(deps: Pick<AppDeps, 'db' | 'config'>, actor: 
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('integrations')
-      .set({ settings: JSON.stringify(plain), secrets_blob: Object.keys(secrets).length > 0 ? seal(keyring, JSON.stringify(secrets)) : null, updated_at: new Date().toISOString() })
+      .set({
+        settings: JSON.stringify(plain),
+        secrets_blob: Object.keys(secrets).length > 0 ? seal(keyring, JSON.stringify(secrets)) : null,
+        updated_at: new Date().toISOString(),
+      })
       .where('id', '=', connector.id)
       .execute()
     await recordAudit(trx, actor, {
@@ -131,14 +154,32 @@ export function latestUpload(db: Db, integration: string, module: ModuleId) {
 }
 
 /** The latest upload's name, size and time with what was read of it at upload, without its content. */
-export async function latestUploadInfo(db: Db, connector: AnyConnector, module: ModuleId): Promise<{ filename: string; size: number; uploaded_at: string; inspection: UploadInspection | { error: string } } | null> {
-  const row = await db.selectFrom('integration_uploads').select(['filename', 'size', 'uploaded_at', 'inspection']).where('integration', '=', connector.id).where('module', '=', module).executeTakeFirst()
+export async function latestUploadInfo(
+  db: Db,
+  connector: AnyConnector,
+  module: ModuleId,
+): Promise<{ filename: string; size: number; uploaded_at: string; inspection: UploadInspection | { error: string } } | null> {
+  const row = await db
+    .selectFrom('integration_uploads')
+    .select(['filename', 'size', 'uploaded_at', 'inspection'])
+    .where('integration', '=', connector.id)
+    .where('module', '=', module)
+    .executeTakeFirst()
   if (!row) return null
   if (row.inspection) return { ...row, inspection: JSON.parse(row.inspection) as UploadInspection }
   // A file uploaded before inspections were kept is read once more, and its inspection kept.
   const upload = await latestUpload(db, connector.id, module)
-  const inspection = upload && connector.upload ? await connector.upload.inspect({ filename: upload.filename, content: Buffer.from(upload.content) }) : { error: 'The file is gone.' }
-  if (!('error' in inspection)) await db.updateTable('integration_uploads').set({ inspection: JSON.stringify(inspection) }).where('integration', '=', connector.id).where('module', '=', module).execute()
+  const inspection =
+    upload && connector.upload
+      ? await connector.upload.inspect({ filename: upload.filename, content: Buffer.from(upload.content) })
+      : { error: 'The file is gone.' }
+  if (!('error' in inspection))
+    await db
+      .updateTable('integration_uploads')
+      .set({ inspection: JSON.stringify(inspection) })
+      .where('integration', '=', connector.id)
+      .where('module', '=', module)
+      .execute()
   return { ...row, inspection }
 }
 
@@ -170,10 +211,17 @@ export async function connectorSetup(deps: Pick<AppDeps, 'db' | 'config'>, conne
 }
 
 /** What a connector gets for one call: its settings, opened secrets, saved state and uploads. */
-export async function connectorContext(deps: Pick<AppDeps, 'db' | 'config'>, connector: AnyConnector, signal: AbortSignal, log: Logger, mode: 'full' | 'incremental' = 'full'): Promise<ConnectorContext<unknown>> {
+export async function connectorContext(
+  deps: Pick<AppDeps, 'db' | 'config'>,
+  connector: AnyConnector,
+  signal: AbortSignal,
+  log: Logger,
+  mode: 'full' | 'incremental' = 'full',
+): Promise<ConnectorContext<unknown>> {
   const setup = await connectorSetup(deps, connector)
   if (!setup.ok) throw new Error(setup.message)
-  if (setup.missingSecrets.length > 0) throw new Error(`The settings of ${connector.name} are incomplete: ${setup.missingSecrets.join(', ')} not set. Complete them on the Setup tab.`)
+  if (setup.missingSecrets.length > 0)
+    throw new Error(`The settings of ${connector.name} are incomplete: ${setup.missingSecrets.join(', ')} not set. Complete them on the Setup tab.`)
   const { settings, secrets } = setup
   return {
     settings,
@@ -192,15 +240,47 @@ export async function connectorContext(deps: Pick<AppDeps, 'db' | 'config'>, con
 }
 
 /** Keeps the latest file of a module for a file-based connector (the previous one is replaced). */
-export async function saveUpload(db: Db, actor: Actor, connector: AnyConnector, module: ModuleId, file: { filename: string; content: Buffer }, inspection: UploadInspection): Promise<void> {
+export async function saveUpload(
+  db: Db,
+  actor: Actor,
+  connector: AnyConnector,
+  module: ModuleId,
+  file: { filename: string; content: Buffer },
+  inspection: UploadInspection,
+): Promise<void> {
   const now = new Date().toISOString()
-  const row = { integration: connector.id, module, filename: file.filename, content: file.content, size: file.content.length, uploaded_by: actor.userId, uploaded_at: now, inspection: JSON.stringify(inspection) }
+  const row = {
+    integration: connector.id,
+    module,
+    filename: file.filename,
+    content: file.content,
+    size: file.content.length,
+    uploaded_by: actor.userId,
+    uploaded_at: now,
+    inspection: JSON.stringify(inspection),
+  }
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('integration_uploads')
       .values(row)
-      .onConflict((oc) => oc.columns(['integration', 'module']).doUpdateSet({ filename: row.filename, content: row.content, size: row.size, uploaded_by: row.uploaded_by, uploaded_at: now, inspection: row.inspection }))
+      .onConflict((oc) =>
+        oc
+          .columns(['integration', 'module'])
+          .doUpdateSet({
+            filename: row.filename,
+            content: row.content,
+            size: row.size,
+            uploaded_by: row.uploaded_by,
+            uploaded_at: now,
+            inspection: row.inspection,
+          }),
+      )
       .execute()
-    await recordAudit(trx, actor, { action: 'integration.upload', entityType: 'integration', entityId: connector.id, summary: `Uploaded ${file.filename} (${file.content.length.toLocaleString('en-US')} bytes) for ${module}` })
+    await recordAudit(trx, actor, {
+      action: 'integration.upload',
+      entityType: 'integration',
+      entityId: connector.id,
+      summary: `Uploaded ${file.filename} (${file.content.length.toLocaleString('en-US')} bytes) for ${module}`,
+    })
   })
 }

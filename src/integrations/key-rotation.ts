@@ -14,10 +14,18 @@ export async function reencryptSecrets(db: Db, keyring: Keyring, newKey: Buffer)
     for (const row of rows) {
       if (sealedWith(row.secrets_blob!) === keyIdOf(newKey)) continue
       const plain = open(keyring, row.secrets_blob!)
-      await trx.updateTable('integrations').set({ secrets_blob: seal(next, plain) }).where('id', '=', row.id).execute()
+      await trx
+        .updateTable('integrations')
+        .set({ secrets_blob: seal(next, plain) })
+        .where('id', '=', row.id)
+        .execute()
       count++
     }
-    await recordAudit(trx, systemActor('keys:rotate'), { action: 'keys.rotate', entityType: 'settings', summary: `Re-encrypted ${count} integration credential(s) under key ${keyIdOf(newKey)}` })
+    await recordAudit(trx, systemActor('keys:rotate'), {
+      action: 'keys.rotate',
+      entityType: 'settings',
+      summary: `Re-encrypted ${count} integration credential(s) under key ${keyIdOf(newKey)}`,
+    })
     return { count, keyId: keyIdOf(newKey) }
   })
 }

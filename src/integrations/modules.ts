@@ -82,7 +82,12 @@ export const MODULES: Record<ModuleId, ModuleSpec> = {
       { key: 'country', label: 'Country (2 letters)', max: 2 },
       { key: 'start_date', label: 'Start date', kind: 'date' },
       { key: 'end_date', label: 'End date', kind: 'date' },
-      { key: 'status', label: 'Status', kind: 'enum', options: { active: ACTIVE_STATUS.active, archived: ['archived', 'closed', 'complete', 'completed'], disabled: ACTIVE_STATUS.disabled } },
+      {
+        key: 'status',
+        label: 'Status',
+        kind: 'enum',
+        options: { active: ACTIVE_STATUS.active, archived: ['archived', 'closed', 'complete', 'completed'], disabled: ACTIVE_STATUS.disabled },
+      },
     ],
     label_of: (p) => `${p.number ?? ''} · ${p.name ?? ''}`,
   },
@@ -141,7 +146,14 @@ export function normalizeRecord(module: ModuleSpec, data: Record<string, unknown
   const errors: FieldError[] = []
   for (const f of module.fields) {
     const raw = data[f.key]
-    let value = raw === undefined || raw === null ? null : typeof raw === 'string' ? raw.trim() : raw instanceof Date ? raw.toISOString().slice(0, 10) : String(raw).trim()
+    let value =
+      raw === undefined || raw === null
+        ? null
+        : typeof raw === 'string'
+          ? raw.trim()
+          : raw instanceof Date
+            ? raw.toISOString().slice(0, 10)
+            : String(raw).trim()
     if (value === '') value = null
     if (value === null) {
       if (f.required) errors.push({ field: f.key, message: `${f.label} is required` })

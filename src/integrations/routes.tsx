@@ -17,7 +17,21 @@ import { connectionHealth } from './connections.js'
 import { SETUP_PANELS } from './setup-panels.js'
 import { importedPayload } from '../staging/staging-store.js'
 import { cancelRun, requestSync } from '../staging/sync-runs.js'
-import { getStagedRecord, latestRun, matchingIds, recentBatches, unfinishedImports, recentRuns, runErrors, stagingPage, statusCounts, STAGED_STATUSES, STAGING_SORTS, type StagingFilter, type StagingSort } from '../staging/staging-queries.js'
+import {
+  getStagedRecord,
+  latestRun,
+  matchingIds,
+  recentBatches,
+  unfinishedImports,
+  recentRuns,
+  runErrors,
+  stagingPage,
+  statusCounts,
+  STAGED_STATUSES,
+  STAGING_SORTS,
+  type StagingFilter,
+  type StagingSort,
+} from '../staging/staging-queries.js'
 import { OverviewPage } from '../../views/integrations/overview-page.js'
 import { IntegrationLayout } from '../../views/integrations/integration-layout.js'
 import { SettingsForm, SetupTab, SyncSourceSection, type SyncSourceState } from '../../views/integrations/setup-tab.js'
@@ -25,7 +39,18 @@ import { StagingResults, StagingTab, UploadSection, type StagingView, type Uploa
 import { RunPanel, isActive } from '../../views/integrations/run-panel.js'
 import { ChangesDialog, ImportPreview, type SelectionFields } from '../../views/integrations/dialogs.js'
 import { HistoryTab, UndoResultView } from '../../views/integrations/history-tab.js'
-import { activate, deactivate, getIntegration, latestUploadInfo, listIntegrationRows, loadState, makeSyncSource, saveSettings, saveState, saveUpload } from './integration-service.js'
+import {
+  activate,
+  deactivate,
+  getIntegration,
+  latestUploadInfo,
+  listIntegrationRows,
+  loadState,
+  makeSyncSource,
+  saveSettings,
+  saveState,
+  saveUpload,
+} from './integration-service.js'
 import { readFormValues } from '../http/forms.js'
 import { isModuleId, moduleBySlug, MODULES, type ModuleSpec } from './modules.js'
 import { toCsv } from '../lib/csv.js'
@@ -71,7 +96,12 @@ integrationsRoutes.get('/', requires('integrations.view'), async (c) => {
   const health = await connectionHealth(c.var.db)
   const view = c.var.deps.connectors.map((connector) => {
     const row = rows.find((r) => r.id === connector.id)
-    return { connector, activated: !!row?.activated, syncSource: !!row?.is_sync_source, health: hasConnection(connector) ? (health.get(connector.id) ?? null) : undefined }
+    return {
+      connector,
+      activated: !!row?.activated,
+      syncSource: !!row?.is_sync_source,
+      health: hasConnection(connector) ? (health.get(connector.id) ?? null) : undefined,
+    }
   })
   return renderPage(c, 'Integrations', <OverviewPage rows={view} canSetup={c.var.user!.permissions.has('integrations.setup')} />)
 })
@@ -114,9 +144,24 @@ integrationsRoutes.get('/:id', requires('integrations.view'), async (c) => {
   const f = await findIntegration(c)
   if (!f) return renderError(c, 404)
   const canSetup = c.var.user!.permissions.has('integrations.setup')
-  const settings = { form: emptyForm(settingsValues(f)), storedSecrets: f.row?.secrets_blob ? f.connector.settingFields.filter((s) => s.secret).map((s) => s.key) : [] }
+  const settings = {
+    form: emptyForm(settingsValues(f)),
+    storedSecrets: f.row?.secrets_blob ? f.connector.settingFields.filter((s) => s.secret).map((s) => s.key) : [],
+  }
   const extra = [await connectionPanel(c, f.connector), await SETUP_PANELS[f.connector.id]?.(c)]
-  return page(c, f, 'setup', <SetupTab connector={f.connector} source={await sourceState(c, f)} canSetup={canSetup} settings={settings} extra={extra} schedules={await schedulesSection(c, f.connector, !!f.row?.is_sync_source)} />)
+  return page(
+    c,
+    f,
+    'setup',
+    <SetupTab
+      connector={f.connector}
+      source={await sourceState(c, f)}
+      canSetup={canSetup}
+      settings={settings}
+      extra={extra}
+      schedules={await schedulesSection(c, f.connector, !!f.row?.is_sync_source)}
+    />,
+  )
 })
 
 integrationsRoutes.post('/:id/sync-source', requires('integrations.setup'), async (c) => {
@@ -145,10 +190,15 @@ integrationsRoutes.post('/:id/settings', requires('integrations.setup'), async (
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? '_form')] ??= issue.message
   for (const k of secretKeys) if ((values[k] ?? '').length > 2000) errors[k] = 'At most 2000 characters'
   if (Object.keys(errors).length > 0) {
-    const form = <SettingsForm connector={f.connector} form={{ values: plain as Record<string, string>, errors }} storedSecrets={f.row?.secrets_blob ? secretKeys : []} />
+    const form = (
+      <SettingsForm connector={f.connector} form={{ values: plain as Record<string, string>, errors }} storedSecrets={f.row?.secrets_blob ? secretKeys : []} />
+    )
     return wantsFragment(c) ? c.html(form, 422) : page(c, f, 'setup', form, 422)
   }
-  await saveSettings(c.var.deps, actorOf(c), f.connector, { ...(parsed.data as Record<string, unknown>), ...Object.fromEntries(secretKeys.map((k) => [k, values[k] ?? ''])) })
+  await saveSettings(c.var.deps, actorOf(c), f.connector, {
+    ...(parsed.data as Record<string, unknown>),
+    ...Object.fromEntries(secretKeys.map((k) => [k, values[k] ?? ''])),
+  })
   setFlash(c, 'Settings saved.')
   return redirectTo(c, `/integrations/${f.connector.id}`)
 })
@@ -157,7 +207,16 @@ integrationsRoutes.post('/:id/settings', requires('integrations.setup'), async (
 
 async function historyView(c: Context<AppEnv>, f: Found, notice?: unknown) {
   const { integrationPath } = paths(f.connector)
-  return <HistoryTab integrationPath={integrationPath} runs={await recentRuns(c.var.db, f.connector.id)} batches={await recentBatches(c.var.db, f.connector.id)} unfinished={await unfinishedImports(c.var.db, f.connector.id)} canAct={c.var.user!.permissions.has('integrations.actions')} notice={notice} />
+  return (
+    <HistoryTab
+      integrationPath={integrationPath}
+      runs={await recentRuns(c.var.db, f.connector.id)}
+      batches={await recentBatches(c.var.db, f.connector.id)}
+      unfinished={await unfinishedImports(c.var.db, f.connector.id)}
+      canAct={c.var.user!.permissions.has('integrations.actions')}
+      notice={notice}
+    />
+  )
 }
 
 integrationsRoutes.get('/:id/history', requires('integrations.view'), async (c) => {
@@ -169,10 +228,22 @@ integrationsRoutes.get('/:id/history', requires('integrations.view'), async (c) 
 integrationsRoutes.post('/:id/batches/:batchId/undo', requires('integrations.actions'), async (c) => {
   const f = await findIntegration(c)
   if (!f) return renderError(c, 404)
-  const batch = await c.var.db.selectFrom('import_batches').select('id').where('id', '=', Number(c.req.param('batchId')) || 0).where('integration', '=', f.connector.id).executeTakeFirst()
+  const batch = await c.var.db
+    .selectFrom('import_batches')
+    .select('id')
+    .where('id', '=', Number(c.req.param('batchId')) || 0)
+    .where('integration', '=', f.connector.id)
+    .executeTakeFirst()
   if (!batch) return renderError(c, 404)
   const result = await undoBatch(c.var.deps, actorOf(c), batch.id)
-  const notice = 'error' in result ? <p class='flash flash-error' role='alert'>{result.error}</p> : <UndoResultView removed={result.removed} kept={result.kept} />
+  const notice =
+    'error' in result ? (
+      <p class='flash flash-error' role='alert'>
+        {result.error}
+      </p>
+    ) : (
+      <UndoResultView removed={result.removed} kept={result.kept} />
+    )
   const view = await historyView(c, f, notice)
   return wantsFragment(c) ? c.html(view, 'error' in result ? 409 : 200) : page(c, f, 'history', view, 'error' in result ? 409 : 200)
 })
@@ -180,10 +251,18 @@ integrationsRoutes.post('/:id/batches/:batchId/undo', requires('integrations.act
 integrationsRoutes.get('/:id/runs/:runId/errors.csv', requires('integrations.view'), async (c) => {
   const f = await findIntegration(c)
   if (!f) return renderError(c, 404)
-  const run = await c.var.db.selectFrom('sync_runs').select(['id', 'module']).where('id', '=', Number(c.req.param('runId')) || 0).where('integration', '=', f.connector.id).executeTakeFirst()
+  const run = await c.var.db
+    .selectFrom('sync_runs')
+    .select(['id', 'module'])
+    .where('id', '=', Number(c.req.param('runId')) || 0)
+    .where('integration', '=', f.connector.id)
+    .executeTakeFirst()
   if (!run) return renderError(c, 404)
   const errors = await runErrors(c.var.db, run.id)
-  const csv = toCsv(['page', 'row', 'external_id', 'field', 'message'], errors.map((e) => [e.page, e.row_number, e.external_id, e.field, e.message]))
+  const csv = toCsv(
+    ['page', 'row', 'external_id', 'field', 'message'],
+    errors.map((e) => [e.page, e.row_number, e.external_id, e.field, e.message]),
+  )
   c.header('Content-Disposition', `attachment; filename="${f.connector.id}-${run.module}-run-${run.id}-errors.csv"`)
   return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8' })
 })
@@ -191,7 +270,12 @@ integrationsRoutes.get('/:id/runs/:runId/errors.csv', requires('integrations.vie
 integrationsRoutes.post('/:id/runs/:runId/cancel', requires('integrations.actions'), async (c) => {
   const f = await findIntegration(c)
   if (!f) return renderError(c, 404)
-  const run = await c.var.db.selectFrom('sync_runs').selectAll().where('id', '=', Number(c.req.param('runId')) || 0).where('integration', '=', f.connector.id).executeTakeFirst()
+  const run = await c.var.db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('id', '=', Number(c.req.param('runId')) || 0)
+    .where('integration', '=', f.connector.id)
+    .executeTakeFirst()
   if (!run) return renderError(c, 404)
   await cancelRun(c.var.deps, run.id)
   await c.var.deps.runs.active.get(run.id)?.done
@@ -215,7 +299,13 @@ function readFilter(q: Record<string, string | undefined>): { filter: StagingFil
   }
 }
 
-async function stagingView(c: Context<AppEnv>, f: Found, module: ModuleSpec, query: Record<string, string | undefined>, message?: StagingView['message']): Promise<StagingView> {
+async function stagingView(
+  c: Context<AppEnv>,
+  f: Found,
+  module: ModuleSpec,
+  query: Record<string, string | undefined>,
+  message?: StagingView['message'],
+): Promise<StagingView> {
   const { filter, sort, page: pageNo } = readFilter(query)
   return {
     ...paths(f.connector, module),
@@ -241,14 +331,32 @@ async function uploadView(c: Context<AppEnv>, f: Found, module: ModuleSpec, erro
     const inspected = upload.inspection
     if ('error' in inspected) error ??= inspected.error
     else {
-      file = { filename: upload.filename, size: upload.size, uploadedAt: upload.uploaded_at, headers: inspected.headers, rows: inspected.rows, encoding: inspected.encoding ?? null, sample: inspected.sample ?? [] }
+      file = {
+        filename: upload.filename,
+        size: upload.size,
+        uploadedAt: upload.uploaded_at,
+        headers: inspected.headers,
+        rows: inspected.rows,
+        encoding: inspected.encoding ?? null,
+        sample: inspected.sample ?? [],
+      }
       problems = mapping ? uploadMappingProblems(spec, module.id, mapping, inspected.headers, upload.filename) : []
     }
   }
-  return { accept: spec.extensions.join(','), maxBytes: Math.min(spec.maxBytes, c.var.config.uploadLimitBytes), file, columns: uploadColumns(spec, module.id), idFromColumns: !!spec.idFromColumns, mapping: mapping ?? (file ? guessUploadMapping(spec, module.id, file.headers) : null), problems, error }
+  return {
+    accept: spec.extensions.join(','),
+    maxBytes: Math.min(spec.maxBytes, c.var.config.uploadLimitBytes),
+    file,
+    columns: uploadColumns(spec, module.id),
+    idFromColumns: !!spec.idFromColumns,
+    mapping: mapping ?? (file ? guessUploadMapping(spec, module.id, file.headers) : null),
+    problems,
+    error,
+  }
 }
 
-const firstErrors = async (c: Context<AppEnv>, run: { id: number; error_count: number } | undefined) => (run && run.error_count > 0 ? runErrors(c.var.db, run.id, 20) : [])
+const firstErrors = async (c: Context<AppEnv>, run: { id: number; error_count: number } | undefined) =>
+  run && run.error_count > 0 ? runErrors(c.var.db, run.id, 20) : []
 
 function syncBlocked(f: Found): string | null {
   if (!f.row?.activated) return `Activate ${f.connector.name} on the Overview to SYNC.`
@@ -267,7 +375,20 @@ integrationsRoutes.get('/:id/:module', requires('integrations.view'), async (c) 
   }
   const run = await latestRun(c.var.db, f.connector.id, module.id)
   const canSync = c.var.user!.permissions.has('integrations.actions')
-  return page(c, f, module.id, <StagingTab v={v} run={run} runErrors={await firstErrors(c, run)} agentName={f.connector.agentName} canSync={canSync} syncBlocked={syncBlocked(f)} upload={await uploadView(c, f, module)} />)
+  return page(
+    c,
+    f,
+    module.id,
+    <StagingTab
+      v={v}
+      run={run}
+      runErrors={await firstErrors(c, run)}
+      agentName={f.connector.agentName}
+      canSync={canSync}
+      syncBlocked={syncBlocked(f)}
+      upload={await uploadView(c, f, module)}
+    />,
+  )
 })
 
 integrationsRoutes.get('/:id/:module/run', requires('integrations.view'), async (c) => {
@@ -277,7 +398,15 @@ integrationsRoutes.get('/:id/:module/run', requires('integrations.view'), async 
   const run = await latestRun(c.var.db, f.connector.id, module.id)
   // The poll that sees its run finish tells the table to reload.
   if (c.req.query('was') === 'active' && !isActive(run)) c.header('HX-Trigger', 'staging-changed')
-  return c.html(<RunPanel run={run} {...paths(f.connector, module)} agentName={f.connector.agentName} canAct={c.var.user!.permissions.has('integrations.actions')} errors={await firstErrors(c, run)} />)
+  return c.html(
+    <RunPanel
+      run={run}
+      {...paths(f.connector, module)}
+      agentName={f.connector.agentName}
+      canAct={c.var.user!.permissions.has('integrations.actions')}
+      errors={await firstErrors(c, run)}
+    />,
+  )
 })
 
 integrationsRoutes.post('/:id/:module/sync', requires('integrations.actions'), async (c) => {
@@ -291,22 +420,48 @@ integrationsRoutes.post('/:id/:module/sync', requires('integrations.actions'), a
   }
   const start = await requestSync(c.var.deps, { integration: f.connector.id, module: module.id, trigger: 'manual', userId: c.var.user!.id })
   if (!start.ok) {
-    const body = <section id='run-panel' class='run-panel'><p class='flash flash-error' role='alert'>{start.message}</p></section>
+    const body = (
+      <section id='run-panel' class='run-panel'>
+        <p class='flash flash-error' role='alert'>
+          {start.message}
+        </p>
+      </section>
+    )
     return isHtmx(c) ? c.html(body, 409) : page(c, f, module.id, body, 409)
   }
   const run = await c.var.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirst()
   if (!isHtmx(c)) {
-    setFlash(c, start.alreadyRunning ? `A sync of ${module.label} was already running: your SYNC joined run #${start.runId}.` : `SYNC of ${module.label} started (run #${start.runId}).`)
+    setFlash(
+      c,
+      start.alreadyRunning
+        ? `A sync of ${module.label} was already running: your SYNC joined run #${start.runId}.`
+        : `SYNC of ${module.label} started (run #${start.runId}).`,
+    )
     return redirectTo(c, paths(f.connector, module).modulePath)
   }
-  return c.html(<RunPanel run={run} {...paths(f.connector, module)} agentName={f.connector.agentName} canAct={true} joined={start.alreadyRunning} />, start.alreadyRunning ? 200 : 202)
+  return c.html(
+    <RunPanel run={run} {...paths(f.connector, module)} agentName={f.connector.agentName} canAct={true} joined={start.alreadyRunning} />,
+    start.alreadyRunning ? 200 : 202,
+  )
 })
 
 integrationsRoutes.post(
   '/:id/:module/upload',
   requires('integrations.actions'),
   // A form without a file (urlencoded) was read and limited already; an upload gets the upload's limit.
-  async (c, next) => !(c.req.header('content-type') ?? '').startsWith('multipart/form-data') ? next() : bodyLimit({ maxSize: c.var.config.uploadLimitBytes, onError: async (c2) => (await closeAfterBody(c2 as Context<AppEnv>), uploadRefused(c2 as Context<AppEnv>, `The file is larger than ${Math.round(c.var.config.uploadLimitBytes / 1024 / 1024)} MB; split it or raise UPLOAD_LIMIT_BYTES.`)) })(c, next),
+  async (c, next) =>
+    !(c.req.header('content-type') ?? '').startsWith('multipart/form-data')
+      ? next()
+      : bodyLimit({
+          maxSize: c.var.config.uploadLimitBytes,
+          onError: async (c2) => (
+            await closeAfterBody(c2 as Context<AppEnv>),
+            uploadRefused(
+              c2 as Context<AppEnv>,
+              `The file is larger than ${Math.round(c.var.config.uploadLimitBytes / 1024 / 1024)} MB; split it or raise UPLOAD_LIMIT_BYTES.`,
+            )
+          ),
+        })(c, next),
   async (c) => {
     const f = await findIntegration(c)
     const module = f && findModule(c, f.connector)
@@ -318,18 +473,31 @@ integrationsRoutes.post(
     if (!(file instanceof File) || file.size === 0) return uploadRefused(c, file instanceof File ? `${file.name} is empty.` : 'Choose a file to upload.')
     const name = file.name || 'upload'
     if (!f.connector.upload.extensions.some((e) => name.toLowerCase().endsWith(e))) {
-      return uploadRefused(c, `${name} is not a ${f.connector.upload.extensions.join(' or ')} file. Save the sheet in one of those formats and upload it again.`)
+      return uploadRefused(
+        c,
+        `${name} is not a ${f.connector.upload.extensions.join(' or ')} file. Save the sheet in one of those formats and upload it again.`,
+      )
     }
-    if (file.size > f.connector.upload.maxBytes) return uploadRefused(c, `${name} is larger than ${Math.round(f.connector.upload.maxBytes / 1024 / 1024)} MB; split it into smaller files.`)
+    if (file.size > f.connector.upload.maxBytes)
+      return uploadRefused(c, `${name} is larger than ${Math.round(f.connector.upload.maxBytes / 1024 / 1024)} MB; split it into smaller files.`)
     const content = Buffer.from(await file.arrayBuffer())
     const inspected = await f.connector.upload.inspect({ filename: name, content })
     if ('error' in inspected) return uploadRefused(c, inspected.error)
     await saveUpload(c.var.db, actorOf(c), f.connector, module.id, { filename: name, content }, inspected)
     const state = await loadState(c.var.db, f.connector.id)
-    if (!state[mappingStateKey(module.id)]) await saveState(c.var.db, f.connector.id, mappingStateKey(module.id), JSON.stringify(guessUploadMapping(f.connector.upload, module.id, inspected.headers)))
+    if (!state[mappingStateKey(module.id)])
+      await saveState(
+        c.var.db,
+        f.connector.id,
+        mappingStateKey(module.id),
+        JSON.stringify(guessUploadMapping(f.connector.upload, module.id, inspected.headers)),
+      )
     const view = await uploadView(c, f, module)
     if (!isHtmx(c)) {
-      setFlash(c, `Uploaded ${name}: ${inspected.rows.toLocaleString('en-US')} rows${inspected.encoding ? ` (read as ${inspected.encoding})` : ''}. Check the columns, then SYNC.`)
+      setFlash(
+        c,
+        `Uploaded ${name}: ${inspected.rows.toLocaleString('en-US')} rows${inspected.encoding ? ` (read as ${inspected.encoding})` : ''}. Check the columns, then SYNC.`,
+      )
       return redirectTo(c, paths(f.connector, module).modulePath)
     }
     return c.html(<UploadSection v={{ ...paths(f.connector, module), module }} upload={view!} />)
@@ -352,7 +520,10 @@ integrationsRoutes.post('/:id/:module/mapping', requires('integrations.actions')
   const body = await c.req.parseBody()
   const text = (k: string) => (typeof body[k] === 'string' && body[k] !== '' ? (body[k] as string) : null)
   const columns = uploadColumns(f.connector.upload, module.id)
-  const mapping: ColumnMapping = { externalId: f.connector.upload.idFromColumns ? null : text('externalId'), fields: Object.fromEntries(columns.map((fl) => [fl.key, text(`field:${fl.key}`)])) }
+  const mapping: ColumnMapping = {
+    externalId: f.connector.upload.idFromColumns ? null : text('externalId'),
+    fields: Object.fromEntries(columns.map((fl) => [fl.key, text(`field:${fl.key}`)])),
+  }
   const upload = await latestUploadInfo(c.var.db, f.connector, module.id)
   if (!upload) return uploadRefused(c, 'Upload a file before mapping its columns.')
   const headers = 'error' in upload.inspection ? [] : upload.inspection.headers
@@ -375,8 +546,16 @@ async function readSelection(c: Context<AppEnv>, f: Found, module: ModuleSpec): 
     return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string')
   }
   const one = (k: string) => list(k)[0] ?? ''
-  const fields: SelectionFields = { ids: list('ids').filter((x) => /^\d+$/.test(x)), all: one('all') === '1', q: one('q'), status: one('status'), removed: one('removed') }
-  const ids = fields.all ? await matchingIds(c.var.db, f.connector.id, module.id, readFilter({ q: fields.q, status: fields.status, removed: fields.removed }).filter) : fields.ids.map(Number)
+  const fields: SelectionFields = {
+    ids: list('ids').filter((x) => /^\d+$/.test(x)),
+    all: one('all') === '1',
+    q: one('q'),
+    status: one('status'),
+    removed: one('removed'),
+  }
+  const ids = fields.all
+    ? await matchingIds(c.var.db, f.connector.id, module.id, readFilter({ q: fields.q, status: fields.status, removed: fields.removed }).filter)
+    : fields.ids.map(Number)
   return { ids, fields, createNew: new Set(list('create_new').map(Number)) }
 }
 
@@ -397,7 +576,9 @@ integrationsRoutes.post('/:id/:module/import/preview', requires('integrations.ac
   const sel = await readSelection(c, f, module)
   if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
   const plan = await planImport(c.var.deps, f.connector.id, module.id, sel.ids)
-  const preview = <ImportPreview plan={plan} module={module} modulePath={paths(f.connector, module).modulePath} selection={sel.fields} integrationName={f.connector.name} />
+  const preview = (
+    <ImportPreview plan={plan} module={module} modulePath={paths(f.connector, module).modulePath} selection={sel.fields} integrationName={f.connector.name} />
+  )
   return isHtmx(c) ? c.html(preview) : page(c, f, module.id, preview)
 })
 
@@ -407,7 +588,15 @@ integrationsRoutes.post('/:id/:module/import', requires('integrations.actions'),
   if (!f || !module) return renderError(c, 404)
   const sel = await readSelection(c, f, module)
   if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
-  const result = await runImport(c.var.deps, actorOf(c), { integration: f.connector.id, integrationName: f.connector.name, module: module.id, ids: sel.ids, createNew: sel.createNew, trigger: 'manual', defaultTimeZone: c.var.config.timeZone })
+  const result = await runImport(c.var.deps, actorOf(c), {
+    integration: f.connector.id,
+    integrationName: f.connector.name,
+    module: module.id,
+    ids: sel.ids,
+    createNew: sel.createNew,
+    trigger: 'manual',
+    defaultTimeZone: c.var.config.timeZone,
+  })
   const summary = `IMPORT finished: ${result.created} created, ${result.updated} updated, ${result.linked} linked, ${result.failed.length} failed${result.skipped ? `, ${result.skipped} skipped (Imported or Archived)` : ''}.`
   const text = (
     <>
@@ -423,7 +612,9 @@ integrationsRoutes.post('/:id/:module/import', requires('integrations.actions'),
       )}
     </>
   )
-  return isHtmx(c) ? resultsWith(c, f, module, { kind: result.failed.length > 0 ? 'error' : 'success', text }) : resultsWith(c, f, module, { kind: 'success', text: summary })
+  return isHtmx(c)
+    ? resultsWith(c, f, module, { kind: result.failed.length > 0 ? 'error' : 'success', text })
+    : resultsWith(c, f, module, { kind: 'success', text: summary })
 })
 
 for (const action of ['archive', 'unarchive'] as const) {
@@ -444,7 +635,14 @@ integrationsRoutes.get('/:id/:module/records/:recordId/changes', requires('integ
   if (!f || !module) return renderError(c, 404)
   const record = await getStagedRecord(c.var.db, f.connector.id, module.id, Number(c.req.param('recordId')) || 0)
   if (!record) return renderError(c, 404)
-  const dialog = <ChangesDialog label={record.label} externalId={record.external_id} module={module} before={JSON.parse(importedPayload(record) ?? '{}')} after={JSON.parse(record.payload)} />
+  const dialog = (
+    <ChangesDialog
+      label={record.label}
+      externalId={record.external_id}
+      module={module}
+      before={JSON.parse(importedPayload(record) ?? '{}')}
+      after={JSON.parse(record.payload)}
+    />
+  )
   return isHtmx(c) ? c.html(dialog) : page(c, f, module.id, dialog)
 })
-

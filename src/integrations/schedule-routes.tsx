@@ -22,11 +22,17 @@ const scheduleSchema = z
     preset: field.choice('Schedule', ['off', 'every15', 'hourly', 'daily', 'custom'] as const),
     hour: z.coerce.number({ error: 'Hour must be 0 to 23' }).int().min(0, 'Hour must be 0 to 23').max(23, 'Hour must be 0 to 23').catch(2),
     cron: z.string().trim().max(100).default(''),
-    time_zone: z.string().trim().refine((v) => v !== '' && isTimeZone(v), 'Time zone must be an IANA name such as America/Chicago'),
+    time_zone: z
+      .string()
+      .trim()
+      .refine((v) => v !== '' && isTimeZone(v), 'Time zone must be an IANA name such as America/Chicago'),
     auto_new: field.checkbox(),
     auto_updated: field.checkbox(),
   })
-  .refine((v) => v.preset !== 'custom' || cron.validate(v.cron), { path: ['cron'], message: 'Enter a valid cron expression, such as 30 6 * * 1-5 (06:30 on weekdays)' })
+  .refine((v) => v.preset !== 'custom' || cron.validate(v.cron), {
+    path: ['cron'],
+    message: 'Enter a valid cron expression, such as 30 6 * * 1-5 (06:30 on weekdays)',
+  })
 
 function cronOf(v: z.output<typeof scheduleSchema>): string | null {
   if (v.preset === 'daily') return `0 ${v.hour} * * *`
@@ -43,10 +49,20 @@ function presetOf(expr: string | null): { preset: string; hour: string; cron: st
   return { preset: 'custom', hour: '2', cron: expr }
 }
 
-async function rowView(c: Context<AppEnv>, connector: AnyConnector, module: ModuleId, override?: { values: FormValues; errors: FieldErrors }): Promise<ScheduleRowView> {
+async function rowView(
+  c: Context<AppEnv>,
+  connector: AnyConnector,
+  module: ModuleId,
+  override?: { values: FormValues; errors: FieldErrors },
+): Promise<ScheduleRowView> {
   const row = await c.var.db.selectFrom('sync_schedules').selectAll().where('integration', '=', connector.id).where('module', '=', module).executeTakeFirst()
   const tz = row?.time_zone ?? (await getSettings(c.var.db, c.var.config.timeZone)).companyTimeZone
-  const values: FormValues = override?.values ?? { ...presetOf(row?.cron ?? null), time_zone: tz, auto_new: row?.auto_import_new ? 'on' : '', auto_updated: row?.auto_import_updated ? 'on' : '' }
+  const values: FormValues = override?.values ?? {
+    ...presetOf(row?.cron ?? null),
+    time_zone: tz,
+    auto_new: row?.auto_import_new ? 'on' : '',
+    auto_updated: row?.auto_import_updated ? 'on' : '',
+  }
   return {
     module: MODULES[module],
     action: `/integrations/${connector.id}/schedules/${MODULES[module].slug}`,
@@ -78,7 +94,13 @@ scheduleRoutes.post('/schedules/:module', requires('integrations.setup'), async 
     return isHtmx(c) ? c.html(form, 422) : renderPage(c, `${connector.name} · Schedules`, form, 422)
   }
   const v = result.data
-  const row = { cron: cronOf(v), time_zone: v.time_zone, auto_import_new: v.auto_new ? 1 : 0, auto_import_updated: v.auto_updated ? 1 : 0, updated_at: new Date().toISOString() }
+  const row = {
+    cron: cronOf(v),
+    time_zone: v.time_zone,
+    auto_import_new: v.auto_new ? 1 : 0,
+    auto_import_updated: v.auto_updated ? 1 : 0,
+    updated_at: new Date().toISOString(),
+  }
   await c.var.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('sync_schedules')

@@ -42,19 +42,35 @@ export class Scheduler {
       .execute()
     // Daily, whatever the schedules: OAuth refresh tokens near their end are renewed.
     // Every minute: publish lines due for another look (not sent yet, or waiting to be confirmed) go.
-    this.#tasks.set('publish-recheck', cron.schedule('* * * * *', () => resumeSending(deps), { noOverlap: true, name: 'publish-recheck' }))
+    this.#tasks.set(
+      'publish-recheck',
+      cron.schedule('* * * * *', () => resumeSending(deps), { noOverlap: true, name: 'publish-recheck' }),
+    )
     // Every minute: staged records a run left out of the search index (it stopped half-way) are added.
-    this.#tasks.set('search-index', cron.schedule('* * * * *', () => catchUpSearchIndex(deps), { noOverlap: true, name: 'search-index' }))
+    this.#tasks.set(
+      'search-index',
+      cron.schedule('* * * * *', () => catchUpSearchIndex(deps), { noOverlap: true, name: 'search-index' }),
+    )
     const settings = await getSettings(deps.db, deps.config.timeZone)
     if (settings.backupSchedule === 'daily') {
       const backup = () => takeBackup(deps, 'scheduled', settings.backupKeep).then(() => undefined)
-      this.#tasks.set('backup', cron.schedule(`0 ${settings.backupHour} * * *`, backup, { timezone: settings.companyTimeZone, noOverlap: true, name: 'backup' }))
+      this.#tasks.set(
+        'backup',
+        cron.schedule(`0 ${settings.backupHour} * * *`, backup, { timezone: settings.companyTimeZone, noOverlap: true, name: 'backup' }),
+      )
     }
-    this.#tasks.set('connections', cron.schedule('17 3 * * *', () => void keepConnectionsAlive(deps), { timezone: deps.config.timeZone, noOverlap: true, name: 'connections' }))
+    this.#tasks.set(
+      'connections',
+      cron.schedule('17 3 * * *', () => void keepConnectionsAlive(deps), { timezone: deps.config.timeZone, noOverlap: true, name: 'connections' }),
+    )
     for (const row of rows) {
       if (!row.cron || !isModuleId(row.module) || !cron.validate(row.cron)) continue
       const module = row.module
-      const task = cron.schedule(row.cron, () => this.tick(row.integration, module), { timezone: row.time_zone, noOverlap: true, name: key(row.integration, module) })
+      const task = cron.schedule(row.cron, () => this.tick(row.integration, module), {
+        timezone: row.time_zone,
+        noOverlap: true,
+        name: key(row.integration, module),
+      })
       this.#tasks.set(key(row.integration, module), task)
     }
   }

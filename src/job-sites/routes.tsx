@@ -58,7 +58,17 @@ export const jobSitesRoutes = recordRoutes<JobSiteRow, JobSiteInput, null>({
       <div class='grid'>
         <Field form={f} name='number' label='Number' required maxlength={209} />
         <Field form={f} name='name' label='Name' required maxlength={150} />
-        <SelectField form={f} name='status' label='Status' required options={[{ value: 'active', label: 'Active' }, { value: 'archived', label: 'Archived' }, { value: 'disabled', label: 'Disabled' }]} />
+        <SelectField
+          form={f}
+          name='status'
+          label='Status'
+          required
+          options={[
+            { value: 'active', label: 'Active' },
+            { value: 'archived', label: 'Archived' },
+            { value: 'disabled', label: 'Disabled' },
+          ]}
+        />
       </div>
       <Field form={f} name='street' label='Street' maxlength={200} />
       <div class='grid'>

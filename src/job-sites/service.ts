@@ -14,10 +14,12 @@ export const jobSiteSchema = z
     city: field.optional('City', 100),
     state: field.optional('State', 50),
     zip: field.optional('ZIP', 20),
-    country: z.preprocess(
-      (v) => (typeof v === 'string' ? v.trim().toUpperCase() : v),
-      z.union([z.literal(''), z.string().regex(/^[A-Z]{2}$/, 'Country must be a two-letter ISO code such as US')]),
-    ).transform((v) => v || null),
+    country: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? v.trim().toUpperCase() : v),
+        z.union([z.literal(''), z.string().regex(/^[A-Z]{2}$/, 'Country must be a two-letter ISO code such as US')]),
+      )
+      .transform((v) => v || null),
     start_date: field.optionalDate('Start date'),
     end_date: field.optionalDate('End date'),
     status: field.choice('Status', JOB_SITE_STATUSES),
@@ -39,7 +41,9 @@ const spec = (input: JobSiteInput) => ({
   table: 'job_sites' as const,
   entityType: 'job_site',
   label: `${input.number} ${input.name}`,
-  unique: [{ field: 'number', column: 'number', value: input.number, message: ({ id }: { id: number }) => `Job site number ${input.number} is already used (#${id})` }],
+  unique: [
+    { field: 'number', column: 'number', value: input.number, message: ({ id }: { id: number }) => `Job site number ${input.number} is already used (#${id})` },
+  ],
 })
 
 export const createJobSite = (db: Db, actor: Actor, input: JobSiteInput) => createRecord(db, actor, spec(input), input)

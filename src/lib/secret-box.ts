@@ -21,7 +21,9 @@ export function open(keyring: Keyring, blob: string): string {
   if (version !== 'v1' || !keyId || !iv || !tag || ct === undefined) throw new SecretBoxError('Stored credentials are not in a known format.')
   const key = [keyring.current, ...keyring.previous].find((k) => keyIdOf(k) === keyId)
   if (!key) {
-    throw new SecretBoxError(`Stored credentials were sealed with key ${keyId}, which this server does not have. Restore that key (SECRET_KEY or secret.key), or enter the credentials again.`)
+    throw new SecretBoxError(
+      `Stored credentials were sealed with key ${keyId}, which this server does not have. Restore that key (SECRET_KEY or secret.key), or enter the credentials again.`,
+    )
   }
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))

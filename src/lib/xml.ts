@@ -76,24 +76,42 @@ export function path(el: XmlElement | undefined, ...names: string[]): XmlElement
 }
 
 /** Text for an XML document: characters XML cannot carry are dropped (see lib/text.ts), the rest escaped. */
-export const escapeXml = (s: string) => stripUnprintable(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+export const escapeXml = (s: string) =>
+  stripUnprintable(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
 
 /** The five XML entities and numeric character references, decoded (constant replacements: a SOAP envelope carries megabytes of them). */
 export function unescapeXml(s: string): string {
   if (!s.includes('&')) return s
-  let out = s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")
-  if (out.includes('&#')) out = out.replace(/&#(\d+);|&#x([0-9a-fA-F]+);/g, (_m, dec: string | undefined, hex: string | undefined) => String.fromCodePoint(dec ? Number(dec) : parseInt(hex!, 16)))
+  let out = s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+  if (out.includes('&#'))
+    out = out.replace(/&#(\d+);|&#x([0-9a-fA-F]+);/g, (_m, dec: string | undefined, hex: string | undefined) =>
+      String.fromCodePoint(dec ? Number(dec) : parseInt(hex!, 16)),
+    )
   // Last, so "&amp;lt;" becomes "&lt;" and not "<".
   return out.replace(/&amp;/g, '&')
 }
 
 /** An element to write: children are written in the order given; undefined and null children are left out. */
-export type XmlNode = { name: string; attributes?: Record<string, string | number | undefined>; children?: (XmlNode | null | undefined)[]; text?: string | number }
+export type XmlNode = {
+  name: string
+  attributes?: Record<string, string | number | undefined>
+  children?: (XmlNode | null | undefined)[]
+  text?: string | number
+}
 
-export const el = (name: string, attributes: XmlNode['attributes'] = {}, ...children: (XmlNode | null | undefined)[]): XmlNode => ({ name, attributes, children })
+export const el = (name: string, attributes: XmlNode['attributes'] = {}, ...children: (XmlNode | null | undefined)[]): XmlNode => ({
+  name,
+  attributes,
+  children,
+})
 
 /** A leaf with text, or nothing when the value is empty, so optional elements vanish. */
-export const leaf = (name: string, value: string | number | null | undefined): XmlNode | null => (value === null || value === undefined || value === '' ? null : { name, text: value })
+export const leaf = (name: string, value: string | number | null | undefined): XmlNode | null =>
+  value === null || value === undefined || value === '' ? null : { name, text: value }
 
 export function writeXml(node: XmlNode): string {
   const attrs = Object.entries(node.attributes ?? {})

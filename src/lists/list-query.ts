@@ -17,6 +17,7 @@ export async function fetchPage<DB, TB extends keyof DB, O>(
   params: ListParams,
   spec: { searchColumns: readonly string[]; sortColumns: Record<string, string>; idColumn: string },
 ): Promise<Page<O>> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list over whichever table the caller chose
   let q = query as SelectQueryBuilder<any, any, O>
   if (params.q && spec.searchColumns.length > 0) {
     const pattern = containsPattern(params.q)

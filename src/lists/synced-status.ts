@@ -43,7 +43,6 @@ function integrationLabel(id: string): string {
   return names.get(id) ?? id
 }
 
-
 /** The integrations that fed at least one row of a table, for the filter's options. */
 export async function sourcesInTable(
   db: Db,

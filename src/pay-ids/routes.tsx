@@ -21,7 +21,13 @@ const parseId = (c: Context<AppEnv>) => {
 async function page(c: Context<AppEnv>, form: FormState = emptyForm(), status: 200 | 422 = 200) {
   const payIds = await listPayIds(c.var.db)
   const canManage = c.var.user!.permissions.has('pay_ids.manage')
-  return renderPageOrFragment(c, 'Pay IDs', () => <PayIdsPage payIds={payIds} canManage={canManage} form={form} />, () => <PayIdForm form={form} action='/pay-ids' />, status)
+  return renderPageOrFragment(
+    c,
+    'Pay IDs',
+    () => <PayIdsPage payIds={payIds} canManage={canManage} form={form} />,
+    () => <PayIdForm form={form} action='/pay-ids' />,
+    status,
+  )
 }
 
 payIdsRoutes.get('/', requires('payroll.view'), (c) => page(c))
@@ -46,7 +52,14 @@ payIdsRoutes.post('/:id', requires('pay_ids.manage'), async (c) => {
   const payId = await getPayId(c.var.db, parseId(c))
   if (!payId) return renderError(c, 404)
   const result = await readForm(c, leavePayIdSchema)
-  const again = (form: FormState) => renderPageOrFragment(c, `Edit ${payId.code}`, () => <PayIdForm form={form} action={`/pay-ids/${payId.id}`} editing={payId.code} />, () => <PayIdForm form={form} action={`/pay-ids/${payId.id}`} editing={payId.code} />, 422)
+  const again = (form: FormState) =>
+    renderPageOrFragment(
+      c,
+      `Edit ${payId.code}`,
+      () => <PayIdForm form={form} action={`/pay-ids/${payId.id}`} editing={payId.code} />,
+      () => <PayIdForm form={form} action={`/pay-ids/${payId.id}`} editing={payId.code} />,
+      422,
+    )
   if (!result.ok) return again(result)
   const saved = await updateLeavePayId(c.var.db, actorOf(c), payId.id, result.data)
   if (!saved.ok) return again({ values: result.values, errors: saved.errors })

@@ -27,13 +27,22 @@ export async function createLeavePayId(db: Db, actor: Actor, input: LeavePayIdIn
   const now = new Date().toISOString()
   try {
     const id = await db.transaction().execute(async (trx) => {
-      const last = await trx.selectFrom('pay_ids').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst()
+      const last = await trx
+        .selectFrom('pay_ids')
+        .select((eb) => eb.fn.max('position').as('p'))
+        .executeTakeFirst()
       const { id } = await trx
         .insertInto('pay_ids')
         .values({ ...input, kind: 'leave', position: Number(last?.p ?? 0) + 1, created_at: now, updated_at: now })
         .returning('id')
         .executeTakeFirstOrThrow()
-      await recordAudit(trx, actor, { action: 'pay_id.create', entityType: 'pay_id', entityId: id, summary: `Created leave pay ID ${input.code}`, after: input })
+      await recordAudit(trx, actor, {
+        action: 'pay_id.create',
+        entityType: 'pay_id',
+        entityId: id,
+        summary: `Created leave pay ID ${input.code}`,
+        after: input,
+      })
       return id
     })
     return { ok: true, value: id }
@@ -45,12 +54,18 @@ export async function createLeavePayId(db: Db, actor: Actor, input: LeavePayIdIn
 
 export async function updateLeavePayId(db: Db, actor: Actor, id: number, input: LeavePayIdInput): Promise<Result<number>> {
   const current = await getPayId(db, id)
-  if (!current || current.kind !== 'leave') return { ok: false, errors: { _form: 'Only leave pay IDs can be edited; fixed pay IDs are part of the pay policy.' } }
-  if (current.code === PERMANENT_LEAVE && input.code !== PERMANENT_LEAVE) return { ok: false, errors: { code: 'The code of VAC cannot change; rename it instead' } }
+  if (!current || current.kind !== 'leave')
+    return { ok: false, errors: { _form: 'Only leave pay IDs can be edited; fixed pay IDs are part of the pay policy.' } }
+  if (current.code === PERMANENT_LEAVE && input.code !== PERMANENT_LEAVE)
+    return { ok: false, errors: { code: 'The code of VAC cannot change; rename it instead' } }
   const clash = await db.selectFrom('pay_ids').select('id').where('code', '=', input.code).where('id', '!=', id).executeTakeFirst()
   if (clash) return { ok: false, errors: codeTaken(input.code) }
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('pay_ids').set({ ...input, updated_at: new Date().toISOString() }).where('id', '=', id).execute()
+    await trx
+      .updateTable('pay_ids')
+      .set({ ...input, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute()
     await recordAudit(trx, actor, {
       action: 'pay_id.update',
       entityType: 'pay_id',
@@ -70,7 +85,13 @@ export async function deleteLeavePayId(db: Db, actor: Actor, id: number): Promis
   if (current.code === PERMANENT_LEAVE) return { ok: false, errors: { _form: 'VAC cannot be removed: vacation is always available as a leave pay ID.' } }
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('pay_ids').where('id', '=', id).execute()
-    await recordAudit(trx, actor, { action: 'pay_id.delete', entityType: 'pay_id', entityId: id, summary: `Removed leave pay ID ${current.code}`, before: current })
+    await recordAudit(trx, actor, {
+      action: 'pay_id.delete',
+      entityType: 'pay_id',
+      entityId: id,
+      summary: `Removed leave pay ID ${current.code}`,
+      before: current,
+    })
   })
   return { ok: true, value: id }
 }

@@ -1,6 +1,14 @@
 import { recordRoutes, syncedColumn } from '../records/record-routes.js'
 import { Field } from '../../views/components/form-fields.js'
-import { createPayrollItem, getPayrollItem, payrollItemSchema, payrollItemsQuery, updatePayrollItem, type PayrollItemInput, type PayrollItemRow } from './service.js'
+import {
+  createPayrollItem,
+  getPayrollItem,
+  payrollItemSchema,
+  payrollItemsQuery,
+  updatePayrollItem,
+  type PayrollItemInput,
+  type PayrollItemRow,
+} from './service.js'
 
 /** The target platform's pay codes: synced (module Payroll items) or entered by hand. */
 export const payrollItemsRoutes = recordRoutes<PayrollItemRow, PayrollItemInput, null>({

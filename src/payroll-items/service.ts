@@ -20,7 +20,9 @@ const spec = (input: PayrollItemInput) => ({
   table: 'payroll_items' as const,
   entityType: 'payroll_item',
   label: input.name,
-  unique: [{ field: 'name', column: 'name', value: input.name, message: ({ id }: { id: number }) => `A payroll item named ${input.name} already exists (#${id})` }],
+  unique: [
+    { field: 'name', column: 'name', value: input.name, message: ({ id }: { id: number }) => `A payroll item named ${input.name} already exists (#${id})` },
+  ],
 })
 
 export const createPayrollItem = (db: Db, actor: Actor, input: PayrollItemInput) => createRecord(db, actor, spec(input), input)

@@ -24,7 +24,13 @@ export type ExportResult =
   | { ok: false; alreadyExported: FileExport; sameFile: boolean }
 
 /** What blocks the file for the period: the publishing checks and the target's own. */
-export async function checkFileExport(db: Db, settings: PayrollSettings, period: Period, connector: AnyConnector, summary?: PeriodSummary): Promise<PublishCheck> {
+export async function checkFileExport(
+  db: Db,
+  settings: PayrollSettings,
+  period: Period,
+  connector: AnyConnector,
+  summary?: PeriodSummary,
+): Promise<PublishCheck> {
   return (await linesAndCheck(db, settings, period, connector, summary)).check
 }
 
@@ -40,8 +46,16 @@ async function linesAndCheck(db: Db, settings: PayrollSettings, period: Period, 
  * exported is made again only when the admin confirms, having been told when, by whom, and whether
  * the new file differs.
  */
-export async function exportPayrollFile(db: Db, actor: Actor, settings: PayrollSettings, period: Period, connector: AnyConnector, confirmed: boolean): Promise<ExportResult> {
-  if (!connector.publishFile || !connector.publishPayload) return { ok: false, check: { blocking: [{ message: `${connector.name} does not take payroll files`, href: '/integrations' }], warnings: [] } }
+export async function exportPayrollFile(
+  db: Db,
+  actor: Actor,
+  settings: PayrollSettings,
+  period: Period,
+  connector: AnyConnector,
+  confirmed: boolean,
+): Promise<ExportResult> {
+  if (!connector.publishFile || !connector.publishPayload)
+    return { ok: false, check: { blocking: [{ message: `${connector.name} does not take payroll files`, href: '/integrations' }], warnings: [] } }
   const targetSettings = await connectorSettings(db, connector)
   if (!targetSettings.ok) return { ok: false, check: { blocking: [{ message: targetSettings.message, href: `/integrations/${connector.id}` }], warnings: [] } }
   const { check, payloads } = await linesAndCheck(db, settings, period, connector)
@@ -52,8 +66,26 @@ export async function exportPayrollFile(db: Db, actor: Actor, settings: PayrollS
   if (previous && !confirmed) return { ok: false, alreadyExported: previous, sameFile: previous.checksum === checksum }
   await db.transaction().execute(async (trx) => {
     const now = new Date().toISOString()
-    await trx.insertInto('payroll_file_exports').values({ target: connector.id, period_start: period.start, period_end: period.end, filename: file.filename, lines: payloads.length, checksum, exported_by: actor.userId, exported_by_name: actor.actor, exported_at: now }).execute()
-    await recordAudit(trx, actor, { action: 'payroll.file_export', entityType: 'pay_period', entityId: period.start, summary: `Exported the ${connector.publishFile!.label} of ${period.start} to ${period.end} for ${connector.name}: ${payloads.length} line(s), SHA-256 ${checksum.slice(0, 12)}${previous ? ' (again)' : ''}` })
+    await trx
+      .insertInto('payroll_file_exports')
+      .values({
+        target: connector.id,
+        period_start: period.start,
+        period_end: period.end,
+        filename: file.filename,
+        lines: payloads.length,
+        checksum,
+        exported_by: actor.userId,
+        exported_by_name: actor.actor,
+        exported_at: now,
+      })
+      .execute()
+    await recordAudit(trx, actor, {
+      action: 'payroll.file_export',
+      entityType: 'pay_period',
+      entityId: period.start,
+      summary: `Exported the ${connector.publishFile!.label} of ${period.start} to ${period.end} for ${connector.name}: ${payloads.length} line(s), SHA-256 ${checksum.slice(0, 12)}${previous ? ' (again)' : ''}`,
+    })
   })
   return { ok: true, filename: file.filename, content: file.content, lines: payloads.length, checksum }
 }

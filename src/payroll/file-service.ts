@@ -5,7 +5,16 @@ import { resolveMapping } from './mapping-service.js'
 import { periodSummary, type PeriodSummary } from './period-service.js'
 import type { Period } from './pay-periods.js'
 import type { PayrollSettings } from './payroll-settings.js'
-import { buildPayrollFile, DEFAULT_FILE_SETTINGS, fileProblems, fileTarget, type FileFormat, type FileProblem, type PayrollFile, type PayrollFileSettings } from './payroll-files.js'
+import {
+  buildPayrollFile,
+  DEFAULT_FILE_SETTINGS,
+  fileProblems,
+  fileTarget,
+  type FileFormat,
+  type FileProblem,
+  type PayrollFile,
+  type PayrollFileSettings,
+} from './payroll-files.js'
 
 // Payroll files for an approved period: the period's lines, each pay ID turned into the format's
 // payroll item by the mapping, checked first; and the settings each format needs.
@@ -55,15 +64,37 @@ export async function saveFileSettings(db: Db, actor: Actor, form: z.output<type
   }
   const now = new Date().toISOString()
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('settings').values({ key: KEY, value: JSON.stringify(value), updated_at: now }).onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: now })).execute()
+    await trx
+      .insertInto('settings')
+      .values({ key: KEY, value: JSON.stringify(value), updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: now }))
+      .execute()
     await recordAudit(trx, actor, { action: 'payroll.file_settings', entityType: 'settings', summary: 'Changed the payroll file settings', after: value })
   })
 }
 
 /** The file for an approved period, or what stands in the way. */
-export async function payrollFileFor(db: Db, actor: Actor, settings: PayrollSettings, period: Period, format: FileFormat, known?: PeriodSummary): Promise<{ ok: true; file: PayrollFile } | { ok: false; problems: FileProblem[] }> {
+export async function payrollFileFor(
+  db: Db,
+  actor: Actor,
+  settings: PayrollSettings,
+  period: Period,
+  format: FileFormat,
+  known?: PeriodSummary,
+): Promise<{ ok: true; file: PayrollFile } | { ok: false; problems: FileProblem[] }> {
   const summary = known ?? (await periodSummary(db, settings, period))
-  if (summary.status !== 'approved') return { ok: false, problems: [{ employeeId: null, message: `The period ${period.start} to ${period.end} is not approved`, fix: 'Approve it on the Payroll tab first', href: `/payroll?period=${period.start}` }] }
+  if (summary.status !== 'approved')
+    return {
+      ok: false,
+      problems: [
+        {
+          employeeId: null,
+          message: `The period ${period.start} to ${period.end} is not approved`,
+          fix: 'Approve it on the Payroll tab first',
+          href: `/payroll?period=${period.start}`,
+        },
+      ],
+    }
   const numbers = new Map((await db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).execute()).map((e) => [e.id, e]))
   const mapping = await resolveMapping(db, fileTarget(format))
   const input = {
@@ -73,12 +104,23 @@ export async function payrollFileFor(db: Db, actor: Actor, settings: PayrollSett
     itemFor: (employeeId: number, payId: string) => mapping.itemFor(employeeId, payId)?.name,
     employees: summary.employees.map((e) => {
       const row = numbers.get(e.employeeId)!
-      return { employeeId: e.employeeId, firstName: row.first_name, lastName: row.last_name, number: row.employee_number, lines: e.lines.map((l) => ({ date: l.date, payId: l.payId, minutes: l.minutes, jobSite: l.jobNumber, costCode: l.costCode, department: l.department })) }
+      return {
+        employeeId: e.employeeId,
+        firstName: row.first_name,
+        lastName: row.last_name,
+        number: row.employee_number,
+        lines: e.lines.map((l) => ({ date: l.date, payId: l.payId, minutes: l.minutes, jobSite: l.jobNumber, costCode: l.costCode, department: l.department })),
+      }
     }),
   }
   const problems = fileProblems(format, input)
   if (problems.length > 0) return { ok: false, problems }
   const file = buildPayrollFile(format, input)
-  await recordAudit(db, actor, { action: 'payroll.file', entityType: 'pay_period', entityId: period.start, summary: `Made the ${format} payroll file ${file.filename} for ${period.start} to ${period.end}` })
+  await recordAudit(db, actor, {
+    action: 'payroll.file',
+    entityType: 'pay_period',
+    entityId: period.start,
+    summary: `Made the ${format} payroll file ${file.filename} for ${period.start} to ${period.end}`,
+  })
   return { ok: true, file }
 }

@@ -22,7 +22,8 @@ export async function payrollTargets(db: Db, connectors: readonly AnyConnector[]
 }
 
 /** The target's groups, default first, creating its default group the first time it is needed. */
-const listOf = (db: Db, target: string) => db.selectFrom('payroll_item_groups').selectAll().where('target', '=', target).orderBy('is_default', 'desc').orderBy('name').execute()
+const listOf = (db: Db, target: string) =>
+  db.selectFrom('payroll_item_groups').selectAll().where('target', '=', target).orderBy('is_default', 'desc').orderBy('name').execute()
 
 /**
  * A target's groups for reading (pages, checks, files): its default group comes first even before
@@ -31,7 +32,17 @@ const listOf = (db: Db, target: string) => db.selectFrom('payroll_item_groups').
 export async function listGroups(db: Db, target: string) {
   const existing = await listOf(db, target)
   if (existing.some((g) => g.is_default === 1)) return existing
-  return [{ id: 0, target, name: existing.some((g) => g.name.toLowerCase() === 'default') ? 'Default group' : 'Default', is_default: 1, created_at: '', updated_at: '' }, ...existing]
+  return [
+    {
+      id: 0,
+      target,
+      name: existing.some((g) => g.name.toLowerCase() === 'default') ? 'Default group' : 'Default',
+      is_default: 1,
+      created_at: '',
+      updated_at: '',
+    },
+    ...existing,
+  ]
 }
 
 /** A target's groups, its default group stored first if it was not yet (for writes). */
@@ -41,7 +52,11 @@ export async function groupsOf(db: Db, target: string) {
   if (existing.some((g) => g.is_default === 1)) return existing
   const now = new Date().toISOString()
   const name = existing.some((g) => g.name.toLowerCase() === 'default') ? 'Default group' : 'Default'
-  await db.insertInto('payroll_item_groups').values({ target, name, is_default: 1, created_at: now, updated_at: now }).onConflict((oc) => oc.doNothing()).execute()
+  await db
+    .insertInto('payroll_item_groups')
+    .values({ target, name, is_default: 1, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .execute()
   return list()
 }
 
@@ -52,8 +67,17 @@ export async function createGroup(db: Db, actor: Actor, target: string, name: st
   if (label.length > 100) return { ok: false, error: 'At most 100 characters' }
   const now = new Date().toISOString()
   try {
-    const { id } = await db.insertInto('payroll_item_groups').values({ target, name: label, is_default: 0, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
-    await recordAudit(db, actor, { action: 'payroll.mapping_group', entityType: 'payroll_item_group', entityId: id, summary: `Added the payroll item group ${label} for ${target}` })
+    const { id } = await db
+      .insertInto('payroll_item_groups')
+      .values({ target, name: label, is_default: 0, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await recordAudit(db, actor, {
+      action: 'payroll.mapping_group',
+      entityType: 'payroll_item_group',
+      entityId: id,
+      summary: `Added the payroll item group ${label} for ${target}`,
+    })
     return { ok: true, id }
   } catch (err) {
     if (isUniqueViolation(err)) return { ok: false, error: `A group named ${label} already exists for this target` }
@@ -67,7 +91,12 @@ export async function mappingOf(db: Db, groupId: number): Promise<Map<string, nu
 }
 
 /** Replaces a group's mapping; a pay ID given no payroll item is unmapped. */
-export async function saveMapping(db: Db, actor: Actor, groupId: number, mapping: Record<string, number | null>): Promise<{ ok: true } | { ok: false; error: string }> {
+export async function saveMapping(
+  db: Db,
+  actor: Actor,
+  groupId: number,
+  mapping: Record<string, number | null>,
+): Promise<{ ok: true } | { ok: false; error: string }> {
   return db.transaction().execute(async (trx) => {
     const group = await trx.selectFrom('payroll_item_groups').selectAll().where('id', '=', groupId).executeTakeFirst()
     if (!group) return { ok: false, error: 'This group does not exist' }
@@ -79,16 +108,30 @@ export async function saveMapping(db: Db, actor: Actor, groupId: number, mapping
     }
     const before = Object.fromEntries(await mappingOf(trx, groupId))
     await trx.deleteFrom('payroll_item_mappings').where('group_id', '=', groupId).execute()
-    const rows = Object.entries(mapping).flatMap(([pay_id, payroll_item_id]) => (payroll_item_id === null ? [] : [{ group_id: groupId, pay_id, payroll_item_id }]))
+    const rows = Object.entries(mapping).flatMap(([pay_id, payroll_item_id]) =>
+      payroll_item_id === null ? [] : [{ group_id: groupId, pay_id, payroll_item_id }],
+    )
     if (rows.length > 0) await trx.insertInto('payroll_item_mappings').values(rows).execute()
     await trx.updateTable('payroll_item_groups').set({ updated_at: new Date().toISOString() }).where('id', '=', groupId).execute()
-    await recordAudit(trx, actor, { action: 'payroll.mapping', entityType: 'payroll_item_group', entityId: groupId, summary: `Changed the payroll item mapping of ${group.name} (${group.target})`, before, after: Object.fromEntries(rows.map((r) => [r.pay_id, r.payroll_item_id])) })
+    await recordAudit(trx, actor, {
+      action: 'payroll.mapping',
+      entityType: 'payroll_item_group',
+      entityId: groupId,
+      summary: `Changed the payroll item mapping of ${group.name} (${group.target})`,
+      before,
+      after: Object.fromEntries(rows.map((r) => [r.pay_id, r.payroll_item_id])),
+    })
     return { ok: true }
   })
 }
 
 /** Puts employees in a group of the group's target (the default group takes them back). */
-export async function setEmployeeGroup(db: Db, actor: Actor, groupId: number, employeeIds: number[]): Promise<{ ok: true; changed: number } | { ok: false; error: string }> {
+export async function setEmployeeGroup(
+  db: Db,
+  actor: Actor,
+  groupId: number,
+  employeeIds: number[],
+): Promise<{ ok: true; changed: number } | { ok: false; error: string }> {
   if (employeeIds.length === 0) return { ok: false, error: 'Select at least one employee' }
   return db.transaction().execute(async (trx) => {
     const group = await trx.selectFrom('payroll_item_groups').selectAll().where('id', '=', groupId).executeTakeFirst()
@@ -96,9 +139,18 @@ export async function setEmployeeGroup(db: Db, actor: Actor, groupId: number, em
     const known = await trx.selectFrom('employees').select('id').where('id', 'in', employeeIds).execute()
     if (known.length !== new Set(employeeIds).size) return { ok: false, error: 'Some selected employees no longer exist; reload the page' }
     for (const { id } of known) {
-      await trx.insertInto('employee_payroll_groups').values({ employee_id: id, target: group.target, group_id: groupId }).onConflict((oc) => oc.columns(['employee_id', 'target']).doUpdateSet({ group_id: groupId })).execute()
+      await trx
+        .insertInto('employee_payroll_groups')
+        .values({ employee_id: id, target: group.target, group_id: groupId })
+        .onConflict((oc) => oc.columns(['employee_id', 'target']).doUpdateSet({ group_id: groupId }))
+        .execute()
     }
-    await recordAudit(trx, actor, { action: 'payroll.set_item_group', entityType: 'payroll_item_group', entityId: groupId, summary: `Put ${known.length} employee(s) in the payroll item group ${group.name} (${group.target})` })
+    await recordAudit(trx, actor, {
+      action: 'payroll.set_item_group',
+      entityType: 'payroll_item_group',
+      entityId: groupId,
+      summary: `Put ${known.length} employee(s) in the payroll item group ${group.name} (${group.target})`,
+    })
     return { ok: true, changed: known.length }
   })
 }
@@ -122,7 +174,12 @@ export async function resolveMapping(db: Db, target: string): Promise<ResolvedMa
     .execute()
   const byGroup = new Map<number, Map<string, { id: number; name: string }>>()
   for (const r of rows) byGroup.set(r.group_id, (byGroup.get(r.group_id) ?? new Map()).set(r.pay_id, { id: r.id, name: r.name }))
-  const assigned = new Map((await db.selectFrom('employee_payroll_groups').select(['employee_id', 'group_id']).where('target', '=', target).execute()).map((r) => [r.employee_id, r.group_id]))
+  const assigned = new Map(
+    (await db.selectFrom('employee_payroll_groups').select(['employee_id', 'group_id']).where('target', '=', target).execute()).map((r) => [
+      r.employee_id,
+      r.group_id,
+    ]),
+  )
   const names = new Map(groups.map((g) => [g.id, g.name]))
   const groupId = (employeeId: number) => assigned.get(employeeId) ?? defaultGroup.id
   return { itemFor: (employeeId, payId) => byGroup.get(groupId(employeeId))?.get(payId), groupOf: (employeeId) => names.get(groupId(employeeId))! }
@@ -145,7 +202,13 @@ export async function employeeGroupsPage(db: Db, target: string, opts: { q: stri
   const q = opts.q.trim()
   if (q) {
     const pattern = containsPattern(q)
-    base = base.where((eb) => eb.or([sql<boolean>`e.last_name like ${pattern} escape '\\'`, sql<boolean>`e.first_name like ${pattern} escape '\\'`, sql<boolean>`e.employee_number like ${pattern} escape '\\'`]))
+    base = base.where((eb) =>
+      eb.or([
+        sql<boolean>`e.last_name like ${pattern} escape '\\'`,
+        sql<boolean>`e.first_name like ${pattern} escape '\\'`,
+        sql<boolean>`e.employee_number like ${pattern} escape '\\'`,
+      ]),
+    )
   }
   const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   const pages = Math.max(1, Math.ceil(Number(n) / GROUP_PAGE_SIZE))
@@ -157,6 +220,10 @@ export async function employeeGroupsPage(db: Db, target: string, opts: { q: stri
     .limit(GROUP_PAGE_SIZE)
     .offset((page - 1) * GROUP_PAGE_SIZE)
     .execute()
-  const employees = rows.map((e) => ({ id: e.id, name: `${e.last_name}, ${e.first_name}${e.employee_number ? ` (${e.employee_number})` : ''}`, group: e.group_name ?? defaultName }))
+  const employees = rows.map((e) => ({
+    id: e.id,
+    name: `${e.last_name}, ${e.first_name}${e.employee_number ? ` (${e.employee_number})` : ''}`,
+    group: e.group_name ?? defaultName,
+  }))
   return { employees, total: Number(n), page, pages }
 }

@@ -19,7 +19,13 @@ export type PayPolicy = {
   workWeekStart: (typeof WEEK_DAYS)[number]
 }
 
-export const DEFAULT_PAY_POLICY: PayPolicy = { weeklyOvertimeAfter: 40 * 60, dailyOvertimeAfter: null, dailyDoubleTimeAfter: null, seventhDayRule: false, workWeekStart: 'monday' }
+export const DEFAULT_PAY_POLICY: PayPolicy = {
+  weeklyOvertimeAfter: 40 * 60,
+  dailyOvertimeAfter: null,
+  dailyDoubleTimeAfter: null,
+  seventhDayRule: false,
+  workWeekStart: 'monday',
+}
 
 /** One worked entry to classify: what counts is its day, its order within the day, and its minutes. */
 export type WorkedEntry = { id: number; date: string; start?: string | null; minutes: number }
@@ -76,8 +82,15 @@ function classifyWeek(week: string, entries: WorkedEntry[], policy: PayPolicy, o
     // Each minute of the entry falls in a band of its day: regular, daily overtime, daily double time.
     const dailyBands: [keyof Split, number][] =
       e.date === seventhDay
-        ? [['OT', 8 * 60], ['DT', Infinity]]
-        : [['REG', policy.dailyOvertimeAfter ?? policy.dailyDoubleTimeAfter ?? Infinity], ['OT', policy.dailyDoubleTimeAfter ?? Infinity], ['DT', Infinity]]
+        ? [
+            ['OT', 8 * 60],
+            ['DT', Infinity],
+          ]
+        : [
+            ['REG', policy.dailyOvertimeAfter ?? policy.dailyDoubleTimeAfter ?? Infinity],
+            ['OT', policy.dailyDoubleTimeAfter ?? Infinity],
+            ['DT', Infinity],
+          ]
     let at = before
     let left = e.minutes
     for (const [kind, upTo] of dailyBands) {

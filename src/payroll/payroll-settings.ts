@@ -13,7 +13,11 @@ const KEY = 'payroll'
 
 export type PayrollSettings = { policy: PayPolicy; schedule: PaySchedule }
 
-const hours = (label: string, max: number) => z.coerce.number({ error: `${label} must be a number of hours` }).positive(`${label} must be more than 0`).max(max, `${label} must be at most ${max}`)
+const hours = (label: string, max: number) =>
+  z.coerce
+    .number({ error: `${label} must be a number of hours` })
+    .positive(`${label} must be more than 0`)
+    .max(max, `${label} must be at most ${max}`)
 
 /** The Payroll settings form: hours as the admin types them. */
 export const payrollSettingsSchema = z
@@ -28,8 +32,10 @@ export const payrollSettingsSchema = z
     anchor: field.optionalDate('First day of a pay period'),
   })
   .superRefine((v, ctx) => {
-    if (v.dailyOvertime && v.dailyDoubleTime && v.dailyDoubleTimeHours <= v.dailyOvertimeHours) ctx.addIssue({ code: 'custom', path: ['dailyDoubleTimeHours'], message: 'Daily double time must start after daily overtime' })
-    if (v.frequency !== 'semi-monthly' && !v.anchor) ctx.addIssue({ code: 'custom', path: ['anchor'], message: 'Give the first day of any weekly or biweekly pay period' })
+    if (v.dailyOvertime && v.dailyDoubleTime && v.dailyDoubleTimeHours <= v.dailyOvertimeHours)
+      ctx.addIssue({ code: 'custom', path: ['dailyDoubleTimeHours'], message: 'Daily double time must start after daily overtime' })
+    if (v.frequency !== 'semi-monthly' && !v.anchor)
+      ctx.addIssue({ code: 'custom', path: ['anchor'], message: 'Give the first day of any weekly or biweekly pay period' })
   })
 
 export type PayrollSettingsForm = z.output<typeof payrollSettingsSchema>
@@ -73,7 +79,11 @@ export async function savePayrollSettings(db: Db, actor: Actor, before: PayrollS
   const now = new Date().toISOString()
   const value = JSON.stringify({ policy: { ...after.policy, workWeekStart: undefined }, schedule: after.schedule })
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('settings').values({ key: KEY, value, updated_at: now }).onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now })).execute()
+    await trx
+      .insertInto('settings')
+      .values({ key: KEY, value, updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
+      .execute()
     await recordAudit(trx, actor, { action: 'payroll.settings', entityType: 'settings', summary: 'Changed the pay policy and pay schedule', before, after })
   })
   return after

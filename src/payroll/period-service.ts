@@ -43,7 +43,9 @@ export async function periodSummary(db: Db, settings: PayrollSettings, period: P
     .orderBy('date') // the (date, employee_id) index's own order: no sort
     .execute()
   const people = new Map((await db.selectFrom('employees').select(['id', 'first_name', 'last_name', 'employee_number']).execute()).map((e) => [e.id, e]))
-  const jobs = new Map((await db.selectFrom('job_sites').select(['id', 'number', 'name']).execute()).map((j) => [j.id, { number: j.number, label: `${j.number} ${j.name}` }]))
+  const jobs = new Map(
+    (await db.selectFrom('job_sites').select(['id', 'number', 'name']).execute()).map((j) => [j.id, { number: j.number, label: `${j.number} ${j.name}` }]),
+  )
   const codes = new Map((await db.selectFrom('cost_codes').select(['id', 'code']).execute()).map((c) => [c.id, c.code]))
   const departments = new Map((await db.selectFrom('departments').select(['id', 'code']).execute()).map((d) => [d.id, d.code]))
   const byEmployee = new Map<number, typeof rows>()
@@ -64,7 +66,20 @@ export async function periodSummary(db: Db, settings: PayrollSettings, period: P
       const costCode = e.cost_code_id ? (codes.get(e.cost_code_id) ?? null) : null
       const department = e.department_id ? (departments.get(e.department_id) ?? null) : null
       const add = (payId: string, minutes: number) => {
-        if (minutes > 0) lines.push({ entryId: e.id, date: e.date, payId, minutes, jobSite: job?.label ?? null, jobNumber: job?.number ?? null, costCode, department, jobSiteId: e.job_site_id, costCodeId: e.cost_code_id, departmentId: e.department_id })
+        if (minutes > 0)
+          lines.push({
+            entryId: e.id,
+            date: e.date,
+            payId,
+            minutes,
+            jobSite: job?.label ?? null,
+            jobNumber: job?.number ?? null,
+            costCode,
+            department,
+            jobSiteId: e.job_site_id,
+            costCodeId: e.cost_code_id,
+            departmentId: e.department_id,
+          })
       }
       if (e.pay_id !== WORKED) add(e.pay_id, e.minutes)
       else {
@@ -81,7 +96,14 @@ export async function periodSummary(db: Db, settings: PayrollSettings, period: P
       payIds.add(l.payId)
     }
     const person = people.get(employeeId)!
-    employees.push({ employeeId, name: `${person.last_name}, ${person.first_name}`, number: person.employee_number, totals, minutes: lines.reduce((s, l) => s + l.minutes, 0), lines })
+    employees.push({
+      employeeId,
+      name: `${person.last_name}, ${person.first_name}`,
+      number: person.employee_number,
+      totals,
+      minutes: lines.reduce((s, l) => s + l.minutes, 0),
+      lines,
+    })
   }
   employees.sort((a, b) => a.name.localeCompare(b.name))
   const state = await db.selectFrom('pay_periods').selectAll().where('start_date', '=', period.start).executeTakeFirst()
@@ -102,8 +124,17 @@ export async function approvePeriod(db: Db, actor: Actor, period: Period): Promi
     if (state?.status === 'approved') return { ok: false, error: `The period ${period.start} to ${period.end} is already approved.` }
     const now = new Date().toISOString()
     const values = { status: 'approved' as const, approved_by: actor.userId, approved_at: now, updated_at: now }
-    await trx.insertInto('pay_periods').values({ start_date: period.start, end_date: period.end, ...values }).onConflict((oc) => oc.column('start_date').doUpdateSet(values)).execute()
-    await recordAudit(trx, actor, { action: 'payroll.approve', entityType: 'pay_period', entityId: period.start, summary: `Approved and locked the pay period ${period.start} to ${period.end}` })
+    await trx
+      .insertInto('pay_periods')
+      .values({ start_date: period.start, end_date: period.end, ...values })
+      .onConflict((oc) => oc.column('start_date').doUpdateSet(values))
+      .execute()
+    await recordAudit(trx, actor, {
+      action: 'payroll.approve',
+      entityType: 'pay_period',
+      entityId: period.start,
+      summary: `Approved and locked the pay period ${period.start} to ${period.end}`,
+    })
     return { ok: true }
   })
 }
@@ -117,7 +148,13 @@ export async function unlockPeriod(db: Db, actor: Actor, period: Period, reason:
     const state = await trx.selectFrom('pay_periods').select('status').where('start_date', '=', period.start).executeTakeFirst()
     if (state?.status !== 'approved') return { ok: false, error: `The period ${period.start} to ${period.end} is not approved.` }
     await trx.updateTable('pay_periods').set({ status: 'open', updated_at: new Date().toISOString() }).where('start_date', '=', period.start).execute()
-    await recordAudit(trx, actor, { action: 'payroll.unlock', entityType: 'pay_period', entityId: period.start, summary: `Unlocked the pay period ${period.start} to ${period.end}: ${why}`, after: { reason: why } })
+    await recordAudit(trx, actor, {
+      action: 'payroll.unlock',
+      entityType: 'pay_period',
+      entityId: period.start,
+      summary: `Unlocked the pay period ${period.start} to ${period.end}: ${why}`,
+      after: { reason: why },
+    })
     return { ok: true }
   })
 }

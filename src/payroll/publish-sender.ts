@@ -41,7 +41,7 @@ async function sendPending(deps: Deps, connector: AnyConnector): Promise<SendSum
     const groupOf = connector.publishGroup && ((payload: unknown) => connector.publishGroup!(payload, ctx.settings))
     // A pass reads the due lines once and sends them batch by batch. Lines answered "not yet"
     // during this send wait for their next check (pendingLines skips them).
-    for (let pass = true; pass && !summary.stopped; ) {
+    for (let pass = true; pass && !summary.stopped;) {
       const waiting = await pendingLines(deps.db, connector.id, { limit: groupOf ? MAX_GROUPED : batchSize }, startedAt, { unconfirmed: true })
       pass = waiting.length > 0
       for (const planned of planBatches(waiting, batchSize, groupOf)) {
@@ -68,8 +68,20 @@ async function sendPending(deps: Deps, connector: AnyConnector): Promise<SendSum
  * to pending. The lines are unconfirmed, and committed so, before the batch leaves.
  */
 async function sendBatch(deps: Deps, connector: AnyConnector, ctx: ConnectorContext<unknown>, rows: Row[], summary: SendSummary): Promise<boolean> {
-  const lines = rows.map((r) => ({ id: r.id, key: `${r.line_key}#${r.revision}`, action: r.action, payload: JSON.parse(r.payload) as unknown, externalRef: r.external_ref, attempt: r.attempts + 1, unconfirmed: r.status === 'unconfirmed' }))
-  await markUnconfirmed(deps.db, rows.map((r) => r.id), null)
+  const lines = rows.map((r) => ({
+    id: r.id,
+    key: `${r.line_key}#${r.revision}`,
+    action: r.action,
+    payload: JSON.parse(r.payload) as unknown,
+    externalRef: r.external_ref,
+    attempt: r.attempts + 1,
+    unconfirmed: r.status === 'unconfirmed',
+  }))
+  await markUnconfirmed(
+    deps.db,
+    rows.map((r) => r.id),
+    null,
+  )
   let outcomes: LineOutcome[]
   try {
     outcomes = await connector.publish!(lines, ctx)
@@ -79,8 +91,12 @@ async function sendBatch(deps: Deps, connector: AnyConnector, ctx: ConnectorCont
   }
   let requeued = false
   for (const [i, row] of rows.entries()) {
-    const outcome: LineOutcome = outcomes[i] ?? { status: 'unconfirmed', message: `${connector.name} gave no answer for this line; it is checked before anything is sent again.` }
-    const nextCheckAt = outcome.status === 'pending' || outcome.status === 'unconfirmed' ? new Date(Date.now() + recheckDelayMs(deps, row.attempts + 1)).toISOString() : null
+    const outcome: LineOutcome = outcomes[i] ?? {
+      status: 'unconfirmed',
+      message: `${connector.name} gave no answer for this line; it is checked before anything is sent again.`,
+    }
+    const nextCheckAt =
+      outcome.status === 'pending' || outcome.status === 'unconfirmed' ? new Date(Date.now() + recheckDelayMs(deps, row.attempts + 1)).toISOString() : null
     await recordOutcome(deps.db, row.id, outcome.status === 'sent' || outcome.status === 'failed' ? outcome : { ...outcome, nextCheckAt })
     if (outcome.status === 'sent' && outcome.resendRef) requeued = (await requeueGroup(deps.db, connector.id, outcome.resendRef)) > 0 || requeued
     if (outcome.status === 'pending' || outcome.status === 'unconfirmed') summary.stopped ??= outcome.message

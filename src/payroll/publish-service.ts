@@ -17,8 +17,6 @@ import type { PayrollSettings } from './payroll-settings.js'
 export type Issue = { message: string; href: string }
 export type PublishCheck = { blocking: Issue[]; warnings: Issue[] }
 
-
-
 async function loadSources(db: Db) {
   const byId = async <T extends { id: number }>(rows: Promise<T[]>) => new Map((await rows).map((r) => [r.id, r]))
   return {
@@ -37,17 +35,25 @@ export async function buildLines(db: Db, settings: PayrollSettings, period: Peri
   const mapping = await resolveMapping(db, target)
   const items = new Map((await db.selectFrom('payroll_items').select(['id', 'name', 'source_integration', 'external_id']).execute()).map((p) => [p.id, p]))
   const check: PublishCheck = { blocking: [], warnings: [] }
-  if (summary.status !== 'approved') check.blocking.push({ message: `The period ${period.start} to ${period.end} is not approved`, href: `/payroll?period=${period.start}` })
+  if (summary.status !== 'approved')
+    check.blocking.push({ message: `The period ${period.start} to ${period.end} is not approved`, href: `/payroll?period=${period.start}` })
   const links = await publishLinks(db, target)
   // The target's id: the record's own when it was imported from the target, else a matched link.
   const linked = (module: ModuleId, r: { id: number; source_integration: string | null; external_id: string | null } | undefined) =>
     !r ? null : r.source_integration === target && r.external_id ? r.external_id : (links.get(`${module}:${r.id}`) ?? null)
   const byName = connector.publishByName === true
-  const fix = (what: string) => (canMatch(connector) ? `match records with ${connector.name} (Payroll tab) or IMPORT ${what} from there` : `IMPORT ${what} from ${connector.name}`)
+  const fix = (what: string) =>
+    canMatch(connector) ? `match records with ${connector.name} (Payroll tab) or IMPORT ${what} from there` : `IMPORT ${what} from ${connector.name}`
   const lines = new Map<string, { input: PublishLineInput; employeeId: number; payId: string }>()
   // Each referenced record becomes one shared reference object, and warns once.
   const refCache = new Map<string, { externalId: string | null; number: string } | { externalId: string | null; code: string } | null>()
-  const reference = <K extends 'number' | 'code'>(what: 'Job site' | 'Cost code' | 'Department', id: number | null, rec: ({ id: number; source_integration: string | null; external_id: string | null } & Record<K, string>) | undefined, field: K, path: string) => {
+  const reference = <K extends 'number' | 'code'>(
+    what: 'Job site' | 'Cost code' | 'Department',
+    id: number | null,
+    rec: ({ id: number; source_integration: string | null; external_id: string | null } & Record<K, string>) | undefined,
+    field: K,
+    path: string,
+  ) => {
     if (!id || !rec) return null
     const cacheKey = `${what}${id}`
     let ref = refCache.get(cacheKey)
@@ -58,7 +64,12 @@ export async function buildLines(db: Db, settings: PayrollSettings, period: Peri
       if (!ref.externalId && what !== 'Department' && connector.publishRequiresLinks) {
         check.blocking.push({ message: `${what} ${rec[field]} is not linked to ${connector.name}: ${fix('it')}`, href: `${path}/${id}` })
       } else if (!ref.externalId && (what !== 'Department' || !byName)) {
-        check.warnings.push({ message: byName ? `${what} ${rec[field]} is not linked to ${connector.name}; it is sent by name and must match exactly there` : `${what} ${rec[field]} is not linked to ${connector.name}, so its lines will be refused: ${fix('it')}`, href: `${path}/${id}` })
+        check.warnings.push({
+          message: byName
+            ? `${what} ${rec[field]} is not linked to ${connector.name}; it is sent by name and must match exactly there`
+            : `${what} ${rec[field]} is not linked to ${connector.name}, so its lines will be refused: ${fix('it')}`,
+          href: `${path}/${id}`,
+        })
       }
     }
     return ref
@@ -67,13 +78,21 @@ export async function buildLines(db: Db, settings: PayrollSettings, period: Peri
     const employee = sources.employees.get(emp.employeeId)!
     const name = `${employee.first_name} ${employee.last_name}`
     const employeeId = linked('employees', employee)
-    if (!employeeId && byName) check.warnings.push({ message: `${name} is not linked to ${connector.name}; the hours are sent under this name, which must match exactly there`, href: `/employees/${employee.id}` })
+    if (!employeeId && byName)
+      check.warnings.push({
+        message: `${name} is not linked to ${connector.name}; the hours are sent under this name, which must match exactly there`,
+        href: `/employees/${employee.id}`,
+      })
     else if (!employeeId) check.blocking.push({ message: `${name} is not linked to ${connector.name}: ${fix('employees')}`, href: `/employees/${employee.id}` })
     const employeeRef = { externalId: employeeId, name }
     const itemRefs = new Map<string, { externalId: string | null; name: string }>()
     for (const payId of new Set(emp.lines.map((l) => l.payId))) {
       const item = mapping.itemFor(emp.employeeId, payId)
-      if (!item) check.blocking.push({ message: `${payId} has no payroll item of ${connector.name} in ${name}'s group (${mapping.groupOf(emp.employeeId)})`, href: `/payroll/mapping?target=${encodeURIComponent(target)}` })
+      if (!item)
+        check.blocking.push({
+          message: `${payId} has no payroll item of ${connector.name} in ${name}'s group (${mapping.groupOf(emp.employeeId)})`,
+          href: `/payroll/mapping?target=${encodeURIComponent(target)}`,
+        })
       itemRefs.set(payId, item ? { externalId: linked('payroll_items', items.get(item.id)), name: item.name } : { externalId: null, name: '' })
     }
     for (const l of emp.lines) {
@@ -91,9 +110,18 @@ export async function buildLines(db: Db, settings: PayrollSettings, period: Peri
           date: l.date,
           minutes: l.minutes,
           employee: employeeRef,
-          jobSite: reference('Job site', l.jobSiteId, l.jobSiteId ? sources.jobSites.get(l.jobSiteId) : undefined, 'number', '/job-sites') as { externalId: string | null; number: string } | null,
-          costCode: reference('Cost code', l.costCodeId, l.costCodeId ? sources.costCodes.get(l.costCodeId) : undefined, 'code', '/cost-codes') as { externalId: string | null; code: string } | null,
-          department: reference('Department', l.departmentId, l.departmentId ? sources.departments.get(l.departmentId) : undefined, 'code', '/departments') as { externalId: string | null; code: string } | null,
+          jobSite: reference('Job site', l.jobSiteId, l.jobSiteId ? sources.jobSites.get(l.jobSiteId) : undefined, 'number', '/job-sites') as {
+            externalId: string | null
+            number: string
+          } | null,
+          costCode: reference('Cost code', l.costCodeId, l.costCodeId ? sources.costCodes.get(l.costCodeId) : undefined, 'code', '/cost-codes') as {
+            externalId: string | null
+            code: string
+          } | null,
+          department: reference('Department', l.departmentId, l.departmentId ? sources.departments.get(l.departmentId) : undefined, 'code', '/departments') as {
+            externalId: string | null
+            code: string
+          } | null,
           payrollItem: itemRefs.get(l.payId)!,
         },
       })
@@ -118,24 +146,59 @@ export type PublishResult = { ok: true; added: number; corrected: number; remove
  * blocking problem stands. Publishing twice records nothing the second time.
  */
 export async function publishPeriod(db: Db, actor: Actor, settings: PayrollSettings, period: Period, connector: AnyConnector): Promise<PublishResult> {
-  if (!connector.publishPayload) return { ok: false, check: { blocking: [{ message: `${connector.name} does not publish payroll`, href: '/integrations' }], warnings: [] } }
+  if (!connector.publishPayload)
+    return { ok: false, check: { blocking: [{ message: `${connector.name} does not publish payroll`, href: '/integrations' }], warnings: [] } }
   const { check, lines } = await buildLines(db, settings, period, connector)
   if (check.blocking.length > 0) return { ok: false, check }
   const target = connector.id
   return db.transaction().execute(async (trx): Promise<PublishResult> => {
     const now = new Date().toISOString()
-    const current = await trx.selectFrom('publish_lines').selectAll().where('target', '=', target).where('period_start', '=', period.start).where('action', '=', 'add').where('status', '!=', 'superseded').execute()
+    const current = await trx
+      .selectFrom('publish_lines')
+      .selectAll()
+      .where('target', '=', target)
+      .where('period_start', '=', period.start)
+      .where('action', '=', 'add')
+      .where('status', '!=', 'superseded')
+      .execute()
     const byKey = new Map(current.map((r) => [r.line_key, r]))
     const counts = { added: 0, corrected: 0, removed: 0, unchanged: 0 }
     const addLine = (key: string, revision: number, line: { input: PublishLineInput; employeeId: number; payId: string }) =>
       trx
         .insertInto('publish_lines')
-        .values({ target, period_start: period.start, line_key: key, revision, action: 'add', employee_id: line.employeeId, date: line.input.date, pay_id: line.payId, minutes: line.input.minutes, payload: JSON.stringify(connector.publishPayload!({ ...line.input, key: `${key}#${revision}` })), status: 'pending', updated_at: now })
+        .values({
+          target,
+          period_start: period.start,
+          line_key: key,
+          revision,
+          action: 'add',
+          employee_id: line.employeeId,
+          date: line.input.date,
+          pay_id: line.payId,
+          minutes: line.input.minutes,
+          payload: JSON.stringify(connector.publishPayload!({ ...line.input, key: `${key}#${revision}` })),
+          status: 'pending',
+          updated_at: now,
+        })
         .execute()
     const removeSent = (row: (typeof current)[number]) =>
       trx
         .insertInto('publish_lines')
-        .values({ target, period_start: period.start, line_key: row.line_key, revision: row.revision, action: 'delete', employee_id: row.employee_id, date: row.date, pay_id: row.pay_id, minutes: row.minutes, payload: row.payload, status: 'pending', external_ref: row.external_ref, updated_at: now })
+        .values({
+          target,
+          period_start: period.start,
+          line_key: row.line_key,
+          revision: row.revision,
+          action: 'delete',
+          employee_id: row.employee_id,
+          date: row.date,
+          pay_id: row.pay_id,
+          minutes: row.minutes,
+          payload: row.payload,
+          status: 'pending',
+          external_ref: row.external_ref,
+          updated_at: now,
+        })
         .onConflict((oc) => oc.doNothing())
         .execute()
     // A line whose last write may have been applied cannot be changed or removed until it is settled.
@@ -161,7 +224,11 @@ export async function publishPeriod(db: Db, actor: Actor, settings: PayrollSetti
         counts.corrected++
       } else {
         // Never reached the target: send the new values instead.
-        await trx.updateTable('publish_lines').set({ payload: payload!, minutes: line.input.minutes, status: 'pending', message: null, updated_at: now }).where('id', '=', row.id).execute()
+        await trx
+          .updateTable('publish_lines')
+          .set({ payload: payload!, minutes: line.input.minutes, status: 'pending', message: null, updated_at: now })
+          .where('id', '=', row.id)
+          .execute()
         counts.corrected++
       }
     }
@@ -171,17 +238,36 @@ export async function publishPeriod(db: Db, actor: Actor, settings: PayrollSetti
       await trx.updateTable('publish_lines').set({ status: 'superseded', updated_at: now }).where('id', '=', row.id).execute()
       counts.removed++
     }
-    await trx.insertInto('publish_runs').values({ target, period_start: period.start, requested_by: actor.userId, ...counts, created_at: now }).execute()
-    await recordAudit(trx, actor, { action: 'payroll.publish', entityType: 'pay_period', entityId: period.start, summary: `Published ${period.start} to ${period.end} to ${connector.name}: ${counts.added} new, ${counts.corrected} corrected, ${counts.removed} removed, ${counts.unchanged} unchanged` })
+    await trx
+      .insertInto('publish_runs')
+      .values({ target, period_start: period.start, requested_by: actor.userId, ...counts, created_at: now })
+      .execute()
+    await recordAudit(trx, actor, {
+      action: 'payroll.publish',
+      entityType: 'pay_period',
+      entityId: period.start,
+      summary: `Published ${period.start} to ${period.end} to ${connector.name}: ${counts.added} new, ${counts.corrected} corrected, ${counts.removed} removed, ${counts.unchanged} unchanged`,
+    })
     return { ok: true, ...counts }
   })
 }
 
 /** Sends the failed lines of a period again (and only those). */
 export async function retryFailed(db: Db, actor: Actor, target: string, period: Period): Promise<number> {
-  const result = await db.updateTable('publish_lines').set({ status: 'pending', message: null, attempts: 0, next_check_at: null, updated_at: new Date().toISOString() }).where('target', '=', target).where('period_start', '=', period.start).where('status', '=', 'failed').executeTakeFirst()
+  const result = await db
+    .updateTable('publish_lines')
+    .set({ status: 'pending', message: null, attempts: 0, next_check_at: null, updated_at: new Date().toISOString() })
+    .where('target', '=', target)
+    .where('period_start', '=', period.start)
+    .where('status', '=', 'failed')
+    .executeTakeFirst()
   const n = Number(result.numUpdatedRows)
-  await recordAudit(db, actor, { action: 'payroll.publish_retry', entityType: 'pay_period', entityId: period.start, summary: `Retried ${n} failed line(s) of ${period.start} to ${target}` })
+  await recordAudit(db, actor, {
+    action: 'payroll.publish_retry',
+    entityType: 'pay_period',
+    entityId: period.start,
+    summary: `Retried ${n} failed line(s) of ${period.start} to ${target}`,
+  })
   return n
 }
 
@@ -209,7 +295,14 @@ export function pendingLines(db: Db, target: string, which: { limit: number } | 
 
 /** Lines of a target whose last write may have been applied: settled by the vendor's own mechanism before anything is re-sent. */
 export function unconfirmedLines(db: Db, target: string) {
-  return db.selectFrom('publish_lines').selectAll().where('target', '=', target).where('status', '=', 'unconfirmed').orderBy('action', 'desc').orderBy('id').execute()
+  return db
+    .selectFrom('publish_lines')
+    .selectAll()
+    .where('target', '=', target)
+    .where('status', '=', 'unconfirmed')
+    .orderBy('action', 'desc')
+    .orderBy('id')
+    .execute()
 }
 
 /** Writes the target refused without applying them are tried this often before their lines fail. */
@@ -223,7 +316,14 @@ export async function markUnconfirmed(db: Db, ids: number[], attemptId: string |
   if (ids.length === 0) return
   await db
     .updateTable('publish_lines')
-    .set((eb) => ({ status: 'unconfirmed', attempt_id: attemptId, attempts: eb('attempts', '+', 1), next_check_at: nextCheckAt, message: null, updated_at: new Date().toISOString() }))
+    .set((eb) => ({
+      status: 'unconfirmed',
+      attempt_id: attemptId,
+      attempts: eb('attempts', '+', 1),
+      next_check_at: nextCheckAt,
+      message: null,
+      updated_at: new Date().toISOString(),
+    }))
     .where('id', 'in', ids)
     .execute()
 }
@@ -239,9 +339,24 @@ export async function recordOutcome(db: Db, id: number, outcome: RecordedOutcome
   const row = await db.selectFrom('publish_lines').select(['action', 'line_key', 'target', 'revision']).where('id', '=', id).executeTakeFirst()
   if (!row) return
   if (outcome.status === 'sent') {
-    await db.updateTable('publish_lines').set({ status: row.action === 'delete' ? 'superseded' : 'sent', external_ref: outcome.ref || null, message: null, next_check_at: null, sent_at: now, updated_at: now }).where('id', '=', id).execute()
+    await db
+      .updateTable('publish_lines')
+      .set({
+        status: row.action === 'delete' ? 'superseded' : 'sent',
+        external_ref: outcome.ref || null,
+        message: null,
+        next_check_at: null,
+        sent_at: now,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute()
   } else {
-    await db.updateTable('publish_lines').set({ status: outcome.status, message: outcome.message, next_check_at: outcome.nextCheckAt ?? null, updated_at: now }).where('id', '=', id).execute()
+    await db
+      .updateTable('publish_lines')
+      .set({ status: outcome.status, message: outcome.message, next_check_at: outcome.nextCheckAt ?? null, updated_at: now })
+      .where('id', '=', id)
+      .execute()
   }
 }
 
@@ -263,8 +378,21 @@ export async function requeueGroup(db: Db, target: string, ref: string): Promise
 
 /** Each line of a period at a target with its state, and the publish history. */
 export async function publishState(db: Db, target: string, period: Period) {
-  const lines = await db.selectFrom('publish_lines').selectAll().where('target', '=', target).where('period_start', '=', period.start).where('status', '!=', 'superseded').orderBy('date').orderBy('employee_id').execute()
-  const runs = await db.selectFrom('publish_runs').selectAll().where('target', '=', target).where('period_start', '=', period.start).orderBy('id', 'desc').execute()
+  const lines = await db
+    .selectFrom('publish_lines')
+    .selectAll()
+    .where('target', '=', target)
+    .where('period_start', '=', period.start)
+    .where('status', '!=', 'superseded')
+    .orderBy('date')
+    .orderBy('employee_id')
+    .execute()
+  const runs = await db
+    .selectFrom('publish_runs')
+    .selectAll()
+    .where('target', '=', target)
+    .where('period_start', '=', period.start)
+    .orderBy('id', 'desc')
+    .execute()
   return { lines, runs }
 }
-

@@ -46,7 +46,18 @@ async function page(c: Parameters<typeof requestedPeriod>[0], unlockError?: stri
   return renderPage(
     c,
     'Payroll',
-    <PayrollPage summary={summary} previous={previous} next={next} canApprove={perms.has('payroll.approve')} canSettings={perms.has('settings.manage')} canPublish={perms.has('payroll.publish')} unlockError={unlockError} policyText={policyText(settings)} fileFormats={fileFormats} targets={targets} />,
+    <PayrollPage
+      summary={summary}
+      previous={previous}
+      next={next}
+      canApprove={perms.has('payroll.approve')}
+      canSettings={perms.has('settings.manage')}
+      canPublish={perms.has('payroll.publish')}
+      unlockError={unlockError}
+      policyText={policyText(settings)}
+      fileFormats={fileFormats}
+      targets={targets}
+    />,
     status,
   )
 }
@@ -76,10 +87,18 @@ async function settingsPage(c: Parameters<typeof requestedPeriod>[0], form: Form
       <PayrollSettingsForm form={form} />
     </>
   )
-  return renderPageOrFragment(c, 'Pay policy', () => content, () => <PayrollSettingsForm form={form} />, status)
+  return renderPageOrFragment(
+    c,
+    'Pay policy',
+    () => content,
+    () => <PayrollSettingsForm form={form} />,
+    status,
+  )
 }
 
-payrollRoutes.get('/settings', requires('settings.manage'), async (c) => settingsPage(c, emptyForm(formValues(await getPayrollSettings(c.var.db, c.var.config.timeZone)))))
+payrollRoutes.get('/settings', requires('settings.manage'), async (c) =>
+  settingsPage(c, emptyForm(formValues(await getPayrollSettings(c.var.db, c.var.config.timeZone)))),
+)
 
 payrollRoutes.post('/settings', requires('settings.manage'), async (c) => {
   const result = await readForm(c, payrollSettingsSchema)
@@ -147,7 +166,10 @@ payrollRoutes.post('/mapping/groups', requires('payroll.set_item_group'), async 
 
 payrollRoutes.post('/mapping/employees', requires('payroll.set_item_group'), async (c) => {
   const body = await c.req.parseBody({ all: true })
-  const ids = ([] as unknown[]).concat(body.employee_id ?? []).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0)
+  const ids = ([] as unknown[])
+    .concat(body.employee_id ?? [])
+    .map(Number)
+    .filter((n) => Number.isSafeInteger(n) && n > 0)
   const result = await setEmployeeGroup(c.var.db, actorOf(c), await groupToWrite(c, Number(body.group) || 0), ids)
   if (!result.ok) return mappingPage(c, result.error, 422)
   setFlash(c, `Set the payroll item group of ${result.changed} employee(s).`)
@@ -163,10 +185,18 @@ async function fileSettingsPage(c: Context<AppEnv>, form: FormState, status: 200
       <FileSettingsForm form={form} />
     </>
   )
-  return renderPageOrFragment(c, 'Payroll file settings', () => content, () => <FileSettingsForm form={form} />, status)
+  return renderPageOrFragment(
+    c,
+    'Payroll file settings',
+    () => content,
+    () => <FileSettingsForm form={form} />,
+    status,
+  )
 }
 
-payrollRoutes.get('/files/settings', requires('payroll.publish'), async (c) => fileSettingsPage(c, emptyForm(fileSettingsValues(await getFileSettings(c.var.db)))))
+payrollRoutes.get('/files/settings', requires('payroll.publish'), async (c) =>
+  fileSettingsPage(c, emptyForm(fileSettingsValues(await getFileSettings(c.var.db)))),
+)
 
 payrollRoutes.post('/files/settings', requires('payroll.publish'), async (c) => {
   const result = await readForm(c, fileSettingsSchema)
@@ -197,7 +227,10 @@ async function publishConnectors(c: Context<AppEnv>) {
 function unconfirmedView(lines: { status: string; next_check_at: string | null; message: string | null }[]): PublishTargetView['unconfirmed'] {
   const waiting = lines.filter((l) => l.status === 'unconfirmed')
   if (waiting.length === 0) return null
-  const checks = waiting.map((l) => l.next_check_at).filter((t): t is string => !!t).sort()
+  const checks = waiting
+    .map((l) => l.next_check_at)
+    .filter((t): t is string => !!t)
+    .sort()
   return { nextCheckAt: checks[0] ?? null, reason: waiting.find((l) => l.message)?.message ?? null }
 }
 
@@ -233,8 +266,12 @@ payrollRoutes.post('/publish/:target', requires('payroll.publish'), async (c) =>
   if (!result.ok) setFlash(c, `Not published: ${result.check.blocking.map((b) => b.message).join('; ')}.`, 'error')
   else {
     const changes = result.added + result.corrected + result.removed
-    const when = changes === 0 ? '' : connector.agentName ? ` They go on ${connector.agentName}'s next visit.` : ' Sending now: each line shows its status below.'
-    setFlash(c, `Published to ${connector.name}: ${result.added} new, ${result.corrected} corrected, ${result.removed} removed, ${result.unchanged} unchanged.${when}`)
+    const when =
+      changes === 0 ? '' : connector.agentName ? ` They go on ${connector.agentName}'s next visit.` : ' Sending now: each line shows its status below.'
+    setFlash(
+      c,
+      `Published to ${connector.name}: ${result.added} new, ${result.corrected} corrected, ${result.removed} removed, ${result.unchanged} unchanged.${when}`,
+    )
     if (connector.publish) void startSending(c.var.deps, connector)
   }
   return redirectTo(c, `/payroll?period=${period.start}`)
@@ -253,7 +290,11 @@ payrollRoutes.post('/publish/:target/export', requires('payroll.publish'), async
   if ('check' in result) setFlash(c, `No ${connector.publishFile.label} made: ${result.check.blocking.map((b) => b.message).join('; ')}.`, 'error')
   else {
     const e = result.alreadyExported
-    setFlash(c, `This period's ${connector.publishFile.label} was already exported on ${formatTimestamp(e.exported_at)} by ${e.exported_by_name} (${e.lines} line${e.lines === 1 ? '' : 's'}); the file now would be ${result.sameFile ? 'identical' : 'different'}. Nothing was exported: use Export again to make another file, and import only one of them in Sage.`, 'error')
+    setFlash(
+      c,
+      `This period's ${connector.publishFile.label} was already exported on ${formatTimestamp(e.exported_at)} by ${e.exported_by_name} (${e.lines} line${e.lines === 1 ? '' : 's'}); the file now would be ${result.sameFile ? 'identical' : 'different'}. Nothing was exported: use Export again to make another file, and import only one of them in Sage.`,
+      'error',
+    )
   }
   return redirectTo(c, `/payroll?period=${period.start}`)
 })
@@ -267,7 +308,10 @@ payrollRoutes.post('/publish/:target/match', requires('payroll.publish'), async 
   else {
     const matched = result.results.map((r) => `${r.matched} ${MODULES[r.module].label.toLowerCase()}`).join(', ')
     const missing = result.results.flatMap((r) => r.unmatched)
-    setFlash(c, `Matched with ${connector.name}: ${matched}.${missing.length > 0 ? ` No match in ${connector.name} for ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}.` : ''}`)
+    setFlash(
+      c,
+      `Matched with ${connector.name}: ${matched}.${missing.length > 0 ? ` No match in ${connector.name} for ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}.` : ''}`,
+    )
   }
   return redirectTo(c, `/payroll?period=${period.start}`)
 })

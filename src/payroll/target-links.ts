@@ -26,13 +26,19 @@ async function coreRows(db: Db, target: string, module: LinkedModule): Promise<C
   const keys = (...pairs: [string, unknown][]) => pairs.flatMap(([k, v]) => (lower(v) ? [[k, lower(v)!] as [string, string]] : []))
   switch (module) {
     case 'employees':
-      return notTarget(await db.selectFrom('employees').select(['id', 'employee_number', 'email', 'first_name', 'last_name', 'source_integration']).execute()).map((r) => ({
+      return notTarget(
+        await db.selectFrom('employees').select(['id', 'employee_number', 'email', 'first_name', 'last_name', 'source_integration']).execute(),
+      ).map((r) => ({
         id: r.id,
         label: `${r.first_name} ${r.last_name}`,
         keys: keys(['employee number', r.employee_number], ['email', r.email], ['name', `${r.first_name} ${r.last_name}`]),
       }))
     case 'job_sites':
-      return notTarget(await db.selectFrom('job_sites').select(['id', 'number', 'source_integration']).execute()).map((r) => ({ id: r.id, label: `Job site ${r.number}`, keys: keys(['number', r.number]) }))
+      return notTarget(await db.selectFrom('job_sites').select(['id', 'number', 'source_integration']).execute()).map((r) => ({
+        id: r.id,
+        label: `Job site ${r.number}`,
+        keys: keys(['number', r.number]),
+      }))
     case 'cost_codes': {
       const sites = new Map((await db.selectFrom('job_sites').select(['id', 'number']).execute()).map((s) => [s.id, s.number]))
       return notTarget(await db.selectFrom('cost_codes').select(['id', 'code', 'job_site_id', 'source_integration']).execute()).map((r) => ({
@@ -42,9 +48,17 @@ async function coreRows(db: Db, target: string, module: LinkedModule): Promise<C
       }))
     }
     case 'departments':
-      return notTarget(await db.selectFrom('departments').select(['id', 'code', 'source_integration']).execute()).map((r) => ({ id: r.id, label: `Department ${r.code}`, keys: keys(['code', r.code]) }))
+      return notTarget(await db.selectFrom('departments').select(['id', 'code', 'source_integration']).execute()).map((r) => ({
+        id: r.id,
+        label: `Department ${r.code}`,
+        keys: keys(['code', r.code]),
+      }))
     case 'payroll_items':
-      return notTarget(await db.selectFrom('payroll_items').select(['id', 'name', 'source_integration']).execute()).map((r) => ({ id: r.id, label: `Payroll item ${r.name}`, keys: keys(['name', r.name]) }))
+      return notTarget(await db.selectFrom('payroll_items').select(['id', 'name', 'source_integration']).execute()).map((r) => ({
+        id: r.id,
+        label: `Payroll item ${r.name}`,
+        keys: keys(['name', r.name]),
+      }))
   }
 }
 
@@ -52,7 +66,11 @@ async function coreRows(db: Db, target: string, module: LinkedModule): Promise<C
 function targetKeys(module: LinkedModule, p: StagedPayload): [string, string][] {
   const pairs: [string, unknown][] =
     module === 'employees'
-      ? [['employee number', p.employee_number], ['email', p.email], ['name', `${p.first_name ?? ''} ${p.last_name ?? ''}`]]
+      ? [
+          ['employee number', p.employee_number],
+          ['email', p.email],
+          ['name', `${p.first_name ?? ''} ${p.last_name ?? ''}`],
+        ]
       : module === 'job_sites'
         ? [['number', p.number]]
         : module === 'cost_codes'
@@ -67,8 +85,13 @@ function targetKeys(module: LinkedModule, p: StagedPayload): [string, string][] 
 export const canMatch = (connector: AnyConnector) => !!connector.pull && !connector.upload
 
 /** Reads the target's lists and links what matches; a key two records share on either side links neither. */
-export async function matchTargetRecords(deps: Pick<AppDeps, 'db' | 'config' | 'logger'>, actor: Actor, connector: AnyConnector): Promise<{ ok: true; results: MatchResult[] } | { ok: false; message: string }> {
-  if (!canMatch(connector) || !connector.pull) return { ok: false, message: `${connector.name} cannot be read on demand; its records are linked when they are imported from it.` }
+export async function matchTargetRecords(
+  deps: Pick<AppDeps, 'db' | 'config' | 'logger'>,
+  actor: Actor,
+  connector: AnyConnector,
+): Promise<{ ok: true; results: MatchResult[] } | { ok: false; message: string }> {
+  if (!canMatch(connector) || !connector.pull)
+    return { ok: false, message: `${connector.name} cannot be read on demand; its records are linked when they are imported from it.` }
   const modules = LINKED_MODULES.filter((m) => connector.syncModules.includes(m))
   const log = deps.logger.child({ target: connector.id, event_group: 'match' })
   const found = new Map<LinkedModule, { externalId: string; keys: [string, string][] }[]>()
@@ -106,19 +129,29 @@ export async function matchTargetRecords(deps: Pick<AppDeps, 'db' | 'config' | '
       const taken = new Set<string>()
       const result: MatchResult = { module, matched: 0, unmatched: [] }
       for (const row of ours) {
-        const hit = row.keys.map(([k, v]) => ({ by: k, id: ourCounts.get(`${k}=${v}`) === 1 ? theirByKey.get(`${k}=${v}`) : undefined })).find((h) => h.id && !taken.has(h.id))
+        const hit = row.keys
+          .map(([k, v]) => ({ by: k, id: ourCounts.get(`${k}=${v}`) === 1 ? theirByKey.get(`${k}=${v}`) : undefined }))
+          .find((h) => h.id && !taken.has(h.id))
         if (!hit?.id) {
           result.unmatched.push(row.label)
           continue
         }
         taken.add(hit.id)
-        await trx.insertInto('publish_links').values({ integration: connector.id, module, core_id: row.id, external_id: hit.id, matched_by: hit.by, created_at: now }).execute()
+        await trx
+          .insertInto('publish_links')
+          .values({ integration: connector.id, module, core_id: row.id, external_id: hit.id, matched_by: hit.by, created_at: now })
+          .execute()
         result.matched++
       }
       results.push(result)
     }
     const summary = results.map((r) => `${r.matched} ${MODULES[r.module].label.toLowerCase()}`).join(', ')
-    await recordAudit(trx, actor, { action: 'payroll.match_target', entityType: 'integration', entityId: connector.id, summary: `Matched records with ${connector.name}: ${summary}` })
+    await recordAudit(trx, actor, {
+      action: 'payroll.match_target',
+      entityType: 'integration',
+      entityId: connector.id,
+      summary: `Matched records with ${connector.name}: ${summary}`,
+    })
   })
   return { ok: true, results }
 }

@@ -21,7 +21,9 @@ import { emptyForm, type FormState } from '../../views/components/form-fields.js
 import { RecordDetailPage, RecordForm, RecordFormPage, RecordListPage, type RecordNoun } from '../../views/records/record-pages.js'
 import type { RecordTable, Result } from './record-service.js'
 
-type AnyQuery = SelectQueryBuilder<any, any, any>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the core modules' tables are chosen at run time
+type Dynamic = any
+type AnyQuery = SelectQueryBuilder<Dynamic, Dynamic, Dynamic>
 type SyncedRow = { id: number; source_integration: string | null; external_id: string | null; created_at: string; updated_at: string }
 
 /** Everything that differs between the core modules' list, detail and form pages. */
@@ -30,9 +32,9 @@ export type RecordModule<Row extends SyncedRow, Input, Options> = {
   basePath: string
   noun: RecordNoun
   permissions: { view: Permission; manage: Permission }
-  schema: z.ZodType<Input, any>
+  schema: z.ZodType<Input, Dynamic>
   list: {
-    query: (db: Db) => SelectQueryBuilder<any, any, Row>
+    query: (db: Db) => SelectQueryBuilder<Dynamic, Dynamic, Row>
     sorts: Record<string, string>
     defaultSort: string
     searchColumns: string[]
@@ -64,7 +66,12 @@ export function statusFilter(column: string, values: Record<string, string>) {
 }
 
 /** Synced status and external id, shown on every record that an integration can feed. */
-export function syncedDetail(row: { source_integration: string | null; external_id: string | null; created_at: string; updated_at: string }): [string, Child][] {
+export function syncedDetail(row: {
+  source_integration: string | null
+  external_id: string | null
+  created_at: string
+  updated_at: string
+}): [string, Child][] {
   return [
     ['Synced status', syncedStatusLabel(row.source_integration)],
     ['External id', row.external_id],
@@ -75,7 +82,13 @@ export function syncedDetail(row: { source_integration: string | null; external_
 
 /** The record's ids at publish targets other than its source, found by matching (see payroll/target-links.ts). */
 async function publishLinksOf(db: Db, table: string, id: number): Promise<[string, Child][]> {
-  const links = await db.selectFrom('publish_links').select(['integration', 'external_id', 'matched_by']).where('module', '=', table).where('core_id', '=', id).orderBy('integration').execute()
+  const links = await db
+    .selectFrom('publish_links')
+    .select(['integration', 'external_id', 'matched_by'])
+    .where('module', '=', table)
+    .where('core_id', '=', id)
+    .orderBy('integration')
+    .execute()
   if (links.length === 0) return []
   return [['Linked for publishing', links.map((l) => `${syncedStatusLabel(l.integration)}: ${l.external_id} (matched by ${l.matched_by})`).join('; ')]]
 }
@@ -87,9 +100,7 @@ export const syncedColumn = <T extends { source_integration: string | null }>():
 })
 
 /** List, detail, create and edit routes of one core module, each guarded by its permission. */
-export function recordRoutes<Row extends SyncedRow, Input, Options>(
-  m: RecordModule<Row, Input, Options>,
-) {
+export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordModule<Row, Input, Options>) {
   const app = new Hono<AppEnv>()
   const crumb = { href: m.basePath, label: m.noun.title }
   const parseId = (c: Context<AppEnv>) => {
@@ -110,7 +121,11 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(
 
   async function loadList(c: Context<AppEnv>) {
     const { ui, allowed } = await listFilters(c.var.db)
-    const params: ListParams = parseListParams(c.req.query(), { sorts: [...Object.keys(m.list.sorts), 'synced'], defaultSort: m.list.defaultSort, filters: allowed })
+    const params: ListParams = parseListParams(c.req.query(), {
+      sorts: [...Object.keys(m.list.sorts), 'synced'],
+      defaultSort: m.list.defaultSort,
+      filters: allowed,
+    })
     let query = m.list.query(c.var.db) as AnyQuery
     for (const f of m.list.filters ?? []) {
       const value = params.filters[f.name]
@@ -118,7 +133,7 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(
     }
     const synced = syncedCondition(`${m.table}.source_integration`, params.filters.synced)
     if (synced) query = query.where(synced)
-    const page = await fetchPage(query as SelectQueryBuilder<any, any, Row>, params, {
+    const page = await fetchPage(query as SelectQueryBuilder<Dynamic, Dynamic, Row>, params, {
       searchColumns: m.list.searchColumns,
       sortColumns: { ...m.list.sorts, synced: `${m.table}.source_integration` },
       idColumn: `${m.table}.id`,
@@ -200,7 +215,12 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(
     return renderPage(
       c,
       m.title(row),
-      <RecordDetailPage title={m.title(row)} breadcrumb={crumb} items={[...m.detail(row), ...syncedDetail(row), ...links]} editHref={canEdit ? `${m.basePath}/${row.id}/edit` : null} />,
+      <RecordDetailPage
+        title={m.title(row)}
+        breadcrumb={crumb}
+        items={[...m.detail(row), ...syncedDetail(row), ...links]}
+        editHref={canEdit ? `${m.basePath}/${row.id}/edit` : null}
+      />,
     )
   })
 

@@ -12,7 +12,12 @@ export const rolesRoutes = new Hono<AppEnv>()
 
 rolesRoutes.get('/', requires('users.manage'), async (c) => {
   const matrix = await loadMatrix(c.var.db)
-  return renderPageOrFragment(c, 'Roles', () => <RolesPage matrix={matrix} />, () => <RoleMatrixForm matrix={matrix} />)
+  return renderPageOrFragment(
+    c,
+    'Roles',
+    () => <RolesPage matrix={matrix} />,
+    () => <RoleMatrixForm matrix={matrix} />,
+  )
 })
 
 rolesRoutes.post('/', requires('users.manage'), async (c) => {
@@ -22,7 +27,13 @@ rolesRoutes.post('/', requires('users.manage'), async (c) => {
   const values = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string')
   const parsed = parseGrants(values, matrix)
   if ('error' in parsed) {
-    return renderPageOrFragment(c, 'Roles', () => <RolesPage matrix={matrix} error={parsed.error} />, () => <RoleMatrixForm matrix={matrix} error={parsed.error} />, 422)
+    return renderPageOrFragment(
+      c,
+      'Roles',
+      () => <RolesPage matrix={matrix} error={parsed.error} />,
+      () => <RoleMatrixForm matrix={matrix} error={parsed.error} />,
+      422,
+    )
   }
   const changed = await saveMatrix(c.var.db, actorOf(c), matrix, parsed.grants)
   setFlash(c, changed === 0 ? 'No permission changed.' : `Saved the permissions of ${changed} role(s).`)

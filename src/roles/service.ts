@@ -10,7 +10,12 @@ export async function loadMatrix(db: Db): Promise<RoleMatrix> {
   return roles.map((r) => ({
     ...r,
     locked: r.key === SUPER_ADMIN_ROLE,
-    permissions: new Set(grants.filter((g) => g.role_id === r.id).map((g) => g.permission).filter(isPermission)),
+    permissions: new Set(
+      grants
+        .filter((g) => g.role_id === r.id)
+        .map((g) => g.permission)
+        .filter(isPermission),
+    ),
   }))
 }
 
@@ -38,7 +43,11 @@ export async function saveMatrix(db: Db, actor: Actor, matrix: RoleMatrix, grant
       if (added.length === 0 && removed.length === 0) continue
       changedRoles++
       if (removed.length > 0) await trx.deleteFrom('role_permissions').where('role_id', '=', role.id).where('permission', 'in', removed).execute()
-      if (added.length > 0) await trx.insertInto('role_permissions').values(added.map((permission) => ({ role_id: role.id, permission }))).execute()
+      if (added.length > 0)
+        await trx
+          .insertInto('role_permissions')
+          .values(added.map((permission) => ({ role_id: role.id, permission })))
+          .execute()
       await recordAudit(trx, actor, {
         action: 'role.permissions_update',
         entityType: 'role',
@@ -51,5 +60,3 @@ export async function saveMatrix(db: Db, actor: Actor, matrix: RoleMatrix, grant
   })
   return changedRoles
 }
-
-

@@ -53,17 +53,21 @@ export function lockDatabase(databasePath: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       const holder = holderOf(file)
-      let fresh = false
+      let fresh: boolean
       try {
         fresh = Date.now() - statSync(file).mtimeMs < STALE_MS
       } catch {
         continue // released meanwhile: try again
       }
       if (holder && fresh && holder.host !== hostname()) {
-        throw new InstanceLockedError(`${databasePath} is in use by Clockbridge on ${holder.host} (process ${holder.pid}, since ${holder.startedAt}). Stop that one first; if that machine no longer runs it, delete ${file}.`)
+        throw new InstanceLockedError(
+          `${databasePath} is in use by Clockbridge on ${holder.host} (process ${holder.pid}, since ${holder.startedAt}). Stop that one first; if that machine no longer runs it, delete ${file}.`,
+        )
       }
       if (holder && fresh && holder.host === hostname() && holder.pid !== process.pid && alive(holder.pid)) {
-        throw new InstanceLockedError(`Another Clockbridge (process ${holder.pid}, started ${holder.startedAt}) is using ${databasePath}. Stop it first, or give this one its own --data-dir.`)
+        throw new InstanceLockedError(
+          `Another Clockbridge (process ${holder.pid}, started ${holder.startedAt}) is using ${databasePath}. Stop it first, or give this one its own --data-dir.`,
+        )
       }
       // Left by a process that is gone, or stale, or half-written by one that died: taken over.
       rmSync(file, { force: true })

@@ -26,7 +26,13 @@ const toValues = (s: Settings) => ({
 
 const show = async (c: Context<AppEnv>, form: FormState, status: 200 | 422 = 200) => {
   const backups = await backupsView(c)
-  return renderPageOrFragment(c, 'Settings', () => <SettingsPage form={form} backups={backups} />, () => <SettingsForm form={form} />, status)
+  return renderPageOrFragment(
+    c,
+    'Settings',
+    () => <SettingsPage form={form} backups={backups} />,
+    () => <SettingsForm form={form} />,
+    status,
+  )
 }
 
 settingsRoutes.get('/', requires('settings.manage'), async (c) => show(c, emptyForm(toValues(await getSettings(c.var.db, c.var.config.timeZone)))))

@@ -21,7 +21,10 @@ export const BACKUP_SCHEDULES = ['off', 'daily'] as const
 
 /** A whole number from a form field (or a stored number), within bounds, with the message to show. */
 const wholeNumber = (message: string, min: number, max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && /^\s*\d{1,6}\s*$/.test(v) ? Number(v) : v), z.number({ error: message }).int(message).min(min, message).max(max, message))
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*\d{1,6}\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: message }).int(message).min(min, message).max(max, message),
+  )
 
 export const settingsSchema = z.object({
   employeeManualCreation: field.checkbox(),

@@ -15,9 +15,30 @@ export async function autoImportAfterRun(deps: HubDeps, runId: number): Promise<
   const schedule = await deps.db.selectFrom('sync_schedules').selectAll().where('integration', '=', integration).where('module', '=', module).executeTakeFirst()
   const statuses = [...(schedule?.auto_import_new ? ['new' as const] : []), ...(schedule?.auto_import_updated ? ['updated' as const] : [])]
   if (statuses.length === 0) return
-  const ids = (await deps.db.selectFrom('staged_records').select('id').where(inScope(integration, module)).where('status', 'in', statuses).execute()).map((r) => r.id)
+  const ids = (await deps.db.selectFrom('staged_records').select('id').where(inScope(integration, module)).where('status', 'in', statuses).execute()).map(
+    (r) => r.id,
+  )
   if (ids.length === 0) return
   const name = deps.connectors.find((c) => c.id === integration)?.name ?? integration
-  const result = await runImport(deps, systemActor('scheduler'), { integration, integrationName: name, module, ids, trigger: 'auto', defaultTimeZone: deps.config.timeZone })
-  deps.logger.child({ runId }).info({ event: 'auto_import', module: MODULES[module].label, created: result.created, updated: result.updated, linked: result.linked, failed: result.failed.length }, 'auto-import finished')
+  const result = await runImport(deps, systemActor('scheduler'), {
+    integration,
+    integrationName: name,
+    module,
+    ids,
+    trigger: 'auto',
+    defaultTimeZone: deps.config.timeZone,
+  })
+  deps.logger
+    .child({ runId })
+    .info(
+      {
+        event: 'auto_import',
+        module: MODULES[module].label,
+        created: result.created,
+        updated: result.updated,
+        linked: result.linked,
+        failed: result.failed.length,
+      },
+      'auto-import finished',
+    )
 }

@@ -1,3 +1,4 @@
+import type { CoreRow } from './staging-store.js'
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { ModuleId, StagedPayload } from '../integrations/modules.js'
@@ -10,13 +11,15 @@ export type CoreTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' |
 
 export type CoreMatch = { id: number; label: string; source_integration: string | null; external_id: string | null }
 
+// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL on purpose
 const BEYOND_ASCII = /[^\u0000-\u007f]/
 
 /**
  * A natural-key value as the unique indexes compare it: SQLite's lower() folds A-Z only, so "É" and
  * "é" are two values to the database and must be two values here too.
  */
-export const keyLower = (value: string): string => (BEYOND_ASCII.test(value) ? value.replace(/[A-Z]+/g, (capitals) => capitals.toLowerCase()) : value.toLowerCase())
+export const keyLower = (value: string): string =>
+  BEYOND_ASCII.test(value) ? value.replace(/[A-Z]+/g, (capitals) => capitals.toLowerCase()) : value.toLowerCase()
 
 /** Ids of the records other modules refer to by name, code or number, loaded once per batch. */
 export class References {
@@ -24,8 +27,19 @@ export class References {
 
   static async load(db: Db): Promise<References> {
     const map = async (table: 'companies' | 'departments' | 'job_sites', column: string) =>
-      new Map((await db.selectFrom(table).select(['id', sql<string>`lower(${sql.ref(column)})`.as('k')]).execute()).map((r) => [r.k, r.id]))
-    return new References({ companies: await map('companies', 'name'), departments: await map('departments', 'code'), job_sites: await map('job_sites', 'number') })
+      new Map(
+        (
+          await db
+            .selectFrom(table)
+            .select(['id', sql<string>`lower(${sql.ref(column)})`.as('k')])
+            .execute()
+        ).map((r) => [r.k, r.id]),
+      )
+    return new References({
+      companies: await map('companies', 'name'),
+      departments: await map('departments', 'code'),
+      job_sites: await map('job_sites', 'number'),
+    })
   }
 
   /** undefined: no value given; null: a value that names nothing. */
@@ -46,7 +60,7 @@ export type CoreAdapter = {
   keys: NaturalKey[]
   /** The scope value of scoped keys: the cost code's job site id (0 for standard). */
   scope?: (p: StagedPayload, refs: References) => number
-  label: (row: Record<string, any>) => string
+  label: (row: CoreRow) => string
   /** Values for the core row, or a message when a reference cannot be resolved. */
   values: (p: StagedPayload, ctx: { defaultCountry: string; refs: References }) => { values: Record<string, unknown> } | { error: string }
   /** Why a created record cannot be removed by an undo (other records refer to it), or null. */
@@ -54,7 +68,11 @@ export type CoreAdapter = {
 }
 
 async function countRefs(db: Db, table: 'employees' | 'cost_codes', column: string, id: number): Promise<number> {
-  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where(sql.ref(column), '=', id).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(sql.ref(column), '=', id)
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
@@ -98,7 +116,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     noun: 'company',
     moduleTitle: 'Companies',
     keys: [{ column: 'name', label: 'name', value: (p) => p.name ?? null }],
-    label: (r) => r.name,
+    label: (r) => String(r.name),
     values: (p) => ({ values: { name: p.name, prefix: p.prefix ?? null, status: p.status ?? 'active' } }),
     keptBecause: async (db, id) => {
       const n = await countRefs(db, 'employees', 'company_id', id)
@@ -161,7 +179,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     noun: 'payroll item',
     moduleTitle: 'Payroll items',
     keys: [{ column: 'name', label: 'name', value: (p) => p.name ?? null }],
-    label: (r) => r.name,
+    label: (r) => String(r.name),
     values: (p) => ({ values: { name: p.name, description: p.description ?? null } }),
     keptBecause: async () => null,
   },

@@ -7,11 +7,20 @@ import { MODULES, type ModuleId, type StagedPayload } from '../integrations/modu
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
 import { CORE_ADAPTERS, keyLower, References, type CoreAdapter, type CoreMatch, type NaturalKey } from './core-adapters.js'
-import { coreRowsByKey, existingCoreIds, insertBatchItem, insertCoreRow, loadStaged, markImported, scopeOf, updateCoreRow, type StagedForImport } from './staging-store.js'
+import {
+  coreRowsByKey,
+  existingCoreIds,
+  insertBatchItem,
+  insertCoreRow,
+  loadStaged,
+  markImported,
+  scopeOf,
+  updateCoreRow,
+  type StagedForImport,
+} from './staging-store.js'
 import { keepingCounts } from './staged-counts.js'
 import { stagedStatus } from './staged-status.js'
 import { withCheckpointAfter } from '../db/wal-checkpointer.js'
-import { inScope } from './staging-queries.js'
 import { runHeavy } from './off-thread.js'
 
 export type ImportPlanItem = {
@@ -45,9 +54,14 @@ class KeyIndex {
     const index = new KeyIndex(adapter.keys.length)
     adapter.keys.forEach((key, k) => {
       const values = [...new Set(items.map((i) => i.keyValues[k]).filter((v): v is string => !!v))]
-      for (const row of coreRowsByKey(sqlite, adapter.table, key.column, values) as Record<string, any>[]) {
+      for (const row of coreRowsByKey(sqlite, adapter.table, key.column, values)) {
         const scope = key.scoped ? Number(row.job_site_id ?? 0) : 0
-        index.#holders[k]!.set(KeyIndex.#slot(key, scope, keyLower(String(row[key.column]))), { id: row.id, label: adapter.label(row), source_integration: row.source_integration, external_id: row.external_id })
+        index.#holders[k]!.set(KeyIndex.#slot(key, scope, keyLower(String(row[key.column]))), {
+          id: row.id,
+          label: adapter.label(row),
+          source_integration: row.source_integration,
+          external_id: row.external_id,
+        })
       }
     })
     return index
@@ -96,7 +110,12 @@ function planItem(integration: string, adapter: CoreAdapter, item: Prepared, exi
     const core = { id: match.id, label: match.label }
     if (match.source_integration === null) return { ...base, action: 'link', core }
     if (match.source_integration === integration && match.external_id === r.external_id) return { ...base, action: 'update', core }
-    return { ...base, action: 'fail', core, message: `${adapter.noun} ${match.label} already exists, synced from ${match.source_integration} as ${match.external_id}; it is not linked twice` }
+    return {
+      ...base,
+      action: 'fail',
+      core,
+      message: `${adapter.noun} ${match.label} already exists, synced from ${match.source_integration} as ${match.external_id}; it is not linked twice`,
+    }
   }
   return { ...base, action: 'create' }
 }
@@ -113,7 +132,12 @@ function collision(adapter: CoreAdapter, item: Prepared, targetId: number | null
   return null
 }
 
-export async function planImport({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, integration: string, module: ModuleId, ids: number[]): Promise<ImportPlan> {
+export async function planImport(
+  { db, sqlite }: { db: Db; sqlite: SQLite.Database },
+  integration: string,
+  module: ModuleId,
+  ids: number[],
+): Promise<ImportPlan> {
   const adapter = CORE_ADAPTERS[module]
   const rows = loadStaged(sqlite, integration, module, ids)
   const importable = rows.filter((r) => r.status === 'new' || r.status === 'updated')
@@ -121,14 +145,29 @@ export async function planImport({ db, sqlite }: { db: Db; sqlite: SQLite.Databa
   return { items: items.map((item) => planItem(integration, adapter, item, existing, index)), skipped: ids.length - importable.length }
 }
 
-export type ImportResult = { batchId: number | null; created: number; updated: number; linked: number; failed: { externalId: string; label: string; message: string }[]; skipped: number }
+export type ImportResult = {
+  batchId: number | null
+  created: number
+  updated: number
+  linked: number
+  failed: { externalId: string; label: string; message: string }[]
+  skipped: number
+}
 
 type BatchItem = Insertable<ImportBatchItemsTable>
 
 /** Records are planned and written this many at a time, so memory stays flat however many are selected. */
 const IMPORT_CHUNK = 2000
 
-export type ImportArgs = { integration: string; integrationName: string; module: ModuleId; ids: number[]; createNew?: ReadonlySet<number>; trigger: 'manual' | 'auto'; defaultTimeZone: string }
+export type ImportArgs = {
+  integration: string
+  integrationName: string
+  module: ModuleId
+  ids: number[]
+  createNew?: ReadonlySet<number>
+  trigger: 'manual' | 'auto'
+  defaultTimeZone: string
+}
 
 /** What one batch has written so far: its lines, and the created records kept compactly (see the migration). */
 type BatchLog = { batchId: number; now: string; items: BatchItem[]; createdRecords: [number, number][]; result: ImportResult }
@@ -143,10 +182,23 @@ export async function runImport(deps: { db: Db; sqlite: SQLite.Database }, actor
   // Recorded before it starts: if the server stops half-way, the next start says it was interrupted.
   const attempt = await deps.db
     .insertInto('import_attempts')
-    .values({ integration: args.integration, module: args.module, trigger: args.trigger, user_id: actor.userId, records: args.ids.length, status: 'running', started_at: new Date().toISOString() })
+    .values({
+      integration: args.integration,
+      module: args.module,
+      trigger: args.trigger,
+      user_id: actor.userId,
+      records: args.ids.length,
+      status: 'running',
+      started_at: new Date().toISOString(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
-  const finish = (set: { status: 'done' | 'failed'; batch_id?: number | null; error?: string }) => deps.db.updateTable('import_attempts').set({ ...set, finished_at: new Date().toISOString() }).where('id', '=', attempt.id).execute()
+  const finish = (set: { status: 'done' | 'failed'; batch_id?: number | null; error?: string }) =>
+    deps.db
+      .updateTable('import_attempts')
+      .set({ ...set, finished_at: new Date().toISOString() })
+      .where('id', '=', attempt.id)
+      .execute()
   try {
     const result = await runHeavy(deps, { kind: 'import', actor, args }, () => importHere(deps, actor, args))
     await finish({ status: 'done', batch_id: result.batchId })
@@ -165,8 +217,21 @@ export async function markInterruptedImports(db: Db): Promise<number> {
   const running = await db.selectFrom('import_attempts').selectAll().where('status', '=', 'running').execute()
   for (const a of running) {
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('import_attempts').set({ status: 'interrupted', finished_at: new Date().toISOString(), error: 'The server stopped during this IMPORT; nothing of it was imported. IMPORT again.' }).where('id', '=', a.id).execute()
-      await recordAudit(trx, systemActor('startup'), { action: 'integration.import_interrupted', entityType: 'import_attempt', entityId: a.id, summary: `An IMPORT of ${a.records} ${MODULES[a.module as ModuleId]?.label.toLowerCase() ?? a.module} from ${a.integration}, started ${a.started_at.slice(0, 16).replace('T', ' ')} UTC, was interrupted by a server stop; nothing of it was imported` })
+      await trx
+        .updateTable('import_attempts')
+        .set({
+          status: 'interrupted',
+          finished_at: new Date().toISOString(),
+          error: 'The server stopped during this IMPORT; nothing of it was imported. IMPORT again.',
+        })
+        .where('id', '=', a.id)
+        .execute()
+      await recordAudit(trx, systemActor('startup'), {
+        action: 'integration.import_interrupted',
+        entityType: 'import_attempt',
+        entityId: a.id,
+        summary: `An IMPORT of ${a.records} ${MODULES[a.module as ModuleId]?.label.toLowerCase() ?? a.module} from ${a.integration}, started ${a.started_at.slice(0, 16).replace('T', ' ')} UTC, was interrupted by a server stop; nothing of it was imported`,
+      })
     })
   }
   return running.length
@@ -193,9 +258,14 @@ async function importChunks(trx: Db, sqlite: SQLite.Database, actor: Actor, args
     log ??= await openBatch(trx, actor, args, result)
     const { items, existing, index } = prepareBatch(sqlite, adapter, importable, refs)
     const batch = log
-    await keepingCounts(sqlite, scope, importable.map((r) => r.id), () => {
-      for (const item of items) importOne(sqlite, adapter, args, { defaultCountry, refs }, item, existing, index, batch)
-    })
+    await keepingCounts(
+      sqlite,
+      scope,
+      importable.map((r) => r.id),
+      () => {
+        for (const item of items) importOne(sqlite, adapter, args, { defaultCountry, refs }, item, existing, index, batch)
+      },
+    )
     for (const line of log.items) insertBatchItem(sqlite, line)
     log.items = []
   }
@@ -207,7 +277,17 @@ async function openBatch(trx: Db, actor: Actor, args: ImportArgs, result: Import
   const now = new Date().toISOString()
   const batch = await trx
     .insertInto('import_batches')
-    .values({ integration: args.integration, module: args.module, trigger: args.trigger, user_id: actor.userId, created_count: 0, updated_count: 0, linked_count: 0, failed_count: 0, created_at: now })
+    .values({
+      integration: args.integration,
+      module: args.module,
+      trigger: args.trigger,
+      user_id: actor.userId,
+      created_count: 0,
+      updated_count: 0,
+      linked_count: 0,
+      failed_count: 0,
+      created_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   result.batchId = batch.id
@@ -217,7 +297,13 @@ async function openBatch(trx: Db, actor: Actor, args: ImportArgs, result: Import
 async function closeBatch(trx: Db, actor: Actor, args: ImportArgs, { batchId, createdRecords, result }: BatchLog): Promise<void> {
   await trx
     .updateTable('import_batches')
-    .set({ created_count: result.created, updated_count: result.updated, linked_count: result.linked, failed_count: result.failed.length, created_records: JSON.stringify(createdRecords) })
+    .set({
+      created_count: result.created,
+      updated_count: result.updated,
+      linked_count: result.linked,
+      failed_count: result.failed.length,
+      created_records: JSON.stringify(createdRecords),
+    })
     .where('id', '=', batchId)
     .execute()
   await recordAudit(trx, actor, {
@@ -245,7 +331,14 @@ function importOne(
   const keysFree = plan.action === 'create'
   if (plan.action === 'link' && args.createNew?.has(r.id)) plan = { ...plan, action: 'create', core: undefined }
   const mapped = plan.action === 'fail' ? null : adapter.values(item.payload, ctx)
-  const problem = plan.action === 'fail' ? plan.message! : mapped && 'error' in mapped ? mapped.error : keysFree ? null : collision(adapter, item, plan.core?.id ?? null, index)
+  const problem =
+    plan.action === 'fail'
+      ? plan.message!
+      : mapped && 'error' in mapped
+        ? mapped.error
+        : keysFree
+          ? null
+          : collision(adapter, item, plan.core?.id ?? null, index)
   if (problem || !mapped || 'error' in mapped) {
     result.failed.push({ externalId: r.external_id, label: r.label, message: problem ?? 'could not be imported' })
     log.items.push({ ...batchLine(log, r), action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: problem })
@@ -263,11 +356,27 @@ function importOne(
 
 /** What undo needs to put a staged record back as it stood before this batch. */
 function batchLine(log: BatchLog, r: Staged) {
-  return { batch_id: log.batchId, staged_record_id: r.id, external_id: r.external_id, previous_imported_payload: r.imported_payload, previous_imported_hash: r.imported_hash, previous_core_id: r.core_id, previous_imported_at: r.imported_at }
+  return {
+    batch_id: log.batchId,
+    staged_record_id: r.id,
+    external_id: r.external_id,
+    previous_imported_payload: r.imported_payload,
+    previous_imported_hash: r.imported_hash,
+    previous_core_id: r.core_id,
+    previous_imported_at: r.imported_at,
+  }
 }
 
 /** Writes the mapped values (a fresh object from the adapter, completed in place) with where they came from. */
-function writeCore(sqlite: SQLite.Database, adapter: CoreAdapter, plan: ImportPlanItem, values: Record<string, unknown>, integration: string, externalId: string, now: string): number {
+function writeCore(
+  sqlite: SQLite.Database,
+  adapter: CoreAdapter,
+  plan: ImportPlanItem,
+  values: Record<string, unknown>,
+  integration: string,
+  externalId: string,
+  now: string,
+): number {
   values.source_integration = integration
   values.external_id = externalId
   values.updated_at = now
@@ -297,7 +406,12 @@ export async function undoHere({ db, sqlite }: { db: Db; sqlite: SQLite.Database
     if (batch.undone_at) return { error: `This batch was already undone on ${batch.undone_at.slice(0, 16).replace('T', ' ')} UTC.` }
     const items = [...(await batchLines(trx, batchId)), ...(await createdRecordLines(trx, batch))]
     const scope = scopeOf(sqlite, batch.integration, batch.module, 'existing')!
-    const result = await keepingCounts(sqlite, scope, items.map((item) => item.staged_record_id), () => undoLines(trx, batch.module as ModuleId, items))
+    const result = await keepingCounts(
+      sqlite,
+      scope,
+      items.map((item) => item.staged_record_id),
+      () => undoLines(trx, batch.module as ModuleId, items),
+    )
     const now = new Date().toISOString()
     await trx.updateTable('import_batches').set({ undone_at: now, undone_by: actor.userId }).where('id', '=', batchId).execute()
     await recordAudit(trx, actor, {
@@ -318,7 +432,10 @@ async function undoLines(trx: Db, module: ModuleId, items: UndoLine[]): Promise<
   for (const item of items) {
     if (item.action === 'failed') continue
     if (item.action !== 'created') {
-      result.kept.push({ label: item.label, reason: item.action === 'linked' ? 'it existed before the import and was only linked' : 'it existed before the import and was only updated' })
+      result.kept.push({
+        label: item.label,
+        reason: item.action === 'linked' ? 'it existed before the import and was only linked' : 'it existed before the import and was only updated',
+      })
       continue
     }
     const core = item.core_id ? await trx.selectFrom(adapter.table).select(['id', 'updated_at']).where('id', '=', item.core_id).executeTakeFirst() : undefined
@@ -374,7 +491,20 @@ function batchLines(trx: Db, batchId: number): Promise<UndoLine[]> {
   return trx
     .selectFrom('import_batch_items')
     .innerJoin('staged_records', 'staged_records.id', 'import_batch_items.staged_record_id')
-    .select(['import_batch_items.action', 'import_batch_items.core_id', 'import_batch_items.core_updated_at', 'import_batch_items.staged_record_id', 'import_batch_items.previous_imported_payload', 'import_batch_items.previous_imported_hash', 'import_batch_items.previous_core_id', 'import_batch_items.previous_imported_at', 'staged_records.label', 'staged_records.hash', 'staged_records.archived', 'staged_records.imported_at'])
+    .select([
+      'import_batch_items.action',
+      'import_batch_items.core_id',
+      'import_batch_items.core_updated_at',
+      'import_batch_items.staged_record_id',
+      'import_batch_items.previous_imported_payload',
+      'import_batch_items.previous_imported_hash',
+      'import_batch_items.previous_core_id',
+      'import_batch_items.previous_imported_at',
+      'staged_records.label',
+      'staged_records.hash',
+      'staged_records.archived',
+      'staged_records.imported_at',
+    ])
     .where('import_batch_items.batch_id', '=', batchId)
     .execute()
 }
@@ -385,16 +515,34 @@ async function createdRecordLines(trx: Db, batch: { created_records: string | nu
   const lines: UndoLine[] = []
   for (let i = 0; i < pairs.length; i += 500) {
     const chunk = new Map(pairs.slice(i, i + 500))
-    const staged = await trx.selectFrom('staged_records').select(['id', 'label', 'hash', 'archived', 'imported_at']).where('id', 'in', [...chunk.keys()]).execute()
+    const staged = await trx
+      .selectFrom('staged_records')
+      .select(['id', 'label', 'hash', 'archived', 'imported_at'])
+      .where('id', 'in', [...chunk.keys()])
+      .execute()
     for (const s of staged) {
-      lines.push({ action: 'created', core_id: chunk.get(s.id)!, core_updated_at: batch.created_at, staged_record_id: s.id, previous_imported_payload: null, previous_imported_hash: null, previous_core_id: null, previous_imported_at: null, ...s })
+      lines.push({
+        action: 'created',
+        core_id: chunk.get(s.id)!,
+        core_updated_at: batch.created_at,
+        staged_record_id: s.id,
+        previous_imported_payload: null,
+        previous_imported_hash: null,
+        previous_core_id: null,
+        previous_imported_at: null,
+        ...s,
+      })
     }
   }
   return lines
 }
 
 /** Archive sets records aside (never imported while archived); Unarchive returns each to what its data says. */
-export async function setArchived({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: { integration: string; module: ModuleId; ids: number[]; archived: boolean }): Promise<number> {
+export async function setArchived(
+  { db, sqlite }: { db: Db; sqlite: SQLite.Database },
+  actor: Actor,
+  args: { integration: string; module: ModuleId; ids: number[]; archived: boolean },
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const scope = scopeOf(sqlite, args.integration, args.module, 'existing')
     let changed = 0

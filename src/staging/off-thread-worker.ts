@@ -24,7 +24,11 @@ async function run({ id, databasePath, job }: Request): Promise<void> {
   const { db, sqlite } = opened
   try {
     const value =
-      job.kind === 'import' ? await importHere({ db, sqlite }, job.actor, job.args) : job.kind === 'undo' ? await undoHere({ db, sqlite }, job.actor, job.batchId) : await copyDatabase(sqlite, job.file, 'quick_check')
+      job.kind === 'import'
+        ? await importHere({ db, sqlite }, job.actor, job.args)
+        : job.kind === 'undo'
+          ? await undoHere({ db, sqlite }, job.actor, job.batchId)
+          : await copyDatabase(sqlite, job.file, 'quick_check')
     parentPort!.postMessage({ id, ok: true, value })
   } catch (err) {
     parentPort!.postMessage({ id, ok: false, message: err instanceof Error ? err.message : String(err) })

@@ -24,7 +24,10 @@ export class CountDelta {
   }
 
   writeTo(sqlite: SQLite.Database, scopeId: number): void {
-    const upsert = cachedStatement(sqlite, 'insert into staging_counts (scope_id, status, removed, n) values (?, ?, ?, ?) on conflict do update set n = n + excluded.n')
+    const upsert = cachedStatement(
+      sqlite,
+      'insert into staging_counts (scope_id, status, removed, n) values (?, ?, ?, ?) on conflict do update set n = n + excluded.n',
+    )
     for (const [key, n] of this.changes) {
       if (n === 0) continue
       const [status, removed] = key.split('|')
@@ -59,6 +62,8 @@ export async function keepingCounts<T>(sqlite: SQLite.Database, scopeId: number,
 export function recountStaging(sqlite: SQLite.Database): void {
   sqlite.transaction(() => {
     sqlite.exec('delete from staging_counts')
-    sqlite.exec('insert into staging_counts (scope_id, status, removed, n) select scope_id, status, removed, count(*) from staged_records group by scope_id, status, removed')
+    sqlite.exec(
+      'insert into staging_counts (scope_id, status, removed, n) select scope_id, status, removed, count(*) from staged_records group by scope_id, status, removed',
+    )
   })()
 }

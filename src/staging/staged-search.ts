@@ -16,9 +16,14 @@ export function indexNextStaged(sqlite: SQLite.Database, chunk = CHUNK): number 
   return sqlite
     .transaction(() => {
       const from = cachedStatement(sqlite, 'select indexed_through from staged_search_progress where id = 1').pluck().get() as number
-      const through = cachedStatement(sqlite, 'select max(id) from (select id from staged_records where id > ? order by id limit ?)').pluck().get(from, chunk) as number | null
+      const through = cachedStatement(sqlite, 'select max(id) from (select id from staged_records where id > ? order by id limit ?)')
+        .pluck()
+        .get(from, chunk) as number | null
       if (through === null) return 0
-      const added = cachedStatement(sqlite, `insert into staged_search (rowid, words) select id, label || ' ' || external_id from staged_records where id > ? and id <= ?`).run(from, through).changes
+      const added = cachedStatement(
+        sqlite,
+        `insert into staged_search (rowid, words) select id, label || ' ' || external_id from staged_records where id > ? and id <= ?`,
+      ).run(from, through).changes
       cachedStatement(sqlite, 'update staged_search_progress set indexed_through = ? where id = 1').run(through)
       return added
     })

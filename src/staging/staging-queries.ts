@@ -19,10 +19,8 @@ const scopeIdOf = (integration: string, module: string) => (eb: ExpressionBuilde
  * The staged rows of one integration's module: their scope id, which SQLite looks up once and then
  * uses as the first column of every staged_records index.
  */
-export const inScope =
-  (integration: string, module: string) =>
-  (eb: ExpressionBuilder<Database, 'staged_records'>) =>
-    eb('staged_records.scope_id', '=', scopeIdOf(integration, module)(eb))
+export const inScope = (integration: string, module: string) => (eb: ExpressionBuilder<Database, 'staged_records'>) =>
+  eb('staged_records.scope_id', '=', scopeIdOf(integration, module)(eb))
 
 /** The words of a search: runs of text between spaces that hold a letter or digit. */
 export const searchTerms = (text: string) => text.split(/\s+/).filter((term) => /[\p{L}\p{N}]/u.test(term))
@@ -40,8 +38,15 @@ export const searchQuery = (terms: string[]) => terms.map((term) => `"${term.rep
  */
 function searchedIds(db: Db, text: string) {
   const terms = searchTerms(text)
-  if (terms.length === 0) return db.selectFrom('staged_search').select('rowid as id').where(sql<boolean>`0`)
-  const indexed = db.selectFrom('staged_search').select('rowid as id').where(sql<boolean>`staged_search match ${searchQuery(terms)}`)
+  if (terms.length === 0)
+    return db
+      .selectFrom('staged_search')
+      .select('rowid as id')
+      .where(sql<boolean>`0`)
+  const indexed = db
+    .selectFrom('staged_search')
+    .select('rowid as id')
+    .where(sql<boolean>`staged_search match ${searchQuery(terms)}`)
   const notYetIndexed = db
     .selectFrom('staged_records')
     .select('id')
@@ -75,7 +80,9 @@ function filtered(db: Db, integration: string, module: ModuleId, f: StagingFilte
 /** How many rows match: from the kept counts, or by counting the search's matches. */
 async function matchCount(db: Db, integration: string, module: ModuleId, f: StagingFilter): Promise<number> {
   if (f.q) {
-    const row = await filtered(db, integration, module, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const row = await filtered(db, integration, module, f)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     return Number(row.n)
   }
   let q = db.selectFrom('staging_counts').where('scope_id', '=', (eb) => scopeIdOf(integration, module)(eb))
@@ -94,14 +101,23 @@ export async function stagingPage(db: Db, integration: string, module: ModuleId,
   // Past the middle the page is found walking from the other end: the same rows, in reverse.
   const fromEnd = offset > total - end
   const reversed = s.dir === 'asc' ? 'desc' : 'asc'
-  const ids = fromEnd ? (await pageIds(db, integration, module, f, { ...s, dir: reversed }, end - offset, total - end)).reverse() : await pageIds(db, integration, module, f, s, STAGING_PAGE_SIZE, offset)
+  const ids = fromEnd
+    ? (await pageIds(db, integration, module, f, { ...s, dir: reversed }, end - offset, total - end)).reverse()
+    : await pageIds(db, integration, module, f, s, STAGING_PAGE_SIZE, offset)
   const rows =
     ids.length === 0
       ? []
-      : await sorted(db.selectFrom('staged_records').select(['id', 'external_id', 'label', 'status', 'removed', 'core_id', 'last_changed_at', 'archived']).where('id', 'in', ids), s).execute()
+      : await sorted(
+          db
+            .selectFrom('staged_records')
+            .select(['id', 'external_id', 'label', 'status', 'removed', 'core_id', 'last_changed_at', 'archived'])
+            .where('id', 'in', ids),
+          s,
+        ).execute()
   return { rows, total, page: current, pageCount, pageSize: STAGING_PAGE_SIZE }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any selection of staged_records
 function sorted<Q extends SelectQueryBuilder<Database, 'staged_records', any>>(query: Q, s: StagingSort): Q {
   let q = query
   for (const column of STAGING_SORTS[s.sort]) q = q.orderBy(column, s.dir) as Q
@@ -116,13 +132,29 @@ function sorted<Q extends SelectQueryBuilder<Database, 'staged_records', any>>(q
 async function pageIds(db: Db, integration: string, module: ModuleId, f: StagingFilter, s: StagingSort, limit: number, offset: number): Promise<number[]> {
   if (!f.q && !f.status && s.sort === 'label') {
     const runs = STAGED_STATUSES.map((status) =>
-      db.selectFrom(sorted(filtered(db, integration, module, { ...f, status }).select(['id', 'label']), s).limit(offset + limit).as('run')).select(['run.id', 'run.label']),
+      db
+        .selectFrom(
+          sorted(filtered(db, integration, module, { ...f, status }).select(['id', 'label']), s)
+            .limit(offset + limit)
+            .as('run'),
+        )
+        .select(['run.id', 'run.label']),
     )
     const merged = runs.slice(1).reduce((all, run) => all.unionAll(run), runs[0]!)
-    const rows = await db.selectFrom(merged.as('merged')).select('merged.id').orderBy('merged.label', s.dir).orderBy('merged.id', s.dir).limit(limit).offset(offset).execute()
+    const rows = await db
+      .selectFrom(merged.as('merged'))
+      .select('merged.id')
+      .orderBy('merged.label', s.dir)
+      .orderBy('merged.id', s.dir)
+      .limit(limit)
+      .offset(offset)
+      .execute()
     return rows.map((r) => r.id)
   }
-  const rows = await sorted(filtered(db, integration, module, f).select('id'), s).limit(limit).offset(offset).execute()
+  const rows = await sorted(filtered(db, integration, module, f).select('id'), s)
+    .limit(limit)
+    .offset(offset)
+    .execute()
   return rows.map((r) => r.id)
 }
 
@@ -194,7 +226,14 @@ export function unfinishedImports(db: Db, integration: string, limit = 20) {
 }
 
 export function latestRun(db: Db, integration: string, module: ModuleId) {
-  return db.selectFrom('sync_runs').selectAll().where('integration', '=', integration).where('module', '=', module).orderBy('id', 'desc').limit(1).executeTakeFirst()
+  return db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('integration', '=', integration)
+    .where('module', '=', module)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
 }
 
 export function runErrors(db: Db, runId: number, limit?: number) {

@@ -18,7 +18,17 @@ export type RowErrorInput = { row: number | null; externalId: string | null; fie
 
 export type PageCounts = { new: number; updated: number; unchanged: number }
 
-type ExistingRow = { id: number; external_id: string; label: string; hash: string; status: StagedStatus; archived: number; removed: number; core_id: number | null; imported_hash: string | null }
+type ExistingRow = {
+  id: number
+  external_id: string
+  label: string
+  hash: string
+  status: StagedStatus
+  archived: number
+  removed: number
+  core_id: number | null
+  imported_hash: string | null
+}
 /** What the hot lookup reads of a known record: external id, id, hash, removed, status. */
 type KnownRow = [string, number, string, number, StagedStatus]
 
@@ -293,7 +303,18 @@ export function importedPayload(r: { payload: string; hash: string; imported_pay
   return r.imported_payload ?? (r.imported_hash !== null && r.imported_hash === r.hash ? r.payload : null)
 }
 
-export type StagedForImport = { id: number; external_id: string; label: string; payload: string; hash: string; status: string; core_id: number | null; imported_payload: string | null; imported_hash: string | null; imported_at: string | null }
+export type StagedForImport = {
+  id: number
+  external_id: string
+  label: string
+  payload: string
+  hash: string
+  status: string
+  core_id: number | null
+  imported_payload: string | null
+  imported_hash: string | null
+  imported_at: string | null
+}
 
 /** The selected staged rows of a module, in id order, for IMPORT to plan and write. */
 export function loadStaged(sqlite: SQLite.Database, integration: string, module: string, ids: number[]): StagedForImport[] {
@@ -306,9 +327,12 @@ export function loadStaged(sqlite: SQLite.Database, integration: string, module:
 }
 
 /** The core rows whose natural-key column holds one of the values (compared without case, as its unique index). */
-export function coreRowsByKey(sqlite: SQLite.Database, table: string, column: string, values: string[]): Record<string, unknown>[] {
+/** A row of a core table as IMPORT reads it: what it needs by name, the rest by column. */
+export type CoreRow = { id: number; source_integration: string | null; external_id: string | null; [column: string]: unknown }
+
+export function coreRowsByKey(sqlite: SQLite.Database, table: string, column: string, values: string[]): CoreRow[] {
   const statement = cachedStatement(sqlite, `select * from ${identifier(table)} where lower(${identifier(column)}) in (select value from json_each(?))`)
-  return statement.all(JSON.stringify(values)) as Record<string, unknown>[]
+  return statement.all(JSON.stringify(values)) as CoreRow[]
 }
 
 /** Which of these core ids still exist. */

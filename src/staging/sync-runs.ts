@@ -24,9 +24,7 @@ export class RunRegistry {
 
 export type SyncRequest = { integration: string; module: ModuleId; trigger: RunTrigger; userId: number | null }
 
-export type SyncStart =
-  | { ok: true; runId: number; alreadyRunning: boolean; done: Promise<void> }
-  | { ok: false; message: string }
+export type SyncStart = { ok: true; runId: number; alreadyRunning: boolean; done: Promise<void> } | { ok: false; message: string }
 
 export class PageError extends Error {
   constructor(
@@ -47,13 +45,22 @@ export async function requestSync(deps: HubDeps, req: SyncRequest): Promise<Sync
   if (!connector) return { ok: false, message: `There is no integration "${req.integration}".` }
   if (!connector.syncModules.includes(req.module)) return { ok: false, message: `${connector.name} cannot sync ${MODULES[req.module].label}.` }
   if (!integration?.activated) return { ok: false, message: `${connector.name} is not activated. Activate it on the Overview first.` }
-  if (!integration.is_sync_source) return { ok: false, message: `${connector.name} is not the sync source. Make it the sync source on its Setup tab to SYNC from it.` }
+  if (!integration.is_sync_source)
+    return { ok: false, message: `${connector.name} is not the sync source. Make it the sync source on its Setup tab to SYNC from it.` }
   const now = new Date().toISOString()
   let runId: number
   try {
     const row = await deps.db
       .insertInto('sync_runs')
-      .values({ integration: req.integration, module: req.module, trigger: req.trigger, mode: 'full', status: 'queued', requested_by: req.userId, created_at: now })
+      .values({
+        integration: req.integration,
+        module: req.module,
+        trigger: req.trigger,
+        mode: 'full',
+        status: 'queued',
+        requested_by: req.userId,
+        created_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
     runId = row.id
@@ -139,25 +146,58 @@ function settleRun(sqlite: HubDeps['sqlite'], runId: number): void {
 /** A queued run starts: it is marked running and starts remembering the records it sees. */
 export async function beginRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: number, mode: 'full' | 'incremental', log: HubDeps['logger']): Promise<void> {
   const started = new Date().toISOString()
-  const run = await deps.db.updateTable('sync_runs').set({ status: 'running', mode, started_at: started, heartbeat_at: started }).where('id', '=', runId).returning(['integration', 'module']).executeTakeFirstOrThrow()
+  const run = await deps.db
+    .updateTable('sync_runs')
+    .set({ status: 'running', mode, started_at: started, heartbeat_at: started })
+    .where('id', '=', runId)
+    .returning(['integration', 'module'])
+    .executeTakeFirstOrThrow()
   await deps.db.connection().execute(async () => startSeen(deps.sqlite, runId, run.integration, run.module))
   log.info({ event: 'sync_started', mode }, 'sync started')
 }
 
 /** Validates one page from the source and stages it in its own transaction; a malformed page throws a PageError and stages nothing. */
-export async function stageRunPage(deps: Pick<HubDeps, 'db' | 'sqlite'>, connector: AnyConnector, moduleId: ModuleId, runId: number, page: number, value: PullPage) {
+export async function stageRunPage(
+  deps: Pick<HubDeps, 'db' | 'sqlite'>,
+  connector: AnyConnector,
+  moduleId: ModuleId,
+  runId: number,
+  page: number,
+  value: PullPage,
+) {
   const { records, errors } = validatePage(connector, moduleId, value, page)
-  return stagePage(deps.db, deps.sqlite, { integration: connector.id, module: MODULES[moduleId], runId, page, records, rowErrors: errors, checkpoint: value.checkpoint, removedExternalIds: value.removedExternalIds })
+  return stagePage(deps.db, deps.sqlite, {
+    integration: connector.id,
+    module: MODULES[moduleId],
+    runId,
+    page,
+    records,
+    rowErrors: errors,
+    checkpoint: value.checkpoint,
+    removedExternalIds: value.removedExternalIds,
+  })
 }
 
 /**
  * The source delivered everything: the run is partial if rows had errors, else it succeeded, and
  * after a full pull whatever it did not see is flagged removed at source.
  */
-export async function completeRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: number, integration: string, module: ModuleId, log: HubDeps['logger']): Promise<void> {
+export async function completeRun(
+  deps: Pick<HubDeps, 'db' | 'sqlite'>,
+  runId: number,
+  integration: string,
+  module: ModuleId,
+  log: HubDeps['logger'],
+): Promise<void> {
   const run = await deps.db.selectFrom('sync_runs').select(['error_count', 'mode']).where('id', '=', runId).executeTakeFirstOrThrow()
   if (run.error_count > 0) {
-    return endRun(deps, runId, 'partial', `${run.error_count} row(s) had errors and were not staged; removals are computed only after a sync without errors.`, log)
+    return endRun(
+      deps,
+      runId,
+      'partial',
+      `${run.error_count} row(s) had errors and were not staged; removals are computed only after a sync without errors.`,
+      log,
+    )
   }
   await deps.db.transaction().execute(async (trx) => {
     const finished = { status: 'succeeded' as const, finished_at: new Date().toISOString() }
@@ -171,7 +211,13 @@ export async function completeRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: n
 }
 
 /** The run ends without completing, with the reason shown on the History tab. Pages staged so far stay. */
-export async function endRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: number, status: 'partial' | 'failed' | 'cancelled' | 'timed_out', error: string, log: HubDeps['logger']): Promise<void> {
+export async function endRun(
+  deps: Pick<HubDeps, 'db' | 'sqlite'>,
+  runId: number,
+  status: 'partial' | 'failed' | 'cancelled' | 'timed_out',
+  error: string,
+  log: HubDeps['logger'],
+): Promise<void> {
   await deps.db
     .updateTable('sync_runs')
     .set({ status, error: error.slice(0, 2000), finished_at: new Date().toISOString() })
@@ -195,7 +241,10 @@ export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediat
 async function nextPage(iterator: AsyncIterator<PullPage>, timeoutMs: number, page: number, signal: AbortSignal) {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PageError(page, `the source did not answer within ${Math.round(timeoutMs / 1000)} s; nothing of this page was staged`)), timeoutMs)
+    timer = setTimeout(
+      () => reject(new PageError(page, `the source did not answer within ${Math.round(timeoutMs / 1000)} s; nothing of this page was staged`)),
+      timeoutMs,
+    )
   })
   let onAbort: (() => void) | undefined
   const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => reject(signal.reason)), { once: true }))
@@ -214,7 +263,12 @@ async function nextPage(iterator: AsyncIterator<PullPage>, timeoutMs: number, pa
 function validatePage(connector: AnyConnector, moduleId: ModuleId, value: PullPage, page: number): { records: StageInput[]; errors: RowErrorInput[] } {
   const module = MODULES[moduleId]
   if (!value || !Array.isArray(value.records)) throw new PageError(page, 'the connector returned no list of records')
-  const errors: RowErrorInput[] = (value.rowErrors ?? []).map((e) => ({ row: e.row ?? null, externalId: e.externalId ?? null, field: e.field ?? null, message: e.message }))
+  const errors: RowErrorInput[] = (value.rowErrors ?? []).map((e) => ({
+    row: e.row ?? null,
+    externalId: e.externalId ?? null,
+    field: e.field ?? null,
+    message: e.message,
+  }))
   const records: StageInput[] = []
   const ids = new Set<string>()
   value.records.forEach((r, i) => {
@@ -243,10 +297,13 @@ export async function markInterruptedRuns(deps: Pick<HubDeps, 'db' | 'connectors
   const agentIds = deps.connectors.filter((c) => c.shape === 'agent').map((c) => c.id)
   let q = deps.db
     .updateTable('sync_runs')
-    .set({ status: 'timed_out', finished_at: new Date().toISOString(), error: 'The server stopped while this run was in progress; pages staged before that are kept. SYNC again.' })
+    .set({
+      status: 'timed_out',
+      finished_at: new Date().toISOString(),
+      error: 'The server stopped while this run was in progress; pages staged before that are kept. SYNC again.',
+    })
     .where((eb) => eb.or([eb('status', '=', 'running'), eb('status', '=', 'queued')]))
   if (agentIds.length > 0) q = q.where((eb) => eb.or([eb('status', '=', 'running'), eb('integration', 'not in', agentIds)]))
   const result = await q.executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
-

@@ -33,7 +33,12 @@ export async function requestedPeriod(c: Context<AppEnv>) {
 async function entryOptions(db: Db, selectedEmployee?: string): Promise<EntryOptions> {
   const employees = await employeeChoices(db, { selected: selectedEmployee })
   const jobSites = await db.selectFrom('job_sites').select(['id', 'number', 'name']).where('status', '=', 'active').orderBy('number').execute()
-  const costCodes = await db.selectFrom('cost_codes').leftJoin('job_sites', 'job_sites.id', 'cost_codes.job_site_id').select(['cost_codes.id', 'cost_codes.code', 'cost_codes.name', 'job_sites.number as job']).orderBy('cost_codes.code').execute()
+  const costCodes = await db
+    .selectFrom('cost_codes')
+    .leftJoin('job_sites', 'job_sites.id', 'cost_codes.job_site_id')
+    .select(['cost_codes.id', 'cost_codes.code', 'cost_codes.name', 'job_sites.number as job'])
+    .orderBy('cost_codes.code')
+    .execute()
   const departments = await db.selectFrom('departments').select(['id', 'code', 'name']).orderBy('code').execute()
   const payIds = await db.selectFrom('pay_ids').select(['code', 'name']).orderBy('position').execute()
   return {
@@ -48,7 +53,12 @@ async function entryOptions(db: Db, selectedEmployee?: string): Promise<EntryOpt
 /** Time entries shown per page. */
 const ENTRIES_PAGE_SIZE = 200
 
-async function listPage(c: Context<AppEnv>, form: FormState = emptyForm({ pay_id: 'REG' }), status: 200 | 422 = 200, importResult?: { errors: RowError[]; filename?: string }) {
+async function listPage(
+  c: Context<AppEnv>,
+  form: FormState = emptyForm({ pay_id: 'REG' }),
+  status: 200 | 422 = 200,
+  importResult?: { errors: RowError[]; filename?: string },
+) {
   const { period, previous, next } = await requestedPeriod(c)
   const employeeFilter = /^\d+$/.test(c.req.query('employee') ?? '') ? c.req.query('employee')! : ''
   let q = c.var.db
@@ -57,21 +67,60 @@ async function listPage(c: Context<AppEnv>, form: FormState = emptyForm({ pay_id
     .leftJoin('job_sites as j', 'j.id', 't.job_site_id')
     .leftJoin('cost_codes as cc', 'cc.id', 't.cost_code_id')
     .leftJoin('departments as d', 'd.id', 't.department_id')
-    .select(['t.id', 't.date', 't.start_time', 't.end_time', 't.minutes', 't.pay_id', 't.note', 'e.first_name', 'e.last_name', 'j.number as job_number', 'j.name as job_name', 'cc.code as cost_code', 'd.code as department'])
+    .select([
+      't.id',
+      't.date',
+      't.start_time',
+      't.end_time',
+      't.minutes',
+      't.pay_id',
+      't.note',
+      'e.first_name',
+      'e.last_name',
+      'j.number as job_number',
+      'j.name as job_name',
+      'cc.code as cost_code',
+      'd.code as department',
+    ])
     .where('t.date', '>=', period.start)
     .where('t.date', '<=', period.end)
   if (employeeFilter) q = q.where('t.employee_id', '=', Number(employeeFilter))
   // The period's time, a page at a time (a large company enters more than a page can hold); the total is of all of it.
-  const all = await q.clearSelect().select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('t.minutes').as('minutes')]).executeTakeFirstOrThrow()
+  const all = await q
+    .clearSelect()
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('t.minutes').as('minutes')])
+    .executeTakeFirstOrThrow()
   const pages = Math.max(1, Math.ceil(Number(all.n) / ENTRIES_PAGE_SIZE))
   const page = Math.min(Math.max(1, Number(c.req.query('page')) || 1), pages)
-  const rows = (await q.orderBy('t.date').orderBy('e.last_name').orderBy('t.start_time').orderBy('t.id').limit(ENTRIES_PAGE_SIZE).offset((page - 1) * ENTRIES_PAGE_SIZE).execute()).map((r) => ({
+  const rows = (
+    await q
+      .orderBy('t.date')
+      .orderBy('e.last_name')
+      .orderBy('t.start_time')
+      .orderBy('t.id')
+      .limit(ENTRIES_PAGE_SIZE)
+      .offset((page - 1) * ENTRIES_PAGE_SIZE)
+      .execute()
+  ).map((r) => ({
     ...r,
     employee: `${r.last_name}, ${r.first_name}`,
     job_site: r.job_number ? `${r.job_number} ${r.job_name}` : null,
   }))
   const locked = !!(await lockedPeriod(c.var.db, period.start))
-  const view = { period, previous, next, locked, employeeFilter, rows, paging: { page, pages, entries: Number(all.n), minutes: Number(all.minutes ?? 0) }, options: await entryOptions(c.var.db, form.values.employee_id ?? employeeFilter), filterOptions: await employeeChoices(c.var.db, { selected: employeeFilter }), canManage: c.var.user!.permissions.has('time_entries.manage'), importResult, form: { values: { date: period.start, employee_id: employeeFilter, ...form.values }, errors: form.errors } }
+  const view = {
+    period,
+    previous,
+    next,
+    locked,
+    employeeFilter,
+    rows,
+    paging: { page, pages, entries: Number(all.n), minutes: Number(all.minutes ?? 0) },
+    options: await entryOptions(c.var.db, form.values.employee_id ?? employeeFilter),
+    filterOptions: await employeeChoices(c.var.db, { selected: employeeFilter }),
+    canManage: c.var.user!.permissions.has('time_entries.manage'),
+    importResult,
+    form: { values: { date: period.start, employee_id: employeeFilter, ...form.values }, errors: form.errors },
+  }
   return renderPage(c, 'Time entries', <TimeEntriesPage {...view} />, status)
 }
 
@@ -82,10 +131,23 @@ timeEntriesRoutes.post('/', requires('time_entries.manage'), async (c) => {
   const saved = await saveTimeEntry(c.var.db, actorOf(c), values, { source: 'manual' })
   if (!saved.ok) {
     const form = { values, errors: saved.errors }
-    return wantsFragment(c) ? c.html(<TimeEntryForm form={form} options={await entryOptions(c.var.db, form.values.employee_id)} action={c.req.url.replace(/^https?:\/\/[^/]+/, '')} submit='Add time' />, 422) : listPage(c, form, 422)
+    return wantsFragment(c)
+      ? c.html(
+          <TimeEntryForm
+            form={form}
+            options={await entryOptions(c.var.db, form.values.employee_id)}
+            action={c.req.url.replace(/^https?:\/\/[^/]+/, '')}
+            submit='Add time'
+          />,
+          422,
+        )
+      : listPage(c, form, 422)
   }
   setFlash(c, `Added time for ${values.date}.`)
-  return redirectTo(c, `/time-entries?${new URLSearchParams({ period: values.date ?? '', ...(c.req.query('employee') ? { employee: c.req.query('employee')! } : {}) })}`)
+  return redirectTo(
+    c,
+    `/time-entries?${new URLSearchParams({ period: values.date ?? '', ...(c.req.query('employee') ? { employee: c.req.query('employee')! } : {}) })}`,
+  )
 })
 
 // Before /:id, which would take "import" for an id.
@@ -94,7 +156,8 @@ timeEntriesRoutes.post('/import', requires('time_entries.manage'), async (c) => 
   const unprintable = unprintableFormField(c, body)
   if (unprintable) return unprintable
   const file = body.file
-  if (!(file instanceof File) || file.size === 0) return listPage(c, undefined, 422, { errors: [{ row: 0, message: 'Choose a CSV or XLSX file of time entries to import' }] })
+  if (!(file instanceof File) || file.size === 0)
+    return listPage(c, undefined, 422, { errors: [{ row: 0, message: 'Choose a CSV or XLSX file of time entries to import' }] })
   const result = await importTimeCsv(c.var.db, actorOf(c), { filename: file.name, content: Buffer.from(await file.arrayBuffer()) })
   if (!result.ok) return listPage(c, undefined, 422, { errors: result.errors, filename: file.name })
   setFlash(c, `Imported ${result.imported} time entries from ${file.name}.`)
@@ -113,14 +176,27 @@ function editPage(c: Context<AppEnv>, id: number, form: FormState, options: Entr
       <TimeEntryForm form={form} options={options} action={`/time-entries/${id}`} submit='Save changes' />
     </>
   )
-  return wantsFragment(c) && status === 422 ? c.html(<TimeEntryForm form={form} options={options} action={`/time-entries/${id}`} submit='Save changes' />, 422) : renderPage(c, 'Edit time entry', content, status)
+  return wantsFragment(c) && status === 422
+    ? c.html(<TimeEntryForm form={form} options={options} action={`/time-entries/${id}`} submit='Save changes' />, 422)
+    : renderPage(c, 'Edit time entry', content, status)
 }
 
 timeEntriesRoutes.get('/:id/edit', requires('time_entries.manage'), async (c) => {
   const e = await c.var.db.selectFrom('time_entries').selectAll().where('id', '=', parseId(c)).executeTakeFirst()
   if (!e) return renderError(c, 404)
   const str = (v: unknown) => (v === null || v === undefined ? '' : String(v))
-  const values = { employee_id: str(e.employee_id), date: e.date, start_time: str(e.start_time), end_time: str(e.end_time), hours: e.start_time ? '' : String(e.minutes / 60), job_site_id: str(e.job_site_id), cost_code_id: str(e.cost_code_id), department_id: str(e.department_id), pay_id: e.pay_id, note: str(e.note) }
+  const values = {
+    employee_id: str(e.employee_id),
+    date: e.date,
+    start_time: str(e.start_time),
+    end_time: str(e.end_time),
+    hours: e.start_time ? '' : String(e.minutes / 60),
+    job_site_id: str(e.job_site_id),
+    cost_code_id: str(e.cost_code_id),
+    department_id: str(e.department_id),
+    pay_id: e.pay_id,
+    note: str(e.note),
+  }
   return editPage(c, e.id, emptyForm(values), await entryOptions(c.var.db, values.employee_id))
 })
 

@@ -13,7 +13,12 @@ const toMinutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 
 export const formatMinutes = (m: number) => `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}`
 
 const optionalTime = (label: string) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().regex(TIME, `${label} must be a time such as 07:30`).optional()).transform((v) => v ?? null)
+  z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+      z.string().regex(TIME, `${label} must be a time such as 07:30`).optional(),
+    )
+    .transform((v) => v ?? null)
 
 export const timeEntrySchema = z
   .object({
@@ -22,7 +27,10 @@ export const timeEntrySchema = z
     start_time: optionalTime('Start'),
     end_time: optionalTime('End'),
     hours: z
-      .preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.coerce.number({ error: 'Hours must be a number such as 7.5' }).positive('Hours must be more than 0').max(24, 'Hours must be at most 24').optional())
+      .preprocess(
+        (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+        z.coerce.number({ error: 'Hours must be a number such as 7.5' }).positive('Hours must be more than 0').max(24, 'Hours must be at most 24').optional(),
+      )
       .transform((v) => v ?? null),
     job_site_id: field.optionalId('job site'),
     cost_code_id: field.optionalId('cost code'),
@@ -31,8 +39,10 @@ export const timeEntrySchema = z
     note: field.optional('Note', 500),
   })
   .superRefine((v, ctx) => {
-    if ((v.start_time === null) !== (v.end_time === null)) ctx.addIssue({ code: 'custom', path: [v.start_time ? 'end_time' : 'start_time'], message: 'Give both start and end, or neither and the hours' })
-    else if (v.start_time && v.end_time && toMinutes(v.end_time) <= toMinutes(v.start_time)) ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'End must be after start (an entry past midnight is two entries, one per day)' })
+    if ((v.start_time === null) !== (v.end_time === null))
+      ctx.addIssue({ code: 'custom', path: [v.start_time ? 'end_time' : 'start_time'], message: 'Give both start and end, or neither and the hours' })
+    else if (v.start_time && v.end_time && toMinutes(v.end_time) <= toMinutes(v.start_time))
+      ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'End must be after start (an entry past midnight is two entries, one per day)' })
     else if (!v.start_time && v.hours === null) ctx.addIssue({ code: 'custom', path: ['hours'], message: 'Give the hours, or a start and an end' })
   })
 
@@ -47,14 +57,24 @@ export function minutesOf(input: Pick<TimeEntryInput, 'start_time' | 'end_time' 
 export type SaveResult = { ok: true; id: number } | { ok: false; errors: FieldErrors }
 
 /** Reads, checks and saves an entry (new, or `id` to change one); every refusal says which field and why. */
-export async function saveTimeEntry(db: Db, actor: Actor, values: FormValues | Record<string, unknown>, opts: { id?: number; source: TimeEntrySource }): Promise<SaveResult> {
+export async function saveTimeEntry(
+  db: Db,
+  actor: Actor,
+  values: FormValues | Record<string, unknown>,
+  opts: { id?: number; source: TimeEntrySource },
+): Promise<SaveResult> {
   const parsed = timeEntrySchema.safeParse(values)
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error.issues) }
   return db.transaction().execute((trx) => saveParsed(trx, actor, parsed.data, opts))
 }
 
 /** Saves an entry inside the caller's transaction (an import saves many in one). */
-export async function saveInTransaction(trx: Db, actor: Actor, values: FormValues | Record<string, unknown>, opts: { id?: number; source: TimeEntrySource }): Promise<SaveResult> {
+export async function saveInTransaction(
+  trx: Db,
+  actor: Actor,
+  values: FormValues | Record<string, unknown>,
+  opts: { id?: number; source: TimeEntrySource },
+): Promise<SaveResult> {
   const parsed = timeEntrySchema.safeParse(values)
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error.issues) }
   return saveParsed(trx, actor, parsed.data, opts)
@@ -94,7 +114,13 @@ async function saveParsed(trx: Db, actor: Actor, input: TimeEntryInput, opts: { 
     await trx.updateTable('time_entries').set(row).where('id', '=', existing.id).execute()
     id = existing.id
   } else {
-    id = (await trx.insertInto('time_entries').values({ ...row, source: opts.source, created_by: actor.userId, created_at: now }).returning('id').executeTakeFirstOrThrow()).id
+    id = (
+      await trx
+        .insertInto('time_entries')
+        .values({ ...row, source: opts.source, created_by: actor.userId, created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id
   }
   await recordAudit(trx, actor, {
     action: existing ? 'time_entry.update' : 'time_entry.create',
@@ -114,8 +140,10 @@ async function checkEntry(db: Db, input: TimeEntryInput, selfId: number | null):
   if (!employee) errors.employee_id = `Employee #${input.employee_id} does not exist`
   const payId = await db.selectFrom('pay_ids').select('code').where('code', '=', input.pay_id).executeTakeFirst()
   if (!payId) errors.pay_id = `Pay ID ${input.pay_id} does not exist; see Payroll > Pay IDs`
-  if (input.job_site_id && !(await db.selectFrom('job_sites').select('id').where('id', '=', input.job_site_id).executeTakeFirst())) errors.job_site_id = `Job site #${input.job_site_id} does not exist`
-  if (input.department_id && !(await db.selectFrom('departments').select('id').where('id', '=', input.department_id).executeTakeFirst())) errors.department_id = `Department #${input.department_id} does not exist`
+  if (input.job_site_id && !(await db.selectFrom('job_sites').select('id').where('id', '=', input.job_site_id).executeTakeFirst()))
+    errors.job_site_id = `Job site #${input.job_site_id} does not exist`
+  if (input.department_id && !(await db.selectFrom('departments').select('id').where('id', '=', input.department_id).executeTakeFirst()))
+    errors.department_id = `Department #${input.department_id} does not exist`
   if (input.cost_code_id) {
     const code = await db.selectFrom('cost_codes').select(['id', 'job_site_id']).where('id', '=', input.cost_code_id).executeTakeFirst()
     if (!code) errors.cost_code_id = `Cost code #${input.cost_code_id} does not exist`
@@ -124,7 +152,12 @@ async function checkEntry(db: Db, input: TimeEntryInput, selfId: number | null):
   const locked = await lockedPeriod(db, input.date!)
   if (locked) errors.date = `${input.date} is in the approved period ${locked}; unlock the period on the Payroll tab to add or change time in it`
   if (!employee || errors.date) return errors
-  const day = await db.selectFrom('time_entries').select(['id', 'start_time', 'end_time', 'minutes']).where('employee_id', '=', input.employee_id).where('date', '=', input.date!).execute()
+  const day = await db
+    .selectFrom('time_entries')
+    .select(['id', 'start_time', 'end_time', 'minutes'])
+    .where('employee_id', '=', input.employee_id)
+    .where('date', '=', input.date!)
+    .execute()
   const others = day.filter((e) => e.id !== selfId)
   const minutes = minutesOf(input)
   const total = others.reduce((s, e) => s + e.minutes, 0) + minutes
@@ -139,7 +172,13 @@ async function checkEntry(db: Db, input: TimeEntryInput, selfId: number | null):
 
 /** The approved period holding a date, as "start to end", or null when the date is open. */
 export async function lockedPeriod(db: Db, date: string): Promise<string | null> {
-  const p = await db.selectFrom('pay_periods').select(['start_date', 'end_date']).where('status', '=', 'approved').where('start_date', '<=', date).where('end_date', '>=', date).executeTakeFirst()
+  const p = await db
+    .selectFrom('pay_periods')
+    .select(['start_date', 'end_date'])
+    .where('status', '=', 'approved')
+    .where('start_date', '<=', date)
+    .where('end_date', '>=', date)
+    .executeTakeFirst()
   return p ? `${p.start_date} to ${p.end_date}` : null
 }
 
@@ -150,7 +189,13 @@ export async function deleteTimeEntry(db: Db, actor: Actor, id: number): Promise
     const locked = await lockedPeriod(trx, entry.date)
     if (locked) return { ok: false, error: `The entry is in the approved period ${locked}; unlock the period on the Payroll tab to delete it.` }
     await trx.deleteFrom('time_entries').where('id', '=', id).execute()
-    await recordAudit(trx, actor, { action: 'time_entry.delete', entityType: 'time_entry', entityId: id, summary: `Deleted ${formatMinutes(entry.minutes)} h of ${entry.pay_id} on ${entry.date}`, before: entry })
+    await recordAudit(trx, actor, {
+      action: 'time_entry.delete',
+      entityType: 'time_entry',
+      entityId: id,
+      summary: `Deleted ${formatMinutes(entry.minutes)} h of ${entry.pay_id} on ${entry.date}`,
+      before: entry,
+    })
     return { ok: true }
   })
 }

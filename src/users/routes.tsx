@@ -32,7 +32,12 @@ usersRoutes.get('/', requires('users.manage'), async (c) => {
     .select(['users.id', 'users.name', 'users.email', 'users.status', 'roles.name as role_name'])
   if (params.filters.status) query = query.where('users.status', '=', params.filters.status as 'active' | 'disabled')
   const page = await fetchPage(query, params, { searchColumns: ['users.name', 'users.email'], sortColumns: SORTS, idColumn: 'users.id' })
-  return renderPageOrFragment(c, 'Users', () => <UsersPage params={params} page={page} />, () => <UsersResults params={params} page={page} />)
+  return renderPageOrFragment(
+    c,
+    'Users',
+    () => <UsersPage params={params} page={page} />,
+    () => <UsersResults params={params} page={page} />,
+  )
 })
 
 async function formPage(c: Context<AppEnv>, form: FormState, userId: number | null, status: 200 | 422 = 200) {
@@ -78,7 +83,10 @@ usersRoutes.post('/:id', requires('users.manage'), async (c) => {
   return redirectTo(c, `/users/${id}`)
 })
 
-for (const [action, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
+for (const [action, status] of [
+  ['disable', 'disabled'],
+  ['enable', 'active'],
+] as const) {
   usersRoutes.post(`/:id/${action}`, requires('users.manage'), async (c) => {
     const id = parseId(c)
     if (!(await getUser(c.var.db, id))) return renderError(c, 404)

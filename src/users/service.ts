@@ -26,7 +26,10 @@ export const editUserSchema = newUserSchema.omit({ password: true })
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors }
 
 export async function countUsers(db: Db): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
@@ -42,7 +45,17 @@ export async function getUser(db: Db, id: number) {
   return db
     .selectFrom('users')
     .innerJoin('roles', 'roles.id', 'users.role_id')
-    .select(['users.id', 'users.email', 'users.name', 'users.status', 'users.role_id', 'users.created_at', 'users.updated_at', 'roles.key as role_key', 'roles.name as role_name'])
+    .select([
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.status',
+      'users.role_id',
+      'users.created_at',
+      'users.updated_at',
+      'roles.key as role_key',
+      'roles.name as role_name',
+    ])
     .where('users.id', '=', id)
     .executeTakeFirst()
 }
@@ -65,11 +78,7 @@ async function mayAssignRole(db: Db, actorRoleKey: string | null, roleId: number
   return null
 }
 
-export async function createUser(
-  db: Db,
-  actor: Actor & { roleKey: string | null },
-  input: z.output<typeof newUserSchema>,
-): Promise<Result<number>> {
+export async function createUser(db: Db, actor: Actor & { roleKey: string | null }, input: z.output<typeof newUserSchema>): Promise<Result<number>> {
   const roleError = await mayAssignRole(db, actor.roleKey, input.roleId)
   if (roleError) return { ok: false, errors: roleError }
   if (await findUserByEmail(db, input.email)) {
@@ -81,7 +90,15 @@ export async function createUser(
     const id = await db.transaction().execute(async (trx) => {
       const { id } = await trx
         .insertInto('users')
-        .values({ email: input.email, name: input.name, password_hash: passwordHash, role_id: input.roleId, status: 'active', created_at: now, updated_at: now })
+        .values({
+          email: input.email,
+          name: input.name,
+          password_hash: passwordHash,
+          role_id: input.roleId,
+          status: 'active',
+          created_at: now,
+          updated_at: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
       await recordAudit(trx, actor, {
@@ -100,12 +117,7 @@ export async function createUser(
   }
 }
 
-export async function updateUser(
-  db: Db,
-  actor: Actor & { roleKey: string },
-  id: number,
-  input: z.output<typeof editUserSchema>,
-): Promise<Result<number>> {
+export async function updateUser(db: Db, actor: Actor & { roleKey: string }, id: number, input: z.output<typeof editUserSchema>): Promise<Result<number>> {
   const current = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
   if (!current) return { ok: false, errors: { _form: 'This user no longer exists' } }
   const currentRole = await db.selectFrom('roles').select('key').where('id', '=', current.role_id).executeTakeFirstOrThrow()
@@ -125,7 +137,11 @@ export async function updateUser(
   const diff = changedFields(current, next)
   if (!diff.changed) return { ok: true, value: id }
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('users').set({ ...next, updated_at: new Date().toISOString() }).where('id', '=', id).execute()
+    await trx
+      .updateTable('users')
+      .set({ ...next, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute()
     // A new role takes effect at once: the user signs in again under it.
     if (input.roleId !== current.role_id) await invalidateUserSessions(trx, id)
     await recordAudit(trx, actor, { action: 'user.update', entityType: 'user', entityId: id, summary: `Changed user ${input.email}`, ...diff })
@@ -133,12 +149,7 @@ export async function updateUser(
   return { ok: true, value: id }
 }
 
-export async function setUserStatus(
-  db: Db,
-  actor: Actor & { roleKey: string },
-  id: number,
-  status: UserStatus,
-): Promise<Result<number>> {
+export async function setUserStatus(db: Db, actor: Actor & { roleKey: string }, id: number, status: UserStatus): Promise<Result<number>> {
   const user = await getUser(db, id)
   if (!user) return { ok: false, errors: { _form: 'This user no longer exists' } }
   if (status === 'disabled') {

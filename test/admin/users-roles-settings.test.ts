@@ -13,10 +13,20 @@ beforeEach(async () => {
 describe('users', () => {
   it('creates a user who can then sign in, and refuses a duplicate email', async () => {
     const { cookie } = await signInAs(t.db, 'admin')
-    const res = await post(t.app, '/users', { name: 'Pat PM', email: 'pat@example.com', password: TEST_PASSWORD, roleId: String(await roleId('pm')) }, { cookie })
+    const res = await post(
+      t.app,
+      '/users',
+      { name: 'Pat PM', email: 'pat@example.com', password: TEST_PASSWORD, roleId: String(await roleId('pm')) },
+      { cookie },
+    )
     expect(res.status).toBe(303)
     expect((await post(t.app, '/login', { email: 'pat@example.com', password: TEST_PASSWORD })).status).toBe(303)
-    const dup = await post(t.app, '/users', { name: 'Pat 2', email: 'PAT@example.com', password: TEST_PASSWORD, roleId: String(await roleId('pm')) }, { cookie })
+    const dup = await post(
+      t.app,
+      '/users',
+      { name: 'Pat 2', email: 'PAT@example.com', password: TEST_PASSWORD, roleId: String(await roleId('pm')) },
+      { cookie },
+    )
     expect(dup.status).toBe(422)
     expect(await dup.text()).toContain('A user with the email pat@example.com already exists')
   })
@@ -34,11 +44,25 @@ describe('users', () => {
 
   it('lets only a Super Admin hand out the Super Admin role', async () => {
     const admin = await signInAs(t.db, 'admin')
-    const res = await post(t.app, '/users', { name: 'Boss', email: 'boss@example.com', password: TEST_PASSWORD, roleId: String(await roleId('super_admin')) }, { cookie: admin.cookie })
+    const res = await post(
+      t.app,
+      '/users',
+      { name: 'Boss', email: 'boss@example.com', password: TEST_PASSWORD, roleId: String(await roleId('super_admin')) },
+      { cookie: admin.cookie },
+    )
     expect(res.status).toBe(422)
     expect(await res.text()).toContain('Only a Super Admin can give the Super Admin role')
     const sa = await signInAs(t.db, 'super_admin')
-    expect((await post(t.app, '/users', { name: 'Boss', email: 'boss@example.com', password: TEST_PASSWORD, roleId: String(await roleId('super_admin')) }, { cookie: sa.cookie })).status).toBe(303)
+    expect(
+      (
+        await post(
+          t.app,
+          '/users',
+          { name: 'Boss', email: 'boss@example.com', password: TEST_PASSWORD, roleId: String(await roleId('super_admin')) },
+          { cookie: sa.cookie },
+        )
+      ).status,
+    ).toBe(303)
   })
 
   it('disables a user, signing them out everywhere, but never oneself', async () => {
@@ -78,7 +102,12 @@ describe('role-permission matrix', () => {
     const res = await post(t.app, '/roles', { grant: [`${pm}:employees.view`, `${emp}:payroll.view`] }, { cookie })
     expect(res.status).toBe(303)
     const grants = await t.db.selectFrom('role_permissions').select(['role_id', 'permission']).where('role_id', 'in', [pm, emp]).execute()
-    expect(grants).toEqual(expect.arrayContaining([{ role_id: pm, permission: 'employees.view' }, { role_id: emp, permission: 'payroll.view' }]))
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        { role_id: pm, permission: 'employees.view' },
+        { role_id: emp, permission: 'payroll.view' },
+      ]),
+    )
     expect(grants).toHaveLength(2)
     const empUser = await signInAs(t.db, 'employee')
     expect((await get(t.app, '/pay-ids', { cookie: empUser.cookie })).status).toBe(200)
@@ -105,7 +134,12 @@ describe('role-permission matrix', () => {
 describe('settings', () => {
   it('refuses an unknown time zone, a bad country and a bad week day, and changes nothing', async () => {
     const { cookie } = await signInAs(t.db, 'admin')
-    const res = await post(t.app, '/settings', { defaultCountry: 'Canada', companyTimeZone: 'Mars/Base', workWeekStart: 'funday', backupSchedule: 'hourly', backupHour: '24', backupKeep: '0' }, { cookie })
+    const res = await post(
+      t.app,
+      '/settings',
+      { defaultCountry: 'Canada', companyTimeZone: 'Mars/Base', workWeekStart: 'funday', backupSchedule: 'hourly', backupHour: '24', backupKeep: '0' },
+      { cookie },
+    )
     expect(res.status).toBe(422)
     const html = await res.text()
     expect(html).toContain('Company time zone must be an IANA time zone')
@@ -120,7 +154,20 @@ describe('settings', () => {
 
   it('saves valid settings and shows them again', async () => {
     const { cookie } = await signInAs(t.db, 'admin')
-    await post(t.app, '/settings', { employeeManualCreation: 'on', defaultCountry: 'ca', companyTimeZone: 'America/Chicago', workWeekStart: 'sunday', backupSchedule: 'off', backupHour: '2', backupKeep: '14' }, { cookie })
+    await post(
+      t.app,
+      '/settings',
+      {
+        employeeManualCreation: 'on',
+        defaultCountry: 'ca',
+        companyTimeZone: 'America/Chicago',
+        workWeekStart: 'sunday',
+        backupSchedule: 'off',
+        backupHour: '2',
+        backupKeep: '14',
+      },
+      { cookie },
+    )
     const html = await (await get(t.app, '/settings', { cookie })).text()
     expect(html).toContain('value="CA"')
     expect(html).toContain('value="America/Chicago"')

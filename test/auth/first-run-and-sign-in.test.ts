@@ -11,7 +11,15 @@ beforeEach(async () => {
   t = await createTestApp()
 })
 
-const countUsers = async () => Number((await t.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+const countUsers = async () =>
+  Number(
+    (
+      await t.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
 
 describe('first run', () => {
   it('leads every page to /setup while no user exists', async () => {
@@ -118,10 +126,18 @@ describe('sign in', () => {
   it('locks an account guessed from many addresses, with a growing wait', async () => {
     const spread = await createTestApp({ TRUST_PROXY: '1' })
     await signInAs(spread.db, 'admin', 'admin@example.com')
-    for (let i = 0; i < 20; i++) await post(spread.app, '/login', { email: 'admin@example.com', password: `guess-${i}-password` }, { headers: { 'X-Forwarded-For': `198.51.100.${i + 1}` } })
+    for (let i = 0; i < 20; i++)
+      await post(
+        spread.app,
+        '/login',
+        { email: 'admin@example.com', password: `guess-${i}-password` },
+        { headers: { 'X-Forwarded-For': `198.51.100.${i + 1}` } },
+      )
     const res = await post(spread.app, '/login', { email: 'admin@example.com', password: TEST_PASSWORD }, { headers: { 'X-Forwarded-For': '192.0.2.200' } })
     expect(res.status).toBe(429)
-    const lock = async () => (await spread.db.selectFrom('login_throttle').select('locked_until').where('key', '=', 'account:admin@example.com').executeTakeFirstOrThrow()).locked_until!
+    const lock = async () =>
+      (await spread.db.selectFrom('login_throttle').select('locked_until').where('key', '=', 'account:admin@example.com').executeTakeFirstOrThrow())
+        .locked_until!
     const first = Date.parse(await lock())
     await spread.db.updateTable('login_throttle').set({ locked_until: null }).execute()
     await post(spread.app, '/login', { email: 'admin@example.com', password: 'one-more-guess' }, { headers: { 'X-Forwarded-For': '198.51.100.99' } })
@@ -132,8 +148,19 @@ describe('sign in', () => {
     const proxied = await createTestApp({ TRUST_PROXY: '2' })
     await signInAs(proxied.db, 'admin', 'admin@example.com')
     // Behind two proxies the header holds [what the client wrote…, client, first proxy].
-    for (let i = 0; i < 5; i++) await post(proxied.app, '/login', { email: 'admin@example.com', password: `guess-${i}-password` }, { headers: { 'X-Forwarded-For': `10.9.9.${i}, 198.51.100.7, 172.16.0.2` } })
-    const again = await post(proxied.app, '/login', { email: 'admin@example.com', password: TEST_PASSWORD }, { headers: { 'X-Forwarded-For': '10.1.1.1, 198.51.100.7, 172.16.0.2' } })
+    for (let i = 0; i < 5; i++)
+      await post(
+        proxied.app,
+        '/login',
+        { email: 'admin@example.com', password: `guess-${i}-password` },
+        { headers: { 'X-Forwarded-For': `10.9.9.${i}, 198.51.100.7, 172.16.0.2` } },
+      )
+    const again = await post(
+      proxied.app,
+      '/login',
+      { email: 'admin@example.com', password: TEST_PASSWORD },
+      { headers: { 'X-Forwarded-For': '10.1.1.1, 198.51.100.7, 172.16.0.2' } },
+    )
     expect(again.status).toBe(429)
     const rows = await proxied.db.selectFrom('login_throttle').select('key').execute()
     expect(rows.map((r) => r.key).sort()).toEqual(['account-address:admin@example.com|198.51.100.7', 'account:admin@example.com'])
@@ -184,7 +211,11 @@ describe('sessions', () => {
     const renewed = await t.db.selectFrom('sessions').select('expires_at').where('id', '=', id).executeTakeFirstOrThrow()
     expect(Date.parse(renewed.expires_at)).toBeGreaterThan(Date.now() + 29 * 24 * 3600 * 1000)
 
-    await t.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', id).execute()
+    await t.db
+      .updateTable('sessions')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', id)
+      .execute()
     expect((await get(t.app, '/', { cookie })).status).toBe(303)
     expect(await t.db.selectFrom('sessions').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined()
   })
@@ -192,10 +223,20 @@ describe('sessions', () => {
   it('changes the password, signs out every other session, keeps this browser signed in', async () => {
     const a = await signInAs(t.db, 'admin')
     const b = await signInAs(t.db, 'admin')
-    const wrong = await post(t.app, '/account/password', { current: 'not it at all', password: 'a brand new password', confirm: 'a brand new password' }, { cookie: a.cookie })
+    const wrong = await post(
+      t.app,
+      '/account/password',
+      { current: 'not it at all', password: 'a brand new password', confirm: 'a brand new password' },
+      { cookie: a.cookie },
+    )
     expect(wrong.status).toBe(422)
     expect(await wrong.text()).toContain('The current password is not correct')
-    const res = await post(t.app, '/account/password', { current: TEST_PASSWORD, password: 'a brand new password', confirm: 'a brand new password' }, { cookie: a.cookie })
+    const res = await post(
+      t.app,
+      '/account/password',
+      { current: TEST_PASSWORD, password: 'a brand new password', confirm: 'a brand new password' },
+      { cookie: a.cookie },
+    )
     expect(res.status).toBe(303)
     const fresh = cookieFrom(res, SESSION_COOKIE)!
     expect((await get(t.app, '/', { cookie: a.cookie })).status).toBe(303)

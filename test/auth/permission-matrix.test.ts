@@ -29,7 +29,31 @@ async function registeredRoutes(): Promise<Route[]> {
 
 /** Row counts of every table but sessions, to prove a refused request changed nothing. */
 async function snapshot(db: Db): Promise<Record<string, number>> {
-  const tables = ['users', 'roles', 'role_permissions', 'settings', 'audit_log', 'companies', 'departments', 'employees', 'job_sites', 'cost_codes', 'pay_ids', 'payroll_items', 'integrations', 'sync_runs', 'staged_records', 'import_batches', 'sync_schedules', 'integration_uploads', 'connector_state', 'time_entries', 'pay_periods', 'api_tokens', 'idempotency_keys']
+  const tables = [
+    'users',
+    'roles',
+    'role_permissions',
+    'settings',
+    'audit_log',
+    'companies',
+    'departments',
+    'employees',
+    'job_sites',
+    'cost_codes',
+    'pay_ids',
+    'payroll_items',
+    'integrations',
+    'sync_runs',
+    'staged_records',
+    'import_batches',
+    'sync_schedules',
+    'integration_uploads',
+    'connector_state',
+    'time_entries',
+    'pay_periods',
+    'api_tokens',
+    'idempotency_keys',
+  ]
   const counts: Record<string, number> = {}
   for (const t of tables) counts[t] = Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(db)).rows[0]!.n)
   return counts
@@ -107,4 +131,3 @@ describe('route permissions', async () => {
     }
   }
 })
-

@@ -23,7 +23,10 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const ours = () => readdirSync(join(dir, 'backups')).filter((f) => f.startsWith('clockbridge-')).sort()
+const ours = () =>
+  readdirSync(join(dir, 'backups'))
+    .filter((f) => f.startsWith('clockbridge-'))
+    .sort()
 
 describe('backups Clockbridge takes by itself', () => {
   it('Back up now: a checked one-file copy in the data folder, listed under Settings', async () => {
@@ -44,7 +47,12 @@ describe('backups Clockbridge takes by itself', () => {
 
   it('keeps the number the settings ask for, deleting the oldest of its own and nothing else', async () => {
     await t.deps.scheduler.start(t.deps)
-    const saved = await post(t.app, '/settings', { defaultCountry: 'US', companyTimeZone: 'UTC', workWeekStart: 'monday', backupSchedule: 'daily', backupHour: '3', backupKeep: '2' }, { cookie })
+    const saved = await post(
+      t.app,
+      '/settings',
+      { defaultCountry: 'US', companyTimeZone: 'UTC', workWeekStart: 'monday', backupSchedule: 'daily', backupHour: '3', backupKeep: '2' },
+      { cookie },
+    )
     expect(saved.status).toBe(303)
     expect(t.deps.scheduler.nextBackup()?.getUTCHours()).toBe(3)
     mkdirSync(join(dir, 'backups'))

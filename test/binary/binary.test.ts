@@ -72,23 +72,39 @@ describe.skipIf(!binaryBuildable)('the one-file binary', () => {
     const server = await serve()
     const base = `http://127.0.0.1:${server.port}`
     const headers = { 'sec-fetch-site': 'same-origin' }
-    const login = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=boss%40example.com&password=long+enough+password' })
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=boss%40example.com&password=long+enough+password',
+    })
     expect(login.status).toBe(303)
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ')
     const authed = { ...headers, cookie, 'hx-request': 'true' }
     expect((await fetch(`${base}/public/vendor/htmx.min.js`)).status).toBe(200)
 
     await fetch(`${base}/integrations/spreadsheet/activate`, { method: 'POST', redirect: 'manual', headers: authed })
     await fetch(`${base}/integrations/spreadsheet/sync-source`, { method: 'POST', redirect: 'manual', headers: authed })
     const form = new FormData()
-    form.set('file', new Blob(['External ID,Employee number,First name,Last name,Email\nE1,1001,Maria,Lopez,maria@example.com\nE2,1002,Ken,Ito,\nE3,1003,Ann,Lee,\n']), 'staff.csv')
+    form.set(
+      'file',
+      new Blob(['External ID,Employee number,First name,Last name,Email\nE1,1001,Maria,Lopez,maria@example.com\nE2,1002,Ken,Ito,\nE3,1003,Ann,Lee,\n']),
+      'staff.csv',
+    )
     expect((await fetch(`${base}/integrations/spreadsheet/employees/upload`, { method: 'POST', headers: authed, body: form })).status).toBe(200)
     expect((await fetch(`${base}/integrations/spreadsheet/employees/sync`, { method: 'POST', headers: authed })).status).toBe(202)
     const database = new SQLite(join(dir, 'data', 'clockbridge.db'), { readonly: true })
     const runStatus = () => (database.prepare('select status from sync_runs order by id desc limit 1').get() as { status: string } | undefined)?.status
     for (let i = 0; i < 100 && runStatus() !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 100))
     expect(runStatus()).toBe('succeeded')
-    const imported = await fetch(`${base}/integrations/spreadsheet/employees/import`, { method: 'POST', headers: { ...authed, 'content-type': 'application/x-www-form-urlencoded' }, body: 'all=1&status=new' })
+    const imported = await fetch(`${base}/integrations/spreadsheet/employees/import`, {
+      method: 'POST',
+      headers: { ...authed, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'all=1&status=new',
+    })
     expect(await imported.text()).toContain('IMPORT finished: 3 created')
     expect(database.prepare('select employee_number from employees order by employee_number').pluck().all()).toEqual(['1001', '1002', '1003'])
     database.close()

@@ -9,9 +9,6 @@ describe.skipIf(!chromiumAvailable)('in Chromium: administration', () => {
   const field = (name: string) => textbox(s.page, name)
   const nav = (name: string) => navLink(s.page, name)
 
-
-
-
   it('creates a PM user, with errors in place first', async () => {
     await nav('Users').click()
     await s.page.getByRole('button', { name: 'New user' }).click()

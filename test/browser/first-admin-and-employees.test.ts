@@ -9,9 +9,6 @@ describe.skipIf(!chromiumAvailable)('in Chromium: first administrator, sign-in, 
   const field = (name: string) => textbox(s.page, name)
   const nav = (name: string) => navLink(s.page, name)
 
-
-
-
   it('leads a fresh server to "Create the first administrator" and refuses bad input in place', async () => {
     await s.page.goto(s.server.url + '/employees')
     expect(new URL(s.page.url()).pathname).toBe('/setup')

@@ -4,8 +4,15 @@ import { browserSession, chromiumAvailable, navLink, screenshotPath } from '../h
 // The whole hub flow with the Spreadsheet connector, as an admin does it in Chromium.
 
 const HEADER = 'External ID,Employee number,First name,Last name,Email,Pay group,Status,Hire date'
-const FIRST = [HEADER, 'E-1,1001,Maria,Lopez,maria@example.com,Hourly,Active,2024-03-01', 'E-2,1002,Ken,Ito,ken@example.com,Hourly,Active,', 'E-3,1003,<b>Bold</b>,Script<script>alert(1)</script>,,Salary,Active,'].join('\n')
-const CHANGED = [HEADER, 'E-1,1001,Maria,Lopez-Diaz,maria.lopez@example.com,Hourly,Active,2024-03-01', 'E-2,1002,Ken,Ito,ken@example.com,Hourly,Active,'].join('\n')
+const FIRST = [
+  HEADER,
+  'E-1,1001,Maria,Lopez,maria@example.com,Hourly,Active,2024-03-01',
+  'E-2,1002,Ken,Ito,ken@example.com,Hourly,Active,',
+  'E-3,1003,<b>Bold</b>,Script<script>alert(1)</script>,,Salary,Active,',
+].join('\n')
+const CHANGED = [HEADER, 'E-1,1001,Maria,Lopez-Diaz,maria.lopez@example.com,Hourly,Active,2024-03-01', 'E-2,1002,Ken,Ito,ken@example.com,Hourly,Active,'].join(
+  '\n',
+)
 
 describe.skipIf(!chromiumAvailable)('in Chromium: the integrations hub with a spreadsheet', () => {
   const s = browserSession()
@@ -22,12 +29,12 @@ describe.skipIf(!chromiumAvailable)('in Chromium: the integrations hub with a sp
     await s.page.locator('#run-panel').getByText(expected).waitFor({ timeout: 15000 })
   }
 
-
-
-
   it('activates the Spreadsheet integration and makes it the sync source', async () => {
     await nav('Integrations').click()
-    await s.page.getByRole('row', { name: /Spreadsheet/ }).getByRole('button', { name: 'Activate' }).click()
+    await s.page
+      .getByRole('row', { name: /Spreadsheet/ })
+      .getByRole('button', { name: 'Activate' })
+      .click()
     await s.page.getByText('Spreadsheet is activated.').waitFor()
     await s.page.screenshot({ path: screenshotPath('10-integrations-overview'), fullPage: true })
     await s.page.getByRole('link', { name: 'Spreadsheet' }).click()

@@ -7,11 +7,33 @@ describe.skipIf(!chromiumAvailable)('in Chromium: time entries and the Payroll t
   const s = browserSession({
     seed: async (server) => {
       const now = new Date().toISOString()
-      await server.db.insertInto('employees').values({ first_name: 'Ana', last_name: 'Garcia', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+      await server.db
+        .insertInto('employees')
+        .values({ first_name: 'Ana', last_name: 'Garcia', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
+        .execute()
       // More people than a picker lists at once, all before Garcia: she has to be searched for.
-      await server.db.insertInto('employees').values(Array.from({ length: 30 }, (_, i) => ({ first_name: `Crew${i}`, last_name: `Abbott${String(i).padStart(2, '0')}`, employee_number: String(2000 + i), pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }))).execute()
+      await server.db
+        .insertInto('employees')
+        .values(
+          Array.from({ length: 30 }, (_, i) => ({
+            first_name: `Crew${i}`,
+            last_name: `Abbott${String(i).padStart(2, '0')}`,
+            employee_number: String(2000 + i),
+            pay_group: 'HOURLY',
+            status: 'active',
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .execute()
       await server.db.insertInto('job_sites').values({ number: '100', name: 'Harbor View', status: 'active', created_at: now, updated_at: now }).execute()
-      await server.db.insertInto('payroll_items').values([{ name: 'Hourly Rate', created_at: now, updated_at: now }, { name: 'Overtime Rate', created_at: now, updated_at: now }]).execute()
+      await server.db
+        .insertInto('payroll_items')
+        .values([
+          { name: 'Hourly Rate', created_at: now, updated_at: now },
+          { name: 'Overtime Rate', created_at: now, updated_at: now },
+        ])
+        .execute()
     },
   })
 

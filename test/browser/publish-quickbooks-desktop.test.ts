@@ -92,7 +92,10 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
     intacct.objects.get('TIMETYPE')!.push({ RECORDNO: '90', NAME: 'Hourly Rate', STATUS: 'active' })
 
     await navLink(s.page, 'Integrations').click()
-    await s.page.getByRole('row', { name: /Sage Intacct/ }).getByRole('button', { name: 'Activate' }).click()
+    await s.page
+      .getByRole('row', { name: /Sage Intacct/ })
+      .getByRole('button', { name: 'Activate' })
+      .click()
     await s.page.getByText('Sage Intacct is activated.').waitFor()
     await s.page.getByRole('link', { name: 'Sage Intacct' }).click()
     await s.page.getByLabel('Web Services sender id').fill(SIM_INTACCT.senderId)
@@ -107,7 +110,10 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
 
     await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
     const section = s.page.locator('#publish-sage-intacct')
-    await section.getByText(/is not linked to Sage Intacct/).first().waitFor()
+    await section
+      .getByText(/is not linked to Sage Intacct/)
+      .first()
+      .waitFor()
     await section.getByRole('button', { name: 'Match records with Sage Intacct' }).click()
     await s.page.getByText(/Matched with Sage Intacct: 3 employees/).waitFor()
     await section.getByRole('link', { name: /REG has no payroll item of Sage Intacct/ }).click()

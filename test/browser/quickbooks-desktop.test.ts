@@ -11,9 +11,6 @@ describe.skipIf(!chromiumAvailable)('in Chromium: QuickBooks Desktop through the
   const s = browserSession()
   const tab = (name: string) => s.page.getByRole('navigation', { name: 'Integration tabs' }).getByRole('link', { name, exact: true })
 
-
-
-
   it('activates QuickBooks Desktop, makes it the sync source, sets the Web Connector password and downloads the QWC file', async () => {
     await activateAsSyncSource(s.page, 'QuickBooks Desktop')
     expect(await s.page.getByText('The Web Connector has not called yet.').count()).toBe(1)

@@ -49,7 +49,10 @@ describe.skipIf(!chromiumAvailable)('in Chromium: connecting QuickBooks Online',
     await s.page.screenshot({ path: screenshotPath('42-qbo-staged'), fullPage: true })
 
     await navLink(s.page, 'Integrations').click()
-    await s.page.getByRole('row', { name: /QuickBooks Online/ }).getByText('Connected').waitFor()
+    await s.page
+      .getByRole('row', { name: /QuickBooks Online/ })
+      .getByText('Connected')
+      .waitFor()
     await s.page.screenshot({ path: screenshotPath('43-qbo-overview'), fullPage: true })
     expect(s.problems).toEqual([])
   })

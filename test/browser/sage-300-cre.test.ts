@@ -11,12 +11,14 @@ describe.skipIf(!chromiumAvailable)('in Chromium: Sage 300 CRE round trip', () =
   const s = browserSession()
   const tab = (name: string) => s.page.getByRole('navigation', { name: 'Integration tabs' }).getByRole('link', { name, exact: true })
 
-
-
-
   it('activates Sage 300 CRE as the sync source, uploads its exports, SYNCs and IMPORTs them', async () => {
     await activateAsSyncSource(s.page, 'Sage 300 CRE')
-    for (const [name, file, count] of [['Departments', 'departments.csv', 2], ['Job sites', 'jobs.csv', 4], ['Cost codes', 'cost-codes.csv', 5], ['Employees', 'employees.csv', 3]] as const) {
+    for (const [name, file, count] of [
+      ['Departments', 'departments.csv', 2],
+      ['Job sites', 'jobs.csv', 4],
+      ['Cost codes', 'cost-codes.csv', 5],
+      ['Employees', 'employees.csv', 3],
+    ] as const) {
       await tab(name).click()
       await s.page.locator('#upload-file').setInputFiles({ name: file, mimeType: 'text/csv', buffer: fixture(file) })
       await s.page.getByRole('button', { name: 'Upload', exact: true }).click()
@@ -58,7 +60,10 @@ describe.skipIf(!chromiumAvailable)('in Chromium: Sage 300 CRE round trip', () =
     await s.page.goto(`${s.server.url}/payroll-items/new`)
     await s.page.getByLabel('Name').fill('1')
     await s.page.getByLabel('Description').fill('Sage pay ID 1: regular')
-    await s.page.getByRole('button', { name: /Save|Create/ }).first().click()
+    await s.page
+      .getByRole('button', { name: /Save|Create/ })
+      .first()
+      .click()
     await s.page.getByText(/^Created /).waitFor()
     await s.page.goto(`${s.server.url}/payroll/mapping?target=sage-300-cre`)
     await s.page.getByLabel('Payroll item for REG').selectOption({ label: '1' })

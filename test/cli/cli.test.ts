@@ -35,7 +35,8 @@ describe('the command line', () => {
   it('answers --help and --version, and refuses what it does not know with exit code 2', async () => {
     const help = await cli(['--help'])
     expect(help.code).toBe(0)
-    for (const command of ['serve', 'migrate', 'admin create', 'backup <file>', 'keys rotate', 'demo', 'healthcheck', 'service print']) expect(help.stdout).toContain(command)
+    for (const command of ['serve', 'migrate', 'admin create', 'backup <file>', 'keys rotate', 'demo', 'healthcheck', 'service print'])
+      expect(help.stdout).toContain(command)
     expect((await cli(['admin', 'create', '--help'])).stdout).toContain('--email <address>')
     expect((await cli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
     const cases: [string[], string][] = [
@@ -85,7 +86,10 @@ describe('the command line', () => {
     const last = Object.keys(MIGRATIONS).at(-1)!
     const opened = openDatabase(join(dir, 'clockbridge.db'))
     await MIGRATIONS[last]!.down!(opened.db)
-    await opened.db.deleteFrom('kysely_migration' as never).where('name' as never, '=', last as never).execute()
+    await opened.db
+      .deleteFrom('kysely_migration' as never)
+      .where('name' as never, '=', last as never)
+      .execute()
     await opened.db.destroy()
     const upgraded = await cli(['migrate'])
     expect(upgraded.stdout).toContain(`${last}: Success`)
@@ -96,7 +100,9 @@ describe('the command line', () => {
     copy.close()
 
     const newer = new SQLite(join(dir, 'clockbridge.db'))
-    newer.exec(`insert into kysely_migration (name, timestamp) values ('2099-01-01T00-00_from-the-future', '2099-01-01'); update app_meta set value = '9.0.0' where key = 'schema_by'`)
+    newer.exec(
+      `insert into kysely_migration (name, timestamp) values ('2099-01-01T00-00_from-the-future', '2099-01-01'); update app_meta set value = '9.0.0' where key = 'schema_by'`,
+    )
     newer.close()
     const refused = await cli(['migrate'])
     expect(refused.code).toBe(1)

@@ -8,7 +8,13 @@ import { el, leaf } from '../../src/lib/xml.js'
 
 describe('Sage Intacct XML gateway', () => {
   it('writes the request envelope in the DTD order, with the sender and a session', () => {
-    const body = requestXml({ ...SIM_INTACCT }, el('authentication', {}, leaf('sessionid', 'abc..')), [el('function', { controlid: 'f1' }, el('getAPISession'))], 'c1', false)
+    const body = requestXml(
+      { ...SIM_INTACCT },
+      el('authentication', {}, leaf('sessionid', 'abc..')),
+      [el('function', { controlid: 'f1' }, el('getAPISession'))],
+      'c1',
+      false,
+    )
     expect(body).toBe(
       '<?xml version="1.0" encoding="UTF-8"?>\n<request><control><senderid>clockbridge-sim</senderid><password>sender-secret-1</password><controlid>c1</controlid><uniqueid>false</uniqueid><dtdversion>3.0</dtdversion><includewhitespace>false</includewhitespace></control>' +
         '<operation transaction="false"><authentication><sessionid>abc..</sessionid></authentication><content><function controlid="f1"><getAPISession/></function></content></operation></request>',
@@ -36,13 +42,25 @@ describe('syncing from Sage Intacct', () => {
     ])
     const [first] = await h.staged('employees')
     expect(first!.external_id).toBe('E1001')
-    expect(JSON.parse(first!.payload)).toMatchObject({ employee_number: 'E1001', first_name: 'Olivia', last_name: 'Hart', email: 'olivia.hart@example.com', status: 'active', hire_date: '2023-04-15', department: '100' })
+    expect(JSON.parse(first!.payload)).toMatchObject({
+      employee_number: 'E1001',
+      first_name: 'Olivia',
+      last_name: 'Hart',
+      email: 'olivia.hart@example.com',
+      status: 'active',
+      hire_date: '2023-04-15',
+      department: '100',
+    })
   })
 
   it('maps projects, tasks (by RECORDNO, with their project), departments, vendors and time types', async () => {
     const h = await intacctHub({ projects: 3 })
     for (const m of ['job_sites', 'cost_codes', 'departments', 'companies', 'payroll_items'] as const) expect((await h.sync(m)).status).toBe('succeeded')
-    expect((await h.staged('job_sites')).map((s) => [s.external_id, JSON.parse(s.payload).status])).toEqual([['P100', 'active'], ['P101', 'active'], ['P102', 'disabled']])
+    expect((await h.staged('job_sites')).map((s) => [s.external_id, JSON.parse(s.payload).status])).toEqual([
+      ['P100', 'active'],
+      ['P101', 'active'],
+      ['P102', 'disabled'],
+    ])
     expect(JSON.parse((await h.staged('cost_codes'))[0]!.payload)).toMatchObject({ code: 'FRAM', name: 'Framing', job_site: 'P100' })
     expect((await h.staged('cost_codes'))[0]!.external_id).toBe('9000')
     expect((await h.staged('payroll_items')).map((s) => s.external_id)).toEqual(['Regular', 'Overtime', 'Double Time', 'PTO', 'Salary'])
@@ -58,10 +76,15 @@ describe('syncing from Sage Intacct', () => {
 
   it('a failure result fails the run with errorno and description2; nothing staged', async () => {
     const h = await intacctHub()
-    h.sim.faults.push({ kind: 'slow', ms: 0 }, { kind: 'failure-result', errorno: 'DL02000001', description2: 'You do not have permission for API operation READ_BY_QUERY on objects of type employee' })
+    h.sim.faults.push(
+      { kind: 'slow', ms: 0 },
+      { kind: 'failure-result', errorno: 'DL02000001', description2: 'You do not have permission for API operation READ_BY_QUERY on objects of type employee' },
+    )
     const run = await h.sync('employees')
     expect(run.status).toBe('failed')
-    expect(run.error).toBe('Page 1: Sage Intacct refused the EMPLOYEE read: DL02000001 You do not have permission for API operation READ_BY_QUERY on objects of type employee')
+    expect(run.error).toBe(
+      'Page 1: Sage Intacct refused the EMPLOYEE read: DL02000001 You do not have permission for API operation READ_BY_QUERY on objects of type employee',
+    )
     expect(await h.staged('employees')).toEqual([])
   })
 
@@ -73,7 +96,16 @@ describe('syncing from Sage Intacct', () => {
     for (let i = 0; i < 6; i++) h.sim.faults.push({ kind: 'server-error' })
     run = await h.sync('employees')
     expect(run.error).toContain('Sage Intacct (sign-in (getAPISession)): gave up after 6 attempts; the last answer was HTTP 503')
-    await h.t.db.updateTable('integrations').set({ settings: JSON.stringify({ ...JSON.parse((await h.t.db.selectFrom('integrations').select('settings').where('id', '=', INTACCT_ID).executeTakeFirstOrThrow()).settings), senderId: 'someone-else' }) }).where('id', '=', INTACCT_ID).execute()
+    await h.t.db
+      .updateTable('integrations')
+      .set({
+        settings: JSON.stringify({
+          ...JSON.parse((await h.t.db.selectFrom('integrations').select('settings').where('id', '=', INTACCT_ID).executeTakeFirstOrThrow()).settings),
+          senderId: 'someone-else',
+        }),
+      })
+      .where('id', '=', INTACCT_ID)
+      .execute()
     run = await h.sync('employees')
     expect(run.error).toContain('XL03000005 Invalid Web Services Authorization')
     expect(run.error).toContain('Check the Web Services sender id and password')
@@ -103,16 +135,22 @@ describe('syncing from Sage Intacct', () => {
     let html = await res.text()
     expect(html).toContain('Connected to company harbor-line.')
     expect(html).toContain(' Company harbor-line.')
-    expect((await h.t.db.selectFrom('audit_log').select('action').where('entity_id', '=', INTACCT_ID).execute()).map((a) => a.action)).toContain('integration.connect')
+    expect((await h.t.db.selectFrom('audit_log').select('action').where('entity_id', '=', INTACCT_ID).execute()).map((a) => a.action)).toContain(
+      'integration.connect',
+    )
     const page = await (await get(h.t.app, `/integrations/${INTACCT_ID}`, { cookie: h.admin.cookie })).text()
     expect(page).not.toContain(SIM_INTACCT.userPassword)
     expect(page).not.toContain(SIM_INTACCT.senderPassword)
-    await h.t.db.updateTable('integrations').set({ settings: JSON.stringify({ ...SIM_INTACCT, senderPassword: undefined, userPassword: undefined, userId: 'nobody' }) }).where('id', '=', INTACCT_ID).execute()
+    await h.t.db
+      .updateTable('integrations')
+      .set({ settings: JSON.stringify({ ...SIM_INTACCT, senderPassword: undefined, userPassword: undefined, userId: 'nobody' }) })
+      .where('id', '=', INTACCT_ID)
+      .execute()
     res = await post(h.t.app, `/integrations/${INTACCT_ID}/connection/test`, {}, { cookie: h.admin.cookie, htmx: true })
     html = await res.text()
     expect(html).toContain('The test failed: Sage Intacct did not accept the sign-in')
     expect(html).toContain('Check the company id, user id and password')
-    res = await post(h.t.app, `/integrations/${INTACCT_ID}/connection/disconnect`, {}, { cookie: h.admin.cookie })
+    await post(h.t.app, `/integrations/${INTACCT_ID}/connection/disconnect`, {}, { cookie: h.admin.cookie })
     expect((await h.t.db.selectFrom('integrations').select('secrets_blob').where('id', '=', INTACCT_ID).executeTakeFirstOrThrow()).secrets_blob).toBeNull()
     const run = await h.sync('employees')
     expect(run.error).toContain('Web Services sender password, User password not set')

@@ -4,7 +4,8 @@ import { get, post } from '../helpers/requests.js'
 import { QBO_ID } from '../../src/connectors/quickbooks-online/connector.js'
 import { SIM_CLIENT } from '../../src/connectors/quickbooks-online/simulator/server.js'
 
-const audit = (h: Awaited<ReturnType<typeof qboHub>>) => h.t.db.selectFrom('audit_log').select(['action', 'summary']).where('entity_id', '=', QBO_ID).orderBy('id').execute()
+const audit = (h: Awaited<ReturnType<typeof qboHub>>) =>
+  h.t.db.selectFrom('audit_log').select(['action', 'summary']).where('entity_id', '=', QBO_ID).orderBy('id').execute()
 
 describe('connecting QuickBooks Online', () => {
   it('runs the authorization-code flow: consent, callback, tokens sealed, realm saved, audited, nothing secret in logs or pages', async () => {
@@ -36,7 +37,9 @@ describe('connecting QuickBooks Online', () => {
     const forged = await get(h.t.app, `/integrations/${QBO_ID}/oauth/callback?code=abc&state=forged&realmId=123`, { cookie: h.admin.cookie })
     expect(forged.status).toBe(303)
     expect(await h.connection()).toBeUndefined()
-    const flash = await (await get(h.t.app, `/integrations/${QBO_ID}`, { cookie: `${h.admin.cookie}; ${forged.headers.getSetCookie()[0]!.split(';')[0]}` })).text()
+    const flash = await (
+      await get(h.t.app, `/integrations/${QBO_ID}`, { cookie: `${h.admin.cookie}; ${forged.headers.getSetCookie()[0]!.split(';')[0]}` })
+    ).text()
     expect(flash).toContain('this sign-in link is unknown or was already used')
 
     const { callback } = await h.connect()
@@ -71,7 +74,9 @@ describe('connecting QuickBooks Online', () => {
     await h.t.db.updateTable('integrations').set({ secrets_blob: null }).where('id', '=', QBO_ID).execute()
     const started = await post(h.t.app, `/integrations/${QBO_ID}/oauth/connect`, {}, { cookie: h.admin.cookie })
     expect(started.status).toBe(303)
-    const page = await (await get(h.t.app, `/integrations/${QBO_ID}`, { cookie: `${h.admin.cookie}; ${started.headers.getSetCookie()[0]!.split(';')[0]}` })).text()
+    const page = await (
+      await get(h.t.app, `/integrations/${QBO_ID}`, { cookie: `${h.admin.cookie}; ${started.headers.getSetCookie()[0]!.split(';')[0]}` })
+    ).text()
     expect(page).toContain('Client secret is not set')
   })
 

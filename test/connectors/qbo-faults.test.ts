@@ -64,6 +64,8 @@ describe('QuickBooks Online faults', () => {
     expect(vendorRequest.at - throttledAt).toBeGreaterThanOrEqual(900)
     const after = h.sim.log.filter((l) => l.at > throttledAt)
     expect(after.every((l) => l.at - throttledAt >= 900)).toBe(true)
-    expect(await h.t.db.selectFrom('sync_runs').select('status').where('id', '=', employees.runId).executeTakeFirstOrThrow()).toMatchObject({ status: 'succeeded' })
+    expect(await h.t.db.selectFrom('sync_runs').select('status').where('id', '=', employees.runId).executeTakeFirstOrThrow()).toMatchObject({
+      status: 'succeeded',
+    })
   })
 })

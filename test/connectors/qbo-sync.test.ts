@@ -22,7 +22,14 @@ describe('syncing from QuickBooks Online', () => {
     expect(queries.every((q) => q.query.includes('minorversion=75'))).toBe(true)
     const staged = await h.staged('employees')
     const first = JSON.parse(staged[0]!.payload)
-    expect(first).toMatchObject({ employee_number: '2001', first_name: 'Emily', last_name: 'Platt', email: 'emily.platt@example.com', status: 'active', hire_date: '2023-04-03' })
+    expect(first).toMatchObject({
+      employee_number: '2001',
+      first_name: 'Emily',
+      last_name: 'Platt',
+      email: 'emily.platt@example.com',
+      status: 'active',
+      hire_date: '2023-04-03',
+    })
     expect(staged.filter((s) => JSON.parse(s.payload).status === 'disabled').length).toBeGreaterThan(100)
 
     const jobs = await h.sync('job_sites')
@@ -31,7 +38,12 @@ describe('syncing from QuickBooks Online', () => {
     expect(sites).toContain('Platt Residence:Kitchen Remodel')
     expect((await h.sync('cost_codes')).records).toBe(8) // services only, not the inventory item
     expect((await h.sync('departments')).records).toBe(3)
-    await saveSettings(h.t.deps, actor, quickbooksOnlineConnector, { clientId: 'ABsimulatorClientId0001', environment: 'sandbox', departmentsFrom: 'Department', clientSecret: '' })
+    await saveSettings(h.t.deps, actor, quickbooksOnlineConnector, {
+      clientId: 'ABsimulatorClientId0001',
+      environment: 'sandbox',
+      departmentsFrom: 'Department',
+      clientSecret: '',
+    })
     expect((await h.sync('departments')).new_count).toBe(2)
   })
 
@@ -106,7 +118,10 @@ describe('QuickBooks Online faults', () => {
 
   it('refreshes once when several calls find the token expired at the same time', async () => {
     const h = await connected()
-    await h.t.db.updateTable('integration_connections').set({ access_expires_at: new Date(Date.now() - 1000).toISOString() }).execute()
+    await h.t.db
+      .updateTable('integration_connections')
+      .set({ access_expires_at: new Date(Date.now() - 1000).toISOString() })
+      .execute()
     const ctx = await connectorContext(h.t.deps, quickbooksOnlineConnector, new AbortController().signal, h.t.deps.logger)
     const grants = await Promise.all(Array.from({ length: 8 }, () => ctx.credentials()))
     expect(new Set(grants.map((g) => g.accessToken)).size).toBe(1)
@@ -117,7 +132,10 @@ describe('QuickBooks Online faults', () => {
     const h = await connected()
     h.sim.invalidGrantOnRefresh = true
     h.sim.expireAllAccessTokens()
-    await h.t.db.updateTable('integration_connections').set({ access_expires_at: new Date(Date.now() - 1000).toISOString() }).execute()
+    await h.t.db
+      .updateTable('integration_connections')
+      .set({ access_expires_at: new Date(Date.now() - 1000).toISOString() })
+      .execute()
     const run = await h.sync('employees')
     expect(run.status).toBe('failed')
     expect(run.error).toContain('refused the saved authorization (invalid_grant)')
@@ -144,7 +162,11 @@ describe('QuickBooks Online faults', () => {
 
   it('a Fault body becomes a message naming the entity, code and field', async () => {
     const h = await connected()
-    h.sim.faults.push({ kind: 'fault', status: 400, body: { Fault: { Error: [{ Message: 'Invalid query', Detail: 'Property Foo not found', code: '4001', element: 'Foo' }], type: 'ValidationFault' } } })
+    h.sim.faults.push({
+      kind: 'fault',
+      status: 400,
+      body: { Fault: { Error: [{ Message: 'Invalid query', Detail: 'Property Foo not found', code: '4001', element: 'Foo' }], type: 'ValidationFault' } },
+    })
     const run = await h.sync('employees')
     expect(run.error).toBe('Page 1: QuickBooks Online refused the Employee query: Invalid query (code 4001, field Foo): Property Foo not found')
   })
@@ -193,7 +215,10 @@ describe('QuickBooks Online connection health', () => {
     await h.connect()
     expect(await keepConnectionsAlive(h.t.deps)).toEqual([])
     expect(h.sim.refreshes).toBe(0)
-    await h.t.db.updateTable('integration_connections').set({ refresh_expires_at: new Date(Date.now() + 10 * 86_400_000).toISOString() }).execute()
+    await h.t.db
+      .updateTable('integration_connections')
+      .set({ refresh_expires_at: new Date(Date.now() + 10 * 86_400_000).toISOString() })
+      .execute()
     expect(await keepConnectionsAlive(h.t.deps)).toEqual(['quickbooks-online'])
     expect(h.sim.refreshes).toBe(1)
     expect(Date.parse((await h.connection())!.refresh_expires_at!)).toBeGreaterThan(Date.now() + 90 * 86_400_000)

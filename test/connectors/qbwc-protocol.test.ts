@@ -19,7 +19,16 @@ describe('the SOAP service', () => {
     const res = await t.app.request('/qbwc?wsdl')
     expect(res.headers.get('content-type')).toContain('text/xml')
     const wsdl = await res.text()
-    for (const m of ['serverVersion', 'clientVersion', 'authenticate', 'sendRequestXML', 'receiveResponseXML', 'connectionError', 'getLastError', 'closeConnection']) {
+    for (const m of [
+      'serverVersion',
+      'clientVersion',
+      'authenticate',
+      'sendRequestXML',
+      'receiveResponseXML',
+      'connectionError',
+      'getLastError',
+      'closeConnection',
+    ]) {
       expect(wsdl).toContain(`soapAction="http://developer.intuit.com/${m}"`)
       expect(wsdl).toContain(`<s:element name="${m}Response">`)
     }
@@ -78,7 +87,10 @@ describe('authenticate', () => {
 
   it('lets the same Web Connector take over its dropped session at once, and says busy to another one', async () => {
     const h = await qbdHub({ employees: 1200 }, await createTestApp({ TRUST_PROXY: 'true' }))
-    const from = (address: string) => new WebConnectorSimulator('http://localhost/qbwc', h.qb, (url, init) => Promise.resolve(h.t.app.request(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-forwarded-for': address } })))
+    const from = (address: string) =>
+      new WebConnectorSimulator('http://localhost/qbwc', h.qb, (url, init) =>
+        Promise.resolve(h.t.app.request(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-forwarded-for': address } })),
+      )
     const office = from('192.0.2.10')
     const runId = await h.sync('employees')
     expect((await office.visit({ username: 'clockbridge', password: QBWC_PASSWORD, faults: { dropAfterResponses: 1 } })).outcome).toBe('dropped')
@@ -102,7 +114,9 @@ describe('faults', () => {
     const percents = visit.calls.filter((c) => c.method === 'receiveResponseXML').map((c) => c.result as number)
     expect(percents[0]).toBeGreaterThan(0)
     expect(percents.slice(1)).toEqual([-1])
-    expect(visit.lastError).toMatch(/QuickBooks could not process the request for employees \(0x80040400: QuickBooks found an error when parsing.*asks again on the Web Connector's next visit \(try 1 of 3\)/)
+    expect(visit.lastError).toMatch(
+      /QuickBooks could not process the request for employees \(0x80040400: QuickBooks found an error when parsing.*asks again on the Web Connector's next visit \(try 1 of 3\)/,
+    )
     expect(await h.run(runId)).toMatchObject({ status: 'running', pages: 1, new_count: 500 })
     expect(await h.staged('employees')).toHaveLength(500)
     expect(visit.closeMessage).toContain('stopped')
@@ -114,7 +128,7 @@ describe('faults', () => {
     expect((await connectionStatus(h.t.db)).lastError).toBeFalsy()
   })
 
-  it('a request that fails three visits in a row fails the run with QuickBooks\' reason and what to do', async () => {
+  it("a request that fails three visits in a row fails the run with QuickBooks' reason and what to do", async () => {
     const h = await qbdHub({ employees: 1200 })
     const runId = await h.sync('employees')
     // Page 2 fails on the first visit, then again as the first request of the next two.
@@ -127,11 +141,21 @@ describe('faults', () => {
   })
 
   it('a response that is not qbXML, or answers another request, fails the run and stages nothing', async () => {
-    for (const response of ['<QBXML><QBXMLMsgsRs><EmployeeQueryRs', '<?xml version="1.0"?><QBXML><QBXMLMsgsRs><EmployeeQueryRs requestID="999" statusCode="0" statusSeverity="Info" statusMessage="Status OK"><EmployeeRet><ListID>1</ListID><Name>X Y</Name></EmployeeRet></EmployeeQueryRs></QBXMLMsgsRs></QBXML>']) {
+    for (const response of [
+      '<QBXML><QBXMLMsgsRs><EmployeeQueryRs',
+      '<?xml version="1.0"?><QBXML><QBXMLMsgsRs><EmployeeQueryRs requestID="999" statusCode="0" statusSeverity="Info" statusMessage="Status OK"><EmployeeRet><ListID>1</ListID><Name>X Y</Name></EmployeeRet></EmployeeQueryRs></QBXMLMsgsRs></QBXML>',
+    ]) {
       const h = await qbdHub()
       const runId = await h.sync('employees')
       const [ticket] = (await h.webConnector.call('authenticate', { strUserName: 'clockbridge', strPassword: QBWC_PASSWORD })) as string[]
-      await h.webConnector.call('sendRequestXML', { ticket: ticket!, strHCPResponse: h.qb.hostResponse('x'), strCompanyFileName: 'C:\\a.QBW', qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 })
+      await h.webConnector.call('sendRequestXML', {
+        ticket: ticket!,
+        strHCPResponse: h.qb.hostResponse('x'),
+        strCompanyFileName: 'C:\\a.QBW',
+        qbXMLCountry: 'US',
+        qbXMLMajorVers: 13,
+        qbXMLMinorVers: 0,
+      })
       expect(await h.webConnector.call('receiveResponseXML', { ticket: ticket!, response, hresult: '', message: '' })).toBe(-1)
       expect(await h.webConnector.call('getLastError', { ticket: ticket! })).toMatch(/not XML|answered request 999/)
       expect((await h.run(runId)).status).toBe('failed')
@@ -145,12 +169,30 @@ describe('faults', () => {
     const [ticket] = (await h.webConnector.call('authenticate', { strUserName: 'clockbridge', strPassword: QBWC_PASSWORD })) as string[]
     expect(await h.webConnector.call('receiveResponseXML', { ticket: ticket!, response: '<QBXML/>', hresult: '', message: '' })).toBe(-1)
     expect(await h.webConnector.call('getLastError', { ticket: ticket! })).toContain('no request was waiting')
-    expect(await h.webConnector.call('sendRequestXML', { ticket: 'not-a-ticket', strHCPResponse: '', strCompanyFileName: '', qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 })).toBe('')
+    expect(
+      await h.webConnector.call('sendRequestXML', {
+        ticket: 'not-a-ticket',
+        strHCPResponse: '',
+        strCompanyFileName: '',
+        qbXMLCountry: 'US',
+        qbXMLMajorVers: 13,
+        qbXMLMinorVers: 0,
+      }),
+    ).toBe('')
     expect(await h.webConnector.call('receiveResponseXML', { ticket: 'not-a-ticket', response: '', hresult: '', message: '' })).toBe(-1)
     expect(await h.webConnector.call('getLastError', { ticket: 'not-a-ticket' })).toContain('unknown or has ended')
     expect((await h.run(runId)).status).toBe('queued')
     await h.webConnector.call('closeConnection', { ticket: ticket! })
-    expect(await h.webConnector.call('sendRequestXML', { ticket: ticket!, strHCPResponse: '', strCompanyFileName: '', qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 })).toBe('')
+    expect(
+      await h.webConnector.call('sendRequestXML', {
+        ticket: ticket!,
+        strHCPResponse: '',
+        strCompanyFileName: '',
+        qbXMLCountry: 'US',
+        qbXMLMajorVers: 13,
+        qbXMLMinorVers: 0,
+      }),
+    ).toBe('')
     expect(await h.staged('employees')).toEqual([])
   })
 
@@ -205,7 +247,9 @@ describe('faults', () => {
     const runId = await h.sync('employees')
     const visit = await h.visit({ companyFile: 'C:\\Books\\Other.QBW' })
     expect(visit.outcome).toBe('error')
-    expect(visit.lastError).toBe('QuickBooks has the company file C:\\Books\\Other.QBW open, but Clockbridge syncs C:\\Books\\Acme.QBW. Open C:\\Books\\Acme.QBW in QuickBooks, or change the company file on the Setup tab.')
+    expect(visit.lastError).toBe(
+      'QuickBooks has the company file C:\\Books\\Other.QBW open, but Clockbridge syncs C:\\Books\\Acme.QBW. Open C:\\Books\\Acme.QBW in QuickBooks, or change the company file on the Setup tab.',
+    )
     expect((await h.run(runId)).status).toBe('queued')
     expect(await h.staged('employees')).toEqual([])
     expect((await h.visit({ companyFile: 'c:\\books\\acme.qbw' })).outcome).toBe('done')
@@ -230,4 +274,5 @@ describe('faults', () => {
   })
 })
 
-const sentRequests = (calls: { method: string; result: unknown }[]) => calls.filter((c) => c.method === 'sendRequestXML' && c.result !== '').map((c) => String(c.result))
+const sentRequests = (calls: { method: string; result: unknown }[]) =>
+  calls.filter((c) => c.method === 'sendRequestXML' && c.result !== '').map((c) => String(c.result))

@@ -4,7 +4,8 @@ import { connectionStatus } from '../../src/connectors/quickbooks-desktop/setup.
 import { orderProblem } from '../../src/connectors/quickbooks-desktop/qbxml-order.js'
 import { parseXml } from '../../src/lib/xml.js'
 
-const sentRequests = (calls: { method: string; result: unknown }[]) => calls.filter((c) => c.method === 'sendRequestXML' && c.result !== '').map((c) => String(c.result))
+const sentRequests = (calls: { method: string; result: unknown }[]) =>
+  calls.filter((c) => c.method === 'sendRequestXML' && c.result !== '').map((c) => String(c.result))
 
 describe('QuickBooks Desktop: SYNC through the Web Connector', () => {
   it('queues a SYNC until the Web Connector calls, then stages every employee and fills in the connection status', async () => {
@@ -13,13 +14,27 @@ describe('QuickBooks Desktop: SYNC through the Web Connector', () => {
     expect((await h.run(runId)).status).toBe('queued')
     const visit = await h.visit()
     expect(visit.outcome).toBe('done')
-    expect(visit.calls.map((c) => c.method)).toEqual(['serverVersion', 'clientVersion', 'authenticate', 'sendRequestXML', 'receiveResponseXML', 'closeConnection'])
+    expect(visit.calls.map((c) => c.method)).toEqual([
+      'serverVersion',
+      'clientVersion',
+      'authenticate',
+      'sendRequestXML',
+      'receiveResponseXML',
+      'closeConnection',
+    ])
     expect(visit.calls.find((c) => c.method === 'receiveResponseXML')!.result).toBe(100)
     expect(await h.run(runId)).toMatchObject({ status: 'succeeded', new_count: 25, records: 25, pages: 1, mode: 'full' })
     const staged = await h.staged('employees')
     expect(staged).toHaveLength(25)
     const maria = staged.map((s) => JSON.parse(s.payload)).find((p) => p.first_name === 'Maria')
-    expect(maria).toMatchObject({ last_name: 'Lopez', employee_number: '1001', email: 'maria.lopez@example.com', status: 'active', hire_date: '2023-04-03', department: 'Field Crew' })
+    expect(maria).toMatchObject({
+      last_name: 'Lopez',
+      employee_number: '1001',
+      email: 'maria.lopez@example.com',
+      status: 'active',
+      hire_date: '2023-04-03',
+      department: 'Field Crew',
+    })
     expect(await connectionStatus(h.t.db)).toMatchObject({
       hasPassword: true,
       companyName: 'Ridgeline Builders LLC',
@@ -68,7 +83,14 @@ describe('QuickBooks Desktop: paging, iterators, modules, incremental syncs', ()
 
   it('syncs every module in one visit, in the order they were queued', async () => {
     const h = await qbdHub()
-    const runs = [await h.sync('payroll_items'), await h.sync('departments'), await h.sync('cost_codes'), await h.sync('companies'), await h.sync('job_sites'), await h.sync('employees')]
+    const runs = [
+      await h.sync('payroll_items'),
+      await h.sync('departments'),
+      await h.sync('cost_codes'),
+      await h.sync('companies'),
+      await h.sync('job_sites'),
+      await h.sync('employees'),
+    ]
     const visit = await h.visit()
     expect(visit.outcome).toBe('done')
     const requestNames = sentRequests(visit.calls).map((r) => /<(\w+QueryRq)/.exec(r)![1])
@@ -76,7 +98,12 @@ describe('QuickBooks Desktop: paging, iterators, modules, incremental syncs', ()
     for (const id of runs) expect((await h.run(id)).status).toBe('succeeded')
     expect((await h.staged('payroll_items')).map((s) => JSON.parse(s.payload))).toContainEqual({ name: 'Hourly Rate', description: 'Hourly regular' })
     expect((await h.staged('departments')).map((s) => JSON.parse(s.payload).code)).toContain('Field Crew:Electrical')
-    expect((await h.staged('cost_codes')).map((s) => JSON.parse(s.payload))).toContainEqual({ code: 'Framing', name: 'Framing', description: 'Framing labor', job_site: null })
+    expect((await h.staged('cost_codes')).map((s) => JSON.parse(s.payload))).toContainEqual({
+      code: 'Framing',
+      name: 'Framing',
+      description: 'Framing labor',
+      job_site: null,
+    })
     expect((await h.staged('companies')).map((s) => JSON.parse(s.payload).name)).toContain('Bright Electric Co')
   })
 
@@ -94,7 +121,10 @@ describe('QuickBooks Desktop: paging, iterators, modules, incremental syncs', ()
     expect((await h.run(scheduled)).records).toBeLessThanOrEqual(2)
     expect(JSON.parse((await h.staged('employees')).find((s) => s.external_id === ken.listId)!.payload).status).toBe('disabled')
 
-    h.qb.lists.Employee.splice(h.qb.lists.Employee.findIndex((e) => e.name === 'Ana Lopez'), 1)
+    h.qb.lists.Employee.splice(
+      h.qb.lists.Employee.findIndex((e) => e.name === 'Ana Lopez'),
+      1,
+    )
     const manual = await h.sync('employees')
     await h.visit()
     expect(await h.run(manual)).toMatchObject({ status: 'succeeded', mode: 'full', unchanged_count: 9, removed_count: 1 })
@@ -107,7 +137,18 @@ describe('QuickBooks Desktop: schedules', () => {
     // The employees' payroll class must exist as a department for them to import.
     const now = new Date().toISOString()
     await h.t.db.insertInto('departments').values({ code: 'Field Crew', name: 'Field Crew', created_at: now, updated_at: now }).execute()
-    await h.t.db.insertInto('sync_schedules').values({ integration: 'quickbooks-desktop', module: 'employees', cron: '0 2 * * *', time_zone: 'UTC', auto_import_new: 1, auto_import_updated: 0, updated_at: new Date().toISOString() }).execute()
+    await h.t.db
+      .insertInto('sync_schedules')
+      .values({
+        integration: 'quickbooks-desktop',
+        module: 'employees',
+        cron: '0 2 * * *',
+        time_zone: 'UTC',
+        auto_import_new: 1,
+        auto_import_updated: 0,
+        updated_at: new Date().toISOString(),
+      })
+      .execute()
     await h.t.deps.scheduler.start(h.t.deps)
     await h.t.deps.scheduler.tick('quickbooks-desktop', 'employees')
     const run = await h.t.db.selectFrom('sync_runs').selectAll().executeTakeFirstOrThrow()
@@ -116,7 +157,12 @@ describe('QuickBooks Desktop: schedules', () => {
     await h.visit()
     h.t.deps.scheduler.stop()
     expect((await h.run(run.id)).status).toBe('succeeded')
-    expect((await h.t.db.selectFrom('employees').select(['first_name', 'source_integration']).execute()).map((e) => e.source_integration)).toEqual(['quickbooks-desktop', 'quickbooks-desktop', 'quickbooks-desktop', 'quickbooks-desktop'])
+    expect((await h.t.db.selectFrom('employees').select(['first_name', 'source_integration']).execute()).map((e) => e.source_integration)).toEqual([
+      'quickbooks-desktop',
+      'quickbooks-desktop',
+      'quickbooks-desktop',
+      'quickbooks-desktop',
+    ])
     expect((await h.staged('employees')).every((s) => s.status === 'imported')).toBe(true)
   })
 })

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { duration, externalGuid, lineOutcome, messageSet, parsePublishResponse, parseRecoveryResponse, parseTimeTrackingLookup, recoveryCheck, timeTrackingAdd, timeTrackingDelete, timeTrackingLookup, type TimeLine } from '../../src/connectors/quickbooks-desktop/qbxml.js'
+import {
+  duration,
+  externalGuid,
+  lineOutcome,
+  messageSet,
+  parsePublishResponse,
+  parseRecoveryResponse,
+  parseTimeTrackingLookup,
+  recoveryCheck,
+  timeTrackingAdd,
+  timeTrackingDelete,
+  timeTrackingLookup,
+  type TimeLine,
+} from '../../src/connectors/quickbooks-desktop/qbxml.js'
 import { orderProblem } from '../../src/connectors/quickbooks-desktop/qbxml-order.js'
 import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
 import { parseXml, writeXml } from '../../src/lib/xml.js'
@@ -26,16 +39,30 @@ describe('publishing time to QuickBooks Desktop', () => {
   it('writes TimeTrackingAdd in the schema order QuickBooks enforces', () => {
     const rq = timeTrackingAdd(lineFor(company()), 'line-1')
     expect(orderProblem(parseXml(writeXml(rq)))).toBeNull()
-    expect(writeXml(rq)).toMatch(/<TxnDate>2024-06-03<\/TxnDate><EntityRef><ListID>[^<]+<\/ListID><\/EntityRef><CustomerRef><FullName>.+<\/FullName><\/CustomerRef><ItemServiceRef><FullName>Framing<\/FullName><\/ItemServiceRef><Duration>PT8H30M<\/Duration><ClassRef>.+<PayrollItemWageRef><FullName>Hourly Rate<\/FullName><\/PayrollItemWageRef><Notes>.+<\/Notes><BillableStatus>NotBillable<\/BillableStatus><ExternalGUID>\{[0-9A-F-]{36}\}<\/ExternalGUID>/)
+    expect(writeXml(rq)).toMatch(
+      /<TxnDate>2024-06-03<\/TxnDate><EntityRef><ListID>[^<]+<\/ListID><\/EntityRef><CustomerRef><FullName>.+<\/FullName><\/CustomerRef><ItemServiceRef><FullName>Framing<\/FullName><\/ItemServiceRef><Duration>PT8H30M<\/Duration><ClassRef>.+<PayrollItemWageRef><FullName>Hourly Rate<\/FullName><\/PayrollItemWageRef><Notes>.+<\/Notes><BillableStatus>NotBillable<\/BillableStatus><ExternalGUID>\{[0-9A-F-]{36}\}<\/ExternalGUID>/,
+    )
     expect(orderProblem(parseXml(writeXml(timeTrackingDelete('1A2F-1717430400', 'del-1'))))).toBeNull()
   })
 
   it('the checker catches what QuickBooks would refuse', () => {
-    const wrong = parseXml('<TimeTrackingAddRq><TimeTrackingAdd><Duration>PT1H</Duration><EntityRef><FullName>A</FullName></EntityRef></TimeTrackingAdd></TimeTrackingAddRq>')
+    const wrong = parseXml(
+      '<TimeTrackingAddRq><TimeTrackingAdd><Duration>PT1H</Duration><EntityRef><FullName>A</FullName></EntityRef></TimeTrackingAdd></TimeTrackingAddRq>',
+    )
     expect(orderProblem(wrong)).toBe('TimeTrackingAddRq/TimeTrackingAdd: EntityRef is out of order (it must come before Duration)')
-    expect(orderProblem(parseXml('<TimeTrackingAddRq><TimeTrackingAdd><EntityRef><FullName>A</FullName></EntityRef><Rate>10</Rate><Duration>PT1H</Duration></TimeTrackingAdd></TimeTrackingAddRq>'))).toContain('Rate is not supported by QuickBooks Desktop')
-    expect(orderProblem(parseXml('<TimeTrackingAddRq><TimeTrackingAdd><EntityRef><FullName>A</FullName></EntityRef></TimeTrackingAdd></TimeTrackingAddRq>'))).toContain('Duration is required')
-    expect(orderProblem(parseXml('<EmployeeQueryRq><ActiveStatus>Everyone</ActiveStatus></EmployeeQueryRq>'))).toContain('"Everyone" is not one of ActiveOnly, InactiveOnly, All')
+    expect(
+      orderProblem(
+        parseXml(
+          '<TimeTrackingAddRq><TimeTrackingAdd><EntityRef><FullName>A</FullName></EntityRef><Rate>10</Rate><Duration>PT1H</Duration></TimeTrackingAdd></TimeTrackingAddRq>',
+        ),
+      ),
+    ).toContain('Rate is not supported by QuickBooks Desktop')
+    expect(
+      orderProblem(parseXml('<TimeTrackingAddRq><TimeTrackingAdd><EntityRef><FullName>A</FullName></EntityRef></TimeTrackingAdd></TimeTrackingAddRq>')),
+    ).toContain('Duration is required')
+    expect(orderProblem(parseXml('<EmployeeQueryRq><ActiveStatus>Everyone</ActiveStatus></EmployeeQueryRq>'))).toContain(
+      '"Everyone" is not one of ActiveOnly, InactiveOnly, All',
+    )
   })
 
   it('gives the same line the same ExternalGUID every time; QuickBooks adds a repeat again, and a lookup finds both', () => {
@@ -53,9 +80,18 @@ describe('publishing time to QuickBooks Desktop', () => {
     expect(qb.timeTracking).toHaveLength(2)
     expect(qb.timeTracking[0]).toMatchObject({ duration: 'PT8H30M', wageItem: 'Hourly Rate', item: 'Framing' })
     const employee = qb.lists.Employee[0]!
-    const lookup = qb.process(messageSet(timeTrackingLookup('find', { from: line.date, to: line.date, employees: [{ listId: employee.listId }], txnIds: [] }), 'continueOnError'), session())
+    const lookup = qb.process(
+      messageSet(timeTrackingLookup('find', { from: line.date, to: line.date, employees: [{ listId: employee.listId }], txnIds: [] }), 'continueOnError'),
+      session(),
+    )
     expect(parseTimeTrackingLookup((lookup as { response: string }).response).filter((t) => t.externalGuid === externalGuid(line.key))).toHaveLength(2)
-    const none = qb.process(messageSet(timeTrackingLookup('find', { from: '2020-01-01', to: '2020-01-02', employees: [{ listId: employee.listId }], txnIds: ['NOPE-1'] }), 'continueOnError'), session())
+    const none = qb.process(
+      messageSet(
+        timeTrackingLookup('find', { from: '2020-01-01', to: '2020-01-02', employees: [{ listId: employee.listId }], txnIds: ['NOPE-1'] }),
+        'continueOnError',
+      ),
+      session(),
+    )
     expect(parseTimeTrackingLookup((none as { response: string }).response)).toEqual([])
   })
 
@@ -80,12 +116,17 @@ describe('publishing time to QuickBooks Desktop', () => {
     expect(parsePublishResponse((res as { response: string }).response).get('x')).toEqual({
       status: 'failed',
       code: 3120,
-      message: 'QuickBooks 3120: Object "No Such Wage" specified in the request cannot be found. An employee, customer:job, service item, class or wage item of this line does not exist in QuickBooks: SYNC and link it, then publish again.',
+      message:
+        'QuickBooks 3120: Object "No Such Wage" specified in the request cannot be found. An employee, customer:job, service item, class or wage item of this line does not exist in QuickBooks: SYNC and link it, then publish again.',
       retry: false,
     })
-    const locked = parseXml('<TimeTrackingAddRs requestID="y" statusCode="3180" statusSeverity="Error" statusMessage="There was an error when saving a time tracking."/>')
+    const locked = parseXml(
+      '<TimeTrackingAddRs requestID="y" statusCode="3180" statusSeverity="Error" statusMessage="There was an error when saving a time tracking."/>',
+    )
     expect(lineOutcome(locked)).toMatchObject({ status: 'failed', code: 3180, retry: true })
-    expect(lineOutcome(parseXml('<TimeTrackingAddRs requestID="z" statusCode="3250" statusSeverity="Error" statusMessage="This feature is not enabled."/>')).status).toBe('failed')
+    expect(
+      lineOutcome(parseXml('<TimeTrackingAddRs requestID="z" statusCode="3250" statusSeverity="Error" statusMessage="This feature is not enabled."/>')).status,
+    ).toBe('failed')
   })
 
   it('deletes a line that was corrected', () => {

@@ -18,7 +18,12 @@ import { inScope } from '../../src/staging/staging-queries.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/sage300/${name}`, import.meta.url))
 const PERIOD = { start: '2024-06-03', end: '2024-06-09' }
-const FILES: [ModuleId, string, string][] = [['departments', 'departments', 'departments.csv'], ['job_sites', 'job-sites', 'jobs.csv'], ['cost_codes', 'cost-codes', 'cost-codes.csv'], ['employees', 'employees', 'employees.csv']]
+const FILES: [ModuleId, string, string][] = [
+  ['departments', 'departments', 'departments.csv'],
+  ['job_sites', 'job-sites', 'jobs.csv'],
+  ['cost_codes', 'cost-codes', 'cost-codes.csv'],
+  ['employees', 'employees', 'employees.csv'],
+]
 
 /** Sage 300 CRE as the sync source with each list uploaded through the Setup tab's upload, synced and imported. */
 async function sageHub() {
@@ -37,26 +42,70 @@ async function sageHub() {
       expect((await postFile(t.app, `/integrations/${SAGE300_ID}/${slug}/upload`, file, fixture(file), { cookie })).status).toBeLessThan(400)
       expect((await sync(module)).status).toBe('succeeded')
       const ids = (await staged(module)).map((r) => r.id)
-      expect((await runImport(t.deps, actor, { integration: SAGE300_ID, integrationName: 'Sage 300 CRE', module, ids, trigger: 'manual', defaultTimeZone: 'UTC' })).failed).toEqual([])
+      expect(
+        (await runImport(t.deps, actor, { integration: SAGE300_ID, integrationName: 'Sage 300 CRE', module, ids, trigger: 'manual', defaultTimeZone: 'UTC' }))
+          .failed,
+      ).toEqual([])
     }
   }
   return { t, cookie, sync, staged, load }
 }
 
 const RECORDS: TimeRecord[] = [
-  { employee: '1001', date: '2024-06-03', periodEnd: '2024-06-09', job: '24-101', extra: '', costCode: '03-300', category: 'L', payId: '1', minutes: 480, department: 'FLD' },
-  { employee: '1001', date: '2024-06-04', periodEnd: '2024-06-09', job: '24-102', extra: '01', costCode: '06-100', category: 'L', payId: '2', minutes: 90, department: 'FLD' },
-  { employee: '1003', date: '2024-06-05', periodEnd: '2024-06-09', job: 'A,B "X"', extra: '', costCode: '01-100', category: 'L', payId: '1', minutes: 445, department: '' },
+  {
+    employee: '1001',
+    date: '2024-06-03',
+    periodEnd: '2024-06-09',
+    job: '24-101',
+    extra: '',
+    costCode: '03-300',
+    category: 'L',
+    payId: '1',
+    minutes: 480,
+    department: 'FLD',
+  },
+  {
+    employee: '1001',
+    date: '2024-06-04',
+    periodEnd: '2024-06-09',
+    job: '24-102',
+    extra: '01',
+    costCode: '06-100',
+    category: 'L',
+    payId: '2',
+    minutes: 90,
+    department: 'FLD',
+  },
+  {
+    employee: '1003',
+    date: '2024-06-05',
+    periodEnd: '2024-06-09',
+    job: 'A,B "X"',
+    extra: '',
+    costCode: '01-100',
+    category: 'L',
+    payId: '1',
+    minutes: 445,
+    department: '',
+  },
 ]
 
 describe('the Import Time file', () => {
   it('follows the time entry view, byte for byte: a standard layout', () => {
-    const content = timeFile(RECORDS, { view: 'employee, period_end, date, job, extra, cost_code, category, pay_id, hours', dateFormat: 'MM/DD/YYYY', header: false })
+    const content = timeFile(RECORDS, {
+      view: 'employee, period_end, date, job, extra, cost_code, category, pay_id, hours',
+      dateFormat: 'MM/DD/YYYY',
+      header: false,
+    })
     expect(content).toBe(readFileSync(new URL('../fixtures/sage300/import-time-standard.csv', import.meta.url), 'utf8'))
   })
 
   it('follows the time entry view, byte for byte: another order with rate, units, certified class and a heading row', () => {
-    const content = timeFile(RECORDS, { view: 'employee date day pay_id hours rate units job extra cost_code category certified_class department', dateFormat: 'MM/DD/YY', header: true })
+    const content = timeFile(RECORDS, {
+      view: 'employee date day pay_id hours rate units job extra cost_code category certified_class department',
+      dateFormat: 'MM/DD/YY',
+      header: true,
+    })
     expect(content).toBe(readFileSync(new URL('../fixtures/sage300/import-time-certified.csv', import.meta.url), 'utf8'))
   })
 
@@ -84,15 +133,26 @@ describe('Sage 300 CRE sync from exports', () => {
     const costs = await h.staged('cost_codes')
     expect(costs.map((c) => c.external_id)).toContain('24-101\t\t03-300\tM')
     expect(JSON.parse(costs[0]!.payload)).toMatchObject({ code: '01-100 L', name: 'General conditions labor', job_site: '24-101' })
-    const rough = await h.t.db.selectFrom('cost_codes').innerJoin('job_sites', 'job_sites.id', 'cost_codes.job_site_id').select(['cost_codes.code', 'job_sites.number']).where('cost_codes.code', '=', '06-100 L').orderBy('job_sites.number').execute()
-    expect(rough).toEqual([{ code: '06-100 L', number: '24-102 / 01' }, { code: '06-100 L', number: '24-102 / 02' }])
+    const rough = await h.t.db
+      .selectFrom('cost_codes')
+      .innerJoin('job_sites', 'job_sites.id', 'cost_codes.job_site_id')
+      .select(['cost_codes.code', 'job_sites.number'])
+      .where('cost_codes.code', '=', '06-100 L')
+      .orderBy('job_sites.number')
+      .execute()
+    expect(rough).toEqual([
+      { code: '06-100 L', number: '24-102 / 01' },
+      { code: '06-100 L', number: '24-102 / 02' },
+    ])
     const employee = (await h.staged('employees')).find((e) => e.external_id === '1003')!
     expect(JSON.parse(employee.payload)).toMatchObject({ first_name: 'Ana', last_name: 'Silva, Jr.', status: 'disabled', hire_date: '2019-01-07' })
   })
 
   it('an export with the wrong columns is refused with what is missing, and nothing is staged', async () => {
     const h = await sageHub()
-    const res = await postFile(h.t.app, `/integrations/${SAGE300_ID}/cost-codes/upload`, 'costs.csv', 'Job,Phase,Description\n24-101,01-100,Labor\n', { cookie: h.cookie })
+    const res = await postFile(h.t.app, `/integrations/${SAGE300_ID}/cost-codes/upload`, 'costs.csv', 'Job,Phase,Description\n24-101,01-100,Labor\n', {
+      cookie: h.cookie,
+    })
     expect(res.status).toBeLessThan(400)
     const page = await (await get(h.t.app, `/integrations/${SAGE300_ID}/cost-codes`, { cookie: h.cookie })).text()
     expect(page).toContain('Choose the column for Cost code; it is required.')
@@ -106,11 +166,25 @@ describe('Sage 300 CRE sync from exports', () => {
 
   it('a row without its job or category is listed with its row number; the rest are staged', async () => {
     const h = await sageHub()
-    await postFile(h.t.app, `/integrations/${SAGE300_ID}/cost-codes/upload`, 'costs.csv', 'Job,Extra,Cost Code,Category,Description\n24-101,,01-100,L,Labor\n,,02-200,L,No job\n24-101,,03-300,,No category\n', { cookie: h.cookie })
+    await postFile(
+      h.t.app,
+      `/integrations/${SAGE300_ID}/cost-codes/upload`,
+      'costs.csv',
+      'Job,Extra,Cost Code,Category,Description\n24-101,,01-100,L,Labor\n,,02-200,L,No job\n24-101,,03-300,,No category\n',
+      { cookie: h.cookie },
+    )
     const run = await h.sync('cost_codes')
     expect(run).toMatchObject({ status: 'partial', new_count: 1, error_count: 2 })
-    const errors = await h.t.db.selectFrom('sync_run_errors').select(['row_number', 'field', 'message']).where('run_id', '=', run.id).orderBy('row_number').execute()
-    expect(errors).toEqual([{ row_number: 3, field: 'Job', message: 'Job is empty' }, { row_number: 4, field: 'Category', message: 'Category is empty' }])
+    const errors = await h.t.db
+      .selectFrom('sync_run_errors')
+      .select(['row_number', 'field', 'message'])
+      .where('run_id', '=', run.id)
+      .orderBy('row_number')
+      .execute()
+    expect(errors).toEqual([
+      { row_number: 3, field: 'Job', message: 'Job is empty' },
+      { row_number: 4, field: 'Category', message: 'Category is empty' },
+    ])
   })
 })
 
@@ -120,14 +194,27 @@ describe('exporting an Import Time file', () => {
     await h.load()
     const maria = (await h.t.db.selectFrom('employees').select('id').where('employee_number', '=', '1001').executeTakeFirstOrThrow()).id
     const site = (await h.t.db.selectFrom('job_sites').select('id').where('number', '=', '24-101').executeTakeFirstOrThrow()).id
-    const concrete = (await h.t.db.selectFrom('cost_codes').select('id').where('code', '=', '03-300 L').where('job_site_id', '=', site).executeTakeFirstOrThrow()).id
+    const concrete = (
+      await h.t.db.selectFrom('cost_codes').select('id').where('code', '=', '03-300 L').where('job_site_id', '=', site).executeTakeFirstOrThrow()
+    ).id
     const enter = async (date: string, hours: string, job = site, cost: number | null = concrete) => {
-      const saved = await saveTimeEntry(h.t.db, actor, { employee_id: String(maria), date, hours, pay_id: 'REG', job_site_id: String(job), cost_code_id: cost ? String(cost) : '' }, { source: 'manual' })
+      const saved = await saveTimeEntry(
+        h.t.db,
+        actor,
+        { employee_id: String(maria), date, hours, pay_id: 'REG', job_site_id: String(job), cost_code_id: cost ? String(cost) : '' },
+        { source: 'manual' },
+      )
       if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
     }
     const now = new Date().toISOString()
-    const sageItem = (name: string) => h.t.db.insertInto('payroll_items').values({ name, description: `Sage pay ID ${name}`, note: null, source_integration: null, external_id: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
-    const map = async () => saveMapping(h.t.db, actor, (await groupsOf(h.t.db, SAGE300_ID))[0]!.id, { REG: (await sageItem('1')).id, OT: (await sageItem('2')).id })
+    const sageItem = (name: string) =>
+      h.t.db
+        .insertInto('payroll_items')
+        .values({ name, description: `Sage pay ID ${name}`, note: null, source_integration: null, external_id: null, created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    const map = async () =>
+      saveMapping(h.t.db, actor, (await groupsOf(h.t.db, SAGE300_ID))[0]!.id, { REG: (await sageItem('1')).id, OT: (await sageItem('2')).id })
     const settings = await getPayrollSettings(h.t.db, 'UTC')
     return { ...h, enter, map, settings, site, maria }
   }
@@ -135,8 +222,19 @@ describe('exporting an Import Time file', () => {
   it('is blocked, with a list, by a pay ID without a Sage pay ID, an unlinked job, and a cost code of another job; nothing is recorded', async () => {
     const h = await withTime()
     const now = new Date().toISOString()
-    const manual = (await h.t.db.insertInto('job_sites').values({ number: 'SHOP', name: 'Shop', status: 'active', country: 'US', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
-    const other = await h.t.db.selectFrom('cost_codes').innerJoin('job_sites', 'job_sites.id', 'cost_codes.job_site_id').select('cost_codes.id').where('job_sites.number', '=', '24-102 / 01').executeTakeFirstOrThrow()
+    const manual = (
+      await h.t.db
+        .insertInto('job_sites')
+        .values({ number: 'SHOP', name: 'Shop', status: 'active', country: 'US', created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id
+    const other = await h.t.db
+      .selectFrom('cost_codes')
+      .innerJoin('job_sites', 'job_sites.id', 'cost_codes.job_site_id')
+      .select('cost_codes.id')
+      .where('job_sites.number', '=', '24-102 / 01')
+      .executeTakeFirstOrThrow()
     await h.enter('2024-06-03', '8')
     await h.enter('2024-06-04', '8', manual, null)
     await h.t.db.updateTable('cost_codes').set({ job_site_id: h.site }).where('id', '=', other.id).execute()
@@ -162,7 +260,14 @@ describe('exporting an Import Time file', () => {
     if (!first.ok) throw new Error(JSON.stringify(first))
     expect(first.filename).toBe('import-time-2024-06-03-2024-06-09.csv')
     expect(first.content).toBe(
-      ['1001,06/09/2024,06/03/2024,24-101,,03-300,L,1,10.00', '1001,06/09/2024,06/04/2024,24-101,,03-300,L,1,10.00', '1001,06/09/2024,06/05/2024,24-101,,03-300,L,1,10.00', '1001,06/09/2024,06/06/2024,24-101,,03-300,L,1,10.00', '1001,06/09/2024,06/07/2024,24-101,,03-300,L,2,2.50', ''].join('\r\n'),
+      [
+        '1001,06/09/2024,06/03/2024,24-101,,03-300,L,1,10.00',
+        '1001,06/09/2024,06/04/2024,24-101,,03-300,L,1,10.00',
+        '1001,06/09/2024,06/05/2024,24-101,,03-300,L,1,10.00',
+        '1001,06/09/2024,06/06/2024,24-101,,03-300,L,1,10.00',
+        '1001,06/09/2024,06/07/2024,24-101,,03-300,L,2,2.50',
+        '',
+      ].join('\r\n'),
     )
     const second = await exportPayrollFile(h.t.db, actor, h.settings, PERIOD, sage300Connector, false)
     expect(second).toMatchObject({ ok: false, sameFile: true, alreadyExported: { lines: 5, checksum: first.checksum } })
@@ -176,7 +281,12 @@ describe('exporting an Import Time file', () => {
     await h.map()
     await h.enter('2024-06-03', '8')
     await approvePeriod(h.t.db, actor, PERIOD)
-    await saveSettings(h.t.deps, actor, sage300Connector, { timeEntryView: 'employee, date, pay_id, hours, job, cost_code, category', dateFormat: 'MM/DD/YY', periodEnd: 'sunday', header: 'no' })
+    await saveSettings(h.t.deps, actor, sage300Connector, {
+      timeEntryView: 'employee, date, pay_id, hours, job, cost_code, category',
+      dateFormat: 'MM/DD/YY',
+      periodEnd: 'sunday',
+      header: 'no',
+    })
     const file = await post(h.t.app, `/payroll/publish/${SAGE300_ID}/export?period=2024-06-03`, {}, { cookie: h.cookie })
     expect(file.headers.get('content-disposition')).toBe('attachment; filename="import-time-2024-06-03-2024-06-09.csv"')
     expect(await file.text()).toBe('1001,06/03/24,1,8.00,24-101,03-300,L\r\n')
@@ -188,7 +298,12 @@ describe('exporting an Import Time file', () => {
     expect(page).toContain('Export the Import Time file again')
     expect((await post(h.t.app, `/payroll/publish/${SAGE300_ID}?period=2024-06-03`, {}, { cookie: h.cookie })).status).toBe(404)
 
-    const bad = await post(h.t.app, `/integrations/${SAGE300_ID}/settings`, { timeEntryView: 'employee, date, hours', dateFormat: 'MM/DD/YYYY', periodEnd: 'period', header: 'no' }, { cookie: h.cookie, htmx: true })
+    const bad = await post(
+      h.t.app,
+      `/integrations/${SAGE300_ID}/settings`,
+      { timeEntryView: 'employee, date, hours', dateFormat: 'MM/DD/YYYY', periodEnd: 'period', header: 'no' },
+      { cookie: h.cookie, htmx: true },
+    )
     expect(bad.status).toBe(422)
     expect(await bad.text()).toContain('The view needs pay_id: Import Time cannot place a line without it')
   })

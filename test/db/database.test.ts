@@ -15,7 +15,9 @@ describe('openDatabase and migrations', () => {
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1)
     expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000)
     const first = await migrateToLatest(db)
-    const files = readdirSync('migrations').filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''))
+    const files = readdirSync('migrations')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.replace(/\.ts$/, ''))
     expect(Object.keys(MIGRATIONS)).toEqual(files.sort())
     expect(first.length).toBe(files.length)
     expect(first.every((r) => r.status === 'Success')).toBe(true)
@@ -33,7 +35,10 @@ describe('openDatabase and migrations', () => {
     await migrateToLatest(db)
     const now = new Date().toISOString()
     await expect(
-      db.insertInto('employees').values({ first_name: 'A', last_name: 'B', company_id: 999, pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute(),
+      db
+        .insertInto('employees')
+        .values({ first_name: 'A', last_name: 'B', company_id: 999, pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
+        .execute(),
     ).rejects.toThrow(/FOREIGN KEY/)
     expect(Number((await sql<{ n: number }>`select count(*) as n from employees`.execute(db)).rows[0]?.n)).toBe(0)
   })

@@ -14,7 +14,11 @@ describe('the staging-scopes migration', () => {
     const { db } = openDatabase(':memory:')
     await migrateToLatest(db)
     await down(db)
-    for (const [id, integration, module, ext] of [[3, 'spreadsheet', 'employees', 'E1'], [7, 'spreadsheet', 'departments', 'D1'], [9, 'quickbooks-online', 'employees', 'E1']] as const) {
+    for (const [id, integration, module, ext] of [
+      [3, 'spreadsheet', 'employees', 'E1'],
+      [7, 'spreadsheet', 'departments', 'D1'],
+      [9, 'quickbooks-online', 'employees', 'E1'],
+    ] as const) {
       await row(id, integration, module, ext).execute(db)
     }
     await up(db)
@@ -23,8 +27,16 @@ describe('the staging-scopes migration', () => {
     const page = await stagingPage(db, 'spreadsheet', 'employees', { status: '', removed: '', q: '' }, { sort: 'label', dir: 'asc' }, 1)
     expect(page.rows.map((r) => [r.id, r.external_id])).toEqual([[3, 'E1']])
     // An external id is unique within its scope (E1 of QuickBooks Online is another record).
-    await expect(sql`insert into staged_records (scope_id, external_id, label, payload, hash, status, first_seen_at, last_changed_at, last_changed_run_id) values (${scopes[2]!.id}, 'E1', 'x', '{}', 'h', 'new', 'a', 'a', 1)`.execute(db)).rejects.toThrow(/UNIQUE/)
-    const next = await sql<{ id: number }>`insert into staged_records (scope_id, external_id, label, payload, hash, status, first_seen_at, last_changed_at, last_changed_run_id) values (${scopes[2]!.id}, 'E2', 'x', '{}', 'h', 'new', 'a', 'a', 1) returning id`.execute(db)
+    await expect(
+      sql`insert into staged_records (scope_id, external_id, label, payload, hash, status, first_seen_at, last_changed_at, last_changed_run_id) values (${scopes[2]!.id}, 'E1', 'x', '{}', 'h', 'new', 'a', 'a', 1)`.execute(
+        db,
+      ),
+    ).rejects.toThrow(/UNIQUE/)
+    const next = await sql<{
+      id: number
+    }>`insert into staged_records (scope_id, external_id, label, payload, hash, status, first_seen_at, last_changed_at, last_changed_run_id) values (${scopes[2]!.id}, 'E2', 'x', '{}', 'h', 'new', 'a', 'a', 1) returning id`.execute(
+      db,
+    )
     expect(next.rows[0]!.id).toBe(10)
     await down(db)
     const back = await sql<{ id: number; integration: string; module: string }>`select id, integration, module from staged_records order by id`.execute(db)

@@ -29,7 +29,15 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const dataDir = mkdtempSync(join(tmpdir(), 'cb-browser-'))
   // The port is chosen first so PUBLIC_BASE_URL (redirect URIs, the QWC file) names the real one.
   const port = await freePort()
-  const config = loadConfig({ DATA_DIR: dataDir, PASSWORD_COST: process.env.PASSWORD_COST ?? '15', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env })
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PASSWORD_COST: process.env.PASSWORD_COST ?? '15',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    ...env,
+  })
   const { db, sqlite } = openDatabase(config.databasePath)
   await migrateToLatest(db)
   const app = createApp(createDeps({ db, sqlite, config, logger: createLogger('silent') }))
@@ -92,7 +100,15 @@ export async function signInThroughForm(server: RunningServer, page: Page, user:
   const { hashPassword } = await import('../../src/auth/passwords.js')
   await server.db
     .insertInto('users')
-    .values({ email: user.email, name: user.name, password_hash: await hashPassword(BROWSER_PASSWORD), role_id: role.id, status: 'active', created_at: now, updated_at: now })
+    .values({
+      email: user.email,
+      name: user.name,
+      password_hash: await hashPassword(BROWSER_PASSWORD),
+      role_id: role.id,
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+    })
     .execute()
   await page.goto(`${server.url}/login`)
   await textbox(page, 'Email').fill(user.email)
@@ -112,7 +128,9 @@ export type BrowserSession = { server: RunningServer; browser: Browser; page: Pa
  * then), `seed` on its database, Chromium and a watched page, signed in as `signIn` (an admin unless
  * null); a screenshot after a failing test; everything closed after the block.
  */
-export function browserSession(opts: { env?: () => Record<string, string>; seed?: (server: RunningServer) => Promise<void>; signIn?: typeof ADMIN | null } = {}): BrowserSession {
+export function browserSession(
+  opts: { env?: () => Record<string, string>; seed?: (server: RunningServer) => Promise<void>; signIn?: typeof ADMIN | null } = {},
+): BrowserSession {
   const s = {} as BrowserSession
   beforeAll(async () => {
     mkdirSync(SCREENSHOT_DIR, { recursive: true })
@@ -133,7 +151,10 @@ export function browserSession(opts: { env?: () => Record<string, string>; seed?
 /** Activates an integration on the Overview and makes it the sync source on its Setup tab, as an admin does. */
 export async function activateAsSyncSource(page: Page, name: string) {
   await navLink(page, 'Integrations').click()
-  await page.getByRole('row', { name: new RegExp(name) }).getByRole('button', { name: 'Activate' }).click()
+  await page
+    .getByRole('row', { name: new RegExp(name) })
+    .getByRole('button', { name: 'Activate' })
+    .click()
   await page.getByText(`${name} is activated.`).waitFor()
   await page.getByRole('link', { name }).click()
   await page.getByRole('button', { name: `Make ${name} the sync source` }).click()

@@ -17,7 +17,18 @@ export async function activateSource(db: Db, connector: AnyConnector = spreadshe
 
 export const EMPLOYEE_MAPPING: ColumnMapping = {
   externalId: 'Employee ID',
-  fields: { employee_number: 'Number', first_name: 'First', last_name: 'Last', email: 'Email', phone: null, pay_group: 'Pay', status: 'Status', hire_date: 'Hired', company: null, department: null },
+  fields: {
+    employee_number: 'Number',
+    first_name: 'First',
+    last_name: 'Last',
+    email: 'Email',
+    phone: null,
+    pay_group: 'Pay',
+    status: 'Status',
+    hire_date: 'Hired',
+    company: null,
+    department: null,
+  },
 }
 
 /** Uploads a CSV for a module with a column mapping, as the spreadsheet tab does. */
@@ -29,4 +40,7 @@ export async function uploadCsv(db: Db, module: ModuleId, csv: string, mapping: 
 }
 
 export const employeesCsv = (rows: [string, string, string, string, string?, string?][]) =>
-  ['Employee ID,Number,First,Last,Email,Pay,Status,Hired', ...rows.map(([id, num, first, last, email = '', hired = '']) => `${id},${num},${first},${last},${email},hourly,active,${hired}`)].join('\n')
+  [
+    'Employee ID,Number,First,Last,Email,Pay,Status,Hired',
+    ...rows.map(([id, num, first, last, email = '', hired = '']) => `${id},${num},${first},${last},${email},hourly,active,${hired}`),
+  ].join('\n')

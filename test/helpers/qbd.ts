@@ -51,7 +51,14 @@ export async function qbdPayrollHub(employees = 3, t?: TestApp) {
   await h.visit()
   for (const m of ['payroll_items', 'departments', 'job_sites', 'cost_codes', 'employees'] as ModuleId[]) {
     const ids = (await h.staged(m)).map((r) => r.id)
-    const r = await runImport(h.t.deps, actor, { integration: 'quickbooks-desktop', integrationName: 'QuickBooks Desktop', module: m, ids, trigger: 'manual', defaultTimeZone: 'UTC' })
+    const r = await runImport(h.t.deps, actor, {
+      integration: 'quickbooks-desktop',
+      integrationName: 'QuickBooks Desktop',
+      module: m,
+      ids,
+      trigger: 'manual',
+      defaultTimeZone: 'UTC',
+    })
     expect(r.failed).toEqual([])
   }
   const item = async (name: string) => (await h.t.db.selectFrom('payroll_items').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id
@@ -61,7 +68,12 @@ export async function qbdPayrollHub(employees = 3, t?: TestApp) {
   const framing = await h.t.db.selectFrom('cost_codes').select('id').where('code', '=', 'Framing').executeTakeFirstOrThrow()
   const settings = await getPayrollSettings(h.t.db, 'UTC')
   const enter = async (date: string, hours: string) => {
-    const saved = await saveTimeEntry(h.t.db, actor, { employee_id: String(employee.id), date, hours, pay_id: 'REG', job_site_id: job ? String(job.id) : '', cost_code_id: String(framing.id) }, { source: 'manual' })
+    const saved = await saveTimeEntry(
+      h.t.db,
+      actor,
+      { employee_id: String(employee.id), date, hours, pay_id: 'REG', job_site_id: job ? String(job.id) : '', cost_code_id: String(framing.id) },
+      { source: 'manual' },
+    )
     if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
     return saved.id
   }
@@ -72,7 +84,19 @@ export async function qbdPayrollHub(employees = 3, t?: TestApp) {
     for (const e of employees) {
       for (const d of ['03', '04', '05', '06', '07', '08', '09']) {
         for (const code of codes) {
-          const saved = await saveTimeEntry(h.t.db, actor, { employee_id: String(e.id), date: `2024-06-${d}`, hours: '2', pay_id: 'REG', job_site_id: job ? String(job.id) : '', cost_code_id: String(code.id) }, { source: 'manual' })
+          const saved = await saveTimeEntry(
+            h.t.db,
+            actor,
+            {
+              employee_id: String(e.id),
+              date: `2024-06-${d}`,
+              hours: '2',
+              pay_id: 'REG',
+              job_site_id: job ? String(job.id) : '',
+              cost_code_id: String(code.id),
+            },
+            { source: 'manual' },
+          )
           if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
         }
       }
@@ -87,4 +111,3 @@ export const copiesInQuickBooks = (h: QbdHub) => {
   for (const t of h.qb.timeTracking) counts.set(t.externalGuid!, (counts.get(t.externalGuid!) ?? 0) + 1)
   return counts
 }
-

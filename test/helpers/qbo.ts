@@ -20,7 +20,12 @@ export async function qboHub(company: QboCompanyOptions = {}, env: Record<string
   onTestFinished(() => server.close())
   const t = await createTestApp({ ...sim.urls(server.url), VENDOR_RETRY_BASE_MS: '1', VENDOR_TIMEOUT_SECONDS: '2', ...env })
   await activateSource(t.db, quickbooksOnlineConnector, t.deps.connectors)
-  await saveSettings(t.deps, actor, quickbooksOnlineConnector, { clientId: SIM_CLIENT.clientId, environment: 'sandbox', departmentsFrom: 'Class', clientSecret: SIM_CLIENT.clientSecret })
+  await saveSettings(t.deps, actor, quickbooksOnlineConnector, {
+    clientId: SIM_CLIENT.clientId,
+    environment: 'sandbox',
+    departmentsFrom: 'Class',
+    clientSecret: SIM_CLIENT.clientSecret,
+  })
   const admin = await signInAs(t.db, 'admin')
   const hub = {
     t,

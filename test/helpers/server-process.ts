@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 
 /** The real server in its own process (`src/cli/clockbridge.ts serve`), on 127.0.0.1 and a free port; resolves once it listens. */
 export function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/clockbridge.ts', 'serve'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_BASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/clockbridge.ts', 'serve'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_BASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   return new Promise((resolve, reject) => {
     let out = ''
     child.stderr!.on('data', (d) => (out += d))
@@ -16,4 +19,5 @@ export function startServerProcess(env: Record<string, string>): Promise<{ child
 }
 
 /** Resolves when the process has ended (at once if it already has). */
-export const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r)))
+export const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r))

@@ -19,7 +19,14 @@ export type TestApp = { app: App; db: Db; config: Config; logs: string[]; deps: 
 
 /** A fresh in-memory database (or the file DATABASE_PATH names) with the real migrations, and the real app over it. */
 export async function createTestApp(env: Record<string, string> = {}, connectors?: readonly AnyConnector[]): Promise<TestApp> {
-  const config = loadConfig({ DATABASE_PATH: ':memory:', SECRET_KEY: 'ab'.repeat(32), LOG_LEVEL: 'info', PUBLIC_BASE_URL: 'http://localhost', PASSWORD_COST: process.env.PASSWORD_COST ?? '15', ...env })
+  const config = loadConfig({
+    DATABASE_PATH: ':memory:',
+    SECRET_KEY: 'ab'.repeat(32),
+    LOG_LEVEL: 'info',
+    PUBLIC_BASE_URL: 'http://localhost',
+    PASSWORD_COST: process.env.PASSWORD_COST ?? '15',
+    ...env,
+  })
   const { db, sqlite } = openDatabase(config.databasePath)
   await migrateToLatest(db)
   const logs: string[] = []

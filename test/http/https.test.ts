@@ -13,11 +13,15 @@ const KEY = fixture('localhost.key')
 
 function httpsGet(url: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: body ? 'POST' : 'GET', ca: readFileSync(CERT), headers: body ? { 'content-type': 'text/xml; charset=utf-8' } : {} }, (res) => {
-      let text = ''
-      res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-    })
+    const req = request(
+      url,
+      { method: body ? 'POST' : 'GET', ca: readFileSync(CERT), headers: body ? { 'content-type': 'text/xml; charset=utf-8' } : {} },
+      (res) => {
+        let text = ''
+        res.on('data', (d) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -92,7 +96,9 @@ describe('serving HTTPS directly', () => {
     writeFileSync(notPem, 'hello')
     const base = { DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32) }
     expect(() => loadConfig({ ...base, TLS_CERT_FILE: CERT })).toThrow(/TLS_CERT_FILE and TLS_KEY_FILE go together/)
-    expect(() => loadConfig({ ...base, TLS_CERT_FILE: join(dir, 'missing.crt'), TLS_KEY_FILE: KEY })).toThrow(/TLS_CERT_FILE: cannot read .*missing.crt \(ENOENT\)/)
+    expect(() => loadConfig({ ...base, TLS_CERT_FILE: join(dir, 'missing.crt'), TLS_KEY_FILE: KEY })).toThrow(
+      /TLS_CERT_FILE: cannot read .*missing.crt \(ENOENT\)/,
+    )
     expect(() => loadConfig({ ...base, TLS_CERT_FILE: notPem, TLS_KEY_FILE: KEY })).toThrow(ConfigError)
     expect(() => loadConfig({ ...base, TLS_CERT_FILE: CERT, TLS_KEY_FILE: notPem })).toThrow(/TLS_KEY_FILE: .* is not a PEM file/)
     const ok = loadConfig({ ...base, TLS_CERT_FILE: CERT, TLS_KEY_FILE: KEY, PORT: '8443', HOST: '0.0.0.0' })
@@ -108,7 +114,11 @@ describe('a body over the limit, over a real connection', () => {
     const { child, port } = await startServerProcess({ DATA_DIR: dir, BODY_LIMIT_BYTES: '65536', UPLOAD_LIMIT_BYTES: '1048576' })
     try {
       const big = 'x'.repeat(3 * 1024 * 1024)
-      const form = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body: `email=${big}` })
+      const form = await fetch(`http://127.0.0.1:${port}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+        body: `email=${big}`,
+      })
       expect(form.status).toBe(413)
       expect(form.headers.get('connection')).toBe('close')
       expect(await form.text()).toContain('413')

@@ -20,7 +20,11 @@ describe('safety baseline', () => {
   it('refuses a cross-site request whatever its content type (JSON, plain text, none), and changes nothing', async () => {
     const t = await createTestApp()
     const { cookie } = await signInAs(t.db, 'admin')
-    for (const [type, body] of [['application/json', '{"code":"X","name":"X"}'], ['text/plain', 'code=X&name=X'], [null, 'code=X&name=X']] as const) {
+    for (const [type, body] of [
+      ['application/json', '{"code":"X","name":"X"}'],
+      ['text/plain', 'code=X&name=X'],
+      [null, 'code=X&name=X'],
+    ] as const) {
       const res = await t.app.request('http://localhost/departments', { method: 'POST', body, headers: { cookie, ...(type ? { 'content-type': type } : {}) } })
       expect(res.status).toBe(403)
       expect(await res.text()).toContain('did not come from a Clockbridge page')
@@ -33,7 +37,8 @@ describe('safety baseline', () => {
   it('marks signed-in pages no-store, so no browser or proxy keeps them', async () => {
     const t = await createTestApp()
     const { cookie } = await signInAs(t.db, 'admin')
-    for (const path of ['/', '/employees', '/payroll', '/integrations']) expect((await get(t.app, path, { cookie })).headers.get('cache-control')).toBe('no-store')
+    for (const path of ['/', '/employees', '/payroll', '/integrations'])
+      expect((await get(t.app, path, { cookie })).headers.get('cache-control')).toBe('no-store')
     expect((await t.app.request('/public/app.css')).headers.get('cache-control')).not.toBe('no-store')
   })
 
@@ -42,7 +47,11 @@ describe('safety baseline', () => {
     const { cookie } = await signInAs(t.db, 'admin')
     const broken = '--XYZ\r\nContent-Disposition: form-data; name="code"\r\n\r\nX'
     for (const path of ['/departments', '/time-entries', '/employees', '/integrations/spreadsheet/employees/upload', '/login']) {
-      const res = await t.app.request(`http://localhost${path}`, { method: 'POST', body: broken, headers: { cookie, 'content-type': 'multipart/form-data; boundary=XYZ', 'sec-fetch-site': 'same-origin' } })
+      const res = await t.app.request(`http://localhost${path}`, {
+        method: 'POST',
+        body: broken,
+        headers: { cookie, 'content-type': 'multipart/form-data; boundary=XYZ', 'sec-fetch-site': 'same-origin' },
+      })
       expect(res.status).toBe(400)
       expect(await res.text()).toContain('could not be read')
     }
@@ -53,7 +62,8 @@ describe('safety baseline', () => {
   it('treats an impossible date as no date: pages show the current period, the API says what is wrong', async () => {
     const t = await createTestApp()
     const { cookie } = await signInAs(t.db, 'admin')
-    for (const path of ['/payroll?period=2020-13-01', '/payroll?period=2020-02-30', '/time-entries?period=2020-13-01', '/time-entries?period=9999-99-99']) expect((await get(t.app, path, { cookie })).status).toBe(200)
+    for (const path of ['/payroll?period=2020-13-01', '/payroll?period=2020-02-30', '/time-entries?period=2020-13-01', '/time-entries?period=9999-99-99'])
+      expect((await get(t.app, path, { cookie })).status).toBe(200)
     expect((await get(t.app, '/payroll/files/iif?period=2020-13-01', { cookie })).status).toBeLessThan(500)
   })
 

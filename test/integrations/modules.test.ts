@@ -3,8 +3,28 @@ import { MODULES, canonicalJson, normalizeRecord } from '../../src/integrations/
 
 describe('normalizeRecord', () => {
   it('trims, nulls blanks, maps enum spellings, and ignores fields the module does not know', () => {
-    const result = normalizeRecord(MODULES.employees, { first_name: ' Ana ', last_name: 'Silva', status: 'Inactive', pay_group: 'salaried', email: '', updated: '2026-01-01T00:00:00Z' })
-    expect(result).toEqual({ payload: { employee_number: null, first_name: 'Ana', last_name: 'Silva', email: null, phone: null, pay_group: 'SALARY', status: 'disabled', hire_date: null, company: null, department: null } })
+    const result = normalizeRecord(MODULES.employees, {
+      first_name: ' Ana ',
+      last_name: 'Silva',
+      status: 'Inactive',
+      pay_group: 'salaried',
+      email: '',
+      updated: '2026-01-01T00:00:00Z',
+    })
+    expect(result).toEqual({
+      payload: {
+        employee_number: null,
+        first_name: 'Ana',
+        last_name: 'Silva',
+        email: null,
+        phone: null,
+        pay_group: 'SALARY',
+        status: 'disabled',
+        hire_date: null,
+        company: null,
+        department: null,
+      },
+    })
   })
 
   it('names each bad field', () => {
@@ -38,7 +58,9 @@ describe('canonicalJson', () => {
 describe('normalizeRecord and canonicalJson agree', () => {
   it('gives a payload whose JSON is already canonical, whatever the input order', () => {
     for (const module of Object.values(MODULES)) {
-      const data = Object.fromEntries([...module.fields].reverse().map((f) => [f.key, f.kind === 'date' ? '2024-01-02' : f.kind === 'enum' ? Object.keys(f.options!)[0] : 'x']))
+      const data = Object.fromEntries(
+        [...module.fields].reverse().map((f) => [f.key, f.kind === 'date' ? '2024-01-02' : f.kind === 'enum' ? Object.keys(f.options!)[0] : 'x']),
+      )
       const result = normalizeRecord(module, data)
       if (!('payload' in result)) throw new Error(JSON.stringify(result))
       expect(JSON.stringify(result.payload)).toBe(canonicalJson(module, result.payload))

@@ -110,13 +110,18 @@ describe('spreadsheet uploads', () => {
     expect(res.status).toBe(202)
     const run = await t.db.selectFrom('sync_runs').selectAll().executeTakeFirstOrThrow()
     expect(run).toMatchObject({ status: 'partial', new_count: 2, error_count: 2 })
-    expect(await staged()).toEqual([{ external_id: 'E1', status: 'new' }, { external_id: 'E4', status: 'new' }])
+    expect(await staged()).toEqual([
+      { external_id: 'E1', status: 'new' },
+      { external_id: 'E4', status: 'new' },
+    ])
     const tab = await (await get(t.app, EMP, { cookie })).text()
     expect(tab).toContain('First name is required')
     expect(tab).toContain('The external id is empty')
     const errors = await get(t.app, `/integrations/spreadsheet/runs/${run.id}/errors.csv`, { cookie })
     expect(errors.headers.get('content-type')).toContain('text/csv')
-    expect(await errors.text()).toBe('page,row,external_id,field,message\r\n1,3,E2,first_name,First name is required\r\n1,4,,External ID,The external id is empty\r\n')
+    expect(await errors.text()).toBe(
+      'page,row,external_id,field,message\r\n1,3,E2,first_name,First name is required\r\n1,4,,External ID,The external id is empty\r\n',
+    )
   })
 
   it('accepts XLSX with dates and numbers', async () => {
@@ -152,7 +157,10 @@ describe('spreadsheet uploads', () => {
     expect(html).toContain('<td>First2</td>')
     expect(answered).toBeGreaterThan(5)
     // The stored reading serves the page: the file content is not read again.
-    await t.db.updateTable('integration_uploads').set({ content: Buffer.from('not a workbook any more') }).execute()
+    await t.db
+      .updateTable('integration_uploads')
+      .set({ content: Buffer.from('not a workbook any more') })
+      .execute()
     const page = await (await get(t.app, EMP, { cookie })).text()
     expect(page).toContain('<strong>big.xlsx</strong> · 100,000 rows')
   }, 30_000)
@@ -226,7 +234,11 @@ describe('IMPORT through the pages', () => {
     expect(html).toMatch(/<strong>2<\/strong> will be created/)
     const res = await post(t.app, `${EMP}/import`, { all: '1', q: 'l', status: 'new', removed: '' }, { cookie, htmx: true })
     expect(await res.text()).toContain('IMPORT finished: 2 created, 0 updated, 0 linked, 0 failed')
-    expect(await staged()).toEqual([{ external_id: 'E1', status: 'imported' }, { external_id: 'E2', status: 'new' }, { external_id: 'E3', status: 'imported' }])
+    expect(await staged()).toEqual([
+      { external_id: 'E1', status: 'imported' },
+      { external_id: 'E2', status: 'new' },
+      { external_id: 'E3', status: 'imported' },
+    ])
   })
 
   it('refuses an empty selection with a clear message', async () => {
@@ -247,15 +259,30 @@ describe('IMPORT through the pages', () => {
 describe('schedules', () => {
   it('saves a daily schedule with auto-import and refuses a bad cron or time zone', async () => {
     await activateSource(t.db, spreadsheetConnector, t.deps.connectors)
-    const bad = await post(t.app, '/integrations/spreadsheet/schedules/employees', { preset: 'custom', cron: 'every day', time_zone: 'Mars/Base' }, { cookie, htmx: true })
+    const bad = await post(
+      t.app,
+      '/integrations/spreadsheet/schedules/employees',
+      { preset: 'custom', cron: 'every day', time_zone: 'Mars/Base' },
+      { cookie, htmx: true },
+    )
     expect(bad.status).toBe(422)
     const html = await bad.text()
     expect(html).toContain('Enter a valid cron expression')
     expect(html).toContain('Time zone must be an IANA name')
     expect(await t.db.selectFrom('sync_schedules').selectAll().execute()).toEqual([])
-    const ok = await post(t.app, '/integrations/spreadsheet/schedules/employees', { preset: 'daily', hour: '6', time_zone: 'America/Chicago', auto_new: 'on' }, { cookie, htmx: true })
+    const ok = await post(
+      t.app,
+      '/integrations/spreadsheet/schedules/employees',
+      { preset: 'daily', hour: '6', time_zone: 'America/Chicago', auto_new: 'on' },
+      { cookie, htmx: true },
+    )
     expect(ok.status).toBe(200)
-    expect(await t.db.selectFrom('sync_schedules').selectAll().executeTakeFirstOrThrow()).toMatchObject({ cron: '0 6 * * *', time_zone: 'America/Chicago', auto_import_new: 1, auto_import_updated: 0 })
+    expect(await t.db.selectFrom('sync_schedules').selectAll().executeTakeFirstOrThrow()).toMatchObject({
+      cron: '0 6 * * *',
+      time_zone: 'America/Chicago',
+      auto_import_new: 1,
+      auto_import_updated: 0,
+    })
   })
 
   it('runs a scheduled tick: SYNC then auto-import of New records', async () => {

@@ -34,7 +34,14 @@ describe('secret box', () => {
   })
 
   it('stores secret settings sealed, keeps a secret left blank, and hands the connector the plain value', async () => {
-    const connector = { ...scriptedConnector([]), settingsSchema: z.object({ account: z.string() }) as never, settingFields: [{ key: 'account', label: 'Account' }, { key: 'password', label: 'Password', secret: true }] }
+    const connector = {
+      ...scriptedConnector([]),
+      settingsSchema: z.object({ account: z.string() }) as never,
+      settingFields: [
+        { key: 'account', label: 'Account' },
+        { key: 'password', label: 'Password', secret: true },
+      ],
+    }
     const t = await createTestApp({}, [connector])
     await saveSettings(t.deps, actor, connector, { account: 'acme', password: 's3cret' })
     await saveSettings(t.deps, actor, connector, { account: 'acme2', password: '' })
@@ -56,9 +63,14 @@ describe('npm run keys:rotate', () => {
     const { db } = openDatabase(config.databasePath)
     await migrateToLatest(db)
     const blob = seal(keyringOf(config), JSON.stringify({ password: 'p' }))
-    await db.insertInto('integrations').values({ id: 'x', activated: 1, is_sync_source: 0, settings: '{}', secrets_blob: blob, updated_at: new Date().toISOString() }).execute()
+    await db
+      .insertInto('integrations')
+      .values({ id: 'x', activated: 1, is_sync_source: 0, settings: '{}', secrets_blob: blob, updated_at: new Date().toISOString() })
+      .execute()
     await db.destroy()
-    const { stdout } = await run(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['src/cli/clockbridge.ts', 'keys', 'rotate'], { env: { ...process.env, DATA_DIR: dir, SECRET_KEY: '' } })
+    const { stdout } = await run(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['src/cli/clockbridge.ts', 'keys', 'rotate'], {
+      env: { ...process.env, DATA_DIR: dir, SECRET_KEY: '' },
+    })
     expect(stdout).toContain('Re-encrypted 1 integration credential(s)')
     const after = loadConfig({ DATA_DIR: dir })
     expect(after.secretKey.equals(config.secretKey)).toBe(false)
@@ -73,7 +85,9 @@ describe('npm run keys:rotate', () => {
 
   it('asks for --new-key when SECRET_KEY comes from the environment', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-keys-'))
-    const result = await run(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['src/cli/clockbridge.ts', 'keys', 'rotate'], { env: { ...process.env, DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32) } }).catch((e) => e)
+    const result = await run(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['src/cli/clockbridge.ts', 'keys', 'rotate'], {
+      env: { ...process.env, DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32) },
+    }).catch((e) => e)
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('--new-key')
   })
@@ -83,7 +97,14 @@ describe('the Setup tab settings form', () => {
   it('saves settings with the secret sealed, and refuses invalid ones with 422', async () => {
     const { signInAs } = await import('../helpers/test-app.js')
     const { post } = await import('../helpers/requests.js')
-    const connector = { ...scriptedConnector([]), settingsSchema: z.object({ account: z.string().min(3, 'Account must be at least 3 characters') }) as never, settingFields: [{ key: 'account', label: 'Account' }, { key: 'password', label: 'Password', secret: true }] }
+    const connector = {
+      ...scriptedConnector([]),
+      settingsSchema: z.object({ account: z.string().min(3, 'Account must be at least 3 characters') }) as never,
+      settingFields: [
+        { key: 'account', label: 'Account' },
+        { key: 'password', label: 'Password', secret: true },
+      ],
+    }
     const t = await createTestApp({}, [connector])
     const { cookie } = await signInAs(t.db, 'admin')
     const bad = await post(t.app, '/integrations/scripted/settings', { account: 'x', password: 'pw' }, { cookie, htmx: true })

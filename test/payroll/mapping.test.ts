@@ -13,10 +13,25 @@ let overtime: number
 beforeEach(async () => {
   t = await createTestApp()
   const now = new Date().toISOString()
-  ana = (await t.db.insertInto('employees').values({ first_name: 'Ana', last_name: 'Garcia', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
-  ken = (await t.db.insertInto('employees').values({ first_name: 'Ken', last_name: 'Ito', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
-  hourly = (await t.db.insertInto('payroll_items').values({ name: 'Hourly Rate', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
-  overtime = (await t.db.insertInto('payroll_items').values({ name: 'Overtime Rate', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+  ana = (
+    await t.db
+      .insertInto('employees')
+      .values({ first_name: 'Ana', last_name: 'Garcia', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id
+  ken = (
+    await t.db
+      .insertInto('employees')
+      .values({ first_name: 'Ken', last_name: 'Ito', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id
+  hourly = (await t.db.insertInto('payroll_items').values({ name: 'Hourly Rate', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow())
+    .id
+  overtime = (
+    await t.db.insertInto('payroll_items').values({ name: 'Overtime Rate', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
+  ).id
 })
 
 describe('payroll item mapping', () => {
@@ -25,13 +40,30 @@ describe('payroll item mapping', () => {
     expect((await get(t.app, '/payroll/mapping?target=file:iif', { cookie })).status).toBe(200)
     const [def] = await groupsOf(t.db, 'file:iif')
     expect(def).toMatchObject({ name: 'Default', is_default: 1 })
-    expect((await post(t.app, `/payroll/mapping/save?target=file:iif&group=${def!.id}`, { pay_REG: String(hourly), pay_OT: String(overtime), pay_VAC: '' }, { cookie })).status).toBe(303)
+    expect(
+      (
+        await post(
+          t.app,
+          `/payroll/mapping/save?target=file:iif&group=${def!.id}`,
+          { pay_REG: String(hourly), pay_OT: String(overtime), pay_VAC: '' },
+          { cookie },
+        )
+      ).status,
+    ).toBe(303)
     expect((await post(t.app, '/payroll/mapping/groups?target=file:iif', { name: 'Union' }, { cookie })).status).toBe(303)
     const union = (await groupsOf(t.db, 'file:iif')).find((g) => g.name === 'Union')!
     await saveMapping(t.db, actor, union.id, { REG: overtime })
-    expect((await post(t.app, '/payroll/mapping/employees?target=file:iif', { employee_id: [String(ken)], group: String(union.id) }, { cookie })).status).toBe(303)
+    expect((await post(t.app, '/payroll/mapping/employees?target=file:iif', { employee_id: [String(ken)], group: String(union.id) }, { cookie })).status).toBe(
+      303,
+    )
     const m = await resolveMapping(t.db, 'file:iif')
-    expect([m.itemFor(ana, 'REG')?.name, m.itemFor(ana, 'OT')?.name, m.itemFor(ana, 'VAC'), m.itemFor(ken, 'REG')?.name, m.groupOf(ken)]).toEqual(['Hourly Rate', 'Overtime Rate', undefined, 'Overtime Rate', 'Union'])
+    expect([m.itemFor(ana, 'REG')?.name, m.itemFor(ana, 'OT')?.name, m.itemFor(ana, 'VAC'), m.itemFor(ken, 'REG')?.name, m.groupOf(ken)]).toEqual([
+      'Hourly Rate',
+      'Overtime Rate',
+      undefined,
+      'Overtime Rate',
+      'Union',
+    ])
     const html = await (await get(t.app, `/payroll/mapping?target=file:iif&group=${def!.id}`, { cookie })).text()
     expect(html).toMatch(/not mapped\)/)
   })
@@ -64,11 +96,15 @@ describe('reading the mapping writes nothing', () => {
     expect((await get(t.app, '/payroll', { cookie })).status).toBe(200)
     expect(await groups()).toEqual([])
     const now = new Date().toISOString()
-    const { id } = await t.db.insertInto('payroll_items').values({ name: 'Regular', description: null, note: null, source_integration: null, external_id: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
+    const { id } = await t.db
+      .insertInto('payroll_items')
+      .values({ name: 'Regular', description: null, note: null, source_integration: null, external_id: null, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow()
     const saved = await post(t.app, '/payroll/mapping/save?target=file:iif&group=0', { pay_REG: String(id) }, { cookie })
     expect(saved.status).toBe(303)
     expect((await groups()).map((g) => [g.target, g.name, g.is_default])).toEqual([['file:iif', 'Default', 1]])
-    expect((await t.db.selectFrom('payroll_item_mappings').select(['pay_id', 'payroll_item_id']).execute())).toEqual([{ pay_id: 'REG', payroll_item_id: id }])
+    expect(await t.db.selectFrom('payroll_item_mappings').select(['pay_id', 'payroll_item_id']).execute()).toEqual([{ pay_id: 'REG', payroll_item_id: id }])
   })
 })
 
@@ -77,7 +113,20 @@ describe('the mapping page with many employees', () => {
     const t = await createTestApp()
     const { cookie } = await signInAs(t.db, 'admin')
     const now = new Date().toISOString()
-    await t.db.insertInto('employees').values(Array.from({ length: 120 }, (_, i) => ({ first_name: `Crew${i}`, last_name: `Person${String(i).padStart(3, '0')}`, employee_number: String(7000 + i), pay_group: 'HOURLY', status: 'active' as const, created_at: now, updated_at: now }))).execute()
+    await t.db
+      .insertInto('employees')
+      .values(
+        Array.from({ length: 120 }, (_, i) => ({
+          first_name: `Crew${i}`,
+          last_name: `Person${String(i).padStart(3, '0')}`,
+          employee_number: String(7000 + i),
+          pay_group: 'HOURLY',
+          status: 'active' as const,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .execute()
     const rows = (html: string) => [...html.matchAll(/name="employee_id" value="\d+"/g)].length
     const first = await (await get(t.app, '/payroll/mapping?target=file:iif', { cookie })).text()
     expect(rows(first)).toBe(50)

@@ -34,7 +34,12 @@ describe('pay policy', () => {
       { id: 2, date: '2024-06-03', start: '06:00', minutes: h(6) },
     ]
     // 06:00-12:00 comes first: 6 h regular; then 13:00-18:00: 2 h regular, 3 h daily overtime.
-    expect(classify(entries, DAILY)).toEqual(new Map([[2, split(6)], [1, split(2, 3)]]))
+    expect(classify(entries, DAILY)).toEqual(
+      new Map([
+        [2, split(6)],
+        [1, split(2, 3)],
+      ]),
+    )
   })
 
   it('seventh consecutive day: first 8 h overtime, the rest double time, only when all seven days were worked', () => {
@@ -46,7 +51,7 @@ describe('pay policy', () => {
     expect(byId(classify(week(8, 8, 8, 8, 0, 4, 10), policy)).at(-1)).toEqual(split(4, 6))
   })
 
-  it('weeks are counted apart, starting on the policy\'s first day', () => {
+  it("weeks are counted apart, starting on the policy's first day", () => {
     const entries: WorkedEntry[] = [...week(10, 10, 10, 10), { id: 10, date: '2024-06-10', minutes: h(10) }]
     expect(byId(classify(entries, DEFAULT_PAY_POLICY)).at(-1)).toEqual(split(10))
     // With Sunday-start weeks the Monday 06-10 still falls in a new week; Sunday 06-09 would not.

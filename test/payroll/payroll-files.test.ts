@@ -21,7 +21,12 @@ const ADP_CODES: Record<string, string> = { DT: 'D', VAC: 'V', SIC: 'S' }
 const input = (over: Partial<FileInput> = {}): FileInput => ({
   period: { start: '2024-06-03', end: '2024-06-16' },
   frequency: 'biweekly',
-  settings: { iif: { companyName: 'Ridgeline Builders LLC', companyCreateTime: '1405767000', employeeName: 'first-last' }, adpWfn: { coCode: 'ab' }, adpRun: { iid: 'AB12CD' }, paychex: { clientId: 'Y4658815' } },
+  settings: {
+    iif: { companyName: 'Ridgeline Builders LLC', companyCreateTime: '1405767000', employeeName: 'first-last' },
+    adpWfn: { coCode: 'ab' },
+    adpRun: { iid: 'AB12CD' },
+    paychex: { clientId: 'Y4658815' },
+  },
   itemFor: (_e, payId) => ITEMS[payId],
   employees: [
     {
@@ -51,7 +56,15 @@ describe('payroll files, byte for byte', () => {
     ['iif', 'timer-activities.iif', 'timer-activities-2024-06-03-2024-06-16.iif', {}],
     ['adp-wfn', 'adp-wfn.csv', 'EPIAB_.csv', { itemFor: (_e, p) => ADP_CODES[p] }],
     ['adp-run', 'adp-run.csv', 'Biweekly-06032024-06162024.csv', { itemFor: (_e, p) => ({ REG: 'REG', OT: 'OVT', VAC: 'VAC' })[p] }],
-    ['paychex', 'paychex-spi.csv', 'paychex-spi-2024-06-03-2024-06-16.csv', { itemFor: (_e, p) => ({ REG: 'Hourly', OT: 'Overtime', VAC: 'Vacation' })[p], employees: input().employees.map((e) => ({ ...e, lines: e.lines.map((l) => ({ ...l, jobSite: l.jobSite ? l.jobSite.slice(0, 11) : null })) })) }],
+    [
+      'paychex',
+      'paychex-spi.csv',
+      'paychex-spi-2024-06-03-2024-06-16.csv',
+      {
+        itemFor: (_e, p) => ({ REG: 'Hourly', OT: 'Overtime', VAC: 'Vacation' })[p],
+        employees: input().employees.map((e) => ({ ...e, lines: e.lines.map((l) => ({ ...l, jobSite: l.jobSite ? l.jobSite.slice(0, 11) : null })) })),
+      },
+    ],
     ['csv', 'generic.csv', 'payroll-2024-06-03-2024-06-16.csv', {}],
   ]
   for (const [format, fixture, filename, over] of cases) {
@@ -70,7 +83,19 @@ describe('payroll files, byte for byte', () => {
   })
 
   it('ADP Workforce Now puts a third other-hours code on a second row of the employee', () => {
-    const many = input({ itemFor: (_e, p) => ADP_CODES[p], employees: [{ ...input().employees[0]!, lines: [...input().employees[0]!.lines, { date: '2024-06-05', payId: 'DT', minutes: 60, jobSite: null, costCode: null, department: null }, { date: '2024-06-06', payId: 'SIC', minutes: 240, jobSite: null, costCode: null, department: null }] }] })
+    const many = input({
+      itemFor: (_e, p) => ADP_CODES[p],
+      employees: [
+        {
+          ...input().employees[0]!,
+          lines: [
+            ...input().employees[0]!.lines,
+            { date: '2024-06-05', payId: 'DT', minutes: 60, jobSite: null, costCode: null, department: null },
+            { date: '2024-06-06', payId: 'SIC', minutes: 240, jobSite: null, costCode: null, department: null },
+          ],
+        },
+      ],
+    })
     matchGolden('adp-wfn-three-codes.csv', buildPayrollFile('adp-wfn', many).body)
   })
 
@@ -84,9 +109,15 @@ describe('payroll files, byte for byte', () => {
       'VAC is not mapped to a payroll item for QuickBooks Desktop IIF (timer activities) (Garcia, Ana)',
       'REG is not mapped to a payroll item for QuickBooks Desktop IIF (timer activities) (Ito, Jr., Ken)',
     ])
-    expect(fileProblems('gusto', input()).map((p) => p.message)).toEqual(["Garcia, Ana has VAC hours; Gusto's hours file takes regular, overtime and double overtime only"])
-    expect(fileProblems('adp-wfn', input({ employees: [{ ...input().employees[0]!, number: 'A-17' }], itemFor: (_e, p) => ADP_CODES[p] })).map((p) => p.message)).toEqual(["Garcia, Ana's employee number A-17 is not an ADP file number (up to 6 digits)"])
+    expect(fileProblems('gusto', input()).map((p) => p.message)).toEqual([
+      "Garcia, Ana has VAC hours; Gusto's hours file takes regular, overtime and double overtime only",
+    ])
+    expect(
+      fileProblems('adp-wfn', input({ employees: [{ ...input().employees[0]!, number: 'A-17' }], itemFor: (_e, p) => ADP_CODES[p] })).map((p) => p.message),
+    ).toEqual(["Garcia, Ana's employee number A-17 is not an ADP file number (up to 6 digits)"])
     expect(() => buildPayrollFile('paychex', bare)).toThrow(/cannot be made/)
-    expect(fileProblems('paychex', input({ itemFor: () => 'Hourly' })).map((p) => p.message)).toEqual(['Job site Smith Residence:Kitchen Remodel is longer than the 25 characters of a Paychex job number (Garcia, Ana)'])
+    expect(fileProblems('paychex', input({ itemFor: () => 'Hourly' })).map((p) => p.message)).toEqual([
+      'Job site Smith Residence:Kitchen Remodel is longer than the 25 characters of a Paychex job number (Garcia, Ana)',
+    ])
   })
 })

@@ -10,10 +10,17 @@ beforeEach(async () => {
   t = await createTestApp()
   ;({ cookie } = await signInAs(t.db, 'admin'))
   const now = new Date().toISOString()
-  ana = (await t.db.insertInto('employees').values({ first_name: 'Ana', last_name: 'Garcia', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+  ana = (
+    await t.db
+      .insertInto('employees')
+      .values({ first_name: 'Ana', last_name: 'Garcia', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id
 })
 
-const addTime = (form: Record<string, string>) => post(t.app, '/time-entries?period=2024-06-03', { employee_id: String(ana), pay_id: 'REG', ...form }, { cookie, htmx: true })
+const addTime = (form: Record<string, string>) =>
+  post(t.app, '/time-entries?period=2024-06-03', { employee_id: String(ana), pay_id: 'REG', ...form }, { cookie, htmx: true })
 
 describe('time entries and the Payroll tab over HTTP', () => {
   it('adds time through the form, shows it in its period, and answers 422 beside the field for a bad entry', async () => {
@@ -38,7 +45,12 @@ describe('time entries and the Payroll tab over HTTP', () => {
     // Weekly only: 40 REG, 8 OT, and VAC as entered; 56 h in all.
     expect(html).toMatch(/<th scope="col" class="number">REG<\/th><th scope="col" class="number">OT<\/th><th scope="col" class="number">VAC<\/th>/)
     expect(cells(html).slice(-4)).toEqual(['40:00', '8:00', '8:00', '56:00'])
-    const saved = await post(t.app, '/payroll/settings', { weeklyOvertimeHours: '40', dailyOvertime: 'on', dailyOvertimeHours: '8', dailyDoubleTimeHours: '12', frequency: 'weekly', anchor: '2024-01-01' }, { cookie })
+    const saved = await post(
+      t.app,
+      '/payroll/settings',
+      { weeklyOvertimeHours: '40', dailyOvertime: 'on', dailyOvertimeHours: '8', dailyDoubleTimeHours: '12', frequency: 'weekly', anchor: '2024-01-01' },
+      { cookie },
+    )
     expect(saved.status).toBe(303)
     html = await (await get(t.app, '/payroll?period=2024-06-03', { cookie })).text()
     // Daily OT after 8 h: 4 x 4 h OT, 32 h regular.
@@ -47,7 +59,20 @@ describe('time entries and the Payroll tab over HTTP', () => {
   })
 
   it('refuses a pay policy that makes no sense, changing nothing', async () => {
-    const res = await post(t.app, '/payroll/settings', { weeklyOvertimeHours: '0', dailyOvertime: 'on', dailyOvertimeHours: '10', dailyDoubleTime: 'on', dailyDoubleTimeHours: '9', frequency: 'biweekly', anchor: '' }, { cookie, htmx: true })
+    const res = await post(
+      t.app,
+      '/payroll/settings',
+      {
+        weeklyOvertimeHours: '0',
+        dailyOvertime: 'on',
+        dailyOvertimeHours: '10',
+        dailyDoubleTime: 'on',
+        dailyDoubleTimeHours: '9',
+        frequency: 'biweekly',
+        anchor: '',
+      },
+      { cookie, htmx: true },
+    )
     expect(res.status).toBe(422)
     const html = await res.text()
     expect(html).toContain('Weekly overtime after must be more than 0')
@@ -72,9 +97,14 @@ describe('time entries and the Payroll tab over HTTP', () => {
 
   it('lets a PM enter time and approve, but not an employee', async () => {
     const pm = (await signInAs(t.db, 'pm')).cookie
-    expect((await post(t.app, '/time-entries', { employee_id: String(ana), date: '2024-06-03', hours: '8', pay_id: 'REG' }, { cookie: pm, htmx: true })).status).toBe(204)
+    expect(
+      (await post(t.app, '/time-entries', { employee_id: String(ana), date: '2024-06-03', hours: '8', pay_id: 'REG' }, { cookie: pm, htmx: true })).status,
+    ).toBe(204)
     const employee = (await signInAs(t.db, 'employee')).cookie
-    expect((await post(t.app, '/time-entries', { employee_id: String(ana), date: '2024-06-04', hours: '8', pay_id: 'REG' }, { cookie: employee, htmx: true })).status).toBe(403)
+    expect(
+      (await post(t.app, '/time-entries', { employee_id: String(ana), date: '2024-06-04', hours: '8', pay_id: 'REG' }, { cookie: employee, htmx: true }))
+        .status,
+    ).toBe(403)
     expect((await t.db.selectFrom('time_entries').select('id').execute()).length).toBe(1)
   })
 })
@@ -82,8 +112,16 @@ describe('time entries and the Payroll tab over HTTP', () => {
 describe('payroll files from the Payroll tab', () => {
   it('makes the IIF file of an approved period once the mapping and settings are there, and says what is missing before', async () => {
     const now = new Date().toISOString()
-    const hourly = (await t.db.insertInto('payroll_items').values({ name: 'Hourly Rate', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
-    const job = (await t.db.insertInto('job_sites').values({ number: 'Smith Residence:Kitchen Remodel', name: 'Kitchen Remodel', status: 'active', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+    const hourly = (
+      await t.db.insertInto('payroll_items').values({ name: 'Hourly Rate', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
+    ).id
+    const job = (
+      await t.db
+        .insertInto('job_sites')
+        .values({ number: 'Smith Residence:Kitchen Remodel', name: 'Kitchen Remodel', status: 'active', created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id
     await addTime({ date: '2024-06-03', hours: '8.5', job_site_id: String(job) })
     const early = await get(t.app, '/payroll/files/iif?period=2024-06-03', { cookie })
     expect(early.status).toBe(422)
@@ -92,7 +130,19 @@ describe('payroll files from the Payroll tab', () => {
     const missing = await (await get(t.app, '/payroll/files/iif?period=2024-06-03', { cookie })).text()
     expect(missing).toContain('The QuickBooks company name is missing')
     expect(missing).toContain('REG is not mapped to a payroll item')
-    await post(t.app, '/payroll/files/settings', { iifCompanyName: 'Ridgeline Builders LLC', iifCompanyCreateTime: '1405767000', iifEmployeeName: 'last-first', adpCoCode: '', adpRunIid: '', paychexClientId: '' }, { cookie })
+    await post(
+      t.app,
+      '/payroll/files/settings',
+      {
+        iifCompanyName: 'Ridgeline Builders LLC',
+        iifCompanyCreateTime: '1405767000',
+        iifEmployeeName: 'last-first',
+        adpCoCode: '',
+        adpRunIid: '',
+        paychexClientId: '',
+      },
+      { cookie },
+    )
     // The page's form for a default group not stored yet posts group=0: the save stores it.
     expect(await (await get(t.app, '/payroll/mapping?target=file:iif', { cookie })).text()).toContain('group=0')
     await post(t.app, '/payroll/mapping/save?target=file:iif&group=0', { pay_REG: String(hourly) }, { cookie })
@@ -100,7 +150,16 @@ describe('payroll files from the Payroll tab', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="timer-activities-2024-06-03-2024-06-09.iif"')
     expect(await res.text()).toContain('TIMEACT\t06/03/24\tSmith Residence:Kitchen Remodel\tGarcia, Ana\t\tHourly Rate\t8:30\t\t\tY\t0\r\n')
-    expect((await post(t.app, '/payroll/files/settings', { iifCompanyName: '', iifCompanyCreateTime: 'abc', iifEmployeeName: 'first-last', adpCoCode: 'TOOLONG', adpRunIid: '', paychexClientId: '' }, { cookie, htmx: true })).status).toBe(422)
+    expect(
+      (
+        await post(
+          t.app,
+          '/payroll/files/settings',
+          { iifCompanyName: '', iifCompanyCreateTime: 'abc', iifEmployeeName: 'first-last', adpCoCode: 'TOOLONG', adpRunIid: '', paychexClientId: '' },
+          { cookie, htmx: true },
+        )
+      ).status,
+    ).toBe(422)
     expect((await get(t.app, '/payroll/files/pdf?period=2024-06-03', { cookie })).status).toBe(404)
   })
 })

@@ -30,9 +30,20 @@ const shape = (batches: Row[][]) => batches.map((b) => b.map((r) => `${r.action 
 
 describe('planning the batches of a send', () => {
   it('sends deletions first and alone, then whole groups up to the batch size; a larger group goes alone', () => {
-    const rows = [line('add', 'A', 'w1'), line('add', 'B', 'w1'), line('delete', 'A', 'w0'), line('add', 'A', 'w1'), line('add', 'C', 'w1'), line('add', 'C', 'w1'), line('add', 'C', 'w1'), line('add', 'D', 'w2')]
+    const rows = [
+      line('add', 'A', 'w1'),
+      line('add', 'B', 'w1'),
+      line('delete', 'A', 'w0'),
+      line('add', 'A', 'w1'),
+      line('add', 'C', 'w1'),
+      line('add', 'C', 'w1'),
+      line('add', 'C', 'w1'),
+      line('add', 'D', 'w2'),
+    ]
     expect(shape(planBatches(rows, 3, byWeek))).toEqual([['-A/w0'], ['A/w1', 'A/w1', 'B/w1'], ['C/w1', 'C/w1', 'C/w1'], ['D/w2']])
-    expect(shape(planBatches([line('add', 'E', 'w1'), line('add', 'E', 'w1'), line('add', 'E', 'w1'), line('add', 'E', 'w1')], 3, byWeek))).toEqual([['E/w1', 'E/w1', 'E/w1', 'E/w1']])
+    expect(shape(planBatches([line('add', 'E', 'w1'), line('add', 'E', 'w1'), line('add', 'E', 'w1'), line('add', 'E', 'w1')], 3, byWeek))).toEqual([
+      ['E/w1', 'E/w1', 'E/w1', 'E/w1'],
+    ])
   })
 
   it('without groups, cuts the lines in order at the batch size, deletions first', () => {

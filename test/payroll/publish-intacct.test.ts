@@ -18,7 +18,14 @@ async function setUp() {
   for (const m of ['departments', 'payroll_items', 'job_sites', 'cost_codes', 'employees'] as ModuleId[]) {
     expect((await h.sync(m)).status).toBe('succeeded')
     const ids = (await h.staged(m)).map((r) => r.id)
-    const r = await runImport(h.t.deps, actor, { integration: INTACCT_ID, integrationName: 'Sage Intacct', module: m, ids, trigger: 'manual', defaultTimeZone: 'UTC' })
+    const r = await runImport(h.t.deps, actor, {
+      integration: INTACCT_ID,
+      integrationName: 'Sage Intacct',
+      module: m,
+      ids,
+      trigger: 'manual',
+      defaultTimeZone: 'UTC',
+    })
     expect(r.failed).toEqual([])
   }
   const item = async (name: string) => (await h.t.db.selectFrom('payroll_items').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id
@@ -30,11 +37,19 @@ async function setUp() {
   const dept = await h.t.db.selectFrom('departments').select('id').where('code', '=', '100').executeTakeFirstOrThrow()
   const settings = await getPayrollSettings(h.t.db, 'UTC')
   const enter = async (employee: number, date: string, hours: string, id?: number) => {
-    const saved = await saveTimeEntry(h.t.db, actor, { employee_id: String(employee), date, hours, pay_id: 'REG', job_site_id: String(job.id), cost_code_id: String(task.id), department_id: String(dept.id) }, { source: 'manual', id })
+    const saved = await saveTimeEntry(
+      h.t.db,
+      actor,
+      { employee_id: String(employee), date, hours, pay_id: 'REG', job_site_id: String(job.id), cost_code_id: String(task.id), department_id: String(dept.id) },
+      { source: 'manual', id },
+    )
     if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
     return saved.id
   }
-  const publish = async () => ({ result: await publishPeriod(h.t.db, actor, settings, PERIOD, sageIntacctConnector), sent: await startSending(h.t.deps, sageIntacctConnector) })
+  const publish = async () => ({
+    result: await publishPeriod(h.t.db, actor, settings, PERIOD, sageIntacctConnector),
+    sent: await startSending(h.t.deps, sageIntacctConnector),
+  })
   return { h, employees, enter, publish }
 }
 
@@ -47,8 +62,19 @@ describe('publishing a period to Sage Intacct', () => {
     const { result, sent } = await publish()
     expect(result).toMatchObject({ ok: true, added: 4 })
     expect(sent).toEqual({ sent: 4, failed: 0, pending: 0, unconfirmed: 0, stopped: null })
-    expect(h.sim.timesheets.map((t) => [t.employeeId, t.begin, t.entries.length]).sort()).toEqual([['E1001', '06/03/2024', 3], ['E1002', '06/03/2024', 1]])
-    expect(h.sim.timesheets.find((t) => t.employeeId === 'E1002')!.entries[0]).toMatchObject({ ENTRYDATE: '06/04/2024', QTY: '7.75', TASKKEY: '9000', TIMETYPE: 'Regular', BILLABLE: 'false', DEPARTMENTID: '100', PROJECTID: 'P100' })
+    expect(h.sim.timesheets.map((t) => [t.employeeId, t.begin, t.entries.length]).sort()).toEqual([
+      ['E1001', '06/03/2024', 3],
+      ['E1002', '06/03/2024', 1],
+    ])
+    expect(h.sim.timesheets.find((t) => t.employeeId === 'E1002')!.entries[0]).toMatchObject({
+      ENTRYDATE: '06/04/2024',
+      QTY: '7.75',
+      TASKKEY: '9000',
+      TIMETYPE: 'Regular',
+      BILLABLE: 'false',
+      DEPARTMENTID: '100',
+      PROJECTID: 'P100',
+    })
     const state = await publishState(h.t.db, INTACCT_ID, PERIOD)
     expect(new Set(state.lines.filter((l) => l.employee_id === employees[0]!.id).map((l) => l.external_ref)).size).toBe(1)
     expect((await publish()).result).toMatchObject({ added: 0, unchanged: 4 })
@@ -83,12 +109,15 @@ describe('publishing a period to Sage Intacct', () => {
     expect(sent.failed).toBe(0)
     expect(h.sim.timesheets).toHaveLength(1)
     expect(h.sim.timesheets[0]!.recordNo).not.toBe(first)
-    expect(h.sim.timesheets[0]!.entries.map((e) => [e.ENTRYDATE, e.QTY])).toEqual([['06/03/2024', '6.5'], ['06/04/2024', '8']])
+    expect(h.sim.timesheets[0]!.entries.map((e) => [e.ENTRYDATE, e.QTY])).toEqual([
+      ['06/03/2024', '6.5'],
+      ['06/04/2024', '8'],
+    ])
     const state = await publishState(h.t.db, INTACCT_ID, PERIOD)
     expect(state.lines.map((l) => l.status)).toEqual(['sent', 'sent'])
   })
 
-  it("a timesheet Intacct refuses fails every line in it with errorno and description2", async () => {
+  it('a timesheet Intacct refuses fails every line in it with errorno and description2', async () => {
     const { h, employees, enter, publish } = await setUp()
     await enter(employees[0]!.id, '2024-06-03', '8')
     await approvePeriod(h.t.db, actor, PERIOD)
@@ -112,7 +141,10 @@ describe('publishing to Sage Intacct when answers are lost', () => {
     expect(sent).toMatchObject({ sent: 2, failed: 0, unconfirmed: 0 })
     expect(h.sim.timesheets).toHaveLength(1)
     const state = await publishState(h.t.db, INTACCT_ID, PERIOD)
-    expect(state.lines.map((l) => [l.status, l.external_ref])).toEqual([['sent', h.sim.timesheets[0]!.recordNo], ['sent', h.sim.timesheets[0]!.recordNo]])
+    expect(state.lines.map((l) => [l.status, l.external_ref])).toEqual([
+      ['sent', h.sim.timesheets[0]!.recordNo],
+      ['sent', h.sim.timesheets[0]!.recordNo],
+    ])
     expect(h.t.logs.join('')).toContain('retrying a Sage Intacct request')
   })
 
@@ -122,7 +154,10 @@ describe('publishing to Sage Intacct when answers are lost', () => {
     await approvePeriod(h.t.db, actor, PERIOD)
     for (let i = 0; i < 6; i++) h.sim.faults.push({ kind: 'lose-answer', function: 'create' })
     expect((await publish()).sent).toMatchObject({ sent: 0, unconfirmed: 1 })
-    expect((await publishState(h.t.db, INTACCT_ID, PERIOD)).lines[0]).toMatchObject({ status: 'unconfirmed', message: expect.stringContaining('Before sending again Clockbridge reads back what Intacct holds') })
+    expect((await publishState(h.t.db, INTACCT_ID, PERIOD)).lines[0]).toMatchObject({
+      status: 'unconfirmed',
+      message: expect.stringContaining('Before sending again Clockbridge reads back what Intacct holds'),
+    })
     await h.t.db.updateTable('publish_lines').set({ next_check_at: null }).execute()
     expect(await startSending(h.t.deps, sageIntacctConnector)).toMatchObject({ sent: 1 })
     expect(h.sim.timesheets).toHaveLength(1)
@@ -141,7 +176,10 @@ describe('publishing to Sage Intacct when answers are lost', () => {
     const { sent } = await publish()
     expect(sent).toMatchObject({ failed: 0, unconfirmed: 0 })
     expect(h.sim.timesheets).toHaveLength(1)
-    expect(h.sim.timesheets[0]!.entries.map((e) => [e.ENTRYDATE, e.QTY])).toEqual([['06/03/2024', '7'], ['06/04/2024', '8']])
+    expect(h.sim.timesheets[0]!.entries.map((e) => [e.ENTRYDATE, e.QTY])).toEqual([
+      ['06/03/2024', '7'],
+      ['06/04/2024', '8'],
+    ])
     expect((await publishState(h.t.db, INTACCT_ID, PERIOD)).lines.map((l) => l.status)).toEqual(['sent', 'sent'])
   })
 })
@@ -154,7 +192,13 @@ describe('Sage Intacct request limits', () => {
     for (const d of ['03', '04']) for (const e of employees) await enter(e.id, `2024-06-${d}`, '8')
     await approvePeriod(h.t.db, actor, PERIOD)
     await publishPeriod(h.t.db, actor, await getPayrollSettings(h.t.db, 'UTC'), PERIOD, sageIntacctConnector)
-    const runs = await Promise.all([h.sync('employees'), h.sync('job_sites'), h.sync('cost_codes'), h.sync('departments'), startSending(h.t.deps, sageIntacctConnector)])
+    const runs = await Promise.all([
+      h.sync('employees'),
+      h.sync('job_sites'),
+      h.sync('cost_codes'),
+      h.sync('departments'),
+      startSending(h.t.deps, sageIntacctConnector),
+    ])
     expect(runs.slice(0, 4).map((r) => (r as { status: string }).status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
     expect(runs[4]).toMatchObject({ sent: 6, failed: 0 })
     expect(h.sim.maxInFlight).toBe(2)

@@ -7,13 +7,16 @@ import { approvePeriod, unlockPeriod } from '../../src/payroll/period-service.js
 import { saveMapping } from '../../src/payroll/mapping-service.js'
 import { checkPublish, publishPeriod, publishState, retryFailed } from '../../src/payroll/publish-service.js'
 
-
 describe('publishing a period to QuickBooks Desktop', () => {
   it('blocks until approved and mapped, then sends each line once, and a second publish sends nothing', async () => {
     const { h, group, item, settings, enter } = await setUp()
     for (const d of ['03', '04', '05', '06', '07']) await enter(`2024-06-${d}`, '9')
     let check = await checkPublish(h.t.db, settings, PERIOD, quickbooksDesktopConnector)
-    expect(check.blocking.map((b) => b.message)).toEqual(['The period 2024-06-03 to 2024-06-09 is not approved', expect.stringContaining('REG has no payroll item of QuickBooks Desktop'), expect.stringContaining('OT has no payroll item')])
+    expect(check.blocking.map((b) => b.message)).toEqual([
+      'The period 2024-06-03 to 2024-06-09 is not approved',
+      expect.stringContaining('REG has no payroll item of QuickBooks Desktop'),
+      expect.stringContaining('OT has no payroll item'),
+    ])
     await approvePeriod(h.t.db, actor, PERIOD)
     expect((await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksDesktopConnector)).ok).toBe(false)
     await saveMapping(h.t.db, actor, group.id, { REG: await item('Hourly Rate'), OT: await item('Overtime Rate') })
@@ -27,7 +30,13 @@ describe('publishing a period to QuickBooks Desktop', () => {
     expect(h.qb.timeTracking.map((t) => [t.date, t.duration, t.wageItem])).toContainEqual(['2024-06-07', 'PT5H0M', 'Overtime Rate'])
     const state = await publishState(h.t.db, 'quickbooks-desktop', PERIOD)
     expect(state.lines.every((l) => l.status === 'sent' && l.external_ref)).toBe(true)
-    expect(await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksDesktopConnector)).toEqual({ ok: true, added: 0, corrected: 0, removed: 0, unchanged: 6 })
+    expect(await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksDesktopConnector)).toEqual({
+      ok: true,
+      added: 0,
+      corrected: 0,
+      removed: 0,
+      unchanged: 6,
+    })
     expect((await h.visit()).outcome).toBe('none')
     expect(h.qb.timeTracking).toHaveLength(6)
   })
@@ -42,12 +51,33 @@ describe('publishing a period to QuickBooks Desktop', () => {
     await h.visit()
     expect(h.qb.timeTracking.map((t) => t.duration)).toEqual(['PT8H0M', 'PT8H0M'])
     await unlockPeriod(h.t.db, actor, PERIOD, 'Maria stayed late on Monday')
-    const employee = (await h.t.db.selectFrom('time_entries').selectAll().where('id', '=', monday).executeTakeFirstOrThrow())
-    await saveTimeEntry(h.t.db, actor, { employee_id: String(employee.employee_id), date: '2024-06-03', hours: '9.5', pay_id: 'REG', job_site_id: String(employee.job_site_id ?? ''), cost_code_id: String(employee.cost_code_id ?? '') }, { id: monday, source: 'manual' })
+    const employee = await h.t.db.selectFrom('time_entries').selectAll().where('id', '=', monday).executeTakeFirstOrThrow()
+    await saveTimeEntry(
+      h.t.db,
+      actor,
+      {
+        employee_id: String(employee.employee_id),
+        date: '2024-06-03',
+        hours: '9.5',
+        pay_id: 'REG',
+        job_site_id: String(employee.job_site_id ?? ''),
+        cost_code_id: String(employee.cost_code_id ?? ''),
+      },
+      { id: monday, source: 'manual' },
+    )
     await approvePeriod(h.t.db, actor, PERIOD)
-    expect(await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksDesktopConnector)).toEqual({ ok: true, added: 0, corrected: 1, removed: 0, unchanged: 1 })
+    expect(await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksDesktopConnector)).toEqual({
+      ok: true,
+      added: 0,
+      corrected: 1,
+      removed: 0,
+      unchanged: 1,
+    })
     await h.visit()
-    expect(h.qb.timeTracking.map((t) => [t.date, t.duration]).sort()).toEqual([['2024-06-03', 'PT9H30M'], ['2024-06-04', 'PT8H0M']])
+    expect(h.qb.timeTracking.map((t) => [t.date, t.duration]).sort()).toEqual([
+      ['2024-06-03', 'PT9H30M'],
+      ['2024-06-04', 'PT8H0M'],
+    ])
   })
 
   it('a crash between QuickBooks adding the hours and Clockbridge recording it never doubles them', async () => {
@@ -59,7 +89,10 @@ describe('publishing a period to QuickBooks Desktop', () => {
     const crashed = await h.visit({ faults: { crashAfterProcessingRequest: 1 } })
     expect(crashed.outcome).toBe('dropped')
     expect(h.qb.timeTracking).toHaveLength(1)
-    expect((await publishState(h.t.db, 'quickbooks-desktop', PERIOD)).lines[0]).toMatchObject({ status: 'unconfirmed', attempt_id: expect.stringMatching(/^cb-/) })
+    expect((await publishState(h.t.db, 'quickbooks-desktop', PERIOD)).lines[0]).toMatchObject({
+      status: 'unconfirmed',
+      attempt_id: expect.stringMatching(/^cb-/),
+    })
     // The same Web Connector signs in again at once: it takes over, asks QuickBooks for the answer it kept, and sends nothing twice.
     const next = await h.visit()
     expect(next.outcome).toBe('done')
@@ -115,7 +148,7 @@ describe('publishing a period to QuickBooks Desktop', () => {
     expect(h.qb.timeTracking).toHaveLength(2)
   })
 
-  it('an HRESULT for a set of hours is settled and sent on the next visit; after three refusals the lines fail with QuickBooks\' reason', async () => {
+  it("an HRESULT for a set of hours is settled and sent on the next visit; after three refusals the lines fail with QuickBooks' reason", async () => {
     const { h, group, item, settings, enter } = await setUp()
     await saveMapping(h.t.db, actor, group.id, { REG: await item('Hourly Rate') })
     await enter('2024-06-03', '8')

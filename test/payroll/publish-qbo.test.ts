@@ -21,11 +21,25 @@ async function setUp() {
   for (const m of ['departments', 'job_sites', 'cost_codes', 'employees'] as ModuleId[]) {
     await h.sync(m)
     const ids = (await h.staged(m)).map((r) => r.id)
-    const r = await runImport(h.t.deps, actor, { integration: QBO_ID, integrationName: 'QuickBooks Online', module: m, ids, trigger: 'manual', defaultTimeZone: 'UTC' })
+    const r = await runImport(h.t.deps, actor, {
+      integration: QBO_ID,
+      integrationName: 'QuickBooks Online',
+      module: m,
+      ids,
+      trigger: 'manual',
+      defaultTimeZone: 'UTC',
+    })
     expect(r.failed).toEqual([])
   }
   const now = new Date().toISOString()
-  const item = async (name: string) => (await h.t.db.insertInto('payroll_items').values({ name, description: null, note: null, source_integration: null, external_id: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+  const item = async (name: string) =>
+    (
+      await h.t.db
+        .insertInto('payroll_items')
+        .values({ name, description: null, note: null, source_integration: null, external_id: null, created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id
   const [group] = await groupsOf(h.t.db, QBO_ID)
   await saveMapping(h.t.db, actor, group!.id, { REG: await item('Regular'), OT: await item('Overtime') })
   const employee = await h.t.db.selectFrom('employees').select(['id', 'external_id']).where('first_name', '=', 'Emily').executeTakeFirstOrThrow()
@@ -34,7 +48,20 @@ async function setUp() {
   const crew = await h.t.db.selectFrom('departments').select(['id', 'external_id']).where('code', '=', 'Field Crew').executeTakeFirstOrThrow()
   const settings = await getPayrollSettings(h.t.db, 'UTC')
   const enter = async (date: string, hours: string, id?: number) => {
-    const saved = await saveTimeEntry(h.t.db, actor, { employee_id: String(employee.id), date, hours, pay_id: 'REG', job_site_id: String(job.id), cost_code_id: String(framing.id), department_id: String(crew.id) }, { source: 'manual', id })
+    const saved = await saveTimeEntry(
+      h.t.db,
+      actor,
+      {
+        employee_id: String(employee.id),
+        date,
+        hours,
+        pay_id: 'REG',
+        job_site_id: String(job.id),
+        cost_code_id: String(framing.id),
+        department_id: String(crew.id),
+      },
+      { source: 'manual', id },
+    )
     if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
     return saved.id
   }
@@ -58,7 +85,16 @@ describe('publishing a period to QuickBooks Online', () => {
     expect(sent).toEqual({ sent: 6, failed: 0, pending: 0, unconfirmed: 0, stopped: null })
     expect(activities()).toHaveLength(6)
     const monday = activities().find((a) => a.TxnDate === '2024-06-03')!
-    expect(monday).toMatchObject({ NameOf: 'Employee', EmployeeRef: { value: employee.external_id }, CustomerRef: { value: job.external_id }, ItemRef: { value: framing.external_id }, ClassRef: { value: crew.external_id }, Hours: 8, Minutes: 30, BillableStatus: 'NotBillable' })
+    expect(monday).toMatchObject({
+      NameOf: 'Employee',
+      EmployeeRef: { value: employee.external_id },
+      CustomerRef: { value: job.external_id },
+      ItemRef: { value: framing.external_id },
+      ClassRef: { value: crew.external_id },
+      Hours: 8,
+      Minutes: 30,
+      BillableStatus: 'NotBillable',
+    })
     expect(String(monday.Description)).toMatch(/^Regular hours from Clockbridge/)
     const posts = h.sim.log.filter((l) => l.method === 'POST' && l.path === '/timeactivity')
     expect(posts.every((p) => /requestid=[0-9a-f-]{36}/.test(p.query))).toBe(true)
@@ -72,11 +108,14 @@ describe('publishing a period to QuickBooks Online', () => {
     const { h, enter, publish, activities } = await setUp()
     await enter('2024-06-03', '8')
     await approvePeriod(h.t.db, actor, PERIOD)
-    await publishPeriod(h.t.db, actor, (await setUpSettings(h)), PERIOD, quickbooksOnlineConnector)
+    await publishPeriod(h.t.db, actor, await setUpSettings(h), PERIOD, quickbooksOnlineConnector)
     // Sent, then the process died before recording the answer: the line is still pending.
     const [row] = (await publishState(h.t.db, QBO_ID, PERIOD)).lines
     const ctx = await connectorContext(h.t.deps, quickbooksOnlineConnector, new AbortController().signal, h.t.deps.logger)
-    await quickbooksOnlineConnector.publish!([{ id: row!.id, key: `${row!.line_key}#1`, action: 'add', payload: JSON.parse(row!.payload), externalRef: null, attempt: 1, unconfirmed: false }], ctx as Parameters<NonNullable<typeof quickbooksOnlineConnector.publish>>[1])
+    await quickbooksOnlineConnector.publish!(
+      [{ id: row!.id, key: `${row!.line_key}#1`, action: 'add', payload: JSON.parse(row!.payload), externalRef: null, attempt: 1, unconfirmed: false }],
+      ctx as Parameters<NonNullable<typeof quickbooksOnlineConnector.publish>>[1],
+    )
     expect(activities()).toHaveLength(1)
     expect((await publishState(h.t.db, QBO_ID, PERIOD)).lines[0]!.status).toBe('pending')
     await startSending(h.t.deps, quickbooksOnlineConnector)
@@ -98,7 +137,14 @@ describe('publishing a period to QuickBooks Online', () => {
     const { result, sent } = await publish()
     expect(result).toMatchObject({ corrected: 1, unchanged: 1 })
     expect(sent).toMatchObject({ sent: 2, failed: 0 })
-    expect(activities().map((a) => [a.TxnDate, a.Hours, a.Minutes]).sort()).toEqual([['2024-06-03', 9, 15], ['2024-06-04', 8, 0]])
+    expect(
+      activities()
+        .map((a) => [a.TxnDate, a.Hours, a.Minutes])
+        .sort(),
+    ).toEqual([
+      ['2024-06-03', 9, 15],
+      ['2024-06-04', 8, 0],
+    ])
     expect(activities().some((a) => a.Id === oldId)).toBe(false)
   })
 
@@ -107,13 +153,26 @@ describe('publishing a period to QuickBooks Online', () => {
     await enter('2024-06-03', '8')
     await enter('2024-06-04', '8')
     await approvePeriod(h.t.db, actor, PERIOD)
-    h.sim.faults.push({ kind: 'fault', status: 400, path: '/timeactivity', body: { Fault: { Error: [{ Message: 'Invalid Reference Id', Detail: 'Customer assigned is invalid', code: '2500', element: 'CustomerRef' }], type: 'ValidationFault' } } })
+    h.sim.faults.push({
+      kind: 'fault',
+      status: 400,
+      path: '/timeactivity',
+      body: {
+        Fault: {
+          Error: [{ Message: 'Invalid Reference Id', Detail: 'Customer assigned is invalid', code: '2500', element: 'CustomerRef' }],
+          type: 'ValidationFault',
+        },
+      },
+    })
     for (let i = 0; i < 6; i++) h.sim.faults.push({ kind: 'server-error', path: '/timeactivity' })
     const { sent } = await publish()
     expect(sent).toMatchObject({ failed: 1, unconfirmed: 1 })
     let state = await publishState(h.t.db, QBO_ID, PERIOD)
     expect(state.lines.map((l) => [l.status, l.message])).toEqual([
-      ['failed', expect.stringContaining('QuickBooks Online refused the TimeActivity of Emily Platt on 2024-06-03: Invalid Reference Id (code 2500, field CustomerRef)')],
+      [
+        'failed',
+        expect.stringContaining('QuickBooks Online refused the TimeActivity of Emily Platt on 2024-06-03: Invalid Reference Id (code 2500, field CustomerRef)'),
+      ],
       ['unconfirmed', expect.stringContaining('Sent, no answer yet: QuickBooks Online (TimeActivity of Emily Platt on 2024-06-04): gave up after 6 attempts')],
     ])
     expect(state.lines[1]!.next_check_at! > new Date().toISOString()).toBe(true)
@@ -159,7 +218,14 @@ describe('publishing a period to QuickBooks Online', () => {
     await enter('2024-06-03', '9', monday)
     await approvePeriod(h.t.db, actor, PERIOD)
     const blocked = await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksOnlineConnector)
-    expect(blocked).toMatchObject({ ok: false, check: { blocking: [{ message: expect.stringContaining('1 line(s) of this period that changed since they were sent are waiting for QuickBooks Online to confirm them') }] } })
+    expect(blocked).toMatchObject({
+      ok: false,
+      check: {
+        blocking: [
+          { message: expect.stringContaining('1 line(s) of this period that changed since they were sent are waiting for QuickBooks Online to confirm them') },
+        ],
+      },
+    })
     await dueNow(h)
     await startSending(h.t.deps, quickbooksOnlineConnector)
     expect(await publishPeriod(h.t.db, actor, settings, PERIOD, quickbooksOnlineConnector)).toMatchObject({ ok: true, corrected: 1 })

@@ -26,23 +26,54 @@ async function setUp() {
   onTestFinished(() => server.close())
   const t = await createTestApp({ INTACCT_ENDPOINT_URL: server.endpoint, VENDOR_RETRY_BASE_MS: '1' })
   await activateSource(t.db, spreadsheetConnector, t.deps.connectors)
-  await uploadCsv(t.db, 'employees', employeesCsv([['S1', '7001', 'Olivia', 'Hart'], ['S2', '7002', 'Mateo', 'Hart', 'mateo.hart@example.com'], ['S3', '7003', 'Nobody', 'There']]))
+  await uploadCsv(
+    t.db,
+    'employees',
+    employeesCsv([
+      ['S1', '7001', 'Olivia', 'Hart'],
+      ['S2', '7002', 'Mateo', 'Hart', 'mateo.hart@example.com'],
+      ['S3', '7003', 'Nobody', 'There'],
+    ]),
+  )
   const start = await requestSync(t.deps, { integration: 'spreadsheet', module: 'employees', trigger: 'manual', userId: null })
   if (!start.ok) throw new Error(start.message)
   await start.done
   const ids = (await t.db.selectFrom('staged_records').select('id').execute()).map((r) => r.id)
-  expect((await runImport(t.deps, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids, trigger: 'manual', defaultTimeZone: 'UTC' })).failed).toEqual([])
+  expect(
+    (
+      await runImport(t.deps, actor, {
+        integration: 'spreadsheet',
+        integrationName: 'Spreadsheet',
+        module: 'employees',
+        ids,
+        trigger: 'manual',
+        defaultTimeZone: 'UTC',
+      })
+    ).failed,
+  ).toEqual([])
   await activate(t.db, actor, sageIntacctConnector)
   await activate(t.db, actor, quickbooksDesktopConnector)
   const { senderPassword, userPassword, ...plain } = SIM_INTACCT
   await saveSettings(t.deps, actor, sageIntacctConnector, { ...plain, endpointUrl: '', weekStartsOn: 'monday', senderPassword, userPassword })
   const now = new Date().toISOString()
-  const item = async (name: string) => (await t.db.insertInto('payroll_items').values({ name, description: null, note: null, source_integration: null, external_id: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+  const item = async (name: string) =>
+    (
+      await t.db
+        .insertInto('payroll_items')
+        .values({ name, description: null, note: null, source_integration: null, external_id: null, created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id
   const regular = await item('Regular')
   for (const target of [INTACCT_ID, 'quickbooks-desktop']) await saveMapping(t.db, actor, (await groupsOf(t.db, target))[0]!.id, { REG: regular })
   const employee = async (first: string) => (await t.db.selectFrom('employees').select('id').where('first_name', '=', first).executeTakeFirstOrThrow()).id
   for (const first of ['Olivia', 'Mateo']) {
-    const saved = await saveTimeEntry(t.db, actor, { employee_id: String(await employee(first)), date: '2024-06-04', hours: '8', pay_id: 'REG' }, { source: 'manual' })
+    const saved = await saveTimeEntry(
+      t.db,
+      actor,
+      { employee_id: String(await employee(first)), date: '2024-06-04', hours: '8', pay_id: 'REG' },
+      { source: 'manual' },
+    )
     if (!saved.ok) throw new Error(JSON.stringify(saved.errors))
   }
   await approvePeriod(t.db, actor, PERIOD)
@@ -91,7 +122,9 @@ describe('publishing to integrations that are not the sync source', () => {
     const { t, settings } = await setUp()
     const check = await checkPublish(t.db, settings, PERIOD, quickbooksDesktopConnector)
     expect(check.blocking).toEqual([])
-    expect(check.warnings.map((w) => w.message)).toContain('Olivia Hart is not linked to QuickBooks Desktop; the hours are sent under this name, which must match exactly there')
+    expect(check.warnings.map((w) => w.message)).toContain(
+      'Olivia Hart is not linked to QuickBooks Desktop; the hours are sent under this name, which must match exactly there',
+    )
   })
 
   it('from the Payroll tab: match, then publish to both targets', async () => {
@@ -102,7 +135,8 @@ describe('publishing to integrations that are not the sync source', () => {
     expect(html).not.toContain('Match records with QuickBooks Desktop')
     const matched = await post(t.app, '/payroll/publish/sage-intacct/match?period=2024-06-03', {}, { cookie })
     expect(matched.status).toBe(303)
-    for (const target of ['sage-intacct', 'quickbooks-desktop']) expect((await post(t.app, `/payroll/publish/${target}?period=2024-06-03`, {}, { cookie })).status).toBe(303)
+    for (const target of ['sage-intacct', 'quickbooks-desktop'])
+      expect((await post(t.app, `/payroll/publish/${target}?period=2024-06-03`, {}, { cookie })).status).toBe(303)
     await t.deps.runs.idle()
     expect(sim.timesheets).toHaveLength(2)
     expect((await publishState(t.db, 'quickbooks-desktop', PERIOD)).lines.map((l) => l.status)).toEqual(['pending', 'pending'])

@@ -16,18 +16,38 @@ beforeEach(async () => {
   if (!('token' in created)) throw new Error(created.error)
   token = created.token
   const now = new Date().toISOString()
-  ana = (await t.db.insertInto('employees').values({ first_name: 'Ana', last_name: 'Garcia', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id
+  ana = (
+    await t.db
+      .insertInto('employees')
+      .values({ first_name: 'Ana', last_name: 'Garcia', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id
 })
 
 const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  Promise.resolve(t.app.request(`http://localhost/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) }))
+  Promise.resolve(
+    t.app.request(`http://localhost/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    }),
+  )
 const entries = () => t.db.selectFrom('time_entries').selectAll().execute()
 
 describe('the API on a new installation', () => {
   it('answers 401 JSON, never a redirect to the first-run page, before any user exists', async () => {
     const fresh = await createTestApp()
-    for (const [method, path] of [['GET', '/api/v1/time-entries'], ['POST', '/api/v1/time-entries'], ['GET', '/api/v1/unknown']] as const) {
-      const res = await fresh.app.request(`http://localhost${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined })
+    for (const [method, path] of [
+      ['GET', '/api/v1/time-entries'],
+      ['POST', '/api/v1/time-entries'],
+      ['GET', '/api/v1/unknown'],
+    ] as const) {
+      const res = await fresh.app.request(`http://localhost${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'POST' ? '{}' : undefined,
+      })
       expect(res.headers.get('location')).toBeNull()
       expect(res.headers.get('content-type')).toContain('application/json')
       expect([401, 404]).toContain(res.status)
@@ -56,7 +76,12 @@ describe('the time entries API', () => {
   it('answers 422 with the fields for a bad entry, writes nothing, and frees the key for the corrected request', async () => {
     const bad = await api('POST', '/time-entries', { employee_id: 999, date: '2024-06-03', hours: 8, pay_id: 'BONUS' }, { 'idempotency-key': 'k1' })
     expect(bad.status).toBe(422)
-    expect(await bad.json()).toEqual({ error: { message: 'The time entry was not saved', fields: { employee_id: 'Employee #999 does not exist', pay_id: 'Pay ID BONUS does not exist; see Payroll > Pay IDs' } } })
+    expect(await bad.json()).toEqual({
+      error: {
+        message: 'The time entry was not saved',
+        fields: { employee_id: 'Employee #999 does not exist', pay_id: 'Pay ID BONUS does not exist; see Payroll > Pay IDs' },
+      },
+    })
     expect(await entries()).toEqual([])
     const fixed = await api('POST', '/time-entries', { employee_id: ana, date: '2024-06-03', hours: 8, pay_id: 'REG' }, { 'idempotency-key': 'k2' })
     expect(fixed.status).toBe(201)
@@ -72,14 +97,20 @@ describe('the time entries API', () => {
     expect(anonymous.status).toBe(401)
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="Clockbridge"')
     expect(anonymous.headers.get('location')).toBeNull()
-    const forged = await t.app.request('http://localhost/api/v1/time-entries?from=2024-06-01&to=2024-06-30', { headers: { authorization: 'Bearer cb_not-a-token' } })
+    const forged = await t.app.request('http://localhost/api/v1/time-entries?from=2024-06-01&to=2024-06-30', {
+      headers: { authorization: 'Bearer cb_not-a-token' },
+    })
     expect(forged.status).toBe(401)
     expect(forged.headers.get('www-authenticate')).toContain('error="invalid_token"')
     expect(((await forged.json()) as { error: { message: string } }).error.message).toContain('not valid')
     const nul = await api('POST', '/time-entries', { employee_id: ana, date: '2024-06-03', hours: 8, pay_id: 'REG', note: 'late\u0000start' })
     expect(nul.status).toBe(400)
     expect(((await nul.json()) as { error: { message: string } }).error.message).toContain('"note" holds a control character')
-    const surrogate = await t.app.request('http://localhost/api/v1/time-entries', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"employee_id":' + ana + ',"date":"2024-06-03","hours":8,"pay_id":"REG","note":"x\\ud800y"}' })
+    const surrogate = await t.app.request('http://localhost/api/v1/time-entries', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"employee_id":' + ana + ',"date":"2024-06-03","hours":8,"pay_id":"REG","note":"x\\ud800y"}',
+    })
     expect(surrogate.status).toBe(400)
     const unknown = await api('GET', '/nothing-here')
     expect(unknown.status).toBe(404)
@@ -91,7 +122,9 @@ describe('the time entries API', () => {
   })
 
   it('lists, updates and deletes, and refuses changes in an approved period', async () => {
-    const created = (await (await api('POST', '/time-entries', { employee_id: ana, date: '2024-06-03', hours: 8, pay_id: 'REG' })).json()) as { data: { id: number } }
+    const created = (await (await api('POST', '/time-entries', { employee_id: ana, date: '2024-06-03', hours: 8, pay_id: 'REG' })).json()) as {
+      data: { id: number }
+    }
     const list = await api('GET', `/time-entries?from=2024-06-01&to=2024-06-30&employee_id=${ana}`)
     expect(((await list.json()) as { data: unknown[] }).data).toHaveLength(1)
     expect((await api('GET', '/time-entries?from=2024-06-30&to=2024-06-01')).status).toBe(400)

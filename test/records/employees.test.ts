@@ -149,7 +149,20 @@ describe('employees', () => {
 
   it('hides New employee and refuses the POST when Employee Manual Creation is off', async () => {
     expect(await (await get(t.app, '/employees', { cookie })).text()).toContain('New employee')
-    const off = await post(t.app, '/settings', { companyManualCreation: 'on', defaultCountry: 'US', companyTimeZone: 'UTC', workWeekStart: 'monday', backupSchedule: 'off', backupHour: '2', backupKeep: '14' }, { cookie })
+    const off = await post(
+      t.app,
+      '/settings',
+      {
+        companyManualCreation: 'on',
+        defaultCountry: 'US',
+        companyTimeZone: 'UTC',
+        workWeekStart: 'monday',
+        backupSchedule: 'off',
+        backupHour: '2',
+        backupKeep: '14',
+      },
+      { cookie },
+    )
     expect(off.status).toBe(303)
     const list = await (await get(t.app, '/employees', { cookie })).text()
     expect(list).not.toContain('New employee')

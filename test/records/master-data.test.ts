@@ -11,7 +11,14 @@ beforeEach(async () => {
 })
 
 const count = async (table: 'companies' | 'job_sites' | 'cost_codes' | 'departments') =>
-  Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  Number(
+    (
+      await t.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
 
 describe('companies', () => {
   it('creates one with payroll company ticked, and refuses a duplicate name in any case', async () => {
@@ -35,7 +42,18 @@ describe('companies', () => {
 })
 
 describe('job sites', () => {
-  const site = { number: 'J-100', name: 'Main St Tower', street: '1 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'us', start_date: '2026-01-05', end_date: '2026-12-20', status: 'active' }
+  const site = {
+    number: 'J-100',
+    name: 'Main St Tower',
+    street: '1 Main St',
+    city: 'Austin',
+    state: 'TX',
+    zip: '78701',
+    country: 'us',
+    start_date: '2026-01-05',
+    end_date: '2026-12-20',
+    status: 'active',
+  }
 
   it('creates one, upper-casing the country, and refuses a duplicate number', async () => {
     expect((await post(t.app, '/job-sites', site, { cookie })).status).toBe(303)
@@ -56,7 +74,21 @@ describe('job sites', () => {
   })
 
   it('pre-fills the default country from Settings', async () => {
-    await post(t.app, '/settings', { employeeManualCreation: 'on', companyManualCreation: 'on', defaultCountry: 'ca', companyTimeZone: 'America/Toronto', workWeekStart: 'sunday', backupSchedule: 'off', backupHour: '2', backupKeep: '14' }, { cookie })
+    await post(
+      t.app,
+      '/settings',
+      {
+        employeeManualCreation: 'on',
+        companyManualCreation: 'on',
+        defaultCountry: 'ca',
+        companyTimeZone: 'America/Toronto',
+        workWeekStart: 'sunday',
+        backupSchedule: 'off',
+        backupHour: '2',
+        backupKeep: '14',
+      },
+      { cookie },
+    )
     expect(await (await get(t.app, '/job-sites/new', { cookie })).text()).toContain('value="CA"')
   })
 

@@ -21,9 +21,19 @@ describe('npm run demo', () => {
       const run = await t.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
       expect({ module, status: run.status, error: run.error }).toEqual({ module, status: 'succeeded', error: null })
     }
-    const employees = await t.db.selectFrom('staged_records').innerJoin('staging_scopes', 'staging_scopes.id', 'staged_records.scope_id').select('staged_records.id').where('staging_scopes.module', '=', 'employees').execute()
+    const employees = await t.db
+      .selectFrom('staged_records')
+      .innerJoin('staging_scopes', 'staging_scopes.id', 'staged_records.scope_id')
+      .select('staged_records.id')
+      .where('staging_scopes.module', '=', 'employees')
+      .execute()
     expect(employees).toHaveLength(20)
-    const plan = await planImport(t.deps, 'spreadsheet', 'employees', employees.map((e) => e.id))
+    const plan = await planImport(
+      t.deps,
+      'spreadsheet',
+      'employees',
+      employees.map((e) => e.id),
+    )
     expect(plan.items.filter((i) => i.action === 'link').map((i) => i.externalId)).toEqual(['QB-8000', 'QB-8001', 'QB-8002'])
   })
 
@@ -59,7 +69,11 @@ describe('npm run demo with the cloud simulators', () => {
       const started = await post(t.app, '/integrations/quickbooks-online/oauth/connect', {}, { cookie })
       const consent = new URL(started.headers.get('location')!)
       expect((await fetch(consent)).status).toBe(200)
-      const back = await fetch(new URL('/connect/oauth2/consent', consent), { method: 'POST', body: new URLSearchParams({ redirect_uri: consent.searchParams.get('redirect_uri')!, state: consent.searchParams.get('state')!, decision: 'allow' }), redirect: 'manual' })
+      const back = await fetch(new URL('/connect/oauth2/consent', consent), {
+        method: 'POST',
+        body: new URLSearchParams({ redirect_uri: consent.searchParams.get('redirect_uri')!, state: consent.searchParams.get('state')!, decision: 'allow' }),
+        redirect: 'manual',
+      })
       const callback = new URL(back.headers.get('location')!)
       await get(t.app, `${callback.pathname}${callback.search}`, { cookie })
       const connection = await t.db.selectFrom('integration_connections').select('status').where('integration', '=', 'quickbooks-online').executeTakeFirst()

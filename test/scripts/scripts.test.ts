@@ -12,7 +12,9 @@ const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 /** A command of the command line, as npm's scripts run it (`admin-create` is `admin create`). */
 async function script(name: string, args: string[], dataDir: string) {
   try {
-    const { stdout, stderr } = await run(TSX, ['src/cli/clockbridge.ts', ...name.split('-'), ...args], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' } })
+    const { stdout, stderr } = await run(TSX, ['src/cli/clockbridge.ts', ...name.split('-'), ...args], {
+      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    })
     return { code: 0, stdout, stderr }
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string }

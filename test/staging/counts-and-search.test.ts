@@ -25,7 +25,12 @@ const staged = () => t.db.selectFrom('staged_records').selectAll().orderBy('exte
 
 /** The kept counts say exactly what counting the rows says. */
 async function expectCountsKept() {
-  const kept = await t.db.selectFrom('staging_counts').select(['scope_id', 'status', 'removed', 'n']).where('n', '!=', 0).orderBy(['scope_id', 'status', 'removed']).execute()
+  const kept = await t.db
+    .selectFrom('staging_counts')
+    .select(['scope_id', 'status', 'removed', 'n'])
+    .where('n', '!=', 0)
+    .orderBy(['scope_id', 'status', 'removed'])
+    .execute()
   const counted = await sql<{ scope_id: number; status: string; removed: number; n: number }>`
     select scope_id, status, removed, count(*) as n from staged_records group by scope_id, status, removed order by scope_id, status, removed`.execute(t.db)
   expect(kept).toEqual(counted.rows)
@@ -38,24 +43,54 @@ const found = async (q: string, f: Partial<StagingFilter> = {}) =>
 
 describe('staging counts', () => {
   it('stay exact through sync, change, removal, return, IMPORT, Archive, Unarchive and Undo', async () => {
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1', 'Maria', 'Lopez'], ['E2', '2', 'Ken', 'Ito'], ['E3', '3', 'Ann', 'Lee']]))
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1', 'Maria', 'Lopez'],
+        ['E2', '2', 'Ken', 'Ito'],
+        ['E3', '3', 'Ann', 'Lee'],
+      ]),
+    )
     await sync()
     await expectCountsKept()
     expect(await counts()).toEqual({ new: 3, updated: 0, imported: 0, archived: 0, removed: 0 })
 
     const ids = (await staged()).map((r) => r.id)
-    const batch = await runImport(t.deps, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: ids.slice(0, 2), trigger: 'manual', defaultTimeZone: 'UTC' })
+    const batch = await runImport(t.deps, actor, {
+      integration: 'spreadsheet',
+      integrationName: 'Spreadsheet',
+      module: 'employees',
+      ids: ids.slice(0, 2),
+      trigger: 'manual',
+      defaultTimeZone: 'UTC',
+    })
     await expectCountsKept()
     expect(await counts()).toEqual({ new: 1, updated: 0, imported: 2, archived: 0, removed: 0 })
 
     // E1 changes, E3 disappears from the file.
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1', 'Maria', 'Lopez-Diaz'], ['E2', '2', 'Ken', 'Ito']]))
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1', 'Maria', 'Lopez-Diaz'],
+        ['E2', '2', 'Ken', 'Ito'],
+      ]),
+    )
     await sync()
     await expectCountsKept()
     expect(await counts()).toEqual({ new: 1, updated: 1, imported: 1, archived: 0, removed: 1 })
 
     // E3 comes back unchanged; E2 is archived.
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1', 'Maria', 'Lopez-Diaz'], ['E2', '2', 'Ken', 'Ito'], ['E3', '3', 'Ann', 'Lee']]))
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1', 'Maria', 'Lopez-Diaz'],
+        ['E2', '2', 'Ken', 'Ito'],
+        ['E3', '3', 'Ann', 'Lee'],
+      ]),
+    )
     await sync()
     await setArchived(t.deps, actor, { integration: 'spreadsheet', module: 'employees', ids: [ids[1]!], archived: true })
     await expectCountsKept()
@@ -116,7 +151,14 @@ describe('staging search', () => {
 
   it('combines with the status filter and counts its matches exactly', async () => {
     const ids = (await staged()).filter((r) => r.external_id.startsWith('QB-8000')).map((r) => r.id)
-    await runImport(t.deps, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: ids.slice(0, 1), trigger: 'manual', defaultTimeZone: 'UTC' })
+    await runImport(t.deps, actor, {
+      integration: 'spreadsheet',
+      integrationName: 'Spreadsheet',
+      module: 'employees',
+      ids: ids.slice(0, 1),
+      trigger: 'manual',
+      defaultTimeZone: 'UTC',
+    })
     expect(await found('smith', { status: 'new' })).toEqual(['QB-8000-2'])
     expect(await found('smith', { status: 'imported' })).toEqual(['QB-8000-1'])
     const page = await stagingPage(t.db, 'spreadsheet', 'employees', { ...all, q: 'qb' }, { sort: 'label', dir: 'asc' }, 9)
@@ -137,7 +179,16 @@ describe('staging search', () => {
   })
 
   it('follows a renamed record: found by its new name only', async () => {
-    await uploadCsv(t.db, 'employees', employeesCsv([['QB-8000-1', '101', 'John', 'Smythe'], ['QB-8000-2', '102', 'Joan', 'Smithers'], ['QB-9000-1', '103', 'José', 'Müller'], ['"X""1"', '104', 'Ann', 'Lee']]))
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['QB-8000-1', '101', 'John', 'Smythe'],
+        ['QB-8000-2', '102', 'Joan', 'Smithers'],
+        ['QB-9000-1', '103', 'José', 'Müller'],
+        ['"X""1"', '104', 'Ann', 'Lee'],
+      ]),
+    )
     await sync()
     expect(await found('smythe')).toEqual(['QB-8000-1'])
     expect(await found('smith')).toEqual(['QB-8000-2'])

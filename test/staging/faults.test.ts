@@ -16,7 +16,7 @@ async function setup(pages: ScriptedPage[], env: Record<string, string> = {}, in
     await start.done
     return t.db.selectFrom('sync_runs').selectAll().where('id', '=', start.runId).executeTakeFirstOrThrow()
   }
-  const staged = async () => (await t.db.selectFrom('staged_records').select(['external_id', 'removed']).orderBy('external_id').execute())
+  const staged = async () => await t.db.selectFrom('staged_records').select(['external_id', 'removed']).orderBy('external_id').execute()
   return { t, sync, staged }
 }
 
@@ -32,7 +32,22 @@ describe('a connector that fails mid-sync', () => {
   it('throws on page 3: pages 1-2 stay, the run fails naming the page, removals are not computed', async () => {
     const { t, sync, staged } = await setup(five({ throws: 'HTTP 503 Service Unavailable' }))
     const now = new Date().toISOString()
-    await t.db.insertInto('staged_records').values({ scope_id: scopeOf(t.deps.sqlite, 'scripted', 'departments')!, external_id: 'OLD', label: 'old', payload: '{}', hash: 'x', status: 'new', archived: 0, removed: 0, first_seen_at: now, last_changed_at: now, last_changed_run_id: 0 }).execute()
+    await t.db
+      .insertInto('staged_records')
+      .values({
+        scope_id: scopeOf(t.deps.sqlite, 'scripted', 'departments')!,
+        external_id: 'OLD',
+        label: 'old',
+        payload: '{}',
+        hash: 'x',
+        status: 'new',
+        archived: 0,
+        removed: 0,
+        first_seen_at: now,
+        last_changed_at: now,
+        last_changed_run_id: 0,
+      })
+      .execute()
     const run = await sync()
     expect(run).toMatchObject({ status: 'failed', pages: 2, new_count: 4, removed_count: 0 })
     expect(run.error).toBe('Page 3: HTTP 503 Service Unavailable')
@@ -63,7 +78,11 @@ describe('a connector that fails mid-sync', () => {
   })
 
   it('skips invalid rows of a file-like connector and ends partial without removals', async () => {
-    const { sync, staged, t } = await setup([{ records: [department('D1'), { externalId: 'D2', data: { code: 'D2' }, row: 3 }], rowErrors: [{ row: 4, message: 'The external id is empty' }] }], {}, 'skip-row')
+    const { sync, staged, t } = await setup(
+      [{ records: [department('D1'), { externalId: 'D2', data: { code: 'D2' }, row: 3 }], rowErrors: [{ row: 4, message: 'The external id is empty' }] }],
+      {},
+      'skip-row',
+    )
     const run = await sync()
     expect(run).toMatchObject({ status: 'partial', new_count: 1, error_count: 2 })
     expect((await staged()).map((r) => r.external_id)).toEqual(['D1'])
@@ -81,11 +100,19 @@ describe('a first sync', () => {
     const run = await sync()
     expect(run).toMatchObject({ status: 'succeeded', records: 4, new_count: 3, updated_count: 1 })
     const staged = await t.db.selectFrom('staged_records').select(['external_id', 'payload']).orderBy('external_id').execute()
-    expect(staged.map((r) => [r.external_id, JSON.parse(r.payload).name])).toEqual([['D1', 'Dept D1'], ['D2', 'Renamed'], ['D3', 'Dept D3']])
+    expect(staged.map((r) => [r.external_id, JSON.parse(r.payload).name])).toEqual([
+      ['D1', 'Dept D1'],
+      ['D2', 'Renamed'],
+      ['D3', 'Dept D3'],
+    ])
   })
 
   it('goes on looking records up after the repeat, and the next sync flags exactly what the source no longer has', async () => {
-    const pages: ScriptedPage[] = [{ records: [department('D1'), department('D2')] }, { records: [department('D2'), department('D3')] }, { records: [department('D4'), department('D1')] }]
+    const pages: ScriptedPage[] = [
+      { records: [department('D1'), department('D2')] },
+      { records: [department('D2'), department('D3')] },
+      { records: [department('D4'), department('D1')] },
+    ]
     const { sync, staged } = await setup(pages)
     expect(await sync()).toMatchObject({ status: 'succeeded', records: 6, new_count: 4, unchanged_count: 2, removed_count: 0 })
     pages.splice(0, pages.length, { records: [department('D2'), department('D3')] })
@@ -125,15 +152,31 @@ describe('one run per integration and module', () => {
   it('refuses a second active run even from another process (the database index)', async () => {
     const { t } = await setup([])
     const now = new Date().toISOString()
-    const row = { integration: 'scripted', module: 'departments', trigger: 'manual' as const, mode: 'full' as const, status: 'running' as const, requested_by: null, created_at: now }
+    const row = {
+      integration: 'scripted',
+      module: 'departments',
+      trigger: 'manual' as const,
+      mode: 'full' as const,
+      status: 'running' as const,
+      requested_by: null,
+      created_at: now,
+    }
     await t.db.insertInto('sync_runs').values(row).execute()
-    await expect(t.db.insertInto('sync_runs').values({ ...row, status: 'queued' }).execute()).rejects.toThrow(/UNIQUE/)
+    await expect(
+      t.db
+        .insertInto('sync_runs')
+        .values({ ...row, status: 'queued' })
+        .execute(),
+    ).rejects.toThrow(/UNIQUE/)
   })
 
   it('marks runs that were running when the process died as timed out', async () => {
     const { t } = await setup([])
     const now = new Date().toISOString()
-    await t.db.insertInto('sync_runs').values({ integration: 'scripted', module: 'departments', trigger: 'schedule', mode: 'full', status: 'running', requested_by: null, created_at: now }).execute()
+    await t.db
+      .insertInto('sync_runs')
+      .values({ integration: 'scripted', module: 'departments', trigger: 'schedule', mode: 'full', status: 'running', requested_by: null, created_at: now })
+      .execute()
     expect(await markInterruptedRuns(t.deps)).toBe(1)
     const run = await t.db.selectFrom('sync_runs').selectAll().executeTakeFirstOrThrow()
     expect(run.status).toBe('timed_out')

@@ -22,7 +22,10 @@ describe('IMPORT and Undo on a worker thread', () => {
   it('imports 3,000 records and undoes them on the worker, all or nothing, while /healthz keeps answering', async () => {
     const t = await createTestApp({ DATABASE_PATH: join(dir, 'clockbridge.db') }, [spreadsheetConnector])
     await activateSource(t.db, spreadsheetConnector, t.deps.connectors)
-    const rows = Array.from({ length: 3000 }, (_, i) => [`E${i}`, String(5000 + i), `First${i}`, `Last${i}`, `p${i}@example.com`, '2024-01-15'] as [string, string, string, string, string, string])
+    const rows = Array.from(
+      { length: 3000 },
+      (_, i) => [`E${i}`, String(5000 + i), `First${i}`, `Last${i}`, `p${i}@example.com`, '2024-01-15'] as [string, string, string, string, string, string],
+    )
     await uploadCsv(t.db, 'employees', employeesCsv(rows))
     const start = await requestSync(t.deps, { integration: 'spreadsheet', module: 'employees', trigger: 'manual', userId: null })
     if (!start.ok) throw new Error(start.message)
@@ -37,11 +40,23 @@ describe('IMPORT and Undo on a worker thread', () => {
         await new Promise((r) => setTimeout(r, 2))
       }
     })()
-    const result = await runImport(t.deps, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids, trigger: 'manual', defaultTimeZone: 'UTC' }).finally(() => (working = false))
+    const result = await runImport(t.deps, actor, {
+      integration: 'spreadsheet',
+      integrationName: 'Spreadsheet',
+      module: 'employees',
+      ids,
+      trigger: 'manual',
+      defaultTimeZone: 'UTC',
+    }).finally(() => (working = false))
     await probe
     expect(result).toMatchObject({ created: 3000, updated: 0, failed: [] })
     expect(answered).toBeGreaterThan(0)
-    expect(await t.db.selectFrom('employees').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 3000 })
+    expect(
+      await t.db
+        .selectFrom('employees')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ n: 3000 })
     expect(await t.db.selectFrom('staged_records').select('status').distinct().execute()).toEqual([{ status: 'imported' }])
     const audit = await t.db.selectFrom('audit_log').select('summary').where('action', '=', 'integration.import').execute()
     expect(audit[0]!.summary).toContain('3000 created')

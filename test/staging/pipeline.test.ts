@@ -19,7 +19,15 @@ async function sync() {
 }
 
 const importAll = async (createNew?: Set<number>) =>
-  runImport(t.deps, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: (await staged()).map((r) => r.id), createNew, trigger: 'manual', defaultTimeZone: 'UTC' })
+  runImport(t.deps, actor, {
+    integration: 'spreadsheet',
+    integrationName: 'Spreadsheet',
+    module: 'employees',
+    ids: (await staged()).map((r) => r.id),
+    createNew,
+    trigger: 'manual',
+    defaultTimeZone: 'UTC',
+  })
 
 beforeEach(async () => {
   t = await createTestApp()
@@ -28,7 +36,14 @@ beforeEach(async () => {
 
 describe('sync, import, re-sync, undo', () => {
   it('stages new records, imports them, then sees changes, removals and an unchanged re-sync', async () => {
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez', 'maria@example.com'], ['E2', '1002', 'Ken', 'Ito']]))
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1001', 'Maria', 'Lopez', 'maria@example.com'],
+        ['E2', '1002', 'Ken', 'Ito'],
+      ]),
+    )
     const first = await sync()
     expect(first).toMatchObject({ status: 'succeeded', new_count: 2, records: 2, pages: 1 })
     expect((await staged()).map((r) => r.status)).toEqual(['new', 'new'])
@@ -36,14 +51,21 @@ describe('sync, import, re-sync, undo', () => {
     const result = await importAll()
     expect(result).toMatchObject({ created: 2, updated: 0, linked: 0, failed: [] })
     const employees = await t.db.selectFrom('employees').selectAll().orderBy('employee_number').execute()
-    expect(employees.map((e) => [e.first_name, e.source_integration, e.external_id])).toEqual([['Maria', 'spreadsheet', 'E1'], ['Ken', 'spreadsheet', 'E2']])
+    expect(employees.map((e) => [e.first_name, e.source_integration, e.external_id])).toEqual([
+      ['Maria', 'spreadsheet', 'E1'],
+      ['Ken', 'spreadsheet', 'E2'],
+    ])
     expect((await staged()).map((r) => r.status)).toEqual(['imported', 'imported'])
 
     const unchanged = await sync()
     expect(unchanged).toMatchObject({ status: 'succeeded', new_count: 0, updated_count: 0, unchanged_count: 2, removed_count: 0 })
 
     // Key order and spacing do not count; a real change does, and a missing row is removed at source.
-    await uploadCsv(t.db, 'employees', ['Employee ID,Number,First,Last,Email,Pay,Status,Hired', 'E1,1001, Maria ,Lopez-Diaz,maria@example.com,Hourly,Active,'].join('\n'))
+    await uploadCsv(
+      t.db,
+      'employees',
+      ['Employee ID,Number,First,Last,Email,Pay,Status,Hired', 'E1,1001, Maria ,Lopez-Diaz,maria@example.com,Hourly,Active,'].join('\n'),
+    )
     const changed = await sync()
     expect(changed).toMatchObject({ status: 'succeeded', updated_count: 1, removed_count: 1 })
     const [e1, e2] = await staged()
@@ -52,7 +74,11 @@ describe('sync, import, re-sync, undo', () => {
     expect(await t.db.selectFrom('employees').select('last_name').where('external_id', '=', 'E1').executeTakeFirstOrThrow()).toEqual({ last_name: 'Lopez' })
     // The Updated pop-up compares with what was imported, however many syncs changed it since.
     expect(JSON.parse(importedPayload(e1!)!)).toMatchObject({ last_name: 'Lopez' })
-    await uploadCsv(t.db, 'employees', ['Employee ID,Number,First,Last,Email,Pay,Status,Hired', 'E1,1001,Maria,Lopez-Diaz-2,maria@example.com,Hourly,Active,'].join('\n'))
+    await uploadCsv(
+      t.db,
+      'employees',
+      ['Employee ID,Number,First,Last,Email,Pay,Status,Hired', 'E1,1001,Maria,Lopez-Diaz-2,maria@example.com,Hourly,Active,'].join('\n'),
+    )
     await sync()
     const [again] = await staged()
     expect([JSON.parse(importedPayload(again!)!).last_name, JSON.parse(again!.payload).last_name]).toEqual(['Lopez', 'Lopez-Diaz-2'])
@@ -60,11 +86,29 @@ describe('sync, import, re-sync, undo', () => {
 
   it('links a hand-entered employee by number instead of duplicating it, unless told to create new', async () => {
     const now = new Date().toISOString()
-    await t.db.insertInto('employees').values({ first_name: 'Maria', last_name: 'L', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
+    await t.db
+      .insertInto('employees')
+      .values({ first_name: 'Maria', last_name: 'L', employee_number: '1001', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
+      .execute()
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1001', 'Maria', 'Lopez'],
+        ['E2', '1002', 'Ken', 'Ito'],
+      ]),
+    )
     await sync()
-    const plan = await planImport(t.deps, 'spreadsheet', 'employees', (await staged()).map((r) => r.id))
-    expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([['E1', 'link'], ['E2', 'create']])
+    const plan = await planImport(
+      t.deps,
+      'spreadsheet',
+      'employees',
+      (await staged()).map((r) => r.id),
+    )
+    expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([
+      ['E1', 'link'],
+      ['E2', 'create'],
+    ])
     const result = await importAll()
     expect(result).toMatchObject({ created: 1, linked: 1 })
     const maria = await t.db.selectFrom('employees').selectAll().where('employee_number', '=', '1001').execute()
@@ -74,14 +118,46 @@ describe('sync, import, re-sync, undo', () => {
 
   it('matches natural keys with capitals beyond ASCII as the unique indexes do (SQLite lower() folds ASCII only)', async () => {
     const now = new Date().toISOString()
-    await t.db.insertInto('employees').values({ first_name: 'Émile', last_name: 'Roy', employee_number: 'É-7', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
+    await t.db
+      .insertInto('employees')
+      .values({ first_name: 'Émile', last_name: 'Roy', employee_number: 'É-7', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
+      .execute()
     // Emails are stored lower-cased (as the employee form does), so Élodie's capital É finds her.
-    await t.db.insertInto('employees').values({ first_name: 'Élodie', last_name: 'Roy', employee_number: '8', email: 'élodie@example.com', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', 'É-7', 'Émile', 'Roy'], ['E2', 'é-7', 'Léa', 'Roy'], ['E3', '', 'Élodie', 'Roy', 'Élodie@example.com']]))
+    await t.db
+      .insertInto('employees')
+      .values({
+        first_name: 'Élodie',
+        last_name: 'Roy',
+        employee_number: '8',
+        email: 'élodie@example.com',
+        pay_group: 'HOURLY',
+        status: 'active',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', 'É-7', 'Émile', 'Roy'],
+        ['E2', 'é-7', 'Léa', 'Roy'],
+        ['E3', '', 'Élodie', 'Roy', 'Élodie@example.com'],
+      ]),
+    )
     await sync()
-    const plan = await planImport(t.deps, 'spreadsheet', 'employees', (await staged()).map((r) => r.id))
+    const plan = await planImport(
+      t.deps,
+      'spreadsheet',
+      'employees',
+      (await staged()).map((r) => r.id),
+    )
     // The same number links; the lower-case é is another number to SQLite's unique index, so it is created.
-    expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([['E1', 'link'], ['E2', 'create'], ['E3', 'link']])
+    expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([
+      ['E1', 'link'],
+      ['E2', 'create'],
+      ['E3', 'link'],
+    ])
     expect(await importAll()).toMatchObject({ created: 1, linked: 2, failed: [] })
     const rows = await t.db.selectFrom('employees').select(['employee_number', 'email', 'external_id']).orderBy('id').execute()
     expect(rows).toEqual([
@@ -93,24 +169,65 @@ describe('sync, import, re-sync, undo', () => {
 
   it('fails one record whose email collides and imports the rest', async () => {
     const now = new Date().toISOString()
-    await t.db.insertInto('employees').values({ first_name: 'Other', last_name: 'Person', employee_number: '9', email: 'taken@example.com', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now }).execute()
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez', 'taken@example.com'], ['E2', '1002', 'Ken', 'Ito']]))
+    await t.db
+      .insertInto('employees')
+      .values({
+        first_name: 'Other',
+        last_name: 'Person',
+        employee_number: '9',
+        email: 'taken@example.com',
+        pay_group: 'HOURLY',
+        status: 'active',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1001', 'Maria', 'Lopez', 'taken@example.com'],
+        ['E2', '1002', 'Ken', 'Ito'],
+      ]),
+    )
     await sync()
-    const plan = await planImport(t.deps, 'spreadsheet', 'employees', (await staged()).map((r) => r.id))
+    const plan = await planImport(
+      t.deps,
+      'spreadsheet',
+      'employees',
+      (await staged()).map((r) => r.id),
+    )
     // Matching by email finds the manual record: it would be linked, so ask for "create new" to force the collision.
     const e1 = (await staged()).find((r) => r.external_id === 'E1')!
     expect(plan.items[0]!.action).toBe('link')
     const result = await importAll(new Set([e1.id]))
     expect(result.created).toBe(1)
-    expect(result.failed).toEqual([{ externalId: 'E1', label: 'Lopez, Maria (1001)', message: expect.stringContaining('its email taken@example.com is already used by another employee (Other Person (9))') }])
+    expect(result.failed).toEqual([
+      {
+        externalId: 'E1',
+        label: 'Lopez, Maria (1001)',
+        message: expect.stringContaining('its email taken@example.com is already used by another employee (Other Person (9))'),
+      },
+    ])
     expect((await staged()).map((r) => r.status)).toEqual(['new', 'imported'])
   })
 
   it('undoes a batch: unchanged created records go, changed ones stay with the reason', async () => {
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1001', 'Maria', 'Lopez'],
+        ['E2', '1002', 'Ken', 'Ito'],
+      ]),
+    )
     await sync()
     const result = await importAll()
-    await t.db.updateTable('employees').set({ phone: '555', updated_at: new Date(Date.now() + 1000).toISOString() }).where('external_id', '=', 'E2').execute()
+    await t.db
+      .updateTable('employees')
+      .set({ phone: '555', updated_at: new Date(Date.now() + 1000).toISOString() })
+      .where('external_id', '=', 'E2')
+      .execute()
     const undo = await undoBatch(t.deps, actor, result.batchId!)
     expect(undo).toEqual({ removed: 1, kept: [{ label: 'Ito, Ken (1002)', reason: expect.stringContaining('changed after the import') }] })
     expect((await t.db.selectFrom('employees').select('external_id').execute()).map((e) => e.external_id)).toEqual(['E2'])
@@ -119,25 +236,63 @@ describe('sync, import, re-sync, undo', () => {
   })
 
   it('undoes a batch that created some records and updated others: the created go back to New, the updated are kept', async () => {
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1001', 'Maria', 'Lopez'],
+        ['E2', '1002', 'Ken', 'Ito'],
+      ]),
+    )
     await sync()
     const [e1] = await staged()
-    await runImport(t.deps, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: [e1!.id], trigger: 'manual', defaultTimeZone: 'UTC' })
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez-Diaz'], ['E2', '1002', 'Ken', 'Ito']]))
+    await runImport(t.deps, actor, {
+      integration: 'spreadsheet',
+      integrationName: 'Spreadsheet',
+      module: 'employees',
+      ids: [e1!.id],
+      trigger: 'manual',
+      defaultTimeZone: 'UTC',
+    })
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1001', 'Maria', 'Lopez-Diaz'],
+        ['E2', '1002', 'Ken', 'Ito'],
+      ]),
+    )
     await sync()
     const second = await importAll()
     expect(second).toMatchObject({ created: 1, updated: 1 })
     const undo = await undoBatch(t.deps, actor, second.batchId!)
     expect(undo).toEqual({ removed: 1, kept: [{ label: 'Lopez-Diaz, Maria (1001)', reason: 'it existed before the import and was only updated' }] })
-    expect((await t.db.selectFrom('employees').select(['external_id', 'last_name']).execute())).toEqual([{ external_id: 'E1', last_name: 'Lopez-Diaz' }])
-    expect((await staged()).map((r) => [r.external_id, r.status, r.core_id === null])).toEqual([['E1', 'imported', false], ['E2', 'new', true]])
+    expect(await t.db.selectFrom('employees').select(['external_id', 'last_name']).execute()).toEqual([{ external_id: 'E1', last_name: 'Lopez-Diaz' }])
+    expect((await staged()).map((r) => [r.external_id, r.status, r.core_id === null])).toEqual([
+      ['E1', 'imported', false],
+      ['E2', 'new', true],
+    ])
   })
 
   it('archives records so IMPORT skips them, and unarchives them to what their data says', async () => {
-    await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez'], ['E2', '1002', 'Ken', 'Ito']]))
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1001', 'Maria', 'Lopez'],
+        ['E2', '1002', 'Ken', 'Ito'],
+      ]),
+    )
     await sync()
     const [e1, e2] = await staged()
-    await runImport(t.deps, actor, { integration: 'spreadsheet', integrationName: 'Spreadsheet', module: 'employees', ids: [e2!.id], trigger: 'manual', defaultTimeZone: 'UTC' })
+    await runImport(t.deps, actor, {
+      integration: 'spreadsheet',
+      integrationName: 'Spreadsheet',
+      module: 'employees',
+      ids: [e2!.id],
+      trigger: 'manual',
+      defaultTimeZone: 'UTC',
+    })
     expect(await setArchived(t.deps, actor, { integration: 'spreadsheet', module: 'employees', ids: [e1!.id, e2!.id], archived: true })).toBe(2)
     expect((await importAll()).skipped).toBe(2)
     await setArchived(t.deps, actor, { integration: 'spreadsheet', module: 'employees', ids: [e1!.id, e2!.id], archived: false })
@@ -150,9 +305,22 @@ describe('an IMPORT the server did not finish', () => {
     await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1', 'Ana', 'Silva']]))
     await sync()
     const result = await importAll()
-    expect(await t.db.selectFrom('import_attempts').select(['status', 'batch_id', 'records']).execute()).toEqual([{ status: 'done', batch_id: result.batchId, records: 1 }])
+    expect(await t.db.selectFrom('import_attempts').select(['status', 'batch_id', 'records']).execute()).toEqual([
+      { status: 'done', batch_id: result.batchId, records: 1 },
+    ])
     // What a stopped server leaves: a running attempt whose transaction never committed.
-    await t.db.insertInto('import_attempts').values({ integration: 'spreadsheet', module: 'employees', trigger: 'manual', user_id: null, records: 40, status: 'running', started_at: '2026-12-01T09:30:00.000Z' }).execute()
+    await t.db
+      .insertInto('import_attempts')
+      .values({
+        integration: 'spreadsheet',
+        module: 'employees',
+        trigger: 'manual',
+        user_id: null,
+        records: 40,
+        status: 'running',
+        started_at: '2026-12-01T09:30:00.000Z',
+      })
+      .execute()
     expect(await markInterruptedImports(t.db)).toBe(1)
     expect(await markInterruptedImports(t.db)).toBe(0)
     const audit = await t.db.selectFrom('audit_log').select(['action', 'summary']).where('action', '=', 'integration.import_interrupted').execute()

@@ -45,7 +45,13 @@ export function AuditLogPage(props: { params: ListParams; page: Page<AuditEntry>
         basePath='/audit-log'
         params={props.params}
         searchLabel='Search who, action, summary or request id'
-        filters={[{ name: 'entity', label: 'Record type', options: [{ value: '', label: 'Every record type' }, ...props.entityTypes.map((t) => ({ value: t, label: t.replace('_', ' ') }))] }]}
+        filters={[
+          {
+            name: 'entity',
+            label: 'Record type',
+            options: [{ value: '', label: 'Every record type' }, ...props.entityTypes.map((t) => ({ value: t, label: t.replace('_', ' ') }))],
+          },
+        ]}
       />
       <AuditLogResults params={props.params} page={props.page} />
     </>

@@ -7,7 +7,15 @@ export function PasswordForm(props: { form: FormState }) {
     <HtmxForm action='/account/password' id='password-form'>
       <FormError form={props.form} />
       <Field form={props.form} name='current' label='Current password' type='password' required autocomplete='current-password' />
-      <Field form={props.form} name='password' label='New password' type='password' required autocomplete='new-password' hint='At least 10 characters. Every other signed-in browser is signed out.' />
+      <Field
+        form={props.form}
+        name='password'
+        label='New password'
+        type='password'
+        required
+        autocomplete='new-password'
+        hint='At least 10 characters. Every other signed-in browser is signed out.'
+      />
       <Field form={props.form} name='confirm' label='Repeat the new password' type='password' required autocomplete='new-password' />
       <button type='submit'>Change password</button>
     </HtmxForm>
@@ -20,7 +28,13 @@ export function AccountPage(props: { user: SessionUser; form: FormState; tokens:
   return (
     <>
       <PageHeader title='Your account' />
-      <DetailList items={[['Name', props.user.name], ['Email', props.user.email], ['Role', props.user.roleName]]} />
+      <DetailList
+        items={[
+          ['Name', props.user.name],
+          ['Email', props.user.email],
+          ['Role', props.user.roleName],
+        ]}
+      />
       <h2>Change password</h2>
       <PasswordForm form={props.form} />
       <ApiTokens tokens={props.tokens} form={props.tokenForm ?? { values: {}, errors: {} }} newToken={props.newToken} />

@@ -28,8 +28,7 @@ export function BackupsSection(props: { v: BackupsView }) {
         {v.schedule
           ? `Daily at ${String(v.schedule.hour).padStart(2, '0')}:00 (${v.schedule.timeZone}), keeping the last ${v.schedule.keep}${v.next ? `; the next is at ${formatTimestamp(v.next.toISOString())}` : ''}.`
           : 'Scheduled backups are off.'}{' '}
-        Keep them on
-        another disk too: copy that folder elsewhere (and keep the key file, <code>secret.key</code>, apart from them).
+        Keep them on another disk too: copy that folder elsewhere (and keep the key file, <code>secret.key</code>, apart from them).
       </p>
       {v.recent.length > 0 && (
         <table>
@@ -46,7 +45,13 @@ export function BackupsSection(props: { v: BackupsView }) {
                 <td>{formatTimestamp(b.started_at)}</td>
                 <td>{b.trigger === 'scheduled' ? 'Scheduled' : 'Back up now'}</td>
                 <td>
-                  {b.status === 'succeeded' ? `${size(b.bytes)}: ${b.file}${b.removed > 0 ? ` (${b.removed} older deleted)` : ''}` : b.status === 'running' ? 'Running…' : <span class='field-error'>Failed: {b.error}</span>}
+                  {b.status === 'succeeded' ? (
+                    `${size(b.bytes)}: ${b.file}${b.removed > 0 ? ` (${b.removed} older deleted)` : ''}`
+                  ) : b.status === 'running' ? (
+                    'Running…'
+                  ) : (
+                    <span class='field-error'>Failed: {b.error}</span>
+                  )}
                 </td>
               </tr>
             ))}

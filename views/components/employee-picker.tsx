@@ -17,7 +17,17 @@ export function PickerOptions(props: { options: PickerOption[]; selected: string
   )
 }
 
-export function EmployeePicker(props: { id: string; name: string; label: string; options: PickerOption[]; selected: string; empty: string; required?: boolean; error?: string; selectAttributes?: Record<string, string> }) {
+export function EmployeePicker(props: {
+  id: string
+  name: string
+  label: string
+  options: PickerOption[]
+  selected: string
+  empty: string
+  required?: boolean
+  error?: string
+  selectAttributes?: Record<string, string>
+}) {
   const search = `${props.id}-search`
   const url = `/employees/choices?${new URLSearchParams({ selected: props.selected, empty: props.empty })}`
   return (
@@ -26,8 +36,28 @@ export function EmployeePicker(props: { id: string; name: string; label: string;
         {props.label}
         {props.required ? ' *' : ''}
       </label>
-      <input type='search' id={search} name='employee_search' placeholder='Search by name or number' aria-label='Find by name or number' autocomplete='off' aria-controls={props.id} hx-get={url} hx-trigger='input changed delay:250ms' hx-include='this' hx-target={`#${props.id}`} hx-swap='innerHTML' />
-      <select id={props.id} name={props.name} required={props.required} aria-invalid={props.error ? 'true' : undefined} aria-describedby={`${props.id}-help`} {...(props.selectAttributes ?? {})}>
+      <input
+        type='search'
+        id={search}
+        name='employee_search'
+        placeholder='Search by name or number'
+        aria-label='Find by name or number'
+        autocomplete='off'
+        aria-controls={props.id}
+        hx-get={url}
+        hx-trigger='input changed delay:250ms'
+        hx-include='this'
+        hx-target={`#${props.id}`}
+        hx-swap='innerHTML'
+      />
+      <select
+        id={props.id}
+        name={props.name}
+        required={props.required}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={`${props.id}-help`}
+        {...(props.selectAttributes ?? {})}
+      >
         <PickerOptions options={props.options} selected={props.selected} empty={props.empty} />
       </select>
       <small id={`${props.id}-help`} class={props.error ? 'field-error' : 'muted'}>

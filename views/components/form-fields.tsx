@@ -90,7 +90,12 @@ export function CheckboxField(props: { form: FormState; name: string; label: str
 }
 
 function FieldHelp(props: { id: string; error?: string; hint?: string }) {
-  if (props.error) return <small id={props.id} class='field-error'>{props.error}</small>
+  if (props.error)
+    return (
+      <small id={props.id} class='field-error'>
+        {props.error}
+      </small>
+    )
   if (props.hint) return <small id={props.id}>{props.hint}</small>
   return null
 }
@@ -98,7 +103,11 @@ function FieldHelp(props: { id: string; error?: string; hint?: string }) {
 /** An error about the whole form, not one field. */
 export function FormError(props: { form: FormState }) {
   const error = props.form.errors._form
-  return error ? <p class='flash flash-error' role='alert'>{error}</p> : null
+  return error ? (
+    <p class='flash flash-error' role='alert'>
+      {error}
+    </p>
+  ) : null
 }
 
 /**
@@ -107,7 +116,17 @@ export function FormError(props: { form: FormState }) {
  */
 export function HtmxForm(props: { action: string; id: string; children?: Child; class?: string }) {
   return (
-    <form id={props.id} method='post' action={props.action} hx-post={props.action} hx-target='this' hx-swap='outerHTML' hx-disable='find button[type=submit]' class={props.class} novalidate>
+    <form
+      id={props.id}
+      method='post'
+      action={props.action}
+      hx-post={props.action}
+      hx-target='this'
+      hx-swap='outerHTML'
+      hx-disable='find button[type=submit]'
+      class={props.class}
+      novalidate
+    >
       {props.children}
     </form>
   )

@@ -68,7 +68,11 @@ export function ListResults<T>(props: ListProps<T>) {
             <thead>
               <tr>
                 {props.columns.map((col) => (
-                  <th scope='col' class={col.class} aria-sort={col.sort && col.sort === params.sort ? (params.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
+                  <th
+                    scope='col'
+                    class={col.class}
+                    aria-sort={col.sort && col.sort === params.sort ? (params.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+                  >
                     {col.sort ? <SortLink basePath={props.basePath} params={params} column={col.sort} label={col.label} /> : col.label}
                   </th>
                 ))}
@@ -94,7 +98,15 @@ export function ListResults<T>(props: ListProps<T>) {
 /** A link that works as a plain link and, with htmx, swaps only the results and keeps the URL. */
 export function ListLink(props: { href: string; children?: Child; rel?: string; 'aria-label'?: string; target?: string }) {
   return (
-    <a href={props.href} hx-get={props.href} hx-target={props.target ?? '#list-results'} hx-swap='outerHTML' hx-push-url='true' rel={props.rel} aria-label={props['aria-label']}>
+    <a
+      href={props.href}
+      hx-get={props.href}
+      hx-target={props.target ?? '#list-results'}
+      hx-swap='outerHTML'
+      hx-push-url='true'
+      rel={props.rel}
+      aria-label={props['aria-label']}
+    >
       {props.children}
     </a>
   )
@@ -122,11 +134,27 @@ export function PageNav(props: { page: number; pageCount: number; urlFor: (page:
   return (
     <nav class='pagination' aria-label='Pages'>
       <ul>
-        <li>{page > 1 ? <ListLink href={props.urlFor(page - 1)} target={props.target} rel='prev'>← Previous</ListLink> : <span aria-disabled='true'>← Previous</span>}</li>
+        <li>
+          {page > 1 ? (
+            <ListLink href={props.urlFor(page - 1)} target={props.target} rel='prev'>
+              ← Previous
+            </ListLink>
+          ) : (
+            <span aria-disabled='true'>← Previous</span>
+          )}
+        </li>
         <li>
           Page {page} of {pageCount}
         </li>
-        <li>{page < pageCount ? <ListLink href={props.urlFor(page + 1)} target={props.target} rel='next'>Next →</ListLink> : <span aria-disabled='true'>Next →</span>}</li>
+        <li>
+          {page < pageCount ? (
+            <ListLink href={props.urlFor(page + 1)} target={props.target} rel='next'>
+              Next →
+            </ListLink>
+          ) : (
+            <span aria-disabled='true'>Next →</span>
+          )}
+        </li>
       </ul>
     </nav>
   )

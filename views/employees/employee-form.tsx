@@ -46,13 +46,41 @@ export function EmployeeFields(props: { form: FormState; options: EmployeeFormOp
         <Field form={f} name='phone' label='Phone' type='tel' maxlength={40} />
       </div>
       <div class='grid'>
-        <SelectField form={f} name='pay_group' label='Pay group' required options={[{ value: 'HOURLY', label: 'Hourly' }, { value: 'SALARY', label: 'Salary' }]} />
-        <SelectField form={f} name='status' label='Status' required options={[{ value: 'active', label: 'Active' }, { value: 'disabled', label: 'Disabled' }]} />
+        <SelectField
+          form={f}
+          name='pay_group'
+          label='Pay group'
+          required
+          options={[
+            { value: 'HOURLY', label: 'Hourly' },
+            { value: 'SALARY', label: 'Salary' },
+          ]}
+        />
+        <SelectField
+          form={f}
+          name='status'
+          label='Status'
+          required
+          options={[
+            { value: 'active', label: 'Active' },
+            { value: 'disabled', label: 'Disabled' },
+          ]}
+        />
         <Field form={f} name='hire_date' label='Hire date' type='date' />
       </div>
       <div class='grid'>
-        <SelectField form={f} name='company_id' label='Company' options={[{ value: '', label: '— None —' }, ...props.options.companies.map((c) => ({ value: String(c.id), label: c.name }))]} />
-        <SelectField form={f} name='department_id' label='Department' options={[{ value: '', label: '— None —' }, ...props.options.departments.map((d) => ({ value: String(d.id), label: `${d.code} · ${d.name}` }))]} />
+        <SelectField
+          form={f}
+          name='company_id'
+          label='Company'
+          options={[{ value: '', label: '— None —' }, ...props.options.companies.map((c) => ({ value: String(c.id), label: c.name }))]}
+        />
+        <SelectField
+          form={f}
+          name='department_id'
+          label='Department'
+          options={[{ value: '', label: '— None —' }, ...props.options.departments.map((d) => ({ value: String(d.id), label: `${d.code} · ${d.name}` }))]}
+        />
       </div>
     </>
   )

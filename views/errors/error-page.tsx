@@ -9,7 +9,8 @@ export const ERROR_TEXT: Record<number, { title: string; message: string }> = {
   429: { title: 'Too many requests', message: 'Slow down and try again in a moment.' },
   500: {
     title: 'Something went wrong',
-    message: 'The server failed while handling this request. Nothing was half-saved; try again, and if it keeps failing, give the request id below to whoever runs this server.',
+    message:
+      'The server failed while handling this request. Nothing was half-saved; try again, and if it keeps failing, give the request id below to whoever runs this server.',
   },
 }
 

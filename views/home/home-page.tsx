@@ -10,11 +10,14 @@ export function HomePage(props: { user: SessionUser; modules: ModuleCount[]; bac
       <PageHeader title={`Hello, ${props.user.name}`} />
       {props.backupFailure && (
         <p class='flash flash-error' role='alert'>
-          The last backup ({formatTimestamp(props.backupFailure.started_at)}) failed: {props.backupFailure.error} See <a href='/settings#backups'>Settings, Backups</a>.
+          The last backup ({formatTimestamp(props.backupFailure.started_at)}) failed: {props.backupFailure.error} See{' '}
+          <a href='/settings#backups'>Settings, Backups</a>.
         </p>
       )}
       {props.modules.length === 0 ? (
-        <p>Your role ({props.user.roleName}) has no administration pages. You can change your password under <a href='/account'>Your account</a>.</p>
+        <p>
+          Your role ({props.user.roleName}) has no administration pages. You can change your password under <a href='/account'>Your account</a>.
+        </p>
       ) : (
         <div class='cards'>
           {props.modules.map((m) => (

@@ -2,7 +2,14 @@ import type { AnyConnector } from '../../src/connectors/types.js'
 import type { ConnectionStatus } from '../../src/db/schema.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 
-export type Health = { status: ConnectionStatus; lastError: string | null; lastErrorAt: string | null; lastOkAt: string | null; account: string | null; accountName: string | null }
+export type Health = {
+  status: ConnectionStatus
+  lastError: string | null
+  lastErrorAt: string | null
+  lastOkAt: string | null
+  account: string | null
+  accountName: string | null
+}
 
 const LABELS: Record<ConnectionStatus, string> = { connected: 'Connected', reconnect_needed: 'Reconnect needed', disconnected: 'Not connected' }
 
@@ -25,7 +32,13 @@ export function HealthBadge(props: { health: Health | undefined }) {
 }
 
 /** Connect, Disconnect and Test on a cloud integration's Setup tab. */
-export function ConnectionPanel(props: { connector: AnyConnector; health: Health | undefined; redirectUri: string; canSetup: boolean; notice?: { kind: 'success' | 'error'; text: string } }) {
+export function ConnectionPanel(props: {
+  connector: AnyConnector
+  health: Health | undefined
+  redirectUri: string
+  canSetup: boolean
+  notice?: { kind: 'success' | 'error'; text: string }
+}) {
   const c = props.connector
   const base = `/integrations/${c.id}`
   const status = props.health?.status ?? 'disconnected'
@@ -55,7 +68,14 @@ export function ConnectionPanel(props: { connector: AnyConnector; health: Health
             </form>
           )}
           {c.testConnection && (
-            <form method='post' action={`${base}/connection/test`} hx-post={`${base}/connection/test`} hx-target='#connection' hx-swap='outerHTML' class='inline'>
+            <form
+              method='post'
+              action={`${base}/connection/test`}
+              hx-post={`${base}/connection/test`}
+              hx-target='#connection'
+              hx-swap='outerHTML'
+              class='inline'
+            >
               <button type='submit' class='secondary'>
                 Test connection
               </button>

@@ -45,7 +45,14 @@ export function ImportPreview(props: { plan: ImportPlan; module: ModuleSpec; mod
       {plan.items.length === 0 ? (
         <p>Nothing to import: the selection holds only Imported or Archived records{plan.skipped ? ` (${plan.skipped})` : ''}.</p>
       ) : (
-        <form method='post' action={`${props.modulePath}/import`} hx-post={`${props.modulePath}/import`} hx-target='#staging-results' hx-swap='outerHTML' hx-disable='find button'>
+        <form
+          method='post'
+          action={`${props.modulePath}/import`}
+          hx-post={`${props.modulePath}/import`}
+          hx-target='#staging-results'
+          hx-swap='outerHTML'
+          hx-disable='find button'
+        >
           <SelectionInputs selection={props.selection} />
           <ul class='import-summary'>
             <li>
@@ -62,11 +69,7 @@ export function ImportPreview(props: { plan: ImportPlan; module: ModuleSpec; mod
                 <strong>{fails.length}</strong> cannot be imported
               </li>
             )}
-            {plan.skipped > 0 && (
-              <li class='muted'>
-                {plan.skipped} selected record(s) are Imported or Archived and are left alone
-              </li>
-            )}
+            {plan.skipped > 0 && <li class='muted'>{plan.skipped} selected record(s) are Imported or Archived and are left alone</li>}
           </ul>
           {links.length > 0 && (
             <details open={links.length <= 20}>
@@ -89,7 +92,12 @@ export function ImportPreview(props: { plan: ImportPlan; module: ModuleSpec; mod
                         <a href={`${props.module.corePath}/${l.core!.id}`}>{l.core!.label}</a>
                       </td>
                       <td>
-                        <input type='checkbox' name='create_new' value={String(l.stagedId)} aria-label={`Create a new record for ${l.label} instead of linking`} />
+                        <input
+                          type='checkbox'
+                          name='create_new'
+                          value={String(l.stagedId)}
+                          aria-label={`Create a new record for ${l.label} instead of linking`}
+                        />
                       </td>
                     </tr>
                   ))}
@@ -119,12 +127,19 @@ export function ImportPreview(props: { plan: ImportPlan; module: ModuleSpec; mod
   )
 }
 
-export function ChangesDialog(props: { label: string; externalId: string; module: ModuleSpec; before: Record<string, string | null>; after: Record<string, string | null> }) {
+export function ChangesDialog(props: {
+  label: string
+  externalId: string
+  module: ModuleSpec
+  before: Record<string, string | null>
+  after: Record<string, string | null>
+}) {
   const changed = props.module.fields.filter((f) => (props.before[f.key] ?? null) !== (props.after[f.key] ?? null))
   return (
     <Dialog title={`What changed: ${props.label}`} labelledBy='changes-title'>
       <p class='muted'>
-        External id <code>{props.externalId}</code>. <em>Existing</em> is what was imported; <em>updated</em> is what the source has now. IMPORT applies the updated values.
+        External id <code>{props.externalId}</code>. <em>Existing</em> is what was imported; <em>updated</em> is what the source has now. IMPORT applies the
+        updated values.
       </p>
       <table class='striped changes'>
         <thead>

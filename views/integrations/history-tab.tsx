@@ -84,7 +84,9 @@ export function HistoryTab(props: { integrationPath: string; runs: Runs; batches
           <ul>
             {props.unfinished.map((a) => (
               <li>
-                {formatTimestamp(a.started_at)}: {a.records.toLocaleString('en-US')} {moduleLabel(a.module).toLowerCase()} by {a.trigger === 'auto' ? 'auto-import' : (a.user_email ?? '—')} {a.status === 'interrupted' ? 'was interrupted (the server stopped)' : 'failed'}. {a.error}
+                {formatTimestamp(a.started_at)}: {a.records.toLocaleString('en-US')} {moduleLabel(a.module).toLowerCase()} by{' '}
+                {a.trigger === 'auto' ? 'auto-import' : (a.user_email ?? '—')} {a.status === 'interrupted' ? 'was interrupted (the server stopped)' : 'failed'}.{' '}
+                {a.error}
               </li>
             ))}
           </ul>
@@ -125,7 +127,15 @@ export function HistoryTab(props: { integrationPath: string; runs: Runs; batches
                         undone
                       </small>
                     ) : props.canAct && b.created_count > 0 ? (
-                      <form method='post' action={`${props.integrationPath}/batches/${b.id}/undo`} class='inline' hx-post={`${props.integrationPath}/batches/${b.id}/undo`} hx-target='#history' hx-swap='outerHTML' hx-confirm={`Undo batch #${b.id}? Records it created that nobody changed since are removed.`}>
+                      <form
+                        method='post'
+                        action={`${props.integrationPath}/batches/${b.id}/undo`}
+                        class='inline'
+                        hx-post={`${props.integrationPath}/batches/${b.id}/undo`}
+                        hx-target='#history'
+                        hx-swap='outerHTML'
+                        hx-confirm={`Undo batch #${b.id}? Records it created that nobody changed since are removed.`}
+                      >
                         <button type='submit' class='secondary outline small'>
                           Undo
                         </button>

@@ -5,7 +5,14 @@ import { PageHeader } from '../components/list-view.js'
 import { HealthBadge, type Health } from './connection-panel.js'
 
 /** The integration page: its name, status, and one tab per synced module between Setup and History. */
-export function IntegrationLayout(props: { connector: AnyConnector; active: string; activated: boolean; syncSource: boolean; health?: Health; children?: Child }) {
+export function IntegrationLayout(props: {
+  connector: AnyConnector
+  active: string
+  activated: boolean
+  syncSource: boolean
+  health?: Health
+  children?: Child
+}) {
   const base = `/integrations/${props.connector.id}`
   const tabs = [
     { key: 'setup', href: base, label: 'Setup' },

@@ -13,7 +13,8 @@ export function OverviewPage(props: { rows: OverviewRow[]; canSetup: boolean; me
     <>
       <PageHeader title='Administration › Integrations' />
       <p>
-        <strong>Sync</strong> brings records from a platform into the middleware, where you review and IMPORT them; one integration at a time is the sync source. <strong>Publish</strong> sends approved payroll to any number of activated integrations.
+        <strong>Sync</strong> brings records from a platform into the middleware, where you review and IMPORT them; one integration at a time is the sync
+        source. <strong>Publish</strong> sends approved payroll to any number of activated integrations.
       </p>
       <div class='table-scroll'>
         <table class='overview'>

@@ -27,7 +27,15 @@ function elapsed(run: RunRow): string {
 export type RowErrorView = { page: number | null; row_number: number | null; external_id: string | null; field: string | null; message: string }
 
 /** `joined`: this SYNC press found the run already going and joined it (said above the run). */
-export function RunPanel(props: { run: RunRow | undefined; integrationPath: string; modulePath: string; canAct: boolean; errors?: RowErrorView[]; agentName?: string; joined?: boolean }) {
+export function RunPanel(props: {
+  run: RunRow | undefined
+  integrationPath: string
+  modulePath: string
+  canAct: boolean
+  errors?: RowErrorView[]
+  agentName?: string
+  joined?: boolean
+}) {
   const run = props.run
   const active = isActive(run)
   // A run of an agent connector waits, queued, until the agent calls in: no need to ask every second.
@@ -39,15 +47,20 @@ export function RunPanel(props: { run: RunRow | undefined; integrationPath: stri
         <p class='muted'>Never synced. SYNC brings this module's records into the middleware; nothing reaches your modules until you IMPORT.</p>
       ) : (
         <>
-          {props.joined && <p class='flash flash-info'>A sync of this module was already {run.status === 'queued' ? 'queued' : 'running'}: your SYNC joined run #{run.id} instead of starting another.</p>}
+          {props.joined && (
+            <p class='flash flash-info'>
+              A sync of this module was already {run.status === 'queued' ? 'queued' : 'running'}: your SYNC joined run #{run.id} instead of starting another.
+            </p>
+          )}
           <p>
             <strong>
               Run #{run.id}: {waiting ? `Waiting for ${props.agentName}` : (RUN_STATUS_LABELS[run.status] ?? run.status)}
-            </strong>
-            {' '}· {run.trigger === 'schedule' ? 'scheduled' : run.trigger} · started {formatTimestamp(run.started_at ?? run.created_at)} · {elapsed(run)}
+            </strong>{' '}
+            · {run.trigger === 'schedule' ? 'scheduled' : run.trigger} · started {formatTimestamp(run.started_at ?? run.created_at)} · {elapsed(run)}
           </p>
           <p class='run-counts'>
-            {run.records.toLocaleString('en-US')} records in {run.pages} page(s): <span>{run.new_count} new</span> · <span>{run.updated_count} changed</span> · <span>{run.unchanged_count} unchanged</span> · <span>{run.removed_count} removed at source</span>
+            {run.records.toLocaleString('en-US')} records in {run.pages} page(s): <span>{run.new_count} new</span> · <span>{run.updated_count} changed</span> ·{' '}
+            <span>{run.unchanged_count} unchanged</span> · <span>{run.removed_count} removed at source</span>
             {run.error_count > 0 && (
               <>
                 {' '}
@@ -85,7 +98,13 @@ export function RunPanel(props: { run: RunRow | undefined; integrationPath: stri
             </details>
           )}
           {active && props.canAct && (
-            <button type='button' class='secondary outline small' hx-post={`${props.integrationPath}/runs/${run.id}/cancel`} hx-target='#run-panel' hx-swap='outerHTML'>
+            <button
+              type='button'
+              class='secondary outline small'
+              hx-post={`${props.integrationPath}/runs/${run.id}/cancel`}
+              hx-target='#run-panel'
+              hx-swap='outerHTML'
+            >
               Cancel
             </button>
           )}

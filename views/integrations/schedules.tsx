@@ -21,7 +21,18 @@ export function ScheduleForm(props: { row: ScheduleRowView; canSetup: boolean; s
           {props.saved && <small class='saved'> · saved</small>}
         </legend>
         <div class='grid'>
-          <SelectField form={f} name='preset' label='Schedule' options={[{ value: 'off', label: 'Off' }, { value: 'every15', label: 'Every 15 minutes' }, { value: 'hourly', label: 'Hourly' }, { value: 'daily', label: 'Daily at…' }, { value: 'custom', label: 'Custom cron expression' }]} />
+          <SelectField
+            form={f}
+            name='preset'
+            label='Schedule'
+            options={[
+              { value: 'off', label: 'Off' },
+              { value: 'every15', label: 'Every 15 minutes' },
+              { value: 'hourly', label: 'Hourly' },
+              { value: 'daily', label: 'Daily at…' },
+              { value: 'custom', label: 'Custom cron expression' },
+            ]}
+          />
           <Field form={f} name='hour' label='Hour (daily)' type='number' />
           <Field form={f} name='cron' label='Cron (custom)' hint='minute hour day month weekday' />
           <Field form={f} name='time_zone' label='Time zone' />

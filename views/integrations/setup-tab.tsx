@@ -13,12 +13,17 @@ export function SyncSourceSection(props: { connector: AnyConnector; state: SyncS
       <h2>Sync source</h2>
       {state.isSource ? (
         <p>
-          <strong>{connector.name} is the sync source:</strong> its records are the source of truth for {connector.syncModules.map((m) => MODULES[m].label.toLowerCase()).join(', ')}.
+          <strong>{connector.name} is the sync source:</strong> its records are the source of truth for{' '}
+          {connector.syncModules.map((m) => MODULES[m].label.toLowerCase()).join(', ')}.
         </p>
       ) : (
         <p>{state.otherSource ? `${state.otherSource} is the sync source now.` : 'No integration is the sync source yet.'} Only the sync source can SYNC.</p>
       )}
-      {state.error && <p class='flash flash-error' role='alert'>{state.error}</p>}
+      {state.error && (
+        <p class='flash flash-error' role='alert'>
+          {state.error}
+        </p>
+      )}
       {props.canSetup && !state.isSource && state.activated && (
         <form method='post' action={path} hx-post={path} hx-target='#sync-source' hx-swap='outerHTML'>
           {state.confirm ? (
@@ -48,13 +53,15 @@ export function SettingsForm(props: { connector: AnyConnector; form: FormState; 
         f.options ? (
           <SelectField form={props.form} name={f.key} label={f.label} options={f.options} hint={f.hint} />
         ) : (
-        <Field
-          form={props.form}
-          name={f.key}
-          label={f.label}
-          type={f.secret ? 'password' : 'text'}
-          hint={f.secret ? (props.storedSecrets.includes(f.key) ? 'Stored encrypted. Leave blank to keep it.' : 'Stored encrypted; never shown again.') : f.hint}
-        />
+          <Field
+            form={props.form}
+            name={f.key}
+            label={f.label}
+            type={f.secret ? 'password' : 'text'}
+            hint={
+              f.secret ? (props.storedSecrets.includes(f.key) ? 'Stored encrypted. Leave blank to keep it.' : 'Stored encrypted; never shown again.') : f.hint
+            }
+          />
         ),
       )}
       <button type='submit'>Save settings</button>
@@ -62,7 +69,14 @@ export function SettingsForm(props: { connector: AnyConnector; form: FormState; 
   )
 }
 
-export function SetupTab(props: { connector: AnyConnector; source: SyncSourceState; canSetup: boolean; settings: { form: FormState; storedSecrets: string[] } | null; extra?: unknown; schedules?: unknown }) {
+export function SetupTab(props: {
+  connector: AnyConnector
+  source: SyncSourceState
+  canSetup: boolean
+  settings: { form: FormState; storedSecrets: string[] } | null
+  extra?: unknown
+  schedules?: unknown
+}) {
   const c = props.connector
   return (
     <>
@@ -71,7 +85,11 @@ export function SetupTab(props: { connector: AnyConnector; source: SyncSourceSta
       {c.settingFields.length > 0 && props.settings && (
         <section>
           <h2>Settings</h2>
-          {props.canSetup ? <SettingsForm connector={c} form={props.settings.form} storedSecrets={props.settings.storedSecrets} /> : <p class='muted'>Only users who may set up integrations see these settings.</p>}
+          {props.canSetup ? (
+            <SettingsForm connector={c} form={props.settings.form} storedSecrets={props.settings.storedSecrets} />
+          ) : (
+            <p class='muted'>Only users who may set up integrations see these settings.</p>
+          )}
         </section>
       )}
       {props.extra as string}

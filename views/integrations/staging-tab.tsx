@@ -19,7 +19,10 @@ export type StagingView = {
   message?: { kind: 'success' | 'error'; text: Child }
 }
 
-export function stagingUrl(v: Pick<StagingView, 'modulePath' | 'filter' | 'sort'>, change: Partial<StagingFilter & StagingSort & { page: number }> = {}): string {
+export function stagingUrl(
+  v: Pick<StagingView, 'modulePath' | 'filter' | 'sort'>,
+  change: Partial<StagingFilter & StagingSort & { page: number }> = {},
+): string {
   const p = { ...v.filter, ...v.sort, page: 1, ...change }
   const search = new URLSearchParams()
   if (p.q) search.set('q', p.q)
@@ -36,7 +39,13 @@ function StatusCell(props: { row: StagingRow; modulePath: string }) {
   const label = STATUS_LABELS[props.row.status]
   if (props.row.status !== 'updated') return <span class={`status status-${props.row.status}`}>{label}</span>
   return (
-    <button type='button' class={`status status-updated linklike`} hx-get={`${props.modulePath}/records/${props.row.id}/changes`} hx-target='#dialog' title='Show what changed'>
+    <button
+      type='button'
+      class={`status status-updated linklike`}
+      hx-get={`${props.modulePath}/records/${props.row.id}/changes`}
+      hx-target='#dialog'
+      title='Show what changed'
+    >
       {label}
     </button>
   )
@@ -61,7 +70,11 @@ export function StagingResults(props: { v: StagingView }) {
   const self = stagingUrl(v, { page })
   return (
     <div id='staging-results' hx-get={self} hx-trigger='staging-changed from:body' hx-swap='outerHTML'>
-      {v.message && <p class={`flash flash-${v.message.kind}`} role='status'>{v.message.text}</p>}
+      {v.message && (
+        <p class={`flash flash-${v.message.kind}`} role='status'>
+          {v.message.text}
+        </p>
+      )}
       <p class='status-summary'>
         {(['new', 'updated', 'imported', 'archived'] as const).map((s) => (
           <span class={`status status-${s}`}>
@@ -148,10 +161,24 @@ export function StagingResults(props: { v: StagingView }) {
             <button type='submit' hx-post={`${v.modulePath}/import/preview`} hx-target='#dialog' hx-swap='innerHTML'>
               IMPORT
             </button>
-            <button type='submit' class='secondary' formaction={`${v.modulePath}/archive`} hx-post={`${v.modulePath}/archive`} hx-target='#staging-results' hx-swap='outerHTML'>
+            <button
+              type='submit'
+              class='secondary'
+              formaction={`${v.modulePath}/archive`}
+              hx-post={`${v.modulePath}/archive`}
+              hx-target='#staging-results'
+              hx-swap='outerHTML'
+            >
               Archive
             </button>
-            <button type='submit' class='secondary outline' formaction={`${v.modulePath}/unarchive`} hx-post={`${v.modulePath}/unarchive`} hx-target='#staging-results' hx-swap='outerHTML'>
+            <button
+              type='submit'
+              class='secondary outline'
+              formaction={`${v.modulePath}/unarchive`}
+              hx-post={`${v.modulePath}/unarchive`}
+              hx-target='#staging-results'
+              hx-swap='outerHTML'
+            >
               Unarchive
             </button>
           </div>
@@ -166,8 +193,25 @@ export function StagingResults(props: { v: StagingView }) {
 function StagingToolbar(props: { v: StagingView }) {
   const v = props.v
   return (
-    <form method='get' action={v.modulePath} class='list-toolbar' role='search' hx-get={v.modulePath} hx-trigger='input changed delay:250ms target:input[name=q], change target:select, submit' hx-target='#staging-results' hx-swap='outerHTML' hx-push-url='true'>
-      <input type='search' name='q' value={v.filter.q} placeholder='Search: start of a name or external id' aria-label='Search staged records' autocomplete='off' />
+    <form
+      method='get'
+      action={v.modulePath}
+      class='list-toolbar'
+      role='search'
+      hx-get={v.modulePath}
+      hx-trigger='input changed delay:250ms target:input[name=q], change target:select, submit'
+      hx-target='#staging-results'
+      hx-swap='outerHTML'
+      hx-push-url='true'
+    >
+      <input
+        type='search'
+        name='q'
+        value={v.filter.q}
+        placeholder='Search: start of a name or external id'
+        aria-label='Search staged records'
+        autocomplete='off'
+      />
       <select name='status' aria-label='Status'>
         <option value=''>Every status</option>
         {(['new', 'updated', 'imported', 'archived'] as const).map((s) => (
@@ -213,7 +257,17 @@ export function UploadSection(props: { v: Pick<StagingView, 'modulePath' | 'modu
   const file = upload.file
   return (
     <section id='upload-section' class='upload-section'>
-      <form method='post' action={`${v.modulePath}/upload`} enctype='multipart/form-data' class='upload-form' hx-post={`${v.modulePath}/upload`} hx-encoding='multipart/form-data' hx-target='#upload-section' hx-swap='outerHTML' hx-disable='find button'>
+      <form
+        method='post'
+        action={`${v.modulePath}/upload`}
+        enctype='multipart/form-data'
+        class='upload-form'
+        hx-post={`${v.modulePath}/upload`}
+        hx-encoding='multipart/form-data'
+        hx-target='#upload-section'
+        hx-swap='outerHTML'
+        hx-disable='find button'
+      >
         <label for='upload-file'>
           {file ? 'Replace the file' : 'Upload a file'} ({upload.accept}, up to {Math.round(upload.maxBytes / 1024 / 1024)} MB)
         </label>
@@ -228,13 +282,22 @@ export function UploadSection(props: { v: Pick<StagingView, 'modulePath' | 'modu
         )}
       </form>
       {file && (
-        <form method='post' action={`${v.modulePath}/mapping`} class='mapping-form' hx-post={`${v.modulePath}/mapping`} hx-target='#upload-section' hx-swap='outerHTML'>
+        <form
+          method='post'
+          action={`${v.modulePath}/mapping`}
+          class='mapping-form'
+          hx-post={`${v.modulePath}/mapping`}
+          hx-target='#upload-section'
+          hx-swap='outerHTML'
+        >
           <p>
-            <strong>{file.filename}</strong> · {file.rows.toLocaleString('en-US')} rows{file.encoding ? ` · read as ${file.encoding}` : ''} · uploaded {formatTimestamp(file.uploadedAt)}
+            <strong>{file.filename}</strong> · {file.rows.toLocaleString('en-US')} rows{file.encoding ? ` · read as ${file.encoding}` : ''} · uploaded{' '}
+            {formatTimestamp(file.uploadedAt)}
           </p>
           {file.encoding === 'Windows-1252' && (
             <p class='flash flash-warning' role='status'>
-              This file is not UTF-8, so it was read as Windows-1252 (Excel's usual CSV on Windows). Check the first rows below; if letters look wrong, save the sheet as "CSV UTF-8" and upload it again.
+              This file is not UTF-8, so it was read as Windows-1252 (Excel's usual CSV on Windows). Check the first rows below; if letters look wrong, save the
+              sheet as "CSV UTF-8" and upload it again.
             </p>
           )}
           {file.sample.length > 0 && (
@@ -270,9 +333,16 @@ export function UploadSection(props: { v: Pick<StagingView, 'modulePath' | 'modu
               </ul>
             )}
             <div class='mapping-grid'>
-              {!upload.idFromColumns && <MappingSelect name='externalId' label='External id *' headers={file.headers} value={upload.mapping?.externalId ?? null} />}
+              {!upload.idFromColumns && (
+                <MappingSelect name='externalId' label='External id *' headers={file.headers} value={upload.mapping?.externalId ?? null} />
+              )}
               {upload.columns.map((f) => (
-                <MappingSelect name={`field:${f.key}`} label={`${f.label}${f.required ? ' *' : ''}`} headers={file.headers} value={upload.mapping?.fields[f.key] ?? null} />
+                <MappingSelect
+                  name={`field:${f.key}`}
+                  label={`${f.label}${f.required ? ' *' : ''}`}
+                  headers={file.headers}
+                  value={upload.mapping?.fields[f.key] ?? null}
+                />
               ))}
             </div>
             <button type='submit' class='secondary'>
@@ -302,20 +372,42 @@ function MappingSelect(props: { name: string; label: string; headers: string[]; 
   )
 }
 
-export function StagingTab(props: { v: StagingView; run: RunRow | undefined; runErrors: RowErrorView[]; agentName?: string; canSync: boolean; syncBlocked: string | null; upload: UploadView | null }) {
+export function StagingTab(props: {
+  v: StagingView
+  run: RunRow | undefined
+  runErrors: RowErrorView[]
+  agentName?: string
+  canSync: boolean
+  syncBlocked: string | null
+  upload: UploadView | null
+}) {
   const v = props.v
   return (
     <section class='staging-tab'>
       {props.upload && <UploadSection v={v} upload={props.upload} />}
       <div class='sync-bar'>
         {props.canSync && (
-          <button type='button' hx-post={`${v.modulePath}/sync`} hx-target='#run-panel' hx-swap='outerHTML' hx-disable='this' disabled={props.syncBlocked !== null}>
+          <button
+            type='button'
+            hx-post={`${v.modulePath}/sync`}
+            hx-target='#run-panel'
+            hx-swap='outerHTML'
+            hx-disable='this'
+            disabled={props.syncBlocked !== null}
+          >
             SYNC
           </button>
         )}
         {props.syncBlocked && <small class='muted'>{props.syncBlocked}</small>}
       </div>
-      <RunPanel run={props.run} integrationPath={v.integrationPath} modulePath={v.modulePath} canAct={v.canAct} errors={props.runErrors} agentName={props.agentName} />
+      <RunPanel
+        run={props.run}
+        integrationPath={v.integrationPath}
+        modulePath={v.modulePath}
+        canAct={v.canAct}
+        errors={props.runErrors}
+        agentName={props.agentName}
+      />
       <StagingToolbar v={v} />
       <StagingResults v={v} />
     </section>

@@ -52,17 +52,17 @@ export function HtmlDocument(props: { title: string; children?: Child }) {
     <>
       {raw('<!DOCTYPE html>')}
       <html lang='en'>
-      <head>
-        <meta charset='utf-8' />
-        <meta name='viewport' content='width=device-width, initial-scale=1' />
-        <meta name='htmx-config' content='{"includeIndicatorCSS":false}' />
-        <title>{props.title} · Clockbridge</title>
-        <link rel='stylesheet' href='/public/vendor/pico.min.css' />
-        <link rel='stylesheet' href='/public/app.css' />
-        <script src='/public/vendor/htmx.min.js' defer></script>
-        <script src='/public/app.js' defer></script>
-      </head>
-      {props.children}
+        <head>
+          <meta charset='utf-8' />
+          <meta name='viewport' content='width=device-width, initial-scale=1' />
+          <meta name='htmx-config' content='{"includeIndicatorCSS":false}' />
+          <title>{props.title} · Clockbridge</title>
+          <link rel='stylesheet' href='/public/vendor/pico.min.css' />
+          <link rel='stylesheet' href='/public/app.css' />
+          <script src='/public/vendor/htmx.min.js' defer></script>
+          <script src='/public/app.js' defer></script>
+        </head>
+        {props.children}
       </html>
     </>
   )

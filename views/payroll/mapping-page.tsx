@@ -154,4 +154,5 @@ export function MappingPage(v: MappingView) {
   )
 }
 
-const pageUrl = (v: MappingView, page: number) => `/payroll/mapping?${new URLSearchParams({ target: v.target.key, group: String(v.group.id), ...(v.q ? { q: v.q } : {}), page: String(page) })}`
+const pageUrl = (v: MappingView, page: number) =>
+  `/payroll/mapping?${new URLSearchParams({ target: v.target.key, group: String(v.group.id), ...(v.q ? { q: v.q } : {}), page: String(page) })}`

@@ -7,7 +7,18 @@ import { CheckboxField, Field, FormError, HtmxForm, SelectField, type FormState 
 import { PageHeader } from '../components/list-view.js'
 import { PeriodNav } from './period-nav.js'
 
-export type PayrollView = { summary: PeriodSummary; previous: Period; next: Period; canApprove: boolean; canSettings: boolean; canPublish: boolean; unlockError?: string; policyText: string; fileFormats: { key: string; label: string }[]; targets: PublishTargetView[] }
+export type PayrollView = {
+  summary: PeriodSummary
+  previous: Period
+  next: Period
+  canApprove: boolean
+  canSettings: boolean
+  canPublish: boolean
+  unlockError?: string
+  policyText: string
+  fileFormats: { key: string; label: string }[]
+  targets: PublishTargetView[]
+}
 
 /** The Payroll tab: a period's hours per employee and pay ID, worked hours split by the pay policy; approve or unlock. */
 export function PayrollPage(v: PayrollView) {
@@ -101,9 +112,7 @@ function ApprovalSection(props: { summary: PeriodSummary; error?: string }) {
   }
   return (
     <form method='post' action={`/payroll/unlock?${q}`} id='unlock-period' hx-post={`/payroll/unlock?${q}`} hx-target='this' hx-swap='outerHTML'>
-      <p>
-        Approved {s.approvedAt ? s.approvedAt.slice(0, 16).replace('T', ' ') : ''} UTC. Time in it cannot change until it is unlocked.
-      </p>
+      <p>Approved {s.approvedAt ? s.approvedAt.slice(0, 16).replace('T', ' ') : ''} UTC. Time in it cannot change until it is unlocked.</p>
       <label for='unlock-reason'>Reason to unlock</label>
       <input id='unlock-reason' name='reason' required maxlength={500} aria-invalid={props.error ? 'true' : undefined} aria-describedby='unlock-reason-help' />
       {props.error ? (
@@ -138,7 +147,17 @@ export function PayrollSettingsForm(props: { form: FormState }) {
       <p class='muted'>The work week starts on the first day of the week set under Administration {'>'} Settings.</p>
       <h2>Pay periods</h2>
       <div class='grid'>
-        <SelectField form={props.form} name='frequency' label='Pay frequency' required options={[{ value: 'weekly', label: 'Weekly' }, { value: 'biweekly', label: 'Every two weeks' }, { value: 'semi-monthly', label: 'Twice a month (1st-15th, 16th-end)' }]} />
+        <SelectField
+          form={props.form}
+          name='frequency'
+          label='Pay frequency'
+          required
+          options={[
+            { value: 'weekly', label: 'Weekly' },
+            { value: 'biweekly', label: 'Every two weeks' },
+            { value: 'semi-monthly', label: 'Twice a month (1st-15th, 16th-end)' },
+          ]}
+        />
         <Field form={props.form} name='anchor' label='First day of any pay period' type='date' hint='For weekly and biweekly periods.' />
       </div>
       <button type='submit'>Save</button>
@@ -152,8 +171,8 @@ export function PayrollFilesSection(props: { period: string; approved: boolean; 
     <section id='payroll-files'>
       <h2>Payroll files</h2>
       <p class='muted'>
-        {props.approved ? 'Files for uploading this period to a payroll platform by hand.' : 'Approve the period to make its payroll files.'} Pay IDs become each platform's codes through the{' '}
-        <a href='/payroll/mapping'>payroll item mapping</a>
+        {props.approved ? 'Files for uploading this period to a payroll platform by hand.' : 'Approve the period to make its payroll files.'} Pay IDs become
+        each platform's codes through the <a href='/payroll/mapping'>payroll item mapping</a>
         {props.canSettings && (
           <>
             ; company codes and IDs are under <a href='/payroll/files/settings'>payroll file settings</a>
@@ -163,9 +182,7 @@ export function PayrollFilesSection(props: { period: string; approved: boolean; 
       </p>
       <ul class='file-list'>
         {props.formats.map((f) => (
-          <li>
-            {props.approved ? <a href={`/payroll/files/${f.key}?period=${props.period}`}>{f.label}</a> : <span class='muted'>{f.label}</span>}
-          </li>
+          <li>{props.approved ? <a href={`/payroll/files/${f.key}?period=${props.period}`}>{f.label}</a> : <span class='muted'>{f.label}</span>}</li>
         ))}
       </ul>
     </section>
@@ -196,7 +213,15 @@ export function FileSettingsForm(props: { form: FormState }) {
       <div class='grid'>
         <Field form={props.form} name='iifCompanyName' label='Company name' hint='As in Company > Company Information in QuickBooks.' />
         <Field form={props.form} name='iifCompanyCreateTime' label='Company create time' hint='The number in a Timer list export of the company file.' />
-        <SelectField form={props.form} name='iifEmployeeName' label='Employee names' options={[{ value: 'first-last', label: 'First Last' }, { value: 'last-first', label: 'Last, First' }]} />
+        <SelectField
+          form={props.form}
+          name='iifEmployeeName'
+          label='Employee names'
+          options={[
+            { value: 'first-last', label: 'First Last' },
+            { value: 'last-first', label: 'Last, First' },
+          ]}
+        />
       </div>
       <h2>ADP and Paychex</h2>
       <div class='grid'>
@@ -250,7 +275,9 @@ function FileExportForm(props: { period: string; target: PublishTargetView; appr
       {exports.length > 0 && (
         <div class='flash flash-warning' role='status'>
           <p>
-            Already exported {exports.length === 1 ? 'once' : `${exports.length} times`}; the last on {formatTimestamp(exports[0]!.exported_at)} by {exports[0]!.exported_by_name}: {exports[0]!.lines} line{exports[0]!.lines === 1 ? '' : 's'}, SHA-256 <code>{exports[0]!.checksum.slice(0, 16)}</code>. Import only one file per period in Sage.
+            Already exported {exports.length === 1 ? 'once' : `${exports.length} times`}; the last on {formatTimestamp(exports[0]!.exported_at)} by{' '}
+            {exports[0]!.exported_by_name}: {exports[0]!.lines} line{exports[0]!.lines === 1 ? '' : 's'}, SHA-256{' '}
+            <code>{exports[0]!.checksum.slice(0, 16)}</code>. Import only one file per period in Sage.
           </p>
         </div>
       )}
@@ -271,13 +298,20 @@ function LinePublishing(props: { period: string; target: PublishTargetView; appr
   return (
     <>
       <p>
-        Lines: {t.counts.sent} sent{t.counts.unconfirmed > 0 ? ` · ${t.counts.unconfirmed} sent, waiting for ${t.name} to confirm` : ''} · {t.counts.pending} pending
+        Lines: {t.counts.sent} sent{t.counts.unconfirmed > 0 ? ` · ${t.counts.unconfirmed} sent, waiting for ${t.name} to confirm` : ''} · {t.counts.pending}{' '}
+        pending
         {t.counts.pending > 0 && t.agentName ? ` (sent on ${t.agentName}'s next visit)` : ''} · {t.counts.failed} failed
       </p>
       {t.unconfirmed && (
         <p class='flash flash-info' role='status'>
-          {t.counts.unconfirmed} line{t.counts.unconfirmed === 1 ? ' was' : 's were'} sent to {t.name} and no answer came back yet; {t.name} may already hold {t.counts.unconfirmed === 1 ? 'it' : 'them'}. Clockbridge checks with {t.name}{' '}
-          {t.unconfirmed.nextCheckAt ? `again at ${formatTimestamp(t.unconfirmed.nextCheckAt).slice(11)}` : t.agentName ? `on ${t.agentName}'s next visit` : 'shortly'} before sending anything again, so nothing is added twice.
+          {t.counts.unconfirmed} line{t.counts.unconfirmed === 1 ? ' was' : 's were'} sent to {t.name} and no answer came back yet; {t.name} may already hold{' '}
+          {t.counts.unconfirmed === 1 ? 'it' : 'them'}. Clockbridge checks with {t.name}{' '}
+          {t.unconfirmed.nextCheckAt
+            ? `again at ${formatTimestamp(t.unconfirmed.nextCheckAt).slice(11)}`
+            : t.agentName
+              ? `on ${t.agentName}'s next visit`
+              : 'shortly'}{' '}
+          before sending anything again, so nothing is added twice.
           {t.unconfirmed.reason && <small class='muted'> Last answer: {t.unconfirmed.reason}</small>}
         </p>
       )}
@@ -345,7 +379,11 @@ export function PublishSection(props: { period: string; target: PublishTargetVie
           <ProblemLinks problems={t.warnings} />
         </details>
       )}
-      {t.file ? <FileExportForm period={props.period} target={t} approved={props.approved} /> : <LinePublishing period={props.period} target={t} approved={props.approved} />}
+      {t.file ? (
+        <FileExportForm period={props.period} target={t} approved={props.approved} />
+      ) : (
+        <LinePublishing period={props.period} target={t} approved={props.approved} />
+      )}
       {t.runs.length > 0 && (
         <details>
           <summary>Publish history</summary>

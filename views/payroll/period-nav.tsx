@@ -1,7 +1,14 @@
 import type { Period } from '../../src/payroll/pay-periods.js'
 
 /** Previous / current / next pay period, as links that keep the other query parameters. */
-export function PeriodNav(props: { basePath: string; period: Period; previous: Period; next: Period; status?: 'open' | 'approved'; extra?: Record<string, string> }) {
+export function PeriodNav(props: {
+  basePath: string
+  period: Period
+  previous: Period
+  next: Period
+  status?: 'open' | 'approved'
+  extra?: Record<string, string>
+}) {
   const href = (p: Period) => `${props.basePath}?${new URLSearchParams({ ...props.extra, period: p.start })}`
   return (
     <nav class='period-nav' aria-label='Pay period'>
@@ -11,7 +18,11 @@ export function PeriodNav(props: { basePath: string; period: Period; previous: P
       <strong>
         {props.period.start} to {props.period.end}
       </strong>
-      {props.status && <span class={`badge ${props.status === 'approved' ? 'badge-approved' : 'badge-open'}`}>{props.status === 'approved' ? 'Approved, locked' : 'Open'}</span>}
+      {props.status && (
+        <span class={`badge ${props.status === 'approved' ? 'badge-approved' : 'badge-open'}`}>
+          {props.status === 'approved' ? 'Approved, locked' : 'Open'}
+        </span>
+      )}
       <a href={href(props.next)} rel='next'>
         Next →
       </a>

@@ -56,12 +56,7 @@ export function RecordFormPage(props: { title: string; breadcrumb: { href: strin
   )
 }
 
-export function RecordDetailPage(props: {
-  title: string
-  breadcrumb: { href: string; label: string }
-  items: [string, Child][]
-  editHref: string | null
-}) {
+export function RecordDetailPage(props: { title: string; breadcrumb: { href: string; label: string }; items: [string, Child][]; editHref: string | null }) {
   return (
     <>
       <PageHeader title={props.title} breadcrumb={props.breadcrumb}>

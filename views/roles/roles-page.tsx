@@ -59,7 +59,10 @@ export function RolesPage(props: { matrix: RoleMatrix; error?: string }) {
   return (
     <>
       <PageHeader title='Role permissions' />
-      <p>Tick what each role may do. Super Admin always holds every permission so the server can never be locked out. Changes apply on the next click of every signed-in user.</p>
+      <p>
+        Tick what each role may do. Super Admin always holds every permission so the server can never be locked out. Changes apply on the next click of every
+        signed-in user.
+      </p>
       <RoleMatrixForm matrix={props.matrix} error={props.error} />
     </>
   )

@@ -47,7 +47,16 @@ export function TimeEntryForm(props: { form: FormState; options: EntryOptions; a
     <HtmxForm action={props.action} id='time-entry-form'>
       <FormError form={props.form} />
       <div class='grid'>
-        <EmployeePicker id='field-employee_id' name='employee_id' label='Employee' required options={o.employees} selected={props.form.values.employee_id ?? ''} empty='Choose…' error={props.form.errors.employee_id} />
+        <EmployeePicker
+          id='field-employee_id'
+          name='employee_id'
+          label='Employee'
+          required
+          options={o.employees}
+          selected={props.form.values.employee_id ?? ''}
+          empty='Choose…'
+          error={props.form.errors.employee_id}
+        />
         <Field form={props.form} name='date' label='Date' type='date' required />
         <SelectField form={props.form} name='pay_id' label='Pay ID' required options={o.payIds} />
       </div>
@@ -71,10 +80,25 @@ export function TimeEntriesPage(v: TimeEntriesView) {
   return (
     <>
       <PageHeader title='Time entries' />
-      <PeriodNav basePath='/time-entries' period={v.period} previous={v.previous} next={v.next} status={v.locked ? 'approved' : 'open'} extra={v.employeeFilter ? { employee: v.employeeFilter } : {}} />
+      <PeriodNav
+        basePath='/time-entries'
+        period={v.period}
+        previous={v.previous}
+        next={v.next}
+        status={v.locked ? 'approved' : 'open'}
+        extra={v.employeeFilter ? { employee: v.employeeFilter } : {}}
+      />
       <form method='get' action='/time-entries' class='filters'>
         <input type='hidden' name='period' value={v.period.start} />
-        <EmployeePicker id='employee-filter' name='employee' label='Employee' options={v.filterOptions} selected={v.employeeFilter} empty='Everyone' selectAttributes={{ 'hx-get': '/time-entries', 'hx-trigger': 'change', 'hx-target': 'body', 'hx-push-url': 'true', 'hx-include': 'closest form' }} />
+        <EmployeePicker
+          id='employee-filter'
+          name='employee'
+          label='Employee'
+          options={v.filterOptions}
+          selected={v.employeeFilter}
+          empty='Everyone'
+          selectAttributes={{ 'hx-get': '/time-entries', 'hx-trigger': 'change', 'hx-target': 'body', 'hx-push-url': 'true', 'hx-include': 'closest form' }}
+        />
         <noscript>
           <button type='submit'>Show</button>
         </noscript>
@@ -130,7 +154,9 @@ export function TimeEntriesPage(v: TimeEntriesView) {
                 Total
               </th>
               <td>{formatMinutes(v.paging.minutes)}</td>
-              <td colspan={v.canManage && !v.locked ? 6 : 5}>{v.paging.pages > 1 ? `${v.paging.entries.toLocaleString('en-US')} entries in the period` : ''}</td>
+              <td colspan={v.canManage && !v.locked ? 6 : 5}>
+                {v.paging.pages > 1 ? `${v.paging.entries.toLocaleString('en-US')} entries in the period` : ''}
+              </td>
             </tr>
           </tfoot>
         </table>
@@ -161,7 +187,8 @@ function ImportSection(props: { period: string; result?: { errors: { row: number
     <section id='time-import'>
       <h2>Import time from a file</h2>
       <p class='muted'>
-        A CSV or XLSX file whose first row names the columns: Employee number, Date (YYYY-MM-DD), Start and End (07:30), or Hours, Job site (number), Cost code, Department (code), Pay ID, Note. One bad row imports nothing; fix the rows listed and import the whole file again.
+        A CSV or XLSX file whose first row names the columns: Employee number, Date (YYYY-MM-DD), Start and End (07:30), or Hours, Job site (number), Cost code,
+        Department (code), Pay ID, Note. One bad row imports nothing; fix the rows listed and import the whole file again.
       </p>
       {props.result && props.result.errors.length > 0 && (
         <div class='flash flash-error' role='alert'>
@@ -184,4 +211,5 @@ function ImportSection(props: { period: string; result?: { errors: { row: number
   )
 }
 
-const entriesPageUrl = (v: TimeEntriesView, page: number) => `/time-entries?${new URLSearchParams({ period: v.period.start, ...(v.employeeFilter ? { employee: v.employeeFilter } : {}), page: String(page) })}`
+const entriesPageUrl = (v: TimeEntriesView, page: number) =>
+  `/time-entries?${new URLSearchParams({ period: v.period.start, ...(v.employeeFilter ? { employee: v.employeeFilter } : {}), page: String(page) })}`

@@ -30,7 +30,17 @@ export function UsersPage(props: { params: ListParams; page: Page<UserRow> }) {
         basePath='/users'
         params={props.params}
         searchLabel='Search users'
-        filters={[{ name: 'status', label: 'Status', options: [{ value: '', label: 'Any status' }, { value: 'active', label: 'Active' }, { value: 'disabled', label: 'Disabled' }] }]}
+        filters={[
+          {
+            name: 'status',
+            label: 'Status',
+            options: [
+              { value: '', label: 'Any status' },
+              { value: 'active', label: 'Active' },
+              { value: 'disabled', label: 'Disabled' },
+            ],
+          },
+        ]}
       />
       <UsersResults params={props.params} page={props.page} />
     </>
@@ -47,8 +57,16 @@ export function UserForm(props: { form: FormState; roles: { id: number; name: st
         <Field form={f} name='name' label='Name' required maxlength={100} />
         <Field form={f} name='email' label='Email' type='email' required maxlength={254} />
       </div>
-      <SelectField form={f} name='roleId' label='Role' required options={[{ value: '', label: '— Choose a role —' }, ...props.roles.map((r) => ({ value: String(r.id), label: r.name }))]} />
-      {!props.userId && <Field form={f} name='password' label='Initial password' type='password' required autocomplete='new-password' hint='At least 10 characters.' />}
+      <SelectField
+        form={f}
+        name='roleId'
+        label='Role'
+        required
+        options={[{ value: '', label: '— Choose a role —' }, ...props.roles.map((r) => ({ value: String(r.id), label: r.name }))]}
+      />
+      {!props.userId && (
+        <Field form={f} name='password' label='Initial password' type='password' required autocomplete='new-password' hint='At least 10 characters.' />
+      )}
       <button type='submit'>{props.userId ? 'Save changes' : 'Create user'}</button>
     </HtmxForm>
   )

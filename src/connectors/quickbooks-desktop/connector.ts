@@ -43,8 +43,16 @@ export const quickbooksDesktopConnector: Connector<QbdSettings> = {
   settingsSchema: qbdSettingsSchema,
   settingFields: [
     { key: 'username', label: 'Web Connector user name', hint: 'Goes into the QWC file; the Web Connector asks for the password.' },
-    { key: 'runEveryMinutes', label: 'Web Connector runs every (minutes)', hint: 'Written into the QWC file as its schedule. Download the QWC file again after changing it.' },
-    { key: 'companyFile', label: 'Company file (optional)', hint: 'Full path of the .QBW file, such as C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Acme.QBW. When set, any other company file is refused.' },
+    {
+      key: 'runEveryMinutes',
+      label: 'Web Connector runs every (minutes)',
+      hint: 'Written into the QWC file as its schedule. Download the QWC file again after changing it.',
+    },
+    {
+      key: 'companyFile',
+      label: 'Company file (optional)',
+      hint: 'Full path of the .QBW file, such as C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Acme.QBW. When set, any other company file is refused.',
+    },
   ],
   shape: 'agent',
   agentName: 'the QuickBooks Web Connector',

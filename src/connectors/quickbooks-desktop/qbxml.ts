@@ -15,13 +15,24 @@ export const PAGE_SIZE = 500
  * answer, and a later set with `oldMessageSetID` asks for it (Intuit's error recovery). The ids
  * are at most 23 characters.
  */
-export function messageSet(requests: XmlNode[], onError: 'stopOnError' | 'continueOnError' = 'stopOnError', recovery: { newMessageSetID?: string; oldMessageSetID?: string } = {}): string {
-  const attributes = { ...(recovery.oldMessageSetID ? { oldMessageSetID: recovery.oldMessageSetID } : {}), ...(recovery.newMessageSetID ? { newMessageSetID: recovery.newMessageSetID } : {}), onError }
+export function messageSet(
+  requests: XmlNode[],
+  onError: 'stopOnError' | 'continueOnError' = 'stopOnError',
+  recovery: { newMessageSetID?: string; oldMessageSetID?: string } = {},
+): string {
+  const attributes = {
+    ...(recovery.oldMessageSetID ? { oldMessageSetID: recovery.oldMessageSetID } : {}),
+    ...(recovery.newMessageSetID ? { newMessageSetID: recovery.newMessageSetID } : {}),
+    onError,
+  }
   return `<?xml version="1.0" encoding="utf-8"?><?qbxml version="${QBXML_VERSION}"?>${writeXml(el('QBXML', {}, el('QBXMLMsgsRq', attributes, ...requests)))}`
 }
 
 /** A message set id for a write: unique, and within qbXML's 23 characters. */
-export const newMessageSetId = () => `cb-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`
+export const newMessageSetId = () =>
+  `cb-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4)
+    .toString(36)
+    .padStart(4, '0')}`
 
 type ModuleQuery = {
   request: string
@@ -42,8 +53,20 @@ const address = (a: XmlElement | undefined) => ({
   zip: childText(a, 'PostalCode') ?? null,
   country: twoLetterCountry(childText(a, 'Country')),
 })
-const COUNTRIES: Record<string, string> = { us: 'US', usa: 'US', 'united states': 'US', ca: 'CA', canada: 'CA', uk: 'GB', gb: 'GB', 'united kingdom': 'GB', au: 'AU', australia: 'AU' }
-const twoLetterCountry = (v: string | undefined) => (v ? (COUNTRIES[v.trim().toLowerCase()] ?? (/^[A-Za-z]{2}$/.test(v.trim()) ? v.trim().toUpperCase() : null)) : null)
+const COUNTRIES: Record<string, string> = {
+  us: 'US',
+  usa: 'US',
+  'united states': 'US',
+  ca: 'CA',
+  canada: 'CA',
+  uk: 'GB',
+  gb: 'GB',
+  'united kingdom': 'GB',
+  au: 'AU',
+  australia: 'AU',
+}
+const twoLetterCountry = (v: string | undefined) =>
+  v ? (COUNTRIES[v.trim().toLowerCase()] ?? (/^[A-Za-z]{2}$/.test(v.trim()) ? v.trim().toUpperCase() : null)) : null
 
 /** The queries per module, with how each QuickBooks record becomes a Clockbridge record. */
 export const MODULE_QUERIES: Record<ModuleId, ModuleQuery> = {
@@ -216,7 +239,12 @@ function responseAggregate(text: string, name: string): XmlElement {
 function statusOf(rs: XmlElement) {
   const statusCode = Number(rs.attributes.statusCode)
   if (!Number.isInteger(statusCode)) throw new QbxmlError(`${rs.name} has no statusCode`)
-  return { requestId: rs.attributes.requestID ?? '', statusCode, statusSeverity: rs.attributes.statusSeverity ?? '', statusMessage: rs.attributes.statusMessage ?? '' }
+  return {
+    requestId: rs.attributes.requestID ?? '',
+    statusCode,
+    statusSeverity: rs.attributes.statusSeverity ?? '',
+    statusMessage: rs.attributes.statusMessage ?? '',
+  }
 }
 
 /** What QuickBooks says about itself in the first sendRequestXML (strHCPResponse). */
@@ -229,7 +257,9 @@ export function parseHostResponse(text: string, ownerId: string): HostInfo {
   const company = path(msgs, 'CompanyQueryRs', 'CompanyRet')
   const major = childText(host, 'MajorVersion')
   const minor = childText(host, 'MinorVersion')
-  const fileId = company?.children.find((d) => d.name === 'DataExtRet' && childText(d, 'OwnerID')?.toUpperCase() === ownerId.toUpperCase() && childText(d, 'DataExtName') === 'FileID')
+  const fileId = company?.children.find(
+    (d) => d.name === 'DataExtRet' && childText(d, 'OwnerID')?.toUpperCase() === ownerId.toUpperCase() && childText(d, 'DataExtName') === 'FileID',
+  )
   return {
     product: childText(host, 'ProductName'),
     version: major ? `${major}.${minor ?? 0}` : undefined,
@@ -269,7 +299,8 @@ export function duration(minutes: number): string {
   return `PT${Math.floor(minutes / 60)}H${minutes % 60}M`
 }
 
-const ref = (name: string, r: { listId?: string; fullName?: string } | undefined) => (r && (r.listId || r.fullName) ? el(name, {}, leaf('ListID', r.listId), r.listId ? null : leaf('FullName', r.fullName)) : null)
+const ref = (name: string, r: { listId?: string; fullName?: string } | undefined) =>
+  r && (r.listId || r.fullName) ? el(name, {}, leaf('ListID', r.listId), r.listId ? null : leaf('FullName', r.fullName)) : null
 
 export function timeTrackingAdd(line: TimeLine, requestId: string): XmlNode {
   return el(
@@ -297,9 +328,7 @@ export function timeTrackingDelete(txnId: string, requestId: string): XmlNode {
   return el('TxnDelRq', { requestID: requestId }, leaf('TxnDelType', 'TimeTracking'), leaf('TxnID', txnId))
 }
 
-export type LineOutcome =
-  | { status: 'sent'; txnId: string }
-  | { status: 'failed'; code: number; message: string; retry: boolean }
+export type LineOutcome = { status: 'sent'; txnId: string } | { status: 'failed'; code: number; message: string; retry: boolean }
 
 /**
  * The per-line result of a TimeTrackingAddRs. QuickBooks does not refuse a repeated ExternalGUID:
@@ -332,7 +361,12 @@ export function parsePublishResponse(text: string): Map<string, LineOutcome> {
     if (rs.name === 'TimeTrackingAddRs') outcomes.set(rs.attributes.requestID ?? '', lineOutcome(rs))
     if (rs.name === 'TxnDelRs') {
       const { statusCode, statusMessage } = statusOf(rs)
-      outcomes.set(rs.attributes.requestID ?? '', statusCode === 0 ? { status: 'sent', txnId: path(rs, 'TxnID')?.text ?? '' } : { status: 'failed', code: statusCode, message: `QuickBooks ${statusCode}: ${statusMessage}`, retry: statusCode >= 3170 && statusCode <= 3180 })
+      outcomes.set(
+        rs.attributes.requestID ?? '',
+        statusCode === 0
+          ? { status: 'sent', txnId: path(rs, 'TxnID')?.text ?? '' }
+          : { status: 'failed', code: statusCode, message: `QuickBooks ${statusCode}: ${statusMessage}`, retry: statusCode >= 3170 && statusCode <= 3180 },
+      )
     }
   }
   return outcomes
@@ -365,8 +399,14 @@ export function timeTrackingLookup(requestPrefix: string, q: { from?: string; to
   const byListId = [...new Set(q.employees.filter((e) => e.listId).map((e) => e.listId!))]
   const byName = [...new Set(q.employees.filter((e) => !e.listId && e.fullName).map((e) => e.fullName!))]
   const range = el('TxnDateRangeFilter', {}, leaf('FromTxnDate', q.from), leaf('ToTxnDate', q.to))
-  if (q.from && byListId.length > 0) requests.push(el('TimeTrackingQueryRq', { requestID: `${requestPrefix}-id` }, range, el('TimeTrackingEntityFilter', {}, ...byListId.map((id) => leaf('ListID', id)))))
-  if (q.from && byName.length > 0) requests.push(el('TimeTrackingQueryRq', { requestID: `${requestPrefix}-name` }, range, el('TimeTrackingEntityFilter', {}, ...byName.map((n) => leaf('FullName', n)))))
+  if (q.from && byListId.length > 0)
+    requests.push(
+      el('TimeTrackingQueryRq', { requestID: `${requestPrefix}-id` }, range, el('TimeTrackingEntityFilter', {}, ...byListId.map((id) => leaf('ListID', id)))),
+    )
+  if (q.from && byName.length > 0)
+    requests.push(
+      el('TimeTrackingQueryRq', { requestID: `${requestPrefix}-name` }, range, el('TimeTrackingEntityFilter', {}, ...byName.map((n) => leaf('FullName', n)))),
+    )
   if (q.txnIds.length > 0) requests.push(el('TimeTrackingQueryRq', { requestID: `${requestPrefix}-txn` }, ...q.txnIds.map((id) => leaf('TxnID', id))))
   return requests
 }
@@ -384,8 +424,10 @@ export function parseTimeTrackingLookup(text: string): HeldTime[] {
     if (rs.name !== 'TimeTrackingQueryRs') continue
     const { statusCode, statusMessage } = statusOf(rs)
     // 1: nothing matched. A TxnID QuickBooks does not know is 500 (some objects not found) or 3120.
-    if (statusCode !== 0 && statusCode !== 1 && statusCode !== 500 && statusCode !== 3120) throw new QbxmlError(`QuickBooks ${statusCode} while looking up time entries: ${statusMessage}`)
-    for (const ret of rs.children.filter((c) => c.name === 'TimeTrackingRet')) held.push({ txnId: childText(ret, 'TxnID') ?? '', externalGuid: childText(ret, 'ExternalGUID')?.toUpperCase() ?? null })
+    if (statusCode !== 0 && statusCode !== 1 && statusCode !== 500 && statusCode !== 3120)
+      throw new QbxmlError(`QuickBooks ${statusCode} while looking up time entries: ${statusMessage}`)
+    for (const ret of rs.children.filter((c) => c.name === 'TimeTrackingRet'))
+      held.push({ txnId: childText(ret, 'TxnID') ?? '', externalGuid: childText(ret, 'ExternalGUID')?.toUpperCase() ?? null })
   }
   return held
 }

@@ -16,7 +16,12 @@ export async function setWebConnectorPassword(db: Db, actor: Actor, password: st
   if (password.length < PASSWORD_MIN_LENGTH) return { error: `At least ${PASSWORD_MIN_LENGTH} characters` }
   if (password.length > PASSWORD_MAX_LENGTH) return { error: `At most ${PASSWORD_MAX_LENGTH} characters` }
   await saveState(db, QBD_ID, STATUS_KEYS.passwordHash, await hashPassword(password))
-  await recordAudit(db, actor, { action: 'integration.qbwc_password', entityType: 'integration', entityId: QBD_ID, summary: 'Set the QuickBooks Web Connector password' })
+  await recordAudit(db, actor, {
+    action: 'integration.qbwc_password',
+    entityType: 'integration',
+    entityId: QBD_ID,
+    summary: 'Set the QuickBooks Web Connector password',
+  })
   return { ok: true }
 }
 
@@ -60,8 +65,10 @@ export function qwcFile(args: { publicBaseUrl: string; settings: QbdSettings; fi
 export function addressProblem(publicBaseUrl: string): string | null {
   const url = new URL(publicBaseUrl)
   const local = url.hostname === 'localhost'
-  if (url.protocol !== 'https:' && !local) return `The Web Connector only connects over HTTPS (except to localhost). Serve Clockbridge over HTTPS (see the README) and set PUBLIC_BASE_URL to its https:// address.`
-  if (/^[\d.]+$/.test(url.hostname) || url.hostname.includes(':')) return `The Web Connector refuses an IP address (${url.hostname}) as the application URL; use a host name in PUBLIC_BASE_URL.`
+  if (url.protocol !== 'https:' && !local)
+    return `The Web Connector only connects over HTTPS (except to localhost). Serve Clockbridge over HTTPS (see the README) and set PUBLIC_BASE_URL to its https:// address.`
+  if (/^[\d.]+$/.test(url.hostname) || url.hostname.includes(':'))
+    return `The Web Connector refuses an IP address (${url.hostname}) as the application URL; use a host name in PUBLIC_BASE_URL.`
   return null
 }
 

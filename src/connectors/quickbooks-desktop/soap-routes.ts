@@ -18,7 +18,9 @@ export const qbwcRoutes = new Hono<AppEnv>()
 
 qbwcRoutes.get('/', anyone(), (c) => {
   if (c.req.query('wsdl') === undefined && c.req.query('WSDL') === undefined) {
-    return c.text('This is the QuickBooks Web Connector service of Clockbridge. Its description is at ?wsdl; set it up from Administration > Integrations > QuickBooks Desktop.')
+    return c.text(
+      'This is the QuickBooks Web Connector service of Clockbridge. Its description is at ?wsdl; set it up from Administration > Integrations > QuickBooks Desktop.',
+    )
   }
   return c.body(wsdl(`${c.var.config.publicBaseUrl}/qbwc`), 200, XML)
 })
@@ -28,7 +30,8 @@ qbwcRoutes.post(
   anyone(),
   bodyLimit({
     maxSize: QBWC_BODY_LIMIT_BYTES,
-    onError: (c) => c.body(soapFault(new SoapFault('Client', `The request is larger than ${QBWC_BODY_LIMIT_BYTES / 1024 / 1024} MB; nothing was read.`)), 413, XML),
+    onError: (c) =>
+      c.body(soapFault(new SoapFault('Client', `The request is larger than ${QBWC_BODY_LIMIT_BYTES / 1024 / 1024} MB; nothing was read.`)), 413, XML),
   }),
   async (c) => {
     let call

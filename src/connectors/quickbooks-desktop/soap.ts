@@ -79,10 +79,20 @@ export function wsdl(serviceUrl: string): string {
         `<s:element name="${m}Response"><s:complexType><s:sequence><s:element minOccurs="${d.result === 'int' ? 1 : 0}" maxOccurs="1" name="${m}Result" type="${types[d.result]}"/></s:sequence></s:complexType></s:element>`,
     )
     .join('')
-  const messages = methods.map(([m]) => `<wsdl:message name="${m}SoapIn"><wsdl:part name="parameters" element="tns:${m}"/></wsdl:message><wsdl:message name="${m}SoapOut"><wsdl:part name="parameters" element="tns:${m}Response"/></wsdl:message>`).join('')
-  const portOps = methods.map(([m]) => `<wsdl:operation name="${m}"><wsdl:input message="tns:${m}SoapIn"/><wsdl:output message="tns:${m}SoapOut"/></wsdl:operation>`).join('')
+  const messages = methods
+    .map(
+      ([m]) =>
+        `<wsdl:message name="${m}SoapIn"><wsdl:part name="parameters" element="tns:${m}"/></wsdl:message><wsdl:message name="${m}SoapOut"><wsdl:part name="parameters" element="tns:${m}Response"/></wsdl:message>`,
+    )
+    .join('')
+  const portOps = methods
+    .map(([m]) => `<wsdl:operation name="${m}"><wsdl:input message="tns:${m}SoapIn"/><wsdl:output message="tns:${m}SoapOut"/></wsdl:operation>`)
+    .join('')
   const bindingOps = methods
-    .map(([m]) => `<wsdl:operation name="${m}"><soap:operation soapAction="${QBWC_NAMESPACE}${m}" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>`)
+    .map(
+      ([m]) =>
+        `<wsdl:operation name="${m}"><soap:operation soapAction="${QBWC_NAMESPACE}${m}" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>`,
+    )
     .join('')
   return `<?xml version="1.0" encoding="utf-8"?>
 <wsdl:definitions xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:tns="${QBWC_NAMESPACE}" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" targetNamespace="${QBWC_NAMESPACE}">

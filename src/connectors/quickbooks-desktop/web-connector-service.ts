@@ -6,7 +6,28 @@ import { getIntegration, loadState, saveState } from '../../integrations/integra
 import type { ModuleId } from '../../integrations/modules.js'
 import { beginRun, completeRun, endRun, PageError, stageRunPage, type HubDeps } from '../../staging/sync-runs.js'
 import { QBD_ID, qbdSettings, quickbooksDesktopConnector, QBD_OWNER_ID } from './connector.js'
-import { externalGuid, MODULE_QUERIES, messageSet, newMessageSetId, PAGE_SIZE, parseHostResponse, parsePublishResponse, parseQueryResponse, parseRecoveryResponse, parseTimeTrackingLookup, QbxmlError, QBXML_VERSION, queryRequest, recoveryCheck, timeTrackingAdd, timeTrackingDelete, timeTrackingLookup, type LineOutcome as QbLineOutcome, type QueryPosition, type TimeLine } from './qbxml.js'
+import {
+  externalGuid,
+  MODULE_QUERIES,
+  messageSet,
+  newMessageSetId,
+  PAGE_SIZE,
+  parseHostResponse,
+  parsePublishResponse,
+  parseQueryResponse,
+  parseRecoveryResponse,
+  parseTimeTrackingLookup,
+  QbxmlError,
+  QBXML_VERSION,
+  queryRequest,
+  recoveryCheck,
+  timeTrackingAdd,
+  timeTrackingDelete,
+  timeTrackingLookup,
+  type LineOutcome as QbLineOutcome,
+  type QueryPosition,
+  type TimeLine,
+} from './qbxml.js'
 import { markUnconfirmed, MAX_REFUSED_TRIES, pendingLines, recordOutcome, unconfirmedLines } from '../../payroll/publish-service.js'
 import type { XmlNode } from '../../lib/xml.js'
 import type { SoapCall } from './soap.js'
@@ -48,14 +69,24 @@ type Resume = { runId: number; fromName: string; maxModified?: string }
 /** The request QuickBooks is working on, or the next one to hand out (requestId null). */
 type Pending = { runId: number; module: ModuleId; page: number; position: QueryPosition; requestId: string | null; fromModified?: string; restarts: number }
 
-type Session = { ticket_hash: string; created_at: string; pending: string | null; last_error: string | null; runs_total: number; runs_done: number; records: number; closed_at: string | null }
+type Session = {
+  ticket_hash: string
+  created_at: string
+  pending: string | null
+  last_error: string | null
+  runs_total: number
+  runs_done: number
+  records: number
+  closed_at: string | null
+}
 
 /**
  * A message set of time lines QuickBooks is working on (`publish`), or a step that settles lines
  * whose answer was lost: asking QuickBooks for the answer it kept (`recover`), or looking the
  * lines up by their ExternalGUID and TxnID (`lookup`).
  */
-type PublishPending = { publish: { messageSetId: string; ids: number[] } } | { recover: { messageSetId: string; ids: number[] } } | { lookup: { ids: number[] } }
+type PublishPending =
+  { publish: { messageSetId: string; ids: number[] } } | { recover: { messageSetId: string; ids: number[] } } | { lookup: { ids: number[] } }
 
 /** Time lines sent per message set: small enough that one bad line costs little to retry. */
 const PUBLISH_BATCH = 25
@@ -106,7 +137,11 @@ export class WebConnectorService {
     const valid = row?.activated && hash && username === settings.username ? await verifyPassword(hash, password) : await verifyAgainstDummy(password)
     await saveState(this.db, QBD_ID, STATUS_KEYS.lastContact, new Date().toISOString())
     if (!valid) {
-      const reason = !row?.activated ? 'QuickBooks Desktop is not activated in Clockbridge.' : !hash ? 'No Web Connector password is set: set one on the Setup tab.' : `The Web Connector signed in as "${username}" with a wrong user name or password.`
+      const reason = !row?.activated
+        ? 'QuickBooks Desktop is not activated in Clockbridge.'
+        : !hash
+          ? 'No Web Connector password is set: set one on the Setup tab.'
+          : `The Web Connector signed in as "${username}" with a wrong user name or password.`
       await this.recordError(reason)
       this.log.warn({ event: 'qbwc_auth_failed', username }, 'Web Connector sign-in refused')
       return ['', 'nvu']
@@ -120,15 +155,38 @@ export class WebConnectorService {
       // A Web Connector runs one session at a time: signing in again, it has given up the old one
       // (closed, crashed, lost its connection). Take it over now; the new session resumes from
       // what was committed, and writes whose answer was lost are settled first.
-      await this.db.updateTable('qbwc_sessions').set({ closed_at: new Date().toISOString(), pending: null, last_error: 'Ended without closeConnection; the same Web Connector signed in again and took over.' }).where('ticket_hash', '=', active.ticket_hash).execute()
+      await this.db
+        .updateTable('qbwc_sessions')
+        .set({
+          closed_at: new Date().toISOString(),
+          pending: null,
+          last_error: 'Ended without closeConnection; the same Web Connector signed in again and took over.',
+        })
+        .where('ticket_hash', '=', active.ticket_hash)
+        .execute()
       this.log.info({ event: 'qbwc_session_taken_over' }, 'the same Web Connector signed in again; its dropped session was taken over')
     }
     const ticket = randomUUID()
     const work = [...(await this.openRuns()), ...((await this.hoursWaiting(new Date().toISOString())) ? [{ publish: true }] : [])]
     const now = new Date().toISOString()
     // Sessions are kept a month for support questions, then forgotten.
-    await this.db.deleteFrom('qbwc_sessions').where('created_at', '<', new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString()).execute()
-    await this.db.insertInto('qbwc_sessions').values({ ticket_hash: hashTicket(ticket), integration: QBD_ID, created_at: now, last_seen_at: now, runs_total: work.length, runs_done: 0, records: 0, client_address: clientAddress }).execute()
+    await this.db
+      .deleteFrom('qbwc_sessions')
+      .where('created_at', '<', new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString())
+      .execute()
+    await this.db
+      .insertInto('qbwc_sessions')
+      .values({
+        ticket_hash: hashTicket(ticket),
+        integration: QBD_ID,
+        created_at: now,
+        last_seen_at: now,
+        runs_total: work.length,
+        runs_done: 0,
+        records: 0,
+        client_address: clientAddress,
+      })
+      .execute()
     this.log.info({ event: 'qbwc_session_opened', runs: work.length }, 'Web Connector session opened')
     return [ticket, work.length === 0 ? 'none' : settings.companyFile]
   }
@@ -204,9 +262,17 @@ export class WebConnectorService {
     }
     // A run a dropped session left running resumes after its last staged page, with a new iterator.
     const resume = this.resumeOf(state, module, run.id)
-    const mode = (await this.db.selectFrom('sync_runs').select(['mode', 'pages']).where('id', '=', run.id).executeTakeFirstOrThrow())
+    const mode = await this.db.selectFrom('sync_runs').select(['mode', 'pages']).where('id', '=', run.id).executeTakeFirstOrThrow()
     log.info({ event: 'qbwc_run_resumed', fromName: resume?.fromName }, 'resuming a run a dropped session left')
-    return { runId: run.id, module, page: mode.pages + 1, position: resume ? { fromName: resume.fromName } : {}, requestId: null, fromModified: mode.mode === 'incremental' ? state[sinceKey(module)] : undefined, restarts: 0 }
+    return {
+      runId: run.id,
+      module,
+      page: mode.pages + 1,
+      position: resume ? { fromName: resume.fromName } : {},
+      requestId: null,
+      fromModified: mode.mode === 'incremental' ? state[sinceKey(module)] : undefined,
+      restarts: 0,
+    }
   }
 
   // ── receiveResponseXML ───────────────────────────────────────────────────────────────────────
@@ -220,7 +286,12 @@ export class WebConnectorService {
     const pending = waiting
     if (!pending?.requestId) return this.fail(session, null, 'QuickBooks sent a response, but no request was waiting for one; nothing was staged.')
     const what = `${MODULE_QUERIES[pending.module].noun}s`
-    if (hresult) return this.retryOrFail(session, pending, `QuickBooks could not process the request for ${what} (${hresult}: ${message || 'no message'}); nothing of this page was staged`)
+    if (hresult)
+      return this.retryOrFail(
+        session,
+        pending,
+        `QuickBooks could not process the request for ${what} (${hresult}: ${message || 'no message'}); nothing of this page was staged`,
+      )
     let page
     try {
       page = parseQueryResponse(response, pending.module)
@@ -229,11 +300,19 @@ export class WebConnectorService {
       throw err
     }
     if (page.requestId !== pending.requestId) {
-      return this.fail(session, pending, `QuickBooks answered request ${page.requestId || '(none)'} but Clockbridge was waiting for ${pending.requestId}; nothing was staged.`)
+      return this.fail(
+        session,
+        pending,
+        `QuickBooks answered request ${page.requestId || '(none)'} but Clockbridge was waiting for ${pending.requestId}; nothing was staged.`,
+      )
     }
     if (page.statusCode === 3391 && pending.restarts < 2) return this.restartIterator(session, pending)
     if (page.statusCode >= 3170 && page.statusCode <= 3180) {
-      return this.pause(session, pending, `QuickBooks was busy (${page.statusCode}: ${page.statusMessage}). Clockbridge continues reading ${what} on the Web Connector's next run.`)
+      return this.pause(
+        session,
+        pending,
+        `QuickBooks was busy (${page.statusCode}: ${page.statusMessage}). Clockbridge continues reading ${what} on the Web Connector's next run.`,
+      )
     }
     if (page.statusSeverity === 'Error' || (page.statusCode !== 0 && page.statusCode !== 1 && page.statusCode < 500)) {
       return this.fail(session, pending, `QuickBooks ${page.statusCode} while reading ${what}: ${page.statusMessage}`)
@@ -251,7 +330,10 @@ export class WebConnectorService {
     const maxModified = [previous?.maxModified, page.maxModified].filter(Boolean).sort().pop()
     const resume: Resume = { runId, fromName: page.lastName ?? pending.position.fromName ?? '', maxModified }
     try {
-      await stageRunPage(this.deps, quickbooksDesktopConnector, module, runId, pending.page, { records, checkpoint: { [resumeKey(module)]: JSON.stringify(resume) } })
+      await stageRunPage(this.deps, quickbooksDesktopConnector, module, runId, pending.page, {
+        records,
+        checkpoint: { [resumeKey(module)]: JSON.stringify(resume) },
+      })
     } catch (err) {
       if (err instanceof PageError) return this.fail(session, pending, err.message)
       throw err
@@ -259,8 +341,18 @@ export class WebConnectorService {
     const more = MODULE_QUERIES[module].iterator && page.iteratorId ? (page.iteratorRemaining ?? 0) > 0 : page.returned >= PAGE_SIZE
     const stagedSoFar = session.records + records.length
     if (more) {
-      const next: Pending = { ...pending, page: pending.page + 1, requestId: null, restarts: 0, position: page.iteratorId && (page.iteratorRemaining ?? 0) > 0 ? { iteratorId: page.iteratorId } : { fromName: resume.fromName } }
-      await this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(next), records: stagedSoFar }).where('ticket_hash', '=', session.ticket_hash).execute()
+      const next: Pending = {
+        ...pending,
+        page: pending.page + 1,
+        requestId: null,
+        restarts: 0,
+        position: page.iteratorId && (page.iteratorRemaining ?? 0) > 0 ? { iteratorId: page.iteratorId } : { fromName: resume.fromName },
+      }
+      await this.db
+        .updateTable('qbwc_sessions')
+        .set({ pending: JSON.stringify(next), records: stagedSoFar })
+        .where('ticket_hash', '=', session.ticket_hash)
+        .execute()
       const fraction = page.iteratorRemaining !== undefined ? records.length / (records.length + page.iteratorRemaining) : 0.5
       return this.percent({ ...session, records: stagedSoFar }, fraction)
     }
@@ -269,7 +361,11 @@ export class WebConnectorService {
     if (maxModified) await saveState(this.db, QBD_ID, sinceKey(module), maxModified)
     if (mode === 'full') await saveState(this.db, QBD_ID, lastFullKey(module), new Date().toISOString())
     await autoImportAfterRun(this.deps, runId)
-    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: stagedSoFar, runs_done: session.runs_done + 1 }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.db
+      .updateTable('qbwc_sessions')
+      .set({ pending: null, records: stagedSoFar, runs_done: session.runs_done + 1 })
+      .where('ticket_hash', '=', session.ticket_hash)
+      .execute()
     return this.percent({ ...session, records: stagedSoFar, runs_done: session.runs_done + 1 }, 0)
   }
 
@@ -304,17 +400,26 @@ export class WebConnectorService {
     const ids: number[] = []
     for (const l of lines) {
       if (l.action === 'delete' && !l.external_ref) {
-        await recordOutcome(this.db, l.id, { status: 'failed', message: 'QuickBooks gave no TxnID for this line when it was sent; delete the old entry by hand in QuickBooks' })
+        await recordOutcome(this.db, l.id, {
+          status: 'failed',
+          message: 'QuickBooks gave no TxnID for this line when it was sent; delete the old entry by hand in QuickBooks',
+        })
         continue
       }
-      requests.push(l.action === 'add' ? timeTrackingAdd(JSON.parse(l.payload) as TimeLine, `line-${l.id}`) : timeTrackingDelete(l.external_ref!, `line-${l.id}`))
+      requests.push(
+        l.action === 'add' ? timeTrackingAdd(JSON.parse(l.payload) as TimeLine, `line-${l.id}`) : timeTrackingDelete(l.external_ref!, `line-${l.id}`),
+      )
       ids.push(l.id)
     }
     if (ids.length === 0) return this.publishRequest(session)
     const messageSetId = newMessageSetId()
     await this.db.transaction().execute(async (trx) => {
       await markUnconfirmed(trx, ids, messageSetId)
-      await trx.updateTable('qbwc_sessions').set({ pending: JSON.stringify({ publish: { messageSetId, ids } } satisfies PublishPending) }).where('ticket_hash', '=', session.ticket_hash).execute()
+      await trx
+        .updateTable('qbwc_sessions')
+        .set({ pending: JSON.stringify({ publish: { messageSetId, ids } } satisfies PublishPending) })
+        .where('ticket_hash', '=', session.ticket_hash)
+        .execute()
     })
     return messageSet(requests, 'continueOnError', { newMessageSetID: messageSetId })
   }
@@ -337,7 +442,12 @@ export class WebConnectorService {
     const batch = lines.slice(0, PUBLISH_BATCH)
     const adds = batch.filter((l) => l.action === 'add').map((l) => JSON.parse(l.payload) as TimeLine)
     const dates = adds.map((l) => l.date).sort()
-    const requests = timeTrackingLookup(`find-${batch[0]!.id}`, { from: dates[0], to: dates[dates.length - 1], employees: adds.map((l) => l.employee), txnIds: batch.filter((l) => l.action === 'delete' && l.external_ref).map((l) => l.external_ref!) })
+    const requests = timeTrackingLookup(`find-${batch[0]!.id}`, {
+      from: dates[0],
+      to: dates[dates.length - 1],
+      employees: adds.map((l) => l.employee),
+      txnIds: batch.filter((l) => l.action === 'delete' && l.external_ref).map((l) => l.external_ref!),
+    })
     await this.savePending(session, { lookup: { ids: batch.map((l) => l.id) } })
     this.log.info({ event: 'qbwc_lookup', lines: batch.length }, 'looking up time lines whose answer was lost')
     return messageSet(requests, 'continueOnError')
@@ -347,14 +457,23 @@ export class WebConnectorService {
     if ('publish' in step) return this.receivePublish(session, step.publish, response, hresult, message)
     if (hresult) {
       // A query that did not run leaves the lines as they were: they are settled on the next visit.
-      return this.stopSession(session, `QuickBooks could not check the hours it was sent earlier (${hresult}: ${message || 'no message'}); Clockbridge checks them again on the next visit before sending anything.`)
+      return this.stopSession(
+        session,
+        `QuickBooks could not check the hours it was sent earlier (${hresult}: ${message || 'no message'}); Clockbridge checks them again on the next visit before sending anything.`,
+      )
     }
     if ('recover' in step) return this.receiveRecovery(session, step.recover, response)
     return this.receiveLookup(session, step.lookup.ids, response)
   }
 
   /** Each line's result: sent (with its TxnID), failed with QuickBooks' message, or tried again on the next visit. */
-  private async receivePublish(session: Session, set: { messageSetId: string; ids: number[] }, response: string, hresult: string, message: string): Promise<number> {
+  private async receivePublish(
+    session: Session,
+    set: { messageSetId: string; ids: number[] },
+    response: string,
+    hresult: string,
+    message: string,
+  ): Promise<number> {
     let outcomes
     try {
       if (hresult) throw new QbxmlError(`QuickBooks could not process the hours (${hresult}: ${message || 'no message'})`)
@@ -377,14 +496,21 @@ export class WebConnectorService {
     try {
       outcomes = parseRecoveryResponse(response)
     } catch (err) {
-      return this.stopSession(session, `QuickBooks sent an answer Clockbridge could not read while checking earlier hours (${(err as Error).message}); it checks again on the next visit.`)
+      return this.stopSession(
+        session,
+        `QuickBooks sent an answer Clockbridge could not read while checking earlier hours (${(err as Error).message}); it checks again on the next visit.`,
+      )
     }
     const answered = set.ids.filter((id) => outcomes.has(`line-${id}`))
     const sent = await this.recordQbOutcomes(answered, outcomes)
     // Lines QuickBooks kept no answer for: found or not by a lookup, never sent again blindly.
     const unanswered = set.ids.filter((id) => !outcomes.has(`line-${id}`))
-    if (unanswered.length > 0) await this.db.updateTable('publish_lines').set({ attempt_id: null }).where('id', 'in', unanswered).where('status', '=', 'unconfirmed').execute()
-    this.log.info({ event: 'qbwc_recovered', messageSetId: set.messageSetId, answered: answered.length, unanswered: unanswered.length }, 'QuickBooks answered for an earlier message set')
+    if (unanswered.length > 0)
+      await this.db.updateTable('publish_lines').set({ attempt_id: null }).where('id', 'in', unanswered).where('status', '=', 'unconfirmed').execute()
+    this.log.info(
+      { event: 'qbwc_recovered', messageSetId: set.messageSetId, answered: answered.length, unanswered: unanswered.length },
+      'QuickBooks answered for an earlier message set',
+    )
     return this.stepDone(session, sent)
   }
 
@@ -394,7 +520,10 @@ export class WebConnectorService {
     try {
       held = parseTimeTrackingLookup(response)
     } catch (err) {
-      return this.stopSession(session, `${(err as Error).message}. Clockbridge checks the hours it sent earlier again on the next visit before sending anything.`)
+      return this.stopSession(
+        session,
+        `${(err as Error).message}. Clockbridge checks the hours it sent earlier again on the next visit before sending anything.`,
+      )
     }
     const byGuid = new Map<string, string>()
     for (const t of held) if (t.externalGuid && !byGuid.has(t.externalGuid)) byGuid.set(t.externalGuid, t.txnId)
@@ -421,21 +550,36 @@ export class WebConnectorService {
   private async notApplied(row: { id: number; attempts: number; message: string | null }): Promise<void> {
     if (row.attempts >= MAX_REFUSED_TRIES) {
       const reason = row.message ?? 'QuickBooks did not add this line'
-      await recordOutcome(this.db, row.id, { status: 'failed', message: `${reason.replace(/ Clockbridge checks these hours.*$/, '')}. Tried ${row.attempts} times; QuickBooks holds none of it. Fix what QuickBooks reports (or open the company file in single-user mode if it was busy), then press Retry failed lines.` })
+      await recordOutcome(this.db, row.id, {
+        status: 'failed',
+        message: `${reason.replace(/ Clockbridge checks these hours.*$/, '')}. Tried ${row.attempts} times; QuickBooks holds none of it. Fix what QuickBooks reports (or open the company file in single-user mode if it was busy), then press Retry failed lines.`,
+      })
     } else {
-      await this.db.updateTable('publish_lines').set({ status: 'pending', attempt_id: null, message: null, updated_at: new Date().toISOString() }).where('id', '=', row.id).execute()
+      await this.db
+        .updateTable('publish_lines')
+        .set({ status: 'pending', attempt_id: null, message: null, updated_at: new Date().toISOString() })
+        .where('id', '=', row.id)
+        .execute()
     }
   }
 
   /** Records QuickBooks' answer for each line; a line it did not answer for stays unconfirmed, to be looked up. */
   private async recordQbOutcomes(ids: number[], outcomes: Map<string, QbLineOutcome>): Promise<number> {
     let sent = 0
-    const attempts = new Map((ids.length > 0 ? await this.db.selectFrom('publish_lines').select(['id', 'attempts']).where('id', 'in', ids).execute() : []).map((r) => [r.id, r.attempts]))
+    const attempts = new Map(
+      (ids.length > 0 ? await this.db.selectFrom('publish_lines').select(['id', 'attempts']).where('id', 'in', ids).execute() : []).map((r) => [
+        r.id,
+        r.attempts,
+      ]),
+    )
     for (const id of ids) {
       const outcome = outcomes.get(`line-${id}`)
       if (!outcome) {
         await this.db.updateTable('publish_lines').set({ attempt_id: null }).where('id', '=', id).execute()
-        await recordOutcome(this.db, id, { status: 'unconfirmed', message: 'QuickBooks did not answer for this line; Clockbridge looks it up in QuickBooks on the next visit before sending it again.' })
+        await recordOutcome(this.db, id, {
+          status: 'unconfirmed',
+          message: 'QuickBooks did not answer for this line; Clockbridge looks it up in QuickBooks on the next visit before sending it again.',
+        })
       } else if (outcome.status === 'sent') {
         await recordOutcome(this.db, id, { status: 'sent', ref: outcome.txnId })
         sent++
@@ -447,7 +591,11 @@ export class WebConnectorService {
 
   /** A publishing step was answered: nothing is waiting any more, `settled` lines count as records, and the session goes on. */
   private async stepDone(session: Session, settled: number): Promise<number> {
-    await this.db.updateTable('qbwc_sessions').set({ pending: null, records: session.records + settled }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.db
+      .updateTable('qbwc_sessions')
+      .set({ pending: null, records: session.records + settled })
+      .where('ticket_hash', '=', session.ticket_hash)
+      .execute()
     return this.percent(session, 0.5)
   }
 
@@ -479,7 +627,11 @@ export class WebConnectorService {
     const tries = before?.runId === pending.runId ? before.tries + 1 : 1
     if (tries >= MAX_REFUSED_TRIES) {
       await saveState(this.db, QBD_ID, key, '')
-      return this.fail(session, pending, `${reason}. It failed ${tries} times; check that the company file opens in QuickBooks and is not in use, then press SYNC again.`)
+      return this.fail(
+        session,
+        pending,
+        `${reason}. It failed ${tries} times; check that the company file opens in QuickBooks and is not in use, then press SYNC again.`,
+      )
     }
     await saveState(this.db, QBD_ID, key, JSON.stringify({ runId: pending.runId, tries }))
     return this.pause(session, pending, `${reason}. Clockbridge asks again on the Web Connector's next visit (try ${tries} of ${MAX_REFUSED_TRIES}).`)
@@ -487,7 +639,11 @@ export class WebConnectorService {
 
   /** QuickBooks asked us to come back later: the run stays where it is for the next visit. */
   private async pause(session: Session, pending: Pending, reason: string): Promise<number> {
-    await this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify({ ...pending, requestId: null }), last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.db
+      .updateTable('qbwc_sessions')
+      .set({ pending: JSON.stringify({ ...pending, requestId: null }), last_error: reason })
+      .where('ticket_hash', '=', session.ticket_hash)
+      .execute()
     await this.recordError(reason)
     return -1
   }
@@ -516,7 +672,11 @@ export class WebConnectorService {
   async closeConnection(ticket: string): Promise<string> {
     const session = await this.session(ticket, { includeClosed: true })
     if (!session) return 'Clockbridge: unknown session.'
-    await this.db.updateTable('qbwc_sessions').set({ closed_at: new Date().toISOString(), pending: null }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.db
+      .updateTable('qbwc_sessions')
+      .set({ closed_at: new Date().toISOString(), pending: null })
+      .where('ticket_hash', '=', session.ticket_hash)
+      .execute()
     this.log.info({ event: 'qbwc_session_closed', records: session.records, error: session.last_error }, 'Web Connector session closed')
     if (session.last_error) return `Clockbridge: stopped. ${session.last_error}`
     // Only a session that did its work clears the last error: a visit with nothing to do says nothing about it.
@@ -542,11 +702,22 @@ export class WebConnectorService {
    */
   private activeSession() {
     const since = new Date(Date.now() - SESSION_IDLE_MS).toISOString()
-    return this.db.selectFrom('qbwc_sessions').select(['ticket_hash', 'client_address']).where('integration', '=', QBD_ID).where('closed_at', 'is', null).where('pending', 'is not', null).where('last_seen_at', '>', since).executeTakeFirst()
+    return this.db
+      .selectFrom('qbwc_sessions')
+      .select(['ticket_hash', 'client_address'])
+      .where('integration', '=', QBD_ID)
+      .where('closed_at', 'is', null)
+      .where('pending', 'is not', null)
+      .where('last_seen_at', '>', since)
+      .executeTakeFirst()
   }
 
   private savePending(session: Session, pending: Pending | PublishPending) {
-    return this.db.updateTable('qbwc_sessions').set({ pending: JSON.stringify(pending) }).where('ticket_hash', '=', session.ticket_hash).execute()
+    return this.db
+      .updateTable('qbwc_sessions')
+      .set({ pending: JSON.stringify(pending) })
+      .where('ticket_hash', '=', session.ticket_hash)
+      .execute()
   }
 
   /** Hours to send, or to settle because their answer was lost. */
@@ -556,7 +727,13 @@ export class WebConnectorService {
 
   /** Queued and running syncs of QuickBooks Desktop, oldest first. */
   private openRuns() {
-    return this.db.selectFrom('sync_runs').select(['id', 'module', 'status', 'trigger']).where('integration', '=', QBD_ID).where('status', 'in', ['queued', 'running']).orderBy('id').execute()
+    return this.db
+      .selectFrom('sync_runs')
+      .select(['id', 'module', 'status', 'trigger'])
+      .where('integration', '=', QBD_ID)
+      .where('status', 'in', ['queued', 'running'])
+      .orderBy('id')
+      .execute()
   }
 
   private resumeOf(state: Record<string, string>, module: ModuleId, runId: number): Resume | null {

@@ -83,17 +83,31 @@ export class QboClient {
         url,
         {
           method: req.method,
-          headers: { authorization: `Bearer ${grant.accessToken}`, accept: 'application/json', ...(req.body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            authorization: `Bearer ${grant.accessToken}`,
+            accept: 'application/json',
+            ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           body: req.body === undefined ? undefined : JSON.stringify(req.body),
         },
-        { vendors: this.ctx.vendors, signal: this.ctx.signal, what: `QuickBooks Online (${req.what})`, onAttempt: (a: Attempt) => this.onAttempt(a), gate: qboGate(grant.account) },
+        {
+          vendors: this.ctx.vendors,
+          signal: this.ctx.signal,
+          what: `QuickBooks Online (${req.what})`,
+          onAttempt: (a: Attempt) => this.onAttempt(a),
+          gate: qboGate(grant.account),
+        },
       )
       const text = response.text
       let body: unknown
       try {
         body = text === '' ? {} : JSON.parse(text)
       } catch {
-        throw new QboError(`QuickBooks Online sent a response that is not JSON for the ${req.what} (HTTP ${response.status}, starting "${text.slice(0, 60).replace(/\s+/g, ' ')}"); nothing of it was used.`, null, response.status)
+        throw new QboError(
+          `QuickBooks Online sent a response that is not JSON for the ${req.what} (HTTP ${response.status}, starting "${text.slice(0, 60).replace(/\s+/g, ' ')}"); nothing of it was used.`,
+          null,
+          response.status,
+        )
       }
       if (response.status === 401 && authAttempt === 0) {
         grant = await this.ctx.credentialsRejected(grant.accessToken)
@@ -101,16 +115,30 @@ export class QboClient {
       }
       const errors = faultErrors(body)
       if (response.status >= 400 || errors) {
-        if (response.status === 401) throw new QboError(`QuickBooks Online refused the access token even after a refresh (HTTP 401) for the ${req.what}. Connect again on the Setup tab.`, '3200', 401)
-        throw new QboError(errors ? faultMessage(req.what, errors) : `QuickBooks Online answered HTTP ${response.status} to the ${req.what}`, errors?.[0]?.code ?? null, response.status)
+        if (response.status === 401)
+          throw new QboError(
+            `QuickBooks Online refused the access token even after a refresh (HTTP 401) for the ${req.what}. Connect again on the Setup tab.`,
+            '3200',
+            401,
+          )
+        throw new QboError(
+          errors ? faultMessage(req.what, errors) : `QuickBooks Online answered HTTP ${response.status} to the ${req.what}`,
+          errors?.[0]?.code ?? null,
+          response.status,
+        )
       }
-      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new QboError(`QuickBooks Online sent an unexpected answer to the ${req.what}: not a JSON object.`)
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw new QboError(`QuickBooks Online sent an unexpected answer to the ${req.what}: not a JSON object.`)
       return body as Record<string, unknown>
     }
   }
 
   private onAttempt(a: Attempt) {
     this.requests++
-    if (a.retryInMs !== null) this.ctx.log.warn({ event: 'vendor_retry', vendor: 'quickbooks-online', status: a.status, error: a.error, retryInMs: a.retryInMs }, 'retrying a QuickBooks Online request')
+    if (a.retryInMs !== null)
+      this.ctx.log.warn(
+        { event: 'vendor_retry', vendor: 'quickbooks-online', status: a.status, error: a.error, retryInMs: a.retryInMs },
+        'retrying a QuickBooks Online request',
+      )
   }
 }

@@ -26,12 +26,16 @@ type Entity = 'Employee' | 'Vendor' | 'Customer' | 'Item' | 'Class' | 'Departmen
 type QboObject = Record<string, unknown> & { Id?: unknown }
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : null)
-const nested = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((at, k) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[k] : undefined), o)
+const nested = (o: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((at, k) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[k] : undefined), o)
 const activeStatus = (o: QboObject) => (o.Active === false ? 'disabled' : 'active')
 const dateOnly = (v: unknown) => text(v)?.slice(0, 10) ?? null
 
 /** Which QuickBooks Online entity feeds each module, and how one becomes a Clockbridge record. */
-const MODULE_ENTITIES: Record<Exclude<ModuleId, 'payroll_items'>, { entity: (s: QboSettings) => Entity; where: string; map: (o: QboObject) => Record<string, unknown>; keep?: (o: QboObject) => boolean }> = {
+const MODULE_ENTITIES: Record<
+  Exclude<ModuleId, 'payroll_items'>,
+  { entity: (s: QboSettings) => Entity; where: string; map: (o: QboObject) => Record<string, unknown>; keep?: (o: QboObject) => boolean }
+> = {
   employees: {
     entity: () => 'Employee',
     where: 'Active IN (true, false)',
@@ -89,7 +93,9 @@ const MODULE_ENTITIES: Record<Exclude<ModuleId, 'payroll_items'>, { entity: (s: 
   },
 }
 
-const toRecord = (map: (o: QboObject) => Record<string, unknown>) => (o: QboObject): SourceRecord => ({ externalId: text(o.Id) ?? '', data: map(o) })
+const toRecord =
+  (map: (o: QboObject) => Record<string, unknown>) =>
+  (o: QboObject): SourceRecord => ({ externalId: text(o.Id) ?? '', data: map(o) })
 
 /** The objects of one entity in a query or CDC answer; anything but a list is a malformed answer. */
 function objectsOf(container: unknown, entity: Entity, what: string): QboObject[] {
@@ -111,7 +117,8 @@ function planSync(module: ModuleId, ctx: ConnectorContext<QboSettings>, trigger:
 }
 
 async function* pull(module: ModuleId, ctx: ConnectorContext<QboSettings>): AsyncGenerator<PullPage> {
-  if (module === 'payroll_items') throw new Error('QuickBooks Online keeps pay types in QuickBooks Payroll, which its Accounting API does not expose. Create payroll items by hand.')
+  if (module === 'payroll_items')
+    throw new Error('QuickBooks Online keeps pay types in QuickBooks Payroll, which its Accounting API does not expose. Create payroll items by hand.')
   const spec = MODULE_ENTITIES[module]
   const entity = spec.entity(ctx.settings)
   const client = new QboClient(ctx, ctx.settings.environment)
@@ -119,14 +126,23 @@ async function* pull(module: ModuleId, ctx: ConnectorContext<QboSettings>): Asyn
   const toRec = toRecord(spec.map)
 
   if (ctx.mode === 'incremental') {
-    const body = await client.call({ method: 'GET', path: '/cdc', query: { entities: entity, changedSince: ctx.state[keys.since]! }, what: `${entity} change data capture` })
+    const body = await client.call({
+      method: 'GET',
+      path: '/cdc',
+      query: { entities: entity, changedSince: ctx.state[keys.since]! },
+      what: `${entity} change data capture`,
+    })
     const responses = nested(body, 'CDCResponse', '0', 'QueryResponse')
     if (!Array.isArray(responses)) throw new QboError(`QuickBooks Online sent a malformed ${entity} change data capture answer: no CDCResponse.`)
     const objects = responses.flatMap((r) => objectsOf(r, entity, `${entity} change data capture answer`))
     if (objects.length < CDC_LIMIT) {
       const deleted = objects.filter((o) => o.status === 'Deleted')
       const changed = objects.filter((o) => o.status !== 'Deleted' && (spec.keep?.(o) ?? true))
-      yield { records: changed.map(toRec), removedExternalIds: deleted.map((o) => text(o.Id)).filter((id): id is string => !!id), checkpoint: { [keys.since]: text(body.time) ?? new Date().toISOString() } }
+      yield {
+        records: changed.map(toRec),
+        removedExternalIds: deleted.map((o) => text(o.Id)).filter((id): id is string => !!id),
+        checkpoint: { [keys.since]: text(body.time) ?? new Date().toISOString() },
+      }
       return
     }
     ctx.log.info({ event: 'cdc_overflow', entity }, 'change data capture hit its limit; reading everything')
@@ -142,7 +158,10 @@ async function* pull(module: ModuleId, ctx: ConnectorContext<QboSettings>): Asyn
     watermark ??= text(body.time) ?? new Date().toISOString()
     const objects = objectsOf(response, entity, `${entity} query answer`)
     const last = objects.length < QUERY_PAGE_SIZE
-    yield { records: objects.filter((o) => spec.keep?.(o) ?? true).map(toRec), checkpoint: last ? { [keys.since]: watermark, [keys.lastFull]: watermark } : undefined }
+    yield {
+      records: objects.filter((o) => spec.keep?.(o) ?? true).map(toRec),
+      checkpoint: last ? { [keys.since]: watermark, [keys.lastFull]: watermark } : undefined,
+    }
     if (last) return
   }
 }
@@ -168,8 +187,15 @@ function requestIdFor(key: string): string {
 function timeActivityBody(line: QboLine, settings: QboSettings): { body: Record<string, unknown> } | { problem: string } {
   const who = `${line.employee.name} on ${line.date}`
   if (!line.employee.id) return { problem: `${line.employee.name} is not linked to QuickBooks Online` }
-  for (const [what, ref] of [['Job site', line.customer], ['Cost code', line.item], ['Department', line.department]] as const) {
-    if (ref && !ref.id) return { problem: `${what} ${ref.name} of ${who} is not linked to QuickBooks Online (it needs the QuickBooks id): IMPORT it from QuickBooks Online or link it` }
+  for (const [what, ref] of [
+    ['Job site', line.customer],
+    ['Cost code', line.item],
+    ['Department', line.department],
+  ] as const) {
+    if (ref && !ref.id)
+      return {
+        problem: `${what} ${ref.name} of ${who} is not linked to QuickBooks Online (it needs the QuickBooks id): IMPORT it from QuickBooks Online or link it`,
+      }
   }
   const ref = (r: { id: string | null; name: string } | null) => (r ? { value: r.id!, name: r.name } : undefined)
   return {
@@ -203,7 +229,14 @@ async function publish(lines: OutgoingLine[], ctx: ConnectorContext<QboSettings>
       outcomes.push(line.action === 'add' ? await addTimeActivity(client, payload, ctx.settings) : await deleteTimeActivity(client, payload, line.externalRef))
     } catch (err) {
       // A refusal (4xx, not 401/429) means QuickBooks created nothing: the line fails with its reason.
-      if (err instanceof QboError && err.httpStatus !== null && err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 401 && err.httpStatus !== 429) {
+      if (
+        err instanceof QboError &&
+        err.httpStatus !== null &&
+        err.httpStatus >= 400 &&
+        err.httpStatus < 500 &&
+        err.httpStatus !== 401 &&
+        err.httpStatus !== 429
+      ) {
         outcomes.push({ status: 'failed', message: err.message })
         continue
       }
@@ -211,10 +244,18 @@ async function publish(lines: OutgoingLine[], ctx: ConnectorContext<QboSettings>
       const unknown = err instanceof VendorGaveUp ? err.mayHaveApplied : err instanceof QboError && (err.httpStatus === null || err.httpStatus < 400)
       outcomes.push(
         unknown || line.unconfirmed
-          ? { status: 'unconfirmed', message: `Sent, no answer yet: ${message} It is sent again with the same requestid, which QuickBooks Online recognises, so it is never added twice.` }
+          ? {
+              status: 'unconfirmed',
+              message: `Sent, no answer yet: ${message} It is sent again with the same requestid, which QuickBooks Online recognises, so it is never added twice.`,
+            }
           : { status: 'pending', message: `Not sent yet: ${message}` },
       )
-      for (let rest = i + 1; rest < lines.length; rest++) outcomes.push(lines[rest]!.unconfirmed ? { status: 'unconfirmed', message: `Not checked yet: ${message}` } : { status: 'pending', message: `Not sent yet: ${message}` })
+      for (let rest = i + 1; rest < lines.length; rest++)
+        outcomes.push(
+          lines[rest]!.unconfirmed
+            ? { status: 'unconfirmed', message: `Not checked yet: ${message}` }
+            : { status: 'pending', message: `Not sent yet: ${message}` },
+        )
       break
     }
   }
@@ -224,7 +265,13 @@ async function publish(lines: OutgoingLine[], ctx: ConnectorContext<QboSettings>
 async function addTimeActivity(client: QboClient, line: QboLine, settings: QboSettings): Promise<LineOutcome> {
   const built = timeActivityBody(line, settings)
   if ('problem' in built) return { status: 'failed', message: built.problem }
-  const body = await client.call({ method: 'POST', path: '/timeactivity', query: { requestid: line.requestId }, body: built.body, what: `TimeActivity of ${line.employee.name} on ${line.date}` })
+  const body = await client.call({
+    method: 'POST',
+    path: '/timeactivity',
+    query: { requestid: line.requestId },
+    body: built.body,
+    what: `TimeActivity of ${line.employee.name} on ${line.date}`,
+  })
   const id = text(nested(body, 'TimeActivity', 'Id'))
   if (!id) throw new QboError(`QuickBooks Online accepted the TimeActivity of ${line.employee.name} on ${line.date} but sent no Id back.`)
   return { status: 'sent', ref: id }
@@ -241,14 +288,21 @@ async function deleteTimeActivity(client: QboClient, line: QboLine, id: string |
     if (err instanceof QboError && err.code === '610') return { status: 'sent', ref: id }
     throw err
   }
-  await client.call({ method: 'POST', path: '/timeactivity', query: { operation: 'delete', requestid: requestIdFor(`delete ${line.requestId}`) }, body: { Id: id, SyncToken: syncToken ?? '0' }, what })
+  await client.call({
+    method: 'POST',
+    path: '/timeactivity',
+    query: { operation: 'delete', requestid: requestIdFor(`delete ${line.requestId}`) },
+    body: { Id: id, SyncToken: syncToken ?? '0' },
+    what,
+  })
   return { status: 'sent', ref: id }
 }
 
 export const quickbooksOnlineConnector: Connector<QboSettings> = {
   id: QBO_ID,
   name: 'QuickBooks Online',
-  description: "QuickBooks Online through Intuit's Accounting API: connect once with your Intuit app, then SYNC employees, vendors, customers and jobs, service items and classes or departments, and publish approved hours as time activities.",
+  description:
+    "QuickBooks Online through Intuit's Accounting API: connect once with your Intuit app, then SYNC employees, vendors, customers and jobs, service items and classes or departments, and publish approved hours as time activities.",
   hosting: 'cloud',
   syncModules: ['employees', 'companies', 'job_sites', 'cost_codes', 'departments'],
   publishesPayroll: true,
@@ -256,8 +310,24 @@ export const quickbooksOnlineConnector: Connector<QboSettings> = {
   settingFields: [
     { key: 'clientId', label: 'Client id', hint: 'From your app on developer.intuit.com (Keys & credentials).' },
     { key: 'clientSecret', label: 'Client secret', secret: true },
-    { key: 'environment', label: 'Environment', options: [{ value: 'production', label: 'Production' }, { value: 'sandbox', label: 'Sandbox' }], hint: 'Sandbox companies use the sandbox API host and the development keys.' },
-    { key: 'departmentsFrom', label: 'Departments come from', options: [{ value: 'Class', label: 'Classes' }, { value: 'Department', label: 'Departments (Locations)' }], hint: 'Time activities carry the same choice.' },
+    {
+      key: 'environment',
+      label: 'Environment',
+      options: [
+        { value: 'production', label: 'Production' },
+        { value: 'sandbox', label: 'Sandbox' },
+      ],
+      hint: 'Sandbox companies use the sandbox API host and the development keys.',
+    },
+    {
+      key: 'departmentsFrom',
+      label: 'Departments come from',
+      options: [
+        { value: 'Class', label: 'Classes' },
+        { value: 'Department', label: 'Departments (Locations)' },
+      ],
+      hint: 'Time activities carry the same choice.',
+    },
   ],
   shape: 'pull',
   invalidRecords: 'fail-page',

@@ -37,12 +37,14 @@ async function tokenCall(vendors: VendorConfig, app: QboAppCredentials, form: Re
   }
   if (response.status !== 200) {
     const error = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `http_${response.status}`
-    const description = typeof (body as { error_description?: unknown })?.error_description === 'string' ? `: ${(body as { error_description: string }).error_description}` : ''
+    const description =
+      typeof (body as { error_description?: unknown })?.error_description === 'string' ? `: ${(body as { error_description: string }).error_description}` : ''
     const hint = error === 'invalid_client' ? ' Check the client id and secret on the Setup tab.' : ''
     throw new OAuthError(error, `Intuit refused the ${what} (${error}${description}).${hint}`)
   }
   const parsed = tokenResponse.safeParse(body)
-  if (!parsed.success) throw new OAuthError('bad_response', `Intuit's answer to the ${what} lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}.`)
+  if (!parsed.success)
+    throw new OAuthError('bad_response', `Intuit's answer to the ${what} lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}.`)
   return {
     accessToken: parsed.data.access_token,
     refreshToken: parsed.data.refresh_token,
@@ -59,18 +61,29 @@ export function qboOAuth<S>(app: (settings: S, secrets: Record<string, string>) 
     authorizeOrigin: (vendors) => new URL(vendors.qboAuthUrl).origin,
     authorizeUrl: ({ settings, secrets, vendors, state, redirectUri }) => {
       const url = new URL(vendors.qboAuthUrl)
-      url.search = new URLSearchParams({ client_id: app(settings, secrets).clientId, response_type: 'code', scope: QBO_SCOPE, redirect_uri: redirectUri, state }).toString()
+      url.search = new URLSearchParams({
+        client_id: app(settings, secrets).clientId,
+        response_type: 'code',
+        scope: QBO_SCOPE,
+        redirect_uri: redirectUri,
+        state,
+      }).toString()
       return url.toString()
     },
     accountFromCallback: (query) => (query.realmId && /^\d{1,32}$/.test(query.realmId) ? query.realmId : null),
     exchangeCode: ({ settings, secrets, vendors, code, redirectUri }) =>
       tokenCall(vendors, app(settings, secrets), { grant_type: 'authorization_code', code, redirect_uri: redirectUri }, 'authorization code'),
     // A refresh waits in the company's gate like every other call, and honours its pause.
-    refresh: ({ settings, secrets, vendors, refreshToken, account }) => tokenCall(vendors, app(settings, secrets), { grant_type: 'refresh_token', refresh_token: refreshToken }, 'token refresh', gate(account)),
+    refresh: ({ settings, secrets, vendors, refreshToken, account }) =>
+      tokenCall(vendors, app(settings, secrets), { grant_type: 'refresh_token', refresh_token: refreshToken }, 'token refresh', gate(account)),
     revoke: async ({ settings, secrets, vendors, refreshToken }) => {
       const response = await pacedFetch(
         vendors.qboRevokeUrl,
-        { method: 'POST', headers: { authorization: basicAuth(app(settings, secrets)), 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ token: refreshToken }) },
+        {
+          method: 'POST',
+          headers: { authorization: basicAuth(app(settings, secrets)), 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ token: refreshToken }),
+        },
         { vendors, what: "Intuit's revoke endpoint", maxAttempts: 3 },
       )
       if (response.status !== 200) throw new Error(`Intuit answered HTTP ${response.status} to the revocation`)

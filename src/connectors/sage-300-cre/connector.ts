@@ -21,17 +21,48 @@ const sageParts = (key: string) => key.split(SEP)
 const col = (key: string, label: string, required = false): FieldSpec => ({ key, label, required })
 
 const COLUMNS: Record<SageModule, FieldSpec[]> = {
-  employees: [col('employee', 'Employee (Sage id)', true), col('first_name', 'First name', true), col('last_name', 'Last name', true), col('status', 'Status'), col('department', 'Department'), col('hire_date', 'Hire date')],
+  employees: [
+    col('employee', 'Employee (Sage id)', true),
+    col('first_name', 'First name', true),
+    col('last_name', 'Last name', true),
+    col('status', 'Status'),
+    col('department', 'Department'),
+    col('hire_date', 'Hire date'),
+  ],
   job_sites: [col('job', 'Job', true), col('extra', 'Extra'), col('description', 'Description', true), col('status', 'Status')],
-  cost_codes: [col('job', 'Job', true), col('extra', 'Extra'), col('cost_code', 'Cost code', true), col('category', 'Category', true), col('description', 'Description', true)],
+  cost_codes: [
+    col('job', 'Job', true),
+    col('extra', 'Extra'),
+    col('cost_code', 'Cost code', true),
+    col('category', 'Category', true),
+    col('description', 'Description', true),
+  ],
   departments: [col('department', 'Department', true), col('description', 'Description', true)],
 }
 
 /** The headings Sage's exports use, tried first. */
 const PRESETS: Record<SageModule, Record<string, string[]>> = {
-  employees: { employee: ['Employee', 'Employee ID', 'Employee Number', 'Emp ID', 'Empl'], first_name: ['First Name', 'First'], last_name: ['Last Name', 'Last'], status: ['Status', 'Employee Status'], department: ['Department', 'Dept', 'Default Department'], hire_date: ['Date Hired', 'Hire Date', 'Original Hire Date'] },
-  job_sites: { job: ['Job', 'Job Number', 'Job ID'], extra: ['Extra', 'Extra ID'], description: ['Description', 'Job Description', 'Extra Description', 'Title', 'Name'], status: ['Status', 'Job Status'] },
-  cost_codes: { job: ['Job', 'Job Number', 'Job ID'], extra: ['Extra', 'Extra ID'], cost_code: ['Cost Code', 'Cost Code ID', 'Code'], category: ['Category', 'Category ID', 'Cat'], description: ['Description', 'Cost Code Description', 'Category Description'] },
+  employees: {
+    employee: ['Employee', 'Employee ID', 'Employee Number', 'Emp ID', 'Empl'],
+    first_name: ['First Name', 'First'],
+    last_name: ['Last Name', 'Last'],
+    status: ['Status', 'Employee Status'],
+    department: ['Department', 'Dept', 'Default Department'],
+    hire_date: ['Date Hired', 'Hire Date', 'Original Hire Date'],
+  },
+  job_sites: {
+    job: ['Job', 'Job Number', 'Job ID'],
+    extra: ['Extra', 'Extra ID'],
+    description: ['Description', 'Job Description', 'Extra Description', 'Title', 'Name'],
+    status: ['Status', 'Job Status'],
+  },
+  cost_codes: {
+    job: ['Job', 'Job Number', 'Job ID'],
+    extra: ['Extra', 'Extra ID'],
+    cost_code: ['Cost Code', 'Cost Code ID', 'Code'],
+    category: ['Category', 'Category ID', 'Cat'],
+    description: ['Description', 'Cost Code Description', 'Category Description'],
+  },
   departments: { department: ['Department', 'Dept', 'Department ID'], description: ['Description', 'Title', 'Name'] },
 }
 
@@ -50,18 +81,41 @@ function readRow(module: SageModule, { row, values }: MappedRow): { record: Sour
     case 'employees': {
       const missing = need('employee', 'Employee')
       if (missing) return { error: missing }
-      return { record: { externalId: v('employee'), row, data: { employee_number: v('employee'), first_name: v('first_name'), last_name: v('last_name'), status: v('status') || 'active', department: v('department') || null, hire_date: v('hire_date') || null } } }
+      return {
+        record: {
+          externalId: v('employee'),
+          row,
+          data: {
+            employee_number: v('employee'),
+            first_name: v('first_name'),
+            last_name: v('last_name'),
+            status: v('status') || 'active',
+            department: v('department') || null,
+            hire_date: v('hire_date') || null,
+          },
+        },
+      }
     }
     case 'job_sites': {
       const missing = need('job', 'Job')
       if (missing) return { error: missing }
-      return { record: { externalId: sageKey(v('job'), v('extra')), row, data: { number: jobNumber(v('job'), v('extra')), name: v('description'), status: jobStatus(v('status')) } } }
+      return {
+        record: {
+          externalId: sageKey(v('job'), v('extra')),
+          row,
+          data: { number: jobNumber(v('job'), v('extra')), name: v('description'), status: jobStatus(v('status')) },
+        },
+      }
     }
     case 'cost_codes': {
       const missing = need('job', 'Job') ?? need('cost_code', 'Cost code') ?? need('category', 'Category')
       if (missing) return { error: missing }
       return {
-        record: { externalId: sageKey(v('job'), v('extra'), v('cost_code'), v('category')), row, data: { code: `${v('cost_code')} ${v('category')}`, name: v('description'), description: null, job_site: jobNumber(v('job'), v('extra')) } },
+        record: {
+          externalId: sageKey(v('job'), v('extra'), v('cost_code'), v('category')),
+          row,
+          data: { code: `${v('cost_code')} ${v('category')}`, name: v('description'), description: null, job_site: jobNumber(v('job'), v('extra')) },
+        },
       }
     }
     case 'departments': {
@@ -110,16 +164,44 @@ function periodEndOf(date: string, periodEnd: Sage300Settings['periodEnd'], peri
 export const sage300Connector: Connector<Sage300Settings> = {
   id: SAGE300_ID,
   name: 'Sage 300 CRE',
-  description: 'Sage 300 Construction and Real Estate on your server: upload the lists Sage exports from Payroll and Job Cost, and bring approved hours in with Payroll > Tools > Import Time.',
+  description:
+    'Sage 300 Construction and Real Estate on your server: upload the lists Sage exports from Payroll and Job Cost, and bring approved hours in with Payroll > Tools > Import Time.',
   hosting: 'on-premises',
   syncModules: ['employees', 'job_sites', 'cost_codes', 'departments'],
   publishesPayroll: true,
   settingsSchema: sage300SettingsSchema,
   settingFields: [
-    { key: 'timeEntryView', label: 'Time entry view (columns, in order)', hint: `Exactly as the view selected in Sage's Import Time. Columns: ${Object.keys(TIME_COLUMNS).join(', ')}. Rate, units and certified class are left blank for Sage's defaults.` },
-    { key: 'dateFormat', label: 'Date format', options: [{ value: 'MM/DD/YYYY', label: 'MM/DD/YYYY' }, { value: 'MM/DD/YY', label: 'MM/DD/YY' }] },
-    { key: 'periodEnd', label: 'Period end date (PED)', options: [{ value: 'period', label: 'The pay period’s last day' }, { value: 'saturday', label: 'The Saturday ending each line’s week' }, { value: 'sunday', label: 'The Sunday ending each line’s week' }], hint: 'Must match the PED you enter in Sage.' },
-    { key: 'header', label: 'Heading row', options: [{ value: 'no', label: 'No (Import Time reads data lines only)' }, { value: 'yes', label: 'Yes' }] },
+    {
+      key: 'timeEntryView',
+      label: 'Time entry view (columns, in order)',
+      hint: `Exactly as the view selected in Sage's Import Time. Columns: ${Object.keys(TIME_COLUMNS).join(', ')}. Rate, units and certified class are left blank for Sage's defaults.`,
+    },
+    {
+      key: 'dateFormat',
+      label: 'Date format',
+      options: [
+        { value: 'MM/DD/YYYY', label: 'MM/DD/YYYY' },
+        { value: 'MM/DD/YY', label: 'MM/DD/YY' },
+      ],
+    },
+    {
+      key: 'periodEnd',
+      label: 'Period end date (PED)',
+      options: [
+        { value: 'period', label: 'The pay period’s last day' },
+        { value: 'saturday', label: 'The Saturday ending each line’s week' },
+        { value: 'sunday', label: 'The Sunday ending each line’s week' },
+      ],
+      hint: 'Must match the PED you enter in Sage.',
+    },
+    {
+      key: 'header',
+      label: 'Heading row',
+      options: [
+        { value: 'no', label: 'No (Import Time reads data lines only)' },
+        { value: 'yes', label: 'Yes' },
+      ],
+    },
   ],
   shape: 'pull',
   invalidRecords: 'skip-row',
@@ -147,7 +229,9 @@ export const sage300Connector: Connector<Sage300Settings> = {
         const where = `${p.employeeName} on ${p.date}`
         if (p.cost && !p.job) problems.add(`${where}: cost code ${p.cost.code} has no job; Import Time needs the job of every cost code`)
         if (p.cost?.parts && p.job?.parts && (p.cost.parts[0] !== p.job.parts[0] || (p.cost.parts[1] ?? '') !== (p.job.parts[1] ?? ''))) {
-          problems.add(`${where}: cost code ${p.cost.code} belongs to job ${jobNumber(p.cost.parts[0]!, p.cost.parts[1] ?? '')}, not ${p.job.number}; Sage refuses a job and cost code that do not go together`)
+          problems.add(
+            `${where}: cost code ${p.cost.code} belongs to job ${jobNumber(p.cost.parts[0]!, p.cost.parts[1] ?? '')}, not ${p.job.number}; Sage refuses a job and cost code that do not go together`,
+          )
         }
       }
       return [...problems]
@@ -165,9 +249,18 @@ export const sage300Connector: Connector<Sage300Settings> = {
         minutes: p.minutes,
         department: p.department ?? '',
       }))
-      records.sort((a, b) => a.employee.localeCompare(b.employee) || a.date.localeCompare(b.date) || a.job.localeCompare(b.job) || a.costCode.localeCompare(b.costCode) || a.payId.localeCompare(b.payId))
-      return { filename: `import-time-${period.start}-${period.end}.csv`, content: timeFile(records, { view: settings.timeEntryView, dateFormat: settings.dateFormat, header: settings.header === 'yes' }) }
+      records.sort(
+        (a, b) =>
+          a.employee.localeCompare(b.employee) ||
+          a.date.localeCompare(b.date) ||
+          a.job.localeCompare(b.job) ||
+          a.costCode.localeCompare(b.costCode) ||
+          a.payId.localeCompare(b.payId),
+      )
+      return {
+        filename: `import-time-${period.start}-${period.end}.csv`,
+        content: timeFile(records, { view: settings.timeEntryView, dateFormat: settings.dateFormat, header: settings.header === 'yes' }),
+      }
     },
   },
 }
-

@@ -40,7 +40,11 @@ export function viewProblems(text: string): string[] {
   if (repeated.length > 0) problems.push(`${[...new Set(repeated)].join(', ')} appear${repeated.length === 1 ? 's' : ''} twice`)
   const missing = REQUIRED.filter((k) => !keys.includes(k))
   if (missing.length > 0) problems.push(`The view needs ${missing.join(', ')}: Import Time cannot place a line without ${missing.length > 1 ? 'them' : 'it'}`)
-  const needs: [TimeColumn, TimeColumn][] = [['extra', 'job'], ['cost_code', 'job'], ['category', 'cost_code']]
+  const needs: [TimeColumn, TimeColumn][] = [
+    ['extra', 'job'],
+    ['cost_code', 'job'],
+    ['category', 'cost_code'],
+  ]
   for (const [part, whole] of needs) if (keys.includes(part) && !keys.includes(whole)) problems.push(`${part} needs ${whole} in the view`)
   return problems
 }
@@ -64,9 +68,21 @@ export const timeViewSchema = z
 export type TimeFileOptions = { view: string; dateFormat: 'MM/DD/YYYY' | 'MM/DD/YY'; header: boolean }
 
 /** One line of the file, already in Sage's terms. */
-export type TimeRecord = { employee: string; date: string; periodEnd: string; job: string; extra: string; costCode: string; category: string; payId: string; minutes: number; department: string }
+export type TimeRecord = {
+  employee: string
+  date: string
+  periodEnd: string
+  job: string
+  extra: string
+  costCode: string
+  category: string
+  payId: string
+  minutes: number
+  department: string
+}
 
-const formatDate = (iso: string, format: TimeFileOptions['dateFormat']) => `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${format === 'MM/DD/YY' ? iso.slice(2, 4) : iso.slice(0, 4)}`
+const formatDate = (iso: string, format: TimeFileOptions['dateFormat']) =>
+  `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${format === 'MM/DD/YY' ? iso.slice(2, 4) : iso.slice(0, 4)}`
 const isoWeekday = (iso: string) => ((new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7) + 1
 const csvField = (raw: string) => {
   const v = stripUnprintable(raw)
@@ -78,19 +94,33 @@ export function timeFile(records: TimeRecord[], options: TimeFileOptions): strin
   const keys = parseView(options.view) as TimeColumn[]
   const value = (r: TimeRecord, k: TimeColumn): string => {
     switch (k) {
-      case 'employee': return r.employee
-      case 'period_end': return formatDate(r.periodEnd, options.dateFormat)
-      case 'date': return formatDate(r.date, options.dateFormat)
-      case 'day': return String(isoWeekday(r.date))
-      case 'job': return r.job
-      case 'extra': return r.extra
-      case 'cost_code': return r.costCode
-      case 'category': return r.category
-      case 'pay_id': return r.payId
-      case 'hours': return (r.minutes / 60).toFixed(2)
-      case 'department': return r.department
+      case 'employee':
+        return r.employee
+      case 'period_end':
+        return formatDate(r.periodEnd, options.dateFormat)
+      case 'date':
+        return formatDate(r.date, options.dateFormat)
+      case 'day':
+        return String(isoWeekday(r.date))
+      case 'job':
+        return r.job
+      case 'extra':
+        return r.extra
+      case 'cost_code':
+        return r.costCode
+      case 'category':
+        return r.category
+      case 'pay_id':
+        return r.payId
+      case 'hours':
+        return (r.minutes / 60).toFixed(2)
+      case 'department':
+        return r.department
       // Clockbridge keeps no rate, units or certified class: blank lets Sage use the employee's defaults.
-      case 'rate': case 'units': case 'certified_class': return ''
+      case 'rate':
+      case 'units':
+      case 'certified_class':
+        return ''
     }
   }
   const lines = records.map((r) => keys.map((k) => csvField(value(r, k))).join(','))

@@ -17,10 +17,20 @@ export const intacctSettingsSchema = z.object({
   senderId: z.string().trim().min(1, 'Enter the Web Services sender id').max(100, 'At most 100 characters'),
   companyId: z.string().trim().min(1, 'Enter the company id').max(100, 'At most 100 characters'),
   userId: z.string().trim().min(1, 'Enter the Web Services user id').max(100, 'At most 100 characters'),
-  endpointUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'Enter an http(s) URL, or leave it blank for the configured gateway' })]).default(''),
+  endpointUrl: z
+    .union([z.literal(''), z.url({ protocol: /^https?$/, message: 'Enter an http(s) URL, or leave it blank for the configured gateway' })])
+    .default(''),
   weekStartsOn: z.enum(['monday', 'sunday', 'saturday'], { message: 'Choose the first day of a timesheet week' }).default('monday'),
   // Blank means Intacct's default of 2.
-  concurrentRequests: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number({ message: 'Enter a whole number from 1 to 10' }).int('Enter a whole number from 1 to 10').min(1, 'At least 1').max(10, 'At most 10').default(2)),
+  concurrentRequests: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce
+      .number({ message: 'Enter a whole number from 1 to 10' })
+      .int('Enter a whole number from 1 to 10')
+      .min(1, 'At least 1')
+      .max(10, 'At most 10')
+      .default(2),
+  ),
 })
 export type IntacctSettings = z.output<typeof intacctSettingsSchema>
 
@@ -30,7 +40,13 @@ type Ctx = ConnectorContext<IntacctSettings>
 const gatewayFor = (ctx: Ctx) =>
   new IntacctGateway(
     ctx,
-    { senderId: ctx.settings.senderId, senderPassword: ctx.secrets.senderPassword ?? '', companyId: ctx.settings.companyId, userId: ctx.settings.userId, userPassword: ctx.secrets.userPassword ?? '' },
+    {
+      senderId: ctx.settings.senderId,
+      senderPassword: ctx.secrets.senderPassword ?? '',
+      companyId: ctx.settings.companyId,
+      userId: ctx.settings.userId,
+      userPassword: ctx.secrets.userPassword ?? '',
+    },
     ctx.settings.endpointUrl || ctx.vendors.intacctEndpointUrl,
     gateFor(`sage-intacct:${ctx.settings.companyId}`, { concurrent: ctx.settings.concurrentRequests ?? 2 }),
   )
@@ -81,7 +97,11 @@ const OBJECTS: Record<ModuleId, { object: string; id: (r: XmlElement) => string 
     }),
   },
   // TASKKEY on a timesheet entry is the task's RECORDNO, so that is the external id.
-  cost_codes: { object: 'TASK', id: (r) => field(r, 'RECORDNO'), map: (r) => ({ code: field(r, 'TASKID'), name: field(r, 'NAME'), description: field(r, 'DESCRIPTION'), job_site: field(r, 'PROJECTID') }) },
+  cost_codes: {
+    object: 'TASK',
+    id: (r) => field(r, 'RECORDNO'),
+    map: (r) => ({ code: field(r, 'TASKID'), name: field(r, 'NAME'), description: field(r, 'DESCRIPTION'), job_site: field(r, 'PROJECTID') }),
+  },
   departments: { object: 'DEPARTMENT', id: (r) => field(r, 'DEPARTMENTID'), map: (r) => ({ code: field(r, 'DEPARTMENTID'), name: field(r, 'TITLE') }) },
   payroll_items: { object: 'TIMETYPE', id: (r) => field(r, 'NAME'), map: (r) => ({ name: field(r, 'NAME'), description: null }) },
 }
@@ -101,7 +121,15 @@ async function* pull(module: ModuleId, ctx: Ctx): AsyncGenerator<PullPage> {
   const gateway = gatewayFor(ctx)
   const what = `${spec.object} read`
   const toRecord = (r: XmlElement): SourceRecord => ({ externalId: spec.id(r) ?? '', data: spec.map(r) })
-  const readByQuery = el('readByQuery', {}, leaf('object', spec.object), el('query'), leaf('fields', '*'), leaf('pagesize', READ_PAGE_SIZE), leaf('returnFormat', 'xml'))
+  const readByQuery = el(
+    'readByQuery',
+    {},
+    leaf('object', spec.object),
+    el('query'),
+    leaf('fields', '*'),
+    leaf('pagesize', READ_PAGE_SIZE),
+    leaf('returnFormat', 'xml'),
+  )
   let [result] = await gateway.run([el('function', { controlid: `${module}-1` }, readByQuery)], { what })
   for (let page = 2; ; page++) {
     const { rows, remaining, resultId } = readPage(result!, spec.object, what)
@@ -140,7 +168,11 @@ export function groupOf(line: IntacctLine, weekStartsOn: IntacctSettings['weekSt
   return `${line.employeeId}|${weekBegin(line.date, weekStartsOn)}`
 }
 /** A short hash of a set of keys, whatever their order (the keys are not reordered in place). */
-const keysHash = (keys: string[]) => createHash('sha256').update([...keys].sort().join('\n')).digest('hex').slice(0, 16)
+const keysHash = (keys: string[]) =>
+  createHash('sha256')
+    .update([...keys].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16)
 
 const marker = (keys: string[]) => `Clockbridge ${keysHash(keys)}`
 
@@ -154,9 +186,22 @@ function timesheet(lines: IntacctLine[], begin: string, description: string): Xm
     el(
       'TIMESHEETENTRIES',
       {},
-      ...[...lines].sort((a, b) => a.date.localeCompare(b.date)).map((l) =>
-        el('TIMESHEETENTRY', {}, leaf('ENTRYDATE', usDate(l.date)), leaf('QTY', l.hours), leaf('NOTES', `Clockbridge ${l.key.slice(0, 60)}`), leaf('TASKKEY', l.taskKey), leaf('TIMETYPE', l.timeType), leaf('BILLABLE', 'false'), leaf('DEPARTMENTID', l.departmentId), leaf('PROJECTID', l.projectId)),
-      ),
+      ...[...lines]
+        .sort((a, b) => a.date.localeCompare(b.date))
+        .map((l) =>
+          el(
+            'TIMESHEETENTRY',
+            {},
+            leaf('ENTRYDATE', usDate(l.date)),
+            leaf('QTY', l.hours),
+            leaf('NOTES', `Clockbridge ${l.key.slice(0, 60)}`),
+            leaf('TASKKEY', l.taskKey),
+            leaf('TIMETYPE', l.timeType),
+            leaf('BILLABLE', 'false'),
+            leaf('DEPARTMENTID', l.departmentId),
+            leaf('PROJECTID', l.projectId),
+          ),
+        ),
     ),
   )
 }
@@ -194,36 +239,90 @@ async function publish(lines: OutgoingLine[], ctx: Ctx): Promise<LineOutcome[]> 
     for (const l of lines.filter((x) => x.action === 'add')) {
       const line = l.payload as IntacctLine
       if (!line.employeeId || line.unlinked.length > 0) {
-        outcomes.set(l.id, { status: 'failed', message: `${[...(line.employeeId ? [] : [`${line.employeeName} is`]), ...line.unlinked.map((u) => `${u} is`)].join(' and ')} not linked to Sage Intacct: IMPORT from Sage Intacct or link it` })
+        outcomes.set(l.id, {
+          status: 'failed',
+          message: `${[...(line.employeeId ? [] : [`${line.employeeName} is`]), ...line.unlinked.map((u) => `${u} is`)].join(' and ')} not linked to Sage Intacct: IMPORT from Sage Intacct or link it`,
+        })
         continue
       }
       const g = groupOf(line, ctx.settings.weekStartsOn)
       groups.set(g, [...(groups.get(g) ?? []), l])
     }
     if (groups.size > 0) {
-      const sheets = [...groups.values()].map((group) => ({ group, description: marker(group.map((l) => l.key)), begin: weekBegin((group[0]!.payload as IntacctLine).date, ctx.settings.weekStartsOn) }))
-      const existing = await existingTimesheets(gateway, sheets.map((s) => s.description))
+      const sheets = [...groups.values()].map((group) => ({
+        group,
+        description: marker(group.map((l) => l.key)),
+        begin: weekBegin((group[0]!.payload as IntacctLine).date, ctx.settings.weekStartsOn),
+      }))
+      const existing = await existingTimesheets(
+        gateway,
+        sheets.map((s) => s.description),
+      )
       const toCreate = sheets.filter((s) => !existing.has(s.description))
-      for (const s of sheets) if (existing.has(s.description)) for (const l of s.group) outcomes.set(l.id, { status: 'sent', ref: existing.get(s.description)! })
+      for (const s of sheets)
+        if (existing.has(s.description)) for (const l of s.group) outcomes.set(l.id, { status: 'sent', ref: existing.get(s.description)! })
       if (toCreate.length > 0) {
-        const functions = toCreate.map((s) => el('function', { controlid: s.description.replace(' ', '-') }, el('create', {}, timesheet(s.group.map((l) => l.payload as IntacctLine), s.begin, s.description))))
+        const functions = toCreate.map((s) =>
+          el(
+            'function',
+            { controlid: s.description.replace(' ', '-') },
+            el(
+              'create',
+              {},
+              timesheet(
+                s.group.map((l) => l.payload as IntacctLine),
+                s.begin,
+                s.description,
+              ),
+            ),
+          ),
+        )
         wrote = true
         let results: FunctionResult[]
         try {
-          results = await gateway.run(functions, { what: 'timesheet creation', uniqueId: true, controlId: controlIdOf('ts', toCreate.map((s) => s.description), attempt) })
+          results = await gateway.run(functions, {
+            what: 'timesheet creation',
+            uniqueId: true,
+            controlId: controlIdOf(
+              'ts',
+              toCreate.map((s) => s.description),
+              attempt,
+            ),
+          })
         } catch (err) {
           if (!(err instanceof IntacctRepeatedRequest)) throw err
           // An earlier try of this very request reached Intacct: what it created is read back.
-          const created = await existingTimesheets(gateway, toCreate.map((s) => s.description))
-          for (const s of toCreate) for (const l of s.group) outcomes.set(l.id, created.has(s.description) ? { status: 'sent', ref: created.get(s.description)! } : { status: 'pending', message: 'Sage Intacct had received this timesheet before but holds none; it is sent again.' })
+          const created = await existingTimesheets(
+            gateway,
+            toCreate.map((s) => s.description),
+          )
+          for (const s of toCreate)
+            for (const l of s.group)
+              outcomes.set(
+                l.id,
+                created.has(s.description)
+                  ? { status: 'sent', ref: created.get(s.description)! }
+                  : { status: 'pending', message: 'Sage Intacct had received this timesheet before but holds none; it is sent again.' },
+              )
           results = []
         }
         results.forEach((r, i) => {
           const s = toCreate[i]!
-          const recordNo = childText(r.data?.children.find((c) => c.name.toLowerCase() === 'timesheet'), 'RECORDNO')
+          const recordNo = childText(
+            r.data?.children.find((c) => c.name.toLowerCase() === 'timesheet'),
+            'RECORDNO',
+          )
           const first = s.group[0]!.payload as IntacctLine
           for (const l of s.group) {
-            outcomes.set(l.id, r.status === 'success' && recordNo ? { status: 'sent', ref: recordNo } : { status: 'failed', message: `Sage Intacct refused the timesheet of ${first.employeeName} for the week of ${s.begin}: ${describeErrors(r.errors)}` })
+            outcomes.set(
+              l.id,
+              r.status === 'success' && recordNo
+                ? { status: 'sent', ref: recordNo }
+                : {
+                    status: 'failed',
+                    message: `Sage Intacct refused the timesheet of ${first.employeeName} for the week of ${s.begin}: ${describeErrors(r.errors)}`,
+                  },
+            )
           }
         })
       }
@@ -235,7 +334,15 @@ async function publish(lines: OutgoingLine[], ctx: Ctx): Promise<LineOutcome[]> 
     const message = (err as Error).message
     for (const l of lines) {
       if (outcomes.has(l.id)) continue
-      outcomes.set(l.id, definite && !l.unconfirmed ? { status: 'pending', message: `Not sent yet: ${message}` } : { status: 'unconfirmed', message: `Sent, no answer yet: ${message} Before sending again Clockbridge reads back what Intacct holds, so nothing is added twice.` })
+      outcomes.set(
+        l.id,
+        definite && !l.unconfirmed
+          ? { status: 'pending', message: `Not sent yet: ${message}` }
+          : {
+              status: 'unconfirmed',
+              message: `Sent, no answer yet: ${message} Before sending again Clockbridge reads back what Intacct holds, so nothing is added twice.`,
+            },
+      )
     }
   }
   return lines.map((l) => outcomes.get(l.id)!)
@@ -248,7 +355,10 @@ async function publish(lines: OutgoingLine[], ctx: Ctx): Promise<LineOutcome[]> 
 async function deleteTimesheets(gateway: IntacctGateway, refs: string[], attempt: number): Promise<Map<string, true | LineOutcome>> {
   const gone = new Map<string, true | LineOutcome>()
   try {
-    const results = await gateway.run(refs.map((ref) => el('function', { controlid: `delete-${ref}` }, el('delete', {}, leaf('object', 'TIMESHEET'), leaf('keys', ref)))), { what: 'timesheet deletion', uniqueId: true, controlId: controlIdOf('del', refs, attempt) })
+    const results = await gateway.run(
+      refs.map((ref) => el('function', { controlid: `delete-${ref}` }, el('delete', {}, leaf('object', 'TIMESHEET'), leaf('keys', ref)))),
+      { what: 'timesheet deletion', uniqueId: true, controlId: controlIdOf('del', refs, attempt) },
+    )
     refs.forEach((ref, i) => {
       const r = results[i]!
       const deleted = r.status === 'success' || r.errors.some((e) => /not found|does not exist/i.test(`${e.description} ${e.description2}`))
@@ -257,7 +367,13 @@ async function deleteTimesheets(gateway: IntacctGateway, refs: string[], attempt
   } catch (err) {
     if (!(err instanceof IntacctRepeatedRequest)) throw err
     const still = await timesheetsStillThere(gateway, refs)
-    for (const ref of refs) gone.set(ref, still.has(ref) ? { status: 'pending', message: `Sage Intacct had received the deletion of timesheet ${ref} before, but it is still there; it is deleted again.` } : true)
+    for (const ref of refs)
+      gone.set(
+        ref,
+        still.has(ref)
+          ? { status: 'pending', message: `Sage Intacct had received the deletion of timesheet ${ref} before, but it is still there; it is deleted again.` }
+          : true,
+      )
   }
   return gone
 }
@@ -265,14 +381,48 @@ async function deleteTimesheets(gateway: IntacctGateway, refs: string[], attempt
 /** Which of these timesheets (RECORDNO) Intacct still holds. */
 async function timesheetsStillThere(gateway: IntacctGateway, refs: string[]): Promise<Set<string>> {
   const query = `RECORDNO IN (${refs.map((r) => `'${r.replace(/'/g, '')}'`).join(', ')})`
-  const [result] = await gateway.run([el('function', { controlid: 'timesheets-left' }, el('readByQuery', {}, leaf('object', 'TIMESHEET'), leaf('query', query), leaf('fields', 'RECORDNO,DESCRIPTION'), leaf('pagesize', READ_PAGE_SIZE), leaf('returnFormat', 'xml')))], { what: 'timesheet lookup' })
+  const [result] = await gateway.run(
+    [
+      el(
+        'function',
+        { controlid: 'timesheets-left' },
+        el(
+          'readByQuery',
+          {},
+          leaf('object', 'TIMESHEET'),
+          leaf('query', query),
+          leaf('fields', 'RECORDNO,DESCRIPTION'),
+          leaf('pagesize', READ_PAGE_SIZE),
+          leaf('returnFormat', 'xml'),
+        ),
+      ),
+    ],
+    { what: 'timesheet lookup' },
+  )
   return new Set(readPage(result!, 'TIMESHEET', 'timesheet lookup').rows.map((r) => field(r, 'RECORDNO') ?? ''))
 }
 
 /** Timesheets already in Intacct with these descriptions, by description. */
 async function existingTimesheets(gateway: IntacctGateway, descriptions: string[]): Promise<Map<string, string>> {
   const query = `DESCRIPTION IN (${descriptions.map((d) => `'${d}'`).join(', ')})`
-  const [result] = await gateway.run([el('function', { controlid: 'existing-timesheets' }, el('readByQuery', {}, leaf('object', 'TIMESHEET'), leaf('query', query), leaf('fields', 'RECORDNO,DESCRIPTION'), leaf('pagesize', READ_PAGE_SIZE), leaf('returnFormat', 'xml')))], { what: 'timesheet lookup' })
+  const [result] = await gateway.run(
+    [
+      el(
+        'function',
+        { controlid: 'existing-timesheets' },
+        el(
+          'readByQuery',
+          {},
+          leaf('object', 'TIMESHEET'),
+          leaf('query', query),
+          leaf('fields', 'RECORDNO,DESCRIPTION'),
+          leaf('pagesize', READ_PAGE_SIZE),
+          leaf('returnFormat', 'xml'),
+        ),
+      ),
+    ],
+    { what: 'timesheet lookup' },
+  )
   const { rows } = readPage(result!, 'TIMESHEET', 'timesheet lookup')
   return new Map(rows.map((r) => [field(r, 'DESCRIPTION') ?? '', field(r, 'RECORDNO') ?? '']))
 }
@@ -280,20 +430,42 @@ async function existingTimesheets(gateway: IntacctGateway, descriptions: string[
 export const sageIntacctConnector: Connector<IntacctSettings> = {
   id: INTACCT_ID,
   name: 'Sage Intacct',
-  description: "Sage Intacct through its XML Web Services: SYNC employees, vendors, projects, tasks, departments and time types, and publish approved hours as timesheets.",
+  description:
+    'Sage Intacct through its XML Web Services: SYNC employees, vendors, projects, tasks, departments and time types, and publish approved hours as timesheets.',
   hosting: 'cloud',
   syncModules: ['employees', 'companies', 'job_sites', 'cost_codes', 'departments', 'payroll_items'],
   publishesPayroll: true,
   settingsSchema: intacctSettingsSchema,
   settingFields: [
-    { key: 'senderId', label: 'Web Services sender id', hint: 'Your Web Services developer license; the company must authorize it (Company > Setup > Company > Security).' },
+    {
+      key: 'senderId',
+      label: 'Web Services sender id',
+      hint: 'Your Web Services developer license; the company must authorize it (Company > Setup > Company > Security).',
+    },
     { key: 'senderPassword', label: 'Web Services sender password', secret: true },
     { key: 'companyId', label: 'Company id' },
     { key: 'userId', label: 'User id', hint: 'A Web Services user of the company.' },
     { key: 'userPassword', label: 'User password', secret: true },
-    { key: 'endpointUrl', label: 'Endpoint URL (optional)', hint: "Blank: Intacct's gateway (or INTACCT_ENDPOINT_URL). Each session then uses the endpoint Intacct names for the company." },
-    { key: 'concurrentRequests', label: 'Requests at a time', hint: "How many requests Intacct takes from this company at once (its performance tier; 2 unless Sage raised it). Every sync and publish shares them." },
-    { key: 'weekStartsOn', label: 'Timesheet weeks start on', options: [{ value: 'monday', label: 'Monday' }, { value: 'sunday', label: 'Sunday' }, { value: 'saturday', label: 'Saturday' }], hint: 'As set in Intacct (Time & Expenses configuration).' },
+    {
+      key: 'endpointUrl',
+      label: 'Endpoint URL (optional)',
+      hint: "Blank: Intacct's gateway (or INTACCT_ENDPOINT_URL). Each session then uses the endpoint Intacct names for the company.",
+    },
+    {
+      key: 'concurrentRequests',
+      label: 'Requests at a time',
+      hint: 'How many requests Intacct takes from this company at once (its performance tier; 2 unless Sage raised it). Every sync and publish shares them.',
+    },
+    {
+      key: 'weekStartsOn',
+      label: 'Timesheet weeks start on',
+      options: [
+        { value: 'monday', label: 'Monday' },
+        { value: 'sunday', label: 'Sunday' },
+        { value: 'saturday', label: 'Saturday' },
+      ],
+      hint: 'As set in Intacct (Time & Expenses configuration).',
+    },
   ],
   shape: 'pull',
   invalidRecords: 'fail-page',
@@ -308,7 +480,11 @@ export const sageIntacctConnector: Connector<IntacctSettings> = {
     taskKey: line.costCode?.externalId ?? null,
     departmentId: line.department?.externalId ?? null,
     timeType: line.payrollItem.externalId ?? line.payrollItem.name,
-    unlinked: [line.jobSite && !line.jobSite.externalId ? `Job site ${line.jobSite.number}` : null, line.costCode && !line.costCode.externalId ? `Cost code ${line.costCode.code}` : null, line.department && !line.department.externalId ? `Department ${line.department.code}` : null].filter((u): u is string => !!u),
+    unlinked: [
+      line.jobSite && !line.jobSite.externalId ? `Job site ${line.jobSite.number}` : null,
+      line.costCode && !line.costCode.externalId ? `Cost code ${line.costCode.code}` : null,
+      line.department && !line.department.externalId ? `Department ${line.department.code}` : null,
+    ].filter((u): u is string => !!u),
   }),
   publish,
   publishBatchSize: 500,

@@ -29,7 +29,8 @@ export class IntacctError extends Error {
 export class IntacctRepeatedRequest extends IntacctError {}
 
 /** A refusal that names a control id already used: Intacct's answer to a repeated write with uniqueid true. */
-const isRepeatedControlId = (errors: IntacctErrorDetail[]) => errors.some((e) => /control ?id/i.test(`${e.description} ${e.description2}`) && /already|duplicate|used/i.test(`${e.description} ${e.description2}`))
+const isRepeatedControlId = (errors: IntacctErrorDetail[]) =>
+  errors.some((e) => /control ?id/i.test(`${e.description} ${e.description2}`) && /already|duplicate|used/i.test(`${e.description} ${e.description2}`))
 
 /** Intacct's error number for a session (or login) it does not accept. */
 const SIGN_IN_FAILED = 'XL03000006'
@@ -37,7 +38,12 @@ const SIGN_IN_FAILED = 'XL03000006'
 function errorsOf(holder: XmlElement | undefined): IntacctErrorDetail[] {
   return (child(holder, 'errormessage')?.children ?? [])
     .filter((e) => e.name === 'error')
-    .map((e) => ({ errorno: childText(e, 'errorno') ?? '', description: childText(e, 'description') ?? '', description2: childText(e, 'description2') ?? '', correction: childText(e, 'correction') ?? '' }))
+    .map((e) => ({
+      errorno: childText(e, 'errorno') ?? '',
+      description: childText(e, 'description') ?? '',
+      description2: childText(e, 'description2') ?? '',
+      correction: childText(e, 'correction') ?? '',
+    }))
 }
 
 export function describeErrors(errors: IntacctErrorDetail[]): string {
@@ -66,8 +72,17 @@ export class IntacctGateway {
 
   /** Opens a session with the user's login; the answer names the company's own endpoint. */
   async openSession(): Promise<{ id: string; endpoint: string }> {
-    const login = el('login', {}, leaf('userid', this.credentials.userId), leaf('companyid', this.credentials.companyId), leaf('password', this.credentials.userPassword))
-    const [result] = await this.send(this.endpoint, el('authentication', {}, login), [el('function', { controlid: 'session' }, el('getAPISession'))], { uniqueId: false, what: 'sign-in (getAPISession)' })
+    const login = el(
+      'login',
+      {},
+      leaf('userid', this.credentials.userId),
+      leaf('companyid', this.credentials.companyId),
+      leaf('password', this.credentials.userPassword),
+    )
+    const [result] = await this.send(this.endpoint, el('authentication', {}, login), [el('function', { controlid: 'session' }, el('getAPISession'))], {
+      uniqueId: false,
+      what: 'sign-in (getAPISession)',
+    })
     const api = child(result!.data, 'api')
     const id = childText(api, 'sessionid')
     if (result!.status !== 'success' || !id) throw new IntacctError(`Sage Intacct did not open a session: ${describeErrors(result!.errors)}`, result!.errors)
@@ -80,7 +95,11 @@ export class IntacctGateway {
     for (let attempt = 0; ; attempt++) {
       const session = this.session ?? (await this.openSession())
       try {
-        return await this.send(session.endpoint, el('authentication', {}, leaf('sessionid', session.id)), functions, { uniqueId: opts.uniqueId ?? false, controlId: opts.controlId, what: opts.what })
+        return await this.send(session.endpoint, el('authentication', {}, leaf('sessionid', session.id)), functions, {
+          uniqueId: opts.uniqueId ?? false,
+          controlId: opts.controlId,
+          what: opts.what,
+        })
       } catch (err) {
         if (attempt === 0 && err instanceof IntacctError && err.errors.some((e) => e.errorno === SIGN_IN_FAILED)) {
           this.ctx.log.info({ event: 'intacct_session_renewed' }, 'Sage Intacct session expired; opening a new one')
@@ -92,40 +111,71 @@ export class IntacctGateway {
     }
   }
 
-  private async send(endpoint: string, authentication: XmlNode, functions: XmlNode[], opts: { uniqueId: boolean; controlId?: string; what: string }): Promise<FunctionResult[]> {
+  private async send(
+    endpoint: string,
+    authentication: XmlNode,
+    functions: XmlNode[],
+    opts: { uniqueId: boolean; controlId?: string; what: string },
+  ): Promise<FunctionResult[]> {
     const body = requestXml(this.credentials, authentication, functions, opts.controlId ?? randomUUID(), opts.uniqueId)
-    const response = await pacedFetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/xml', accept: 'application/xml' }, body }, {
-      vendors: this.ctx.vendors,
-      signal: this.ctx.signal,
-      what: `Sage Intacct (${opts.what})`,
-      gate: this.gate,
-      onAttempt: (a) => {
-        this.requests++
-        if (a.retryInMs !== null) this.ctx.log.warn({ event: 'vendor_retry', vendor: 'sage-intacct', status: a.status, error: a.error, retryInMs: a.retryInMs }, 'retrying a Sage Intacct request')
+    const response = await pacedFetch(
+      endpoint,
+      { method: 'POST', headers: { 'content-type': 'application/xml', accept: 'application/xml' }, body },
+      {
+        vendors: this.ctx.vendors,
+        signal: this.ctx.signal,
+        what: `Sage Intacct (${opts.what})`,
+        gate: this.gate,
+        onAttempt: (a) => {
+          this.requests++
+          if (a.retryInMs !== null)
+            this.ctx.log.warn(
+              { event: 'vendor_retry', vendor: 'sage-intacct', status: a.status, error: a.error, retryInMs: a.retryInMs },
+              'retrying a Sage Intacct request',
+            )
+        },
       },
-    })
+    )
     if (response.status !== 200) throw new IntacctError(`Sage Intacct answered HTTP ${response.status} to the ${opts.what}.`)
     let root: XmlElement
     try {
       root = parseXml(response.text)
     } catch (err) {
-      throw new IntacctError(`Sage Intacct sent a response that is not valid XML for the ${opts.what} (${err instanceof XmlError ? err.message : String(err)}); nothing of it was used.`)
+      throw new IntacctError(
+        `Sage Intacct sent a response that is not valid XML for the ${opts.what} (${err instanceof XmlError ? err.message : String(err)}); nothing of it was used.`,
+      )
     }
     if (root.name !== 'response') throw new IntacctError(`Sage Intacct sent <${root.name}> instead of a <response> for the ${opts.what}.`)
     const control = child(root, 'control')
     if (childText(control, 'status') !== 'success') {
       const errors = errorsOf(root)
-      if (opts.uniqueId && isRepeatedControlId(errors)) throw new IntacctRepeatedRequest(`Sage Intacct had already received this ${opts.what} (control id ${opts.controlId}): ${describeErrors(errors)}`, errors)
-      throw new IntacctError(`Sage Intacct refused the request for the ${opts.what}: ${describeErrors(errors)}. Check the Web Services sender id and password.`, errors)
+      if (opts.uniqueId && isRepeatedControlId(errors))
+        throw new IntacctRepeatedRequest(
+          `Sage Intacct had already received this ${opts.what} (control id ${opts.controlId}): ${describeErrors(errors)}`,
+          errors,
+        )
+      throw new IntacctError(
+        `Sage Intacct refused the request for the ${opts.what}: ${describeErrors(errors)}. Check the Web Services sender id and password.`,
+        errors,
+      )
     }
     const operation = child(root, 'operation')
     if (childText(child(operation, 'authentication'), 'status') !== 'success') {
       const errors = errorsOf(operation)
-      throw new IntacctError(`Sage Intacct did not accept the sign-in for the ${opts.what}: ${describeErrors(errors)}. Check the company id, user id and password.`, errors)
+      throw new IntacctError(
+        `Sage Intacct did not accept the sign-in for the ${opts.what}: ${describeErrors(errors)}. Check the company id, user id and password.`,
+        errors,
+      )
     }
     const results = (operation?.children ?? []).filter((c) => c.name === 'result')
-    if (results.length !== functions.length) throw new IntacctError(`Sage Intacct answered ${results.length} result(s) to ${functions.length} function(s) for the ${opts.what}.`)
-    return results.map((r) => ({ status: childText(r, 'status') ?? '', controlId: childText(r, 'controlid') ?? '', data: child(r, 'data'), errors: errorsOf(r) }))
+    if (results.length !== functions.length)
+      throw new IntacctError(`Sage Intacct answered ${results.length} result(s) to ${functions.length} function(s) for the ${opts.what}.`)
+    return results.map((r) => ({
+      status: childText(r, 'status') ?? '',
+      controlId: childText(r, 'controlid') ?? '',
+      data: child(r, 'data'),
+      errors: errorsOf(r),
+    }))
   }
 }
 
@@ -134,7 +184,16 @@ export function requestXml(creds: IntacctCredentials, authentication: XmlNode, f
   const doc = el(
     'request',
     {},
-    el('control', {}, leaf('senderid', creds.senderId), leaf('password', creds.senderPassword), leaf('controlid', controlId), leaf('uniqueid', String(uniqueId)), leaf('dtdversion', '3.0'), leaf('includewhitespace', 'false')),
+    el(
+      'control',
+      {},
+      leaf('senderid', creds.senderId),
+      leaf('password', creds.senderPassword),
+      leaf('controlid', controlId),
+      leaf('uniqueid', String(uniqueId)),
+      leaf('dtdversion', '3.0'),
+      leaf('includewhitespace', 'false'),
+    ),
     el('operation', { transaction: 'false' }, authentication, el('content', {}, ...functions)),
   )
   return `<?xml version="1.0" encoding="UTF-8"?>\n${writeXml(doc)}`

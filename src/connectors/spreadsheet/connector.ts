@@ -18,7 +18,12 @@ export const sheetUpload: UploadSpec = {
     try {
       const sheet = await inspectSheet(file.filename, file.content, SAMPLE_ROWS)
       const named = sheet.headers.flatMap((h, i) => (h ? [i] : []))
-      return { headers: named.map((i) => sheet.headers[i]!), rows: sheet.rows, encoding: sheet.encoding, sample: sheet.sample.map((r) => named.map((i) => r[i] ?? '')) }
+      return {
+        headers: named.map((i) => sheet.headers[i]!),
+        rows: sheet.rows,
+        encoding: sheet.encoding,
+        sample: sheet.sample.map((r) => named.map((i) => r[i] ?? '')),
+      }
     } catch (err) {
       if (err instanceof SheetError) return { error: err.message }
       throw err

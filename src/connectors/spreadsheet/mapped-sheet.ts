@@ -48,7 +48,9 @@ export async function* mappedSheetPages(module: ModuleId, ctx: ConnectorContext<
     else firstRow.set(r.record.externalId, r.record.row!)
   }
   if (duplicates.length > 0) {
-    throw new Error(`${file.filename} repeats external ids, so nothing was staged: ${duplicates.slice(0, 5).join('; ')}${duplicates.length > 5 ? ` and ${duplicates.length - 5} more` : ''}.`)
+    throw new Error(
+      `${file.filename} repeats external ids, so nothing was staged: ${duplicates.slice(0, 5).join('; ')}${duplicates.length > 5 ? ` and ${duplicates.length - 5} more` : ''}.`,
+    )
   }
 
   for (let at = 0; at < results.length; at += SHEET_PAGE_SIZE) {

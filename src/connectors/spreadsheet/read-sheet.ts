@@ -13,7 +13,11 @@ export type Sheet = { headers: string[]; rows: string[][]; encoding: SheetEncodi
 /** What is wrong with the file, in words the admin can act on. */
 export class SheetError extends Error {}
 
-type Message = { type: 'header'; headers: string[]; encoding: SheetEncoding | null } | { type: 'rows'; rows: string[][] } | { type: 'end'; rows: number } | { type: 'error'; message: string; sheetError: boolean }
+type Message =
+  | { type: 'header'; headers: string[]; encoding: SheetEncoding | null }
+  | { type: 'rows'; rows: string[][] }
+  | { type: 'end'; rows: number }
+  | { type: 'error'; message: string; sheetError: boolean }
 
 /** Cells as Clockbridge keeps them: without control characters or broken text a file may carry. */
 const clean = (row: string[]) => row.map(stripUnprintable)
@@ -53,7 +57,11 @@ export async function readSheet(filename: string, content: Buffer): Promise<Shee
 }
 
 /** What a page needs of a file, read once: its headings, row count, encoding and first rows. */
-export async function inspectSheet(filename: string, content: Buffer, sampleRows: number): Promise<{ headers: string[]; rows: number; encoding: SheetEncoding | null; sample: string[][] }> {
+export async function inspectSheet(
+  filename: string,
+  content: Buffer,
+  sampleRows: number,
+): Promise<{ headers: string[]; rows: number; encoding: SheetEncoding | null; sample: string[][] }> {
   const found = { headers: [] as string[], rows: 0, encoding: null as SheetEncoding | null, sample: [] as string[][] }
   await readInWorker(filename, content, (m) => {
     if (m.type === 'header') Object.assign(found, { headers: m.headers, encoding: m.encoding })

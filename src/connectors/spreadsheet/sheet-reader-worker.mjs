@@ -24,7 +24,8 @@ function decodeText(content) {
 }
 
 function checkCsvBytes(filename, content) {
-  if (content.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) throw new SheetError(`${filename} looks like an Excel workbook saved with a .csv name; upload it as .xlsx or save it as CSV.`)
+  if (content.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])))
+    throw new SheetError(`${filename} looks like an Excel workbook saved with a .csv name; upload it as .xlsx or save it as CSV.`)
   if (content.includes(0)) throw new SheetError(`${filename} is not a text CSV file (it holds binary data).`)
 }
 
@@ -42,7 +43,13 @@ async function* xlsxRows(filename, content) {
   let found = false
   let reader
   try {
-    reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([content]), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' })
+    reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([content]), {
+      sharedStrings: 'cache',
+      styles: 'cache',
+      hyperlinks: 'ignore',
+      worksheets: 'emit',
+      entries: 'emit',
+    })
     for await (const worksheet of reader) {
       found = true
       for await (const row of worksheet) {
@@ -109,7 +116,8 @@ async function read({ filename, bytes }) {
       parentPort.postMessage({ type: 'header', headers, encoding })
       continue
     }
-    if (blank >= 0 && (row[blank] ?? '').trim() !== '') throw new SheetError(`Column ${blank + 1} of ${filename} has values but no heading; give every column a heading in the first row.`)
+    if (blank >= 0 && (row[blank] ?? '').trim() !== '')
+      throw new SheetError(`Column ${blank + 1} of ${filename} has values but no heading; give every column a heading in the first row.`)
     chunk.push(row)
     count++
     if (chunk.length === CHUNK) {
@@ -124,5 +132,7 @@ async function read({ filename, bytes }) {
 }
 
 parentPort.once('message', (job) => {
-  read(job).catch((err) => parentPort.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), sheetError: err instanceof SheetError }))
+  read(job).catch((err) =>
+    parentPort.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), sheetError: err instanceof SheetError }),
+  )
 })

@@ -35,7 +35,10 @@ export function WebConnectorPanel(props: WebConnectorPanelProps) {
         </li>
         <li>Set the Web Connector password below.</li>
         <li>Download the QWC file, open it in the Web Connector (Add an application), allow access in QuickBooks, and type the password.</li>
-        <li>SYNC a module here: it runs at the Web Connector's next visit (every {props.runEveryMinutes} minutes), or at once when you click Update Selected in it.</li>
+        <li>
+          SYNC a module here: it runs at the Web Connector's next visit (every {props.runEveryMinutes} minutes), or at once when you click Update Selected in
+          it.
+        </li>
       </ol>
       {props.canSetup ? (
         <>
@@ -82,7 +85,11 @@ export function PasswordForm(props: { form: FormState; hasPassword: boolean; sav
         type='password'
         autocomplete='new-password'
         required
-        hint={props.hasPassword ? 'A password is set. Setting a new one signs the Web Connector out until you type the new one in it.' : 'Stored as a hash; the QWC file never contains it.'}
+        hint={
+          props.hasPassword
+            ? 'A password is set. Setting a new one signs the Web Connector out until you type the new one in it.'
+            : 'Stored as a hash; the QWC file never contains it.'
+        }
       />
       <button type='submit'>{props.hasPassword ? 'Reset password' : 'Set password'}</button>
     </HtmxForm>

@@ -26,9 +26,26 @@ export type ListRecord = {
 
 export type ListName = 'Employee' | 'Vendor' | 'Customer' | 'ItemService' | 'Class' | 'PayrollItemWage'
 
-export type TimeTracking = { txnId: string; externalGuid?: string; date: string; entity: string; customer?: string; item?: string; duration: string; class?: string; wageItem?: string; notes?: string }
+export type TimeTracking = {
+  txnId: string
+  externalGuid?: string
+  date: string
+  entity: string
+  customer?: string
+  item?: string
+  duration: string
+  class?: string
+  wageItem?: string
+  notes?: string
+}
 
-export type CompanyOptions = { employees?: number; customers?: number; companyName?: string; seed?: number; /** The first employees' names, instead of generated ones. */ people?: { first: string; last: string }[] }
+export type CompanyOptions = {
+  employees?: number
+  customers?: number
+  companyName?: string
+  seed?: number
+  /** The first employees' names, instead of generated ones. */ people?: { first: string; last: string }[]
+}
 
 /** Answers for one message set: a qbXML response, or the HRESULT the request processor raised. */
 export type Processed = { response: string } | { hresult: string; message: string }
@@ -37,8 +54,38 @@ export type Processed = { response: string } | { hresult: string; message: strin
 export type QbSession = { iterators: Map<string, { list: ListRecord[]; cursor: number }> }
 
 const FIRST = ['Maria', 'Ken', 'Ana', 'Luis', 'Grace', 'Omar', 'Sofia', 'Dmitri', 'Aisha', 'Tom', 'Priya', 'Jon', 'Lena', 'Raj', 'Eva', 'Sam']
-const LAST = ['Lopez', 'Ito', 'Garcia', 'Brown', 'Okafor', 'Haddad', 'Rossi', 'Petrov', 'Khan', 'Nguyen', 'Shah', 'Berg', 'Kowalski', 'Silva', 'Meyer', 'Dubois']
-const TRADES = ['Framing', 'Drywall', 'Electrical', 'Plumbing', 'Roofing', 'Concrete', 'Painting', 'Demolition', 'Site Prep', 'Finish Carpentry', 'HVAC', 'Cleanup']
+const LAST = [
+  'Lopez',
+  'Ito',
+  'Garcia',
+  'Brown',
+  'Okafor',
+  'Haddad',
+  'Rossi',
+  'Petrov',
+  'Khan',
+  'Nguyen',
+  'Shah',
+  'Berg',
+  'Kowalski',
+  'Silva',
+  'Meyer',
+  'Dubois',
+]
+const TRADES = [
+  'Framing',
+  'Drywall',
+  'Electrical',
+  'Plumbing',
+  'Roofing',
+  'Concrete',
+  'Painting',
+  'Demolition',
+  'Site Prep',
+  'Finish Carpentry',
+  'HVAC',
+  'Cleanup',
+]
 
 export class QuickBooksCompany {
   readonly lists: Record<ListName, ListRecord[]> = { Employee: [], Vendor: [], Customer: [], ItemService: [], Class: [], PayrollItemWage: [] }
@@ -60,22 +107,42 @@ export class QuickBooksCompany {
   constructor(opts: CompanyOptions = {}) {
     this.companyName = opts.companyName ?? 'Ridgeline Builders LLC'
     let seed = opts.seed ?? 42
-    this.random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    this.random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
     this.generate(opts.employees ?? 25, opts.customers ?? 8, opts.people ?? [])
   }
 
   private generate(employees: number, customers: number, people: { first: string; last: string }[]) {
-    for (const [name, type] of [['Hourly Rate', 'HourlyRegular'], ['Overtime Rate', 'HourlyOvertime'], ['Double Time Rate', 'HourlyOvertime'], ['Sick Hourly', 'HourlySick'], ['Vacation Hourly', 'HourlyVacation'], ['Salary', 'SalaryRegular']] as const) {
+    for (const [name, type] of [
+      ['Hourly Rate', 'HourlyRegular'],
+      ['Overtime Rate', 'HourlyOvertime'],
+      ['Double Time Rate', 'HourlyOvertime'],
+      ['Sick Hourly', 'HourlySick'],
+      ['Vacation Hourly', 'HourlyVacation'],
+      ['Salary', 'SalaryRegular'],
+    ] as const) {
       this.add('PayrollItemWage', name, { WageType: type })
     }
     for (const name of ['Field Crew', 'Office', 'Shop']) this.add('Class', name, {})
     this.add('Class', 'Electrical', {}, this.lists.Class[0]!.listId)
     for (const trade of TRADES) this.add('ItemService', trade, { Desc: `${trade} labor` })
-    for (const name of ['Apex Concrete Inc', 'Bright Electric Co', 'Coastal Roofing', 'Delta Plumbing', 'Evergreen Landscaping']) this.add('Vendor', name, { CompanyName: name })
+    for (const name of ['Apex Concrete Inc', 'Bright Electric Co', 'Coastal Roofing', 'Delta Plumbing', 'Evergreen Landscaping'])
+      this.add('Vendor', name, { CompanyName: name })
     for (let i = 0; i < customers; i++) {
-      const customer = this.add('Customer', `${LAST[i % LAST.length]} Residence${i >= LAST.length ? ` ${i}` : ''}`, { City: 'Springfield', State: 'IL', PostalCode: '62701', Country: 'US', JobStatus: 'None' })
+      const customer = this.add('Customer', `${LAST[i % LAST.length]} Residence${i >= LAST.length ? ` ${i}` : ''}`, {
+        City: 'Springfield',
+        State: 'IL',
+        PostalCode: '62701',
+        Country: 'US',
+        JobStatus: 'None',
+      })
       const jobs = Math.floor(this.random() * 3)
-      for (let j = 0; j < jobs; j++) this.add('Customer', ['Kitchen Remodel', 'New Deck', 'Basement Finish'][j]!, { JobStatus: j === 2 ? 'Closed' : 'InProgress', JobStartDate: '2024-03-01' }, customer.listId)
+      for (let j = 0; j < jobs; j++)
+        this.add(
+          'Customer',
+          ['Kitchen Remodel', 'New Deck', 'Basement Finish'][j]!,
+          { JobStatus: j === 2 ? 'Closed' : 'InProgress', JobStartDate: '2024-03-01' },
+          customer.listId,
+        )
     }
     for (let i = 0; i < employees; i++) {
       const first = people[i]?.first ?? FIRST[i % FIRST.length]!
@@ -136,13 +203,64 @@ export class QuickBooksCompany {
 
   /** QuickBooks' reply to the Web Connector's host query, sent as strHCPResponse. */
   hostResponse(ownerId: string): string {
-    const versions = ['1.0', '1.1', '2.0', '2.1', '3.0', '4.0', '4.1', '5.0', '6.0', '7.0', '8.0', '9.0', '10.0', '11.0', '12.0', '13.0', '14.0', '15.0', '16.0']
-    const host = el('HostQueryRs', { requestID: '0', statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' },
-      el('HostRet', {}, leaf('ProductName', 'QuickBooks Enterprise Solutions: Contractor 23.0'), leaf('MajorVersion', 33), leaf('MinorVersion', 0), leaf('Country', 'US'), ...versions.map((v) => leaf('SupportedQBXMLVersion', v)), leaf('IsAutomaticLogin', 'false'), leaf('QBFileMode', 'SingleUser')))
-    const company = el('CompanyQueryRs', { requestID: '1', statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' },
-      el('CompanyRet', {}, leaf('IsSampleCompany', 'false'), leaf('CompanyName', this.companyName), leaf('LegalCompanyName', this.companyName), el('DataExtRet', {}, leaf('OwnerID', ownerId), leaf('DataExtName', 'FileID'), leaf('DataExtType', 'STR255TYPE'), leaf('DataExtValue', this.fileId))))
-    const prefs = el('PreferencesQueryRs', { requestID: '2', statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' },
-      el('PreferencesRet', {}, el('AccountingPreferences', {}, leaf('IsUsingClassTracking', 'true')), el('TimeTrackingPreferences', {}, leaf('FirstDayOfWeek', 'Monday'))))
+    const versions = [
+      '1.0',
+      '1.1',
+      '2.0',
+      '2.1',
+      '3.0',
+      '4.0',
+      '4.1',
+      '5.0',
+      '6.0',
+      '7.0',
+      '8.0',
+      '9.0',
+      '10.0',
+      '11.0',
+      '12.0',
+      '13.0',
+      '14.0',
+      '15.0',
+      '16.0',
+    ]
+    const host = el(
+      'HostQueryRs',
+      { requestID: '0', statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' },
+      el(
+        'HostRet',
+        {},
+        leaf('ProductName', 'QuickBooks Enterprise Solutions: Contractor 23.0'),
+        leaf('MajorVersion', 33),
+        leaf('MinorVersion', 0),
+        leaf('Country', 'US'),
+        ...versions.map((v) => leaf('SupportedQBXMLVersion', v)),
+        leaf('IsAutomaticLogin', 'false'),
+        leaf('QBFileMode', 'SingleUser'),
+      ),
+    )
+    const company = el(
+      'CompanyQueryRs',
+      { requestID: '1', statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' },
+      el(
+        'CompanyRet',
+        {},
+        leaf('IsSampleCompany', 'false'),
+        leaf('CompanyName', this.companyName),
+        leaf('LegalCompanyName', this.companyName),
+        el('DataExtRet', {}, leaf('OwnerID', ownerId), leaf('DataExtName', 'FileID'), leaf('DataExtType', 'STR255TYPE'), leaf('DataExtValue', this.fileId)),
+      ),
+    )
+    const prefs = el(
+      'PreferencesQueryRs',
+      { requestID: '2', statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' },
+      el(
+        'PreferencesRet',
+        {},
+        el('AccountingPreferences', {}, leaf('IsUsingClassTracking', 'true')),
+        el('TimeTrackingPreferences', {}, leaf('FirstDayOfWeek', 'Monday')),
+      ),
+    )
     return `<?xml version="1.0" ?>${writeXml(el('QBXML', {}, el('QBXMLMsgsRs', {}, host, company, prefs)))}`
   }
 
@@ -197,7 +315,12 @@ export class QuickBooksCompany {
     if (rq.name === 'TimeTrackingAddRq') return this.addTime(rq)
     if (rq.name === 'TimeTrackingQueryRq') return this.queryTime(rq)
     if (rq.name === 'TxnDelRq') return this.deleteTxn(rq)
-    return el(name, { requestID, statusCode: 3250, statusSeverity: 'Error', statusMessage: 'This feature is not enabled or not available in this version of QuickBooks.' })
+    return el(name, {
+      requestID,
+      statusCode: 3250,
+      statusSeverity: 'Error',
+      statusMessage: 'This feature is not enabled or not available in this version of QuickBooks.',
+    })
   }
 
   private query(list: ListName, rq: XmlElement, session: QbSession): XmlNode {
@@ -252,32 +375,100 @@ export class QuickBooksCompany {
 
   private listResponse(list: ListName, name: string, requestID: string | undefined, records: ListRecord[], iterator: Record<string, string | number>): XmlNode {
     if (records.length === 0) {
-      return el(name, { requestID, statusCode: 1, statusSeverity: 'Info', statusMessage: 'A query request did not find a matching object in QuickBooks', ...iterator })
+      return el(name, {
+        requestID,
+        statusCode: 1,
+        statusSeverity: 'Info',
+        statusMessage: 'A query request did not find a matching object in QuickBooks',
+        ...iterator,
+      })
     }
     return el(name, { requestID, statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK', ...iterator }, ...records.map((r) => this.ret(list, r)))
   }
 
   private ret(list: ListName, r: ListRecord): XmlNode {
     const f = r.fields
-    const head = [leaf('ListID', r.listId), leaf('TimeCreated', r.timeCreated), leaf('TimeModified', r.timeModified), leaf('EditSequence', r.editSequence), leaf('Name', r.name)]
+    const head = [
+      leaf('ListID', r.listId),
+      leaf('TimeCreated', r.timeCreated),
+      leaf('TimeModified', r.timeModified),
+      leaf('EditSequence', r.editSequence),
+      leaf('Name', r.name),
+    ]
     const parentRef = r.parent ? el('ParentRef', {}, leaf('ListID', r.parent), leaf('FullName', r.fullName.slice(0, r.fullName.lastIndexOf(':')))) : null
     const sublevel = leaf('Sublevel', r.fullName.split(':').length - 1)
     switch (list) {
       case 'Employee':
-        return el('EmployeeRet', {}, ...head, leaf('IsActive', String(r.isActive)), leaf('FirstName', f.FirstName), leaf('LastName', f.LastName), leaf('Phone', f.Phone), leaf('Email', f.Email), leaf('EmployeeType', 'Regular'), leaf('HiredDate', f.HiredDate), leaf('AccountNumber', f.AccountNumber),
-          el('EmployeePayrollInfo', {}, leaf('PayPeriod', 'Weekly'), f.ClassRef ? el('ClassRef', {}, leaf('FullName', f.ClassRef)) : null, leaf('UseTimeDataToCreatePaychecks', 'UseTimeData')))
+        return el(
+          'EmployeeRet',
+          {},
+          ...head,
+          leaf('IsActive', String(r.isActive)),
+          leaf('FirstName', f.FirstName),
+          leaf('LastName', f.LastName),
+          leaf('Phone', f.Phone),
+          leaf('Email', f.Email),
+          leaf('EmployeeType', 'Regular'),
+          leaf('HiredDate', f.HiredDate),
+          leaf('AccountNumber', f.AccountNumber),
+          el(
+            'EmployeePayrollInfo',
+            {},
+            leaf('PayPeriod', 'Weekly'),
+            f.ClassRef ? el('ClassRef', {}, leaf('FullName', f.ClassRef)) : null,
+            leaf('UseTimeDataToCreatePaychecks', 'UseTimeData'),
+          ),
+        )
       case 'Vendor':
         return el('VendorRet', {}, ...head, leaf('IsActive', String(r.isActive)), leaf('CompanyName', f.CompanyName))
       case 'Customer':
-        return el('CustomerRet', {}, ...head, leaf('FullName', r.fullName), leaf('IsActive', String(r.isActive)), parentRef, sublevel,
-          f.City ? el('ShipAddress', {}, leaf('Addr1', f.Addr1), leaf('City', f.City), leaf('State', f.State), leaf('PostalCode', f.PostalCode), leaf('Country', f.Country)) : null,
-          leaf('Balance', '0.00'), leaf('TotalBalance', '0.00'), leaf('JobStatus', f.JobStatus), leaf('JobStartDate', f.JobStartDate), leaf('JobEndDate', f.JobEndDate))
+        return el(
+          'CustomerRet',
+          {},
+          ...head,
+          leaf('FullName', r.fullName),
+          leaf('IsActive', String(r.isActive)),
+          parentRef,
+          sublevel,
+          f.City
+            ? el(
+                'ShipAddress',
+                {},
+                leaf('Addr1', f.Addr1),
+                leaf('City', f.City),
+                leaf('State', f.State),
+                leaf('PostalCode', f.PostalCode),
+                leaf('Country', f.Country),
+              )
+            : null,
+          leaf('Balance', '0.00'),
+          leaf('TotalBalance', '0.00'),
+          leaf('JobStatus', f.JobStatus),
+          leaf('JobStartDate', f.JobStartDate),
+          leaf('JobEndDate', f.JobEndDate),
+        )
       case 'ItemService':
-        return el('ItemServiceRet', {}, ...head, leaf('FullName', r.fullName), leaf('IsActive', String(r.isActive)), parentRef, sublevel, el('SalesOrPurchase', {}, leaf('Desc', f.Desc), leaf('Price', '0.00'), el('AccountRef', {}, leaf('FullName', 'Construction Income'))))
+        return el(
+          'ItemServiceRet',
+          {},
+          ...head,
+          leaf('FullName', r.fullName),
+          leaf('IsActive', String(r.isActive)),
+          parentRef,
+          sublevel,
+          el('SalesOrPurchase', {}, leaf('Desc', f.Desc), leaf('Price', '0.00'), el('AccountRef', {}, leaf('FullName', 'Construction Income'))),
+        )
       case 'Class':
         return el('ClassRet', {}, ...head, leaf('FullName', r.fullName), leaf('IsActive', String(r.isActive)), parentRef, sublevel)
       case 'PayrollItemWage':
-        return el('PayrollItemWageRet', {}, ...head, leaf('IsActive', String(r.isActive)), leaf('WageType', f.WageType), el('ExpenseAccountRef', {}, leaf('FullName', 'Payroll Expenses:Wages')))
+        return el(
+          'PayrollItemWageRet',
+          {},
+          ...head,
+          leaf('IsActive', String(r.isActive)),
+          leaf('WageType', f.WageType),
+          el('ExpenseAccountRef', {}, leaf('FullName', 'Payroll Expenses:Wages')),
+        )
     }
   }
 
@@ -292,7 +483,13 @@ export class QuickBooksCompany {
     const add = child(rq, 'TimeTrackingAdd')!
     // Like QuickBooks, a repeated ExternalGUID is not refused: the same hours are added again.
     const guid = childText(add, 'ExternalGUID')
-    const refs: [string, ListName][] = [['EntityRef', 'Employee'], ['CustomerRef', 'Customer'], ['ItemServiceRef', 'ItemService'], ['ClassRef', 'Class'], ['PayrollItemWageRef', 'PayrollItemWage']]
+    const refs: [string, ListName][] = [
+      ['EntityRef', 'Employee'],
+      ['CustomerRef', 'Customer'],
+      ['ItemServiceRef', 'ItemService'],
+      ['ClassRef', 'Class'],
+      ['PayrollItemWageRef', 'PayrollItemWage'],
+    ]
     const found: Record<string, ListRecord | undefined> = {}
     for (const [refName, list] of refs) {
       const ref = child(add, refName)
@@ -300,7 +497,12 @@ export class QuickBooksCompany {
       found[refName] = this.findRef(list, ref)
       if (!found[refName]) {
         const what = childText(ref, 'FullName') ?? childText(ref, 'ListID')
-        return el('TimeTrackingAddRs', { requestID, statusCode: 3120, statusSeverity: 'Error', statusMessage: `Object "${what}" specified in the request cannot be found.` })
+        return el('TimeTrackingAddRs', {
+          requestID,
+          statusCode: 3120,
+          statusSeverity: 'Error',
+          statusMessage: `Object "${what}" specified in the request cannot be found.`,
+        })
       }
     }
     const t: TimeTracking = {
@@ -339,13 +541,32 @@ export class QuickBooksCompany {
       if (names.size > 0 && !names.has(t.entity.toLowerCase())) return false
       return true
     })
-    if (matching.length === 0) return el('TimeTrackingQueryRs', { requestID, statusCode: 1, statusSeverity: 'Info', statusMessage: 'A query request did not find a matching object in QuickBooks' })
+    if (matching.length === 0)
+      return el('TimeTrackingQueryRs', {
+        requestID,
+        statusCode: 1,
+        statusSeverity: 'Info',
+        statusMessage: 'A query request did not find a matching object in QuickBooks',
+      })
     return el('TimeTrackingQueryRs', { requestID, statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' }, ...matching.map((t) => this.timeRet(t)))
   }
 
   private timeRet(t: TimeTracking): XmlNode {
     const ref = (name: string, full?: string) => (full ? el(name, {}, leaf('FullName', full)) : null)
-    return el('TimeTrackingRet', {}, leaf('TxnID', t.txnId), leaf('TxnDate', t.date), ref('EntityRef', t.entity), ref('CustomerRef', t.customer), ref('ItemServiceRef', t.item), leaf('Duration', t.duration), ref('ClassRef', t.class), ref('PayrollItemWageRef', t.wageItem), leaf('Notes', t.notes), leaf('ExternalGUID', t.externalGuid))
+    return el(
+      'TimeTrackingRet',
+      {},
+      leaf('TxnID', t.txnId),
+      leaf('TxnDate', t.date),
+      ref('EntityRef', t.entity),
+      ref('CustomerRef', t.customer),
+      ref('ItemServiceRef', t.item),
+      leaf('Duration', t.duration),
+      ref('ClassRef', t.class),
+      ref('PayrollItemWageRef', t.wageItem),
+      leaf('Notes', t.notes),
+      leaf('ExternalGUID', t.externalGuid),
+    )
   }
 
   private deleteTxn(rq: XmlElement): XmlNode {
@@ -353,10 +574,20 @@ export class QuickBooksCompany {
     const txnId = childText(rq, 'TxnID')
     const index = this.timeTracking.findIndex((t) => t.txnId === txnId)
     if (childText(rq, 'TxnDelType') !== 'TimeTracking' || index < 0) {
-      return el('TxnDelRs', { requestID, statusCode: 3120, statusSeverity: 'Error', statusMessage: `Object "${txnId}" specified in the request cannot be found.` })
+      return el('TxnDelRs', {
+        requestID,
+        statusCode: 3120,
+        statusSeverity: 'Error',
+        statusMessage: `Object "${txnId}" specified in the request cannot be found.`,
+      })
     }
     this.timeTracking.splice(index, 1)
-    return el('TxnDelRs', { requestID, statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' }, leaf('TxnDelType', 'TimeTracking'), leaf('TxnID', txnId))
+    return el(
+      'TxnDelRs',
+      { requestID, statusCode: 0, statusSeverity: 'Info', statusMessage: 'Status OK' },
+      leaf('TxnDelType', 'TimeTracking'),
+      leaf('TxnID', txnId),
+    )
   }
 }
 

@@ -103,7 +103,10 @@ export class WebConnectorSimulator {
         result.outcome = 'dropped'
         return result
       }
-      const percent = await call<number>('receiveResponseXML', 'response' in processed ? { ticket, response: processed.response, hresult: '', message: '' } : { ticket, response: '', ...processed })
+      const percent = await call<number>(
+        'receiveResponseXML',
+        'response' in processed ? { ticket, response: processed.response, hresult: '', message: '' } : { ticket, response: '', ...processed },
+      )
       responses++
       if (percent < 0) return this.stop(call, ticket, result)
       if (faults.dropAfterResponses !== undefined && responses >= faults.dropAfterResponses) {
@@ -118,7 +121,11 @@ export class WebConnectorSimulator {
   }
 
   /** After "" or a negative percent the Web Connector asks why, shows it, and closes. */
-  private async stop(call: <T extends string | number | string[]>(m: QbwcMethod, p: Record<string, string | number>) => Promise<T>, ticket: string, result: VisitResult): Promise<VisitResult> {
+  private async stop(
+    call: <T extends string | number | string[]>(m: QbwcMethod, p: Record<string, string | number>) => Promise<T>,
+    ticket: string,
+    result: VisitResult,
+  ): Promise<VisitResult> {
     result.lastError = await call<string>('getLastError', { ticket })
     result.outcome = 'error'
     result.closeMessage = await call<string>('closeConnection', { ticket })
@@ -128,7 +135,11 @@ export class WebConnectorSimulator {
   /** One SOAP call as the Web Connector's .NET client makes it. */
   async call(method: QbwcMethod, params: Record<string, string | number>): Promise<string | number | string[]> {
     const body = `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body><${method} xmlns="${QBWC_NAMESPACE}">${QBWC_METHODS[method].params.map((p) => `<${p}>${escapeXml(String(params[p] ?? ''))}</${p}>`).join('')}</${method}></soap:Body></soap:Envelope>`
-    const res = await this.fetch(this.url, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${QBWC_NAMESPACE}${method}"` }, body })
+    const res = await this.fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${QBWC_NAMESPACE}${method}"` },
+      body,
+    })
     const text = await res.text()
     const envelope = parseXml(text)
     const bodyEl = envelope.children.find((c) => c.name === 'Body')

@@ -30,34 +30,71 @@ export class QboCompany {
   private generate(employees: number, customers: number) {
     const created = '2024-01-10T09:00:00-08:00'
     for (const name of ['Field Crew', 'Office', 'Shop']) this.add('Class', { Name: name, FullyQualifiedName: name, SubClass: false, Active: true }, created)
-    for (const name of ['North Yard', 'South Yard']) this.add('Department', { Name: name, FullyQualifiedName: name, SubDepartment: false, Active: true }, created)
-    for (const name of SERVICES) this.add('Item', { Name: name, FullyQualifiedName: name, Description: `${name} labor`, Type: 'Service', Active: true, UnitPrice: 0 }, created)
+    for (const name of ['North Yard', 'South Yard'])
+      this.add('Department', { Name: name, FullyQualifiedName: name, SubDepartment: false, Active: true }, created)
+    for (const name of SERVICES)
+      this.add('Item', { Name: name, FullyQualifiedName: name, Description: `${name} labor`, Type: 'Service', Active: true, UnitPrice: 0 }, created)
     this.add('Item', { Name: 'Lumber 2x4', FullyQualifiedName: 'Lumber 2x4', Type: 'Inventory', Active: true }, created)
-    for (const name of ['Pacific Concrete', 'Summit Electric', 'Baylight Roofing']) this.add('Vendor', { DisplayName: name, CompanyName: name, Active: true }, created)
+    for (const name of ['Pacific Concrete', 'Summit Electric', 'Baylight Roofing'])
+      this.add('Vendor', { DisplayName: name, CompanyName: name, Active: true }, created)
     for (let i = 0; i < customers; i++) {
       const name = `${LAST[i % LAST.length]} Residence${i >= LAST.length ? ` ${i}` : ''}`
-      const customer = this.add('Customer', { DisplayName: name, FullyQualifiedName: name, Job: false, Level: 0, Active: true, ShipAddr: { Line1: `${100 + i} Harbor Way`, City: 'Oakland', CountrySubDivisionCode: 'CA', PostalCode: '94607', Country: 'US' } }, created)
-      if (i % 2 === 0) this.add('Customer', { DisplayName: 'Kitchen Remodel', FullyQualifiedName: `${name}:Kitchen Remodel`, Job: true, Level: 1, ParentRef: { value: customer.Id }, Active: true }, created)
+      const customer = this.add(
+        'Customer',
+        {
+          DisplayName: name,
+          FullyQualifiedName: name,
+          Job: false,
+          Level: 0,
+          Active: true,
+          ShipAddr: { Line1: `${100 + i} Harbor Way`, City: 'Oakland', CountrySubDivisionCode: 'CA', PostalCode: '94607', Country: 'US' },
+        },
+        created,
+      )
+      if (i % 2 === 0)
+        this.add(
+          'Customer',
+          {
+            DisplayName: 'Kitchen Remodel',
+            FullyQualifiedName: `${name}:Kitchen Remodel`,
+            Job: true,
+            Level: 1,
+            ParentRef: { value: customer.Id },
+            Active: true,
+          },
+          created,
+        )
     }
     for (let i = 0; i < employees; i++) {
       const first = FIRST[i % FIRST.length]!
       const last = `${LAST[Math.floor(i / FIRST.length) % LAST.length]}${i >= FIRST.length * LAST.length ? i : ''}`
-      this.add('Employee', {
-        GivenName: first,
-        FamilyName: last,
-        DisplayName: `${first} ${last}`,
-        PrintOnCheckName: `${first} ${last}`,
-        EmployeeNumber: String(2001 + i),
-        PrimaryEmailAddr: { Address: `${first}.${last}@example.com`.toLowerCase() },
-        Active: i % 17 !== 16,
-        HiredDate: '2023-04-03',
-        BillableTime: false,
-      }, created)
+      this.add(
+        'Employee',
+        {
+          GivenName: first,
+          FamilyName: last,
+          DisplayName: `${first} ${last}`,
+          PrintOnCheckName: `${first} ${last}`,
+          EmployeeNumber: String(2001 + i),
+          PrimaryEmailAddr: { Address: `${first}.${last}@example.com`.toLowerCase() },
+          Active: i % 17 !== 16,
+          HiredDate: '2023-04-03',
+          BillableTime: false,
+        },
+        created,
+      )
     }
   }
 
   private add(entity: QboEntity, fields: Record<string, unknown>, at: string, id?: string): QboObject {
-    const obj = { ...fields, Id: id ?? String(this.nextId++), SyncToken: '0', domain: 'QBO', sparse: false, MetaData: { CreateTime: at, LastUpdatedTime: at } } as QboObject
+    const obj = {
+      ...fields,
+      Id: id ?? String(this.nextId++),
+      SyncToken: '0',
+      domain: 'QBO',
+      sparse: false,
+      MetaData: { CreateTime: at, LastUpdatedTime: at },
+    } as QboObject
     this.objects.get(entity)!.push(obj)
     this.byId.set(`${entity}:${obj.Id}`, obj)
     return obj

@@ -61,7 +61,12 @@ export class QboSimulator {
 
   /** URLs to put in the configuration (QBO_*_URL). */
   urls(base: string) {
-    return { QBO_AUTH_URL: `${base}/connect/oauth2`, QBO_TOKEN_URL: `${base}/oauth2/v1/tokens/bearer`, QBO_REVOKE_URL: `${base}/v2/oauth2/tokens/revoke`, QBO_API_BASE_URL: base }
+    return {
+      QBO_AUTH_URL: `${base}/connect/oauth2`,
+      QBO_TOKEN_URL: `${base}/oauth2/v1/tokens/bearer`,
+      QBO_REVOKE_URL: `${base}/v2/oauth2/tokens/revoke`,
+      QBO_API_BASE_URL: base,
+    }
   }
 
   async listen(port = 0): Promise<{ url: string; close: () => Promise<void> }> {
@@ -89,15 +94,30 @@ export class QboSimulator {
     const app = this.app
     app.get('/connect/oauth2', (c) => {
       const q = c.req.query()
-      if (q.client_id !== SIM_CLIENT.clientId) return c.html(html`<h1>Invalid client</h1><p>The client id is not registered.</p>`, 400)
-      if (q.response_type !== 'code' || !q.redirect_uri || !q.state || !q.scope?.includes('com.intuit.quickbooks.accounting')) return c.html(html`<h1>Bad request</h1>`, 400)
-      return c.html(html`<!doctype html><html><head><title>Intuit: connect an app</title></head><body>
-        <h1>Connect to ${this.company.companyName}</h1>
-        <p>An app wants to read and write your QuickBooks Online accounting data.</p>
-        <form method="post" action="/connect/oauth2/consent">
-          <input type="hidden" name="redirect_uri" value="${q.redirect_uri}"><input type="hidden" name="state" value="${q.state}">
-          <button name="decision" value="allow">Connect</button> <button name="decision" value="deny">Cancel</button>
-        </form></body></html>`)
+      if (q.client_id !== SIM_CLIENT.clientId)
+        return c.html(
+          html`<h1>Invalid client</h1>
+            <p>The client id is not registered.</p>`,
+          400,
+        )
+      if (q.response_type !== 'code' || !q.redirect_uri || !q.state || !q.scope?.includes('com.intuit.quickbooks.accounting'))
+        return c.html(html`<h1>Bad request</h1>`, 400)
+      return c.html(
+        html`<!doctype html>
+          <html>
+            <head>
+              <title>Intuit: connect an app</title>
+            </head>
+            <body>
+              <h1>Connect to ${this.company.companyName}</h1>
+              <p>An app wants to read and write your QuickBooks Online accounting data.</p>
+              <form method="post" action="/connect/oauth2/consent">
+                <input type="hidden" name="redirect_uri" value="${q.redirect_uri}" /><input type="hidden" name="state" value="${q.state}" />
+                <button name="decision" value="allow">Connect</button> <button name="decision" value="deny">Cancel</button>
+              </form>
+            </body>
+          </html>`,
+      )
     })
     app.post('/connect/oauth2/consent', async (c) => {
       const form = (await c.req.parseBody()) as Record<string, string>
@@ -114,7 +134,8 @@ export class QboSimulator {
       return c.redirect(back.toString(), 302)
     })
     app.post('/oauth2/v1/tokens/bearer', async (c) => {
-      if (c.req.header('authorization') !== `Basic ${Buffer.from(`${SIM_CLIENT.clientId}:${SIM_CLIENT.clientSecret}`).toString('base64')}`) return c.json({ error: 'invalid_client' }, 401)
+      if (c.req.header('authorization') !== `Basic ${Buffer.from(`${SIM_CLIENT.clientId}:${SIM_CLIENT.clientSecret}`).toString('base64')}`)
+        return c.json({ error: 'invalid_client' }, 401)
       const form = (await c.req.parseBody()) as Record<string, string>
       if (form.grant_type === 'authorization_code') {
         const code = this.codes.get(form.code ?? '')
@@ -161,13 +182,25 @@ export class QboSimulator {
       return null
     }
     this.throttled++
-    const why = this.inFlight >= this.limits.concurrent ? `more than ${this.limits.concurrent} requests at a time` : `more than ${this.limits.perMinute} requests in a minute`
-    return (c) => c.json(faultBody('ThrottleExceeded', `You have exceeded the number of allowed requests: ${why}.`, '003001'), 429, { 'retry-after': String(this.limits.retryAfterSeconds) })
+    const why =
+      this.inFlight >= this.limits.concurrent
+        ? `more than ${this.limits.concurrent} requests at a time`
+        : `more than ${this.limits.perMinute} requests in a minute`
+    return (c) =>
+      c.json(faultBody('ThrottleExceeded', `You have exceeded the number of allowed requests: ${why}.`, '003001'), 429, {
+        'retry-after': String(this.limits.retryAfterSeconds),
+      })
   }
 
   private tokenBody() {
     const { accessToken, refreshToken } = this.issueTokens()
-    return { token_type: 'bearer', access_token: accessToken, expires_in: this.accessTokenSeconds, refresh_token: refreshToken, x_refresh_token_expires_in: 8726400 }
+    return {
+      token_type: 'bearer',
+      access_token: accessToken,
+      expires_in: this.accessTokenSeconds,
+      refresh_token: refreshToken,
+      x_refresh_token_expires_in: 8726400,
+    }
   }
 
   private async api(c: Context): Promise<Response> {
@@ -180,14 +213,42 @@ export class QboSimulator {
     const fault = faultAt >= 0 ? this.faults.splice(faultAt, 1)[0] : undefined
     if (fault?.kind === 'expired-token' && grant) grant.expiresAt = 0
     if (!grant || grant.expiresAt < Date.now()) {
-      return c.json({ fault: { error: [{ message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401', detail: 'Token expired', code: '3200' }], type: 'AUTHENTICATION' }, time: qboTime() }, 401)
+      return c.json(
+        {
+          fault: {
+            error: [{ message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401', detail: 'Token expired', code: '3200' }],
+            type: 'AUTHENTICATION',
+          },
+          time: qboTime(),
+        },
+        401,
+      )
     }
     // A token opens one company: any other realm in the URL is refused, as Intuit does.
     if (grant.realmId !== c.req.param('realm')) {
-      return c.json({ fault: { error: [{ message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403', detail: `The token was not issued for company ${c.req.param('realm')}`, code: '3100' }], type: 'AUTHORIZATION' }, time: qboTime() }, 403)
+      return c.json(
+        {
+          fault: {
+            error: [
+              {
+                message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403',
+                detail: `The token was not issued for company ${c.req.param('realm')}`,
+                code: '3100',
+              },
+            ],
+            type: 'AUTHORIZATION',
+          },
+          time: qboTime(),
+        },
+        403,
+      )
     }
     if (fault?.kind === 'throttle') {
-      return c.json(faultBody('ThrottleExceeded', 'You have exceeded the number of allowed requests.', '003001'), 429, fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) })
+      return c.json(
+        faultBody('ThrottleExceeded', 'You have exceeded the number of allowed requests.', '003001'),
+        429,
+        fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
+      )
     }
     if (fault?.kind === 'server-error') return c.text('Internal Server Error', 500)
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms))
@@ -215,7 +276,8 @@ export class QboSimulator {
   private async answer(c: Context, path: string, url: URL, fault: QboFault | undefined): Promise<{ status: number; body: unknown }> {
     if (c.req.method === 'GET' && path === '/query') return this.query(url.searchParams.get('query') ?? '', fault)
     if (c.req.method === 'GET' && path === '/cdc') return this.cdc(url.searchParams.get('entities') ?? '', url.searchParams.get('changedSince') ?? '')
-    if (c.req.method === 'GET' && path.startsWith('/companyinfo/')) return ok({ CompanyInfo: { CompanyName: this.company.companyName, Id: '1', SyncToken: '0' } })
+    if (c.req.method === 'GET' && path.startsWith('/companyinfo/'))
+      return ok({ CompanyInfo: { CompanyName: this.company.companyName, Id: '1', SyncToken: '0' } })
     if (c.req.method === 'GET' && path.startsWith('/timeactivity/')) {
       const obj = this.company.get('TimeActivity', decodeURIComponent(path.slice('/timeactivity/'.length)))
       return obj ? ok({ TimeActivity: obj }) : notFound()
@@ -263,12 +325,16 @@ export class QboSimulator {
 
   private cdc(entities: string, changedSince: string): { status: number; body: unknown } {
     const since = Date.parse(changedSince)
-    if (!Number.isFinite(since)) return { status: 400, body: faultBody('Invalid changedSince', `changedSince is not a date: ${changedSince}`, '2010', 'changedSince') }
-    if (Date.now() - since > 30 * 86_400_000) return { status: 400, body: faultBody('Invalid changedSince', 'changedSince cannot be more than 30 days ago', '2010', 'changedSince') }
+    if (!Number.isFinite(since))
+      return { status: 400, body: faultBody('Invalid changedSince', `changedSince is not a date: ${changedSince}`, '2010', 'changedSince') }
+    if (Date.now() - since > 30 * 86_400_000)
+      return { status: 400, body: faultBody('Invalid changedSince', 'changedSince cannot be more than 30 days ago', '2010', 'changedSince') }
     const responses = entities.split(',').map((name) => {
       const entity = name.trim() as QboEntity
       const changed: Record<string, unknown>[] = (this.company.objects.get(entity) ?? []).filter((o) => Date.parse(o.MetaData.LastUpdatedTime) > since)
-      const deleted = this.company.deleted.filter((d) => d.entity === entity && Date.parse(d.at) > since).map((d) => ({ domain: 'QBO', status: 'Deleted', Id: d.Id, MetaData: { LastUpdatedTime: d.at } }))
+      const deleted = this.company.deleted
+        .filter((d) => d.entity === entity && Date.parse(d.at) > since)
+        .map((d) => ({ domain: 'QBO', status: 'Deleted', Id: d.Id, MetaData: { LastUpdatedTime: d.at } }))
       const all = [...changed, ...deleted].slice(0, 1000)
       return all.length > 0 ? { [entity]: all, startPosition: 1, maxResults: all.length } : {}
     })
@@ -276,14 +342,31 @@ export class QboSimulator {
   }
 
   private createTimeActivity(body: Record<string, unknown>): { status: number; body: unknown } {
-    const refs: [string, QboEntity][] = [['EmployeeRef', 'Employee'], ['CustomerRef', 'Customer'], ['ItemRef', 'Item'], ['ClassRef', 'Class'], ['DepartmentRef', 'Department']]
-    if (body.NameOf !== 'Employee' || !body.EmployeeRef) return { status: 400, body: faultBody('Required param missing, need to supply the required value for the API', 'Required parameter EmployeeRef is missing in the request', '2020', 'EmployeeRef') }
+    const refs: [string, QboEntity][] = [
+      ['EmployeeRef', 'Employee'],
+      ['CustomerRef', 'Customer'],
+      ['ItemRef', 'Item'],
+      ['ClassRef', 'Class'],
+      ['DepartmentRef', 'Department'],
+    ]
+    if (body.NameOf !== 'Employee' || !body.EmployeeRef)
+      return {
+        status: 400,
+        body: faultBody(
+          'Required param missing, need to supply the required value for the API',
+          'Required parameter EmployeeRef is missing in the request',
+          '2020',
+          'EmployeeRef',
+        ),
+      }
     for (const [field, entity] of refs) {
       const ref = body[field] as { value?: string } | undefined
-      if (ref && !this.company.get(entity, String(ref.value))) return { status: 400, body: faultBody('Invalid Reference Id', `Invalid Reference Id : ${entity} assigned is invalid: ${ref.value}`, '2500', field) }
+      if (ref && !this.company.get(entity, String(ref.value)))
+        return { status: 400, body: faultBody('Invalid Reference Id', `Invalid Reference Id : ${entity} assigned is invalid: ${ref.value}`, '2500', field) }
     }
     const minutes = Number(body.Minutes ?? 0)
-    if (!Number.isInteger(body.Hours) || !Number.isInteger(minutes) || minutes < 0 || minutes > 59) return { status: 400, body: faultBody('Invalid Number', 'Hours must be a whole number and Minutes 0 to 59', '2040', 'Minutes') }
+    if (!Number.isInteger(body.Hours) || !Number.isInteger(minutes) || minutes < 0 || minutes > 59)
+      return { status: 400, body: faultBody('Invalid Number', 'Hours must be a whole number and Minutes 0 to 59', '2040', 'Minutes') }
     const { Id: _ignored, ...fields } = body
     return ok({ TimeActivity: this.company.create('TimeActivity', fields, String(this.nextTimeActivity++)) })
   }
@@ -291,14 +374,26 @@ export class QboSimulator {
   private deleteTimeActivity(body: Record<string, unknown>): { status: number; body: unknown } {
     const obj = this.company.get('TimeActivity', String(body.Id))
     if (!obj) return notFound()
-    if (String(body.SyncToken) !== obj.SyncToken) return { status: 400, body: faultBody('Stale Object Error', `You and someone else are editing the same TimeActivity. SyncToken ${body.SyncToken} is not the current one`, '5010', 'SyncToken') }
+    if (String(body.SyncToken) !== obj.SyncToken)
+      return {
+        status: 400,
+        body: faultBody(
+          'Stale Object Error',
+          `You and someone else are editing the same TimeActivity. SyncToken ${body.SyncToken} is not the current one`,
+          '5010',
+          'SyncToken',
+        ),
+      }
     this.company.remove('TimeActivity', obj.Id)
     return ok({ TimeActivity: { status: 'Deleted', domain: 'QBO', Id: obj.Id } })
   }
 }
 
 const ok = (body: Record<string, unknown>) => ({ status: 200, body: { ...body, time: qboTime() } })
-const notFound = () => ({ status: 400, body: faultBody('Object Not Found', 'Object Not Found : Something you\'re trying to use has been made inactive or deleted.', '610') })
+const notFound = () => ({
+  status: 400,
+  body: faultBody('Object Not Found', "Object Not Found : Something you're trying to use has been made inactive or deleted.", '610'),
+})
 
 export function faultBody(message: string, detail: string, code: string, element = '') {
   return { Fault: { Error: [{ Message: message, Detail: detail, code, element }], type: 'ValidationFault' }, time: qboTime() }

@@ -18,7 +18,13 @@ export type IntacctFault =
   /** The request is carried out, then the connection drops before the answer leaves. */
   | { kind: 'lose-answer' }
 
-export const SIM_INTACCT = { senderId: 'clockbridge-sim', senderPassword: 'sender-secret-1', companyId: 'harbor-line', userId: 'ws_clockbridge', userPassword: 'user-secret-1' }
+export const SIM_INTACCT = {
+  senderId: 'clockbridge-sim',
+  senderPassword: 'sender-secret-1',
+  companyId: 'harbor-line',
+  userId: 'ws_clockbridge',
+  userPassword: 'user-secret-1',
+}
 
 type Row = Record<string, string | Record<string, string>>
 export type Timesheet = { recordNo: string; employeeId: string; begin: string; description: string; entries: Record<string, string>[] }
@@ -27,7 +33,26 @@ const ORDER: Record<string, string[]> = {
   control: ['senderid', 'password', 'controlid', 'uniqueid', 'dtdversion', 'includewhitespace'],
   readByQuery: ['object', 'query', 'fields', 'pagesize', 'returnFormat'],
   TIMESHEET: ['EMPLOYEEID', 'BEGINDATE', 'DESCRIPTION', 'SUPDOCID', 'STATE', 'TIMESHEETENTRIES'],
-  TIMESHEETENTRY: ['ENTRYDATE', 'QTY', 'DESCRIPTION', 'NOTES', 'TASKKEY', 'TIMETYPE', 'BILLABLE', 'EXTBILLRATE', 'EXTCOSTRATE', 'DEPARTMENTID', 'LOCATIONID', 'PROJECTID', 'CUSTOMERID', 'VENDORID', 'ITEMID', 'CLASSID', 'CONTRACTID', 'WAREHOUSEID'],
+  TIMESHEETENTRY: [
+    'ENTRYDATE',
+    'QTY',
+    'DESCRIPTION',
+    'NOTES',
+    'TASKKEY',
+    'TIMETYPE',
+    'BILLABLE',
+    'EXTBILLRATE',
+    'EXTCOSTRATE',
+    'DEPARTMENTID',
+    'LOCATIONID',
+    'PROJECTID',
+    'CUSTOMERID',
+    'VENDORID',
+    'ITEMID',
+    'CLASSID',
+    'CONTRACTID',
+    'WAREHOUSEID',
+  ],
 }
 
 const FIRST = ['Olivia', 'Mateo', 'Aiko', 'Daniel', 'Nadia', 'Felix', 'Ingrid', 'Tariq', 'Chloe', 'Hugo', 'Amara', 'Leon']
@@ -76,12 +101,28 @@ export class IntacctSimulator {
       rows.push({ RECORDNO: String(rows.length + 1), ...row })
       this.objects.set(object, rows)
     }
-    for (const [id, title] of [['100', 'Field Operations'], ['200', 'Office'], ['300', 'Shop']]) put('DEPARTMENT', { DEPARTMENTID: id!, TITLE: title!, STATUS: 'active' })
+    for (const [id, title] of [
+      ['100', 'Field Operations'],
+      ['200', 'Office'],
+      ['300', 'Shop'],
+    ])
+      put('DEPARTMENT', { DEPARTMENTID: id!, TITLE: title!, STATUS: 'active' })
     for (const name of ['Regular', 'Overtime', 'Double Time', 'PTO', 'Salary']) put('TIMETYPE', { NAME: name, STATUS: 'active' })
-    for (const [id, name] of [['V100', 'Northwind Concrete'], ['V200', 'Granite Electric']]) put('VENDOR', { VENDORID: id!, NAME: name!, STATUS: 'active' })
+    for (const [id, name] of [
+      ['V100', 'Northwind Concrete'],
+      ['V200', 'Granite Electric'],
+    ])
+      put('VENDOR', { VENDORID: id!, NAME: name!, STATUS: 'active' })
     for (let p = 0; p < projects; p++) {
       const id = `P${100 + p}`
-      put('PROJECT', { PROJECTID: id, NAME: `${LAST[p % LAST.length]} Tower`, STATUS: p === projects - 1 ? 'inactive' : 'active', PROJECTSTATUS: 'In Progress', BEGINDATE: '03/01/2024', CUSTOMERID: `C${100 + p}` })
+      put('PROJECT', {
+        PROJECTID: id,
+        NAME: `${LAST[p % LAST.length]} Tower`,
+        STATUS: p === projects - 1 ? 'inactive' : 'active',
+        PROJECTSTATUS: 'In Progress',
+        BEGINDATE: '03/01/2024',
+        CUSTOMERID: `C${100 + p}`,
+      })
       for (const task of ['Framing', 'Electrical', 'Finishes']) this.addTask(id, task)
     }
     for (let i = 0; i < employees; i++) {
@@ -99,7 +140,13 @@ export class IntacctSimulator {
 
   addTask(projectId: string, name: string) {
     const rows = this.objects.get('TASK') ?? []
-    rows.push({ RECORDNO: String(9000 + rows.length), TASKID: name.toUpperCase().slice(0, 4), NAME: name, PROJECTID: projectId, DESCRIPTION: `${name} on ${projectId}` })
+    rows.push({
+      RECORDNO: String(9000 + rows.length),
+      TASKID: name.toUpperCase().slice(0, 4),
+      NAME: name,
+      PROJECTID: projectId,
+      DESCRIPTION: `${name} on ${projectId}`,
+    })
     this.objects.set('TASK', rows)
   }
 
@@ -132,7 +179,8 @@ export class IntacctSimulator {
   private async answer(request: Request, via: 'gateway' | 'tenant', fault: IntacctFault | undefined): Promise<Response> {
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms))
     if (fault?.kind === 'server-error') return new Response('Service Unavailable', { status: 503 })
-    if (fault?.kind === 'malformed-xml') return xml('<?xml version="1.0" encoding="UTF-8"?><response><control><status>success</status></control><operation><result>')
+    if (fault?.kind === 'malformed-xml')
+      return xml('<?xml version="1.0" encoding="UTF-8"?><response><control><status>success</status></control><operation><result>')
     let root: XmlElement
     try {
       root = parseXml(await request.text())
@@ -142,11 +190,13 @@ export class IntacctSimulator {
     const control = child(root, 'control')
     const orderProblem = checkOrder(control) ?? checkOrder(child(root, 'operation'), ['authentication', 'content'])
     if (root.name !== 'request' || orderProblem) return xml(this.controlFailure('XL03000001', orderProblem ?? 'The root element must be <request>'))
-    if (childText(control, 'senderid') !== SIM_INTACCT.senderId || childText(control, 'password') !== SIM_INTACCT.senderPassword) return xml(this.controlFailure('XL03000005', 'Invalid Web Services Authorization: the sender id or password is incorrect'))
+    if (childText(control, 'senderid') !== SIM_INTACCT.senderId || childText(control, 'password') !== SIM_INTACCT.senderPassword)
+      return xml(this.controlFailure('XL03000005', 'Invalid Web Services Authorization: the sender id or password is incorrect'))
     const controlId = childText(control, 'controlid') ?? ''
     if (childText(control, 'uniqueid') === 'true') {
       // Intacct refuses a repeated control id when uniqueid is true; this error number is the simulator's.
-      if (this.usedControlIds.has(controlId)) return xml(this.controlFailure('XL03000003', `A request with control id ${controlId} was already processed (uniqueid is true)`))
+      if (this.usedControlIds.has(controlId))
+        return xml(this.controlFailure('XL03000003', `A request with control id ${controlId} was already processed (uniqueid is true)`))
       this.usedControlIds.add(controlId)
     }
     const operation = child(root, 'operation')!
@@ -156,18 +206,47 @@ export class IntacctSimulator {
     const functions = (child(operation, 'content')?.children ?? []).filter((f) => f.name === 'function')
     this.log.push({ endpoint: via, functions: functions.map((f) => f.children[0]?.name ?? '') })
     let authOk: boolean
-    if (login) authOk = childText(login, 'userid') === SIM_INTACCT.userId && childText(login, 'companyid') === SIM_INTACCT.companyId && childText(login, 'password') === SIM_INTACCT.userPassword
+    if (login)
+      authOk =
+        childText(login, 'userid') === SIM_INTACCT.userId &&
+        childText(login, 'companyid') === SIM_INTACCT.companyId &&
+        childText(login, 'password') === SIM_INTACCT.userPassword
     else {
       if (fault?.kind === 'expired-session' && sessionId) this.sessions.delete(sessionId)
       authOk = !!sessionId && (this.sessions.get(sessionId) ?? 0) > Date.now()
     }
     if (!authOk) {
-      return xml(envelope(controlId, el('operation', {}, el('authentication', {}, leaf('status', 'failure'), leaf('userid', SIM_INTACCT.userId), leaf('companyid', SIM_INTACCT.companyId)), errorMessage('XL03000006', 'Sign-in information is incorrect or the session has expired'))))
+      return xml(
+        envelope(
+          controlId,
+          el(
+            'operation',
+            {},
+            el('authentication', {}, leaf('status', 'failure'), leaf('userid', SIM_INTACCT.userId), leaf('companyid', SIM_INTACCT.companyId)),
+            errorMessage('XL03000006', 'Sign-in information is incorrect or the session has expired'),
+          ),
+        ),
+      )
     }
     const origin = new URL(request.url).origin
     const results = functions.map((f) => (fault?.kind === 'failure-result' ? failure(f, fault.errorno, fault.description2) : this.run(f, origin)))
     return xml(
-      envelope(controlId, el('operation', {}, el('authentication', {}, leaf('status', 'success'), leaf('userid', SIM_INTACCT.userId), leaf('companyid', SIM_INTACCT.companyId), leaf('sessiontimeout', new Date(Date.now() + 3600_000).toISOString())), ...results)),
+      envelope(
+        controlId,
+        el(
+          'operation',
+          {},
+          el(
+            'authentication',
+            {},
+            leaf('status', 'success'),
+            leaf('userid', SIM_INTACCT.userId),
+            leaf('companyid', SIM_INTACCT.companyId),
+            leaf('sessiontimeout', new Date(Date.now() + 3600_000).toISOString()),
+          ),
+          ...results,
+        ),
+      ),
     )
   }
 
@@ -188,7 +267,10 @@ export class IntacctSimulator {
       case 'getAPISession': {
         const id = `${randomBytes(18).toString('base64url')}..`
         this.sessions.set(id, Date.now() + 3600_000)
-        return ok(el('data', {}, el('api', {}, leaf('sessionid', id), leaf('endpoint', `${origin}/tenant/ia/xml/xmlgw.phtml`), el('locationid'))), 'getAPISession')
+        return ok(
+          el('data', {}, el('api', {}, leaf('sessionid', id), leaf('endpoint', `${origin}/tenant/ia/xml/xmlgw.phtml`), el('locationid'))),
+          'getAPISession',
+        )
       }
       case 'readByQuery': {
         const problem = checkOrder(call)
@@ -233,7 +315,11 @@ export class IntacctSimulator {
     r.offset += rows.length
     const remaining = r.rows.length - r.offset
     if (remaining === 0) this.results.delete(resultId)
-    return el('data', { listtype: r.object.toLowerCase(), count: rows.length, totalcount: r.rows.length, numremaining: remaining, resultId: remaining > 0 ? resultId : '' }, ...rows.map((row) => rowXml(r.object.toLowerCase(), row)))
+    return el(
+      'data',
+      { listtype: r.object.toLowerCase(), count: rows.length, totalcount: r.rows.length, numremaining: remaining, resultId: remaining > 0 ? resultId : '' },
+      ...rows.map((row) => rowXml(r.object.toLowerCase(), row)),
+    )
   }
 
   private timesheetRows(): Row[] {
@@ -283,7 +369,13 @@ function filterRows(rows: Row[], query: string): Row[] | { error: string } {
 }
 
 function rowXml(name: string, row: Row): XmlNode {
-  return el(name, {}, ...Object.entries(row).map(([k, v]) => (typeof v === 'string' ? { name: k, text: v } : el(k, {}, ...Object.entries(v).map(([kk, vv]) => ({ name: kk, text: vv }))))))
+  return el(
+    name,
+    {},
+    ...Object.entries(row).map(([k, v]) =>
+      typeof v === 'string' ? { name: k, text: v } : el(k, {}, ...Object.entries(v).map(([kk, vv]) => ({ name: kk, text: vv }))),
+    ),
+  )
 }
 
 /** Elements must come in the documented order (unknown ones are refused). */
@@ -299,9 +391,17 @@ function checkOrder(parent: XmlElement | undefined, expected = parent ? ORDER[pa
   return null
 }
 
-const errorMessage = (errorno: string, description2: string) => el('errormessage', {}, el('error', {}, leaf('errorno', errorno), el('description'), leaf('description2', description2), el('correction')))
+const errorMessage = (errorno: string, description2: string) =>
+  el('errormessage', {}, el('error', {}, leaf('errorno', errorno), el('description'), leaf('description2', description2), el('correction')))
 const failure = (f: XmlElement, errorno: string, description2: string): XmlNode =>
-  el('result', {}, leaf('status', 'failure'), leaf('function', f.children[0]?.name ?? ''), leaf('controlid', f.attributes.controlid ?? ''), errorMessage(errorno, description2))
+  el(
+    'result',
+    {},
+    leaf('status', 'failure'),
+    leaf('function', f.children[0]?.name ?? ''),
+    leaf('controlid', f.attributes.controlid ?? ''),
+    errorMessage(errorno, description2),
+  )
 const envelope = (controlId: string, operation: XmlNode) =>
   `<?xml version="1.0" encoding="UTF-8"?>${writeXml(el('response', {}, el('control', {}, leaf('status', 'success'), leaf('senderid', SIM_INTACCT.senderId), leaf('controlid', controlId), leaf('uniqueid', 'false'), leaf('dtdversion', '3.0')), operation))}`
 const xml = (body: string) => new Response(body, { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' } })

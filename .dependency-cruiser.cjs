@@ -1,0 +1,57 @@
+// The layers of the house, checked by `npm run lint` (dependency-cruiser). Arrows point down:
+//
+//   views  →  (plain data only)
+//   routes (src/<feature>/routes.tsx, src/http/)  →  services (src/<feature>/*.ts)  →  src/db/, src/lib/
+//   connectors (src/connectors/<name>/)  →  the kit (src/connectors/types.ts), src/lib/, src/runtime/ only
+//   core modules (employees, companies, job sites, …)  ↛  the hub (integrations, staging, connectors), payroll
+//
+// What breaks these rules today is listed in .dependency-cruiser-known-violations.json (issue 18 burns
+// it down); a new violation fails the lint. Regenerate the list only after removing violations:
+//   npx depcruise-baseline src views scripts --config .dependency-cruiser.cjs > .dependency-cruiser-known-violations.json
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'An import circle: one of its files must not know the other.', from: {}, to: { circular: true } },
+    {
+      name: 'lib-is-a-leaf',
+      severity: 'error',
+      comment: 'src/lib/ is shared by everything and imports nothing of the app.',
+      from: { path: '^src/lib/' },
+      to: { path: '^(src|views)/', pathNot: '^src/lib/' },
+    },
+    {
+      name: 'db-imports-no-feature',
+      severity: 'error',
+      comment: 'src/db/ is the bottom of the house: it knows no feature.',
+      from: { path: '^src/db/' },
+      to: { path: '^(src|views)/', pathNot: ['^src/db/', '^src/lib/', '^src/runtime/', '^migrations/'] },
+    },
+    {
+      name: 'connectors-use-the-kit',
+      severity: 'error',
+      comment: 'A connector plugs in through the kit (src/connectors/types.ts), src/lib/ and src/runtime/; it reaches into no hub code.',
+      from: { path: '^src/connectors/([^/]+)/' },
+      to: { path: '^(src|views)/', pathNot: ['^src/connectors/$1/', '^src/connectors/types[.]ts$', '^src/lib/', '^src/runtime/'] },
+    },
+    {
+      name: 'views-take-plain-data',
+      severity: 'error',
+      comment: 'A view renders the data it is given; it imports no database, service or route code.',
+      from: { path: '^views/' },
+      to: { path: '^src/', pathNot: ['^src/lib/'] },
+    },
+    {
+      name: 'core-modules-stand-alone',
+      severity: 'error',
+      comment: 'A core module (employees, companies, …) knows neither the integrations hub nor payroll.',
+      from: { path: '^src/(employees|companies|job-sites|cost-codes|departments|pay-ids|payroll-items|records)/' },
+      to: { path: '^src/(integrations|staging|connectors|payroll)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs'] },
+  },
+}
