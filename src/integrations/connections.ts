@@ -43,9 +43,7 @@ function upsertConnection(db: Db, integration: string, values: ConnectionValues,
 }
 
 /** What the Overview and the Setup tab show about each connection. */
-export async function connectionHealth(
-  db: Db,
-): Promise<
+export async function connectionHealth(db: Db): Promise<
   Map<
     string,
     {

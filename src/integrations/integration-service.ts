@@ -264,16 +264,14 @@ export async function saveUpload(
       .insertInto('integration_uploads')
       .values(row)
       .onConflict((oc) =>
-        oc
-          .columns(['integration', 'module'])
-          .doUpdateSet({
-            filename: row.filename,
-            content: row.content,
-            size: row.size,
-            uploaded_by: row.uploaded_by,
-            uploaded_at: now,
-            inspection: row.inspection,
-          }),
+        oc.columns(['integration', 'module']).doUpdateSet({
+          filename: row.filename,
+          content: row.content,
+          size: row.size,
+          uploaded_by: row.uploaded_by,
+          uploaded_at: now,
+          inspection: row.inspection,
+        }),
       )
       .execute()
     await recordAudit(trx, actor, {

@@ -28,17 +28,15 @@ export async function autoImportAfterRun(deps: HubDeps, runId: number): Promise<
     trigger: 'auto',
     defaultTimeZone: deps.config.timeZone,
   })
-  deps.logger
-    .child({ runId })
-    .info(
-      {
-        event: 'auto_import',
-        module: MODULES[module].label,
-        created: result.created,
-        updated: result.updated,
-        linked: result.linked,
-        failed: result.failed.length,
-      },
-      'auto-import finished',
-    )
+  deps.logger.child({ runId }).info(
+    {
+      event: 'auto_import',
+      module: MODULES[module].label,
+      created: result.created,
+      updated: result.updated,
+      linked: result.linked,
+      failed: result.failed.length,
+    },
+    'auto-import finished',
+  )
 }
