@@ -109,6 +109,12 @@ describe('the Import Time file', () => {
     expect(content).toBe(readFileSync(new URL('../fixtures/sage300/import-time-certified.csv', import.meta.url), 'utf8'))
   })
 
+  it('defuses a cell a spreadsheet would run as a formula, as every CSV Clockbridge writes, and keeps negative hours numbers', () => {
+    const risky: TimeRecord = { ...RECORDS[0]!, employee: '=HYPERLINK("http://x","click")', job: '@SUM(1)', extra: '-A1+B1', minutes: -90 }
+    const content = timeFile([risky], { view: 'employee, date, job, extra, cost_code, category, pay_id, hours', dateFormat: 'MM/DD/YYYY', header: false })
+    expect(content).toBe(`"'=HYPERLINK(""http://x"",""click"")",06/03/2024,'@SUM(1),'-A1+B1,03-300,L,1,-1.50\r\n`)
+  })
+
   it('refuses a view with unknown or repeated columns, a required one missing, or a part without its whole', () => {
     expect(viewProblems('employee, date, pay_id, hours')).toEqual([])
     expect(viewProblems('employee, date, hours, job, phase')).toEqual([

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { stripUnprintable } from '../../lib/text.js'
+import { toCsv } from '../../lib/csv.js'
 
 // Sage 300 CRE's Payroll > Tools > Import Time reads a comma-separated file whose columns are those
 // of the company's *time entry view*, in that view's order, one line per time record. The admin lays
@@ -84,10 +84,6 @@ export type TimeRecord = {
 const formatDate = (iso: string, format: TimeFileOptions['dateFormat']) =>
   `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${format === 'MM/DD/YY' ? iso.slice(2, 4) : iso.slice(0, 4)}`
 const isoWeekday = (iso: string) => ((new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7) + 1
-const csvField = (raw: string) => {
-  const v = stripUnprintable(raw)
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v
-}
 
 /** The Import Time file: the view's columns in order, CRLF line endings, values quoted only when they must be. */
 export function timeFile(records: TimeRecord[], options: TimeFileOptions): string {
@@ -123,7 +119,8 @@ export function timeFile(records: TimeRecord[], options: TimeFileOptions): strin
         return ''
     }
   }
-  const lines = records.map((r) => keys.map((k) => csvField(value(r, k))).join(','))
-  if (options.header) lines.unshift(keys.map((k) => csvField(TIME_COLUMNS[k])).join(','))
-  return lines.map((l) => `${l}\r\n`).join('')
+  return toCsv(
+    options.header ? keys.map((k) => TIME_COLUMNS[k]) : null,
+    records.map((r) => keys.map((k) => value(r, k))),
+  )
 }
