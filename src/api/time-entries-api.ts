@@ -4,7 +4,7 @@ import type { AppEnv } from '../http/app-env.js'
 import { apiRequires } from '../auth/access.js'
 import { actorOf } from '../audit/audit-log.js'
 import { deleteTimeEntry, saveTimeEntry } from '../time-entries/service.js'
-import { isIsoDate } from '../payroll/pay-periods.js'
+import { isCalendarDate } from '../lib/dates.js'
 import { hasUnprintable } from '../lib/text.js'
 
 // /api/v1/time-entries: list, create, update and delete time entries with a personal API token.
@@ -45,7 +45,7 @@ async function entryJson(c: Context<AppEnv>, id: number) {
 apiRoutes.get('/time-entries', apiRequires('payroll.view'), async (c) => {
   const from = c.req.query('from') ?? ''
   const to = c.req.query('to') ?? ''
-  if (!isIsoDate(from) || !isIsoDate(to) || from > to) return apiError(c, 400, 'Give from and to as dates (YYYY-MM-DD), from on or before to')
+  if (!isCalendarDate(from) || !isCalendarDate(to) || from > to) return apiError(c, 400, 'Give from and to as dates (YYYY-MM-DD), from on or before to')
   let q = c.var.db.selectFrom('time_entries').selectAll().where('date', '>=', from).where('date', '<=', to)
   const employee = c.req.query('employee_id')
   if (employee !== undefined) {

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../lib/dates.js'
 import { sha256 } from '@oslojs/crypto/sha2'
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding'
 import type { Db } from '../db/database.js'
@@ -5,8 +6,6 @@ import { SUPER_ADMIN_ROLE, ALL_PERMISSIONS, isPermission, type Permission } from
 
 // Sessions as in the Lucia guide: a random token in the cookie, only its SHA-256 in the database,
 // and a sliding expiry renewed once half the lifetime has passed.
-
-const DAY_MS = 24 * 60 * 60 * 1000
 
 export type SessionUser = {
   id: number

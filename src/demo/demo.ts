@@ -18,6 +18,7 @@ import { QuickBooksCompany } from '../connectors/quickbooks-desktop/simulator/co
 import { WebConnectorSimulator } from '../connectors/quickbooks-desktop/simulator/web-connector.js'
 import { saveTimeEntry } from '../time-entries/service.js'
 import { today } from '../lib/format.js'
+import { addDays } from '../lib/dates.js'
 import { getPayrollSettings } from '../payroll/payroll-settings.js'
 import { workWeekOf } from '../payroll/pay-policy.js'
 import { groupsOf, saveMapping } from '../payroll/mapping-service.js'
@@ -178,7 +179,7 @@ async function seedPayroll(deps: AppDeps): Promise<void> {
   const job = await db.selectFrom('job_sites').select('id').where('number', '=', '100').executeTakeFirst()
   const settings = await getPayrollSettings(db, deps.config.timeZone)
   const thisWeek = workWeekOf(today(deps.config.timeZone), settings.policy.workWeekStart)
-  const day = (offset: number) => new Date(Date.parse(`${thisWeek}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10)
+  const day = (offset: number) => addDays(thisWeek, offset)
   for (const [n, e] of employees.entries()) {
     for (let d = -14; d < 0; d++) {
       if ((d + 14) % 7 >= 5) continue // weekends off

@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../lib/dates.js'
 import type { Context } from 'hono'
 import { z } from 'zod'
 
@@ -77,7 +78,7 @@ export const field = {
         z
           .string()
           .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} must be a date (YYYY-MM-DD)`)
-          .refine(isRealDate, `${label} is not a real calendar date`)
+          .refine(isCalendarDate, `${label} is not a real calendar date`)
           .optional(),
       )
       .transform((v) => v ?? null),
@@ -94,11 +95,6 @@ export const field = {
       .transform((v) => v ?? null),
   choice: <T extends readonly [string, ...string[]]>(label: string, options: T) => z.enum(options, { error: `${label} must be one of: ${options.join(', ')}` }),
   checkbox: () => z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean()),
-}
-
-function isRealDate(value: string): boolean {
-  const d = new Date(`${value}T00:00:00Z`)
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value
 }
 
 /** True when SQLite refused a row because a unique index already holds its value. */

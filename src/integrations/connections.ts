@@ -1,3 +1,4 @@
+import { DAY_MS } from '../lib/dates.js'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { AppDeps } from '../http/app-env.js'
 import type { Db } from '../db/database.js'
@@ -382,7 +383,7 @@ const REFRESH_AHEAD_DAYS = 30
  */
 export async function keepConnectionsAlive(deps: Pick<AppDeps, 'db' | 'config' | 'logger' | 'connectors'>): Promise<string[]> {
   const refreshed: string[] = []
-  const soon = new Date(Date.now() + REFRESH_AHEAD_DAYS * 86_400_000).toISOString()
+  const soon = new Date(Date.now() + REFRESH_AHEAD_DAYS * DAY_MS).toISOString()
   for (const connector of deps.connectors.filter((c) => c.oauth)) {
     const row = await getConnection(deps.db, connector.id)
     if (row?.status !== 'connected' || !row.tokens_blob || !row.refresh_expires_at || row.refresh_expires_at > soon) continue

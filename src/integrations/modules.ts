@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../lib/dates.js'
 import { z } from 'zod'
 
 // The six modules an integration can sync, and the fields a connector hands the hub for each. A
@@ -168,7 +169,7 @@ export function normalizeRecord(module: ModuleSpec, data: Record<string, unknown
       }
       value = canonical
     }
-    if (f.kind === 'date' && !isIsoDate(value)) {
+    if (f.kind === 'date' && !isCalendarDate(value)) {
       errors.push({ field: f.key, message: `${f.label} "${value}" is not a date (YYYY-MM-DD)` })
       continue
     }
@@ -194,19 +195,6 @@ function spellingsOf(f: FieldSpec): Map<string, string> {
     spellingMaps.set(f, map)
   }
   return map
-}
-
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
-/** YYYY-MM-DD naming a real day (runs once per date field of every synced record, so no Date objects). */
-function isIsoDate(value: string): boolean {
-  if (value.length !== 10 || value[4] !== '-' || value[7] !== '-') return false
-  const y = Number(value.slice(0, 4))
-  const m = Number(value.slice(5, 7))
-  const d = Number(value.slice(8, 10))
-  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || m < 1 || m > 12 || d < 1) return false
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
-  return d <= (m === 2 && !leap ? 28 : DAYS_IN_MONTH[m - 1]!)
 }
 
 /** The same payload always serialises the same way: fields in the module's order, nothing else. */

@@ -1,3 +1,4 @@
+import { addDays, weekStart } from '../lib/dates.js'
 import type { WEEK_DAYS } from '../settings/service.js'
 
 // The pay policy splits an employee's worked time into REG, OT and DT, the same way every time:
@@ -32,17 +33,9 @@ export type WorkedEntry = { id: number; date: string; start?: string | null; min
 
 export type Split = { REG: number; OT: number; DT: number }
 
-const DAY_INDEX: Record<PayPolicy['workWeekStart'], number> = { sunday: 0, monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6 }
-const MS_PER_DAY = 86_400_000
-
-const dayNumber = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / MS_PER_DAY)
-
 /** The first day (YYYY-MM-DD) of the work week holding `date`. */
 export function workWeekOf(date: string, start: PayPolicy['workWeekStart']): string {
-  const d = dayNumber(date)
-  const weekday = (d + 4) % 7 // 1970-01-01 was a Thursday
-  const back = (weekday - DAY_INDEX[start] + 7) % 7
-  return new Date((d - back) * MS_PER_DAY).toISOString().slice(0, 10)
+  return weekStart(date, start)
 }
 
 /** Orders entries as the policy reads them: by day, then start time (entries without one last), then id. */
@@ -72,7 +65,7 @@ export function classify(entries: WorkedEntry[], policy: PayPolicy): Map<number,
 
 function classifyWeek(week: string, entries: WorkedEntry[], policy: PayPolicy, out: Map<number, Split>): void {
   const workedDays = new Set(entries.filter((e) => e.minutes > 0).map((e) => e.date))
-  const seventhDay = policy.seventhDayRule && workedDays.size === 7 ? new Date((dayNumber(week) + 6) * MS_PER_DAY).toISOString().slice(0, 10) : null
+  const seventhDay = policy.seventhDayRule && workedDays.size === 7 ? addDays(week, 6) : null
   const dayTotals = new Map<string, number>()
   let weeklyRegular = 0
   for (const e of entries) {

@@ -12,7 +12,8 @@ import { emptyForm, type FormState } from '../../views/components/form-fields.js
 import { PageHeader } from '../../views/components/list-view.js'
 import { TimeEntriesPage, TimeEntryForm, type EntryOptions } from '../../views/time-entries/time-entries-page.js'
 import { getPayrollSettings } from '../payroll/payroll-settings.js'
-import { isIsoDate, periodOf, shiftPeriod } from '../payroll/pay-periods.js'
+import { periodOf, shiftPeriod } from '../payroll/pay-periods.js'
+import { isCalendarDate } from '../lib/dates.js'
 import { deleteTimeEntry, lockedPeriod, saveTimeEntry } from './service.js'
 import { today } from '../lib/format.js'
 import { importTimeCsv, type RowError } from './csv-import.js'
@@ -25,7 +26,7 @@ export const timeEntriesRoutes = new Hono<AppEnv>()
 export async function requestedPeriod(c: Context<AppEnv>) {
   const settings = await getPayrollSettings(c.var.db, c.var.config.timeZone)
   const asked = c.req.query('period') ?? ''
-  const period = periodOf(settings.schedule, isIsoDate(asked) ? asked : today(c.var.config.timeZone))
+  const period = periodOf(settings.schedule, isCalendarDate(asked) ? asked : today(c.var.config.timeZone))
   return { settings, period, previous: shiftPeriod(settings.schedule, period, -1), next: shiftPeriod(settings.schedule, period, 1) }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { datesOf, isIsoDate, periodOf, shiftPeriod } from '../../src/payroll/pay-periods.js'
+import { datesOf, periodOf, shiftPeriod } from '../../src/payroll/pay-periods.js'
+import { isCalendarDate } from '../../src/lib/dates.js'
 
 describe('pay periods', () => {
   it('weekly and biweekly count from the anchor, before and after it', () => {
@@ -22,8 +23,8 @@ describe('pay periods', () => {
   })
 
   it('knows a real date', () => {
-    expect(isIsoDate('2024-02-29')).toBe(true)
-    expect(isIsoDate('2023-02-29')).toBe(false)
-    expect(isIsoDate('2024-2-1')).toBe(false)
+    expect(isCalendarDate('2024-02-29')).toBe(true)
+    expect(isCalendarDate('2023-02-29')).toBe(false)
+    expect(isCalendarDate('2024-2-1')).toBe(false)
   })
 })

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../../lib/dates.js'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { ModuleId } from '../../integrations/modules.js'
@@ -13,7 +14,6 @@ export const QBO_ID = 'quickbooks-online'
 const QUERY_PAGE_SIZE = 1000
 /** A CDC answer holds at most 1000 objects: one that full may have left some out. */
 const CDC_LIMIT = 1000
-const DAY_MS = 86_400_000
 
 export const qboSettingsSchema = z.object({
   clientId: z.string().trim().min(1, 'Enter the client id of your Intuit app').max(200, 'At most 200 characters'),

@@ -1,3 +1,4 @@
+import { weekEnd } from '../../lib/dates.js'
 import { z } from 'zod'
 import type { FieldSpec, ModuleId } from '../../integrations/modules.js'
 import type { Connector, PublishLineInput, SourceRecord, SourceRowError, UploadSpec } from '../types.js'
@@ -156,9 +157,7 @@ export type Sage300Line = {
 /** The period end date a line carries: the pay period's last day, or the end of its week. */
 function periodEndOf(date: string, periodEnd: Sage300Settings['periodEnd'], period: { end: string }) {
   if (periodEnd === 'period') return period.end
-  const day = new Date(`${date}T00:00:00Z`).getUTCDay()
-  const ahead = ((periodEnd === 'saturday' ? 6 : 0) - day + 7) % 7
-  return new Date(Date.parse(`${date}T00:00:00Z`) + ahead * 86_400_000).toISOString().slice(0, 10)
+  return weekEnd(date, periodEnd)
 }
 
 export const sage300Connector: Connector<Sage300Settings> = {

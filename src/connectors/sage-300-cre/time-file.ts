@@ -1,3 +1,4 @@
+import { isoWeekday } from '../../lib/dates.js'
 import { z } from 'zod'
 import { toCsv } from '../../lib/csv.js'
 
@@ -83,7 +84,6 @@ export type TimeRecord = {
 
 const formatDate = (iso: string, format: TimeFileOptions['dateFormat']) =>
   `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${format === 'MM/DD/YY' ? iso.slice(2, 4) : iso.slice(0, 4)}`
-const isoWeekday = (iso: string) => ((new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7) + 1
 
 /** The Import Time file: the view's columns in order, CRLF line endings, values quoted only when they must be. */
 export function timeFile(records: TimeRecord[], options: TimeFileOptions): string {

@@ -1,3 +1,4 @@
+import { weekStart } from '../../lib/dates.js'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { ModuleId } from '../../integrations/modules.js'
@@ -154,13 +155,9 @@ export type IntacctLine = {
   unlinked: string[]
 }
 
-const WEEK_START: Record<IntacctSettings['weekStartsOn'], number> = { sunday: 0, monday: 1, saturday: 6 }
-
 /** The first day of the timesheet week a date falls in. */
 export function weekBegin(date: string, weekStartsOn: IntacctSettings['weekStartsOn']): string {
-  const d = new Date(`${date}T00:00:00Z`)
-  const back = (d.getUTCDay() - WEEK_START[weekStartsOn] + 7) % 7
-  return new Date(d.getTime() - back * 86_400_000).toISOString().slice(0, 10)
+  return weekStart(date, weekStartsOn)
 }
 
 /** Lines of one employee and week go in one timesheet; the marker in its description finds it again after a crash. */

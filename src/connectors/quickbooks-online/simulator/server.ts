@@ -1,3 +1,4 @@
+import { DAY_MS } from '../../../lib/dates.js'
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { Hono, type Context } from 'hono'
@@ -327,7 +328,7 @@ export class QboSimulator {
     const since = Date.parse(changedSince)
     if (!Number.isFinite(since))
       return { status: 400, body: faultBody('Invalid changedSince', `changedSince is not a date: ${changedSince}`, '2010', 'changedSince') }
-    if (Date.now() - since > 30 * 86_400_000)
+    if (Date.now() - since > 30 * DAY_MS)
       return { status: 400, body: faultBody('Invalid changedSince', 'changedSince cannot be more than 30 days ago', '2010', 'changedSince') }
     const responses = entities.split(',').map((name) => {
       const entity = name.trim() as QboEntity

@@ -1,3 +1,4 @@
+import { dayNumber, isCalendarDate } from '../../../lib/dates.js'
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
@@ -332,16 +333,17 @@ export class IntacctSimulator {
     const employeeId = childText(sheet, 'EMPLOYEEID') ?? ''
     if (!this.find('EMPLOYEE', 'EMPLOYEEID', employeeId)) return { error: `Invalid Employee ${employeeId}` }
     const begin = childText(sheet, 'BEGINDATE') ?? ''
-    const beginMs = Date.parse(`${begin.slice(6, 10)}-${begin.slice(0, 2)}-${begin.slice(3, 5)}T00:00:00Z`)
-    if (!/^\d{2}\/\d{2}\/\d{4}$/.test(begin) || !Number.isFinite(beginMs)) return { error: `BEGINDATE ${begin} is not a date in MM/DD/YYYY` }
+    // Intacct writes dates MM/DD/YYYY.
+    const isoOf = (us: string) => `${us.slice(6, 10)}-${us.slice(0, 2)}-${us.slice(3, 5)}`
+    if (!/^\d{2}\/\d{2}\/\d{4}$/.test(begin) || !isCalendarDate(isoOf(begin))) return { error: `BEGINDATE ${begin} is not a date in MM/DD/YYYY` }
     const entries: Record<string, string>[] = []
     for (const e of child(sheet, 'TIMESHEETENTRIES')?.children ?? []) {
       const order = checkOrder(e)
       if (order) return { error: order }
       const entry = Object.fromEntries(e.children.map((c) => [c.name, c.text]))
       const date = entry.ENTRYDATE ?? ''
-      const dateMs = Date.parse(`${date.slice(6, 10)}-${date.slice(0, 2)}-${date.slice(3, 5)}T00:00:00Z`)
-      if (!(dateMs >= beginMs && dateMs < beginMs + 7 * 86_400_000)) return { error: `Entry date ${date} is outside the timesheet week starting ${begin}` }
+      const into = isCalendarDate(isoOf(date)) ? dayNumber(isoOf(date)) - dayNumber(isoOf(begin)) : -1
+      if (!(into >= 0 && into < 7)) return { error: `Entry date ${date} is outside the timesheet week starting ${begin}` }
       if (!(Number(entry.QTY) > 0)) return { error: `Entry on ${date}: QTY ${entry.QTY} is not a positive number of hours` }
       if (entry.TIMETYPE && !this.find('TIMETYPE', 'NAME', entry.TIMETYPE)) return { error: `Invalid Time Type ${entry.TIMETYPE}` }
       if (entry.TASKKEY && !this.find('TASK', 'RECORDNO', entry.TASKKEY)) return { error: `Invalid Task ${entry.TASKKEY}` }
