@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
+import type { VendorConfig } from './connectors/kit/types.js'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -84,19 +85,6 @@ export type Config = {
   tls: { cert: Buffer; key: Buffer; certFile: string; keyFile: string } | null
   /** Where the cloud platforms live; each can point at a simulator or another environment. */
   vendors: VendorConfig
-}
-
-export type VendorConfig = {
-  qboAuthUrl: string
-  qboTokenUrl: string
-  qboRevokeUrl: string
-  /** Null: Intuit's production or sandbox host, as the connection's environment says. */
-  qboApiBaseUrl: string | null
-  intacctEndpointUrl: string
-  /** One request to a platform may take this long before it counts as failed (and is retried). */
-  requestTimeoutMs: number
-  /** First wait before retrying a 5xx or network error; doubled per attempt, with jitter. */
-  retryBaseMs: number
 }
 
 export class ConfigError extends Error {}

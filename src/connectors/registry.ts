@@ -1,4 +1,4 @@
-import type { AnyConnector } from './types.js'
+import type { AnyConnector } from './kit/types.js'
 import { spreadsheetConnector } from './spreadsheet/connector.js'
 import { quickbooksDesktopConnector } from './quickbooks-desktop/connector.js'
 import { quickbooksOnlineConnector } from './quickbooks-online/connector.js'

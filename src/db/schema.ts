@@ -1,3 +1,4 @@
+import type { RunTrigger } from '../connectors/kit/types.js'
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
 
 // Column types of the tables the migrations create. Dates are ISO-8601 text, booleans 0/1.
@@ -200,7 +201,6 @@ export interface IntegrationsTable {
 }
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'timed_out'
-export type RunTrigger = 'manual' | 'schedule' | 'agent'
 
 export interface SyncRunsTable {
   id: Generated<number>

@@ -6,7 +6,7 @@ import { redirectTo, wantsFragment } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'
 import { renderError } from '../http/errors.js'
 import { ConnectionPanel } from '../../views/integrations/connection-panel.js'
-import { hasConnection, type AnyConnector } from '../connectors/types.js'
+import { hasConnection, type AnyConnector } from '../connectors/kit/types.js'
 import { connectorContext } from './integration-service.js'
 import {
   connectionHealth,

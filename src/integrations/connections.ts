@@ -5,7 +5,7 @@ import type { Db } from '../db/database.js'
 import type { Insertable } from 'kysely'
 import type { ConnectionStatus, IntegrationConnectionsTable } from '../db/schema.js'
 import { recordAudit, systemActor, type Actor } from '../audit/audit-log.js'
-import { OAuthError, type AccessGrant, type AnyConnector, type TokenGrant } from '../connectors/types.js'
+import { OAuthError, type AccessGrant, type AnyConnector, type TokenGrant } from '../connectors/kit/types.js'
 import { open, seal } from '../lib/secret-box.js'
 import { connectorSetup, keyringOf } from './integration-service.js'
 

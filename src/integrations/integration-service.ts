@@ -2,10 +2,10 @@ import type { Logger } from 'pino'
 import type { Db } from '../db/database.js'
 import type { AppDeps } from '../http/app-env.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
-import type { AnyConnector, ConnectorContext, UploadInspection } from '../connectors/types.js'
+import type { AnyConnector, ConnectorContext, UploadInspection } from '../connectors/kit/types.js'
 import { open, seal, type Keyring } from '../lib/secret-box.js'
 import { credentialsFor } from './connections.js'
-import type { ModuleId } from './modules.js'
+import type { ModuleId } from '../connectors/kit/records.js'
 
 export const keyringOf = (config: AppDeps['config']): Keyring => ({ current: config.secretKey, previous: config.previousKeys })
 

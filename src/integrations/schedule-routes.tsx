@@ -11,8 +11,8 @@ import { readFormValues, validateForm, field, type FieldErrors, type FormValues 
 import { isHtmx, redirectTo } from '../http/htmx.js'
 import { renderPage } from '../http/render.js'
 import { getSettings } from '../settings/service.js'
-import type { AnyConnector } from '../connectors/types.js'
-import { MODULES, moduleBySlug, type ModuleId } from './modules.js'
+import type { AnyConnector } from '../connectors/kit/types.js'
+import { MODULES, moduleBySlug, type ModuleId } from '../connectors/kit/records.js'
 import { ScheduleForm, SchedulesSection, type ScheduleRowView } from '../../views/integrations/schedules.js'
 
 export const PRESETS = { off: null, every15: '*/15 * * * *', hourly: '0 * * * *' } as const

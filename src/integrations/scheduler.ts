@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron'
 import type { AppDeps } from '../http/app-env.js'
-import { isModuleId, type ModuleId } from './modules.js'
+import { isModuleId, type ModuleId } from '../connectors/kit/records.js'
 import { requestSync } from '../staging/sync-runs.js'
 import { autoImportAfterRun } from '../staging/auto-import.js'
 import { keepConnectionsAlive } from './connections.js'

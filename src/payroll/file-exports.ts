@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
-import type { AnyConnector } from '../connectors/types.js'
+import type { AnyConnector } from '../connectors/kit/types.js'
 import { connectorSettings } from '../integrations/integration-service.js'
 import { buildLines, type PublishCheck } from './publish-service.js'
 import type { Period } from './pay-periods.js'

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { containsPattern } from '../lists/list-query.js'
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
-import type { AnyConnector } from '../connectors/types.js'
+import type { AnyConnector } from '../connectors/kit/types.js'
 import { isUniqueViolation } from '../http/forms.js'
 import { FILE_LABELS, fileTarget, type FileFormat } from './payroll-files.js'
 

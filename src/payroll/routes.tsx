@@ -14,7 +14,7 @@ import { FileProblemsPage, FileSettingsForm, PayrollPage, PayrollSettingsForm, t
 import { startSending } from './publish-sender.js'
 import { canMatch, matchTargetRecords } from './target-links.js'
 import { checkFileExport, exportPayrollFile, fileExports } from './file-exports.js'
-import { MODULES } from '../integrations/modules.js'
+import { MODULES } from '../connectors/kit/records.js'
 import { checkPublish, publishPeriod, publishState, retryFailed } from './publish-service.js'
 import type { Period } from './pay-periods.js'
 import { FILE_LABELS, type FileFormat } from './payroll-files.js'

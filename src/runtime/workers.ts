@@ -7,7 +7,7 @@ import { assetText, inBinary } from './assets.js'
 // is a bundle the build wrote as an asset, run from its text.
 
 export const WORKERS = {
-  'sheet-reader': 'src/connectors/spreadsheet/sheet-reader-worker.mjs',
+  'sheet-reader': 'src/connectors/kit/sheets/sheet-reader-worker.mjs',
   'wal-checkpoint': 'src/db/wal-checkpoint-worker.cjs',
   'off-thread': 'src/staging/off-thread-worker.ts',
 } as const

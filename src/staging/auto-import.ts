@@ -1,5 +1,5 @@
 import { systemActor } from '../audit/audit-log.js'
-import { MODULES, isModuleId } from '../integrations/modules.js'
+import { MODULES, isModuleId } from '../connectors/kit/records.js'
 import { runImport } from './import-service.js'
 import { inScope } from './staging-queries.js'
 import type { HubDeps } from './sync-runs.js'

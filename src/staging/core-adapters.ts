@@ -1,7 +1,7 @@
 import type { CoreRow } from './staging-store.js'
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
-import type { ModuleId, StagedPayload } from '../integrations/modules.js'
+import type { ModuleId, StagedPayload } from '../connectors/kit/records.js'
 
 // How a staged payload becomes a row of a core module: the values written, the natural keys that
 // find a hand-entered twin to link instead of duplicating (they are also the module's unique

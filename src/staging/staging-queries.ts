@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js'
 import type { Database, StagedStatus } from '../db/schema.js'
-import type { ModuleId } from '../integrations/modules.js'
+import type { ModuleId } from '../connectors/kit/records.js'
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
 import { containsPattern } from '../lists/list-query.js'
 

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
-import { readSheet, SheetError } from '../connectors/spreadsheet/read-sheet.js'
+import { readSheet, SheetError } from '../connectors/kit/sheets/read-sheet.js'
 import { saveInTransaction } from './service.js'
 
 // A CSV (or XLSX) of time entries: every row is checked as if entered by hand, with the employee,

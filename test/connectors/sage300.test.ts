@@ -13,7 +13,7 @@ import { getPayrollSettings } from '../../src/payroll/payroll-settings.js'
 import { groupsOf, saveMapping } from '../../src/payroll/mapping-service.js'
 import { exportPayrollFile, fileExports } from '../../src/payroll/file-exports.js'
 import { saveSettings } from '../../src/integrations/integration-service.js'
-import type { ModuleId } from '../../src/integrations/modules.js'
+import type { ModuleId } from '../../src/connectors/kit/records.js'
 import { inScope } from '../../src/staging/staging-queries.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/sage300/${name}`, import.meta.url))

@@ -1,10 +1,11 @@
 import type { Db } from '../../src/db/database.js'
 import { systemActor } from '../../src/audit/audit-log.js'
 import { activate, makeSyncSource, saveState, saveUpload } from '../../src/integrations/integration-service.js'
-import { spreadsheetConnector, mappingStateKey } from '../../src/connectors/spreadsheet/connector.js'
-import type { AnyConnector } from '../../src/connectors/types.js'
-import type { ModuleId } from '../../src/integrations/modules.js'
-import type { ColumnMapping } from '../../src/connectors/spreadsheet/column-mapping.js'
+import { spreadsheetConnector } from '../../src/connectors/spreadsheet/connector.js'
+import { mappingStateKey } from '../../src/connectors/kit/sheets/mapped-sheet.js'
+import type { AnyConnector } from '../../src/connectors/kit/types.js'
+import type { ModuleId } from '../../src/connectors/kit/records.js'
+import type { ColumnMapping } from '../../src/connectors/kit/sheets/column-mapping.js'
 
 export const actor = systemActor('test')
 

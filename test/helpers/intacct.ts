@@ -5,7 +5,7 @@ import { INTACCT_ID, sageIntacctConnector } from '../../src/connectors/sage-inta
 import { IntacctSimulator, SIM_INTACCT } from '../../src/connectors/sage-intacct/simulator/server.js'
 import { saveSettings } from '../../src/integrations/integration-service.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
-import type { ModuleId } from '../../src/integrations/modules.js'
+import type { ModuleId } from '../../src/connectors/kit/records.js'
 import { inScope } from '../../src/staging/staging-queries.js'
 
 /** A hub with Sage Intacct as the sync source, its credentials saved, and the XML gateway simulated on 127.0.0.1. */

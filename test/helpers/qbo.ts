@@ -7,8 +7,8 @@ import { QboSimulator, SIM_CLIENT } from '../../src/connectors/quickbooks-online
 import type { QboCompanyOptions } from '../../src/connectors/quickbooks-online/simulator/company.js'
 import { saveSettings } from '../../src/integrations/integration-service.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
-import type { ModuleId } from '../../src/integrations/modules.js'
-import type { RunTrigger } from '../../src/db/schema.js'
+import type { ModuleId } from '../../src/connectors/kit/records.js'
+import type { RunTrigger } from '../../src/connectors/kit/types.js'
 import { inScope } from '../../src/staging/staging-queries.js'
 
 export type QboHub = Awaited<ReturnType<typeof qboHub>>

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { Connector, PullPage, SourceRecord } from '../../src/connectors/types.js'
-import { MODULE_IDS } from '../../src/integrations/modules.js'
+import type { Connector, PullPage, SourceRecord } from '../../src/connectors/kit/types.js'
+import { MODULE_IDS } from '../../src/connectors/kit/records.js'
 
 // A real connector whose pages the test writes: it behaves like a platform that answers, fails,
 // hangs or sends malformed data on a given page. Not a mock of our code: the hub runs it as it runs

@@ -6,7 +6,7 @@ import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simul
 import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
 import { planImport } from '../../src/staging/import-service.js'
-import { MODULE_IDS } from '../../src/integrations/modules.js'
+import { MODULE_IDS } from '../../src/connectors/kit/records.js'
 
 describe('npm run demo', () => {
   it('seeds an admin and ready-made spreadsheets that SYNC cleanly for every module', async () => {

@@ -1,4 +1,4 @@
-import type { AnyConnector } from '../../src/connectors/types.js'
+import type { AnyConnector } from '../../src/connectors/kit/types.js'
 import type { ConnectionStatus } from '../../src/db/schema.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 

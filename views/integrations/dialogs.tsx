@@ -1,5 +1,5 @@
 import type { ImportPlan } from '../../src/staging/import-service.js'
-import type { ModuleSpec } from '../../src/integrations/modules.js'
+import type { ModuleSpec } from '../../src/connectors/kit/records.js'
 
 /** A native dialog: opens as it arrives, closes with its form method=dialog, no script needed. */
 function Dialog(props: { title: string; children?: unknown; labelledBy: string }) {

@@ -1,4 +1,4 @@
-import { MODULES, type ModuleId } from '../../src/integrations/modules.js'
+import { MODULES, type ModuleId } from '../../src/connectors/kit/records.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 import type { recentBatches, recentRuns, unfinishedImports } from '../../src/staging/staging-queries.js'
 import { RUN_STATUS_LABELS } from './run-panel.js'

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx'
-import { hasConnection, type AnyConnector } from '../../src/connectors/types.js'
-import { MODULES } from '../../src/integrations/modules.js'
+import { hasConnection, type AnyConnector } from '../../src/connectors/kit/types.js'
+import { MODULES } from '../../src/connectors/kit/records.js'
 import { PageHeader } from '../components/list-view.js'
 import { HealthBadge, type Health } from './connection-panel.js'
 

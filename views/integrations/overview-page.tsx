@@ -1,5 +1,5 @@
-import type { AnyConnector } from '../../src/connectors/types.js'
-import { MODULES, MODULE_IDS } from '../../src/integrations/modules.js'
+import type { AnyConnector } from '../../src/connectors/kit/types.js'
+import { MODULES, MODULE_IDS } from '../../src/connectors/kit/records.js'
 import { PageHeader } from '../components/list-view.js'
 import { HealthBadge, type Health } from './connection-panel.js'
 

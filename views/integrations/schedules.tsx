@@ -1,4 +1,4 @@
-import type { ModuleSpec } from '../../src/integrations/modules.js'
+import type { ModuleSpec } from '../../src/connectors/kit/records.js'
 import { CheckboxField, Field, SelectField, type FormState } from '../components/form-fields.js'
 
 export type ScheduleRowView = { module: ModuleSpec; action: string; form: FormState; nextRun: Date | null; timeZone: string }

@@ -1,5 +1,5 @@
-import type { AnyConnector } from '../../src/connectors/types.js'
-import { MODULES } from '../../src/integrations/modules.js'
+import type { AnyConnector } from '../../src/connectors/kit/types.js'
+import { MODULES } from '../../src/connectors/kit/records.js'
 import { Field, SelectField, FormError, HtmxForm, type FormState } from '../components/form-fields.js'
 
 export type SyncSourceState = { isSource: boolean; activated: boolean; otherSource: string | null; confirm?: string; error?: string }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { MODULE_IDS } from '../../integrations/modules.js'
-import type { Connector } from '../types.js'
+import { MODULE_IDS } from '../kit/records.js'
+import type { Connector } from '../kit/types.js'
 import type { TimeLine } from './qbxml.js'
 
 // QuickBooks Desktop runs on the customer's Windows PC. Intuit's QuickBooks Web Connector, on that

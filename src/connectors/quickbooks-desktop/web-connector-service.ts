@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import type { Db } from '../../db/database.js'
 import { verifyAgainstDummy, verifyPassword } from '../../auth/passwords.js'
 import { getIntegration, loadState, saveState } from '../../integrations/integration-service.js'
-import type { ModuleId } from '../../integrations/modules.js'
+import type { ModuleId } from '../kit/records.js'
 import { beginRun, completeRun, endRun, PageError, stageRunPage, type HubDeps } from '../../staging/sync-runs.js'
 import { QBD_ID, qbdSettings, quickbooksDesktopConnector, QBD_OWNER_ID } from './connector.js'
 import {

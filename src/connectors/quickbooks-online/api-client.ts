@@ -1,6 +1,6 @@
-import type { ConnectorContext } from '../types.js'
-import { pacedFetch, type Attempt } from '../http-retry.js'
-import { gateFor } from '../request-gate.js'
+import type { ConnectorContext } from '../kit/types.js'
+import { pacedFetch, type Attempt } from '../kit/http-retry.js'
+import { gateFor } from '../kit/request-gate.js'
 
 // The QuickBooks Online Accounting API (v3) as the connector uses it: JSON over HTTPS with a bearer
 // token, minorversion 75, at most 500 requests a minute and 10 at a time per company (one gate for

@@ -1,10 +1,10 @@
 import { DAY_MS } from '../../lib/dates.js'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import type { ModuleId } from '../../integrations/modules.js'
-import type { Connector, ConnectorContext, LineOutcome, OutgoingLine, PullPage, SourceRecord } from '../types.js'
+import type { ModuleId } from '../kit/records.js'
+import type { Connector, ConnectorContext, LineOutcome, OutgoingLine, PullPage, SourceRecord } from '../kit/types.js'
 import { qboGate, QboClient, QboError } from './api-client.js'
-import { VendorGaveUp } from '../http-retry.js'
+import { VendorGaveUp } from '../kit/http-retry.js'
 import { qboOAuth } from './oauth.js'
 
 // QuickBooks Online through Intuit's Accounting API: OAuth 2.0, `query` pages of 1000 for full syncs,

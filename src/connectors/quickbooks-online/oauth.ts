@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import type { VendorConfig } from '../../config.js'
-import { OAuthError, type OAuthSpec, type TokenGrant } from '../types.js'
-import { pacedFetch } from '../http-retry.js'
-import type { RequestGate } from '../request-gate.js'
+import type { VendorConfig } from '../kit/types.js'
+import { OAuthError, type OAuthSpec, type TokenGrant } from '../kit/types.js'
+import { pacedFetch } from '../kit/http-retry.js'
+import type { RequestGate } from '../kit/request-gate.js'
 
 // Intuit's OAuth 2.0 endpoints: consent at appcenter.intuit.com, tokens and refreshes at the token
 // endpoint (HTTP Basic with the app's client id and secret, form-encoded), revocation. Tokens and

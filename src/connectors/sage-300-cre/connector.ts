@@ -1,9 +1,9 @@
 import { weekEnd } from '../../lib/dates.js'
 import { z } from 'zod'
-import type { FieldSpec, ModuleId } from '../../integrations/modules.js'
-import type { Connector, PublishLineInput, SourceRecord, SourceRowError, UploadSpec } from '../types.js'
-import { sheetUpload } from '../spreadsheet/connector.js'
-import { mappedSheetPages, type MappedRow } from '../spreadsheet/mapped-sheet.js'
+import type { FieldSpec, ModuleId } from '../kit/records.js'
+import type { Connector, PublishLineInput, SourceRecord, SourceRowError, UploadSpec } from '../kit/types.js'
+import { sheetUpload } from '../kit/sheets/upload.js'
+import { mappedSheetPages, type MappedRow } from '../kit/sheets/mapped-sheet.js'
 import { timeFile, timeViewSchema, TIME_COLUMNS, type TimeRecord } from './time-file.js'
 
 // Sage 300 Construction and Real Estate (formerly Timberline) runs on the customer's server and has

@@ -1,12 +1,12 @@
 import { weekStart } from '../../lib/dates.js'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import type { ModuleId } from '../../integrations/modules.js'
-import type { Connector, ConnectorContext, LineOutcome, OutgoingLine, PullPage, SourceRecord } from '../types.js'
+import type { ModuleId } from '../kit/records.js'
+import type { Connector, ConnectorContext, LineOutcome, OutgoingLine, PullPage, SourceRecord } from '../kit/types.js'
 import { child, childText, el, leaf, type XmlElement, type XmlNode } from '../../lib/xml.js'
 import { describeErrors, IntacctError, IntacctGateway, IntacctRepeatedRequest, type FunctionResult } from './xml-gateway.js'
-import { gateFor } from '../request-gate.js'
-import { VendorGaveUp } from '../http-retry.js'
+import { gateFor } from '../kit/request-gate.js'
+import { VendorGaveUp } from '../kit/http-retry.js'
 
 // Sage Intacct through its XML Web Services gateway: readByQuery / readMore pages of 1000 for each
 // list, and payroll as one TIMESHEET per employee and week with an entry per line.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { ConnectorContext } from '../types.js'
-import { pacedFetch } from '../http-retry.js'
-import type { RequestGate } from '../request-gate.js'
+import type { ConnectorContext } from '../kit/types.js'
+import { pacedFetch } from '../kit/http-retry.js'
+import type { RequestGate } from '../kit/request-gate.js'
 import { child, childText, el, leaf, parseXml, writeXml, XmlError, type XmlElement, type XmlNode } from '../../lib/xml.js'
 
 // Sage Intacct's XML gateway: one endpoint, a <request> with a control block (the Web Services

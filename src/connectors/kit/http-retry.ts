@@ -1,4 +1,4 @@
-import type { VendorConfig } from '../config.js'
+import type { VendorConfig } from './types.js'
 import type { RequestGate } from './request-gate.js'
 
 // How every cloud connector talks HTTP: a timeout per request, and retries where waiting helps: on

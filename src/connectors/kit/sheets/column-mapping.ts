@@ -1,5 +1,5 @@
-import type { FieldSpec, ModuleId } from '../../integrations/modules.js'
-import { MODULES } from '../../integrations/modules.js'
+import type { FieldSpec, ModuleId } from '../records.js'
+import { MODULES } from '../records.js'
 import type { UploadSpec } from '../types.js'
 
 /** Which file column feeds the external id and each module field (null: not mapped). */

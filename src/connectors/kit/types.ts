@@ -1,8 +1,6 @@
 import type { Logger } from 'pino'
 import type { z } from 'zod'
-import type { FieldSpec, ModuleId } from '../integrations/modules.js'
-import type { VendorConfig } from '../config.js'
-import type { RunTrigger } from '../db/schema.js'
+import type { FieldSpec, ModuleId } from './records.js'
 
 // The contract between the hub and a connector. A connector only does I/O: it reads its platform
 // and hands the hub records in the module's field names; it never touches the database, routes or
@@ -204,3 +202,20 @@ export type AnyConnector = Connector<any>
 
 /** An integration with a connection to watch (OAuth or a test call): its health shows on the Overview. */
 export const hasConnection = (connector: AnyConnector) => !!(connector.oauth || connector.testConnection)
+
+/** The vendor addresses and timings the configuration gives connectors. */
+export type VendorConfig = {
+  qboAuthUrl: string
+  qboTokenUrl: string
+  qboRevokeUrl: string
+  /** Null: Intuit's production or sandbox host, as the connection's environment says. */
+  qboApiBaseUrl: string | null
+  intacctEndpointUrl: string
+  /** One request to a platform may take this long before it counts as failed (and is retried). */
+  requestTimeoutMs: number
+  /** First wait before retrying a 5xx or network error; doubled per attempt, with jitter. */
+  retryBaseMs: number
+}
+
+/** What started a sync run. */
+export type RunTrigger = 'manual' | 'schedule' | 'agent'

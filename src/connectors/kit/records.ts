@@ -1,4 +1,4 @@
-import { isCalendarDate } from '../lib/dates.js'
+import { isCalendarDate } from '../../lib/dates.js'
 import { z } from 'zod'
 
 // The six modules an integration can sync, and the fields a connector hands the hub for each. A

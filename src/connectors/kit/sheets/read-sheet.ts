@@ -1,5 +1,5 @@
-import { startWorker } from '../../runtime/workers.js'
-import { stripUnprintable } from '../../lib/text.js'
+import { startWorker } from '../../../runtime/workers.js'
+import { stripUnprintable } from '../../../lib/text.js'
 
 // Reads an uploaded sheet on a worker thread (sheet-reader-worker.mjs): parsing grows with the file
 // and never holds the server's event loop. The worker streams the rows back in chunks, so even the

@@ -1,4 +1,4 @@
-import { MODULES, type ModuleId } from '../../integrations/modules.js'
+import { MODULES, type ModuleId } from '../records.js'
 import type { ConnectorContext, PullPage, SourceRecord, SourceRowError, UploadSpec } from '../types.js'
 import { uploadColumns, uploadMappingProblems, type ColumnMapping } from './column-mapping.js'
 import { readSheet } from './read-sheet.js'

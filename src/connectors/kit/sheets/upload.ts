@@ -1,0 +1,27 @@
+import type { UploadSpec } from '../types.js'
+import { inspectSheet, SheetError } from './read-sheet.js'
+
+export const SHEET_MAX_BYTES = 20 * 1024 * 1024
+/** Rows of an upload shown beside its column mapping. */
+const SAMPLE_ROWS = 3
+
+/** CSV or XLSX, first row headings: what every file-based connector accepts. */
+export const sheetUpload: UploadSpec = {
+  extensions: ['.csv', '.xlsx'],
+  maxBytes: SHEET_MAX_BYTES,
+  async inspect(file) {
+    try {
+      const sheet = await inspectSheet(file.filename, file.content, SAMPLE_ROWS)
+      const named = sheet.headers.flatMap((h, i) => (h ? [i] : []))
+      return {
+        headers: named.map((i) => sheet.headers[i]!),
+        rows: sheet.rows,
+        encoding: sheet.encoding,
+        sample: sheet.sample.map((r) => named.map((i) => r[i] ?? '')),
+      }
+    } catch (err) {
+      if (err instanceof SheetError) return { error: err.message }
+      throw err
+    }
+  },
+}
