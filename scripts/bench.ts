@@ -20,7 +20,8 @@ import { migrateToLatest } from '../src/db/migrator.js'
 import { createLogger } from '../src/lib/logger.js'
 import { createDeps } from '../src/app.js'
 import { systemActor } from '../src/audit/audit-log.js'
-import type { Connector, PullPage } from '../src/connectors/kit/types.js'
+import type { Connector } from '../src/connectors/kit/types.js'
+import type { PullPage } from '../src/connectors/kit/pages.js'
 import { activate, makeSyncSource } from '../src/integrations/integration-service.js'
 import { requestSync } from '../src/staging/sync-runs.js'
 import { runImport, undoBatch } from '../src/staging/import-service.js'
@@ -31,6 +32,7 @@ import { MODULES, canonicalJson } from '../src/connectors/kit/records.js'
 import { createApp } from '../src/app.js'
 import { quickbooksDesktopConnector } from '../src/connectors/quickbooks-desktop/connector.js'
 import { setWebConnectorPassword } from '../src/connectors/quickbooks-desktop/setup.js'
+import { connectorHub } from '../src/integrations/connector-hub.js'
 import { QuickBooksCompany } from '../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { getPayrollSettings, savePayrollSettings } from '../src/payroll/payroll-settings.js'
@@ -349,7 +351,7 @@ async function webConnector() {
     const deps = createDeps({ db, sqlite, config, logger: createLogger('silent') })
     await activate(db, systemActor('bench'), quickbooksDesktopConnector)
     await makeSyncSource(db, systemActor('bench'), quickbooksDesktopConnector, deps.connectors, true)
-    await setWebConnectorPassword(db, systemActor('bench'), 'bench web connector')
+    await setWebConnectorPassword(connectorHub(deps, quickbooksDesktopConnector, systemActor('bench')), 'bench web connector')
     const app = createApp(deps)
     const company = new QuickBooksCompany({ employees: N, customers: 1 })
     let simulatorMs = 0

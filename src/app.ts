@@ -10,8 +10,7 @@ import { RunRegistry } from './staging/sync-runs.js'
 import { Scheduler } from './integrations/scheduler.js'
 import { integrationsRoutes } from './integrations/routes.js'
 import { connectionRoutes } from './integrations/connection-routes.js'
-import { qbwcRoutes } from './connectors/quickbooks-desktop/soap-routes.js'
-import { webConnectorSetupRoutes } from './connectors/quickbooks-desktop/setup-routes.js'
+import { mountAgentEndpoints, mountSetupRoutes } from './integrations/connector-plugins.js'
 import { requestContext } from './http/request-context.js'
 import { flashMessages } from './http/flash.js'
 import { notFound, onError, refuseTooLarge } from './http/errors.js'
@@ -72,8 +71,8 @@ export function createApp(deps: AppDeps) {
     }),
   )
   app.use('/public/*', publicFiles())
-  // The QuickBooks Web Connector's SOAP service answers before the browser middleware (see its file).
-  app.route('/qbwc', qbwcRoutes)
+  // Agents that call in (the QuickBooks Web Connector's SOAP service) answer before the browser middleware.
+  mountAgentEndpoints(app, deps.connectors)
   // Forms are small; a file upload may be larger. Each upload route applies its exact limit with a
   // message beside the upload form, so the outer limit leaves it room to do so.
   const formLimit = bodyLimit({ maxSize: deps.config.bodyLimitBytes, onError: (c) => refuseTooLarge(c as never) })
@@ -111,7 +110,7 @@ export function createApp(deps: AppDeps) {
   app.route('/settings/backups', backupsRoutes)
   app.route('/settings', settingsRoutes)
   app.route('/audit-log', auditLogRoutes)
-  app.route('/integrations/quickbooks-desktop/web-connector', webConnectorSetupRoutes)
+  mountSetupRoutes(app, deps.connectors)
   app.route('/integrations', connectionRoutes)
   app.route('/integrations', integrationsRoutes)
 

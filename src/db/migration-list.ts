@@ -17,6 +17,7 @@ import * as mimportAttempts from '../../migrations/2026-12-06T02-00_import-attem
 import * as mstagingCountsAndSearch from '../../migrations/2026-12-06T03-00_staging-counts-and-search.js'
 import * as mappMeta from '../../migrations/2026-12-06T04-00_app-meta.js'
 import * as mbackupRuns from '../../migrations/2026-12-06T05-00_backup-runs.js'
+import * as mconnectorStore from '../../migrations/2026-12-06T06-00_connector-store.js'
 
 // Every migration, in order, listed by hand rather than read from the folder at run time: the
 // one-file binary has no folder to read (a test checks that every file in migrations/ is here).
@@ -39,4 +40,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-06T03-00_staging-counts-and-search': mstagingCountsAndSearch,
   '2026-12-06T04-00_app-meta': mappMeta,
   '2026-12-06T05-00_backup-runs': mbackupRuns,
+  '2026-12-06T06-00_connector-store': mconnectorStore,
 }

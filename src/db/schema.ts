@@ -1,4 +1,4 @@
-import type { RunTrigger } from '../connectors/kit/types.js'
+import type { RunTrigger } from '../connectors/kit/pages.js'
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
 
 // Column types of the tables the migrations create. Dates are ISO-8601 text, booleans 0/1.
@@ -34,7 +34,6 @@ export interface Database {
   import_attempts: ImportAttemptsTable
   import_batch_items: ImportBatchItemsTable
   sync_schedules: SyncSchedulesTable
-  qbwc_sessions: QbwcSessionsTable
   integration_connections: IntegrationConnectionsTable
   oauth_states: OAuthStatesTable
   publish_links: PublishLinksTable
@@ -302,11 +301,13 @@ export interface BackupRunsTable {
   finished_at: string | null
 }
 
+/** The connectors' store (src/integrations/connector-store.ts): a value past `expires_at` reads as absent. */
 export interface ConnectorStateTable {
   integration: string
   key: string
   value: string
   updated_at: string
+  expires_at: string | null
 }
 
 export interface IntegrationUploadsTable {
@@ -391,23 +392,6 @@ export type JobSite = Selectable<JobSitesTable>
 export type CostCode = Selectable<CostCodesTable>
 export type PayId = Selectable<PayIdsTable>
 export type AuditEntry = Selectable<AuditLogTable>
-
-export interface QbwcSessionsTable {
-  ticket_hash: string
-  integration: string
-  created_at: string
-  last_seen_at: string
-  closed_at: string | null
-  company_file: string | null
-  /** JSON of the request QuickBooks is working on (see web-connector-service.ts). */
-  pending: string | null
-  last_error: string | null
-  runs_total: number
-  runs_done: number
-  records: number
-  /** Where the Web Connector called from: the same one signing in again takes over its dead session. */
-  client_address: string | null
-}
 
 export type TimeEntrySource = 'manual' | 'csv' | 'api'
 

@@ -15,7 +15,8 @@ import { moduleBySlug, type ModuleId } from '../connectors/kit/records.js'
 import { createUser, findUserByEmail, roleByKey } from '../users/service.js'
 import type { AppDeps } from '../http/app-env.js'
 import { quickbooksDesktopConnector } from '../connectors/quickbooks-desktop/connector.js'
-import { setWebConnectorPassword } from '../connectors/quickbooks-desktop/setup.js'
+import { connectionStatus, setWebConnectorPassword } from '../connectors/quickbooks-desktop/setup.js'
+import { connectorHub } from '../integrations/connector-hub.js'
 import { QuickBooksCompany } from '../connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../connectors/quickbooks-desktop/simulator/web-connector.js'
 import { saveTimeEntry } from '../time-entries/service.js'
@@ -70,13 +71,8 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
   await seedPayroll(deps)
   // QuickBooks Desktop, activated with a Web Connector password; a simulated Web Connector calls in.
   await activate(db, actor, quickbooksDesktopConnector)
-  const qbwcPassword = await db
-    .selectFrom('connector_state')
-    .select('key')
-    .where('integration', '=', 'quickbooks-desktop')
-    .where('key', '=', 'qbwc.passwordHash')
-    .executeTakeFirst()
-  if (!qbwcPassword) await setWebConnectorPassword(db, actor, DEMO_QBWC_PASSWORD)
+  const qbd = connectorHub(deps, quickbooksDesktopConnector, actor)
+  if (!(await connectionStatus(qbd.store)).hasPassword) await setWebConnectorPassword(qbd, DEMO_QBWC_PASSWORD)
   await seedCloudConnectors(deps)
   await seedSage300(deps)
   return [

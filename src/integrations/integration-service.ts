@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { connectorStore } from './connector-store.js'
 import type { Db } from '../db/database.js'
 import type { AppDeps } from '../http/app-env.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
@@ -135,18 +136,13 @@ export async function saveSettings(
   })
 }
 
-export async function loadState(db: Db, integration: string): Promise<Record<string, string>> {
-  const rows = await db.selectFrom('connector_state').select(['key', 'value']).where('integration', '=', integration).execute()
-  return Object.fromEntries(rows.map((r) => [r.key, r.value]))
+/** A connector's live values in its store (cursors, column mappings, sessions). */
+export function loadState(db: Db, integration: string): Promise<Record<string, string>> {
+  return connectorStore(db, integration).all()
 }
 
-export async function saveState(db: Db, integration: string, key: string, value: string): Promise<void> {
-  const now = new Date().toISOString()
-  await db
-    .insertInto('connector_state')
-    .values({ integration, key, value, updated_at: now })
-    .onConflict((oc) => oc.columns(['integration', 'key']).doUpdateSet({ value, updated_at: now }))
-    .execute()
+export function saveState(db: Db, integration: string, key: string, value: string): Promise<void> {
+  return connectorStore(db, integration).set(key, value)
 }
 
 export function latestUpload(db: Db, integration: string, module: ModuleId) {

@@ -14,7 +14,7 @@ import { mappingStateKey } from '../connectors/kit/sheets/mapped-sheet.js'
 import { planImport, runImport, setArchived, undoBatch } from '../staging/import-service.js'
 import { connectionPanel } from './connection-routes.js'
 import { connectionHealth } from './connections.js'
-import { SETUP_PANELS } from './setup-panels.js'
+import { renderSetupPanel } from './connector-plugins.js'
 import { importedPayload } from '../staging/staging-store.js'
 import { cancelRun, requestSync } from '../staging/sync-runs.js'
 import {
@@ -148,7 +148,7 @@ integrationsRoutes.get('/:id', requires('integrations.view'), async (c) => {
     form: emptyForm(settingsValues(f)),
     storedSecrets: f.row?.secrets_blob ? f.connector.settingFields.filter((s) => s.secret).map((s) => s.key) : [],
   }
-  const extra = [await connectionPanel(c, f.connector), await SETUP_PANELS[f.connector.id]?.(c)]
+  const extra = [await connectionPanel(c, f.connector), await renderSetupPanel(c, f.connector)]
   return page(
     c,
     f,

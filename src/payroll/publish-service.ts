@@ -305,9 +305,6 @@ export function unconfirmedLines(db: Db, target: string) {
     .execute()
 }
 
-/** Writes the target refused without applying them are tried this often before their lines fail. */
-export const MAX_REFUSED_TRIES = 3
-
 /**
  * Lines about to leave in one write: recorded as unconfirmed, and committed, before the write is
  * sent, so a crash or a lost answer leaves them to be settled instead of sent again.

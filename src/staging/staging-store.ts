@@ -74,7 +74,7 @@ function statements(sqlite: SQLite.Database) {
     rowError: sqlite.prepare(`insert into sync_run_errors (run_id, page, row_number, external_id, field, message) values (?, ?, ?, ?, ?, ?)`),
     checkpoint: sqlite.prepare(
       `insert into connector_state (integration, key, value, updated_at) values (?, ?, ?, ?)
-       on conflict (integration, key) do update set value = excluded.value, updated_at = excluded.updated_at`,
+       on conflict (integration, key) do update set value = excluded.value, updated_at = excluded.updated_at, expires_at = null`,
     ),
   }
 }

@@ -1,7 +1,9 @@
 import type { AppDeps } from '../http/app-env.js'
-import type { RunTrigger } from '../connectors/kit/types.js'
+import { PageError } from '../connectors/kit/hub.js'
+import type { RunTrigger } from '../connectors/kit/pages.js'
 import { MODULES, normalizeRecord, type ModuleId } from '../connectors/kit/records.js'
-import { hasConnection, type AnyConnector, type PullPage } from '../connectors/kit/types.js'
+import { hasConnection, type AnyConnector } from '../connectors/kit/types.js'
+import type { PullPage } from '../connectors/kit/pages.js'
 import { connectorContext, getIntegration } from '../integrations/integration-service.js'
 import { isUniqueViolation } from '../http/forms.js'
 import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
@@ -25,15 +27,6 @@ export class RunRegistry {
 export type SyncRequest = { integration: string; module: ModuleId; trigger: RunTrigger; userId: number | null }
 
 export type SyncStart = { ok: true; runId: number; alreadyRunning: boolean; done: Promise<void> } | { ok: false; message: string }
-
-export class PageError extends Error {
-  constructor(
-    readonly page: number,
-    message: string,
-  ) {
-    super(`Page ${page}: ${message}`)
-  }
-}
 
 /**
  * Queues a sync of one module. The database allows one queued or running run per (integration,

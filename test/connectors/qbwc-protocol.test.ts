@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { connectorStore } from '../../src/integrations/connector-store.js'
+import { QBD_ID } from '../../src/connectors/quickbooks-desktop/settings.js'
 import { qbdHub, QBWC_PASSWORD } from '../helpers/qbd.js'
 import { createTestApp } from '../helpers/test-app.js'
 import { connectionStatus } from '../../src/connectors/quickbooks-desktop/setup.js'
@@ -62,7 +64,7 @@ describe('the SOAP service', () => {
     const big = await post(t.app, soap('authenticate', `<strUserName>${'x'.repeat(QBWC_BODY_LIMIT_BYTES)}</strUserName>`))
     expect(big.status).toBe(413)
     expect(await big.text()).toContain('larger than 32 MB')
-    expect(await t.db.selectFrom('qbwc_sessions').selectAll().execute()).toEqual([])
+    expect(Object.keys(await connectorStore(t.db, QBD_ID).all()).filter((k) => k.startsWith('session.'))).toEqual([])
   })
 })
 
@@ -71,18 +73,18 @@ describe('authenticate', () => {
     const h = await qbdHub()
     expect(await h.webConnector.call('authenticate', { strUserName: 'clockbridge', strPassword: 'wrong password' })).toEqual(['', 'nvu'])
     expect(await h.webConnector.call('authenticate', { strUserName: 'someone', strPassword: QBWC_PASSWORD })).toEqual(['', 'nvu'])
-    expect((await connectionStatus(h.t.db)).lastError).toContain('wrong user name or password')
+    expect((await connectionStatus(connectorStore(h.t.db, QBD_ID))).lastError).toContain('wrong user name or password')
     const none = (await h.webConnector.call('authenticate', { strUserName: 'clockbridge', strPassword: QBWC_PASSWORD })) as string[]
     expect(none[0]).toMatch(/^[0-9a-f-]{36}$/)
     expect(none[1]).toBe('none')
     await h.sync('employees')
     expect(((await h.webConnector.call('authenticate', { strUserName: 'clockbridge', strPassword: QBWC_PASSWORD })) as string[])[1]).toBe('')
     await saveSettings(h.t.deps, actor, quickbooksDesktopConnector, { username: 'clockbridge', runEveryMinutes: 15, companyFile: 'C:\\Books\\Acme.QBW' })
-    await h.t.db.updateTable('qbwc_sessions').set({ closed_at: new Date().toISOString() }).execute()
     expect(((await h.webConnector.call('authenticate', { strUserName: 'clockbridge', strPassword: QBWC_PASSWORD })) as string[])[1]).toBe('C:\\Books\\Acme.QBW')
     // Tickets are stored hashed.
-    const tickets = (await h.t.db.selectFrom('qbwc_sessions').select('ticket_hash').execute()).map((r) => r.ticket_hash)
-    expect(tickets).not.toContain(none[0])
+    const stored = JSON.stringify(await connectorStore(h.t.db, QBD_ID).all())
+    expect(stored).toContain('session.')
+    expect(stored).not.toContain(none[0])
   })
 
   it('lets the same Web Connector take over its dropped session at once, and says busy to another one', async () => {
@@ -103,6 +105,24 @@ describe('authenticate', () => {
     expect(await h.staged('employees')).toHaveLength(1200)
     expect(h.t.logs.join('')).toContain('"event":"qbwc_session_taken_over"')
   })
+
+  it('a second Web Connector gets in once the first has been silent past its lease, and the first is told its session ended', async () => {
+    const h = await qbdHub({ employees: 1200 }, await createTestApp({ TRUST_PROXY: 'true' }))
+    const call = (address: string, method: string, params: Record<string, string>) =>
+      new WebConnectorSimulator('http://localhost/qbwc', h.qb, (url, init) =>
+        Promise.resolve(h.t.app.request(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-forwarded-for': address } })),
+      ).call(method as never, params)
+    await h.sync('employees')
+    const [first] = (await call('192.0.2.10', 'authenticate', { strUserName: 'clockbridge', strPassword: QBWC_PASSWORD })) as string[]
+    expect(await call('192.0.2.77', 'authenticate', { strUserName: 'clockbridge', strPassword: QBWC_PASSWORD })).toEqual(['', 'busy'])
+    await h.t.db.updateTable('connector_state').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('key', '=', 'session.active').execute()
+    const [second, file] = (await call('192.0.2.77', 'authenticate', { strUserName: 'clockbridge', strPassword: QBWC_PASSWORD })) as string[]
+    expect(second).toMatch(/^[0-9a-f-]{36}$/)
+    expect(file).toBe('')
+    const stale = { ticket: first!, strHCPResponse: '', strCompanyFileName: 'C:\\Acme.QBW', qbXMLCountry: 'US', qbXMLMajorVers: '16', qbXMLMinorVers: '0' }
+    expect(await call('192.0.2.10', 'sendRequestXML', stale)).toBe('')
+    expect(await call('192.0.2.10', 'getLastError', { ticket: first! })).toContain('Another Web Connector took over')
+  })
 })
 
 describe('faults', () => {
@@ -121,11 +141,11 @@ describe('faults', () => {
     expect(await h.staged('employees')).toHaveLength(500)
     expect(visit.closeMessage).toContain('stopped')
     // The Setup tab keeps the reason through a visit with nothing new to say.
-    expect((await connectionStatus(h.t.db)).lastError).toBe(visit.lastError)
+    expect((await connectionStatus(connectorStore(h.t.db, QBD_ID))).lastError).toBe(visit.lastError)
     expect((await h.visit()).outcome).toBe('done')
     expect(await h.run(runId)).toMatchObject({ status: 'succeeded', pages: 3, new_count: 1200 })
     expect(await h.staged('employees')).toHaveLength(1200)
-    expect((await connectionStatus(h.t.db)).lastError).toBeFalsy()
+    expect((await connectionStatus(connectorStore(h.t.db, QBD_ID))).lastError).toBeFalsy()
   })
 
   it("a request that fails three visits in a row fails the run with QuickBooks' reason and what to do", async () => {
@@ -215,8 +235,8 @@ describe('faults', () => {
     const first = await h.visit({ faults: { dropAfterResponses: 1 } })
     expect(first.outcome).toBe('dropped')
     expect(await h.run(runId)).toMatchObject({ status: 'running', pages: 1, new_count: 500 })
-    // The Web Connector's next run comes after the old session went quiet.
-    await h.t.db.updateTable('qbwc_sessions').set({ last_seen_at: '2000-01-01T00:00:00.000Z' }).execute()
+    // The Web Connector's next run comes after the old session went quiet: its lease has lapsed.
+    await h.t.db.updateTable('connector_state').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('key', '=', 'session.active').execute()
     const second = await h.visit()
     expect(second.outcome).toBe('done')
     const request = sentRequests(second.calls)[0]!
@@ -260,7 +280,9 @@ describe('faults', () => {
     const runId = await h.sync('employees')
     const visit = await h.visit({ faults: { connectionError: { hresult: '0x80040408', message: 'Could not start QuickBooks.' } } })
     expect(visit.calls.find((c) => c.method === 'connectionError')!.result).toBe('done')
-    expect((await connectionStatus(h.t.db)).lastError).toContain('could not open QuickBooks or the company file (0x80040408: Could not start QuickBooks.)')
+    expect((await connectionStatus(connectorStore(h.t.db, QBD_ID))).lastError).toContain(
+      'could not open QuickBooks or the company file (0x80040408: Could not start QuickBooks.)',
+    )
     expect((await h.run(runId)).status).toBe('queued')
   })
 

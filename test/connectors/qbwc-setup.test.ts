@@ -7,7 +7,7 @@ import { quickbooksDesktopConnector } from '../../src/connectors/quickbooks-desk
 import { verifyPassword } from '../../src/auth/passwords.js'
 import { loadState } from '../../src/integrations/integration-service.js'
 
-const PANEL = '/integrations/quickbooks-desktop/web-connector'
+const PANEL = '/integrations/quickbooks-desktop/setup'
 
 describe('QuickBooks Desktop Setup tab', () => {
   it('sets the Web Connector password, refusing a short one and keeping the old', async () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { connectorStore } from '../../src/integrations/connector-store.js'
+import { QBD_ID } from '../../src/connectors/quickbooks-desktop/settings.js'
 import { qbdHub } from '../helpers/qbd.js'
 import { connectionStatus } from '../../src/connectors/quickbooks-desktop/setup.js'
 import { orderProblem } from '../../src/connectors/quickbooks-desktop/qbxml-order.js'
@@ -35,7 +37,7 @@ describe('QuickBooks Desktop: SYNC through the Web Connector', () => {
       hire_date: '2023-04-03',
       department: 'Field Crew',
     })
-    expect(await connectionStatus(h.t.db)).toMatchObject({
+    expect(await connectionStatus(connectorStore(h.t.db, QBD_ID))).toMatchObject({
       hasPassword: true,
       companyName: 'Ridgeline Builders LLC',
       product: 'QuickBooks Enterprise Solutions: Contractor 23.0',

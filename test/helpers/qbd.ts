@@ -1,12 +1,14 @@
 import { createTestApp, type TestApp } from './test-app.js'
 import { activateSource, actor } from './hub.js'
-import { QBD_ID, quickbooksDesktopConnector } from '../../src/connectors/quickbooks-desktop/connector.js'
+import { quickbooksDesktopConnector } from '../../src/connectors/quickbooks-desktop/connector.js'
+import { QBD_ID } from '../../src/connectors/quickbooks-desktop/settings.js'
+import { connectorHub } from '../../src/integrations/connector-hub.js'
 import { setWebConnectorPassword } from '../../src/connectors/quickbooks-desktop/setup.js'
 import { QuickBooksCompany, type CompanyOptions } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator, type VisitOptions } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
 import type { ModuleId } from '../../src/connectors/kit/records.js'
-import type { RunTrigger } from '../../src/connectors/kit/types.js'
+import type { RunTrigger } from '../../src/connectors/kit/pages.js'
 import { inScope } from '../../src/staging/staging-queries.js'
 import { expect } from 'vitest'
 import { runImport } from '../../src/staging/import-service.js'
@@ -22,7 +24,7 @@ export type QbdHub = Awaited<ReturnType<typeof qbdHub>>
 export async function qbdHub(company: CompanyOptions = {}, t?: TestApp) {
   t ??= await createTestApp()
   await activateSource(t.db, quickbooksDesktopConnector, t.deps.connectors)
-  const set = await setWebConnectorPassword(t.db, actor, QBWC_PASSWORD)
+  const set = await setWebConnectorPassword(connectorHub(t.deps, quickbooksDesktopConnector, actor), QBWC_PASSWORD)
   if ('error' in set) throw new Error(set.error)
   const qb = new QuickBooksCompany(company)
   const app = t.app

@@ -8,7 +8,7 @@ import type { QboCompanyOptions } from '../../src/connectors/quickbooks-online/s
 import { saveSettings } from '../../src/integrations/integration-service.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
 import type { ModuleId } from '../../src/connectors/kit/records.js'
-import type { RunTrigger } from '../../src/connectors/kit/types.js'
+import type { RunTrigger } from '../../src/connectors/kit/pages.js'
 import { inScope } from '../../src/staging/staging-queries.js'
 
 export type QboHub = Awaited<ReturnType<typeof qboHub>>

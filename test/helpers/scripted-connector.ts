@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { Connector, PullPage, SourceRecord } from '../../src/connectors/kit/types.js'
+import type { Connector } from '../../src/connectors/kit/types.js'
+import type { PullPage, SourceRecord } from '../../src/connectors/kit/pages.js'
 import { MODULE_IDS } from '../../src/connectors/kit/records.js'
 
 // A real connector whose pages the test writes: it behaves like a platform that answers, fails,

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx'
-import type { FieldErrors, FormValues } from '../../src/http/forms.js'
+type FormValues = Record<string, string>
+type FieldErrors = Record<string, string>
 
 export type FormState = { values: FormValues; errors: FieldErrors }
 

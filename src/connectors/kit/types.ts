@@ -1,26 +1,12 @@
 import type { Logger } from 'pino'
 import type { z } from 'zod'
 import type { FieldSpec, ModuleId } from './records.js'
+import type { PullPage, RunTrigger } from './pages.js'
+import type { ConnectorPlugins } from './hub.js'
 
 // The contract between the hub and a connector. A connector only does I/O: it reads its platform
 // and hands the hub records in the module's field names; it never touches the database, routes or
 // views. The hub owns staging, runs, locks, schedules and history.
-
-/** One record as the platform has it, mapped onto the module's fields. */
-export type SourceRecord = { externalId: string; data: Record<string, unknown>; /** Row in the source file, for messages. */ row?: number }
-
-/** A row the connector could not turn into a record (a spreadsheet line with a bad date, say). */
-export type SourceRowError = { row?: number; externalId?: string; field?: string; message: string }
-
-export type PullPage = {
-  records: SourceRecord[]
-  /** Rows skipped with a reason; the run ends partial and removals are not computed. */
-  rowErrors?: SourceRowError[]
-  /** Saved in the same transaction as this page's records, never before. */
-  checkpoint?: Record<string, string>
-  /** Records the source reports deleted (change data capture): flagged removed at source. */
-  removedExternalIds?: string[]
-}
 
 export type UploadedFile = { filename: string; content: Buffer; uploadedAt: string }
 
@@ -101,7 +87,8 @@ export type UploadSpec = {
   idFromColumns?: boolean
 }
 
-export interface Connector<Settings = Record<string, unknown>> {
+/** A connector; what it adds to the hub beyond reading and publishing (an agent endpoint, a Setup panel) comes through `ConnectorPlugins`. */
+export interface Connector<Settings = Record<string, unknown>> extends ConnectorPlugins {
   id: string
   name: string
   description: string
@@ -216,6 +203,3 @@ export type VendorConfig = {
   /** First wait before retrying a 5xx or network error; doubled per attempt, with jitter. */
   retryBaseMs: number
 }
-
-/** What started a sync run. */
-export type RunTrigger = 'manual' | 'schedule' | 'agent'

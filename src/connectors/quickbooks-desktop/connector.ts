@@ -1,35 +1,13 @@
-import { z } from 'zod'
 import { MODULE_IDS } from '../kit/records.js'
 import type { Connector } from '../kit/types.js'
 import type { TimeLine } from './qbxml.js'
+import { QBD_ID, qbdSettingsSchema, type QbdSettings } from './settings.js'
+import { webConnectorEndpoint } from './soap-routes.js'
+import { webConnectorSetupPanel } from './setup-panel.js'
 
 // QuickBooks Desktop runs on the customer's Windows PC. Intuit's QuickBooks Web Connector, on that
 // PC, calls our SOAP service (/qbwc) on a schedule: a SYNC queues work that is done on its next
 // visit (web-connector-service.ts). Nothing here reaches out to QuickBooks.
-
-export const QBD_ID = 'quickbooks-desktop'
-
-/** One GUID for the Clockbridge application (the QWC file's OwnerID); never per customer. */
-export const QBD_OWNER_ID = '{6C1F3E52-8B1D-4C7A-9E0B-C10C6B41D6E1}'
-
-export const qbdSettingsSchema = z.object({
-  username: z
-    .string()
-    .trim()
-    .min(1, 'Enter the user name the Web Connector signs in with')
-    .max(80, 'At most 80 characters')
-    .regex(/^[\w.@-]+$/, 'Letters, digits, dots, dashes, @ and underscores only')
-    .default('clockbridge'),
-  runEveryMinutes: z.coerce
-    .number({ message: 'Enter a number of minutes' })
-    .int('Enter a whole number of minutes')
-    .min(1, 'At least 1 minute')
-    .max(1440, 'At most 1440 minutes (a day)')
-    .default(15),
-  companyFile: z.string().trim().max(260, 'At most 260 characters').default(''),
-})
-
-export type QbdSettings = z.output<typeof qbdSettingsSchema>
 
 export const quickbooksDesktopConnector: Connector<QbdSettings> = {
   id: QBD_ID,
@@ -56,6 +34,8 @@ export const quickbooksDesktopConnector: Connector<QbdSettings> = {
   ],
   shape: 'agent',
   agentName: 'the QuickBooks Web Connector',
+  agentEndpoint: webConnectorEndpoint,
+  setupPanel: webConnectorSetupPanel,
   // One record QuickBooks holds that Clockbridge cannot take (a class name too long, say) is listed
   // on the run and the rest of the page is staged.
   invalidRecords: 'skip-row',
@@ -71,10 +51,4 @@ export const quickbooksDesktopConnector: Connector<QbdSettings> = {
     wageItem: line.payrollItem.externalId ? { listId: line.payrollItem.externalId } : { fullName: line.payrollItem.name },
     notes: `Clockbridge ${line.date}`,
   }),
-}
-
-/** The saved settings, with defaults for what was never saved. */
-export function qbdSettings(raw: string | null | undefined): QbdSettings {
-  const parsed = qbdSettingsSchema.safeParse(JSON.parse(raw ?? '{}'))
-  return parsed.success ? parsed.data : qbdSettingsSchema.parse({})
 }

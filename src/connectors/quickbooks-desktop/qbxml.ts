@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ModuleId } from '../kit/records.js'
 import { child, childText, el, leaf, parseXml, path, writeXml, type XmlElement, type XmlNode } from '../../lib/xml.js'
-import type { SourceRecord } from '../kit/types.js'
+import type { SourceRecord } from '../kit/pages.js'
 
 // qbXML 13.0 as Clockbridge speaks it: the list queries that feed each module, the records they
 // return mapped onto the module's fields, the host information of the first call, and the time

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { Db } from '../../db/database.js'
-import { recordAudit, type Actor } from '../../audit/audit-log.js'
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/passwords.js'
-import { loadState, saveState } from '../../integrations/integration-service.js'
+import type { ConnectorHub, ConnectorStore } from '../kit/hub.js'
 import { escapeXml } from '../../lib/xml.js'
-import { QBD_ID, QBD_OWNER_ID, type QbdSettings } from './connector.js'
+import { QBD_ID, QBD_OWNER_ID, type QbdSettings } from './settings.js'
 import { STATUS_KEYS } from './web-connector-service.js'
 
 // What the Setup tab of QuickBooks Desktop needs: the Web Connector's password (stored hashed),
@@ -12,27 +9,21 @@ import { STATUS_KEYS } from './web-connector-service.js'
 
 export const WEB_CONNECTOR_DOWNLOAD_URL = 'https://developer.intuit.com/app/developer/qbdesktop/docs/get-started/get-started-with-quickbooks-web-connector'
 
-export async function setWebConnectorPassword(db: Db, actor: Actor, password: string): Promise<{ error: string } | { ok: true }> {
-  if (password.length < PASSWORD_MIN_LENGTH) return { error: `At least ${PASSWORD_MIN_LENGTH} characters` }
-  if (password.length > PASSWORD_MAX_LENGTH) return { error: `At most ${PASSWORD_MAX_LENGTH} characters` }
-  await saveState(db, QBD_ID, STATUS_KEYS.passwordHash, await hashPassword(password))
-  await recordAudit(db, actor, {
-    action: 'integration.qbwc_password',
-    entityType: 'integration',
-    entityId: QBD_ID,
-    summary: 'Set the QuickBooks Web Connector password',
-  })
+export async function setWebConnectorPassword(hub: ConnectorHub, password: string): Promise<{ error: string } | { ok: true }> {
+  const { minLength, maxLength } = hub.passwords
+  if (password.length < minLength) return { error: `At least ${minLength} characters` }
+  if (password.length > maxLength) return { error: `At most ${maxLength} characters` }
+  await hub.store.set(STATUS_KEYS.passwordHash, await hub.passwords.hash(password))
+  await hub.audit({ action: 'integration.qbwc_password', summary: 'Set the QuickBooks Web Connector password' })
   return { ok: true }
 }
 
 /** The FileID of this Clockbridge's QWC file: made once, then always the same, so re-adding the file changes nothing. */
-export async function webConnectorFileId(db: Db): Promise<string> {
-  const state = await loadState(db, QBD_ID)
-  const existing = state[STATUS_KEYS.fileId]
-  if (existing) return existing
+export async function webConnectorFileId(store: ConnectorStore): Promise<string> {
   const id = `{${randomUUID().toUpperCase()}}`
-  await saveState(db, QBD_ID, STATUS_KEYS.fileId, id)
-  return id
+  // Two admins downloading at once still get one FileID: the first write wins.
+  if (await store.compareAndSet(STATUS_KEYS.fileId, null, id)) return id
+  return (await store.get(STATUS_KEYS.fileId)) ?? id
 }
 
 /** The QWC file (Intuit's Table 4-1). It never holds the password: the Web Connector asks for it. */
@@ -84,8 +75,8 @@ export type ConnectionStatus = {
   lastErrorAt?: string
 }
 
-export async function connectionStatus(db: Db): Promise<ConnectionStatus> {
-  const s = await loadState(db, QBD_ID)
+export async function connectionStatus(store: ConnectorStore): Promise<ConnectionStatus> {
+  const s = await store.all()
   const v = (k: string) => s[k] || undefined
   return {
     hasPassword: !!s[STATUS_KEYS.passwordHash],

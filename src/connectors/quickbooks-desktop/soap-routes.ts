@@ -1,11 +1,10 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { anyone } from '../../auth/access.js'
-import type { AppEnv } from '../../http/app-env.js'
+import type { ConnectorEnv, ConnectorPlugins } from '../kit/hub.js'
 import { parseSoapCall, soapFault, SoapFault, soapResult, wsdl } from './soap.js'
 import { WebConnectorService } from './web-connector-service.js'
 
-// /qbwc: the SOAP service the QuickBooks Web Connector calls. It is mounted ahead of the session,
+// /qbwc: the SOAP service the QuickBooks Web Connector calls. The hub mounts it ahead of the session,
 // CSRF and form-size middleware: the Web Connector has no browser session, and its pages of
 // records are larger than any form.
 
@@ -14,20 +13,19 @@ export const QBWC_BODY_LIMIT_BYTES = 32 * 1024 * 1024
 
 const XML = { 'content-type': 'text/xml; charset=utf-8' }
 
-export const qbwcRoutes = new Hono<AppEnv>()
+const qbwcRoutes = new Hono<ConnectorEnv>()
 
-qbwcRoutes.get('/', anyone(), (c) => {
+qbwcRoutes.get('/', (c) => {
   if (c.req.query('wsdl') === undefined && c.req.query('WSDL') === undefined) {
     return c.text(
       'This is the QuickBooks Web Connector service of Clockbridge. Its description is at ?wsdl; set it up from Administration > Integrations > QuickBooks Desktop.',
     )
   }
-  return c.body(wsdl(`${c.var.config.publicBaseUrl}/qbwc`), 200, XML)
+  return c.body(wsdl(`${c.var.hub.publicBaseUrl}/qbwc`), 200, XML)
 })
 
 qbwcRoutes.post(
   '/',
-  anyone(),
   bodyLimit({
     maxSize: QBWC_BODY_LIMIT_BYTES,
     onError: (c) =>
@@ -39,10 +37,12 @@ qbwcRoutes.post(
       call = parseSoapCall(await c.req.text())
     } catch (err) {
       if (!(err instanceof SoapFault)) throw err
-      c.var.log.warn({ event: 'qbwc_bad_request', error: err.message }, 'malformed Web Connector request')
+      c.var.hub.log.warn({ event: 'qbwc_bad_request', error: err.message }, 'malformed Web Connector request')
       return c.body(soapFault(err), 500, XML)
     }
-    const result = await new WebConnectorService(c.var.deps).handle(call, { clientAddress: c.var.clientIp })
+    const result = await new WebConnectorService(c.var.hub).handle(call, { clientAddress: c.var.clientAddress })
     return c.body(soapResult(call.method, result), 200, XML)
   },
 )
+
+export const webConnectorEndpoint: ConnectorPlugins['agentEndpoint'] = { path: '/qbwc', routes: qbwcRoutes }

@@ -1,11 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { Db } from '../../db/database.js'
-import { verifyAgainstDummy, verifyPassword } from '../../auth/passwords.js'
-import { getIntegration, loadState, saveState } from '../../integrations/integration-service.js'
+import { MAX_REFUSED_TRIES, PageError, type AgentLine, type ConnectorHub } from '../kit/hub.js'
 import type { ModuleId } from '../kit/records.js'
-import { beginRun, completeRun, endRun, PageError, stageRunPage, type HubDeps } from '../../staging/sync-runs.js'
-import { QBD_ID, qbdSettings, quickbooksDesktopConnector, QBD_OWNER_ID } from './connector.js'
+import { QBD_OWNER_ID, qbdSettings } from './settings.js'
 import {
   externalGuid,
   MODULE_QUERIES,
@@ -28,17 +25,17 @@ import {
   type QueryPosition,
   type TimeLine,
 } from './qbxml.js'
-import { markUnconfirmed, MAX_REFUSED_TRIES, pendingLines, recordOutcome, unconfirmedLines } from '../../payroll/publish-service.js'
 import type { XmlNode } from '../../lib/xml.js'
 import type { SoapCall } from './soap.js'
-import { autoImportAfterRun } from '../../staging/auto-import.js'
 
 // Our side of the QuickBooks Web Connector conversation (Intuit's QBWC Programmer's Guide, ch. 2
 // and 10): authenticate opens a session with a ticket; each sendRequestXML hands out one qbXML
 // query of the queued work; each receiveResponseXML stages that page in its own transaction and
 // answers how far along the session is. Runs are the hub's sync runs, queued by SYNC or a schedule.
+// Sessions live in the hub's store (connector kit): `session.<ticket hash>` for a month, and the
+// `session.active` lease, renewed on every call, that keeps a second Web Connector out.
 
-/** Connection facts the Setup tab shows, kept in connector_state. */
+/** Connection facts the Setup tab shows, kept in the store. */
 export const STATUS_KEYS = {
   passwordHash: 'qbwc.passwordHash',
   fileId: 'qbwc.fileId',
@@ -70,15 +67,25 @@ type Resume = { runId: number; fromName: string; maxModified?: string }
 type Pending = { runId: number; module: ModuleId; page: number; position: QueryPosition; requestId: string | null; fromModified?: string; restarts: number }
 
 type Session = {
-  ticket_hash: string
-  created_at: string
-  pending: string | null
-  last_error: string | null
-  runs_total: number
-  runs_done: number
+  ticketHash: string
+  createdAt: string
+  clientAddress: string | null
+  companyFile: string | null
+  pending: Pending | PublishPending | null
+  lastError: string | null
+  closedAt: string | null
+  runsTotal: number
+  runsDone: number
   records: number
-  closed_at: string | null
 }
+
+/** The session doing work now: another Web Connector is told busy until it closes or goes quiet. */
+type Lease = { ticketHash: string; clientAddress: string | null }
+
+const ACTIVE_KEY = 'session.active'
+const sessionKey = (ticketHash: string) => `session.${ticketHash}`
+/** Sessions are kept a month for support questions, then forgotten. */
+const SESSION_KEPT_MS = 30 * 24 * 3600 * 1000
 
 /**
  * A message set of time lines QuickBooks is working on (`publish`), or a step that settles lines
@@ -95,8 +102,8 @@ const hashTicket = (ticket: string) => createHash('sha256').update(ticket).diges
 
 export class WebConnectorService {
   private readonly log: Logger
-  constructor(private readonly deps: HubDeps) {
-    this.log = deps.logger.child({ integration: QBD_ID })
+  constructor(private readonly hub: ConnectorHub) {
+    this.log = hub.log
   }
 
   /** One SOAP call; `clientAddress` is where it came from (the same Web Connector calls from the same place). */
@@ -122,22 +129,21 @@ export class WebConnectorService {
     }
   }
 
-  private get db(): Db {
-    return this.deps.db
+  private get store() {
+    return this.hub.store
   }
 
   // ── authenticate ─────────────────────────────────────────────────────────────────────────────
 
   /** [ticket, ""|company file] to work, [ticket, "none"] when nothing is queued, ["", "nvu"] for bad credentials. */
   async authenticate(username: string, password: string, clientAddress: string | null = null): Promise<string[]> {
-    const row = await getIntegration(this.db, QBD_ID)
-    const settings = qbdSettings(row?.settings)
-    const state = await loadState(this.db, QBD_ID)
-    const hash = state[STATUS_KEYS.passwordHash]
-    const valid = row?.activated && hash && username === settings.username ? await verifyPassword(hash, password) : await verifyAgainstDummy(password)
-    await saveState(this.db, QBD_ID, STATUS_KEYS.lastContact, new Date().toISOString())
+    const integration = await this.hub.integration()
+    const settings = qbdSettings(integration.settings)
+    const hash = await this.store.get(STATUS_KEYS.passwordHash)
+    const valid = await this.hub.passwords.verify(integration.activated && hash && username === settings.username ? hash : null, password)
+    await this.store.set(STATUS_KEYS.lastContact, new Date().toISOString())
     if (!valid) {
-      const reason = !row?.activated
+      const reason = !integration.activated
         ? 'QuickBooks Desktop is not activated in Clockbridge.'
         : !hash
           ? 'No Web Connector password is set: set one on the Setup tab.'
@@ -146,47 +152,26 @@ export class WebConnectorService {
       this.log.warn({ event: 'qbwc_auth_failed', username }, 'Web Connector sign-in refused')
       return ['', 'nvu']
     }
-    const active = await this.activeSession()
-    if (active && active.client_address !== clientAddress) {
+    const ticket = randomUUID()
+    const ticketHash = hashTicket(ticket)
+    const work = [...(await this.hub.runs.open()), ...((await this.hub.publishing.waiting(new Date().toISOString())) ? [{ publish: true }] : [])]
+    if (work.length > 0 && !(await this.takeLease({ ticketHash, clientAddress }))) {
       this.log.warn({ event: 'qbwc_busy' }, 'another Web Connector session is in progress')
       return ['', 'busy']
     }
-    if (active) {
-      // A Web Connector runs one session at a time: signing in again, it has given up the old one
-      // (closed, crashed, lost its connection). Take it over now; the new session resumes from
-      // what was committed, and writes whose answer was lost are settled first.
-      await this.db
-        .updateTable('qbwc_sessions')
-        .set({
-          closed_at: new Date().toISOString(),
-          pending: null,
-          last_error: 'Ended without closeConnection; the same Web Connector signed in again and took over.',
-        })
-        .where('ticket_hash', '=', active.ticket_hash)
-        .execute()
-      this.log.info({ event: 'qbwc_session_taken_over' }, 'the same Web Connector signed in again; its dropped session was taken over')
+    const session: Session = {
+      ticketHash,
+      createdAt: new Date().toISOString(),
+      clientAddress,
+      companyFile: null,
+      pending: null,
+      lastError: null,
+      closedAt: null,
+      runsTotal: work.length,
+      runsDone: 0,
+      records: 0,
     }
-    const ticket = randomUUID()
-    const work = [...(await this.openRuns()), ...((await this.hoursWaiting(new Date().toISOString())) ? [{ publish: true }] : [])]
-    const now = new Date().toISOString()
-    // Sessions are kept a month for support questions, then forgotten.
-    await this.db
-      .deleteFrom('qbwc_sessions')
-      .where('created_at', '<', new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString())
-      .execute()
-    await this.db
-      .insertInto('qbwc_sessions')
-      .values({
-        ticket_hash: hashTicket(ticket),
-        integration: QBD_ID,
-        created_at: now,
-        last_seen_at: now,
-        runs_total: work.length,
-        runs_done: 0,
-        records: 0,
-        client_address: clientAddress,
-      })
-      .execute()
+    await this.save(session)
     this.log.info({ event: 'qbwc_session_opened', runs: work.length }, 'Web Connector session opened')
     return [ticket, work.length === 0 ? 'none' : settings.companyFile]
   }
@@ -194,7 +179,7 @@ export class WebConnectorService {
   // ── sendRequestXML ───────────────────────────────────────────────────────────────────────────
 
   async sendRequestXML(ticket: string, hostResponse: string, companyFile: string, major: string): Promise<string> {
-    const session = await this.session(ticket)
+    const session = await this.session(ticket, { working: true })
     if (!session) return ''
     if (hostResponse) {
       const problem = await this.checkHost(session, hostResponse, companyFile, major)
@@ -209,7 +194,7 @@ export class WebConnectorService {
       return publish ?? this.refuse(session, 'There is nothing left to do: the queued syncs and hours were cancelled or finished.')
     }
     pending.requestId = `${pending.runId}.${pending.page}.${pending.restarts}`
-    await this.savePending(session, pending)
+    await this.update(session, { pending })
     return messageSet([queryRequest({ module: pending.module, requestId: pending.requestId, position: pending.position, fromModified: pending.fromModified })])
   }
 
@@ -228,9 +213,10 @@ export class WebConnectorService {
       [STATUS_KEYS.version, host.version],
       [STATUS_KEYS.qbxmlVersions, host.qbxmlVersions.join(', ')],
     ]
-    for (const [key, value] of status) if (value !== undefined) await saveState(this.db, QBD_ID, key, value)
-    await this.db.updateTable('qbwc_sessions').set({ company_file: companyFile }).where('ticket_hash', '=', session.ticket_hash).execute()
-    const expected = qbdSettings((await getIntegration(this.db, QBD_ID))?.settings).companyFile
+    for (const [key, value] of status) if (value !== undefined) await this.store.set(key, value)
+    session.companyFile = companyFile
+    await this.save(session)
+    const expected = qbdSettings((await this.hub.integration()).settings).companyFile
     if (expected && expected.toLowerCase() !== companyFile.toLowerCase()) {
       return `QuickBooks has the company file ${companyFile} open, but Clockbridge syncs ${expected}. Open ${expected} in QuickBooks, or change the company file on the Setup tab.`
     }
@@ -243,13 +229,13 @@ export class WebConnectorService {
 
   /** The request to hand out: the one in progress, or the first page of the oldest queued run. */
   private async nextPending(session: Session): Promise<Pending | null> {
-    const current = session.pending ? (JSON.parse(session.pending) as Pending) : null
-    const runs = await this.openRuns()
+    const current = session.pending && 'runId' in session.pending ? session.pending : null
+    const runs = await this.hub.runs.open()
     if (current && runs.some((r) => r.id === current.runId && r.status === 'running')) return current
     const run = runs.find((r) => r.status === 'running') ?? runs[0]
     if (!run) return null
-    const module = run.module as ModuleId
-    const state = await loadState(this.db, QBD_ID)
+    const module = run.module
+    const state = await this.store.all()
     const log = this.log.child({ runId: run.id, module })
     if (run.status === 'queued') {
       // An admin's SYNC reads everything (and so finds records removed in QuickBooks); a schedule
@@ -257,20 +243,19 @@ export class WebConnectorService {
       const since = state[sinceKey(module)]
       const lastFull = state[lastFullKey(module)]
       const incremental = run.trigger !== 'manual' && !!since && !!lastFull && Date.now() - Date.parse(lastFull) < FULL_SYNC_EVERY_MS
-      await beginRun(this.deps, run.id, incremental ? 'incremental' : 'full', log)
+      await this.hub.runs.begin(run.id, incremental ? 'incremental' : 'full')
       return { runId: run.id, module, page: 1, position: {}, requestId: null, fromModified: incremental ? since : undefined, restarts: 0 }
     }
     // A run a dropped session left running resumes after its last staged page, with a new iterator.
     const resume = this.resumeOf(state, module, run.id)
-    const mode = await this.db.selectFrom('sync_runs').select(['mode', 'pages']).where('id', '=', run.id).executeTakeFirstOrThrow()
     log.info({ event: 'qbwc_run_resumed', fromName: resume?.fromName }, 'resuming a run a dropped session left')
     return {
       runId: run.id,
       module,
-      page: mode.pages + 1,
+      page: run.pages + 1,
       position: resume ? { fromName: resume.fromName } : {},
       requestId: null,
-      fromModified: mode.mode === 'incremental' ? state[sinceKey(module)] : undefined,
+      fromModified: run.mode === 'incremental' ? state[sinceKey(module)] : undefined,
       restarts: 0,
     }
   }
@@ -279,9 +264,9 @@ export class WebConnectorService {
 
   /** Stages the page QuickBooks answered; returns the percent done (100 ends the session) or -1 on an error. */
   async receiveResponseXML(ticket: string, response: string, hresult: string, message: string): Promise<number> {
-    const session = await this.session(ticket)
+    const session = await this.session(ticket, { working: true })
     if (!session) return -1
-    const waiting = session.pending ? (JSON.parse(session.pending) as Pending | PublishPending) : null
+    const waiting = session.pending
     if (waiting && !('runId' in waiting)) return this.receivePublishStep(session, waiting, response, hresult, message)
     const pending = waiting
     if (!pending?.requestId) return this.fail(session, null, 'QuickBooks sent a response, but no request was waiting for one; nothing was staged.')
@@ -322,15 +307,14 @@ export class WebConnectorService {
 
   private async stage(session: Session, pending: Pending, page: ReturnType<typeof parseQueryResponse>): Promise<number> {
     const { module, runId } = pending
-    const log = this.log.child({ runId, module })
     // Paging by name starts each page at the previous page's last record: it came already.
     const skipFirst = !pending.position.iteratorId && !!pending.position.fromName && page.names[0]?.toLowerCase() === pending.position.fromName.toLowerCase()
     const records = skipFirst ? page.records.slice(1) : page.records
-    const previous = this.resumeOf(await loadState(this.db, QBD_ID), module, runId)
+    const previous = this.resumeOf(await this.store.all(), module, runId)
     const maxModified = [previous?.maxModified, page.maxModified].filter(Boolean).sort().pop()
     const resume: Resume = { runId, fromName: page.lastName ?? pending.position.fromName ?? '', maxModified }
     try {
-      await stageRunPage(this.deps, quickbooksDesktopConnector, module, runId, pending.page, {
+      await this.hub.runs.stagePage(runId, module, pending.page, {
         records,
         checkpoint: { [resumeKey(module)]: JSON.stringify(resume) },
       })
@@ -348,79 +332,63 @@ export class WebConnectorService {
         restarts: 0,
         position: page.iteratorId && (page.iteratorRemaining ?? 0) > 0 ? { iteratorId: page.iteratorId } : { fromName: resume.fromName },
       }
-      await this.db
-        .updateTable('qbwc_sessions')
-        .set({ pending: JSON.stringify(next), records: stagedSoFar })
-        .where('ticket_hash', '=', session.ticket_hash)
-        .execute()
+      await this.update(session, { pending: next, records: stagedSoFar })
       const fraction = page.iteratorRemaining !== undefined ? records.length / (records.length + page.iteratorRemaining) : 0.5
       return this.percent({ ...session, records: stagedSoFar }, fraction)
     }
-    await completeRun(this.deps, runId, QBD_ID, module, log)
-    const mode = (await this.db.selectFrom('sync_runs').select('mode').where('id', '=', runId).executeTakeFirstOrThrow()).mode
-    if (maxModified) await saveState(this.db, QBD_ID, sinceKey(module), maxModified)
-    if (mode === 'full') await saveState(this.db, QBD_ID, lastFullKey(module), new Date().toISOString())
-    await autoImportAfterRun(this.deps, runId)
-    await this.db
-      .updateTable('qbwc_sessions')
-      .set({ pending: null, records: stagedSoFar, runs_done: session.runs_done + 1 })
-      .where('ticket_hash', '=', session.ticket_hash)
-      .execute()
-    return this.percent({ ...session, records: stagedSoFar, runs_done: session.runs_done + 1 }, 0)
+    const mode = (await this.hub.runs.open()).find((r) => r.id === runId)?.mode
+    await this.hub.runs.complete(runId, module)
+    if (maxModified) await this.store.set(sinceKey(module), maxModified)
+    if (mode === 'full') await this.store.set(lastFullKey(module), new Date().toISOString())
+    const done = { ...session, pending: null, records: stagedSoFar, runsDone: session.runsDone + 1 }
+    await this.save(done)
+    return this.percent(done, 0)
   }
 
   /** An iterator QuickBooks no longer knows (3391): start a new one where the last staged page ended. */
   private async restartIterator(session: Session, pending: Pending): Promise<number> {
-    const resume = this.resumeOf(await loadState(this.db, QBD_ID), pending.module, pending.runId)
+    const resume = this.resumeOf(await this.store.all(), pending.module, pending.runId)
     const next: Pending = { ...pending, requestId: null, restarts: pending.restarts + 1, position: resume?.fromName ? { fromName: resume.fromName } : {} }
     this.log.warn({ event: 'qbwc_iterator_restarted', runId: pending.runId }, 'QuickBooks dropped the iterator; starting a new one')
-    await this.savePending(session, next)
+    await this.update(session, { pending: next })
     return this.percent(session, 0)
   }
 
   /** How far this session is: finished runs plus a fraction of the current one; 100 only when nothing is left. */
   private async percent(session: Session, fraction: number): Promise<number> {
-    const open = (await this.openRuns()).length + ((await this.hoursWaiting(session.created_at)) ? 1 : 0)
+    const open = (await this.hub.runs.open()).length + ((await this.hub.publishing.waiting(session.createdAt)) ? 1 : 0)
     if (open === 0) return 100
-    const total = Math.max(session.runs_total, session.runs_done + open)
-    return Math.min(99, Math.max(1, Math.floor((100 * (session.runs_done + fraction)) / total)))
+    const total = Math.max(session.runsTotal, session.runsDone + open)
+    return Math.min(99, Math.max(1, Math.floor((100 * (session.runsDone + fraction)) / total)))
   }
 
   // ── publishing hours ─────────────────────────────────────────────────────────────────────────
 
   /**
    * The next message set of time lines: deletions of corrected lines first, then additions. Its
-   * lines are recorded as unconfirmed, with the set's id, in the same transaction that hands it
-   * out: if the answer never comes back, the next visit settles them instead of sending them again.
+   * lines are recorded as unconfirmed, with the set's id, before it is handed out: if the answer
+   * never comes back, the next visit settles them instead of sending them again.
    */
   private async publishRequest(session: Session): Promise<string | null> {
-    const lines = await pendingLines(this.db, QBD_ID, { limit: PUBLISH_BATCH }, session.created_at)
+    const lines = await this.hub.publishing.pending(PUBLISH_BATCH, session.createdAt)
     if (lines.length === 0) return null
     const requests: XmlNode[] = []
     const ids: number[] = []
     for (const l of lines) {
-      if (l.action === 'delete' && !l.external_ref) {
-        await recordOutcome(this.db, l.id, {
+      if (l.action === 'delete' && !l.externalRef) {
+        await this.hub.publishing.record(l.id, {
           status: 'failed',
           message: 'QuickBooks gave no TxnID for this line when it was sent; delete the old entry by hand in QuickBooks',
         })
         continue
       }
-      requests.push(
-        l.action === 'add' ? timeTrackingAdd(JSON.parse(l.payload) as TimeLine, `line-${l.id}`) : timeTrackingDelete(l.external_ref!, `line-${l.id}`),
-      )
+      requests.push(l.action === 'add' ? timeTrackingAdd(l.payload as TimeLine, `line-${l.id}`) : timeTrackingDelete(l.externalRef!, `line-${l.id}`))
       ids.push(l.id)
     }
     if (ids.length === 0) return this.publishRequest(session)
     const messageSetId = newMessageSetId()
-    await this.db.transaction().execute(async (trx) => {
-      await markUnconfirmed(trx, ids, messageSetId)
-      await trx
-        .updateTable('qbwc_sessions')
-        .set({ pending: JSON.stringify({ publish: { messageSetId, ids } } satisfies PublishPending) })
-        .where('ticket_hash', '=', session.ticket_hash)
-        .execute()
-    })
+    await this.hub.publishing.markUnconfirmed(ids, messageSetId)
+    await this.update(session, { pending: { publish: { messageSetId, ids } } })
     return messageSet(requests, 'continueOnError', { newMessageSetID: messageSetId })
   }
 
@@ -430,25 +398,25 @@ export class WebConnectorService {
    * (additions, on their days and employees) and TxnID (deletions).
    */
   private async settleRequest(session: Session): Promise<string | null> {
-    const lines = await unconfirmedLines(this.db, QBD_ID)
+    const lines = await this.hub.publishing.unconfirmed()
     if (lines.length === 0) return null
-    const messageSetId = lines.find((l) => l.attempt_id)?.attempt_id
+    const messageSetId = lines.find((l) => l.attemptId)?.attemptId
     if (messageSetId) {
-      const ids = lines.filter((l) => l.attempt_id === messageSetId).map((l) => l.id)
-      await this.savePending(session, { recover: { messageSetId, ids } })
+      const ids = lines.filter((l) => l.attemptId === messageSetId).map((l) => l.id)
+      await this.update(session, { pending: { recover: { messageSetId, ids } } })
       this.log.info({ event: 'qbwc_recovery_check', messageSetId, lines: ids.length }, 'asking QuickBooks for the answer it kept')
       return recoveryCheck(messageSetId)
     }
     const batch = lines.slice(0, PUBLISH_BATCH)
-    const adds = batch.filter((l) => l.action === 'add').map((l) => JSON.parse(l.payload) as TimeLine)
+    const adds = batch.filter((l) => l.action === 'add').map((l) => l.payload as TimeLine)
     const dates = adds.map((l) => l.date).sort()
     const requests = timeTrackingLookup(`find-${batch[0]!.id}`, {
       from: dates[0],
       to: dates[dates.length - 1],
       employees: adds.map((l) => l.employee),
-      txnIds: batch.filter((l) => l.action === 'delete' && l.external_ref).map((l) => l.external_ref!),
+      txnIds: batch.filter((l) => l.action === 'delete' && l.externalRef).map((l) => l.externalRef!),
     })
-    await this.savePending(session, { lookup: { ids: batch.map((l) => l.id) } })
+    await this.update(session, { pending: { lookup: { ids: batch.map((l) => l.id) } } })
     this.log.info({ event: 'qbwc_lookup', lines: batch.length }, 'looking up time lines whose answer was lost')
     return messageSet(requests, 'continueOnError')
   }
@@ -482,7 +450,7 @@ export class WebConnectorService {
       // QuickBooks may or may not have run the set: its lines stay unconfirmed, and the next visit
       // asks QuickBooks what it kept before anything is sent again.
       const reason = `${err instanceof Error ? err.message : String(err)}. Clockbridge checks these hours with QuickBooks on the Web Connector's next visit and sends them again if QuickBooks has not added them.`
-      for (const id of set.ids) await recordOutcome(this.db, id, { status: 'unconfirmed', message: reason })
+      for (const id of set.ids) await this.hub.publishing.record(id, { status: 'unconfirmed', message: reason })
       return this.stopSession(session, reason)
     }
     const sent = await this.recordQbOutcomes(set.ids, outcomes)
@@ -505,8 +473,7 @@ export class WebConnectorService {
     const sent = await this.recordQbOutcomes(answered, outcomes)
     // Lines QuickBooks kept no answer for: found or not by a lookup, never sent again blindly.
     const unanswered = set.ids.filter((id) => !outcomes.has(`line-${id}`))
-    if (unanswered.length > 0)
-      await this.db.updateTable('publish_lines').set({ attempt_id: null }).where('id', 'in', unanswered).where('status', '=', 'unconfirmed').execute()
+    await this.hub.publishing.forgetAttempt(unanswered)
     this.log.info(
       { event: 'qbwc_recovered', messageSetId: set.messageSetId, answered: answered.length, unanswered: unanswered.length },
       'QuickBooks answered for an earlier message set',
@@ -528,17 +495,17 @@ export class WebConnectorService {
     const byGuid = new Map<string, string>()
     for (const t of held) if (t.externalGuid && !byGuid.has(t.externalGuid)) byGuid.set(t.externalGuid, t.txnId)
     const txnIds = new Set(held.map((t) => t.txnId))
-    const rows = await this.db.selectFrom('publish_lines').selectAll().where('id', 'in', ids).where('status', '=', 'unconfirmed').execute()
+    const rows = await this.hub.publishing.stillUnconfirmed(ids)
     let found = 0
     for (const row of rows) {
       if (row.action === 'add') {
-        const txnId = byGuid.get(externalGuid((JSON.parse(row.payload) as TimeLine).key))
+        const txnId = byGuid.get(externalGuid((row.payload as TimeLine).key))
         if (txnId) {
-          await recordOutcome(this.db, row.id, { status: 'sent', ref: txnId })
+          await this.hub.publishing.record(row.id, { status: 'sent', ref: txnId })
           found++
         } else await this.notApplied(row)
-      } else if (!txnIds.has(row.external_ref ?? '')) {
-        await recordOutcome(this.db, row.id, { status: 'sent', ref: row.external_ref ?? '' })
+      } else if (!txnIds.has(row.externalRef ?? '')) {
+        await this.hub.publishing.record(row.id, { status: 'sent', ref: row.externalRef ?? '' })
         found++
       } else await this.notApplied(row)
     }
@@ -547,61 +514,47 @@ export class WebConnectorService {
   }
 
   /** QuickBooks certainly did not apply the line: it goes again, unless it was refused as often as it may be. */
-  private async notApplied(row: { id: number; attempts: number; message: string | null }): Promise<void> {
+  private async notApplied(row: AgentLine): Promise<void> {
     if (row.attempts >= MAX_REFUSED_TRIES) {
       const reason = row.message ?? 'QuickBooks did not add this line'
-      await recordOutcome(this.db, row.id, {
+      await this.hub.publishing.record(row.id, {
         status: 'failed',
         message: `${reason.replace(/ Clockbridge checks these hours.*$/, '')}. Tried ${row.attempts} times; QuickBooks holds none of it. Fix what QuickBooks reports (or open the company file in single-user mode if it was busy), then press Retry failed lines.`,
       })
-    } else {
-      await this.db
-        .updateTable('publish_lines')
-        .set({ status: 'pending', attempt_id: null, message: null, updated_at: new Date().toISOString() })
-        .where('id', '=', row.id)
-        .execute()
-    }
+    } else await this.hub.publishing.sendAgain(row.id)
   }
 
   /** Records QuickBooks' answer for each line; a line it did not answer for stays unconfirmed, to be looked up. */
   private async recordQbOutcomes(ids: number[], outcomes: Map<string, QbLineOutcome>): Promise<number> {
     let sent = 0
-    const attempts = new Map(
-      (ids.length > 0 ? await this.db.selectFrom('publish_lines').select(['id', 'attempts']).where('id', 'in', ids).execute() : []).map((r) => [
-        r.id,
-        r.attempts,
-      ]),
-    )
+    const attempts = new Map((await this.hub.publishing.stillUnconfirmed(ids)).map((l) => [l.id, l.attempts]))
+    const publishing = this.hub.publishing
     for (const id of ids) {
       const outcome = outcomes.get(`line-${id}`)
       if (!outcome) {
-        await this.db.updateTable('publish_lines').set({ attempt_id: null }).where('id', '=', id).execute()
-        await recordOutcome(this.db, id, {
+        await publishing.forgetAttempt([id])
+        await publishing.record(id, {
           status: 'unconfirmed',
           message: 'QuickBooks did not answer for this line; Clockbridge looks it up in QuickBooks on the next visit before sending it again.',
         })
       } else if (outcome.status === 'sent') {
-        await recordOutcome(this.db, id, { status: 'sent', ref: outcome.txnId })
+        await publishing.record(id, { status: 'sent', ref: outcome.txnId })
         sent++
-      } else if (outcome.retry && (attempts.get(id) ?? 0) < MAX_REFUSED_TRIES) await recordOutcome(this.db, id, { status: 'pending', message: outcome.message })
-      else await recordOutcome(this.db, id, { status: 'failed', message: outcome.message })
+      } else if (outcome.retry && (attempts.get(id) ?? 0) < MAX_REFUSED_TRIES) await publishing.record(id, { status: 'pending', message: outcome.message })
+      else await publishing.record(id, { status: 'failed', message: outcome.message })
     }
     return sent
   }
 
   /** A publishing step was answered: nothing is waiting any more, `settled` lines count as records, and the session goes on. */
   private async stepDone(session: Session, settled: number): Promise<number> {
-    await this.db
-      .updateTable('qbwc_sessions')
-      .set({ pending: null, records: session.records + settled })
-      .where('ticket_hash', '=', session.ticket_hash)
-      .execute()
+    await this.update(session, { pending: null, records: session.records + settled })
     return this.percent(session, 0.5)
   }
 
   /** Ends the session with a reason the Web Connector shows (-1, then getLastError); the Setup tab keeps it. */
   private async stopSession(session: Session, reason: string): Promise<number> {
-    await this.db.updateTable('qbwc_sessions').set({ pending: null, last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.update(session, { pending: null, lastError: reason })
     await this.recordError(reason)
     return -1
   }
@@ -610,8 +563,8 @@ export class WebConnectorService {
 
   /** The page changes nothing, the run fails with the reason, and the Web Connector is told (-1, then getLastError). */
   private async fail(session: Session, pending: Pending | null, reason: string): Promise<number> {
-    if (pending) await endRun(this.deps, pending.runId, 'failed', reason, this.log.child({ runId: pending.runId, module: pending.module }))
-    await this.db.updateTable('qbwc_sessions').set({ pending: null, last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+    if (pending) await this.hub.runs.fail(pending.runId, reason)
+    await this.update(session, { pending: null, lastError: reason })
     await this.recordError(reason)
     return -1
   }
@@ -622,35 +575,31 @@ export class WebConnectorService {
    */
   private async retryOrFail(session: Session, pending: Pending, reason: string): Promise<number> {
     const key = hresultsKey(pending.module)
-    const raw = (await loadState(this.db, QBD_ID))[key]
+    const raw = await this.store.get(key)
     const before = raw ? (JSON.parse(raw) as { runId: number; tries: number }) : null
     const tries = before?.runId === pending.runId ? before.tries + 1 : 1
     if (tries >= MAX_REFUSED_TRIES) {
-      await saveState(this.db, QBD_ID, key, '')
+      await this.store.delete(key)
       return this.fail(
         session,
         pending,
         `${reason}. It failed ${tries} times; check that the company file opens in QuickBooks and is not in use, then press SYNC again.`,
       )
     }
-    await saveState(this.db, QBD_ID, key, JSON.stringify({ runId: pending.runId, tries }))
+    await this.store.set(key, JSON.stringify({ runId: pending.runId, tries }))
     return this.pause(session, pending, `${reason}. Clockbridge asks again on the Web Connector's next visit (try ${tries} of ${MAX_REFUSED_TRIES}).`)
   }
 
   /** QuickBooks asked us to come back later: the run stays where it is for the next visit. */
   private async pause(session: Session, pending: Pending, reason: string): Promise<number> {
-    await this.db
-      .updateTable('qbwc_sessions')
-      .set({ pending: JSON.stringify({ ...pending, requestId: null }), last_error: reason })
-      .where('ticket_hash', '=', session.ticket_hash)
-      .execute()
+    await this.update(session, { pending: { ...pending, requestId: null }, lastError: reason })
     await this.recordError(reason)
     return -1
   }
 
   /** sendRequestXML's "" answer: the Web Connector then asks getLastError for the reason. */
   private async refuse(session: Session, reason: string): Promise<string> {
-    await this.db.updateTable('qbwc_sessions').set({ last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+    await this.update(session, { lastError: reason })
     await this.recordError(reason)
     return ''
   }
@@ -658,7 +607,7 @@ export class WebConnectorService {
   async connectionError(ticket: string, hresult: string, message: string): Promise<string> {
     const session = await this.session(ticket)
     const reason = `The Web Connector could not open QuickBooks or the company file (${hresult}: ${message}). The queued syncs wait for its next run.`
-    if (session) await this.db.updateTable('qbwc_sessions').set({ last_error: reason }).where('ticket_hash', '=', session.ticket_hash).execute()
+    if (session) await this.update(session, { lastError: reason })
     await this.recordError(reason)
     return 'done'
   }
@@ -666,74 +615,92 @@ export class WebConnectorService {
   async getLastError(ticket: string): Promise<string> {
     const session = await this.session(ticket, { includeClosed: true })
     if (!session) return 'This Web Connector session is unknown or has ended. The Web Connector signs in again on its next run.'
-    return session.last_error ?? 'No error.'
+    return session.lastError ?? 'No error.'
   }
 
   async closeConnection(ticket: string): Promise<string> {
     const session = await this.session(ticket, { includeClosed: true })
     if (!session) return 'Clockbridge: unknown session.'
-    await this.db
-      .updateTable('qbwc_sessions')
-      .set({ closed_at: new Date().toISOString(), pending: null })
-      .where('ticket_hash', '=', session.ticket_hash)
-      .execute()
-    this.log.info({ event: 'qbwc_session_closed', records: session.records, error: session.last_error }, 'Web Connector session closed')
-    if (session.last_error) return `Clockbridge: stopped. ${session.last_error}`
+    await this.update(session, { closedAt: new Date().toISOString(), pending: null })
+    await this.releaseLease(session)
+    this.log.info({ event: 'qbwc_session_closed', records: session.records, error: session.lastError }, 'Web Connector session closed')
+    if (session.lastError) return `Clockbridge: stopped. ${session.lastError}`
     // Only a session that did its work clears the last error: a visit with nothing to do says nothing about it.
-    if (session.runs_done > 0 || session.records > 0) await saveState(this.db, QBD_ID, STATUS_KEYS.lastError, '')
-    return `Clockbridge: ${session.runs_done} sync(s) done, ${session.records} record(s) read from or sent to QuickBooks.`
+    if (session.runsDone > 0 || session.records > 0) await this.store.delete(STATUS_KEYS.lastError)
+    return `Clockbridge: ${session.runsDone} sync(s) done, ${session.records} record(s) read from or sent to QuickBooks.`
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────
 
-  /** The open session of a ticket (or a closed one, for getLastError and closeConnection). Every call counts as contact. */
-  private async session(ticket: string, opts: { includeClosed?: boolean } = {}): Promise<Session | null> {
-    await saveState(this.db, QBD_ID, STATUS_KEYS.lastContact, new Date().toISOString())
+  /**
+   * The open session of a ticket (or a closed one, for getLastError and closeConnection). Every call
+   * counts as contact. A session at work renews its lease; one whose lease another Web Connector
+   * took while it was silent has ended.
+   */
+  private async session(ticket: string, opts: { includeClosed?: boolean; working?: boolean } = {}): Promise<Session | null> {
+    await this.store.set(STATUS_KEYS.lastContact, new Date().toISOString())
     if (!ticket) return null
-    const row = await this.db.selectFrom('qbwc_sessions').selectAll().where('ticket_hash', '=', hashTicket(ticket)).executeTakeFirst()
-    if (!row || (row.closed_at && !opts.includeClosed)) return null
-    await this.db.updateTable('qbwc_sessions').set({ last_seen_at: new Date().toISOString() }).where('ticket_hash', '=', row.ticket_hash).execute()
-    return row
+    const raw = await this.store.get(sessionKey(hashTicket(ticket)))
+    const session = raw ? (JSON.parse(raw) as Session) : null
+    if (!session || (session.closedAt && !opts.includeClosed)) return null
+    if (opts.working && !session.closedAt && !(await this.renewLease(session))) {
+      await this.save({
+        ...session,
+        closedAt: new Date().toISOString(),
+        pending: null,
+        lastError: 'Another Web Connector took over while this one was silent.',
+      })
+      return null
+    }
+    return session
+  }
+
+  private save(session: Session) {
+    return this.store.set(sessionKey(session.ticketHash), JSON.stringify(session), { ttlMs: SESSION_KEPT_MS })
+  }
+
+  /** Changes the session, here and in the store. */
+  private update(session: Session, change: Partial<Omit<Session, 'ticketHash'>>) {
+    Object.assign(session, change)
+    return this.save(session)
   }
 
   /**
-   * A session in the middle of its work and heard from recently. From another Web Connector (a
-   * second PC, say) it means busy: one at a time, or both would read the same run.
+   * A Web Connector runs one session at a time. Another one (a second PC) is told busy while the
+   * lease is live. The same Web Connector signing in again has given up its old session (closed,
+   * crashed, lost its connection): it takes it over at once, resumes from what was committed, and
+   * settles first the writes whose answer was lost.
    */
-  private activeSession() {
-    const since = new Date(Date.now() - SESSION_IDLE_MS).toISOString()
-    return this.db
-      .selectFrom('qbwc_sessions')
-      .select(['ticket_hash', 'client_address'])
-      .where('integration', '=', QBD_ID)
-      .where('closed_at', 'is', null)
-      .where('pending', 'is not', null)
-      .where('last_seen_at', '>', since)
-      .executeTakeFirst()
+  private async takeLease(lease: Lease): Promise<boolean> {
+    const raw = await this.store.get(ACTIVE_KEY)
+    const held = raw ? (JSON.parse(raw) as Lease) : null
+    if (held && held.clientAddress !== lease.clientAddress) return false
+    if (!(await this.store.compareAndSet(ACTIVE_KEY, raw, JSON.stringify(lease), { ttlMs: SESSION_IDLE_MS }))) return false
+    const old = held ? await this.store.get(sessionKey(held.ticketHash)) : null
+    if (old) {
+      const session = JSON.parse(old) as Session
+      await this.update(session, {
+        closedAt: new Date().toISOString(),
+        pending: null,
+        lastError: 'Ended without closeConnection; the same Web Connector signed in again and took over.',
+      })
+      this.log.info({ event: 'qbwc_session_taken_over' }, 'the same Web Connector signed in again; its dropped session was taken over')
+    }
+    return true
   }
 
-  private savePending(session: Session, pending: Pending | PublishPending) {
-    return this.db
-      .updateTable('qbwc_sessions')
-      .set({ pending: JSON.stringify(pending) })
-      .where('ticket_hash', '=', session.ticket_hash)
-      .execute()
+  /** Keeps this session's lease alive (or takes it back if it lapsed and nobody took it); false when another session holds it. */
+  private async renewLease(session: Session): Promise<boolean> {
+    const raw = await this.store.get(ACTIVE_KEY)
+    const held = raw ? (JSON.parse(raw) as Lease) : null
+    if (held && held.ticketHash !== session.ticketHash) return false
+    const mine = JSON.stringify({ ticketHash: session.ticketHash, clientAddress: session.clientAddress } satisfies Lease)
+    return this.store.compareAndSet(ACTIVE_KEY, raw, mine, { ttlMs: SESSION_IDLE_MS })
   }
 
-  /** Hours to send, or to settle because their answer was lost. */
-  private async hoursWaiting(retriedSince: string): Promise<boolean> {
-    return (await pendingLines(this.db, QBD_ID, { limit: 1 }, retriedSince, { unconfirmed: true })).length > 0
-  }
-
-  /** Queued and running syncs of QuickBooks Desktop, oldest first. */
-  private openRuns() {
-    return this.db
-      .selectFrom('sync_runs')
-      .select(['id', 'module', 'status', 'trigger'])
-      .where('integration', '=', QBD_ID)
-      .where('status', 'in', ['queued', 'running'])
-      .orderBy('id')
-      .execute()
+  private async releaseLease(session: Session): Promise<void> {
+    const raw = await this.store.get(ACTIVE_KEY)
+    if (raw && (JSON.parse(raw) as Lease).ticketHash === session.ticketHash) await this.store.compareAndSet(ACTIVE_KEY, raw, null)
   }
 
   private resumeOf(state: Record<string, string>, module: ModuleId, runId: number): Resume | null {
@@ -743,8 +710,8 @@ export class WebConnectorService {
   }
 
   private async recordError(reason: string): Promise<void> {
-    await saveState(this.db, QBD_ID, STATUS_KEYS.lastError, reason)
-    await saveState(this.db, QBD_ID, STATUS_KEYS.lastErrorAt, new Date().toISOString())
+    await this.store.set(STATUS_KEYS.lastError, reason)
+    await this.store.set(STATUS_KEYS.lastErrorAt, new Date().toISOString())
     this.log.warn({ event: 'qbwc_error', error: reason }, 'Web Connector session error')
   }
 }

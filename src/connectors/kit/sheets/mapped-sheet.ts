@@ -1,5 +1,6 @@
 import { MODULES, type ModuleId } from '../records.js'
-import type { ConnectorContext, PullPage, SourceRecord, SourceRowError, UploadSpec } from '../types.js'
+import type { ConnectorContext, UploadSpec } from '../types.js'
+import type { PullPage, SourceRecord, SourceRowError } from '../pages.js'
 import { uploadColumns, uploadMappingProblems, type ColumnMapping } from './column-mapping.js'
 import { readSheet } from './read-sheet.js'
 

@@ -1,5 +1,5 @@
 import { escapeXml, parseXml } from '../../../lib/xml.js'
-import { QBD_OWNER_ID } from '../connector.js'
+import { QBD_OWNER_ID } from '../settings.js'
 import { QBWC_METHODS, QBWC_NAMESPACE, type QbwcMethod } from '../soap.js'
 import type { QuickBooksCompany, QbSession } from './company.js'
 
