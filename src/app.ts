@@ -1,3 +1,4 @@
+import { vendorsFor } from './config.js'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
@@ -61,7 +62,7 @@ export function createApp(deps: AppDeps) {
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         // Connect posts a form that redirects to the platform's consent page.
-        formAction: ["'self'", ...new Set(deps.connectors.flatMap((c) => (c.oauth ? [c.oauth.authorizeOrigin(deps.config.vendors)] : [])))],
+        formAction: ["'self'", ...new Set(deps.connectors.flatMap((c) => (c.oauth ? [c.oauth.authorizeOrigin(vendorsFor(deps.config, c.id))] : [])))],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],

@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
-import type { VendorConfig } from './connectors/kit/types.js'
+import type { AnyConnector, VendorConfig } from './connectors/kit/types.js'
+import { CONNECTORS } from './connectors/registry.js'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -46,11 +47,6 @@ const envSchema = z.object({
   PUBLISH_RECHECK_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
-  QBO_AUTH_URL: z.url({ protocol: /^https?$/ }).default('https://appcenter.intuit.com/connect/oauth2'),
-  QBO_TOKEN_URL: z.url({ protocol: /^https?$/ }).default('https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer'),
-  QBO_REVOKE_URL: z.url({ protocol: /^https?$/ }).default('https://developer.api.intuit.com/v2/oauth2/tokens/revoke'),
-  QBO_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
-  INTACCT_ENDPOINT_URL: z.url({ protocol: /^https?$/ }).default('https://api.intacct.com/ia/xml/xmlgw.phtml'),
   VENDOR_TIMEOUT_SECONDS: z.coerce.number().min(0.01).max(600).default(60),
   VENDOR_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 })
@@ -83,8 +79,32 @@ export type Config = {
   /** Certificate and key (PEM) when Clockbridge serves HTTPS itself. */
   /** The certificate and key, and the files they were read from (read again on SIGHUP). */
   tls: { cert: Buffer; key: Buffer; certFile: string; keyFile: string } | null
-  /** Where the cloud platforms live; each can point at a simulator or another environment. */
-  vendors: VendorConfig
+  /** Request timings for every platform, and each connector's own server settings (its platforms' addresses) by connector id. */
+  vendors: Omit<VendorConfig, 'addresses'> & { addresses: Readonly<Record<string, VendorConfig['addresses']>> }
+}
+
+/** What a connector's calls get: the timings, and its own server settings. */
+export function vendorsFor(config: Pick<Config, 'vendors'>, connectorId: string): VendorConfig {
+  const { addresses, ...timings } = config.vendors
+  return { ...timings, addresses: addresses[connectorId] ?? {} }
+}
+
+const serverUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+
+/** Each connector's declared server settings, from the environment or their defaults; a bad value is an issue named by its variable. */
+function connectorAddresses(env: Record<string, string>, connectors: readonly AnyConnector[], issues: string[]): Config['vendors']['addresses'] {
+  const byConnector: Record<string, Record<string, string | null>> = {}
+  for (const connector of connectors) {
+    const values: Record<string, string | null> = {}
+    for (const [key, setting] of Object.entries(connector.serverSettings ?? {})) {
+      const raw = env[setting.env] ?? setting.default
+      const checked = raw === null ? null : serverUrl.safeParse(raw)
+      if (checked && !checked.success) issues.push(`  ${setting.env}: ${checked.error.issues[0]?.message ?? 'is not valid'}`)
+      values[key] = checked?.success ? checked.data.replace(/\/+$/, '') : null
+    }
+    byConnector[connector.id] = values
+  }
+  return byConnector
 }
 
 export class ConfigError extends Error {}
@@ -99,12 +119,12 @@ export function isTimeZone(value: string): boolean {
 }
 
 /** Parses the environment once; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(stripEmpty(env))
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
-  }
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: readonly AnyConnector[] = CONNECTORS): Config {
+  const given = stripEmpty(env)
+  const parsed = envSchema.safeParse(given)
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+  const addresses = connectorAddresses(given, connectors, issues)
+  if (!parsed.success || issues.length > 0) throw new ConfigError(`Invalid configuration:\n${issues.join('\n')}`)
   const e = parsed.data
   const dataDir = resolve(e.DATA_DIR)
   const tls = readTls(e.TLS_CERT_FILE, e.TLS_KEY_FILE)
@@ -129,11 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: publicBaseUrl.startsWith('https://'),
     tls,
     vendors: {
-      qboAuthUrl: e.QBO_AUTH_URL,
-      qboTokenUrl: e.QBO_TOKEN_URL,
-      qboRevokeUrl: e.QBO_REVOKE_URL,
-      qboApiBaseUrl: e.QBO_API_BASE_URL?.replace(/\/+$/, '') ?? null,
-      intacctEndpointUrl: e.INTACCT_ENDPOINT_URL,
+      addresses,
       requestTimeoutMs: e.VENDOR_TIMEOUT_SECONDS * 1000,
       retryBaseMs: e.VENDOR_RETRY_BASE_MS,
     },

@@ -1,3 +1,4 @@
+import { vendorsFor } from '../config.js'
 import { DAY_MS } from '../lib/dates.js'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { AppDeps } from '../http/app-env.js'
@@ -103,7 +104,7 @@ export async function startConnect(deps: Deps, userId: number, connector: AnyCon
     url: connector.oauth.authorizeUrl({
       settings: setup.settings,
       secrets: setup.secrets,
-      vendors: deps.config.vendors,
+      vendors: vendorsFor(deps.config, connector.id),
       state,
       redirectUri: redirectUriFor(deps.config, connector),
     }),
@@ -150,7 +151,7 @@ export async function finishConnect(
     grant = await connector.oauth.exchangeCode({
       settings: setup.settings,
       secrets: setup.secrets,
-      vendors: deps.config.vendors,
+      vendors: vendorsFor(deps.config, connector.id),
       code: query.code,
       redirectUri: redirectUriFor(deps.config, connector),
     })
@@ -208,7 +209,12 @@ export async function disconnect(deps: Deps, actor: Actor, connector: AnyConnect
     try {
       if (!setup.ok) throw new Error(setup.message)
       const tokens = JSON.parse(open(keyringOf(deps.config), row.tokens_blob)) as { refreshToken: string }
-      await connector.oauth.revoke({ settings: setup.settings, secrets: setup.secrets, vendors: deps.config.vendors, refreshToken: tokens.refreshToken })
+      await connector.oauth.revoke({
+        settings: setup.settings,
+        secrets: setup.secrets,
+        vendors: vendorsFor(deps.config, connector.id),
+        refreshToken: tokens.refreshToken,
+      })
     } catch (err) {
       note = ` ${connector.name} could not revoke the authorization (${(err as Error).message}); remove Clockbridge under the connected apps of the company to be sure.`
     }
@@ -289,7 +295,7 @@ export function credentialsFor(deps: Deps, connector: AnyConnector, settings: un
   const refreshUnderLease = async (account: string, refreshToken: string, owner: string): Promise<AccessGrant> => {
     const release = { refresh_lease_until: null, refresh_lease_owner: null }
     try {
-      const grant = await connector.oauth!.refresh({ settings, secrets, vendors: deps.config.vendors, refreshToken, account })
+      const grant = await connector.oauth!.refresh({ settings, secrets, vendors: vendorsFor(deps.config, connector.id), refreshToken, account })
       const now = new Date().toISOString()
       await deps.db
         .updateTable('integration_connections')

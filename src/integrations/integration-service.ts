@@ -1,3 +1,4 @@
+import { vendorsFor } from '../config.js'
 import type { Logger } from 'pino'
 import { connectorStore } from './connector-store.js'
 import type { Db } from '../db/database.js'
@@ -222,7 +223,7 @@ export async function connectorContext(
   return {
     settings,
     secrets,
-    vendors: deps.config.vendors,
+    vendors: vendorsFor(deps.config, connector.id),
     mode,
     ...credentialsFor(deps, connector, settings, secrets),
     state: await loadState(deps.db, connector.id),

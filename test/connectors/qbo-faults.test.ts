@@ -23,7 +23,7 @@ describe('QuickBooks Online faults', () => {
   it('answers 403 to a token used for another company, as Intuit does', async () => {
     const h = await qboHub()
     const { accessToken } = h.sim.issueTokens()
-    const base = h.t.config.vendors.qboApiBaseUrl
+    const base = h.t.config.vendors.addresses['quickbooks-online']!.apiBaseUrl
     const other = await fetch(`${base}/v3/company/123456789/companyinfo/123456789`, { headers: { authorization: `Bearer ${accessToken}` } })
     expect(other.status).toBe(403)
     expect(JSON.stringify(await other.json())).toContain('ApplicationAuthorizationFailed')
@@ -35,7 +35,7 @@ describe('QuickBooks Online faults', () => {
     const h = await qboHub()
     h.sim.limits = { concurrent: 10, perMinute: 3, retryAfterSeconds: 7 }
     const { accessToken } = h.sim.issueTokens()
-    const url = `${h.t.config.vendors.qboApiBaseUrl}/v3/company/${h.sim.company.realmId}/companyinfo/1`
+    const url = `${h.t.config.vendors.addresses['quickbooks-online']!.apiBaseUrl}/v3/company/${h.sim.company.realmId}/companyinfo/1`
     const statuses: number[] = []
     let retryAfter: string | null = null
     for (let i = 0; i < 4; i++) {

@@ -208,7 +208,7 @@ describe('Sage Intacct request limits', () => {
   it('the simulator refuses a request over the limit, as Intacct does', async () => {
     const { h } = await setUp()
     h.sim.delayMs = 50
-    const endpoint = h.t.config.vendors.intacctEndpointUrl
+    const endpoint = h.t.config.vendors.addresses['sage-intacct']!.endpointUrl!
     const statuses = await Promise.all([1, 2, 3].map(() => fetch(endpoint, { method: 'POST', body: '<request/>' }).then((r) => r.status)))
     expect(statuses.sort()).toEqual([200, 200, 429])
     expect(h.sim.rejected).toBe(1)

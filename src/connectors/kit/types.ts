@@ -145,6 +145,8 @@ export interface Connector<Settings = Record<string, unknown>> extends Connector
   oauth?: OAuthSpec<Settings>
   /** Checks the saved credentials with one harmless call (a session, a company read); throws with the reason. */
   testConnection?: (ctx: ConnectorContext<Settings>) => Promise<string>
+  /** Server-wide values it reads from the configuration (its platform's addresses), by key; they reach it as `vendors.addresses`. */
+  serverSettings?: Record<string, ServerSetting>
 }
 
 /**
@@ -190,14 +192,24 @@ export type AnyConnector = Connector<any>
 /** An integration with a connection to watch (OAuth or a test call): its health shows on the Overview. */
 export const hasConnection = (connector: AnyConnector) => !!(connector.oauth || connector.testConnection)
 
-/** The vendor addresses and timings the configuration gives connectors. */
+/**
+ * A value the server's configuration gives a connector, such as its platform's address (tests and
+ * the demo point it at a simulator). Read from the environment variable `env` (or the config file);
+ * `default: null` means unset unless configured.
+ */
+export type ServerSetting = { env: string; description: string; default: string | null; kind: 'url' }
+
+/** A configured address of this connector; unset only for a setting whose default is null, which callers must then handle. */
+export function addressOf(vendors: VendorConfig, key: string): string {
+  const value = vendors.addresses[key]
+  if (!value) throw new Error(`No address is configured for "${key}"; check the server settings of this connector.`)
+  return value
+}
+
+/** The addresses and timings the configuration gives a connector. */
 export type VendorConfig = {
-  qboAuthUrl: string
-  qboTokenUrl: string
-  qboRevokeUrl: string
-  /** Null: Intuit's production or sandbox host, as the connection's environment says. */
-  qboApiBaseUrl: string | null
-  intacctEndpointUrl: string
+  /** This connector's `serverSettings`, as configured or by default. */
+  addresses: Readonly<Record<string, string | null>>
   /** One request to a platform may take this long before it counts as failed (and is retried). */
   requestTimeoutMs: number
   /** First wait before retrying a 5xx or network error; doubled per attempt, with jitter. */

@@ -69,7 +69,7 @@ export class QboClient {
   ) {}
 
   private baseUrl(realm: string) {
-    const host = this.ctx.vendors.qboApiBaseUrl ?? (this.environment === 'sandbox' ? SANDBOX_API : PRODUCTION_API)
+    const host = this.ctx.vendors.addresses.apiBaseUrl ?? (this.environment === 'sandbox' ? SANDBOX_API : PRODUCTION_API)
     return `${host}/v3/company/${encodeURIComponent(realm)}`
   }
 

@@ -347,6 +347,27 @@ export const quickbooksOnlineConnector: Connector<QboSettings> = {
   }),
   publish,
   publishBatchSize: 50,
+  serverSettings: {
+    authUrl: { env: 'QBO_AUTH_URL', default: 'https://appcenter.intuit.com/connect/oauth2', description: "Intuit's consent page (Connect)", kind: 'url' },
+    tokenUrl: {
+      env: 'QBO_TOKEN_URL',
+      default: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+      description: "Intuit's token endpoint",
+      kind: 'url',
+    },
+    revokeUrl: {
+      env: 'QBO_REVOKE_URL',
+      default: 'https://developer.api.intuit.com/v2/oauth2/tokens/revoke',
+      description: "Intuit's revocation endpoint (Disconnect)",
+      kind: 'url',
+    },
+    apiBaseUrl: {
+      env: 'QBO_API_BASE_URL',
+      default: null,
+      description: "The Accounting API's host; unset: Intuit's production or sandbox host, as the connection's environment says",
+      kind: 'url',
+    },
+  },
   testConnection: async (ctx) => {
     const client = new QboClient(ctx, ctx.settings.environment)
     const grant = await ctx.credentials()

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { VendorConfig } from '../kit/types.js'
-import { OAuthError, type OAuthSpec, type TokenGrant } from '../kit/types.js'
+import { addressOf, OAuthError, type OAuthSpec, type TokenGrant } from '../kit/types.js'
 import { pacedFetch } from '../kit/http-retry.js'
 import type { RequestGate } from '../kit/request-gate.js'
 
@@ -21,7 +21,7 @@ const tokenResponse = z.object({
 
 async function tokenCall(vendors: VendorConfig, app: QboAppCredentials, form: Record<string, string>, what: string, gate?: RequestGate): Promise<TokenGrant> {
   const response = await pacedFetch(
-    vendors.qboTokenUrl,
+    addressOf(vendors, 'tokenUrl'),
     {
       method: 'POST',
       headers: { authorization: basicAuth(app), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -58,9 +58,9 @@ const basicAuth = (app: QboAppCredentials) => `Basic ${Buffer.from(`${app.client
 /** The OAuth side of the QuickBooks Online connector, given how to read the app's credentials. */
 export function qboOAuth<S>(app: (settings: S, secrets: Record<string, string>) => QboAppCredentials, gate: (account: string) => RequestGate): OAuthSpec<S> {
   return {
-    authorizeOrigin: (vendors) => new URL(vendors.qboAuthUrl).origin,
+    authorizeOrigin: (vendors) => new URL(addressOf(vendors, 'authUrl')).origin,
     authorizeUrl: ({ settings, secrets, vendors, state, redirectUri }) => {
-      const url = new URL(vendors.qboAuthUrl)
+      const url = new URL(addressOf(vendors, 'authUrl'))
       url.search = new URLSearchParams({
         client_id: app(settings, secrets).clientId,
         response_type: 'code',
@@ -78,7 +78,7 @@ export function qboOAuth<S>(app: (settings: S, secrets: Record<string, string>) 
       tokenCall(vendors, app(settings, secrets), { grant_type: 'refresh_token', refresh_token: refreshToken }, 'token refresh', gate(account)),
     revoke: async ({ settings, secrets, vendors, refreshToken }) => {
       const response = await pacedFetch(
-        vendors.qboRevokeUrl,
+        addressOf(vendors, 'revokeUrl'),
         {
           method: 'POST',
           headers: { authorization: basicAuth(app(settings, secrets)), 'content-type': 'application/json', accept: 'application/json' },

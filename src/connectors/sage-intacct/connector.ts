@@ -2,7 +2,7 @@ import { weekStart } from '../../lib/dates.js'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { ModuleId } from '../kit/records.js'
-import type { Connector, ConnectorContext, LineOutcome, OutgoingLine } from '../kit/types.js'
+import { addressOf, type Connector, type ConnectorContext, type LineOutcome, type OutgoingLine } from '../kit/types.js'
 import type { PullPage, SourceRecord } from '../kit/pages.js'
 import { child, childText, el, leaf, type XmlElement, type XmlNode } from '../../lib/xml.js'
 import { describeErrors, IntacctError, IntacctGateway, IntacctRepeatedRequest, type FunctionResult } from './xml-gateway.js'
@@ -49,7 +49,7 @@ const gatewayFor = (ctx: Ctx) =>
       userId: ctx.settings.userId,
       userPassword: ctx.secrets.userPassword ?? '',
     },
-    ctx.settings.endpointUrl || ctx.vendors.intacctEndpointUrl,
+    ctx.settings.endpointUrl || addressOf(ctx.vendors, 'endpointUrl'),
     gateFor(`sage-intacct:${ctx.settings.companyId}`, { concurrent: ctx.settings.concurrentRequests ?? 2 }),
   )
 
@@ -487,6 +487,14 @@ export const sageIntacctConnector: Connector<IntacctSettings> = {
   publish,
   publishBatchSize: 500,
   publishGroup: (payload, settings) => groupOf(payload as IntacctLine, (settings as IntacctSettings).weekStartsOn),
+  serverSettings: {
+    endpointUrl: {
+      env: 'INTACCT_ENDPOINT_URL',
+      default: 'https://api.intacct.com/ia/xml/xmlgw.phtml',
+      description: "Sage Intacct's XML gateway (a connection's own Endpoint URL setting overrides it)",
+      kind: 'url',
+    },
+  },
   testConnection: async (ctx) => {
     await gatewayFor(ctx).openSession()
     return ctx.settings.companyId
