@@ -10,6 +10,7 @@ import { CONNECTORS } from './connectors/registry.js'
 import { RunRegistry } from './staging/sync-runs.js'
 import { Scheduler } from './integrations/scheduler.js'
 import { integrationsRoutes } from './integrations/routes.js'
+import { stagingRoutes } from './staging/routes/staging-routes.js'
 import { connectionRoutes } from './integrations/connection-routes.js'
 import { mountAgentEndpoints, mountSetupRoutes } from './integrations/connector-plugins.js'
 import { requestContext } from './http/request-context.js'
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps) {
   mountSetupRoutes(app, deps.connectors)
   app.route('/integrations', connectionRoutes)
   app.route('/integrations', integrationsRoutes)
+  app.route('/integrations', stagingRoutes)
 
   app.notFound(notFound)
   app.onError(onError)

@@ -3,16 +3,17 @@ import cron from 'node-cron'
 import { z } from 'zod'
 import type { AppEnv } from '../http/app-env.js'
 import { requires } from '../auth/access.js'
-import { actorOf, recordAudit } from '../audit/audit-log.js'
+import { actorOf } from '../audit/audit-log.js'
 import { isTimeZone } from '../config.js'
-import { renderError } from '../http/errors.js'
 import { setFlash } from '../http/flash.js'
 import { readFormValues, validateForm, field, type FieldErrors, type FormValues } from '../http/forms.js'
 import { isHtmx, redirectTo } from '../http/htmx.js'
 import { renderPage } from '../http/render.js'
 import { getSettings } from '../settings/service.js'
 import type { AnyConnector } from '../connectors/kit/types.js'
-import { MODULES, moduleBySlug, type ModuleId } from '../connectors/kit/records.js'
+import { MODULES, type ModuleId } from '../connectors/kit/records.js'
+import { integrationOf, moduleOf, withModule } from './integration-page.js'
+import { getSchedule, saveSchedule } from './schedules.js'
 import { ScheduleForm, SchedulesSection, type ScheduleRowView } from '../../views/integrations/schedules.js'
 
 export const PRESETS = { off: null, every15: '*/15 * * * *', hourly: '0 * * * *' } as const
@@ -55,7 +56,7 @@ async function rowView(
   module: ModuleId,
   override?: { values: FormValues; errors: FieldErrors },
 ): Promise<ScheduleRowView> {
-  const row = await c.var.db.selectFrom('sync_schedules').selectAll().where('integration', '=', connector.id).where('module', '=', module).executeTakeFirst()
+  const row = await getSchedule(c.var.db, connector.id, module)
   const tz = row?.time_zone ?? (await getSettings(c.var.db, c.var.config.timeZone)).companyTimeZone
   const values: FormValues = override?.values ?? {
     ...presetOf(row?.cron ?? null),
@@ -82,10 +83,9 @@ export async function schedulesSection(c: Context<AppEnv>, connector: AnyConnect
 
 export const scheduleRoutes = new Hono<AppEnv>()
 
-scheduleRoutes.post('/schedules/:module', requires('integrations.setup'), async (c) => {
-  const connector = c.var.deps.connectors.find((x) => x.id === c.req.param('id'))
-  const spec = moduleBySlug(c.req.param('module'))
-  if (!connector || !spec || !connector.syncModules.includes(spec.id)) return renderError(c, 404)
+scheduleRoutes.post('/schedules/:module', requires('integrations.setup'), withModule, async (c) => {
+  const { connector } = integrationOf(c)
+  const spec = moduleOf(c)
   const values = await readFormValues(c)
   const result = validateForm(scheduleSchema, values)
   if (!result.ok) {
@@ -94,26 +94,11 @@ scheduleRoutes.post('/schedules/:module', requires('integrations.setup'), async 
     return isHtmx(c) ? c.html(form, 422) : renderPage(c, `${connector.name} · Schedules`, form, 422)
   }
   const v = result.data
-  const row = {
+  await saveSchedule(c.var.db, actorOf(c), connector, spec, {
     cron: cronOf(v),
     time_zone: v.time_zone,
     auto_import_new: v.auto_new ? 1 : 0,
     auto_import_updated: v.auto_updated ? 1 : 0,
-    updated_at: new Date().toISOString(),
-  }
-  await c.var.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('sync_schedules')
-      .values({ integration: connector.id, module: spec.id, ...row })
-      .onConflict((oc) => oc.columns(['integration', 'module']).doUpdateSet(row))
-      .execute()
-    await recordAudit(trx, actorOf(c), {
-      action: 'integration.schedule',
-      entityType: 'integration',
-      entityId: connector.id,
-      summary: `${row.cron ? `Scheduled ${spec.label} at "${row.cron}" (${row.time_zone})` : `Turned off the schedule of ${spec.label}`} for ${connector.name}`,
-      after: row,
-    })
   })
   await c.var.deps.scheduler.reload()
   if (!isHtmx(c)) {

@@ -240,3 +240,13 @@ export function runErrors(db: Db, runId: number, limit?: number) {
   const q = db.selectFrom('sync_run_errors').selectAll().where('run_id', '=', runId).orderBy('id')
   return (limit ? q.limit(limit) : q).execute()
 }
+
+/** A sync run of this integration (never another's, whatever id the URL names). */
+export function runOf(db: Db, integration: string, runId: number) {
+  return db.selectFrom('sync_runs').selectAll().where('id', '=', runId).where('integration', '=', integration).executeTakeFirst()
+}
+
+/** An import batch of this integration (never another's). */
+export function batchOf(db: Db, integration: string, batchId: number) {
+  return db.selectFrom('import_batches').select('id').where('id', '=', batchId).where('integration', '=', integration).executeTakeFirst()
+}

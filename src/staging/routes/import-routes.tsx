@@ -1,0 +1,130 @@
+import type { AppEnv } from '../../http/app-env.js'
+import { Hono, type Context } from 'hono'
+import { ChangesDialog, ImportPreview, type SelectionFields } from '../../../views/staging/dialogs.js'
+import { StagingResults, type StagingView } from '../../../views/staging/staging-tab.js'
+import { actorOf } from '../../audit/audit-log.js'
+import { requires } from '../../auth/access.js'
+import type { ModuleSpec } from '../../connectors/kit/records.js'
+import { renderError } from '../../http/errors.js'
+import { setFlash } from '../../http/flash.js'
+import { isHtmx, redirectTo } from '../../http/htmx.js'
+import { type Found, integrationOf, integrationPage, integrationPaths, moduleOf, withModule } from '../../integrations/integration-page.js'
+import { planImport, runImport, setArchived } from '../import-service.js'
+import { importedPayload } from '../staging-store.js'
+import { getStagedRecord, matchingIds } from '../staging-queries.js'
+import { readFilter, stagingView } from './staging-views.js'
+
+// What a staging tab does to the records an admin selects: IMPORT (after its preview), Archive and
+// Unarchive, and the Updated pop-up of one record's changes.
+
+export const importRoutes = new Hono<AppEnv>()
+
+async function readSelection(c: Context<AppEnv>, f: Found, module: ModuleSpec): Promise<{ ids: number[]; fields: SelectionFields; createNew: Set<number> }> {
+  const body = await c.req.parseBody({ all: true })
+  const list = (k: string) => {
+    const v = body[k]
+    return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string')
+  }
+  const one = (k: string) => list(k)[0] ?? ''
+  const fields: SelectionFields = {
+    ids: list('ids').filter((x) => /^\d+$/.test(x)),
+    all: one('all') === '1',
+    q: one('q'),
+    status: one('status'),
+    removed: one('removed'),
+  }
+  const ids = fields.all
+    ? await matchingIds(c.var.db, f.connector.id, module.id, readFilter({ q: fields.q, status: fields.status, removed: fields.removed }).filter)
+    : fields.ids.map(Number)
+  return { ids, fields, createNew: new Set(list('create_new').map(Number)) }
+}
+
+async function resultsWith(c: Context<AppEnv>, f: Found, module: ModuleSpec, message: StagingView['message'], status: 200 | 422 = 200) {
+  const query = Object.fromEntries(new URL(c.req.header('HX-Current-URL') ?? c.req.url).searchParams)
+  const v = await stagingView(c, f, module, query, message)
+  if (isHtmx(c)) return c.html(<StagingResults v={v} />, status)
+  setFlash(c, typeof message?.text === 'string' ? message.text : 'Done.', message?.kind)
+  return redirectTo(c, integrationPaths(f.connector, module).modulePath)
+}
+
+const nothingSelected = { kind: 'error' as const, text: 'Select at least one record, or "Select all matching".' }
+
+importRoutes.post('/:id/:module/import/preview', requires('integrations.actions'), withModule, async (c) => {
+  const f = integrationOf(c)
+  const module = moduleOf(c)
+  const sel = await readSelection(c, f, module)
+  if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
+  const plan = await planImport(c.var.deps, f.connector.id, module.id, sel.ids)
+  const preview = (
+    <ImportPreview
+      plan={plan}
+      module={module}
+      modulePath={integrationPaths(f.connector, module).modulePath}
+      selection={sel.fields}
+      integrationName={f.connector.name}
+    />
+  )
+  return isHtmx(c) ? c.html(preview) : integrationPage(c, module.id, preview)
+})
+
+importRoutes.post('/:id/:module/import', requires('integrations.actions'), withModule, async (c) => {
+  const f = integrationOf(c)
+  const module = moduleOf(c)
+  const sel = await readSelection(c, f, module)
+  if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
+  const result = await runImport(c.var.deps, actorOf(c), {
+    integration: f.connector.id,
+    integrationName: f.connector.name,
+    module: module.id,
+    ids: sel.ids,
+    createNew: sel.createNew,
+    trigger: 'manual',
+    defaultTimeZone: c.var.config.timeZone,
+  })
+  const summary = `IMPORT finished: ${result.created} created, ${result.updated} updated, ${result.linked} linked, ${result.failed.length} failed${result.skipped ? `, ${result.skipped} skipped (Imported or Archived)` : ''}.`
+  const text = (
+    <>
+      {summary} {result.batchId && <a href={`${integrationPaths(f.connector).integrationPath}/history`}>Batch #{result.batchId}</a>}
+      {result.failed.length > 0 && (
+        <ul>
+          {result.failed.slice(0, 50).map((x) => (
+            <li>
+              {x.label} <code>{x.externalId}</code>: {x.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  )
+  return isHtmx(c)
+    ? resultsWith(c, f, module, { kind: result.failed.length > 0 ? 'error' : 'success', text })
+    : resultsWith(c, f, module, { kind: 'success', text: summary })
+})
+
+for (const action of ['archive', 'unarchive'] as const) {
+  importRoutes.post(`/:id/:module/${action}`, requires('integrations.actions'), withModule, async (c) => {
+    const f = integrationOf(c)
+    const module = moduleOf(c)
+    const sel = await readSelection(c, f, module)
+    if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
+    const changed = await setArchived(c.var.deps, actorOf(c), { integration: f.connector.id, module: module.id, ids: sel.ids, archived: action === 'archive' })
+    return resultsWith(c, f, module, { kind: 'success', text: `${action === 'archive' ? 'Archived' : 'Unarchived'} ${changed} record(s).` })
+  })
+}
+
+importRoutes.get('/:id/:module/records/:recordId/changes', requires('integrations.view'), withModule, async (c) => {
+  const f = integrationOf(c)
+  const module = moduleOf(c)
+  const record = await getStagedRecord(c.var.db, f.connector.id, module.id, Number(c.req.param('recordId')) || 0)
+  if (!record) return renderError(c, 404)
+  const dialog = (
+    <ChangesDialog
+      label={record.label}
+      externalId={record.external_id}
+      module={module}
+      before={JSON.parse(importedPayload(record) ?? '{}')}
+      after={JSON.parse(record.payload)}
+    />
+  )
+  return isHtmx(c) ? c.html(dialog) : integrationPage(c, module.id, dialog)
+})

@@ -1,0 +1,79 @@
+import type { Context } from 'hono'
+import type { AppEnv } from '../../http/app-env.js'
+import type { StagingView, UploadView } from '../../../views/staging/staging-tab.js'
+import type { ModuleSpec } from '../../connectors/kit/records.js'
+import { guessUploadMapping, uploadColumns, uploadMappingProblems, type ColumnMapping } from '../../connectors/kit/sheets/column-mapping.js'
+import { mappingStateKey } from '../../connectors/kit/sheets/mapped-sheet.js'
+import { integrationPaths, type Found } from '../../integrations/integration-page.js'
+import { latestUploadInfo, loadState } from '../../integrations/integration-service.js'
+import { STAGED_STATUSES, STAGING_SORTS, stagingPage, statusCounts, type StagingFilter, type StagingSort } from '../staging-queries.js'
+
+// The data a staging tab's pieces are drawn from: its filter and sort from the query, the page of
+// records with the counts, and the upload section of a file-based connector.
+
+export function readFilter(q: Record<string, string | undefined>): { filter: StagingFilter; sort: StagingSort; page: number } {
+  const status = STAGED_STATUSES.find((s) => s === q.status) ?? ''
+  const removed = q.removed === 'yes' || q.removed === 'no' ? q.removed : ''
+  const sort = (Object.keys(STAGING_SORTS) as StagingSort['sort'][]).find((s) => s === q.sort) ?? 'label'
+  return {
+    filter: { status, removed, q: (q.q ?? '').trim().slice(0, 100) },
+    sort: { sort, dir: q.dir === 'desc' ? 'desc' : 'asc' },
+    page: Math.max(1, Math.min(1_000_000, Number(q.page) || 1)),
+  }
+}
+
+export async function stagingView(
+  c: Context<AppEnv>,
+  f: Found,
+  module: ModuleSpec,
+  query: Record<string, string | undefined>,
+  message?: StagingView['message'],
+): Promise<StagingView> {
+  const { filter, sort, page: pageNo } = readFilter(query)
+  return {
+    ...integrationPaths(f.connector, module),
+    module,
+    filter,
+    sort,
+    page: await stagingPage(c.var.db, f.connector.id, module.id, filter, sort, pageNo),
+    counts: await statusCounts(c.var.db, f.connector.id, module.id),
+    canAct: c.var.user!.permissions.has('integrations.actions'),
+    message,
+  }
+}
+
+export async function uploadView(c: Context<AppEnv>, f: Found, module: ModuleSpec, error?: string): Promise<UploadView | null> {
+  const spec = f.connector.upload
+  if (!spec) return null
+  const upload = await latestUploadInfo(c.var.db, f.connector, module.id)
+  const state = await loadState(c.var.db, f.connector.id)
+  const mapping = state[mappingStateKey(module.id)] ? (JSON.parse(state[mappingStateKey(module.id)]!) as ColumnMapping) : null
+  let file: UploadView['file'] = null
+  let problems: string[] = []
+  if (upload) {
+    const inspected = upload.inspection
+    if ('error' in inspected) error ??= inspected.error
+    else {
+      file = {
+        filename: upload.filename,
+        size: upload.size,
+        uploadedAt: upload.uploaded_at,
+        headers: inspected.headers,
+        rows: inspected.rows,
+        encoding: inspected.encoding ?? null,
+        sample: inspected.sample ?? [],
+      }
+      problems = mapping ? uploadMappingProblems(spec, module.id, mapping, inspected.headers, upload.filename) : []
+    }
+  }
+  return {
+    accept: spec.extensions.join(','),
+    maxBytes: Math.min(spec.maxBytes, c.var.config.uploadLimitBytes),
+    file,
+    columns: uploadColumns(spec, module.id),
+    idFromColumns: !!spec.idFromColumns,
+    mapping: mapping ?? (file ? guessUploadMapping(spec, module.id, file.headers) : null),
+    problems,
+    error,
+  }
+}
