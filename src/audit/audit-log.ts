@@ -1,6 +1,4 @@
-import type { Context } from 'hono'
 import type { Db } from '../db/database.js'
-import type { AppEnv } from '../http/app-env.js'
 
 /** Who did it, from where: taken from the request that made the change. */
 export type Actor = { userId: number | null; actor: string; ip: string | null; requestId: string | null }
@@ -12,11 +10,6 @@ export type AuditEvent = {
   summary: string
   before?: unknown
   after?: unknown
-}
-
-export function actorOf(c: Context<AppEnv>): Actor {
-  const user = c.var.user
-  return { userId: user?.id ?? null, actor: user?.email ?? 'anonymous', ip: c.var.clientIp, requestId: c.var.requestId }
 }
 
 export const systemActor = (name: string): Actor => ({ userId: null, actor: name, ip: null, requestId: null })

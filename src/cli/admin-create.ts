@@ -6,7 +6,7 @@ import { createUser, passwordField, roleByKey } from '../users/service.js'
 import { setPasswordCost } from '../auth/passwords.js'
 import { SUPER_ADMIN_ROLE } from '../auth/permissions.js'
 import { systemActor } from '../audit/audit-log.js'
-import { field } from '../http/forms.js'
+import { field } from '../lib/validation.js'
 import { complain, EXIT, say } from './output.js'
 
 export const adminCreateInput = z.object({ email: field.email(), password: passwordField(), name: field.required('Name', 100) })

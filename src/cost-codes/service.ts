@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import type { Actor } from '../audit/audit-log.js'
-import { field } from '../http/forms.js'
+import { field } from '../lib/validation.js'
 import { createRecord, updateRecord } from '../records/record-service.js'
 
 export const costCodeSchema = z.object({

@@ -3,10 +3,8 @@ import type { Config } from '../config.js'
 import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/database.js'
 import type { AnyConnector } from '../connectors/kit/types.js'
-import type { RunRegistry } from '../staging/sync-runs.js'
-import type { Scheduler } from '../integrations/scheduler.js'
+import type { RunRegistry } from '../staging/run-registry.js'
 import type { SessionUser } from '../auth/sessions.js'
-import type { Flash } from './flash.js'
 
 /** What createApp needs from the outside world; tests build their own. */
 export type AppDeps = {
@@ -17,8 +15,23 @@ export type AppDeps = {
   logger: Logger
   connectors: readonly AnyConnector[]
   runs: RunRegistry
-  scheduler: Scheduler
+  scheduler: SyncScheduler
 }
+
+/** The cron schedules of syncs and backups in this process (src/integrations/scheduler.ts). */
+export interface SyncScheduler {
+  start(deps: Omit<AppDeps, 'scheduler'>): Promise<void>
+  /** Reads the schedules again after a change. */
+  reload(): Promise<void>
+  /** One scheduled sync of a module, as its cron would start it (then auto-import). */
+  tick(integration: string, module: string): Promise<void>
+  nextRun(integration: string, module: string): Date | null
+  nextBackup(): Date | null
+  stop(): void
+}
+
+/** A message shown once on the next page (after a redirect). */
+export type Flash = { kind: 'success' | 'error'; message: string }
 
 export type AppEnv = {
   Variables: {

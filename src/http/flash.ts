@@ -1,8 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import type { AppEnv } from './app-env.js'
-
-export type Flash = { kind: 'success' | 'error'; message: string }
+import type { AppEnv, Flash } from './app-env.js'
 
 const COOKIE = 'flash'
 

@@ -1,11 +1,6 @@
-import { isCalendarDate } from '../lib/dates.js'
 import type { Context } from 'hono'
-import { z } from 'zod'
-
-export type FormValues = Record<string, string>
-export type FieldErrors = Record<string, string>
-
-export type FormResult<T> = { ok: true; data: T; values: FormValues } | { ok: false; errors: FieldErrors; values: FormValues }
+import type { z } from 'zod'
+import { validateForm, type FormResult, type FormValues } from '../lib/validation.js'
 
 /** Reads an urlencoded or multipart form as strings (the last value wins for repeated names). */
 export async function readFormValues(c: Context): Promise<FormValues> {
@@ -22,82 +17,4 @@ export async function readFormValues(c: Context): Promise<FormValues> {
 export async function readForm<S extends z.ZodType>(c: Context, schema: S): Promise<FormResult<z.output<S>>> {
   const values = await readFormValues(c)
   return validateForm(schema, values)
-}
-
-export function validateForm<S extends z.ZodType>(schema: S, values: FormValues): FormResult<z.output<S>> {
-  const result = schema.safeParse(values)
-  if (result.success) return { ok: true, data: result.data, values }
-  return { ok: false, errors: firstErrors(result.error), values }
-}
-
-function firstErrors(error: z.ZodError): FieldErrors {
-  const errors: FieldErrors = {}
-  for (const issue of error.issues) {
-    const key = issue.path.length > 0 ? String(issue.path[0]) : '_form'
-    errors[key] ??= issue.message
-  }
-  return errors
-}
-
-// Field schemas shared by every form: values arrive as strings, blanks mean "not given".
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v)
-
-export const field = {
-  required: (label: string, max = 200) =>
-    z.preprocess(
-      (v) => (typeof v === 'string' ? v.trim() : v),
-      z
-        .string({ error: `${label} is required` })
-        .min(1, `${label} is required`)
-        .max(max, `${label} must be at most ${max} characters`),
-    ),
-  optional: (label: string, max = 200) =>
-    z
-      .preprocess((v) => blankToUndefined(typeof v === 'string' ? v.trim() : v), z.string().max(max, `${label} must be at most ${max} characters`).optional())
-      .transform((v) => v ?? null),
-  email: (label = 'Email') =>
-    z.preprocess(
-      (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
-      z.email({ error: `${label} must be an email address such as name@example.com` }).max(254),
-    ),
-  optionalEmail: (label = 'Email') =>
-    z
-      .preprocess(
-        (v) => blankToUndefined(typeof v === 'string' ? v.trim().toLowerCase() : v),
-        z
-          .email({ error: `${label} must be an email address such as name@example.com` })
-          .max(254)
-          .optional(),
-      )
-      .transform((v) => v ?? null),
-  optionalDate: (label: string) =>
-    z
-      .preprocess(
-        blankToUndefined,
-        z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} must be a date (YYYY-MM-DD)`)
-          .refine(isCalendarDate, `${label} is not a real calendar date`)
-          .optional(),
-      )
-      .transform((v) => v ?? null),
-  optionalId: (label: string) =>
-    z
-      .preprocess(
-        blankToUndefined,
-        z.coerce
-          .number({ error: `Choose a valid ${label}` })
-          .int()
-          .positive(`Choose a valid ${label}`)
-          .optional(),
-      )
-      .transform((v) => v ?? null),
-  choice: <T extends readonly [string, ...string[]]>(label: string, options: T) => z.enum(options, { error: `${label} must be one of: ${options.join(', ')}` }),
-  checkbox: () => z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean()),
-}
-
-/** True when SQLite refused a row because a unique index already holds its value. */
-export function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Error && 'code' in err && (err as { code: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
 }

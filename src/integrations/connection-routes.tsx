@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono'
 import { requires } from '../auth/access.js'
-import { actorOf } from '../audit/audit-log.js'
+import { actorOf } from '../http/actor.js'
 import type { AppEnv } from '../http/app-env.js'
 import { redirectTo, wantsFragment } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'
 import { renderError } from '../http/errors.js'
 import { ConnectionPanel } from '../../views/integrations/connection-panel.js'
 import { hasConnection, type AnyConnector } from '../connectors/kit/types.js'
-import { connectorContext } from './integration-service.js'
+import { connectorContext } from './connector-context.js'
 import {
   connectionHealth,
   disconnect,

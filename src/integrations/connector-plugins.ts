@@ -1,5 +1,5 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono'
-import { actorOf } from '../audit/audit-log.js'
+import { actorOf } from '../http/actor.js'
 import { anyone, requires } from '../auth/access.js'
 import type { ConnectorEnv, SetupPage } from '../connectors/kit/hub.js'
 import type { AnyConnector } from '../connectors/kit/types.js'

@@ -1,12 +1,9 @@
-import { vendorsFor } from '../config.js'
-import type { Logger } from 'pino'
 import { connectorStore } from './connector-store.js'
 import type { Db } from '../db/database.js'
 import type { AppDeps } from '../http/app-env.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
-import type { AnyConnector, ConnectorContext, UploadInspection } from '../connectors/kit/types.js'
+import type { AnyConnector, UploadInspection } from '../connectors/kit/types.js'
 import { open, seal, type Keyring } from '../lib/secret-box.js'
-import { credentialsFor } from './connections.js'
 import type { ModuleId } from '../connectors/kit/records.js'
 
 export const keyringOf = (config: AppDeps['config']): Keyring => ({ current: config.secretKey, previous: config.previousKeys })
@@ -205,35 +202,6 @@ export async function connectorSetup(deps: Pick<AppDeps, 'db' | 'config'>, conne
   if (!parsed.ok) return parsed
   const secrets = row?.secrets_blob ? (JSON.parse(open(keyringOf(deps.config), row.secrets_blob)) as Record<string, string>) : {}
   return { ...parsed, secrets, missingSecrets: connector.settingFields.filter((f) => f.secret && !secrets[f.key]).map((f) => f.label) }
-}
-
-/** What a connector gets for one call: its settings, opened secrets, saved state and uploads. */
-export async function connectorContext(
-  deps: Pick<AppDeps, 'db' | 'config'>,
-  connector: AnyConnector,
-  signal: AbortSignal,
-  log: Logger,
-  mode: 'full' | 'incremental' = 'full',
-): Promise<ConnectorContext<unknown>> {
-  const setup = await connectorSetup(deps, connector)
-  if (!setup.ok) throw new Error(setup.message)
-  if (setup.missingSecrets.length > 0)
-    throw new Error(`The settings of ${connector.name} are incomplete: ${setup.missingSecrets.join(', ')} not set. Complete them on the Setup tab.`)
-  const { settings, secrets } = setup
-  return {
-    settings,
-    secrets,
-    vendors: vendorsFor(deps.config, connector.id),
-    mode,
-    ...credentialsFor(deps, connector, settings, secrets),
-    state: await loadState(deps.db, connector.id),
-    upload: async (module) => {
-      const u = await latestUpload(deps.db, connector.id, module)
-      return u ? { filename: u.filename, content: Buffer.from(u.content), uploadedAt: u.uploaded_at } : null
-    },
-    log,
-    signal,
-  }
 }
 
 /** Keeps the latest file of a module for a file-based connector (the previous one is replaced). */

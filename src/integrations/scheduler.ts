@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron'
-import type { AppDeps } from '../http/app-env.js'
+import type { AppDeps, SyncScheduler } from '../http/app-env.js'
 import { isModuleId, type ModuleId } from '../connectors/kit/records.js'
 import { requestSync } from '../staging/sync-runs.js'
 import { autoImportAfterRun } from '../staging/auto-import.js'
@@ -18,7 +18,7 @@ const key = (integration: string, module: string) => `${integration}:${module}`
  * expression gets a task; a tick never overlaps the previous one, and the database refuses a
  * second active run anyway. Optional auto-import follows a successful or partial sync.
  */
-export class Scheduler {
+export class Scheduler implements SyncScheduler {
   readonly #tasks = new Map<string, ScheduledTask>()
   #deps: SchedulerDeps | null = null
 

@@ -3,7 +3,7 @@ import { containsPattern } from '../lists/list-query.js'
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import type { AnyConnector } from '../connectors/kit/types.js'
-import { isUniqueViolation } from '../http/forms.js'
+import { isUniqueViolation } from '../db/unique-violation.js'
 import { FILE_LABELS, fileTarget, type FileFormat } from './payroll-files.js'
 
 // Payroll item mapping: which payroll item of a target each pay ID becomes. A target is an

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
-import { field } from '../http/forms.js'
+import { field } from '../lib/validation.js'
 import { getSettings } from '../settings/service.js'
 import { DEFAULT_PAY_POLICY, type PayPolicy } from './pay-policy.js'
 import { PAY_FREQUENCIES, type PaySchedule } from './pay-periods.js'

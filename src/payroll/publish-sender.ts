@@ -1,6 +1,6 @@
 import type { AppDeps } from '../http/app-env.js'
 import type { AnyConnector, ConnectorContext, LineOutcome } from '../connectors/kit/types.js'
-import { connectorContext } from '../integrations/integration-service.js'
+import { connectorContext } from '../integrations/connector-context.js'
 import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
 import { markUnconfirmed, pendingLines, recordOutcome, requeueGroup } from './publish-service.js'
 

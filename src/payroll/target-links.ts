@@ -2,7 +2,7 @@ import type { AppDeps } from '../http/app-env.js'
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import type { AnyConnector } from '../connectors/kit/types.js'
-import { connectorContext } from '../integrations/integration-service.js'
+import { connectorContext } from '../integrations/connector-context.js'
 import { MODULES, normalizeRecord, type ModuleId, type StagedPayload } from '../connectors/kit/records.js'
 
 // Publishing to an integration that is not the sync source needs that platform's ids for the

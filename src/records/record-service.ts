@@ -1,7 +1,8 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import { changedFields, recordAudit, type Actor } from '../audit/audit-log.js'
-import { isUniqueViolation, type FieldErrors } from '../http/forms.js'
+import { type FieldErrors } from '../lib/validation.js'
+import { isUniqueViolation } from '../db/unique-violation.js'
 
 export type RecordTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments' | 'payroll_items'
 

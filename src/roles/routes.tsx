@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.js'
 import { requires } from '../auth/access.js'
-import { actorOf } from '../audit/audit-log.js'
+import { actorOf } from '../http/actor.js'
 import { redirectTo } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'
 import { renderPageOrFragment } from '../http/render.js'

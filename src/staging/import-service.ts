@@ -22,6 +22,7 @@ import { keepingCounts } from './staged-counts.js'
 import { stagedStatus } from './staged-status.js'
 import { withCheckpointAfter } from '../db/wal-checkpointer.js'
 import { runHeavy } from './off-thread.js'
+import type { ImportArgs } from './import-args.js'
 
 export type ImportPlanItem = {
   stagedId: number
@@ -158,16 +159,6 @@ type BatchItem = Insertable<ImportBatchItemsTable>
 
 /** Records are planned and written this many at a time, so memory stays flat however many are selected. */
 const IMPORT_CHUNK = 2000
-
-export type ImportArgs = {
-  integration: string
-  integrationName: string
-  module: ModuleId
-  ids: number[]
-  createNew?: ReadonlySet<number>
-  trigger: 'manual' | 'auto'
-  defaultTimeZone: string
-}
 
 /** What one batch has written so far: its lines, and the created records kept compactly (see the migration). */
 type BatchLog = { batchId: number; now: string; items: BatchItem[]; createdRecords: [number, number][]; result: ImportResult }

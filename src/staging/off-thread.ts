@@ -4,7 +4,7 @@ import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/database.js'
 import type { Actor } from '../audit/audit-log.js'
 import { checkpointSoon } from '../db/wal-checkpointer.js'
-import type { ImportArgs } from './import-service.js'
+import type { ImportArgs } from './import-args.js'
 
 // IMPORT and Undo grow with the batch (100,000 records take seconds) and must stay all-or-nothing:
 // one transaction. A backup's copy and check grow with the database. They run on a worker thread with its own connection to the same database file,

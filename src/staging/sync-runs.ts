@@ -4,25 +4,15 @@ import type { RunTrigger } from '../connectors/kit/pages.js'
 import { MODULES, normalizeRecord, type ModuleId } from '../connectors/kit/records.js'
 import { hasConnection, type AnyConnector } from '../connectors/kit/types.js'
 import type { PullPage } from '../connectors/kit/pages.js'
-import { connectorContext, getIntegration } from '../integrations/integration-service.js'
-import { isUniqueViolation } from '../http/forms.js'
+import { getIntegration } from '../integrations/integration-service.js'
+import { connectorContext } from '../integrations/connector-context.js'
+import { isUniqueViolation } from '../db/unique-violation.js'
 import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
 import { checkpointSoon } from '../db/wal-checkpointer.js'
 import { catchUpSearchIndex } from './staged-search.js'
 import { dropSeen, flagUnseenRemoved, stagePage, startSeen, type RowErrorInput, type StageInput } from './staging-store.js'
 
 export type HubDeps = Pick<AppDeps, 'db' | 'sqlite' | 'config' | 'logger' | 'connectors' | 'runs'>
-
-/** Runs executing in this process, so they can be cancelled and awaited. */
-export class RunRegistry {
-  readonly active = new Map<number, { controller: AbortController; done: Promise<void> }>()
-  /** Payroll being sent to a target, by target id: one sender per target in this process. */
-  readonly sending = new Map<string, Promise<unknown>>()
-  /** Resolves when every run and send this process started has finished (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.active.size > 0 || this.sending.size > 0) await Promise.all([...[...this.active.values()].map((r) => r.done), ...this.sending.values()])
-  }
-}
 
 export type SyncRequest = { integration: string; module: ModuleId; trigger: RunTrigger; userId: number | null }
 

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../http/app-env.js'
 import { requires } from '../auth/access.js'
-import { actorOf } from '../audit/audit-log.js'
+import { actorOf } from '../http/actor.js'
 import { readFormValues } from '../http/forms.js'
 import { redirectTo, wantsFragment } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'

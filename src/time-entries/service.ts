@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import type { TimeEntrySource } from '../db/schema.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
-import { field, type FieldErrors, type FormValues } from '../http/forms.js'
+import { field, type FieldErrors, type FormValues } from '../lib/validation.js'
 
 // Time entries: an employee's hours on a day, with where (job site, cost code, department) and as
 // what (pay ID). Every save checks the whole day of that employee: no overlap, no more than 24 h,

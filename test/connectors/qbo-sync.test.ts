@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { qboHub } from '../helpers/qbo.js'
 import { QBO_ID, quickbooksOnlineConnector } from '../../src/connectors/quickbooks-online/connector.js'
-import { connectorContext } from '../../src/integrations/integration-service.js'
+import { connectorContext } from '../../src/integrations/connector-context.js'
 import { saveSettings } from '../../src/integrations/integration-service.js'
 import { actor } from '../helpers/hub.js'
 import { keepConnectionsAlive } from '../../src/integrations/connections.js'

@@ -9,7 +9,7 @@ import { getPayrollSettings } from '../../src/payroll/payroll-settings.js'
 import { groupsOf, saveMapping } from '../../src/payroll/mapping-service.js'
 import { publishPeriod, publishState, retryFailed } from '../../src/payroll/publish-service.js'
 import { startSending } from '../../src/payroll/publish-sender.js'
-import { connectorContext } from '../../src/integrations/integration-service.js'
+import { connectorContext } from '../../src/integrations/connector-context.js'
 import type { ModuleId } from '../../src/connectors/kit/records.js'
 
 const PERIOD = { start: '2024-06-03', end: '2024-06-09' }

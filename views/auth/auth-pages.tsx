@@ -1,5 +1,4 @@
-import type { Flash } from '../../src/http/flash.js'
-import { FlashMessage } from '../components/flash-message.js'
+import { FlashMessage, type Flash } from '../components/flash-message.js'
 import { Field, FormError, HtmxForm, type FormState } from '../components/form-fields.js'
 
 export function SetupForm(props: { form: FormState }) {

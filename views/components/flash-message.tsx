@@ -1,4 +1,5 @@
-import type { Flash } from '../../src/http/flash.js'
+/** A message shown once, on the page after a change. */
+export type Flash = { kind: 'success' | 'error'; message: string }
 
 export function FlashMessage(props: { flash: Flash }) {
   return (

@@ -1,4 +1,4 @@
-import type { FormValues } from '../../src/http/forms.js'
+import type { FormValues } from '../../src/lib/validation.js'
 import { Field, SelectField, type FormState } from '../components/form-fields.js'
 
 export type EmployeeFormOptions = {

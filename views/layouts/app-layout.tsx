@@ -2,8 +2,7 @@ import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
 import type { SessionUser } from '../../src/auth/sessions.js'
 import type { Permission } from '../../src/auth/permissions.js'
-import type { Flash } from '../../src/http/flash.js'
-import { FlashMessage } from '../components/flash-message.js'
+import { FlashMessage, type Flash } from '../components/flash-message.js'
 
 export type LayoutProps = {
   title: string

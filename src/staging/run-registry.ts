@@ -1,0 +1,12 @@
+// What this process is running right now: a handle on each sync and payroll send it started.
+
+/** Runs executing in this process, so they can be cancelled and awaited. */
+export class RunRegistry {
+  readonly active = new Map<number, { controller: AbortController; done: Promise<void> }>()
+  /** Payroll being sent to a target, by target id: one sender per target in this process. */
+  readonly sending = new Map<string, Promise<unknown>>()
+  /** Resolves when every run and send this process started has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.active.size > 0 || this.sending.size > 0) await Promise.all([...[...this.active.values()].map((r) => r.done), ...this.sending.values()])
+  }
+}
