@@ -5,9 +5,7 @@
 //   connectors (src/connectors/<name>/)  →  the kit (src/connectors/kit/), src/lib/, src/runtime/, views/components/ only
 //   core modules (employees, companies, job sites, …)  ↛  the hub (integrations, staging, connectors), payroll
 //
-// What breaks these rules today is listed in .dependency-cruiser-known-violations.json (issue 18 burns
-// it down); a new violation fails the lint. Regenerate the list only after removing violations:
-//   npx depcruise-baseline src views scripts --config .dependency-cruiser.cjs > .dependency-cruiser-known-violations.json
+// Nothing breaks them: any violation fails the lint, and with it CI.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [

@@ -11,5 +11,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Quiet by default; a failing test prints its own assertion.
     silent: 'passed-only',
+    // npm run coverage: line and branch figures of src/ and views/ (V8's own counters).
+    coverage: { provider: 'v8', include: ['src/**', 'views/**'], reporter: ['text-summary', 'json-summary'], reportsDirectory: 'test-output/coverage' },
   },
 })

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.js'
 import { requires } from '../auth/access.js'
 import { renderPageOrFragment } from '../http/render.js'
-import { parseListParams } from '../lists/list-params.js'
+import { parseListParams } from '../lib/list-params.js'
 import { fetchPage } from '../lists/list-query.js'
 import { AuditLogPage, AuditLogResults } from '../../views/audit/audit-log-page.js'
 

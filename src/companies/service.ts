@@ -1,3 +1,4 @@
+import { CORE_MODULES, uniqueRules } from '../records/core-modules.js'
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import type { Actor } from '../audit/audit-log.js'
@@ -21,7 +22,7 @@ const spec = (input: CompanyInput) => ({
   table: 'companies' as const,
   entityType: 'company',
   label: input.name,
-  unique: [{ field: 'name', column: 'name', value: input.name, message: ({ id }: { id: number }) => `A company named ${input.name} already exists (#${id})` }],
+  unique: uniqueRules(CORE_MODULES.companies, input),
 })
 
 export const createCompany = (db: Db, actor: Actor, input: CompanyInput) => createRecord(db, actor, spec(input), input)

@@ -1,3 +1,4 @@
+import { CORE_MODULES, uniqueRules } from '../records/core-modules.js'
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import type { Actor } from '../audit/audit-log.js'
@@ -27,16 +28,7 @@ const spec = (input: CostCodeInput) => ({
   table: 'cost_codes' as const,
   entityType: 'cost_code',
   label: `${input.code} ${input.name}`,
-  unique: [
-    {
-      field: 'code',
-      column: 'code',
-      value: input.code,
-      scope: { column: 'job_site_id', value: input.job_site_id },
-      message: ({ id }: { id: number }) =>
-        `Cost code ${input.code} already exists ${input.job_site_id ? 'for this job site' : 'as a standard cost code'} (#${id})`,
-    },
-  ],
+  unique: uniqueRules(CORE_MODULES.cost_codes, input),
 })
 
 async function jobSiteMissing(db: Db, input: CostCodeInput) {

@@ -1,3 +1,4 @@
+import { CORE_MODULES, uniqueRules } from '../records/core-modules.js'
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import type { Actor } from '../audit/audit-log.js'
@@ -19,7 +20,7 @@ const spec = (input: DepartmentInput) => ({
   table: 'departments' as const,
   entityType: 'department',
   label: `${input.code} ${input.name}`,
-  unique: [{ field: 'code', column: 'code', value: input.code, message: ({ id }: { id: number }) => `Department code ${input.code} is already used (#${id})` }],
+  unique: uniqueRules(CORE_MODULES.departments, input),
 })
 
 export const createDepartment = (db: Db, actor: Actor, input: DepartmentInput) => createRecord(db, actor, spec(input), input)

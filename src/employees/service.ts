@@ -1,3 +1,4 @@
+import { CORE_MODULES, uniqueRules as baseRules } from '../records/core-modules.js'
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import type { Actor } from '../audit/audit-log.js'
@@ -44,10 +45,12 @@ function uniqueRules(db: Db, input: EmployeeInput): UniqueRule[] {
       const other = await getEmployee(db, id)
       return `${label} ${value} is already used by ${other ? employeeName(other) : 'another employee'} (#${id})`
     }
-  return [
-    { field: 'employee_number', column: 'employee_number', value: input.employee_number, message: usedBy('Employee number', input.employee_number) },
-    { field: 'email', column: 'email', value: input.email, message: usedBy('Email', input.email) },
-  ]
+  // The keys of the one definition; the message names the employee who holds the value.
+  const keys = CORE_MODULES.employees.naturalKeys
+  return baseRules(CORE_MODULES.employees, input).map((rule, i) => {
+    const label = keys[i]!.label
+    return { ...rule, message: usedBy(label.charAt(0).toUpperCase() + label.slice(1), rule.value) }
+  })
 }
 
 /** Company and department must exist: a stale select option gets a message, not a foreign-key error. */

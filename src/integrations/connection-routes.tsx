@@ -18,6 +18,7 @@ import {
   redirectUriFor,
   startConnect,
 } from './connections.js'
+import { connectorView } from './connector-view.js'
 
 // Connect, the OAuth callback, Disconnect and Test connection of a cloud integration, below
 // /integrations/<id>/. The callback is a plain GET the platform redirects the admin's browser to.
@@ -32,7 +33,7 @@ export async function connectionPanel(c: Context<AppEnv>, connector: AnyConnecto
   const health = (await connectionHealth(c.var.db)).get(connector.id)
   return (
     <ConnectionPanel
-      connector={connector}
+      connector={connectorView(connector)}
       health={health}
       redirectUri={redirectUriFor(c.var.config, connector)}
       canSetup={c.var.user!.permissions.has('integrations.setup')}

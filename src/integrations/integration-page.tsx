@@ -8,6 +8,7 @@ import { renderError } from '../http/errors.js'
 import { renderPage } from '../http/render.js'
 import { connectionHealth } from './connections.js'
 import { getIntegration } from './integration-service.js'
+import { connectorView } from './connector-view.js'
 
 // What every page of one integration shares: the look-up of /:id (and /:id/:module) that answers
 // 404 for an unknown one, the integration's URLs, and its layout with the tabs.
@@ -58,7 +59,13 @@ export async function integrationPage(c: Context<AppEnv>, active: string, body: 
   return renderPage(
     c,
     `${f.connector.name} · Integrations`,
-    <IntegrationLayout connector={f.connector} active={active} activated={!!f.row?.activated} syncSource={!!f.row?.is_sync_source} health={health}>
+    <IntegrationLayout
+      connector={connectorView(f.connector)}
+      active={active}
+      activated={!!f.row?.activated}
+      syncSource={!!f.row?.is_sync_source}
+      health={health}
+    >
       {body as string}
     </IntegrationLayout>,
     status,

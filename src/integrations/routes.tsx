@@ -16,6 +16,7 @@ import { activate, deactivate, listIntegrationRows, makeSyncSource, saveSettings
 import { readFormValues } from '../http/forms.js'
 import { schedulesSection, scheduleRoutes } from './schedule-routes.js'
 import { type Found, integrationOf, integrationPage, withIntegration } from './integration-page.js'
+import { ALL_MODULES, connectorView } from './connector-view.js'
 
 // The Integrations Overview, and each integration's Setup tab: activation, the sync source, its
 // settings, the connector's own panel, and schedules. The staging tabs are src/staging/routes/.
@@ -30,13 +31,13 @@ integrationsRoutes.get('/', requires('integrations.view'), async (c) => {
   const view = c.var.deps.connectors.map((connector) => {
     const row = rows.find((r) => r.id === connector.id)
     return {
-      connector,
+      connector: connectorView(connector),
       activated: !!row?.activated,
       syncSource: !!row?.is_sync_source,
       health: hasConnection(connector) ? (health.get(connector.id) ?? null) : undefined,
     }
   })
-  return renderPage(c, 'Integrations', <OverviewPage rows={view} canSetup={c.var.user!.permissions.has('integrations.setup')} />)
+  return renderPage(c, 'Integrations', <OverviewPage rows={view} modules={ALL_MODULES} canSetup={c.var.user!.permissions.has('integrations.setup')} />)
 })
 
 integrationsRoutes.post('/:id/activate', requires('integrations.setup'), withIntegration, async (c) => {
@@ -83,7 +84,7 @@ integrationsRoutes.get('/:id', requires('integrations.view'), withIntegration, a
     c,
     'setup',
     <SetupTab
-      connector={f.connector}
+      connector={connectorView(f.connector)}
       source={await sourceState(c, f)}
       canSetup={canSetup}
       settings={settings}
@@ -103,7 +104,7 @@ integrationsRoutes.post('/:id/sync-source', requires('integrations.setup'), with
     return redirectTo(c, `/integrations/${f.connector.id}`)
   }
   const state = await sourceState(c, f, result.needsConfirmation ? { confirm: result.message } : { error: result.message })
-  const section = <SyncSourceSection connector={f.connector} state={state} canSetup={true} />
+  const section = <SyncSourceSection connector={connectorView(f.connector)} state={state} canSetup={true} />
   return wantsFragment(c) ? c.html(section, 409) : integrationPage(c, 'setup', section, 409)
 })
 
@@ -118,7 +119,11 @@ integrationsRoutes.post('/:id/settings', requires('integrations.setup'), withInt
   for (const k of secretKeys) if ((values[k] ?? '').length > 2000) errors[k] = 'At most 2000 characters'
   if (Object.keys(errors).length > 0) {
     const form = (
-      <SettingsForm connector={f.connector} form={{ values: plain as Record<string, string>, errors }} storedSecrets={f.row?.secrets_blob ? secretKeys : []} />
+      <SettingsForm
+        connector={connectorView(f.connector)}
+        form={{ values: plain as Record<string, string>, errors }}
+        storedSecrets={f.row?.secrets_blob ? secretKeys : []}
+      />
     )
     return wantsFragment(c) ? c.html(form, 422) : integrationPage(c, 'setup', form, 422)
   }

@@ -1,3 +1,4 @@
+import { CORE_MODULES, uniqueRules } from '../records/core-modules.js'
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import type { Actor } from '../audit/audit-log.js'
@@ -41,9 +42,7 @@ const spec = (input: JobSiteInput) => ({
   table: 'job_sites' as const,
   entityType: 'job_site',
   label: `${input.number} ${input.name}`,
-  unique: [
-    { field: 'number', column: 'number', value: input.number, message: ({ id }: { id: number }) => `Job site number ${input.number} is already used (#${id})` },
-  ],
+  unique: uniqueRules(CORE_MODULES.job_sites, input),
 })
 
 export const createJobSite = (db: Db, actor: Actor, input: JobSiteInput) => createRecord(db, actor, spec(input), input)

@@ -44,3 +44,6 @@ export function weekStart(date: string, start: Weekday): string {
 export function weekEnd(date: string, end: Weekday): string {
   return addDays(date, (WEEKDAY_INDEX[end] - weekdayIndex(date) + 7) % 7)
 }
+
+/** The days of the week, Monday first, as settings name them. */
+export const WEEK_DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const

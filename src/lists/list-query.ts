@@ -1,7 +1,5 @@
 import { sql, type SelectQueryBuilder } from 'kysely'
-import { PAGE_SIZE, type ListParams } from './list-params.js'
-
-export type Page<T> = { rows: T[]; total: number; page: number; pageCount: number; pageSize: number }
+import { PAGE_SIZE, type ListParams, type Page } from '../lib/list-params.js'
 
 /** LIKE pattern that matches the text literally anywhere. */
 export function containsPattern(text: string): string {

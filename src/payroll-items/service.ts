@@ -1,3 +1,4 @@
+import { CORE_MODULES, uniqueRules } from '../records/core-modules.js'
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import type { Actor } from '../audit/audit-log.js'
@@ -20,9 +21,7 @@ const spec = (input: PayrollItemInput) => ({
   table: 'payroll_items' as const,
   entityType: 'payroll_item',
   label: input.name,
-  unique: [
-    { field: 'name', column: 'name', value: input.name, message: ({ id }: { id: number }) => `A payroll item named ${input.name} already exists (#${id})` },
-  ],
+  unique: uniqueRules(CORE_MODULES.payroll_items, input),
 })
 
 export const createPayrollItem = (db: Db, actor: Actor, input: PayrollItemInput) => createRecord(db, actor, spec(input), input)

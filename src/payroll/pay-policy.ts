@@ -1,5 +1,5 @@
 import { addDays, weekStart } from '../lib/dates.js'
-import type { WEEK_DAYS } from '../settings/service.js'
+import type { WEEK_DAYS } from '../lib/dates.js'
 
 // The pay policy splits an employee's worked time into REG, OT and DT, the same way every time:
 // entries in order of date, start time and id; daily thresholds first, then the seventh-day rule,

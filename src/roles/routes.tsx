@@ -1,3 +1,4 @@
+import { PERMISSION_GROUPS } from '../auth/permissions.js'
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.js'
 import { requires } from '../auth/access.js'
@@ -15,8 +16,8 @@ rolesRoutes.get('/', requires('users.manage'), async (c) => {
   return renderPageOrFragment(
     c,
     'Roles',
-    () => <RolesPage matrix={matrix} />,
-    () => <RoleMatrixForm matrix={matrix} />,
+    () => <RolesPage matrix={matrix} groups={PERMISSION_GROUPS} />,
+    () => <RoleMatrixForm matrix={matrix} groups={PERMISSION_GROUPS} />,
   )
 })
 
@@ -30,8 +31,8 @@ rolesRoutes.post('/', requires('users.manage'), async (c) => {
     return renderPageOrFragment(
       c,
       'Roles',
-      () => <RolesPage matrix={matrix} error={parsed.error} />,
-      () => <RoleMatrixForm matrix={matrix} error={parsed.error} />,
+      () => <RolesPage matrix={matrix} groups={PERMISSION_GROUPS} error={parsed.error} />,
+      () => <RoleMatrixForm matrix={matrix} groups={PERMISSION_GROUPS} error={parsed.error} />,
       422,
     )
   }

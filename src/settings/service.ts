@@ -1,10 +1,9 @@
+import { WEEK_DAYS } from '../lib/dates.js'
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import { isTimeZone } from '../config.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import { field } from '../lib/validation.js'
-
-export const WEEK_DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const
 
 export type Settings = {
   employeeManualCreation: boolean

@@ -2,12 +2,11 @@ import type { CoreRow } from './staging-store.js'
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { ModuleId, StagedPayload } from '../connectors/kit/records.js'
+import { CORE_MODULES, type CoreModule, type CoreTable } from '../records/core-modules.js'
 
-// How a staged payload becomes a row of a core module: the values written, the natural keys that
-// find a hand-entered twin to link instead of duplicating (they are also the module's unique
-// indexes), and why a created row must be kept on undo.
-
-export type CoreTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments' | 'payroll_items'
+// How a staged payload becomes a row of a core module: the values written, and why a created row
+// must be kept on undo. The table, its natural keys (that find a hand-entered twin to link instead
+// of duplicating), its name and label come from the module's one definition (src/records/core-modules.ts).
 
 export type CoreMatch = { id: number; label: string; source_integration: string | null; external_id: string | null }
 
@@ -78,17 +77,29 @@ async function countRefs(db: Db, table: 'employees' | 'cost_codes', column: stri
 
 const missing = (what: string, value: string | null | undefined) => `${what} "${value}" does not exist; import or create it first`
 
+/** What IMPORT takes from the module's one definition: its table, names, natural keys and label. */
+function fromDefinition(m: CoreModule): Pick<CoreAdapter, 'table' | 'noun' | 'moduleTitle' | 'keys' | 'label'> {
+  return {
+    table: m.table,
+    noun: m.noun,
+    moduleTitle: m.title,
+    // A source names the key by the same field as the column; a key stored lower-cased is compared as stored.
+    keys: m.naturalKeys.map((k) => ({
+      column: k.column,
+      label: k.label,
+      scoped: !!k.scope,
+      value: (p) => {
+        const value = (p as Record<string, string | null | undefined>)[k.column] ?? null
+        return value && k.storedLowerCase ? value.toLowerCase() : value
+      },
+    })),
+    label: m.label,
+  }
+}
+
 export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
   employees: {
-    table: 'employees',
-    noun: 'employee',
-    moduleTitle: 'Employees',
-    keys: [
-      { column: 'employee_number', label: 'employee number', value: (p) => p.employee_number ?? null },
-      // Compared as stored: emails are kept lower-cased (below, and by the employee form).
-      { column: 'email', label: 'email', value: (p) => p.email?.toLowerCase() ?? null },
-    ],
-    label: (r) => `${r.first_name} ${r.last_name}${r.employee_number ? ` (${r.employee_number})` : ''}`,
+    ...fromDefinition(CORE_MODULES.employees),
     values(p, { refs }) {
       const company = refs.id('companies', p.company)
       if (company === null) return { error: missing('Company', p.company) }
@@ -112,11 +123,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     keptBecause: async () => null,
   },
   companies: {
-    table: 'companies',
-    noun: 'company',
-    moduleTitle: 'Companies',
-    keys: [{ column: 'name', label: 'name', value: (p) => p.name ?? null }],
-    label: (r) => String(r.name),
+    ...fromDefinition(CORE_MODULES.companies),
     values: (p) => ({ values: { name: p.name, prefix: p.prefix ?? null, status: p.status ?? 'active' } }),
     keptBecause: async (db, id) => {
       const n = await countRefs(db, 'employees', 'company_id', id)
@@ -124,11 +131,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     },
   },
   job_sites: {
-    table: 'job_sites',
-    noun: 'job site',
-    moduleTitle: 'Job sites',
-    keys: [{ column: 'number', label: 'number', value: (p) => p.number ?? null }],
-    label: (r) => `${r.number} · ${r.name}`,
+    ...fromDefinition(CORE_MODULES.job_sites),
     values: (p, ctx) => ({
       values: {
         number: p.number,
@@ -149,12 +152,8 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     },
   },
   cost_codes: {
-    table: 'cost_codes',
-    noun: 'cost code',
-    moduleTitle: 'Cost codes',
-    keys: [{ column: 'code', label: 'code', value: (p) => p.code ?? null, scoped: true }],
+    ...fromDefinition(CORE_MODULES.cost_codes),
     scope: (p, refs) => refs.id('job_sites', p.job_site) ?? 0,
-    label: (r) => `${r.code} · ${r.name}`,
     values(p, { refs }) {
       const site = refs.id('job_sites', p.job_site)
       if (site === null) return { error: missing('Job site', p.job_site) }
@@ -163,11 +162,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     keptBecause: async () => null,
   },
   departments: {
-    table: 'departments',
-    noun: 'department',
-    moduleTitle: 'Departments',
-    keys: [{ column: 'code', label: 'code', value: (p) => p.code ?? null }],
-    label: (r) => `${r.code} · ${r.name}`,
+    ...fromDefinition(CORE_MODULES.departments),
     values: (p) => ({ values: { code: p.code, name: p.name } }),
     keptBecause: async (db, id) => {
       const n = await countRefs(db, 'employees', 'department_id', id)
@@ -175,11 +170,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     },
   },
   payroll_items: {
-    table: 'payroll_items',
-    noun: 'payroll item',
-    moduleTitle: 'Payroll items',
-    keys: [{ column: 'name', label: 'name', value: (p) => p.name ?? null }],
-    label: (r) => String(r.name),
+    ...fromDefinition(CORE_MODULES.payroll_items),
     values: (p) => ({ values: { name: p.name, description: p.description ?? null } }),
     keptBecause: async () => null,
   },

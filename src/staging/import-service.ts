@@ -7,22 +7,13 @@ import { MODULES, type ModuleId, type StagedPayload } from '../connectors/kit/re
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
 import { CORE_ADAPTERS, keyLower, References, type CoreAdapter, type CoreMatch, type NaturalKey } from './core-adapters.js'
-import {
-  coreRowsByKey,
-  existingCoreIds,
-  insertBatchItem,
-  insertCoreRow,
-  loadStaged,
-  markImported,
-  scopeOf,
-  updateCoreRow,
-  type StagedForImport,
-} from './staging-store.js'
+import { coreRowsByKey, existingCoreIds, insertBatchItem, loadStaged, markImported, scopeOf, type StagedForImport } from './staging-store.js'
 import { keepingCounts } from './staged-counts.js'
 import { stagedStatus } from './staged-status.js'
 import { withCheckpointAfter } from '../db/wal-checkpointer.js'
 import { runHeavy } from './off-thread.js'
 import type { ImportArgs } from './import-args.js'
+import { CORE_MODULES, writeSyncedRow } from '../records/core-modules.js'
 
 export type ImportPlanItem = {
   stagedId: number
@@ -228,7 +219,12 @@ export async function markInterruptedImports(db: Db): Promise<number> {
   return running.length
 }
 
-/** IMPORT on this thread's connection, in one transaction (the worker of off-thread.ts calls it). */
+/**
+ * IMPORT on this thread's connection, as one unit of work: one transaction, opened by Kysely on
+ * `db`. `sqlite` is the same connection (see openDatabase), so the prepared statements of the hot
+ * path (staged rows, core rows through src/records/core-modules.ts, batch lines) run inside that
+ * transaction and commit or roll back with it. The worker of off-thread.ts calls this.
+ */
 export async function importHere({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
   const { defaultCountry } = await getSettings(db, args.defaultTimeZone)
   return withCheckpointAfter(sqlite, () => db.transaction().execute((trx) => importChunks(trx, sqlite, actor, args, defaultCountry)))
@@ -373,10 +369,9 @@ function writeCore(
   values.updated_at = now
   if (plan.action === 'create') {
     values.created_at = now
-    return insertCoreRow(sqlite, adapter.table, values)
+    return writeSyncedRow(sqlite, CORE_MODULES[adapter.table], values)
   }
-  updateCoreRow(sqlite, adapter.table, plan.core!.id, values)
-  return plan.core!.id
+  return writeSyncedRow(sqlite, CORE_MODULES[adapter.table], values, plan.core!.id)
 }
 
 export type UndoResult = { removed: number; kept: { label: string; reason: string }[] }

@@ -9,5 +9,3 @@ export function stagedStatus(r: { archived: number; core_id: number | null; impo
   if (r.core_id === null || r.imported_hash === null) return 'new'
   return r.hash === r.imported_hash ? 'imported' : 'updated'
 }
-
-export const STATUS_LABELS: Record<StagedStatus, string> = { new: 'New', updated: 'Updated', imported: 'Imported', archived: 'Archived' }

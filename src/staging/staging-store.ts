@@ -5,7 +5,7 @@ import type { StagedStatus } from '../db/schema.js'
 import type { ModuleSpec, StagedPayload } from '../connectors/kit/records.js'
 import { stagedStatus } from './staged-status.js'
 import { isUniqueViolation } from '../db/unique-violation.js'
-import { cachedStatement } from '../db/statements.js'
+import { cachedStatement, identifier, insertRow } from '../db/statements.js'
 import { CountDelta } from './staged-counts.js'
 
 // The hot path of every sync, written against SQLite's prepared statements because it runs once
@@ -246,48 +246,6 @@ function changedRows(s: ReturnType<typeof statements>, records: StageInput[], ha
   return new Map(ids.length > 0 ? s.full.all(JSON.stringify(ids)).map((row) => [row.external_id, row]) : [])
 }
 
-// IMPORT writes one core row and one staged row per record; through Kysely each costs about ten
-// times the statement itself, so they go through cached prepared statements too. Callers hold
-// the Kysely transaction, so these run inside it.
-
-const identifier = (name: string) => {
-  if (!/^[a-z_]+$/.test(name)) throw new Error(`Not a column name: ${name}`)
-  return name
-}
-
-type ColumnStatement = { table: string; columns: string[]; statement: SQLite.Statement }
-const columnCache = new WeakMap<SQLite.Database, { insert: ColumnStatement[]; update: ColumnStatement[] }>()
-
-/**
- * The statement writing these columns of a table, found by comparing the column names (interned
- * strings, so a pointer compare each) instead of building the SQL text again for every row.
- */
-function columnStatement(sqlite: SQLite.Database, kind: 'insert' | 'update', table: string, columns: string[]): SQLite.Statement {
-  let cache = columnCache.get(sqlite)
-  if (!cache) columnCache.set(sqlite, (cache = { insert: [], update: [] }))
-  const found = cache[kind].find((c) => c.table === table && c.columns.length === columns.length && c.columns.every((name, i) => name === columns[i]))
-  if (found) return found.statement
-  const names = columns.map(identifier)
-  const sql =
-    kind === 'insert'
-      ? `insert into ${identifier(table)} (${names.join(', ')}) values (${names.map(() => '?').join(', ')})`
-      : `update ${identifier(table)} set ${names.map((c) => `${c} = ?`).join(', ')} where id = ?`
-  const statement = sqlite.prepare(sql)
-  cache[kind].push({ table, columns, statement })
-  return statement
-}
-
-/** Inserts a row; column names come from code (the core adapters), never from input. */
-export function insertCoreRow(sqlite: SQLite.Database, table: string, values: Record<string, unknown>): number {
-  return Number(columnStatement(sqlite, 'insert', table, Object.keys(values)).run(Object.values(values)).lastInsertRowid)
-}
-
-export function updateCoreRow(sqlite: SQLite.Database, table: string, id: number, values: Record<string, unknown>): void {
-  const bound = Object.values(values)
-  bound.push(id)
-  columnStatement(sqlite, 'update', table, Object.keys(values)).run(bound)
-}
-
 /**
  * The staged record now matches what was imported: its baseline, core link and status. The
  * imported payload is the current one, so it is not copied (imported_payload null with
@@ -326,10 +284,10 @@ export function loadStaged(sqlite: SQLite.Database, integration: string, module:
   return cachedStatement(sqlite, sql).all(scope, JSON.stringify(ids)) as StagedForImport[]
 }
 
-/** The core rows whose natural-key column holds one of the values (compared without case, as its unique index). */
 /** A row of a core table as IMPORT reads it: what it needs by name, the rest by column. */
 export type CoreRow = { id: number; source_integration: string | null; external_id: string | null; [column: string]: unknown }
 
+/** The core rows whose natural-key column holds one of the values (compared without case, as its unique index). */
 export function coreRowsByKey(sqlite: SQLite.Database, table: string, column: string, values: string[]): CoreRow[] {
   const statement = cachedStatement(sqlite, `select * from ${identifier(table)} where lower(${identifier(column)}) in (select value from json_each(?))`)
   return statement.all(JSON.stringify(values)) as CoreRow[]
@@ -343,5 +301,5 @@ export function existingCoreIds(sqlite: SQLite.Database, table: string, ids: num
 
 /** One line of an import batch: what happened to one staged record, and what undo needs. */
 export function insertBatchItem(sqlite: SQLite.Database, item: Record<string, unknown>): void {
-  insertCoreRow(sqlite, 'import_batch_items', item)
+  insertRow(sqlite, 'import_batch_items', item)
 }

@@ -1,3 +1,4 @@
+import { formatMinutes } from '../lib/format.js'
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import type { TimeEntrySource } from '../db/schema.js'
@@ -10,7 +11,6 @@ import { field, type FieldErrors, type FormValues } from '../lib/validation.js'
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/
 const toMinutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5))
-export const formatMinutes = (m: number) => `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}`
 
 const optionalTime = (label: string) =>
   z

@@ -1,7 +1,18 @@
-import type { AuditEntry } from '../../src/db/schema.js'
-import type { ListParams } from '../../src/lists/list-params.js'
-import type { Page } from '../../src/lists/list-query.js'
+import type { ListParams, Page } from '../../src/lib/list-params.js'
 import { ListResults, ListToolbar, PageHeader, type Column } from '../components/list-view.js'
+
+/** One line of the audit log; `before` and `after` are JSON. */
+export type AuditEntryView = {
+  at: string
+  actor: string
+  action: string
+  entity_type: string
+  entity_id: string | null
+  summary: string
+  before: string | null
+  after: string | null
+  ip: string | null
+}
 
 function Changes(props: { before: string | null; after: string | null }) {
   if (!props.before && !props.after) return null
@@ -16,7 +27,7 @@ function Changes(props: { before: string | null; after: string | null }) {
   )
 }
 
-const columns: Column<AuditEntry>[] = [
+const columns: Column<AuditEntryView>[] = [
   { label: 'When (UTC)', sort: 'at', cell: (e) => <time datetime={e.at}>{e.at.replace('T', ' ').slice(0, 19)}</time> },
   { label: 'Who', cell: (e) => e.actor },
   { label: 'Action', cell: (e) => <code>{e.action}</code> },
@@ -33,11 +44,11 @@ const columns: Column<AuditEntry>[] = [
   { label: 'From', cell: (e) => <small>{e.ip ?? ''}</small> },
 ]
 
-export function AuditLogResults(props: { params: ListParams; page: Page<AuditEntry> }) {
+export function AuditLogResults(props: { params: ListParams; page: Page<AuditEntryView> }) {
   return <ListResults basePath='/audit-log' params={props.params} page={props.page} columns={columns} noun={{ one: 'entry', many: 'entries' }} />
 }
 
-export function AuditLogPage(props: { params: ListParams; page: Page<AuditEntry>; entityTypes: string[] }) {
+export function AuditLogPage(props: { params: ListParams; page: Page<AuditEntryView>; entityTypes: string[] }) {
   return (
     <>
       <PageHeader title='Audit log' />

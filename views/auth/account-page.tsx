@@ -1,4 +1,4 @@
-import type { SessionUser } from '../../src/auth/sessions.js'
+import type { SignedInUser } from '../layouts/app-layout.js'
 import { Field, FormError, HtmxForm, type FormState } from '../components/form-fields.js'
 import { DetailList, PageHeader } from '../components/list-view.js'
 
@@ -24,7 +24,7 @@ export function PasswordForm(props: { form: FormState }) {
 
 export type ApiTokenRow = { id: number; name: string; hint: string; created_at: string; last_used_at: string | null; revoked_at: string | null }
 
-export function AccountPage(props: { user: SessionUser; form: FormState; tokens: ApiTokenRow[]; tokenForm?: FormState; newToken?: string }) {
+export function AccountPage(props: { user: SignedInUser; form: FormState; tokens: ApiTokenRow[]; tokenForm?: FormState; newToken?: string }) {
   return (
     <>
       <PageHeader title='Your account' />

@@ -1,10 +1,19 @@
-import type { Selectable } from 'kysely'
-import type { BackupRunsTable } from '../../src/db/schema.js'
 import { formatTimestamp } from '../../src/lib/format.js'
+
+/** One backup Clockbridge took by itself. */
+export type BackupRunView = {
+  trigger: 'scheduled' | 'manual'
+  status: 'running' | 'succeeded' | 'failed'
+  file: string | null
+  bytes: number | null
+  removed: number
+  error: string | null
+  started_at: string
+}
 
 export type BackupsView = {
   folder: string
-  recent: Selectable<BackupRunsTable>[]
+  recent: BackupRunView[]
   schedule: { hour: number; keep: number; timeZone: string } | null
   next: Date | null
   message?: { kind: 'success' | 'error'; text: string }

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx'
-import { listUrl, type ListParams } from '../../src/lists/list-params.js'
-import type { Page } from '../../src/lists/list-query.js'
+import { listUrl, type ListParams } from '../../src/lib/list-params.js'
+import type { Page } from '../../src/lib/list-params.js'
 
 export type Column<T> = { label: string; sort?: string; cell: (row: T) => Child; class?: string }
 export type ListFilter = { name: string; label: string; options: { value: string; label: string }[] }

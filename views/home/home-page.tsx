@@ -1,10 +1,10 @@
-import type { SessionUser } from '../../src/auth/sessions.js'
+import type { SignedInUser } from '../layouts/app-layout.js'
 import { PageHeader } from '../components/list-view.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 
 export type ModuleCount = { label: string; href: string; total: number; synced: number }
 
-export function HomePage(props: { user: SessionUser; modules: ModuleCount[]; backupFailure: { started_at: string; error: string | null } | null }) {
+export function HomePage(props: { user: SignedInUser; modules: ModuleCount[]; backupFailure: { started_at: string; error: string | null } | null }) {
   return (
     <>
       <PageHeader title={`Hello, ${props.user.name}`} />

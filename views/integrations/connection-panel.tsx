@@ -1,5 +1,6 @@
-import type { AnyConnector } from '../../src/connectors/kit/types.js'
-import type { ConnectionStatus } from '../../src/db/schema.js'
+import type { ConnectorView } from './connector-view.js'
+/** Where a connection stands (OAuth or saved credentials). */
+export type ConnectionStatus = 'connected' | 'reconnect_needed' | 'disconnected'
 import { formatTimestamp } from '../../src/lib/format.js'
 
 export type Health = {
@@ -33,7 +34,7 @@ export function HealthBadge(props: { health: Health | undefined }) {
 
 /** Connect, Disconnect and Test on a cloud integration's Setup tab. */
 export function ConnectionPanel(props: {
-  connector: AnyConnector
+  connector: ConnectorView
   health: Health | undefined
   redirectUri: string
   canSetup: boolean
@@ -55,19 +56,19 @@ export function ConnectionPanel(props: {
           {props.notice.text}
         </p>
       )}
-      {c.oauth && (
+      {c.connects.oauth && (
         <p>
           Register this redirect URI in your app on developer.intuit.com: <code>{props.redirectUri}</code>
         </p>
       )}
       {props.canSetup && (
         <div class='button-row'>
-          {c.oauth && (
+          {c.connects.oauth && (
             <form method='post' action={`${base}/oauth/connect`} class='inline'>
               <button type='submit'>{status === 'disconnected' ? 'Connect' : 'Reconnect'}</button>
             </form>
           )}
-          {c.testConnection && (
+          {c.connects.test && (
             <form
               method='post'
               action={`${base}/connection/test`}

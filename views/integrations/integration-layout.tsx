@@ -1,12 +1,11 @@
 import type { Child } from 'hono/jsx'
-import { hasConnection, type AnyConnector } from '../../src/connectors/kit/types.js'
-import { MODULES } from '../../src/connectors/kit/records.js'
+import { hasConnectionStatus, type ConnectorView } from './connector-view.js'
 import { PageHeader } from '../components/list-view.js'
 import { HealthBadge, type Health } from './connection-panel.js'
 
 /** The integration page: its name, status, and one tab per synced module between Setup and History. */
 export function IntegrationLayout(props: {
-  connector: AnyConnector
+  connector: ConnectorView
   active: string
   activated: boolean
   syncSource: boolean
@@ -16,7 +15,7 @@ export function IntegrationLayout(props: {
   const base = `/integrations/${props.connector.id}`
   const tabs = [
     { key: 'setup', href: base, label: 'Setup' },
-    ...props.connector.syncModules.map((m) => ({ key: m, href: `${base}/${MODULES[m].slug}`, label: MODULES[m].label })),
+    ...props.connector.modules.map((m) => ({ key: m.id, href: `${base}/${m.slug}`, label: m.label })),
     { key: 'history', href: `${base}/history`, label: 'History' },
   ]
   return (
@@ -24,7 +23,7 @@ export function IntegrationLayout(props: {
       <PageHeader title={props.connector.name} breadcrumb={{ href: '/integrations', label: 'Integrations' }}>
         {props.activated ? <span class='badge badge-synced'>Activated</span> : <span class='badge'>Not activated</span>}
         {props.syncSource && <span class='badge badge-source'>Sync source</span>}
-        {hasConnection(props.connector) && <HealthBadge health={props.health} />}
+        {hasConnectionStatus(props.connector) && <HealthBadge health={props.health} />}
       </PageHeader>
       <nav class='tabs' aria-label='Integration tabs'>
         <ul>

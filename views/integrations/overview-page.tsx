@@ -1,14 +1,15 @@
-import type { AnyConnector } from '../../src/connectors/kit/types.js'
-import { MODULES, MODULE_IDS } from '../../src/connectors/kit/records.js'
+import type { ConnectorView, ModuleView } from './connector-view.js'
 import { PageHeader } from '../components/list-view.js'
 import { HealthBadge, type Health } from './connection-panel.js'
 
 /** `health` is undefined for integrations without a connection (files, agents), null before the first connect. */
-export type OverviewRow = { connector: AnyConnector; activated: boolean; syncSource: boolean; health?: Health | null }
+export type OverviewRow = { connector: ConnectorView; activated: boolean; syncSource: boolean; health?: Health | null }
+
+const synced = (c: ConnectorView, m: ModuleView) => c.modules.some((x) => x.id === m.id)
 
 const HOSTING: Record<string, string> = { cloud: 'Cloud', 'on-premises': 'On-premises', file: 'File upload' }
 
-export function OverviewPage(props: { rows: OverviewRow[]; canSetup: boolean; message?: { kind: 'success' | 'error'; text: string } }) {
+export function OverviewPage(props: { rows: OverviewRow[]; modules: ModuleView[]; canSetup: boolean; message?: { kind: 'success' | 'error'; text: string } }) {
   return (
     <>
       <PageHeader title='Administration › Integrations' />
@@ -41,10 +42,10 @@ export function OverviewPage(props: { rows: OverviewRow[]; canSetup: boolean; me
                 <td>{HOSTING[r.connector.hosting] ?? r.connector.hosting}</td>
                 <td>
                   <ul class='checklist'>
-                    {MODULE_IDS.map((m) => (
-                      <li class={r.connector.syncModules.includes(m) ? 'yes' : 'no'}>
-                        <span aria-hidden='true'>{r.connector.syncModules.includes(m) ? '✓' : '–'}</span> {MODULES[m].label}
-                        <span class='visually-hidden'>{r.connector.syncModules.includes(m) ? ' (yes)' : ' (no)'}</span>
+                    {props.modules.map((m) => (
+                      <li class={synced(r.connector, m) ? 'yes' : 'no'}>
+                        <span aria-hidden='true'>{synced(r.connector, m) ? '✓' : '–'}</span> {m.label}
+                        <span class='visually-hidden'>{synced(r.connector, m) ? ' (yes)' : ' (no)'}</span>
                       </li>
                     ))}
                   </ul>

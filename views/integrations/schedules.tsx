@@ -1,7 +1,7 @@
-import type { ModuleSpec } from '../../src/connectors/kit/records.js'
+import type { ModuleView } from './connector-view.js'
 import { CheckboxField, Field, SelectField, type FormState } from '../components/form-fields.js'
 
-export type ScheduleRowView = { module: ModuleSpec; action: string; form: FormState; nextRun: Date | null; timeZone: string }
+export type ScheduleRowView = { module: ModuleView; action: string; form: FormState; nextRun: Date | null; timeZone: string }
 
 function nextRunText(row: ScheduleRowView): string {
   if (!row.nextRun) return row.form.values.preset === 'off' ? 'Off' : 'Not running: the integration must be activated and the sync source'

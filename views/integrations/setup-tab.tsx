@@ -1,20 +1,19 @@
-import type { AnyConnector } from '../../src/connectors/kit/types.js'
-import { MODULES } from '../../src/connectors/kit/records.js'
+import type { ConnectorView } from './connector-view.js'
 import { Field, SelectField, FormError, HtmxForm, type FormState } from '../components/form-fields.js'
 
 export type SyncSourceState = { isSource: boolean; activated: boolean; otherSource: string | null; confirm?: string; error?: string }
 
-export function SyncSourceSection(props: { connector: AnyConnector; state: SyncSourceState; canSetup: boolean }) {
+export function SyncSourceSection(props: { connector: ConnectorView; state: SyncSourceState; canSetup: boolean }) {
   const { connector, state } = props
   const path = `/integrations/${connector.id}/sync-source`
-  if (connector.syncModules.length === 0) return null
+  if (connector.modules.length === 0) return null
   return (
     <section id='sync-source'>
       <h2>Sync source</h2>
       {state.isSource ? (
         <p>
           <strong>{connector.name} is the sync source:</strong> its records are the source of truth for{' '}
-          {connector.syncModules.map((m) => MODULES[m].label.toLowerCase()).join(', ')}.
+          {connector.modules.map((m) => m.label.toLowerCase()).join(', ')}.
         </p>
       ) : (
         <p>{state.otherSource ? `${state.otherSource} is the sync source now.` : 'No integration is the sync source yet.'} Only the sync source can SYNC.</p>
@@ -44,7 +43,7 @@ export function SyncSourceSection(props: { connector: AnyConnector; state: SyncS
   )
 }
 
-export function SettingsForm(props: { connector: AnyConnector; form: FormState; storedSecrets: string[] }) {
+export function SettingsForm(props: { connector: ConnectorView; form: FormState; storedSecrets: string[] }) {
   const c = props.connector
   return (
     <HtmxForm action={`/integrations/${c.id}/settings`} id='integration-settings'>
@@ -70,7 +69,7 @@ export function SettingsForm(props: { connector: AnyConnector; form: FormState; 
 }
 
 export function SetupTab(props: {
-  connector: AnyConnector
+  connector: ConnectorView
   source: SyncSourceState
   canSetup: boolean
   settings: { form: FormState; storedSecrets: string[] } | null

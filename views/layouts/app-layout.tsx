@@ -1,18 +1,19 @@
 import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
-import type { SessionUser } from '../../src/auth/sessions.js'
-import type { Permission } from '../../src/auth/permissions.js'
 import { FlashMessage, type Flash } from '../components/flash-message.js'
 
 export type LayoutProps = {
   title: string
-  user: SessionUser | null
+  user: SignedInUser | null
   flash: Flash | null
   path: string
   children?: Child
 }
 
-type NavItem = { href: string; label: string; permission: Permission }
+/** The signed-in user as pages show them; `permissions` decides which navigation they see. */
+export type SignedInUser = { name: string; email: string; roleName: string; permissions: ReadonlySet<string> }
+
+type NavItem = { href: string; label: string; permission: string }
 
 const NAV: { heading: string; items: NavItem[] }[] = [
   {
@@ -111,7 +112,7 @@ export function AppLayout(props: LayoutProps) {
   )
 }
 
-function SideNav(props: { user: SessionUser; path: string }) {
+function SideNav(props: { user: SignedInUser; path: string }) {
   return (
     <aside class='sidenav'>
       <nav aria-label='Main'>

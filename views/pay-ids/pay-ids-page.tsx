@@ -1,4 +1,5 @@
-import type { PayId } from '../../src/db/schema.js'
+/** A pay ID as the page lists it: fixed ones come with the product, leave ones are added by admins. */
+export type PayIdView = { id: number; code: string; name: string; kind: 'fixed' | 'leave' }
 import { Field, FormError, HtmxForm, type FormState } from '../components/form-fields.js'
 import { PageHeader } from '../components/list-view.js'
 
@@ -16,7 +17,7 @@ export function PayIdForm(props: { form: FormState; action: string; editing?: st
   )
 }
 
-function PayIdTable(props: { rows: PayId[]; canManage: boolean; leave: boolean }) {
+function PayIdTable(props: { rows: PayIdView[]; canManage: boolean; leave: boolean }) {
   return (
     <table class='striped'>
       <thead>
@@ -52,7 +53,7 @@ function PayIdTable(props: { rows: PayId[]; canManage: boolean; leave: boolean }
   )
 }
 
-export function PayIdsPage(props: { payIds: PayId[]; canManage: boolean; form: FormState }) {
+export function PayIdsPage(props: { payIds: PayIdView[]; canManage: boolean; form: FormState }) {
   return (
     <>
       <PageHeader title='Pay IDs' />

@@ -1,4 +1,5 @@
-import type { PayrollTarget } from '../../src/payroll/mapping-service.js'
+/** Where payroll goes: a publishing integration or a payroll file format. */
+type PayrollTarget = { key: string; label: string }
 import { PageHeader } from '../components/list-view.js'
 
 export type MappingView = {

@@ -1,11 +1,27 @@
-import type { PeriodSummary } from '../../src/payroll/period-service.js'
-import type { Period } from '../../src/payroll/pay-periods.js'
-import type { Issue } from '../../src/payroll/publish-service.js'
-import { formatMinutes } from '../../src/time-entries/service.js'
+import type { Period } from './period-nav.js'
+import { formatMinutes } from '../../src/lib/format.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 import { CheckboxField, Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
 import { PageHeader } from '../components/list-view.js'
 import { PeriodNav } from './period-nav.js'
+
+/** A period's hours as the Payroll tab shows them: per employee, each line and the totals per pay ID. */
+export type PeriodSummary = {
+  period: Period
+  status: 'open' | 'approved'
+  approvedAt: string | null
+  payIds: string[]
+  employees: {
+    name: string
+    number: string | null
+    totals: Record<string, number>
+    minutes: number
+    lines: { date: string; payId: string; minutes: number; jobSite: string | null; costCode: string | null; department: string | null }[]
+  }[]
+}
+
+/** Something that blocks or warns about a publish, with where to fix it. */
+export type Issue = { message: string; href: string }
 
 export type PayrollView = {
   summary: PeriodSummary

@@ -1,4 +1,5 @@
-import type { Period } from '../../src/payroll/pay-periods.js'
+/** A pay period, first and last day (YYYY-MM-DD). */
+export type Period = { start: string; end: string }
 
 /** Previous / current / next pay period, as links that keep the other query parameters. */
 export function PeriodNav(props: {

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx'
-import type { ListParams } from '../../src/lists/list-params.js'
-import type { Page } from '../../src/lists/list-query.js'
+import type { ListParams } from '../../src/lib/list-params.js'
+import type { Page } from '../../src/lib/list-params.js'
 import { FormError, HtmxForm, type FormState } from '../components/form-fields.js'
 import { DetailList, ListResults, ListToolbar, PageHeader, type Column, type ListFilter } from '../components/list-view.js'
 

@@ -1,8 +1,10 @@
-import { PERMISSION_GROUPS } from '../../src/auth/permissions.js'
-import type { RoleMatrix } from '../../src/roles/service.js'
+/** Each role and the permissions it holds; the super admin's are locked. */
+type RoleMatrix = { id: number; name: string; permissions: ReadonlySet<string>; locked: boolean }[]
+/** Every permission a role can hold, grouped as the matrix shows them. */
+type PermissionGroups = readonly { name: string; permissions: readonly { key: string; label: string }[] }[]
 import { PageHeader } from '../components/list-view.js'
 
-export function RoleMatrixForm(props: { matrix: RoleMatrix; error?: string }) {
+export function RoleMatrixForm(props: { matrix: RoleMatrix; groups: PermissionGroups; error?: string }) {
   return (
     <form id='role-matrix' method='post' action='/roles' hx-post='/roles' hx-target='this' hx-swap='outerHTML' hx-disable='find button[type=submit]'>
       {props.error && (
@@ -21,7 +23,7 @@ export function RoleMatrixForm(props: { matrix: RoleMatrix; error?: string }) {
             </tr>
           </thead>
           <tbody>
-            {PERMISSION_GROUPS.map((group) => (
+            {props.groups.map((group) => (
               <>
                 <tr class='group-row'>
                   <th scope='rowgroup' colspan={props.matrix.length + 1}>
@@ -55,7 +57,7 @@ export function RoleMatrixForm(props: { matrix: RoleMatrix; error?: string }) {
   )
 }
 
-export function RolesPage(props: { matrix: RoleMatrix; error?: string }) {
+export function RolesPage(props: { matrix: RoleMatrix; groups: PermissionGroups; error?: string }) {
   return (
     <>
       <PageHeader title='Role permissions' />
@@ -63,7 +65,7 @@ export function RolesPage(props: { matrix: RoleMatrix; error?: string }) {
         Tick what each role may do. Super Admin always holds every permission so the server can never be locked out. Changes apply on the next click of every
         signed-in user.
       </p>
-      <RoleMatrixForm matrix={props.matrix} error={props.error} />
+      <RoleMatrixForm matrix={props.matrix} groups={props.groups} error={props.error} />
     </>
   )
 }

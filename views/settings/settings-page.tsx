@@ -1,4 +1,4 @@
-import { WEEK_DAYS } from '../../src/settings/service.js'
+import { WEEK_DAYS } from '../../src/lib/dates.js'
 import { CheckboxField, Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
 import { PageHeader } from '../components/list-view.js'
 import { BackupsSection, type BackupsView } from '../backups/backups-section.js'

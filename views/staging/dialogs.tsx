@@ -1,5 +1,17 @@
-import type { ImportPlan } from '../../src/staging/import-service.js'
-import type { ModuleSpec } from '../../src/connectors/kit/records.js'
+import type { ModuleView } from '../integrations/connector-view.js'
+
+/** What IMPORT would do with each selected record, and how many it leaves alone. */
+export type ImportPlan = {
+  items: {
+    stagedId: number
+    externalId: string
+    label: string
+    action: 'create' | 'update' | 'link' | 'fail'
+    core?: { id: number; label: string }
+    message?: string
+  }[]
+  skipped: number
+}
 
 /** A native dialog: opens as it arrives, closes with its form method=dialog, no script needed. */
 function Dialog(props: { title: string; children?: unknown; labelledBy: string }) {
@@ -34,7 +46,7 @@ function SelectionInputs(props: { selection: SelectionFields }) {
   )
 }
 
-export function ImportPreview(props: { plan: ImportPlan; module: ModuleSpec; modulePath: string; selection: SelectionFields; integrationName: string }) {
+export function ImportPreview(props: { plan: ImportPlan; module: ModuleView; modulePath: string; selection: SelectionFields; integrationName: string }) {
   const { plan } = props
   const count = (a: string) => plan.items.filter((i) => i.action === a).length
   const links = plan.items.filter((i) => i.action === 'link')
@@ -130,7 +142,7 @@ export function ImportPreview(props: { plan: ImportPlan; module: ModuleSpec; mod
 export function ChangesDialog(props: {
   label: string
   externalId: string
-  module: ModuleSpec
+  module: ModuleView
   before: Record<string, string | null>
   after: Record<string, string | null>
 }) {

@@ -1,13 +1,28 @@
-import { MODULES, type ModuleId } from '../../src/connectors/kit/records.js'
 import { formatTimestamp } from '../../src/lib/format.js'
-import type { recentBatches, recentRuns, unfinishedImports } from '../../src/staging/staging-queries.js'
-import { RUN_STATUS_LABELS } from './run-panel.js'
+import { RUN_STATUS_LABELS, type RunRow } from './run-panel.js'
 
-type Runs = Awaited<ReturnType<typeof recentRuns>>
-type Batches = Awaited<ReturnType<typeof recentBatches>>
-type Unfinished = Awaited<ReturnType<typeof unfinishedImports>>
-
-const moduleLabel = (m: string) => MODULES[m as ModuleId]?.label ?? m
+type Runs = (RunRow & { module: string; requested_by_email: string | null })[]
+type Batches = {
+  id: number
+  module: string
+  trigger: 'manual' | 'auto'
+  user_email: string | null
+  created_at: string
+  undone_at: string | null
+  created_count: number
+  updated_count: number
+  linked_count: number
+  failed_count: number
+}[]
+type Unfinished = {
+  module: string
+  trigger: 'manual' | 'auto'
+  user_email: string | null
+  records: number
+  status: 'running' | 'done' | 'failed' | 'interrupted'
+  error: string | null
+  started_at: string
+}[]
 
 export function UndoResultView(props: { removed: number; kept: { label: string; reason: string }[] }) {
   return (
@@ -28,7 +43,17 @@ export function UndoResultView(props: { removed: number; kept: { label: string; 
   )
 }
 
-export function HistoryTab(props: { integrationPath: string; runs: Runs; batches: Batches; unfinished: Unfinished; canAct: boolean; notice?: unknown }) {
+export function HistoryTab(props: {
+  integrationPath: string
+  runs: Runs
+  batches: Batches
+  unfinished: Unfinished
+  /** Each module's label by id. */
+  moduleLabels: Record<string, string>
+  canAct: boolean
+  notice?: unknown
+}) {
+  const moduleLabel = (m: string) => props.moduleLabels[m] ?? m
   return (
     <section id='history'>
       {props.notice as string}

@@ -1,8 +1,22 @@
-import type { Selectable } from 'kysely'
-import type { SyncRunsTable } from '../../src/db/schema.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 
-export type RunRow = Selectable<SyncRunsTable>
+/** A sync run as its panel shows it. */
+export type RunRow = {
+  id: number
+  trigger: 'manual' | 'schedule' | 'agent'
+  status: 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'timed_out'
+  pages: number
+  records: number
+  new_count: number
+  updated_count: number
+  unchanged_count: number
+  removed_count: number
+  error_count: number
+  error: string | null
+  created_at: string
+  started_at: string | null
+  finished_at: string | null
+}
 
 export const RUN_STATUS_LABELS: Record<string, string> = {
   queued: 'Queued',

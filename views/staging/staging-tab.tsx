@@ -1,16 +1,32 @@
 import type { Child } from 'hono/jsx'
-import type { FieldSpec, ModuleSpec } from '../../src/connectors/kit/records.js'
-import { STATUS_LABELS } from '../../src/staging/staged-status.js'
-import { type StagingFilter, type StagingRow, type StagingSort, type StatusCounts } from '../../src/staging/staging-queries.js'
-import type { ColumnMapping } from '../../src/connectors/kit/sheets/column-mapping.js'
+import type { ModuleView } from '../integrations/connector-view.js'
 import { formatTimestamp } from '../../src/lib/format.js'
 import { RunPanel, type RowErrorView, type RunRow } from './run-panel.js'
 import { ListLink, PageNav } from '../components/list-view.js'
 
+export type StagedStatus = 'new' | 'updated' | 'imported' | 'archived'
+export type StagingFilter = { status: StagedStatus | ''; removed: '' | 'yes' | 'no'; q: string }
+export type StagingSort = { sort: 'label' | 'external_id' | 'changed' | 'status'; dir: 'asc' | 'desc' }
+/** One staged record as its row shows it; `removed`: 1 when the source no longer has it. */
+export type StagingRow = {
+  id: number
+  external_id: string
+  label: string
+  status: StagedStatus
+  removed: number
+  core_id: number | null
+  last_changed_at: string
+}
+export type StatusCounts = Record<StagedStatus | 'removed', number>
+/** Which column of the file holds the external id, and which each field. */
+export type ColumnMapping = { externalId: string | null; fields: Record<string, string | null> }
+
+const STATUS_LABELS: Record<StagedStatus, string> = { new: 'New', updated: 'Updated', imported: 'Imported', archived: 'Archived' }
+
 export type StagingView = {
   integrationPath: string
   modulePath: string
-  module: ModuleSpec
+  module: ModuleView
   filter: StagingFilter
   sort: StagingSort
   page: { rows: StagingRow[]; total: number; page: number; pageCount: number }
@@ -244,7 +260,7 @@ export type UploadView = {
   /** What was read of the file when it arrived; `encoding` says how a CSV's bytes were read. */
   file: { filename: string; size: number; uploadedAt: string; headers: string[]; rows: number; encoding: string | null; sample: string[][] } | null
   /** What the file's columns are mapped onto. */
-  columns: FieldSpec[]
+  columns: { key: string; label: string; required?: boolean }[]
   idFromColumns: boolean
   mapping: ColumnMapping | null
   problems: string[]

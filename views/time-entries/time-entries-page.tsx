@@ -1,5 +1,5 @@
-import type { Period } from '../../src/payroll/pay-periods.js'
-import { formatMinutes } from '../../src/time-entries/service.js'
+import type { Period } from '../payroll/period-nav.js'
+import { formatMinutes } from '../../src/lib/format.js'
 import { Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
 import { PageHeader } from '../components/list-view.js'
 import { PeriodNav } from '../payroll/period-nav.js'

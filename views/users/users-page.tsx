@@ -1,7 +1,7 @@
 import { formatTimestamp } from '../../src/lib/format.js'
 import type { Child } from 'hono/jsx'
-import type { ListParams } from '../../src/lists/list-params.js'
-import type { Page } from '../../src/lists/list-query.js'
+import type { ListParams } from '../../src/lib/list-params.js'
+import type { Page } from '../../src/lib/list-params.js'
 import { Field, FormError, HtmxForm, SelectField, type FormState } from '../components/form-fields.js'
 import { DetailList, ListResults, ListToolbar, PageHeader, type Column } from '../components/list-view.js'
 

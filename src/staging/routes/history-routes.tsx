@@ -4,7 +4,7 @@ import { HistoryTab, UndoResultView } from '../../../views/staging/history-tab.j
 import { RunPanel } from '../../../views/staging/run-panel.js'
 import { actorOf } from '../../http/actor.js'
 import { requires } from '../../auth/access.js'
-import { isModuleId, MODULES } from '../../connectors/kit/records.js'
+import { isModuleId, MODULE_IDS, MODULES } from '../../connectors/kit/records.js'
 import { renderError } from '../../http/errors.js'
 import { wantsFragment } from '../../http/htmx.js'
 import { type Found, integrationOf, integrationPage, integrationPaths, withIntegration } from '../../integrations/integration-page.js'
@@ -16,6 +16,8 @@ import { cancelRun } from '../sync-runs.js'
 // An integration's History tab: its runs and import batches, Undo of a batch, a run's row errors
 // as CSV, and Cancel of a running sync.
 
+const MODULE_LABELS = Object.fromEntries(MODULE_IDS.map((id) => [id, MODULES[id].label]))
+
 export const historyRoutes = new Hono<AppEnv>()
 async function historyView(c: Context<AppEnv>, f: Found, notice?: unknown) {
   const { integrationPath } = integrationPaths(f.connector)
@@ -25,6 +27,7 @@ async function historyView(c: Context<AppEnv>, f: Found, notice?: unknown) {
       runs={await recentRuns(c.var.db, f.connector.id)}
       batches={await recentBatches(c.var.db, f.connector.id)}
       unfinished={await unfinishedImports(c.var.db, f.connector.id)}
+      moduleLabels={MODULE_LABELS}
       canAct={c.var.user!.permissions.has('integrations.actions')}
       notice={notice}
     />

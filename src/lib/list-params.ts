@@ -2,6 +2,9 @@ import { z } from 'zod'
 
 export const PAGE_SIZE = 25
 
+/** One page of a list, with what its pager needs. */
+export type Page<T> = { rows: T[]; total: number; page: number; pageCount: number; pageSize: number }
+
 /** Search, sort, page and filters from a list URL; bad values fall back instead of failing. */
 export type ListParams = {
   q: string

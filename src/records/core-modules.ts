@@ -1,0 +1,137 @@
+import type SQLite from 'better-sqlite3'
+import { insertRow, updateRow } from '../db/statements.js'
+import type { UniqueRule } from './record-service.js'
+
+// One definition per core module that an integration can sync, read by the hand-edit forms (their
+// uniqueness checks), by IMPORT (which keys find a twin to link, which references to resolve, how
+// a row is named) and by the test that holds it against the migrations' unique indexes.
+
+export type CoreTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments' | 'payroll_items'
+
+/**
+ * A natural key: unique without case (a lower() unique index), optionally within a scope (a cost
+ * code within its job site). A hand edit that repeats one is refused; IMPORT links to its holder.
+ */
+export type NaturalKey = {
+  column: string
+  label: string
+  /** The column that scopes the key (compared with null as 0). */
+  scope?: string
+  /** Stored lower-cased (e-mail addresses): compared as stored. */
+  storedLowerCase?: boolean
+  /** What a hand edit is told when another row (#id) holds the value it entered. */
+  taken: (input: Record<string, unknown>, id: number) => string
+}
+
+export type CoreModule = {
+  table: CoreTable
+  /** One record, in messages ("employee"). */
+  noun: string
+  /** The core list's title. */
+  title: string
+  naturalKeys: NaturalKey[]
+  /** Columns that point at another module's rows, and what a source names them by. */
+  references: Record<string, { table: CoreTable; by: string }>
+  /** How a row is named in lists, messages and the audit log. */
+  label: (row: Record<string, unknown>) => string
+  /** Every column IMPORT or a form may write (besides id and timestamps). */
+  columns: readonly string[]
+}
+
+const SOURCE_COLUMNS = ['source_integration', 'external_id', 'created_at', 'updated_at'] as const
+
+export const CORE_MODULES: Record<CoreTable, CoreModule> = {
+  employees: {
+    table: 'employees',
+    noun: 'employee',
+    title: 'Employees',
+    naturalKeys: [
+      { column: 'employee_number', label: 'employee number', taken: (i, id) => `Employee number ${String(i.employee_number)} is already used (#${id})` },
+      { column: 'email', label: 'email', storedLowerCase: true, taken: (i, id) => `Email ${String(i.email)} is already used (#${id})` },
+    ],
+    references: { company_id: { table: 'companies', by: 'name' }, department_id: { table: 'departments', by: 'code' } },
+    label: (r) => `${String(r.first_name)} ${String(r.last_name)}${r.employee_number ? ` (${String(r.employee_number)})` : ''}`,
+    columns: ['first_name', 'last_name', 'employee_number', 'email', 'phone', 'pay_group', 'status', 'hire_date', 'company_id', 'department_id'],
+  },
+  companies: {
+    table: 'companies',
+    noun: 'company',
+    title: 'Companies',
+    naturalKeys: [{ column: 'name', label: 'name', taken: (i, id) => `A company named ${String(i.name)} already exists (#${id})` }],
+    references: {},
+    label: (r) => String(r.name),
+    columns: ['name', 'prefix', 'status'],
+  },
+  job_sites: {
+    table: 'job_sites',
+    noun: 'job site',
+    title: 'Job sites',
+    naturalKeys: [{ column: 'number', label: 'number', taken: (i, id) => `Job site number ${String(i.number)} is already used (#${id})` }],
+    references: {},
+    label: (r) => `${String(r.number)} · ${String(r.name)}`,
+    columns: ['number', 'name', 'street', 'city', 'state', 'zip', 'country', 'start_date', 'end_date', 'status'],
+  },
+  cost_codes: {
+    table: 'cost_codes',
+    noun: 'cost code',
+    title: 'Cost codes',
+    naturalKeys: [
+      {
+        column: 'code',
+        label: 'code',
+        scope: 'job_site_id',
+        taken: (i, id) => `Cost code ${String(i.code)} already exists ${i.job_site_id ? 'for this job site' : 'as a standard cost code'} (#${id})`,
+      },
+    ],
+    references: { job_site_id: { table: 'job_sites', by: 'number' } },
+    label: (r) => `${String(r.code)} · ${String(r.name)}`,
+    columns: ['code', 'name', 'description', 'job_site_id'],
+  },
+  departments: {
+    table: 'departments',
+    noun: 'department',
+    title: 'Departments',
+    naturalKeys: [{ column: 'code', label: 'code', taken: (i, id) => `Department code ${String(i.code)} is already used (#${id})` }],
+    references: {},
+    label: (r) => `${String(r.code)} · ${String(r.name)}`,
+    columns: ['code', 'name'],
+  },
+  payroll_items: {
+    table: 'payroll_items',
+    noun: 'payroll item',
+    title: 'Payroll items',
+    naturalKeys: [{ column: 'name', label: 'name', taken: (i, id) => `A payroll item named ${String(i.name)} already exists (#${id})` }],
+    references: {},
+    label: (r) => String(r.name),
+    columns: ['name', 'description'],
+  },
+}
+
+function checkedColumns(module: CoreModule, values: Record<string, unknown>): void {
+  for (const column of Object.keys(values)) {
+    if (!module.columns.includes(column) && !(SOURCE_COLUMNS as readonly string[]).includes(column))
+      throw new Error(`${module.table} has no column ${column} that a sync may write`)
+  }
+}
+
+/**
+ * Writes one synced core row (a new one, or over `id`) on the IMPORT's connection, inside the
+ * transaction the caller holds there. The core module owns its table: only its columns are written.
+ */
+export function writeSyncedRow(sqlite: SQLite.Database, module: CoreModule, values: Record<string, unknown>, id?: number): number {
+  checkedColumns(module, values)
+  if (id === undefined) return insertRow(sqlite, module.table, values)
+  updateRow(sqlite, module.table, id, values)
+  return id
+}
+
+/** The uniqueness checks of a hand edit: one per natural key, each with its message. */
+export function uniqueRules(module: CoreModule, input: Record<string, unknown>): UniqueRule[] {
+  return module.naturalKeys.map((key) => ({
+    field: key.column,
+    column: key.column,
+    value: (input[key.column] as string | null | undefined) ?? null,
+    scope: key.scope ? { column: key.scope, value: (input[key.scope] as number | null | undefined) ?? null } : undefined,
+    message: ({ id }: { id: number }) => key.taken(input, id),
+  }))
+}
