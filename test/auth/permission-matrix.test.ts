@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
-import { accessOf, type Access } from '../../src/auth/access.js'
+import { registeredRoutes, type Route } from '../helpers/routes.js'
 import { ALL_PERMISSIONS } from '../../src/auth/permissions.js'
 import { permissionsOfRole } from '../../src/auth/sessions.js'
 import type { Db } from '../../src/db/database.js'
@@ -10,23 +10,6 @@ import { createApiToken } from '../../src/api/tokens.js'
 import { systemActor } from '../../src/audit/audit-log.js'
 
 const ROLES: RoleKey[] = ['super_admin', 'admin', 'pm', 'employee']
-const GLOBAL_MIDDLEWARE_PATHS = ['/*', '/public/*']
-
-type Route = { method: string; path: string; access: Access | undefined }
-
-async function registeredRoutes(): Promise<Route[]> {
-  const { app } = await createTestApp()
-  const byKey = new Map<string, Route>()
-  for (const r of app.routes) {
-    if (r.method === 'ALL' && GLOBAL_MIDDLEWARE_PATHS.includes(r.path)) continue
-    const key = `${r.method} ${r.path}`
-    const route = byKey.get(key) ?? { method: r.method, path: r.path, access: undefined }
-    route.access ??= accessOf(r.handler)
-    byKey.set(key, route)
-  }
-  return [...byKey.values()]
-}
-
 /** Row counts of every table but sessions, to prove a refused request changed nothing. */
 async function snapshot(db: Db): Promise<Record<string, number>> {
   const tables = [

@@ -23,13 +23,25 @@ describe.skipIf(!chromiumAvailable)('in Chromium: administration', () => {
     await s.page.getByRole('button', { name: 'Create user' }).click()
     await s.page.getByRole('heading', { name: 'Pat' }).waitFor()
     await s.page.getByText('Created user pat@example.com').waitFor()
+    expect(s.page.url()).toMatch(/\/users\/\d+$/)
+    const pat = await s.server.db
+      .selectFrom('users')
+      .innerJoin('roles', 'roles.id', 'users.role_id')
+      .select(['users.name', 'users.status', 'roles.key'])
+      .where('users.email', '=', 'pat@example.com')
+      .execute()
+    expect(pat).toEqual([{ name: 'Pat', status: 'active', key: 'pm' }])
   })
 
   it('disables and enables that user', async () => {
+    const status = async () => (await s.server.db.selectFrom('users').select('status').where('email', '=', 'pat@example.com').executeTakeFirstOrThrow()).status
     await s.page.getByRole('button', { name: 'Disable' }).click()
     await s.page.getByText('User disabled and signed out everywhere.').waitFor()
+    expect(await status()).toBe('disabled')
+    expect(await s.page.getByRole('button', { name: 'Enable' }).count()).toBe(1)
     await s.page.getByRole('button', { name: 'Enable' }).click()
     await s.page.getByText('User enabled.').waitFor()
+    expect(await status()).toBe('active')
   })
 
   it('saves the role-permission matrix in place', async () => {
@@ -92,13 +104,20 @@ describe.skipIf(!chromiumAvailable)('in Chromium: administration', () => {
     await field('Current password').fill('not it at all')
     await field('New password').fill('a brand new password')
     await field('Repeat the new password').fill('a brand new password')
+    const hashBefore = await s.server.db.selectFrom('users').select('password_hash').where('email', '=', 'root@example.com').executeTakeFirstOrThrow()
     await s.page.getByRole('button', { name: 'Change password' }).click()
     await s.page.getByText('The current password is not correct').waitFor()
+    // Refused in place: the form kept what was typed, and nothing changed.
+    expect(await field('New password').inputValue()).toBe('')
+    expect(await s.server.db.selectFrom('users').select('password_hash').where('email', '=', 'root@example.com').executeTakeFirstOrThrow()).toEqual(hashBefore)
     await field('Current password').fill('correct horse battery')
     await field('New password').fill('a brand new password')
     await field('Repeat the new password').fill('a brand new password')
     await s.page.getByRole('button', { name: 'Change password' }).click()
     await s.page.getByText('Password changed.').waitFor()
+    expect(await s.server.db.selectFrom('users').select('password_hash').where('email', '=', 'root@example.com').executeTakeFirstOrThrow()).not.toEqual(
+      hashBefore,
+    )
   })
 
   it('shows each of those actions in the audit log, searchable in place', async () => {
@@ -108,6 +127,9 @@ describe.skipIf(!chromiumAvailable)('in Chromium: administration', () => {
     }
     await s.page.getByRole('searchbox').fill('PTO')
     await s.page.getByText('2 entries').waitFor()
+    expect(s.page.url()).toContain('q=PTO')
+    expect(await s.page.locator('table tbody tr').count()).toBe(2)
+    expect(await s.page.locator('table tbody tr').allInnerTexts()).toEqual([expect.stringContaining('pay_id.delete'), expect.stringContaining('pay_id.create')])
     await s.page.screenshot({ path: screenshotPath('04-audit-log'), fullPage: true })
   })
 

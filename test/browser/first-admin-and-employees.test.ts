@@ -30,18 +30,28 @@ describe.skipIf(!chromiumAvailable)('in Chromium: first administrator, sign-in, 
     await s.page.getByRole('button', { name: 'Create the first administrator' }).click()
     await s.page.getByRole('heading', { name: 'Hello, Ada Admin' }).waitFor()
     await s.page.getByText('Your administrator account is ready').waitFor()
+    expect(new URL(s.page.url()).pathname).toBe('/')
+    const admins = await s.server.db.selectFrom('users').innerJoin('roles', 'roles.id', 'users.role_id').select(['users.email', 'roles.key']).execute()
+    expect(admins).toEqual([{ email: 'ada@example.com', key: 'super_admin' }])
+    expect(await s.server.db.selectFrom('sessions').select('user_id').execute()).toHaveLength(1)
   })
 
   it('signs out, rejects a wrong password in place, and signs in', async () => {
     await s.page.getByRole('button', { name: 'Sign out' }).click()
     await s.page.getByRole('heading', { name: 'Sign in' }).waitFor()
+    expect(await s.server.db.selectFrom('sessions').select('user_id').execute()).toEqual([])
     await field('Email').fill('ada@example.com')
     await field('Password').fill('not the password')
     await s.page.getByRole('button', { name: 'Sign in' }).click()
     await s.page.getByText('Email or password is incorrect.').waitFor()
+    // Refused in place: still on the sign-in page, the email kept, no session made.
+    expect(new URL(s.page.url()).pathname).toBe('/login')
+    expect(await field('Email').inputValue()).toBe('ada@example.com')
+    expect(await s.server.db.selectFrom('sessions').select('user_id').execute()).toEqual([])
     await field('Password').fill('correct horse battery')
     await s.page.getByRole('button', { name: 'Sign in' }).click()
     await s.page.getByRole('heading', { name: 'Hello, Ada Admin' }).waitFor()
+    expect(await s.server.db.selectFrom('sessions').select('user_id').execute()).toHaveLength(1)
   })
 
   it('creates an employee, showing errors beside fields first', async () => {

@@ -41,6 +41,10 @@ describe.skipIf(!chromiumAvailable)('in Chromium: the integrations hub with a sp
     await s.page.getByRole('button', { name: 'Make Spreadsheet the sync source' }).click()
     await s.page.getByText('Spreadsheet is now the sync source.').waitFor()
     await s.page.screenshot({ path: screenshotPath('10b-setup'), fullPage: true })
+    expect(await s.server.db.selectFrom('integrations').select(['id', 'activated', 'is_sync_source']).where('activated', '=', 1).execute()).toEqual([
+      { id: 'spreadsheet', activated: 1, is_sync_source: 1 },
+    ])
+    expect(await s.page.locator('.badge-source').innerText()).toBe('Sync source')
   })
 
   it('uploads employees, guesses the columns, SYNCs, and shows them New with live progress', async () => {

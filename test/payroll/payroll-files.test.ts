@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { matchGolden as matchFile } from '../helpers/golden.js'
 import { buildPayrollFile, DEFAULT_FILE_SETTINGS, fileProblems, type FileFormat, type FileInput } from '../../src/payroll/payroll-files.js'
 
 // Golden files: the exact bytes each platform imports, line endings included. Reviewed by hand
@@ -8,12 +8,7 @@ import { buildPayrollFile, DEFAULT_FILE_SETTINGS, fileProblems, type FileFormat,
 const golden = (name: string) => new URL(`../fixtures/payroll-files/${name}`, import.meta.url)
 
 /** The file must match its golden copy; a missing one fails (UPDATE_GOLDEN=1 npm test -- payroll-files writes it). */
-function matchGolden(name: string, body: string) {
-  const file = golden(name)
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, body)
-  if (!existsSync(file)) throw new Error(`No golden file ${name}: review the output, then write it with UPDATE_GOLDEN=1`)
-  expect(Buffer.from(body)).toEqual(readFileSync(file))
-}
+const matchGolden = (name: string, body: string) => matchFile(golden(name), body)
 
 const ITEMS: Record<string, string> = { REG: 'Hourly Rate', OT: 'Overtime Rate', DT: 'Double Time Rate', VAC: 'Vacation Hourly' }
 const ADP_CODES: Record<string, string> = { DT: 'D', VAC: 'V', SIC: 'S' }
