@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
-import { CORE_MODULES } from '../../src/records/core-modules.js'
+import { CORE_MODULES, uniqueRules, writeSyncedRow } from '../../src/records/core-modules.js'
 import { CORE_ADAPTERS } from '../../src/staging/core-adapters.js'
 import { createTestApp } from '../helpers/test-app.js'
 
@@ -36,5 +36,45 @@ describe('one definition per core module', () => {
     }
     // A key stored lower-cased is compared as stored.
     expect(CORE_ADAPTERS.employees.keys[1]!.value({ email: 'Ana@Example.COM' } as never)).toBe('ana@example.com')
+  })
+
+  it("a hand edit's uniqueness checks come from the natural keys, each saying who holds the value", async () => {
+    const messages = await Promise.all(
+      Object.values(CORE_MODULES).flatMap((m) =>
+        uniqueRules(m, { employee_number: 'E-1', email: 'a@b.c', name: 'Acme', number: '100', code: 'C1', job_site_id: 3 }).map((r) => r.message({ id: 7 })),
+      ),
+    )
+    expect(messages).toEqual([
+      'Employee number E-1 is already used (#7)',
+      'Email a@b.c is already used (#7)',
+      'A company named Acme already exists (#7)',
+      'Job site number 100 is already used (#7)',
+      'Cost code C1 already exists for this job site (#7)',
+      'Department code C1 is already used (#7)',
+      'A payroll item named Acme already exists (#7)',
+    ])
+    expect(uniqueRules(CORE_MODULES.cost_codes, { code: 'C1', job_site_id: null })[0]!.scope).toEqual({ column: 'job_site_id', value: null })
+  })
+
+  it('a synced row is written through its module: a column the module does not declare is refused, nothing written', async () => {
+    const t = await createTestApp()
+    const sqlite = t.deps.sqlite
+    expect(() => writeSyncedRow(sqlite, CORE_MODULES.departments, { code: 'D1', name: 'Field', password_hash: 'x' })).toThrow(
+      'departments has no column password_hash that a sync may write',
+    )
+    expect(await t.db.selectFrom('departments').selectAll().execute()).toEqual([])
+    const now = new Date().toISOString()
+    const id = writeSyncedRow(sqlite, CORE_MODULES.departments, {
+      code: 'D1',
+      name: 'Field',
+      source_integration: 'spreadsheet',
+      external_id: 'd1',
+      created_at: now,
+      updated_at: now,
+    })
+    writeSyncedRow(sqlite, CORE_MODULES.departments, { name: 'Field crew', updated_at: now }, id)
+    expect(await t.db.selectFrom('departments').select(['code', 'name', 'external_id']).execute()).toEqual([
+      { code: 'D1', name: 'Field crew', external_id: 'd1' },
+    ])
   })
 })
