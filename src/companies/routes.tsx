@@ -1,3 +1,4 @@
+import { CORE_MODULES, recordIdentity } from '../records/core-modules.js'
 import { recordRoutes, syncedColumn } from '../records/record-routes.js'
 import { getSettings } from '../settings/service.js'
 import { CheckboxField, Field, SelectField } from '../../views/components/form-fields.js'
@@ -6,10 +7,7 @@ import { companiesQuery, companySchema, createCompany, getCompany, updateCompany
 const statusLabel = (s: string) => (s === 'active' ? 'Active' : 'Disabled')
 
 export const companiesRoutes = recordRoutes<CompanyRow, CompanyInput, null>({
-  table: 'companies',
-  basePath: '/companies',
-  noun: { one: 'company', many: 'companies', title: 'Companies' },
-  permissions: { view: 'companies.view', manage: 'companies.manage' },
+  ...recordIdentity(CORE_MODULES.companies),
   schema: companySchema,
   list: {
     query: companiesQuery,

@@ -1,3 +1,4 @@
+import { CORE_MODULES, recordIdentity } from '../records/core-modules.js'
 import { recordRoutes, syncedColumn } from '../records/record-routes.js'
 import { Field, SelectField } from '../../views/components/form-fields.js'
 import { costCodeSchema, costCodesQuery, createCostCode, getCostCode, updateCostCode, type CostCodeInput, type CostCodeRow } from './service.js'
@@ -5,10 +6,7 @@ import { costCodeSchema, costCodesQuery, createCostCode, getCostCode, updateCost
 type Options = { jobSites: { id: number; number: string; name: string }[] }
 
 export const costCodesRoutes = recordRoutes<CostCodeRow, CostCodeInput, Options>({
-  table: 'cost_codes',
-  basePath: '/cost-codes',
-  noun: { one: 'cost code', many: 'cost codes', title: 'Cost codes' },
-  permissions: { view: 'cost_codes.view', manage: 'cost_codes.manage' },
+  ...recordIdentity(CORE_MODULES.cost_codes),
   schema: costCodeSchema,
   list: {
     query: costCodesQuery,

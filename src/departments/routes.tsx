@@ -1,12 +1,10 @@
+import { CORE_MODULES, recordIdentity } from '../records/core-modules.js'
 import { recordRoutes, syncedColumn } from '../records/record-routes.js'
 import { Field } from '../../views/components/form-fields.js'
 import { createDepartment, departmentSchema, departmentsQuery, getDepartment, updateDepartment, type DepartmentInput, type DepartmentRow } from './service.js'
 
 export const departmentsRoutes = recordRoutes<DepartmentRow, DepartmentInput, null>({
-  table: 'departments',
-  basePath: '/departments',
-  noun: { one: 'department', many: 'departments', title: 'Departments' },
-  permissions: { view: 'departments.view', manage: 'departments.manage' },
+  ...recordIdentity(CORE_MODULES.departments),
   schema: departmentSchema,
   list: {
     query: departmentsQuery,

@@ -1,13 +1,11 @@
+import { CORE_MODULES, recordIdentity } from '../records/core-modules.js'
 import { recordRoutes, statusFilter, syncedColumn } from '../records/record-routes.js'
 import { getSettings } from '../settings/service.js'
 import { EmployeeFields, employeeValues, type EmployeeFormOptions } from '../../views/employees/employee-form.js'
 import { createEmployee, employeeName, employeeSchema, employeesQuery, getEmployee, updateEmployee, type EmployeeInput, type EmployeeRow } from './service.js'
 
 export const employeesRoutes = recordRoutes<EmployeeRow, EmployeeInput, EmployeeFormOptions>({
-  table: 'employees',
-  basePath: '/employees',
-  noun: { one: 'employee', many: 'employees', title: 'Employees' },
-  permissions: { view: 'employees.view', manage: 'employees.manage' },
+  ...recordIdentity(CORE_MODULES.employees),
   schema: employeeSchema,
   list: {
     query: employeesQuery,

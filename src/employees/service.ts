@@ -1,9 +1,9 @@
-import { CORE_MODULES, uniqueRules as baseRules } from '../records/core-modules.js'
+import { CORE_MODULES, uniqueRules as baseRules, type UniqueRule } from '../records/core-modules.js'
 import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import type { Actor } from '../audit/audit-log.js'
 import { field } from '../lib/validation.js'
-import { createRecord, updateRecord, type UniqueRule } from '../records/record-service.js'
+import { createRecord, updateRecord } from '../records/record-service.js'
 
 export const PAY_GROUPS = ['HOURLY', 'SALARY'] as const
 export const EMPLOYEE_STATUSES = ['active', 'disabled'] as const

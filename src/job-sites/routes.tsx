@@ -1,13 +1,11 @@
+import { CORE_MODULES, recordIdentity } from '../records/core-modules.js'
 import { recordRoutes, statusFilter, syncedColumn } from '../records/record-routes.js'
 import { getSettings } from '../settings/service.js'
 import { Field, SelectField } from '../../views/components/form-fields.js'
 import { createJobSite, getJobSite, jobSiteSchema, jobSitesQuery, jobSiteStatusLabel, updateJobSite, type JobSiteInput, type JobSiteRow } from './service.js'
 
 export const jobSitesRoutes = recordRoutes<JobSiteRow, JobSiteInput, null>({
-  table: 'job_sites',
-  basePath: '/job-sites',
-  noun: { one: 'job site', many: 'job sites', title: 'Job sites' },
-  permissions: { view: 'job_sites.view', manage: 'job_sites.manage' },
+  ...recordIdentity(CORE_MODULES.job_sites),
   schema: jobSiteSchema,
   list: {
     query: jobSitesQuery,

@@ -1,3 +1,4 @@
+import { CORE_MODULES, recordIdentity } from '../records/core-modules.js'
 import { recordRoutes, syncedColumn } from '../records/record-routes.js'
 import { Field } from '../../views/components/form-fields.js'
 import {
@@ -12,10 +13,7 @@ import {
 
 /** The target platform's pay codes: synced (module Payroll items) or entered by hand. */
 export const payrollItemsRoutes = recordRoutes<PayrollItemRow, PayrollItemInput, null>({
-  table: 'payroll_items',
-  basePath: '/payroll-items',
-  noun: { one: 'payroll item', many: 'payroll items', title: 'Payroll items' },
-  permissions: { view: 'payroll.view', manage: 'pay_ids.manage' },
+  ...recordIdentity(CORE_MODULES.payroll_items),
   schema: payrollItemSchema,
   list: {
     query: payrollItemsQuery,

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3'
 import { insertRow, updateRow } from '../db/statements.js'
-import type { UniqueRule } from './record-service.js'
+import type { Permission } from '../auth/permissions.js'
 
 // One definition per core module that an integration can sync, read by the hand-edit forms (their
 // uniqueness checks), by IMPORT (which keys find a twin to link, which references to resolve, how
@@ -27,8 +27,14 @@ export type CoreModule = {
   table: CoreTable
   /** One record, in messages ("employee"). */
   noun: string
+  /** More than one ("employees"). */
+  plural: string
   /** The core list's title. */
   title: string
+  /** Where its pages live (/employees). */
+  path: string
+  /** Who may see its records, and who may create and edit them. */
+  permissions: { view: Permission; manage: Permission }
   naturalKeys: NaturalKey[]
   /** Columns that point at another module's rows, and what a source names them by. */
   references: Record<string, { table: CoreTable; by: string }>
@@ -38,13 +44,26 @@ export type CoreModule = {
   columns: readonly string[]
 }
 
+/** One uniqueness check of a hand edit (a natural key), with what the user is told when it fails. */
+export type UniqueRule = {
+  field: string
+  column: string
+  value: string | null
+  /** Extra equality that scopes the rule (a cost code is unique within its job site). */
+  scope?: { column: string; value: string | number | null }
+  message: (existing: { id: number }) => string | Promise<string>
+}
+
 const SOURCE_COLUMNS = ['source_integration', 'external_id', 'created_at', 'updated_at'] as const
 
 export const CORE_MODULES: Record<CoreTable, CoreModule> = {
   employees: {
     table: 'employees',
     noun: 'employee',
+    plural: 'employees',
     title: 'Employees',
+    path: '/employees',
+    permissions: { view: 'employees.view', manage: 'employees.manage' },
     naturalKeys: [
       { column: 'employee_number', label: 'employee number', taken: (i, id) => `Employee number ${String(i.employee_number)} is already used (#${id})` },
       { column: 'email', label: 'email', storedLowerCase: true, taken: (i, id) => `Email ${String(i.email)} is already used (#${id})` },
@@ -56,7 +75,10 @@ export const CORE_MODULES: Record<CoreTable, CoreModule> = {
   companies: {
     table: 'companies',
     noun: 'company',
+    plural: 'companies',
     title: 'Companies',
+    path: '/companies',
+    permissions: { view: 'companies.view', manage: 'companies.manage' },
     naturalKeys: [{ column: 'name', label: 'name', taken: (i, id) => `A company named ${String(i.name)} already exists (#${id})` }],
     references: {},
     label: (r) => String(r.name),
@@ -65,7 +87,10 @@ export const CORE_MODULES: Record<CoreTable, CoreModule> = {
   job_sites: {
     table: 'job_sites',
     noun: 'job site',
+    plural: 'job sites',
     title: 'Job sites',
+    path: '/job-sites',
+    permissions: { view: 'job_sites.view', manage: 'job_sites.manage' },
     naturalKeys: [{ column: 'number', label: 'number', taken: (i, id) => `Job site number ${String(i.number)} is already used (#${id})` }],
     references: {},
     label: (r) => `${String(r.number)} · ${String(r.name)}`,
@@ -74,7 +99,10 @@ export const CORE_MODULES: Record<CoreTable, CoreModule> = {
   cost_codes: {
     table: 'cost_codes',
     noun: 'cost code',
+    plural: 'cost codes',
     title: 'Cost codes',
+    path: '/cost-codes',
+    permissions: { view: 'cost_codes.view', manage: 'cost_codes.manage' },
     naturalKeys: [
       {
         column: 'code',
@@ -90,7 +118,10 @@ export const CORE_MODULES: Record<CoreTable, CoreModule> = {
   departments: {
     table: 'departments',
     noun: 'department',
+    plural: 'departments',
     title: 'Departments',
+    path: '/departments',
+    permissions: { view: 'departments.view', manage: 'departments.manage' },
     naturalKeys: [{ column: 'code', label: 'code', taken: (i, id) => `Department code ${String(i.code)} is already used (#${id})` }],
     references: {},
     label: (r) => `${String(r.code)} · ${String(r.name)}`,
@@ -99,7 +130,10 @@ export const CORE_MODULES: Record<CoreTable, CoreModule> = {
   payroll_items: {
     table: 'payroll_items',
     noun: 'payroll item',
+    plural: 'payroll items',
     title: 'Payroll items',
+    path: '/payroll-items',
+    permissions: { view: 'payroll.view', manage: 'pay_ids.manage' },
     naturalKeys: [{ column: 'name', label: 'name', taken: (i, id) => `A payroll item named ${String(i.name)} already exists (#${id})` }],
     references: {},
     label: (r) => String(r.name),
@@ -135,3 +169,11 @@ export function uniqueRules(module: CoreModule, input: Record<string, unknown>):
     message: ({ id }: { id: number }) => key.taken(input, id),
   }))
 }
+
+/** What the record pages (list, detail, form) take from the definition: table, URL, names and permissions. */
+export const recordIdentity = (m: CoreModule) => ({
+  table: m.table,
+  basePath: m.path,
+  noun: { one: m.noun, many: m.plural, title: m.title },
+  permissions: m.permissions,
+})

@@ -3,20 +3,12 @@ import type { Db } from '../db/database.js'
 import { changedFields, recordAudit, type Actor } from '../audit/audit-log.js'
 import { type FieldErrors } from '../lib/validation.js'
 import { isUniqueViolation } from '../db/unique-violation.js'
+import type { CoreTable, UniqueRule } from './core-modules.js'
 
-export type RecordTable = 'employees' | 'companies' | 'job_sites' | 'cost_codes' | 'departments' | 'payroll_items'
+/** The tables of the core modules, which the record pages and services write. */
+export type RecordTable = CoreTable
 
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors }
-
-/** A natural key that must not repeat, compared without regard to case. */
-export type UniqueRule = {
-  field: string
-  column: string
-  value: string | null
-  /** Extra equality that scopes the rule (a cost code is unique within its job site). */
-  scope?: { column: string; value: string | number | null }
-  message: (existing: { id: number }) => string | Promise<string>
-}
 
 type Row = Record<string, unknown> & { id: number }
 
