@@ -1,7 +1,7 @@
 import { CORE_MODULES, recordIdentity } from '../records/core-modules.js'
 import { recordRoutes, syncedColumn } from '../records/record-routes.js'
 import { getSettings } from '../settings/service.js'
-import { CheckboxField, Field, SelectField } from '../../views/components/form-fields.js'
+import { CheckboxField, Field, StatusField } from '../../views/components/form-fields.js'
 import { companiesQuery, companySchema, createCompany, getCompany, updateCompany, type CompanyInput, type CompanyRow } from './service.js'
 
 const statusLabel = (s: string) => (s === 'active' ? 'Active' : 'Disabled')
@@ -38,16 +38,7 @@ export const companiesRoutes = recordRoutes<CompanyRow, CompanyInput, null>({
       <div class='grid'>
         <Field form={f} name='name' label='Name' required maxlength={150} />
         <Field form={f} name='prefix' label='Prefix' maxlength={20} hint='Short code shown before employee numbers, optional.' />
-        <SelectField
-          form={f}
-          name='status'
-          label='Status'
-          required
-          options={[
-            { value: 'active', label: 'Active' },
-            { value: 'disabled', label: 'Disabled' },
-          ]}
-        />
+        <StatusField form={f} statuses={{ active: 'Active', disabled: 'Disabled' }} />
       </div>
       <CheckboxField form={f} name='payroll_company' label='Payroll company' hint='Hours of its employees are sent to payroll under this company.' />
     </>

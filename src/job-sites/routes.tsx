@@ -1,7 +1,7 @@
 import { CORE_MODULES, recordIdentity } from '../records/core-modules.js'
 import { recordRoutes, statusFilter, syncedColumn } from '../records/record-routes.js'
 import { getSettings } from '../settings/service.js'
-import { Field, SelectField } from '../../views/components/form-fields.js'
+import { Field, StatusField } from '../../views/components/form-fields.js'
 import { createJobSite, getJobSite, jobSiteSchema, jobSitesQuery, jobSiteStatusLabel, updateJobSite, type JobSiteInput, type JobSiteRow } from './service.js'
 
 export const jobSitesRoutes = recordRoutes<JobSiteRow, JobSiteInput, null>({
@@ -56,17 +56,7 @@ export const jobSitesRoutes = recordRoutes<JobSiteRow, JobSiteInput, null>({
       <div class='grid'>
         <Field form={f} name='number' label='Number' required maxlength={209} />
         <Field form={f} name='name' label='Name' required maxlength={150} />
-        <SelectField
-          form={f}
-          name='status'
-          label='Status'
-          required
-          options={[
-            { value: 'active', label: 'Active' },
-            { value: 'archived', label: 'Archived' },
-            { value: 'disabled', label: 'Disabled' },
-          ]}
-        />
+        <StatusField form={f} statuses={{ active: 'Active', archived: 'Archived', disabled: 'Disabled' }} />
       </div>
       <Field form={f} name='street' label='Street' maxlength={200} />
       <div class='grid'>

@@ -62,6 +62,12 @@ export function SelectField(props: {
   )
 }
 
+/** The required Status choice of a record, from its statuses and their labels. */
+export function StatusField(props: { form: FormState; statuses: Record<string, string> }) {
+  const options = Object.entries(props.statuses).map(([value, label]) => ({ value, label }))
+  return <SelectField form={props.form} name='status' label='Status' required options={options} />
+}
+
 /** Label above the control, hint or error below it, tied together for screen readers. */
 function FieldFrame(props: { id: string; label: string; required?: boolean; error?: string; hint?: string; children?: Child }) {
   return (

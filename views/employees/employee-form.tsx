@@ -1,5 +1,5 @@
 import type { FormValues } from '../../src/lib/validation.js'
-import { Field, SelectField, type FormState } from '../components/form-fields.js'
+import { Field, SelectField, StatusField, type FormState } from '../components/form-fields.js'
 
 export type EmployeeFormOptions = {
   companies: { id: number; name: string }[]
@@ -56,16 +56,7 @@ export function EmployeeFields(props: { form: FormState; options: EmployeeFormOp
             { value: 'SALARY', label: 'Salary' },
           ]}
         />
-        <SelectField
-          form={f}
-          name='status'
-          label='Status'
-          required
-          options={[
-            { value: 'active', label: 'Active' },
-            { value: 'disabled', label: 'Disabled' },
-          ]}
-        />
+        <StatusField form={f} statuses={{ active: 'Active', disabled: 'Disabled' }} />
         <Field form={f} name='hire_date' label='Hire date' type='date' />
       </div>
       <div class='grid'>
