@@ -1,22 +1,22 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { createTestApp, signInAs } from '../helpers/test-app.js'
-import { activateSource, actor } from '../helpers/hub.js'
-import { get, post, postFile } from '../helpers/requests.js'
-import { SAGE300_ID, sage300Connector } from '../../src/connectors/sage-300-cre/connector.js'
-import { timeFile, viewProblems, type TimeRecord } from '../../src/connectors/sage-300-cre/time-file.js'
-import { requestSync } from '../../src/staging/sync-runs.js'
-import { runImport } from '../../src/staging/import-service.js'
-import { saveTimeEntry } from '../../src/time-entries/service.js'
-import { approvePeriod } from '../../src/payroll/period-service.js'
-import { getPayrollSettings } from '../../src/payroll/payroll-settings.js'
-import { groupsOf, saveMapping } from '../../src/payroll/mapping-service.js'
-import { exportPayrollFile, fileExports } from '../../src/payroll/file-exports.js'
-import { saveSettings } from '../../src/integrations/integration-service.js'
-import type { ModuleId } from '../../src/connectors/kit/records.js'
-import { inScope } from '../../src/staging/staging-queries.js'
+import { createTestApp, signInAs } from '../../helpers/test-app.js'
+import { activateSource, actor } from '../../helpers/hub.js'
+import { get, post, postFile } from '../../helpers/requests.js'
+import { SAGE300_ID, sage300Connector } from '../../../src/connectors/sage-300-cre/connector.js'
+import { timeFile, viewProblems, type TimeRecord } from '../../../src/connectors/sage-300-cre/time-file.js'
+import { requestSync } from '../../../src/staging/sync-runs.js'
+import { runImport } from '../../../src/staging/import-service.js'
+import { saveTimeEntry } from '../../../src/time-entries/service.js'
+import { approvePeriod } from '../../../src/payroll/period-service.js'
+import { getPayrollSettings } from '../../../src/payroll/payroll-settings.js'
+import { groupsOf, saveMapping } from '../../../src/payroll/mapping-service.js'
+import { exportPayrollFile, fileExports } from '../../../src/payroll/file-exports.js'
+import { saveSettings } from '../../../src/integrations/integration-service.js'
+import type { ModuleId } from '../../../src/connectors/kit/records.js'
+import { inScope } from '../../../src/staging/staging-queries.js'
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/sage300/${name}`, import.meta.url))
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/sage300/${name}`, import.meta.url))
 const PERIOD = { start: '2024-06-03', end: '2024-06-09' }
 const FILES: [ModuleId, string, string][] = [
   ['departments', 'departments', 'departments.csv'],
@@ -97,7 +97,7 @@ describe('the Import Time file', () => {
       dateFormat: 'MM/DD/YYYY',
       header: false,
     })
-    expect(content).toBe(readFileSync(new URL('../fixtures/sage300/import-time-standard.csv', import.meta.url), 'utf8'))
+    expect(content).toBe(readFileSync(new URL('../../fixtures/sage300/import-time-standard.csv', import.meta.url), 'utf8'))
   })
 
   it('follows the time entry view, byte for byte: another order with rate, units, certified class and a heading row', () => {
@@ -106,7 +106,7 @@ describe('the Import Time file', () => {
       dateFormat: 'MM/DD/YY',
       header: true,
     })
-    expect(content).toBe(readFileSync(new URL('../fixtures/sage300/import-time-certified.csv', import.meta.url), 'utf8'))
+    expect(content).toBe(readFileSync(new URL('../../fixtures/sage300/import-time-certified.csv', import.meta.url), 'utf8'))
   })
 
   it('defuses a cell a spreadsheet would run as a formula, as every CSV Clockbridge writes, and keeps negative hours numbers', () => {

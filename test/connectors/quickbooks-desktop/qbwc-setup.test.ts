@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { qbdHub } from '../helpers/qbd.js'
-import { createTestApp, signInAs } from '../helpers/test-app.js'
-import { get, post } from '../helpers/requests.js'
-import { activateSource } from '../helpers/hub.js'
-import { quickbooksDesktopConnector } from '../../src/connectors/quickbooks-desktop/connector.js'
-import { verifyPassword } from '../../src/auth/passwords.js'
-import { loadState } from '../../src/integrations/integration-service.js'
+import { qbdHub } from '../../helpers/qbd.js'
+import { createTestApp, signInAs } from '../../helpers/test-app.js'
+import { get, post } from '../../helpers/requests.js'
+import { activateSource } from '../../helpers/hub.js'
+import { quickbooksDesktopConnector } from '../../../src/connectors/quickbooks-desktop/connector.js'
+import { verifyPassword } from '../../../src/auth/passwords.js'
+import { loadState } from '../../../src/integrations/integration-service.js'
 
 const PANEL = '/integrations/quickbooks-desktop/setup'
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { qboHub } from '../helpers/qbo.js'
-import { post } from '../helpers/requests.js'
-import { QBO_ID } from '../../src/connectors/quickbooks-online/connector.js'
-import { requestSync } from '../../src/staging/sync-runs.js'
+import { qboHub } from '../../helpers/qbo.js'
+import { post } from '../../helpers/requests.js'
+import { QBO_ID } from '../../../src/connectors/quickbooks-online/connector.js'
+import { requestSync } from '../../../src/staging/sync-runs.js'
 
 // QuickBooks Online as it behaves when things go wrong: a token opens one company only (403 for
 // any other realm), and the company's request limits are enforced with 429 and Retry-After.

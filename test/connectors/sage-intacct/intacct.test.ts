@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { intacctHub } from '../helpers/intacct.js'
-import { get, post } from '../helpers/requests.js'
-import { INTACCT_ID, isoDate, weekBegin } from '../../src/connectors/sage-intacct/connector.js'
-import { SIM_INTACCT } from '../../src/connectors/sage-intacct/simulator/server.js'
-import { requestXml } from '../../src/connectors/sage-intacct/xml-gateway.js'
-import { el, leaf } from '../../src/lib/xml.js'
+import { intacctHub } from '../../helpers/intacct.js'
+import { get, post } from '../../helpers/requests.js'
+import { INTACCT_ID, isoDate, weekBegin } from '../../../src/connectors/sage-intacct/connector.js'
+import { SIM_INTACCT } from '../../../src/connectors/sage-intacct/simulator/server.js'
+import { requestXml } from '../../../src/connectors/sage-intacct/xml-gateway.js'
+import { el, leaf } from '../../../src/lib/xml.js'
 
 describe('Sage Intacct XML gateway', () => {
   it('writes the request envelope in the DTD order, with the sender and a session', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { qboHub } from '../helpers/qbo.js'
-import { QBO_ID, quickbooksOnlineConnector } from '../../src/connectors/quickbooks-online/connector.js'
-import { connectorContext } from '../../src/integrations/connector-context.js'
-import { saveSettings } from '../../src/integrations/integration-service.js'
-import { actor } from '../helpers/hub.js'
-import { keepConnectionsAlive } from '../../src/integrations/connections.js'
-import { get } from '../helpers/requests.js'
+import { qboHub } from '../../helpers/qbo.js'
+import { QBO_ID, quickbooksOnlineConnector } from '../../../src/connectors/quickbooks-online/connector.js'
+import { connectorContext } from '../../../src/integrations/connector-context.js'
+import { saveSettings } from '../../../src/integrations/integration-service.js'
+import { actor } from '../../helpers/hub.js'
+import { keepConnectionsAlive } from '../../../src/integrations/connections.js'
+import { get } from '../../helpers/requests.js'
 
 describe('syncing from QuickBooks Online', () => {
   it('pages through query results 1000 at a time with minorversion 75, inactive records included, and maps each entity', async () => {
@@ -140,7 +140,7 @@ describe('QuickBooks Online faults', () => {
     expect(run.status).toBe('failed')
     expect(run.error).toContain('refused the saved authorization (invalid_grant)')
     expect((await h.connection())!.status).toBe('reconnect_needed')
-    const { get } = await import('../helpers/requests.js')
+    const { get } = await import('../../helpers/requests.js')
     const overview = await (await get(h.t.app, '/integrations', { cookie: h.admin.cookie })).text()
     expect(overview).toContain('Reconnect needed')
     const actions = (await h.t.db.selectFrom('audit_log').select('action').execute()).map((a) => a.action)

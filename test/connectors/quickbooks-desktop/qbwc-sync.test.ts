@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { connectorStore } from '../../src/integrations/connector-store.js'
-import { QBD_ID } from '../../src/connectors/quickbooks-desktop/settings.js'
-import { qbdHub } from '../helpers/qbd.js'
-import { connectionStatus } from '../../src/connectors/quickbooks-desktop/setup.js'
-import { orderProblem } from '../../src/connectors/quickbooks-desktop/qbxml-order.js'
-import { parseXml } from '../../src/lib/xml.js'
+import { connectorStore } from '../../../src/integrations/connector-store.js'
+import { QBD_ID } from '../../../src/connectors/quickbooks-desktop/settings.js'
+import { qbdHub } from '../../helpers/qbd.js'
+import { connectionStatus } from '../../../src/connectors/quickbooks-desktop/setup.js'
+import { orderProblem } from '../../../src/connectors/quickbooks-desktop/qbxml-order.js'
+import { parseXml } from '../../../src/lib/xml.js'
 
 const sentRequests = (calls: { method: string; result: unknown }[]) =>
   calls.filter((c) => c.method === 'sendRequestXML' && c.result !== '').map((c) => String(c.result))

@@ -12,10 +12,10 @@ import {
   timeTrackingDelete,
   timeTrackingLookup,
   type TimeLine,
-} from '../../src/connectors/quickbooks-desktop/qbxml.js'
-import { orderProblem } from '../../src/connectors/quickbooks-desktop/qbxml-order.js'
-import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
-import { parseXml, writeXml } from '../../src/lib/xml.js'
+} from '../../../src/connectors/quickbooks-desktop/qbxml.js'
+import { orderProblem } from '../../../src/connectors/quickbooks-desktop/qbxml-order.js'
+import { QuickBooksCompany } from '../../../src/connectors/quickbooks-desktop/simulator/company.js'
+import { parseXml, writeXml } from '../../../src/lib/xml.js'
 
 const company = () => new QuickBooksCompany({ employees: 3 })
 const session = () => ({ iterators: new Map() })

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { qboHub } from '../helpers/qbo.js'
-import { get, post } from '../helpers/requests.js'
-import { QBO_ID } from '../../src/connectors/quickbooks-online/connector.js'
-import { SIM_CLIENT } from '../../src/connectors/quickbooks-online/simulator/server.js'
+import { qboHub } from '../../helpers/qbo.js'
+import { get, post } from '../../helpers/requests.js'
+import { QBO_ID } from '../../../src/connectors/quickbooks-online/connector.js'
+import { SIM_CLIENT } from '../../../src/connectors/quickbooks-online/simulator/server.js'
 
 const audit = (h: Awaited<ReturnType<typeof qboHub>>) =>
   h.t.db.selectFrom('audit_log').select(['action', 'summary']).where('entity_id', '=', QBO_ID).orderBy('id').execute()
@@ -63,7 +63,7 @@ describe('connecting QuickBooks Online', () => {
     expect(await h.connection()).toBeUndefined()
     const started = await post(h.t.app, `/integrations/${QBO_ID}/oauth/connect`, {}, { cookie: h.admin.cookie })
     const state = new URL(started.headers.get('location')!).searchParams.get('state')!
-    const { signInAs } = await import('../helpers/test-app.js')
+    const { signInAs } = await import('../../helpers/test-app.js')
     const other = await signInAs(h.t.db, 'super_admin')
     await get(h.t.app, `/integrations/${QBO_ID}/oauth/callback?code=x&state=${state}&realmId=1`, { cookie: other.cookie })
     expect(await h.connection()).toBeUndefined()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MODULES, canonicalJson, normalizeRecord } from '../../src/connectors/kit/records.js'
+import { MODULES, canonicalJson, normalizeRecord } from '../../../src/connectors/kit/records.js'
 
 describe('normalizeRecord', () => {
   it('trims, nulls blanks, maps enum spellings, and ignores fields the module does not know', () => {
