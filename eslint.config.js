@@ -16,6 +16,19 @@ export default tseslint.config(
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   // A migration is frozen in time and types its database as Kysely<any>, as Kysely advises.
   { files: ['migrations/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  // Routes call services; the queries live in the services (routes -> services -> the database).
+  {
+    files: ['src/**/*routes.ts', 'src/**/*routes.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(selectFrom|updateTable|insertInto|deleteFrom|transaction)$/]',
+          message: "A route calls a service; move this query into the feature's service.",
+        },
+      ],
+    },
+  },
   // Unused names are an error unless they start with an underscore (a destructured leftover, a required parameter).
   { rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }] } },
 )

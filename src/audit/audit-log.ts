@@ -47,3 +47,9 @@ export function changedFields<T extends Record<string, unknown>>(before: T, afte
   }
   return { before: b, after: a, changed: Object.keys(a).length > 0 }
 }
+
+/** The audit log (of one kind of record, if given), for its page. */
+export function auditQuery(db: Db, entityType?: string) {
+  const query = db.selectFrom('audit_log').selectAll()
+  return entityType ? query.where('entity_type', '=', entityType) : query
+}

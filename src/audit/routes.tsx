@@ -1,3 +1,4 @@
+import { auditQuery } from './audit-log.js'
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.js'
 import { requires } from '../auth/access.js'
@@ -27,9 +28,7 @@ const ENTITY_TYPES = [
 auditLogRoutes.get('/', requires('audit_log.view'), async (c) => {
   const params = parseListParams(c.req.query(), { sorts: ['at'], defaultSort: 'at', filters: { entity: ENTITY_TYPES } })
   if (!c.req.query('dir')) params.dir = 'desc'
-  let query = c.var.db.selectFrom('audit_log').selectAll()
-  if (params.filters.entity) query = query.where('entity_type', '=', params.filters.entity)
-  const page = await fetchPage(query, params, {
+  const page = await fetchPage(auditQuery(c.var.db, params.filters.entity), params, {
     searchColumns: ['actor', 'action', 'summary', 'entity_id', 'request_id'],
     sortColumns: { at: 'audit_log.id' },
     idColumn: 'audit_log.id',

@@ -1,7 +1,7 @@
 import { CORE_MODULES, recordIdentity } from '../records/core-modules.js'
 import { recordRoutes, syncedColumn } from '../records/record-routes.js'
 import { Field, SelectField } from '../../views/components/form-fields.js'
-import { costCodeSchema, costCodesQuery, createCostCode, getCostCode, updateCostCode, type CostCodeInput, type CostCodeRow } from './service.js'
+import { costCodeSchema, costCodesQuery, createCostCode, getCostCode, updateCostCode, type CostCodeInput, type CostCodeRow, jobSiteChoices } from './service.js'
 
 type Options = { jobSites: { id: number; number: string; name: string }[] }
 
@@ -50,7 +50,7 @@ export const costCodesRoutes = recordRoutes<CostCodeRow, CostCodeInput, Options>
     ],
   ],
   toValues: (r) => ({ code: r.code, name: r.name, description: r.description ?? '', job_site_id: r.job_site_id ? String(r.job_site_id) : '' }),
-  formOptions: async (db) => ({ jobSites: await db.selectFrom('job_sites').select(['id', 'number', 'name']).orderBy('number').execute() }),
+  formOptions: async (db) => ({ jobSites: await jobSiteChoices(db) }),
   formFields: (f, options) => (
     <>
       <div class='grid'>

@@ -46,3 +46,6 @@ export async function updateCostCode(db: Db, actor: Actor, id: number, input: Co
   const missing = await jobSiteMissing(db, input)
   return missing ? { ok: false as const, errors: missing } : updateRecord(db, actor, spec(input), id, input)
 }
+
+/** The job sites a cost code can belong to. */
+export const jobSiteChoices = (db: Db) => db.selectFrom('job_sites').select(['id', 'number', 'name']).orderBy('number').execute()

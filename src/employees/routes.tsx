@@ -2,7 +2,17 @@ import { CORE_MODULES, recordIdentity } from '../records/core-modules.js'
 import { recordRoutes, statusFilter, syncedColumn } from '../records/record-routes.js'
 import { getSettings } from '../settings/service.js'
 import { EmployeeFields, employeeValues, type EmployeeFormOptions } from '../../views/employees/employee-form.js'
-import { createEmployee, employeeName, employeeSchema, employeesQuery, getEmployee, updateEmployee, type EmployeeInput, type EmployeeRow } from './service.js'
+import {
+  createEmployee,
+  employeeName,
+  employeeSchema,
+  employeesQuery,
+  getEmployee,
+  updateEmployee,
+  type EmployeeInput,
+  type EmployeeRow,
+  employeeFormOptions,
+} from './service.js'
 
 export const employeesRoutes = recordRoutes<EmployeeRow, EmployeeInput, EmployeeFormOptions>({
   ...recordIdentity(CORE_MODULES.employees),
@@ -52,10 +62,7 @@ export const employeesRoutes = recordRoutes<EmployeeRow, EmployeeInput, Employee
   ],
   toValues: employeeValues,
   defaults: async () => ({ pay_group: 'HOURLY', status: 'active' }),
-  formOptions: async (db) => ({
-    companies: await db.selectFrom('companies').select(['id', 'name']).orderBy('name').execute(),
-    departments: await db.selectFrom('departments').select(['id', 'code', 'name']).orderBy('name').execute(),
-  }),
+  formOptions: employeeFormOptions,
   formFields: (form, options) => <EmployeeFields form={form} options={options} />,
   creationBlocked: async (c) =>
     (await getSettings(c.var.db, c.var.config.timeZone)).employeeManualCreation

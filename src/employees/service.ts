@@ -83,3 +83,11 @@ export async function updateEmployee(db: Db, actor: Actor, id: number, input: Em
   if (refErrors) return { ok: false as const, errors: refErrors }
   return updateRecord(db, actor, spec(db, input), id, input)
 }
+
+/** The form's choices of company and department. */
+export async function employeeFormOptions(db: Db) {
+  return {
+    companies: await db.selectFrom('companies').select(['id', 'name']).orderBy('name').execute(),
+    departments: await db.selectFrom('departments').select(['id', 'code', 'name']).orderBy('name').execute(),
+  }
+}

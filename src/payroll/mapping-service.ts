@@ -227,3 +227,11 @@ export async function employeeGroupsPage(db: Db, target: string, opts: { q: stri
   }))
   return { employees, total: Number(n), page, pages }
 }
+
+/** What a mapping is made of: the pay IDs, and the payroll items they map to. */
+export async function mappingChoices(db: Db) {
+  return {
+    payIds: await db.selectFrom('pay_ids').select(['code', 'name']).orderBy('position').execute(),
+    items: await db.selectFrom('payroll_items').select(['id', 'name']).orderBy('name').execute(),
+  }
+}

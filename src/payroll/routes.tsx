@@ -1,3 +1,4 @@
+import { listIntegrationRows } from '../integrations/integration-service.js'
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../http/app-env.js'
 import { requires } from '../auth/access.js'
@@ -20,7 +21,17 @@ import type { Period } from './pay-periods.js'
 import { FILE_LABELS, type FileFormat } from './payroll-files.js'
 import { fileSettingsSchema, fileSettingsValues, getFileSettings, payrollFileFor, saveFileSettings } from './file-service.js'
 import { MappingPage } from '../../views/payroll/mapping-page.js'
-import { createGroup, employeeGroupsPage, groupsOf, listGroups, mappingOf, payrollTargets, saveMapping, setEmployeeGroup } from './mapping-service.js'
+import {
+  createGroup,
+  employeeGroupsPage,
+  groupsOf,
+  listGroups,
+  mappingOf,
+  payrollTargets,
+  saveMapping,
+  setEmployeeGroup,
+  mappingChoices,
+} from './mapping-service.js'
 import { requestedPeriod } from '../time-entries/routes.js'
 import { approvePeriod, periodSummary, unlockPeriod, type PeriodSummary } from './period-service.js'
 import { formValues, getPayrollSettings, payrollSettingsSchema, savePayrollSettings, type PayrollSettings } from './payroll-settings.js'
@@ -124,8 +135,7 @@ async function mappingPage(c: Context<AppEnv>, error?: string, status: 200 | 422
     target,
     groups,
     group,
-    payIds: await c.var.db.selectFrom('pay_ids').select(['code', 'name']).orderBy('position').execute(),
-    items: await c.var.db.selectFrom('payroll_items').select(['id', 'name']).orderBy('name').execute(),
+    ...(await mappingChoices(c.var.db)),
     mapping: await mappingOf(c.var.db, group.id),
     employees,
     canEdit: c.var.user!.permissions.has('payroll.set_item_group'),
@@ -219,7 +229,7 @@ payrollRoutes.get('/files/:format', requires('payroll.publish'), async (c) => {
 
 /** The activated integrations that publish payroll. */
 async function publishConnectors(c: Context<AppEnv>) {
-  const active = new Set((await c.var.db.selectFrom('integrations').select('id').where('activated', '=', 1).execute()).map((r) => r.id))
+  const active = new Set((await listIntegrationRows(c.var.db)).filter((r) => r.activated).map((r) => r.id))
   return c.var.deps.connectors.filter((x) => x.publishesPayroll && x.publishPayload && active.has(x.id))
 }
 

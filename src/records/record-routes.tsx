@@ -21,7 +21,7 @@ import { sourcesInTable, syncedCondition, syncedFilterOptions, syncedFilterValue
 import { ListResults, type Column, type ListFilter } from '../../views/components/list-view.js'
 import { emptyForm, type FormState } from '../../views/components/form-fields.js'
 import { RecordDetailPage, RecordForm, RecordFormPage, RecordListPage, type RecordNoun } from '../../views/records/record-pages.js'
-import type { RecordTable, Result } from './record-service.js'
+import { publishLinksOf, type RecordTable, type Result } from './record-service.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the core modules' tables are chosen at run time
 type Dynamic = any
@@ -82,15 +82,9 @@ export function syncedDetail(row: {
   ]
 }
 
-/** The record's ids at publish targets other than its source, found by matching (see payroll/target-links.ts). */
-async function publishLinksOf(db: Db, table: string, id: number): Promise<[string, Child][]> {
-  const links = await db
-    .selectFrom('publish_links')
-    .select(['integration', 'external_id', 'matched_by'])
-    .where('module', '=', table)
-    .where('core_id', '=', id)
-    .orderBy('integration')
-    .execute()
+/** The record's ids at publish targets other than its source, as a detail line. */
+async function publishLinksLine(db: Db, table: RecordTable, id: number): Promise<[string, Child][]> {
+  const links = await publishLinksOf(db, table, id)
   if (links.length === 0) return []
   return [['Linked for publishing', links.map((l) => `${syncedStatusLabel(l.integration)}: ${l.external_id} (matched by ${l.matched_by})`).join('; ')]]
 }
@@ -213,7 +207,7 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
     const row = id ? await m.get(c.var.db, id) : undefined
     if (!row) return renderError(c, 404)
     const canEdit = c.var.user!.permissions.has(m.permissions.manage)
-    const links = await publishLinksOf(c.var.db, m.table, row.id)
+    const links = await publishLinksLine(c.var.db, m.table, row.id)
     return renderPage(
       c,
       m.title(row),

@@ -109,3 +109,23 @@ export async function updateRecord(
     throw err
   }
 }
+
+/** How many records a core module holds, and how many of them came from a sync. */
+export async function countRecords(db: Db, table: RecordTable): Promise<{ total: number; synced: number }> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.count<number>('source_integration').as('synced')])
+    .executeTakeFirstOrThrow()
+  return { total: Number(row.total), synced: Number(row.synced) }
+}
+
+/** A core record's ids at publish targets other than its source, found by matching (see payroll/target-links.ts). */
+export function publishLinksOf(db: Db, table: RecordTable, id: number) {
+  return db
+    .selectFrom('publish_links')
+    .select(['integration', 'external_id', 'matched_by'])
+    .where('module', '=', table)
+    .where('core_id', '=', id)
+    .orderBy('integration')
+    .execute()
+}

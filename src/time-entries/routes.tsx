@@ -7,7 +7,6 @@ import { redirectTo, wantsFragment } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'
 import { renderError } from '../http/errors.js'
 import { renderPage } from '../http/render.js'
-import type { Db } from '../db/database.js'
 import { emptyForm, type FormState } from '../../views/components/form-fields.js'
 import { PageHeader } from '../../views/components/list-view.js'
 import { TimeEntriesPage, TimeEntryForm, type EntryOptions } from '../../views/time-entries/time-entries-page.js'
@@ -19,6 +18,7 @@ import { today } from '../lib/format.js'
 import { importTimeCsv, type RowError } from './csv-import.js'
 import { unprintableFormField } from '../http/printable-input.js'
 import { employeeChoices } from '../employees/choices.js'
+import { entryOptions, getTimeEntry, periodEntries } from './queries.js'
 
 export const timeEntriesRoutes = new Hono<AppEnv>()
 
@@ -30,30 +30,6 @@ export async function requestedPeriod(c: Context<AppEnv>) {
   return { settings, period, previous: shiftPeriod(settings.schedule, period, -1), next: shiftPeriod(settings.schedule, period, 1) }
 }
 
-/** The form's choices; employees are a few (the picker finds the others), the chosen ones among them. */
-async function entryOptions(db: Db, selectedEmployee?: string): Promise<EntryOptions> {
-  const employees = await employeeChoices(db, { selected: selectedEmployee })
-  const jobSites = await db.selectFrom('job_sites').select(['id', 'number', 'name']).where('status', '=', 'active').orderBy('number').execute()
-  const costCodes = await db
-    .selectFrom('cost_codes')
-    .leftJoin('job_sites', 'job_sites.id', 'cost_codes.job_site_id')
-    .select(['cost_codes.id', 'cost_codes.code', 'cost_codes.name', 'job_sites.number as job'])
-    .orderBy('cost_codes.code')
-    .execute()
-  const departments = await db.selectFrom('departments').select(['id', 'code', 'name']).orderBy('code').execute()
-  const payIds = await db.selectFrom('pay_ids').select(['code', 'name']).orderBy('position').execute()
-  return {
-    employees,
-    jobSites: jobSites.map((j) => ({ value: String(j.id), label: `${j.number} ${j.name}` })),
-    costCodes: costCodes.map((cc) => ({ value: String(cc.id), label: `${cc.code} ${cc.name}${cc.job ? ` (job ${cc.job})` : ''}` })),
-    departments: departments.map((d) => ({ value: String(d.id), label: `${d.code} ${d.name}` })),
-    payIds: payIds.map((p) => ({ value: p.code, label: `${p.code} ${p.name}` })),
-  }
-}
-
-/** Time entries shown per page. */
-const ENTRIES_PAGE_SIZE = 200
-
 async function listPage(
   c: Context<AppEnv>,
   form: FormState = emptyForm({ pay_id: 'REG' }),
@@ -62,51 +38,10 @@ async function listPage(
 ) {
   const { period, previous, next } = await requestedPeriod(c)
   const employeeFilter = /^\d+$/.test(c.req.query('employee') ?? '') ? c.req.query('employee')! : ''
-  let q = c.var.db
-    .selectFrom('time_entries as t')
-    .innerJoin('employees as e', 'e.id', 't.employee_id')
-    .leftJoin('job_sites as j', 'j.id', 't.job_site_id')
-    .leftJoin('cost_codes as cc', 'cc.id', 't.cost_code_id')
-    .leftJoin('departments as d', 'd.id', 't.department_id')
-    .select([
-      't.id',
-      't.date',
-      't.start_time',
-      't.end_time',
-      't.minutes',
-      't.pay_id',
-      't.note',
-      'e.first_name',
-      'e.last_name',
-      'j.number as job_number',
-      'j.name as job_name',
-      'cc.code as cost_code',
-      'd.code as department',
-    ])
-    .where('t.date', '>=', period.start)
-    .where('t.date', '<=', period.end)
-  if (employeeFilter) q = q.where('t.employee_id', '=', Number(employeeFilter))
-  // The period's time, a page at a time (a large company enters more than a page can hold); the total is of all of it.
-  const all = await q
-    .clearSelect()
-    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('t.minutes').as('minutes')])
-    .executeTakeFirstOrThrow()
-  const pages = Math.max(1, Math.ceil(Number(all.n) / ENTRIES_PAGE_SIZE))
-  const page = Math.min(Math.max(1, Number(c.req.query('page')) || 1), pages)
-  const rows = (
-    await q
-      .orderBy('t.date')
-      .orderBy('e.last_name')
-      .orderBy('t.start_time')
-      .orderBy('t.id')
-      .limit(ENTRIES_PAGE_SIZE)
-      .offset((page - 1) * ENTRIES_PAGE_SIZE)
-      .execute()
-  ).map((r) => ({
-    ...r,
-    employee: `${r.last_name}, ${r.first_name}`,
-    job_site: r.job_number ? `${r.job_number} ${r.job_name}` : null,
-  }))
+  const { rows, page, pages, entries, minutes } = await periodEntries(c.var.db, period, {
+    employeeId: employeeFilter ? Number(employeeFilter) : null,
+    page: Number(c.req.query('page')) || 1,
+  })
   const locked = !!(await lockedPeriod(c.var.db, period.start))
   const view = {
     period,
@@ -115,7 +50,7 @@ async function listPage(
     locked,
     employeeFilter,
     rows,
-    paging: { page, pages, entries: Number(all.n), minutes: Number(all.minutes ?? 0) },
+    paging: { page, pages, entries, minutes },
     options: await entryOptions(c.var.db, form.values.employee_id ?? employeeFilter),
     filterOptions: await employeeChoices(c.var.db, { selected: employeeFilter }),
     canManage: c.var.user!.permissions.has('time_entries.manage'),
@@ -183,7 +118,7 @@ function editPage(c: Context<AppEnv>, id: number, form: FormState, options: Entr
 }
 
 timeEntriesRoutes.get('/:id/edit', requires('time_entries.manage'), async (c) => {
-  const e = await c.var.db.selectFrom('time_entries').selectAll().where('id', '=', parseId(c)).executeTakeFirst()
+  const e = await getTimeEntry(c.var.db, parseId(c))
   if (!e) return renderError(c, 404)
   const str = (v: unknown) => (v === null || v === undefined ? '' : String(v))
   const values = {
@@ -206,7 +141,7 @@ timeEntriesRoutes.post('/:id', requires('time_entries.manage'), async (c) => {
   const values = await readFormValues(c)
   const saved = await saveTimeEntry(c.var.db, actorOf(c), values, { id, source: 'manual' })
   if (!saved.ok) {
-    if (saved.errors._form && !(await c.var.db.selectFrom('time_entries').select('id').where('id', '=', id).executeTakeFirst())) return renderError(c, 404)
+    if (saved.errors._form && !(await getTimeEntry(c.var.db, id))) return renderError(c, 404)
     return editPage(c, id, { values, errors: saved.errors }, await entryOptions(c.var.db, values.employee_id), 422)
   }
   setFlash(c, 'Saved the time entry.')
@@ -215,7 +150,7 @@ timeEntriesRoutes.post('/:id', requires('time_entries.manage'), async (c) => {
 
 timeEntriesRoutes.post('/:id/delete', requires('time_entries.manage'), async (c) => {
   const id = parseId(c)
-  const entry = await c.var.db.selectFrom('time_entries').select('date').where('id', '=', id).executeTakeFirst()
+  const entry = await getTimeEntry(c.var.db, id)
   if (!entry) return renderError(c, 404)
   const result = await deleteTimeEntry(c.var.db, actorOf(c), id)
   setFlash(c, result.ok ? 'Deleted the time entry.' : result.error, result.ok ? 'success' : 'error')

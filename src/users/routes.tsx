@@ -11,7 +11,7 @@ import { parseListParams } from '../lib/list-params.js'
 import { fetchPage } from '../lists/list-query.js'
 import { emptyForm, type FormState } from '../../views/components/form-fields.js'
 import { UserDetailPage, UserForm, UsersPage, UsersResults } from '../../views/users/users-page.js'
-import { createUser, editUserSchema, getUser, listRoles, newUserSchema, setUserStatus, updateUser } from './service.js'
+import { createUser, editUserSchema, getUser, listRoles, newUserSchema, setUserStatus, updateUser, usersQuery } from './service.js'
 
 export const usersRoutes = new Hono<AppEnv>()
 
@@ -26,12 +26,11 @@ const actorWithRole = (c: Context<AppEnv>) => ({ ...actorOf(c), roleKey: c.var.u
 
 usersRoutes.get('/', requires('users.manage'), async (c) => {
   const params = parseListParams(c.req.query(), { sorts: Object.keys(SORTS), defaultSort: 'name', filters: { status: ['active', 'disabled'] } })
-  let query = c.var.db
-    .selectFrom('users')
-    .innerJoin('roles', 'roles.id', 'users.role_id')
-    .select(['users.id', 'users.name', 'users.email', 'users.status', 'roles.name as role_name'])
-  if (params.filters.status) query = query.where('users.status', '=', params.filters.status as 'active' | 'disabled')
-  const page = await fetchPage(query, params, { searchColumns: ['users.name', 'users.email'], sortColumns: SORTS, idColumn: 'users.id' })
+  const page = await fetchPage(usersQuery(c.var.db, params.filters.status), params, {
+    searchColumns: ['users.name', 'users.email'],
+    sortColumns: SORTS,
+    idColumn: 'users.id',
+  })
   return renderPageOrFragment(
     c,
     'Users',

@@ -195,3 +195,12 @@ async function activeSuperAdmins(db: Db): Promise<number> {
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }
+
+/** The users list (of one status, if given), with each user's role. */
+export function usersQuery(db: Db, status?: string) {
+  const query = db
+    .selectFrom('users')
+    .innerJoin('roles', 'roles.id', 'users.role_id')
+    .select(['users.id', 'users.name', 'users.email', 'users.status', 'roles.name as role_name'])
+  return status === 'active' || status === 'disabled' ? query.where('users.status', '=', status) : query
+}
