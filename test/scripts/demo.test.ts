@@ -8,10 +8,18 @@ import { requestSync } from '../../src/staging/sync-runs.js'
 import { planImport } from '../../src/staging/import-service.js'
 import { MODULE_IDS } from '../../src/connectors/kit/records.js'
 
+// One demo database serves the tests that only read it or add to it (seeding takes a few seconds);
+// the Sage 300 test, which changes the sync source, runs last.
+let seeded: Promise<{ t: Awaited<ReturnType<typeof createTestApp>>; banner: string }> | null = null
+const demo = () =>
+  (seeded ??= (async () => {
+    const t = await createTestApp()
+    return { t, banner: await seedDemo(t.deps) }
+  })())
+
 describe('npm run demo', () => {
   it('seeds an admin and ready-made spreadsheets that SYNC cleanly for every module', async () => {
-    const t = await createTestApp()
-    const banner = await seedDemo(t.deps)
+    const { t, banner } = await demo()
     expect(banner).toContain('sign in as demo@clockbridge.example')
     expect(await seedDemo(t.deps)).toBe(banner) // a second start changes nothing
     for (const module of MODULE_IDS) {
@@ -38,8 +46,7 @@ describe('npm run demo', () => {
   })
 
   it('has two weeks of time that approve into a period with an IIF file ready to download', async () => {
-    const t = await createTestApp()
-    await seedDemo(t.deps)
+    const { t } = await demo()
     await seedDemo(t.deps)
     const entries = await t.db.selectFrom('time_entries').select(['date']).orderBy('date').execute()
     expect(entries).toHaveLength(30)
@@ -51,8 +58,7 @@ describe('npm run demo', () => {
   })
 
   it('has QuickBooks Desktop activated with a Web Connector password the simulated Web Connector signs in with', async () => {
-    const t = await createTestApp()
-    await seedDemo(t.deps)
+    const { t } = await demo()
     const webConnector = new WebConnectorSimulator('http://localhost/qbwc', new QuickBooksCompany(), (url, init) => Promise.resolve(t.app.request(url, init)))
     expect((await webConnector.visit({ username: 'clockbridge', password: DEMO_QBWC_PASSWORD })).outcome).toBe('none')
   })
@@ -88,8 +94,7 @@ describe('npm run demo with the cloud simulators', () => {
 
 describe('npm run demo with Sage 300 CRE', () => {
   it("has Sage's exports uploaded and mapped, so each list SYNCs cleanly once it is the sync source", async () => {
-    const t = await createTestApp()
-    await seedDemo(t.deps)
+    const { t } = await demo()
     const { makeSyncSource } = await import('../../src/integrations/integration-service.js')
     const { sage300Connector } = await import('../../src/connectors/sage-300-cre/connector.js')
     await makeSyncSource(t.db, { userId: null, actor: 'test', ip: null, requestId: null }, sage300Connector, t.deps.connectors, true)
