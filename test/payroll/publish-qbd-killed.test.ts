@@ -11,6 +11,7 @@ import { publishPeriod } from '../../src/payroll/publish-service.js'
 import { quickbooksDesktopConnector } from '../../src/connectors/quickbooks-desktop/connector.js'
 import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { openDatabase } from '../../src/db/database.js'
+import { stopHeavyWorker } from '../../src/staging/off-thread.js'
 import { exited, startServerProcess } from '../helpers/server-process.js'
 
 // The server process is killed (SIGKILL) right after a set of hours leaves it, while QuickBooks
@@ -19,7 +20,11 @@ import { exited, startServerProcess } from '../helpers/server-process.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'cb-killed-'))
 const env = { DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32) }
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+afterAll(async () => {
+  // The IMPORT worker of this process keeps a connection to this test's database; close it with the test.
+  await stopHeavyWorker()
+  rmSync(dir, { recursive: true, force: true })
+})
 
 const startServer = async () => {
   const { child, port } = await startServerProcess(env)
