@@ -22,29 +22,27 @@ export const keyLower = (value: string): string =>
 
 /** Ids of the records other modules refer to by name, code or number, loaded once per batch. */
 export class References {
-  private constructor(private readonly maps: Record<'companies' | 'departments' | 'job_sites', Map<string, number>>) {}
+  private constructor(private readonly maps: Map<CoreTable, Map<string, number>>) {}
 
+  /** Every table some module refers to, by the column its definition names (src/records/core-modules.ts). */
   static async load(db: Db): Promise<References> {
-    const map = async (table: 'companies' | 'departments' | 'job_sites', column: string) =>
-      new Map(
-        (
-          await db
-            .selectFrom(table)
-            .select(['id', sql<string>`lower(${sql.ref(column)})`.as('k')])
-            .execute()
-        ).map((r) => [r.k, r.id]),
-      )
-    return new References({
-      companies: await map('companies', 'name'),
-      departments: await map('departments', 'code'),
-      job_sites: await map('job_sites', 'number'),
-    })
+    const targets = new Map<CoreTable, string>()
+    for (const m of Object.values(CORE_MODULES)) for (const r of Object.values(m.references)) targets.set(r.table, r.by)
+    const maps = new Map<CoreTable, Map<string, number>>()
+    for (const [table, column] of targets) {
+      const rows = await db
+        .selectFrom(table)
+        .select(['id', sql<string>`lower(${sql.ref(column)})`.as('k')])
+        .execute()
+      maps.set(table, new Map(rows.map((r) => [r.k, r.id])))
+    }
+    return new References(maps)
   }
 
   /** undefined: no value given; null: a value that names nothing. */
-  id(table: 'companies' | 'departments' | 'job_sites', value: string | null | undefined): number | null | undefined {
+  id(table: CoreTable, value: string | null | undefined): number | null | undefined {
     if (!value) return undefined
-    return this.maps[table].get(keyLower(value)) ?? null
+    return this.maps.get(table)?.get(keyLower(value)) ?? null
   }
 }
 
