@@ -1,4 +1,6 @@
+import type { ExpressionBuilder } from 'kysely'
 import type { Db } from '../db/database.js'
+import type { Database } from '../db/schema.js'
 import type { ConnectorStore } from '../connectors/kit/hub.js'
 
 // The store a connector keeps its values in between calls (connector_state), one per connector.
@@ -7,21 +9,27 @@ import type { ConnectorStore } from '../connectors/kit/hub.js'
 
 const expiry = (ttlMs: number | undefined) => (ttlMs === undefined ? null : new Date(Date.now() + ttlMs).toISOString())
 
+/** A value with no expiry, or one not reached yet. */
+const notExpired = (now: string) => (eb: ExpressionBuilder<Database, 'connector_state'>) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])
+
+/** Expired values read as absent; this removes them (the scheduler runs it daily). */
+export async function forgetExpiredValues(db: Db): Promise<number> {
+  const result = await db.deleteFrom('connector_state').where('expires_at', '<=', new Date().toISOString()).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
 export function connectorStore(db: Db, integration: string): ConnectorStore {
   const live = () => {
     const now = new Date().toISOString()
-    return db
-      .selectFrom('connector_state')
-      .select(['key', 'value'])
-      .where('integration', '=', integration)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    return db.selectFrom('connector_state').select(['key', 'value']).where('integration', '=', integration).where(notExpired(now))
   }
   const store: ConnectorStore = {
     async get(key) {
       return (await live().where('key', '=', key).executeTakeFirst())?.value ?? null
     },
-    async all() {
-      return Object.fromEntries((await live().execute()).map((r) => [r.key, r.value]))
+    async all(prefix) {
+      const rows = prefix ? await live().where('key', '>=', prefix).where('key', '<', `${prefix}\uffff`).execute() : await live().execute()
+      return Object.fromEntries(rows.map((r) => [r.key, r.value]))
     },
     async set(key, value, opts = {}) {
       const now = new Date().toISOString()
@@ -56,7 +64,7 @@ export function connectorStore(db: Db, integration: string): ConnectorStore {
           .where('integration', '=', integration)
           .where('key', '=', key)
           .where('value', '=', expected)
-          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+          .where(notExpired(now))
           .executeTakeFirst()
         return Number(result.numDeletedRows) > 0
       }
@@ -66,7 +74,7 @@ export function connectorStore(db: Db, integration: string): ConnectorStore {
         .where('integration', '=', integration)
         .where('key', '=', key)
         .where('value', '=', expected)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .where(notExpired(now))
         .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
     },

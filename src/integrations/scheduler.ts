@@ -4,6 +4,7 @@ import { isModuleId, type ModuleId } from '../connectors/kit/records.js'
 import { requestSync } from '../staging/sync-runs.js'
 import { autoImportAfterRun } from '../staging/auto-import.js'
 import { keepConnectionsAlive } from './connections.js'
+import { forgetExpiredValues } from './connector-store.js'
 import { resumeSending } from '../payroll/publish-sender.js'
 import { catchUpSearchIndex } from '../staging/staged-search.js'
 import { getSettings } from '../settings/service.js'
@@ -62,6 +63,11 @@ export class Scheduler implements SyncScheduler {
     this.#tasks.set(
       'connections',
       cron.schedule('17 3 * * *', () => void keepConnectionsAlive(deps), { timezone: deps.config.timeZone, noOverlap: true, name: 'connections' }),
+    )
+    // Connector values past their expiry (Web Connector sessions after a month) read as absent; forget them.
+    this.#tasks.set(
+      'connector-store',
+      cron.schedule('23 3 * * *', () => void forgetExpiredValues(deps.db), { timezone: deps.config.timeZone, noOverlap: true, name: 'connector-store' }),
     )
     for (const row of rows) {
       if (!row.cron || !isModuleId(row.module) || !cron.validate(row.cron)) continue

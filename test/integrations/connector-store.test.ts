@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { connectorStore } from '../../src/integrations/connector-store.js'
+import { connectorStore, forgetExpiredValues } from '../../src/integrations/connector-store.js'
 import { createTestApp } from '../helpers/test-app.js'
 
 // The store a connector keeps its values in (the kit's ConnectorStore): values per connector,
@@ -50,5 +50,22 @@ describe('connector store', () => {
     expect(await store.compareAndSet('lease', 'old', 'old', { ttlMs: 60_000 })).toBe(false)
     expect(await store.compareAndSet('lease', null, 'new', { ttlMs: 60_000 })).toBe(true)
     expect(await store.get('lease')).toBe('new')
+  })
+
+  it('reads the values under a prefix alone, and forgets expired values for good', async () => {
+    const t = await createTestApp()
+    const store = connectorStore(t.db, 'alpha')
+    await store.set('qbwc.companyFile', 'C:\\Acme.QBW')
+    await store.set('qbwc.version', '33.0')
+    await store.set('qbwcx', 'not under the prefix')
+    await store.set('session.abc', '{}', { ttlMs: 60_000 })
+    expect(await store.all('qbwc.')).toEqual({ 'qbwc.companyFile': 'C:\\Acme.QBW', 'qbwc.version': '33.0' })
+    await expire(t, 'session.abc')
+    expect(await forgetExpiredValues(t.db)).toBe(1)
+    expect((await t.db.selectFrom('connector_state').select('key').orderBy('key').execute()).map((r) => r.key)).toEqual([
+      'qbwc.companyFile',
+      'qbwc.version',
+      'qbwcx',
+    ])
   })
 })

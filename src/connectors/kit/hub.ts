@@ -14,8 +14,8 @@ import type { PullPage, RunTrigger } from './pages.js'
  */
 export interface ConnectorStore {
   get(key: string): Promise<string | null>
-  /** Every live value of this connector, by key. */
-  all(): Promise<Record<string, string>>
+  /** Every live value of this connector whose key starts with `prefix` (all of them without one), by key. */
+  all(prefix?: string): Promise<Record<string, string>>
   set(key: string, value: string, opts?: { ttlMs?: number }): Promise<void>
   /**
    * Writes `next` (null deletes) only if the key holds `expected` now (null: absent or expired).

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { ConnectorHub, ConnectorStore } from '../kit/hub.js'
 import { escapeXml } from '../../lib/xml.js'
 import { QBD_ID, QBD_OWNER_ID, type QbdSettings } from './settings.js'
-import { STATUS_KEYS } from './web-connector-service.js'
+import { STATUS_KEYS, STATUS_PREFIX } from './web-connector-service.js'
 
 // What the Setup tab of QuickBooks Desktop needs: the Web Connector's password (stored hashed),
 // the QWC file the customer adds to the Web Connector, and the connection status.
@@ -76,7 +76,7 @@ export type ConnectionStatus = {
 }
 
 export async function connectionStatus(store: ConnectorStore): Promise<ConnectionStatus> {
-  const s = await store.all()
+  const s = await store.all(STATUS_PREFIX)
   const v = (k: string) => s[k] || undefined
   return {
     hasPassword: !!s[STATUS_KEYS.passwordHash],

@@ -35,7 +35,9 @@ import type { SoapCall } from './soap.js'
 // Sessions live in the hub's store (connector kit): `session.<ticket hash>` for a month, and the
 // `session.active` lease, renewed on every call, that keeps a second Web Connector out.
 
-/** Connection facts the Setup tab shows, kept in the store. */
+/** Connection facts the Setup tab shows, kept in the store; every key starts with STATUS_PREFIX. */
+export const STATUS_PREFIX = 'qbwc.'
+
 export const STATUS_KEYS = {
   passwordHash: 'qbwc.passwordHash',
   fileId: 'qbwc.fileId',
@@ -56,6 +58,8 @@ const SESSION_IDLE_MS = 2 * 60 * 1000
 const FULL_SYNC_EVERY_MS = 7 * 24 * 3600 * 1000
 
 /** Where a module's run stands between two requests: kept with each staged page, so a dropped session resumes there. */
+/** The prefix of a module's values in the store. */
+const moduleKeys = (module: ModuleId) => `${module}.`
 const resumeKey = (module: ModuleId) => `${module}.resume`
 const sinceKey = (module: ModuleId) => `${module}.since`
 const lastFullKey = (module: ModuleId) => `${module}.lastFullAt`
@@ -235,7 +239,7 @@ export class WebConnectorService {
     const run = runs.find((r) => r.status === 'running') ?? runs[0]
     if (!run) return null
     const module = run.module
-    const state = await this.store.all()
+    const state = await this.store.all(moduleKeys(module))
     const log = this.log.child({ runId: run.id, module })
     if (run.status === 'queued') {
       // An admin's SYNC reads everything (and so finds records removed in QuickBooks); a schedule
@@ -310,7 +314,7 @@ export class WebConnectorService {
     // Paging by name starts each page at the previous page's last record: it came already.
     const skipFirst = !pending.position.iteratorId && !!pending.position.fromName && page.names[0]?.toLowerCase() === pending.position.fromName.toLowerCase()
     const records = skipFirst ? page.records.slice(1) : page.records
-    const previous = this.resumeOf(await this.store.all(), module, runId)
+    const previous = this.resumeOf(await this.store.all(moduleKeys(module)), module, runId)
     const maxModified = [previous?.maxModified, page.maxModified].filter(Boolean).sort().pop()
     const resume: Resume = { runId, fromName: page.lastName ?? pending.position.fromName ?? '', maxModified }
     try {
@@ -347,7 +351,7 @@ export class WebConnectorService {
 
   /** An iterator QuickBooks no longer knows (3391): start a new one where the last staged page ended. */
   private async restartIterator(session: Session, pending: Pending): Promise<number> {
-    const resume = this.resumeOf(await this.store.all(), pending.module, pending.runId)
+    const resume = this.resumeOf(await this.store.all(moduleKeys(pending.module)), pending.module, pending.runId)
     const next: Pending = { ...pending, requestId: null, restarts: pending.restarts + 1, position: resume?.fromName ? { fromName: resume.fromName } : {} }
     this.log.warn({ event: 'qbwc_iterator_restarted', runId: pending.runId }, 'QuickBooks dropped the iterator; starting a new one')
     await this.update(session, { pending: next })
