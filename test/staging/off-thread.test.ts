@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp } from '../helpers/test-app.js'
 import { activateSource, actor, employeesCsv, uploadCsv } from '../helpers/hub.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
@@ -13,6 +13,8 @@ import { spreadsheetConnector } from '../../src/connectors/spreadsheet/connector
 // results as in-process (the rest of the suite, on in-memory databases), while the server answers.
 
 const dir = mkdtempSync(join(tmpdir(), 'cb-off-thread-'))
+// A fresh worker: one left by an earlier file of this test process (another database) must not serve this one.
+beforeAll(() => stopHeavyWorker())
 afterAll(async () => {
   await stopHeavyWorker()
   rmSync(dir, { recursive: true, force: true })
