@@ -10,7 +10,8 @@ import { sheetUpload } from '../connectors/kit/sheets/upload.js'
 import { mappingStateKey } from '../connectors/kit/sheets/mapped-sheet.js'
 import { guessUploadMapping } from '../connectors/kit/sheets/column-mapping.js'
 import { sage300Connector, sage300Upload } from '../connectors/sage-300-cre/connector.js'
-import { activate, makeSyncSource, saveState, saveUpload } from '../integrations/integration-service.js'
+import { activate, makeSyncSource, saveUpload } from '../integrations/integration-service.js'
+import { connectorStore } from '../integrations/connector-store.js'
 import { moduleBySlug, type ModuleId } from '../connectors/kit/records.js'
 import { createUser, findUserByEmail, roleByKey } from '../users/service.js'
 import type { AppDeps } from '../http/app-env.js'
@@ -66,7 +67,7 @@ export async function seedDemo(deps: AppDeps): Promise<string> {
     const inspected = await spreadsheetConnector.upload!.inspect({ filename: file, content })
     if ('error' in inspected) throw new Error(inspected.error)
     await saveUpload(db, actor, spreadsheetConnector, module.id, { filename: file, content }, inspected)
-    await saveState(db, 'spreadsheet', mappingStateKey(module.id), JSON.stringify(guessUploadMapping(sheetUpload, module.id, inspected.headers)))
+    await connectorStore(db, 'spreadsheet').set(mappingStateKey(module.id), JSON.stringify(guessUploadMapping(sheetUpload, module.id, inspected.headers)))
   }
   await seedPayroll(deps)
   // QuickBooks Desktop, activated with a Web Connector password; a simulated Web Connector calls in.
@@ -130,7 +131,10 @@ async function seedSage300(deps: AppDeps): Promise<void> {
     const inspected = await sage300Upload.inspect({ filename: file, content })
     if ('error' in inspected) throw new Error(inspected.error)
     await saveUpload(deps.db, actor, sage300Connector, module, { filename: file, content }, inspected)
-    await saveState(deps.db, sage300Connector.id, mappingStateKey(module), JSON.stringify(guessUploadMapping(sage300Upload, module, inspected.headers)))
+    await connectorStore(deps.db, sage300Connector.id).set(
+      mappingStateKey(module),
+      JSON.stringify(guessUploadMapping(sage300Upload, module, inspected.headers)),
+    )
   }
 }
 

@@ -3,7 +3,8 @@ import { vendorsFor } from '../config.js'
 import type { AnyConnector, ConnectorContext } from '../connectors/kit/types.js'
 import type { AppDeps } from '../http/app-env.js'
 import { credentialsFor } from './connections.js'
-import { connectorSetup, latestUpload, loadState } from './integration-service.js'
+import { connectorStore } from './connector-store.js'
+import { connectorSetup, latestUpload } from './integration-service.js'
 
 /** What a connector gets for one call: its settings, opened secrets, saved state and uploads. */
 export async function connectorContext(
@@ -24,7 +25,7 @@ export async function connectorContext(
     vendors: vendorsFor(deps.config, connector.id),
     mode,
     ...credentialsFor(deps, connector, settings, secrets),
-    state: await loadState(deps.db, connector.id),
+    state: await connectorStore(deps.db, connector.id).all(),
     upload: async (module) => {
       const u = await latestUpload(deps.db, connector.id, module)
       return u ? { filename: u.filename, content: Buffer.from(u.content), uploadedAt: u.uploaded_at } : null

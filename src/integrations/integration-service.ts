@@ -1,4 +1,3 @@
-import { connectorStore } from './connector-store.js'
 import type { Db } from '../db/database.js'
 import type { AppDeps } from '../http/app-env.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
@@ -132,15 +131,6 @@ export async function saveSettings(
       after: { ...plain, ...Object.fromEntries(Object.keys(secrets).map((k) => [k, '(encrypted)'])) },
     })
   })
-}
-
-/** A connector's live values in its store (cursors, column mappings, sessions). */
-export function loadState(db: Db, integration: string): Promise<Record<string, string>> {
-  return connectorStore(db, integration).all()
-}
-
-export function saveState(db: Db, integration: string, key: string, value: string): Promise<void> {
-  return connectorStore(db, integration).set(key, value)
 }
 
 export function latestUpload(db: Db, integration: string, module: ModuleId) {

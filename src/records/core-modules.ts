@@ -141,11 +141,12 @@ export const CORE_MODULES: Record<CoreTable, CoreModule> = {
   },
 }
 
+const writable = new Map<CoreTable, Set<string>>()
+
 function checkedColumns(module: CoreModule, values: Record<string, unknown>): void {
-  for (const column of Object.keys(values)) {
-    if (!module.columns.includes(column) && !(SOURCE_COLUMNS as readonly string[]).includes(column))
-      throw new Error(`${module.table} has no column ${column} that a sync may write`)
-  }
+  let columns = writable.get(module.table)
+  if (!columns) writable.set(module.table, (columns = new Set([...module.columns, ...SOURCE_COLUMNS])))
+  for (const column of Object.keys(values)) if (!columns.has(column)) throw new Error(`${module.table} has no column ${column} that a sync may write`)
 }
 
 /**

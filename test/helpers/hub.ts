@@ -1,6 +1,7 @@
 import type { Db } from '../../src/db/database.js'
 import { systemActor } from '../../src/audit/audit-log.js'
-import { activate, makeSyncSource, saveState, saveUpload } from '../../src/integrations/integration-service.js'
+import { activate, makeSyncSource, saveUpload } from '../../src/integrations/integration-service.js'
+import { connectorStore } from '../../src/integrations/connector-store.js'
 import { spreadsheetConnector } from '../../src/connectors/spreadsheet/connector.js'
 import { mappingStateKey } from '../../src/connectors/kit/sheets/mapped-sheet.js'
 import type { AnyConnector } from '../../src/connectors/kit/types.js'
@@ -37,7 +38,7 @@ export async function uploadCsv(db: Db, module: ModuleId, csv: string, mapping: 
   const content = Buffer.from(csv)
   const inspected = await spreadsheetConnector.upload!.inspect({ filename, content })
   await saveUpload(db, actor, spreadsheetConnector, module, { filename, content }, 'error' in inspected ? { headers: [], rows: 0 } : inspected)
-  await saveState(db, 'spreadsheet', mappingStateKey(module), JSON.stringify(mapping))
+  await connectorStore(db, 'spreadsheet').set(mappingStateKey(module), JSON.stringify(mapping))
 }
 
 export const employeesCsv = (rows: [string, string, string, string, string?, string?][]) =>

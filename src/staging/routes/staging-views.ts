@@ -5,7 +5,8 @@ import type { ModuleSpec } from '../../connectors/kit/records.js'
 import { guessUploadMapping, uploadColumns, uploadMappingProblems, type ColumnMapping } from '../../connectors/kit/sheets/column-mapping.js'
 import { mappingStateKey } from '../../connectors/kit/sheets/mapped-sheet.js'
 import { integrationPaths, type Found } from '../../integrations/integration-page.js'
-import { latestUploadInfo, loadState } from '../../integrations/integration-service.js'
+import { connectorStore } from '../../integrations/connector-store.js'
+import { latestUploadInfo } from '../../integrations/integration-service.js'
 import { STAGED_STATUSES, STAGING_SORTS, stagingPage, statusCounts, type StagingFilter, type StagingSort } from '../staging-queries.js'
 
 // The data a staging tab's pieces are drawn from: its filter and sort from the query, the page of
@@ -46,8 +47,8 @@ export async function uploadView(c: Context<AppEnv>, f: Found, module: ModuleSpe
   const spec = f.connector.upload
   if (!spec) return null
   const upload = await latestUploadInfo(c.var.db, f.connector, module.id)
-  const state = await loadState(c.var.db, f.connector.id)
-  const mapping = state[mappingStateKey(module.id)] ? (JSON.parse(state[mappingStateKey(module.id)]!) as ColumnMapping) : null
+  const saved = await connectorStore(c.var.db, f.connector.id).get(mappingStateKey(module.id))
+  const mapping = saved ? (JSON.parse(saved) as ColumnMapping) : null
   let file: UploadView['file'] = null
   let problems: string[] = []
   if (upload) {

@@ -11,7 +11,8 @@ import { setFlash } from '../../http/flash.js'
 import { isHtmx, redirectTo } from '../../http/htmx.js'
 import { unprintableFormField } from '../../http/printable-input.js'
 import { integrationOf, integrationPage, integrationPaths, moduleOf, withModule } from '../../integrations/integration-page.js'
-import { latestUploadInfo, loadState, saveState, saveUpload } from '../../integrations/integration-service.js'
+import { connectorStore } from '../../integrations/connector-store.js'
+import { latestUploadInfo, saveUpload } from '../../integrations/integration-service.js'
 import { uploadView } from './staging-views.js'
 
 // A file-based connector's upload and column mapping on a module's staging tab. The file is read
@@ -59,14 +60,9 @@ uploadRoutes.post(
     const inspected = await f.connector.upload.inspect({ filename: name, content })
     if ('error' in inspected) return uploadRefused(c, inspected.error)
     await saveUpload(c.var.db, actorOf(c), f.connector, module.id, { filename: name, content }, inspected)
-    const state = await loadState(c.var.db, f.connector.id)
-    if (!state[mappingStateKey(module.id)])
-      await saveState(
-        c.var.db,
-        f.connector.id,
-        mappingStateKey(module.id),
-        JSON.stringify(guessUploadMapping(f.connector.upload, module.id, inspected.headers)),
-      )
+    // A first file gets the guessed mapping; a mapping already saved is kept.
+    const guess = JSON.stringify(guessUploadMapping(f.connector.upload, module.id, inspected.headers))
+    await connectorStore(c.var.db, f.connector.id).compareAndSet(mappingStateKey(module.id), null, guess)
     const view = await uploadView(c, f, module)
     if (!isHtmx(c)) {
       setFlash(
@@ -102,7 +98,7 @@ uploadRoutes.post('/:id/:module/mapping', requires('integrations.actions'), with
   if (!upload) return uploadRefused(c, 'Upload a file before mapping its columns.')
   const headers = 'error' in upload.inspection ? [] : upload.inspection.headers
   const problems = uploadMappingProblems(f.connector.upload, module.id, mapping, headers, upload.filename)
-  if (problems.length === 0) await saveState(c.var.db, f.connector.id, mappingStateKey(module.id), JSON.stringify(mapping))
+  if (problems.length === 0) await connectorStore(c.var.db, f.connector.id).set(mappingStateKey(module.id), JSON.stringify(mapping))
   const view = await uploadView(c, f, module)
   const section = <UploadSection v={{ ...integrationPaths(f.connector, module), module }} upload={{ ...view!, mapping, problems }} />
   if (!isHtmx(c)) {

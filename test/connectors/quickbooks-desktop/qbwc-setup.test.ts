@@ -5,7 +5,7 @@ import { get, post } from '../../helpers/requests.js'
 import { activateSource } from '../../helpers/hub.js'
 import { quickbooksDesktopConnector } from '../../../src/connectors/quickbooks-desktop/connector.js'
 import { verifyPassword } from '../../../src/auth/passwords.js'
-import { loadState } from '../../../src/integrations/integration-service.js'
+import { connectorStore } from '../../../src/integrations/connector-store.js'
 
 const PANEL = '/integrations/quickbooks-desktop/setup'
 
@@ -17,11 +17,11 @@ describe('QuickBooks Desktop Setup tab', () => {
     const short = await post(t.app, `${PANEL}/password`, { password: 'short' }, { cookie, htmx: true })
     expect(short.status).toBe(422)
     expect(await short.text()).toContain('At least 10 characters')
-    expect((await loadState(t.db, 'quickbooks-desktop'))['qbwc.passwordHash']).toBeUndefined()
+    expect((await connectorStore(t.db, 'quickbooks-desktop').all())['qbwc.passwordHash']).toBeUndefined()
     const ok = await post(t.app, `${PANEL}/password`, { password: 'a long web connector password' }, { cookie, htmx: true })
     expect(ok.status).toBe(200)
     expect(await ok.text()).toContain('Password saved')
-    const hash = (await loadState(t.db, 'quickbooks-desktop'))['qbwc.passwordHash']!
+    const hash = (await connectorStore(t.db, 'quickbooks-desktop').all())['qbwc.passwordHash']!
     expect(hash).not.toContain('a long web connector password')
     expect(await verifyPassword(hash, 'a long web connector password')).toBe(true)
     const audit = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'integration.qbwc_password').execute()
