@@ -49,7 +49,9 @@ async function bundle(): Promise<Record<string, string>> {
 }
 
 function runtimeFiles(): Record<string, string> {
-  const files = [...assetsUnder('public/'), ...assetsUnder('src/demo/data/'), 'src/connectors/quickbooks-desktop/qbxml-order.json', 'package.json', ADDON_ASSET]
+  // A connector's files (its demo exports, QuickBooks' qbXML order) travel with it, whichever connector it is.
+  const connectorFiles = assetsUnder('src/connectors/').filter((path) => /^src\/connectors\/[^/]+\/(demo\/|[^/]+\.json$)/.test(path))
+  const files = [...assetsUnder('public/'), ...assetsUnder('src/demo/data/'), ...connectorFiles, 'package.json', ADDON_ASSET]
   return Object.fromEntries(files.map((path) => [path, join(ROOT, path)]))
 }
 

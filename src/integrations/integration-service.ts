@@ -4,6 +4,9 @@ import { recordAudit, type Actor } from '../audit/audit-log.js'
 import type { AnyConnector, UploadInspection } from '../connectors/kit/types.js'
 import { open, seal, type Keyring } from '../lib/secret-box.js'
 import type { ModuleId } from '../connectors/kit/records.js'
+import { guessUploadMapping } from '../connectors/kit/sheets/column-mapping.js'
+import { mappingStateKey } from '../connectors/kit/sheets/mapped-sheet.js'
+import { connectorStore } from './connector-store.js'
 
 export const keyringOf = (config: AppDeps['config']): Keyring => ({ current: config.secretKey, previous: config.previousKeys })
 
@@ -192,6 +195,27 @@ export async function connectorSetup(deps: Pick<AppDeps, 'db' | 'config'>, conne
   if (!parsed.ok) return parsed
   const secrets = row?.secrets_blob ? (JSON.parse(open(keyringOf(deps.config), row.secrets_blob)) as Record<string, string>) : {}
   return { ...parsed, secrets, missingSecrets: connector.settingFields.filter((f) => f.secret && !secrets[f.key]).map((f) => f.label) }
+}
+
+/**
+ * Reads an uploaded file with the connector's own inspection and keeps it; a module's first file
+ * gets the guessed column mapping, a mapping already saved is kept. The inspection's refusal comes back as it is.
+ */
+export async function acceptUpload(
+  db: Db,
+  actor: Actor,
+  connector: AnyConnector,
+  module: ModuleId,
+  file: { filename: string; content: Buffer },
+): Promise<UploadInspection | { error: string }> {
+  const spec = connector.upload
+  if (!spec) return { error: `${connector.name} takes no uploaded files.` }
+  const inspected = await spec.inspect(file)
+  if ('error' in inspected) return inspected
+  await saveUpload(db, actor, connector, module, file, inspected)
+  const guess = JSON.stringify(guessUploadMapping(spec, module, inspected.headers))
+  await connectorStore(db, connector.id).compareAndSet(mappingStateKey(module), null, guess)
+  return inspected
 }
 
 /** Keeps the latest file of a module for a file-based connector (the previous one is replaced). */

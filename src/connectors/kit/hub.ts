@@ -135,4 +135,34 @@ export type ConnectorPlugins = {
   agentEndpoint?: { path: string; routes: Hono<ConnectorEnv> }
   /** A section of the Setup tab, and the routes its forms and downloads use (at /integrations/<id>/setup, for users who may set it up). */
   setupPanel?: { render: (c: Context<ConnectorEnv>) => Promise<unknown>; routes?: Hono<ConnectorEnv> }
+  /** What it adds to the demo (`clockbridge demo`): its simulator and a Setup ready to try. */
+  demo?: ConnectorDemo
+}
+
+/** The demo's company, which every simulator and sheet of the demo describes: its people, and a sheet per module. */
+export type DemoCompany = {
+  people: { first: string; last: string }[]
+  sheet(module: ModuleId): { filename: string; content: Buffer } | null
+}
+
+/**
+ * A connector's part of the demo. The hub starts each simulator before the server (its settings point
+ * the connector at it), then on every start activates the connector and, the first time only, saves
+ * its Setup and uploads its files with the guessed mapping; `prepare` and `run` go through the hub.
+ */
+export type ConnectorDemo = {
+  /** What the demo's banner tells the user to try with it. */
+  banner: string
+  /** Starts the platform's simulator on 127.0.0.1; `env` holds the server settings (by variable) that point at it. */
+  startSimulator?: (company: DemoCompany) => Promise<{ env: Record<string, string>; close: () => Promise<void> }>
+  /** The Setup form as the demo saves it, secret fields included. */
+  setup?: () => Promise<Record<string, string>>
+  /** Files uploaded for its modules. */
+  uploads?: (company: DemoCompany) => { module: ModuleId; filename: string; content: Buffer }[]
+  /** The demo's sync source (one connector at most). */
+  syncSource?: boolean
+  /** Anything else set up through the hub (a Web Connector password); runs at every start, so it checks first. */
+  prepare?: (hub: ConnectorHub) => Promise<void>
+  /** Runs beside the demo server (a simulated agent calling in); returns how to stop it. */
+  run?: (hub: ConnectorHub, company: DemoCompany) => () => void
 }

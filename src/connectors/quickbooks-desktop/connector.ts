@@ -4,6 +4,7 @@ import type { TimeLine } from './qbxml.js'
 import { QBD_ID, qbdSettingsSchema, type QbdSettings } from './settings.js'
 import { webConnectorEndpoint } from './soap-routes.js'
 import { webConnectorSetupPanel } from './setup-panel.js'
+import { quickbooksDesktopDemo } from './demo.js'
 
 // QuickBooks Desktop runs on the customer's Windows PC. Intuit's QuickBooks Web Connector, on that
 // PC, calls our SOAP service (/qbwc) on a schedule: a SYNC queues work that is done on its next
@@ -36,6 +37,7 @@ export const quickbooksDesktopConnector: Connector<QbdSettings> = {
   agentName: 'the QuickBooks Web Connector',
   agentEndpoint: webConnectorEndpoint,
   setupPanel: webConnectorSetupPanel,
+  demo: quickbooksDesktopDemo,
   // One record QuickBooks holds that Clockbridge cannot take (a class name too long, say) is listed
   // on the run and the rest of the page is staged.
   invalidRecords: 'skip-row',

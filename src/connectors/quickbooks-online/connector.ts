@@ -7,6 +7,7 @@ import type { PullPage, SourceRecord } from '../kit/pages.js'
 import { qboGate, QboClient, QboError } from './api-client.js'
 import { VendorGaveUp } from '../kit/http-retry.js'
 import { qboOAuth } from './oauth.js'
+import { quickbooksOnlineDemo } from './demo.js'
 
 // QuickBooks Online through Intuit's Accounting API: OAuth 2.0, `query` pages of 1000 for full syncs,
 // Change Data Capture for incremental ones (within its 30-day window), TimeActivity for payroll.
@@ -347,6 +348,7 @@ export const quickbooksOnlineConnector: Connector<QboSettings> = {
   }),
   publish,
   publishBatchSize: 50,
+  demo: quickbooksOnlineDemo,
   serverSettings: {
     authUrl: { env: 'QBO_AUTH_URL', default: 'https://appcenter.intuit.com/connect/oauth2', description: "Intuit's consent page (Connect)", kind: 'url' },
     tokenUrl: {

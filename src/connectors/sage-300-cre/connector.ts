@@ -6,6 +6,7 @@ import type { SourceRecord, SourceRowError } from '../kit/pages.js'
 import { sheetUpload } from '../kit/sheets/upload.js'
 import { mappedSheetPages, type MappedRow } from '../kit/sheets/mapped-sheet.js'
 import { timeFile, timeViewSchema, TIME_COLUMNS, type TimeRecord } from './time-file.js'
+import { sage300Demo } from './demo.js'
 
 // Sage 300 Construction and Real Estate (formerly Timberline) runs on the customer's server and has
 // no web API: lists come in as the files Sage exports from Payroll and Job Cost, and hours go back as
@@ -206,6 +207,7 @@ export const sage300Connector: Connector<Sage300Settings> = {
   shape: 'pull',
   invalidRecords: 'skip-row',
   upload: sage300Upload,
+  demo: sage300Demo,
   pull: (module, ctx) => {
     if (!isSageModule(module)) throw new Error(`Sage 300 CRE does not sync ${module}.`)
     return mappedSheetPages(module, ctx, sage300Upload, (r) => readRow(module, r))

@@ -8,6 +8,7 @@ import { child, childText, el, leaf, type XmlElement, type XmlNode } from '../..
 import { describeErrors, IntacctError, IntacctGateway, IntacctRepeatedRequest, type FunctionResult } from './xml-gateway.js'
 import { gateFor } from '../kit/request-gate.js'
 import { VendorGaveUp } from '../kit/http-retry.js'
+import { sageIntacctDemo } from './demo.js'
 
 // Sage Intacct through its XML Web Services gateway: readByQuery / readMore pages of 1000 for each
 // list, and payroll as one TIMESHEET per employee and week with an entry per line.
@@ -487,6 +488,7 @@ export const sageIntacctConnector: Connector<IntacctSettings> = {
   publish,
   publishBatchSize: 500,
   publishGroup: (payload, settings) => groupOf(payload as IntacctLine, (settings as IntacctSettings).weekStartsOn),
+  demo: sageIntacctDemo,
   serverSettings: {
     endpointUrl: {
       env: 'INTACCT_ENDPOINT_URL',

@@ -3,6 +3,7 @@ import { MODULE_IDS } from '../kit/records.js'
 import type { Connector } from '../kit/types.js'
 import { mappedSheetPages } from '../kit/sheets/mapped-sheet.js'
 import { sheetUpload } from '../kit/sheets/upload.js'
+import { spreadsheetDemo } from './demo.js'
 
 /** Customers without an API (or between systems) keep their lists in a sheet: CSV or XLSX per module. */
 export const spreadsheetConnector: Connector<Record<string, never>> = {
@@ -17,6 +18,7 @@ export const spreadsheetConnector: Connector<Record<string, never>> = {
   shape: 'pull',
   invalidRecords: 'skip-row',
   upload: sheetUpload,
+  demo: spreadsheetDemo,
   // The external id column names the record; every other mapped column is a field.
   pull: (module, ctx) =>
     mappedSheetPages(module, ctx, sheetUpload, ({ row, values, id }) => {

@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { UploadSection } from '../../../views/staging/staging-tab.js'
 import { actorOf } from '../../http/actor.js'
 import { requires } from '../../auth/access.js'
-import { guessUploadMapping, uploadColumns, uploadMappingProblems, type ColumnMapping } from '../../connectors/kit/sheets/column-mapping.js'
+import { uploadColumns, uploadMappingProblems, type ColumnMapping } from '../../connectors/kit/sheets/column-mapping.js'
 import { mappingStateKey } from '../../connectors/kit/sheets/mapped-sheet.js'
 import { closeAfterBody, renderError } from '../../http/errors.js'
 import { setFlash } from '../../http/flash.js'
@@ -12,7 +12,7 @@ import { isHtmx, redirectTo } from '../../http/htmx.js'
 import { unprintableFormField } from '../../http/printable-input.js'
 import { integrationOf, integrationPage, integrationPaths, moduleOf, withModule } from '../../integrations/integration-page.js'
 import { connectorStore } from '../../integrations/connector-store.js'
-import { latestUploadInfo, saveUpload } from '../../integrations/integration-service.js'
+import { acceptUpload, latestUploadInfo } from '../../integrations/integration-service.js'
 import { uploadView } from './staging-views.js'
 
 // A file-based connector's upload and column mapping on a module's staging tab. The file is read
@@ -57,12 +57,8 @@ uploadRoutes.post(
     if (file.size > f.connector.upload.maxBytes)
       return uploadRefused(c, `${name} is larger than ${Math.round(f.connector.upload.maxBytes / 1024 / 1024)} MB; split it into smaller files.`)
     const content = Buffer.from(await file.arrayBuffer())
-    const inspected = await f.connector.upload.inspect({ filename: name, content })
+    const inspected = await acceptUpload(c.var.db, actorOf(c), f.connector, module.id, { filename: name, content })
     if ('error' in inspected) return uploadRefused(c, inspected.error)
-    await saveUpload(c.var.db, actorOf(c), f.connector, module.id, { filename: name, content }, inspected)
-    // A first file gets the guessed mapping; a mapping already saved is kept.
-    const guess = JSON.stringify(guessUploadMapping(f.connector.upload, module.id, inspected.headers))
-    await connectorStore(c.var.db, f.connector.id).compareAndSet(mappingStateKey(module.id), null, guess)
     const view = await uploadView(c, f, module)
     if (!isHtmx(c)) {
       setFlash(

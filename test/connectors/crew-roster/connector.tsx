@@ -11,6 +11,7 @@ import { sheetUpload } from '../../../src/connectors/kit/sheets/upload.js'
 
 const TEMPLATE = 'Badge,First name,Last name,Crew\r\n'
 const LAST_PING = 'agent.lastPing'
+export const DEMO_AGENT = 'demo.agent'
 
 const setupRoutes = new Hono<ConnectorEnv>()
 setupRoutes.get('/template.csv', (c) => c.body(TEMPLATE, 200, { 'content-type': 'text/csv; charset=utf-8' }))
@@ -58,6 +59,27 @@ export const crewRosterConnector: Connector<Record<string, never>> = {
       }
     }),
   agentEndpoint: { path: '/crew-roster', routes: agentRoutes },
+  // Its part of the demo: a roster of the demo company's first people, and an agent that says it is running.
+  demo: {
+    banner: 'Crew Roster has a roster of the demo company uploaded: make it the sync source and SYNC.',
+    uploads: (company) => [
+      {
+        module: 'employees',
+        filename: 'roster.csv',
+        content: Buffer.from(
+          TEMPLATE +
+            company.people
+              .slice(0, 3)
+              .map((p, i) => `${201 + i},${p.first},${p.last},North`)
+              .join('\r\n'),
+        ),
+      },
+    ],
+    run: (hub) => {
+      void hub.store.set(DEMO_AGENT, 'running')
+      return () => void hub.store.set(DEMO_AGENT, 'stopped')
+    },
+  },
   setupPanel: {
     routes: setupRoutes,
     async render(c) {

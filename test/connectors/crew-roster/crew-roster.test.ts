@@ -3,7 +3,8 @@ import { CONNECTORS } from '../../../src/connectors/registry.js'
 import { createTestApp, signInAs } from '../../helpers/test-app.js'
 import { get, post, postFile } from '../../helpers/requests.js'
 import { activateSource } from '../../helpers/hub.js'
-import { crewRosterConnector } from './connector.js'
+import { crewRosterConnector, DEMO_AGENT } from './connector.js'
+import { seedDemo, startDemoAgents } from '../../../src/demo/demo.js'
 
 // Adding a connector is one folder and one line in the registry: this one lives in the test's
 // folder and is registered by the test alone. The hub shows it, mounts its Setup and agent routes
@@ -67,5 +68,37 @@ describe('a connector registered from outside the hub (Crew Roster)', () => {
       { employee_number: '102', first_name: 'Ben', last_name: 'Okafor' },
       { employee_number: '103', first_name: 'Chloe', last_name: 'Nguyen' },
     ])
+  })
+
+  it('takes its part in the demo through the contract: activated, its roster uploaded and mapped, its agent started and stopped', async () => {
+    const { t, cookie } = await crewRosterApp()
+    const banner = await seedDemo(t.deps)
+    expect(banner).toContain('Crew Roster has a roster of the demo company uploaded')
+    const upload = await t.db
+      .selectFrom('integration_uploads')
+      .select(['filename', 'content'])
+      .where('integration', '=', 'crew-roster')
+      .executeTakeFirstOrThrow()
+    expect(upload.filename).toBe('roster.csv')
+    expect(upload.content.toString().split('\r\n')).toHaveLength(4)
+    const mapping = await t.db
+      .selectFrom('connector_state')
+      .select('value')
+      .where('integration', '=', 'crew-roster')
+      .where('key', '=', 'mapping:employees')
+      .executeTakeFirstOrThrow()
+    expect(JSON.parse(mapping.value)).toMatchObject({ fields: { badge: 'Badge', first_name: 'First name', last_name: 'Last name' } })
+    expect(await (await get(t.app, BASE, { cookie })).text()).toContain('<span class="badge badge-synced">Activated</span>')
+    const state = () =>
+      t.db.selectFrom('connector_state').select('value').where('integration', '=', 'crew-roster').where('key', '=', DEMO_AGENT).executeTakeFirst()
+    const stop = startDemoAgents(t.deps)
+    await expect.poll(async () => (await state())?.value).toBe('running')
+    stop()
+    await expect.poll(async () => (await state())?.value).toBe('stopped')
+    // A second start of the demo uploads nothing again.
+    await seedDemo(t.deps)
+    expect(
+      await t.db.selectFrom('audit_log').select('id').where('action', '=', 'integration.upload').where('entity_id', '=', 'crew-roster').execute(),
+    ).toHaveLength(1)
   })
 })
