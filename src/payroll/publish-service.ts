@@ -7,6 +7,7 @@ import type { ModuleId } from '../connectors/kit/records.js'
 import { periodSummary, type PeriodSummary } from './period-service.js'
 import type { Period } from './pay-periods.js'
 import type { PayrollSettings } from './payroll-settings.js'
+import type { RecordedOutcome as AgentOutcome } from '../connectors/kit/hub.js'
 
 // Publishing an approved period to an integration. Each line (employee, day, pay ID, job site,
 // cost code, department) has a key that never changes; publishing records what the target should
@@ -329,7 +330,8 @@ export async function markUnconfirmed(db: Db, ids: number[], attemptId: string |
  * What the target said about a line: sent (with its id), failed, pending (not applied; tried again
  * at `nextCheckAt` or the agent's next visit), or unconfirmed (may have been applied; settled then).
  */
-export type RecordedOutcome = { status: 'sent'; ref: string } | { status: 'failed' | 'pending' | 'unconfirmed'; message: string; nextCheckAt?: string | null }
+/** A line's outcome as recorded: what the target said (the kit's word), and for an unsettled line when to look again. */
+export type RecordedOutcome = AgentOutcome & { nextCheckAt?: string | null }
 
 export async function recordOutcome(db: Db, id: number, outcome: RecordedOutcome): Promise<void> {
   const now = new Date().toISOString()

@@ -3,27 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { main } from '../../src/cli/main.js'
+import { runCli } from '../helpers/cli.js'
 import { MIGRATIONS } from '../../src/db/migration-list.js'
 import { openDatabase } from '../../src/db/database.js'
 import { exited, startServerProcess } from '../helpers/server-process.js'
 
-// The command line in this process: its exit code and what it printed.
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = ''
-  let stderr = ''
-  const out = process.stdout.write.bind(process.stdout)
-  const err = process.stderr.write.bind(process.stderr)
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write
-  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write
-  try {
-    const code = await main(args, { LOG_LEVEL: 'silent', DATA_DIR: dir, ...env })
-    return { code, stdout, stderr }
-  } finally {
-    process.stdout.write = out
-    process.stderr.write = err
-  }
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { DATA_DIR: dir, ...env })
 
 let dir = ''
 beforeEach(() => {

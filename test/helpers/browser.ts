@@ -3,13 +3,13 @@ import { afterAll, afterEach, beforeAll } from 'vitest'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, type AddressInfo } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
 import { createLogger } from '../../src/lib/logger.js'
 import { createApp, createDeps } from '../../src/app.js'
+import { listenLocally } from '../../src/lib/local-server.js'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const chromiumAvailable = existsSync(CHROMIUM_PATH)
@@ -41,13 +41,14 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const { db, sqlite } = openDatabase(config.databasePath)
   await migrateToLatest(db)
   const app = createApp(createDeps({ db, sqlite, config, logger: createLogger('silent') }))
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s))
-  })
+  const server = await listenLocally(app.fetch, port)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     db,
-    close: () => new Promise<void>((resolve) => server.close(() => void db.destroy().then(() => resolve()))),
+    close: async () => {
+      await server.close()
+      await db.destroy()
+    },
   }
 }
 

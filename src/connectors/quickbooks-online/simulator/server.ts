@@ -1,8 +1,7 @@
 import { DAY_MS } from '../../../lib/dates.js'
 import { randomBytes } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
 import { Hono, type Context } from 'hono'
-import { serve } from '@hono/node-server'
+import { listenLocally } from '../../../lib/local-server.js'
 import { html } from 'hono/html'
 import { QboCompany, qboTime, type QboCompanyOptions, type QboEntity, type QboObject } from './company.js'
 
@@ -70,12 +69,8 @@ export class QboSimulator {
     }
   }
 
-  async listen(port = 0): Promise<{ url: string; close: () => Promise<void> }> {
-    return new Promise((resolve) => {
-      const server = serve({ fetch: this.app.fetch, port, hostname: '127.0.0.1' }, (info: AddressInfo) => {
-        resolve({ url: `http://127.0.0.1:${info.port}`, close: () => new Promise((r) => server.close(() => r())) })
-      })
-    })
+  listen(port = 0): Promise<{ url: string; close: () => Promise<void> }> {
+    return listenLocally(this.app.fetch, port)
   }
 
   /** Tokens as if an admin had consented: for tests that start connected. */

@@ -1,8 +1,7 @@
 import { dayNumber, isCalendarDate } from '../../../lib/dates.js'
 import { randomBytes } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
-import { serve } from '@hono/node-server'
+import { listenLocally } from '../../../lib/local-server.js'
 import { child, childText, el, leaf, parseXml, writeXml, XmlError, type XmlElement, type XmlNode } from '../../../lib/xml.js'
 
 // A stand-in for Sage Intacct's XML gateway over one generated company: getAPISession (answering
@@ -88,12 +87,8 @@ export class IntacctSimulator {
   }
 
   async listen(): Promise<{ url: string; endpoint: string; close: () => Promise<void> }> {
-    return new Promise((resolve) => {
-      const server = serve({ fetch: this.app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
-        const url = `http://127.0.0.1:${info.port}`
-        resolve({ url, endpoint: `${url}/ia/xml/xmlgw.phtml`, close: () => new Promise((r) => server.close(() => r())) })
-      })
-    })
+    const server = await listenLocally(this.app.fetch)
+    return { ...server, endpoint: `${server.url}/ia/xml/xmlgw.phtml` }
   }
 
   private generate(employees: number, projects: number) {
