@@ -54,8 +54,9 @@ describe('QuickBooks Online faults', () => {
     h.sim.faults.push({ kind: 'throttle', retryAfterSeconds: 1, path: 'Employee' })
     const employees = await requestSync(h.t.deps, { integration: QBO_ID, module: 'employees', trigger: 'manual', userId: null })
     if (!employees.ok) throw new Error(employees.message)
-    // Once the 429 has been answered, another module starts: it waits out the same pause.
-    while (!h.sim.log.some((l) => l.query.includes('Employee'))) await new Promise((r) => setTimeout(r, 5))
+    // Once the 429 has reached Clockbridge (its retry is logged after the pause is set), another
+    // module starts: it waits out the same pause. (Waiting only for the simulator to answer raced.)
+    while (!h.t.logs.some((l) => l.includes('"event":"vendor_retry"') && l.includes('"status":429'))) await new Promise((r) => setTimeout(r, 5))
     const throttledAt = h.sim.log.find((l) => l.query.includes('Employee'))!.at
     const vendors = await h.sync('companies')
     await employees.done

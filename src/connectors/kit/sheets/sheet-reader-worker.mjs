@@ -3,11 +3,11 @@
 // the server's event loop: it reads CSV (UTF-8, or Windows-1252 when the bytes are not UTF-8) or the
 // first worksheet of an XLSX workbook, streamed row by row, checks the heading row, and posts
 //   { type: 'header', headers, encoding }, then { type: 'rows', rows } per chunk, then { type: 'end', rows: count }
-// or { type: 'error', message, sheetError } — read-sheet.ts is the other side.
+// or { type: 'error', message, sheetError } — read-sheet.ts is the other side, which keeps a
+// reader warm between files.
 import { parentPort } from 'node:worker_threads'
 import { Readable } from 'node:stream'
 import { parse } from 'csv-parse/sync'
-import ExcelJS from 'exceljs'
 
 const CHUNK = 1000
 
@@ -42,6 +42,8 @@ function* csvRows(filename, text) {
 async function* xlsxRows(filename, content) {
   let found = false
   let reader
+  // Loaded on the first workbook only: a reader that only ever sees CSV starts without it.
+  const { default: ExcelJS } = await import('exceljs')
   try {
     reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([content]), {
       sharedStrings: 'cache',
@@ -131,7 +133,8 @@ async function read({ filename, bytes }) {
   parentPort.postMessage({ type: 'end', rows: count })
 }
 
-parentPort.once('message', (job) => {
+// One file at a time: the other side sends the next job only after this one's end or error.
+parentPort.on('message', (job) => {
   read(job).catch((err) =>
     parentPort.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), sheetError: err instanceof SheetError }),
   )
