@@ -1,11 +1,12 @@
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
+import { generatedId } from './lib/portable.js'
 
 // Frozen in time: this file never imports application code.
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('roles')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('key', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('position', 'integer', (c) => c.notNull())
@@ -20,7 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('users')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('password_hash', 'text', (c) => c.notNull())
@@ -64,7 +65,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('audit_log')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('user_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('actor', 'text', (c) => c.notNull())
@@ -165,7 +166,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('pay_ids')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('code', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -255,7 +256,7 @@ async function seedRolesAndPayIds(db: Kysely<any>): Promise<void> {
 
 /** Every record an integration can feed carries its source and external id. */
 async function createSyncedTable(db: Kysely<any>, table: string, columns: (t: CreateTableBuilder<any, any>) => CreateTableBuilder<any, any>): Promise<void> {
-  let builder: CreateTableBuilder<any, any> = db.schema.createTable(table).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  let builder: CreateTableBuilder<any, any> = db.schema.createTable(table).addColumn('id', 'integer', generatedId(db))
   builder = columns(builder)
     .addColumn('source_integration', 'text')
     .addColumn('external_id', 'text')

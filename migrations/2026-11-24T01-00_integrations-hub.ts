@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { generatedId, bytesType } from './lib/portable.js'
 
 // Frozen in time: this file never imports application code.
 
@@ -19,7 +20,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('sync_runs')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('integration', 'text', (c) => c.notNull())
     .addColumn('module', 'text', (c) => c.notNull())
     .addColumn('trigger', 'text', (c) => c.notNull())
@@ -51,7 +52,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('sync_run_errors')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('run_id', 'integer', (c) => c.notNull().references('sync_runs.id').onDelete('cascade'))
     .addColumn('page', 'integer')
     .addColumn('row_number', 'integer')
@@ -64,7 +65,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The middleware: one row per (integration, module, external id).
   await db.schema
     .createTable('staged_records')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('integration', 'text', (c) => c.notNull())
     .addColumn('module', 'text', (c) => c.notNull())
     .addColumn('external_id', 'text', (c) => c.notNull())
@@ -109,7 +110,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('integration', 'text', (c) => c.notNull())
     .addColumn('module', 'text', (c) => c.notNull())
     .addColumn('filename', 'text', (c) => c.notNull())
-    .addColumn('content', 'blob', (c) => c.notNull())
+    .addColumn('content', bytesType(db), (c) => c.notNull())
     .addColumn('size', 'integer', (c) => c.notNull())
     .addColumn('uploaded_by', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('uploaded_at', 'text', (c) => c.notNull())
@@ -118,7 +119,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('import_batches')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('integration', 'text', (c) => c.notNull())
     .addColumn('module', 'text', (c) => c.notNull())
     .addColumn('trigger', 'text', (c) => c.notNull())
@@ -134,7 +135,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('import_batch_items')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('batch_id', 'integer', (c) => c.notNull().references('import_batches.id').onDelete('cascade'))
     .addColumn('staged_record_id', 'integer', (c) => c.notNull())
     .addColumn('external_id', 'text', (c) => c.notNull())
@@ -164,7 +165,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The sixth synced module: the pay codes of the platform that receives payroll.
   await db.schema
     .createTable('payroll_items')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('description', 'text')
     .addColumn('note', 'text')

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { generatedId } from './lib/portable.js'
 
 // Frozen in time: this file never imports application code.
 
@@ -7,7 +8,7 @@ import { sql, type Kysely } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('time_entries')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('employee_id', 'integer', (c) => c.notNull().references('employees.id').onDelete('restrict'))
     .addColumn('date', 'text', (c) => c.notNull())
     .addColumn('start_time', 'text')

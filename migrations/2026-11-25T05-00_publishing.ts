@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { generatedId } from './lib/portable.js'
 
 // Frozen in time: this file never imports application code.
 
@@ -8,7 +9,7 @@ import type { Kysely } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('publish_lines')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('target', 'text', (c) => c.notNull())
     .addColumn('period_start', 'text', (c) => c.notNull())
     .addColumn('line_key', 'text', (c) => c.notNull())
@@ -31,7 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('publish_runs')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('target', 'text', (c) => c.notNull())
     .addColumn('period_start', 'text', (c) => c.notNull())
     .addColumn('requested_by', 'integer', (c) => c.references('users.id').onDelete('set null'))

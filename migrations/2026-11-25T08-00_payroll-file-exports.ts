@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { generatedId } from './lib/portable.js'
 
 // Frozen in time: this file never imports application code.
 
@@ -7,7 +8,7 @@ import type { Kysely } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('payroll_file_exports')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('target', 'text', (c) => c.notNull())
     .addColumn('period_start', 'text', (c) => c.notNull())
     .addColumn('period_end', 'text', (c) => c.notNull())

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { generatedId } from './lib/portable.js'
 
 // Frozen in time: this file never imports application code.
 
@@ -11,7 +12,7 @@ const COLUMNS =
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('staging_scopes')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('integration', 'text', (c) => c.notNull())
     .addColumn('module', 'text', (c) => c.notNull())
     .addUniqueConstraint('staging_scopes_integration_module', ['integration', 'module'])
@@ -52,7 +53,7 @@ export async function down(db: Kysely<any>): Promise<void> {
 type TableBuilder = ReturnType<Kysely<any>['schema']['createTable']>
 
 async function createStagedTable(db: Kysely<any>, name: string, scope: (t: TableBuilder) => TableBuilder): Promise<void> {
-  await scope(db.schema.createTable(name).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()))
+  await scope(db.schema.createTable(name).addColumn('id', 'integer', generatedId(db)))
     .addColumn('external_id', 'text', (c) => c.notNull())
     .addColumn('label', 'text', (c) => c.notNull())
     .addColumn('payload', 'text', (c) => c.notNull())

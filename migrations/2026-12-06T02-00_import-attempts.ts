@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { generatedId } from './lib/portable.js'
 
 // Frozen in time: this file never imports application code.
 
@@ -8,7 +9,7 @@ import type { Kysely } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('import_attempts')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('integration', 'text', (c) => c.notNull())
     .addColumn('module', 'text', (c) => c.notNull())
     .addColumn('trigger', 'text', (c) => c.notNull())

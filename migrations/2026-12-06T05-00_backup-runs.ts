@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { generatedId } from './lib/portable.js'
 
 // Frozen in time: this file never imports application code.
 
@@ -7,7 +8,7 @@ import type { Kysely } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('backup_runs')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', generatedId(db))
     .addColumn('trigger', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('file', 'text')
