@@ -9,7 +9,7 @@ import { prepareNativeSqlite } from '../runtime/native-sqlite.js'
 import { adminCreateCommand, adminCreateFlags } from './admin-create.js'
 import { backupCommand } from './backup.js'
 import { keysRotateCommand } from './keys-rotate.js'
-import { migrateCommand } from './migrate.js'
+import { migrateCommand, moveCommand } from './migrate.js'
 import { healthcheckCommand } from './healthcheck.js'
 import { servicePrintCommand } from './service-unit.js'
 import { complain, EXIT, say } from './output.js'
@@ -31,6 +31,7 @@ const OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   user: { type: 'string' },
+  to: { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
@@ -54,11 +55,11 @@ const COMMANDS: Record<string, Command> = {
     run: async (settings) => (await startServer(loadConfig(settings)), EXIT.ok),
   },
   migrate: {
-    usage: 'migrate',
-    summary: 'apply pending database migrations and exit',
-    options: [],
+    usage: 'migrate [--to postgres://user:password@host/database]',
+    summary: 'apply pending database migrations and exit; with --to, copy the whole database into a new, empty PostgreSQL database and check it',
+    options: ['to'],
     args: 0,
-    run: (settings) => migrateCommand(loadConfig(settings)),
+    run: (settings, values) => (values.to === undefined ? migrateCommand(loadConfig(settings)) : moveCommand(loadConfig(settings), values.to)),
   },
   'admin create': {
     usage: "admin create --email <address> --password '<10+ characters>' [--name <name>]",

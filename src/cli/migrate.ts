@@ -2,6 +2,7 @@ import type { Config } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { upgradeDatabase } from '../db/upgrade.js'
 import { lockDatabase } from '../runtime/instance-lock.js'
+import { moveToPostgres, MoveRefusedError, redactedUrl } from '../db/move-to-postgres.js'
 import { complain, EXIT, say } from './output.js'
 
 /** clockbridge migrate: applies pending migrations to the configured database (backed up first, see upgrade.ts). */
@@ -20,6 +21,40 @@ export async function migrateCommand(config: Config): Promise<number> {
     return EXIT.failed
   } finally {
     await db.destroy()
+    release()
+  }
+}
+
+/**
+ * clockbridge migrate --to postgres://…: the SQLite database, brought up to date first (backed up as
+ * migrate does), copied whole into a new, empty PostgreSQL database, each table counted and checksummed.
+ */
+export async function moveCommand(config: Config, url: string): Promise<number> {
+  if (!/^postgres(ql)?:\/\/./.test(url)) {
+    complain(`--to needs a PostgreSQL address such as postgres://clockbridge:password@db.example.com/clockbridge, not "${redactedUrl(url)}".`)
+    return EXIT.usage
+  }
+  const release = lockDatabase(config.databasePath)
+  const opened = openDatabase(config.databasePath)
+  try {
+    await upgradeDatabase(opened, config.dataDir)
+    let rows = 0
+    const moved = await moveToPostgres(opened.sqlite, url, (table) => {
+      rows += table.rows
+      say(`${table.name}: ${table.rows.toLocaleString('en-US')} rows, checksum ${table.checksum} on both sides`)
+    })
+    say(`Copied ${rows.toLocaleString('en-US')} rows in ${moved.length} tables from ${config.databasePath} to ${redactedUrl(url)}; every table matches.`)
+    say('Clockbridge itself does not run on PostgreSQL yet: keep running it on the SQLite file.')
+    return EXIT.ok
+  } catch (err) {
+    if (err instanceof MoveRefusedError) complain(err.message)
+    else
+      complain(
+        `The move to ${redactedUrl(url)} failed: ${err instanceof Error ? err.message : String(err)}. No rows were copied; drop that database, create it again (empty) and run the move once more.`,
+      )
+    return EXIT.failed
+  } finally {
+    await opened.db.destroy()
     release()
   }
 }
