@@ -29,6 +29,7 @@ export interface Database {
   app_meta: AppMetaTable
   backup_runs: BackupRunsTable
   connector_state: ConnectorStateTable
+  job_claims: JobClaimsTable
   integration_uploads: IntegrationUploadsTable
   import_batches: ImportBatchesTable
   import_attempts: ImportAttemptsTable
@@ -299,6 +300,16 @@ export interface BackupRunsTable {
   error: string | null
   started_at: string
   finished_at: string | null
+}
+
+/** An occurrence of a scheduled job taken by one instance (src/integrations/job-claims.ts). */
+export interface JobClaimsTable {
+  job: string
+  /** The minute it was due, as an ISO text (2026-12-06T03:17). */
+  due_at: string
+  /** host:pid of the instance that runs it. */
+  claimed_by: string
+  claimed_at: string
 }
 
 /** The connectors' store (src/integrations/connector-store.ts): a value past `expires_at` reads as absent. */

@@ -18,13 +18,13 @@ export type AppDeps = {
   scheduler: SyncScheduler
 }
 
-/** The cron schedules of syncs and backups in this process (src/integrations/scheduler.ts). */
+/** The cron schedules of syncs and jobs, each occurrence run by the one instance that claims it (src/integrations/scheduler.ts). */
 export interface SyncScheduler {
   start(deps: Omit<AppDeps, 'scheduler'>): Promise<void>
   /** Reads the schedules again after a change. */
   reload(): Promise<void>
-  /** One scheduled sync of a module, as its cron would start it (then auto-import). */
-  tick(integration: string, module: string): Promise<void>
+  /** One scheduled sync of a module due at `due`, as its cron would start it (then auto-import); false when another instance claimed that occurrence. */
+  tick(integration: string, module: string, due?: Date): Promise<boolean>
   nextRun(integration: string, module: string): Date | null
   nextBackup(): Date | null
   stop(): void

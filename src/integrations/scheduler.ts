@@ -8,6 +8,7 @@ import { forgetExpiredValues } from './connector-store.js'
 import { resumeSending } from '../payroll/publish-sender.js'
 import { catchUpSearchIndex } from '../staging/staged-search.js'
 import { getSettings } from '../settings/service.js'
+import { claimOccurrence, dueMinute, forgetOldClaims } from './job-claims.js'
 import { takeBackup } from '../backups/service.js'
 
 type SchedulerDeps = Omit<AppDeps, 'scheduler'>
@@ -15,9 +16,11 @@ type SchedulerDeps = Omit<AppDeps, 'scheduler'>
 const key = (integration: string, module: string) => `${integration}:${module}`
 
 /**
- * Scheduled syncs, run by node-cron inside the server. Each (integration, module) with a cron
- * expression gets a task; a tick never overlaps the previous one, and the database refuses a
- * second active run anyway. Optional auto-import follows a successful or partial sync.
+ * Scheduled syncs and jobs, run by node-cron inside the server. Each (integration, module) with a
+ * cron expression gets a task; a tick never overlaps the previous one, and the database refuses a
+ * second active run anyway. Optional auto-import follows a successful or partial sync. Every
+ * instance on one database keeps the same timers; each occurrence runs once, on the instance that
+ * claims it (job-claims.ts).
  */
 export class Scheduler implements SyncScheduler {
   readonly #tasks = new Map<string, ScheduledTask>()
@@ -43,42 +46,45 @@ export class Scheduler implements SyncScheduler {
       .execute()
     // Daily, whatever the schedules: OAuth refresh tokens near their end are renewed.
     // Every minute: publish lines due for another look (not sent yet, or waiting to be confirmed) go.
-    this.#tasks.set(
-      'publish-recheck',
-      cron.schedule('* * * * *', () => resumeSending(deps), { noOverlap: true, name: 'publish-recheck' }),
-    )
+    this.#every('publish-recheck', '* * * * *', () => resumeSending(deps))
     // Every minute: staged records a run left out of the search index (it stopped half-way) are added.
-    this.#tasks.set(
-      'search-index',
-      cron.schedule('* * * * *', () => catchUpSearchIndex(deps), { noOverlap: true, name: 'search-index' }),
-    )
+    this.#every('search-index', '* * * * *', () => catchUpSearchIndex(deps))
     const settings = await getSettings(deps.db, deps.config.timeZone)
     if (settings.backupSchedule === 'daily') {
-      const backup = () => takeBackup(deps, 'scheduled', settings.backupKeep).then(() => undefined)
-      this.#tasks.set(
-        'backup',
-        cron.schedule(`0 ${settings.backupHour} * * *`, backup, { timezone: settings.companyTimeZone, noOverlap: true, name: 'backup' }),
-      )
+      this.#every('backup', `0 ${settings.backupHour} * * *`, () => takeBackup(deps, 'scheduled', settings.backupKeep), settings.companyTimeZone)
     }
-    this.#tasks.set(
-      'connections',
-      cron.schedule('17 3 * * *', () => void keepConnectionsAlive(deps), { timezone: deps.config.timeZone, noOverlap: true, name: 'connections' }),
-    )
+    this.#every('connections', '17 3 * * *', () => keepConnectionsAlive(deps), deps.config.timeZone)
     // Connector values past their expiry (Web Connector sessions after a month) read as absent; forget them.
-    this.#tasks.set(
-      'connector-store',
-      cron.schedule('23 3 * * *', () => void forgetExpiredValues(deps.db), { timezone: deps.config.timeZone, noOverlap: true, name: 'connector-store' }),
-    )
+    this.#every('connector-store', '23 3 * * *', () => forgetExpiredValues(deps.db), deps.config.timeZone)
+    this.#every('job-claims', '29 3 * * *', () => forgetOldClaims(deps.db, new Date().toISOString().slice(0, 10)), deps.config.timeZone)
     for (const row of rows) {
       if (!row.cron || !isModuleId(row.module) || !cron.validate(row.cron)) continue
       const module = row.module
-      const task = cron.schedule(row.cron, () => this.tick(row.integration, module), {
+      const task = cron.schedule(row.cron, (context) => this.tick(row.integration, module, context.date), {
         timezone: row.time_zone,
         noOverlap: true,
         name: key(row.integration, module),
       })
       this.#tasks.set(key(row.integration, module), task)
     }
+  }
+
+  /** A job every instance keeps on its timer; each occurrence runs on the one instance that claims it. */
+  #every(job: string, expression: string, run: () => Promise<unknown>, timezone?: string): void {
+    const task = cron.schedule(expression, (context) => this.#occurrence(job, context.date, run), { timezone, noOverlap: true, name: job })
+    this.#tasks.set(job, task)
+  }
+
+  /** Runs this occurrence of `job` if this instance claims it first; another instance's claim means it runs there. */
+  async #occurrence(job: string, due: Date, run: () => Promise<unknown>): Promise<boolean> {
+    const deps = this.#deps
+    if (!deps) return false
+    if (!(await claimOccurrence(deps.db, job, due))) {
+      deps.logger.debug({ event: 'job_claimed_elsewhere', job, due: dueMinute(due) }, 'another instance runs this occurrence')
+      return false
+    }
+    await run()
+    return true
   }
 
   /** When the scheduled backup runs next, if backups are scheduled. */
@@ -95,8 +101,15 @@ export class Scheduler implements SyncScheduler {
     this.#tasks.clear()
   }
 
-  /** One scheduled run: SYNC, wait for it, then auto-import what the schedule asks for. */
-  async tick(integration: string, module: ModuleId): Promise<void> {
+  /**
+   * One scheduled run, due at `due`: SYNC, wait for it, then auto-import what the schedule asks for.
+   * Of several instances, the one that claims the occurrence runs it; false for the others.
+   */
+  tick(integration: string, module: ModuleId, due = new Date()): Promise<boolean> {
+    return this.#occurrence(`sync:${key(integration, module)}`, due, () => this.#scheduledSync(integration, module))
+  }
+
+  async #scheduledSync(integration: string, module: ModuleId): Promise<void> {
     const deps = this.#deps
     if (!deps) return
     const log = deps.logger.child({ job: `sync:${integration}:${module}` })

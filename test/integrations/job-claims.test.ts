@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { createTestApp } from '../helpers/test-app.js'
+import { activateSource, employeesCsv, uploadCsv } from '../helpers/hub.js'
+import { claimOccurrence, claimOf, forgetOldClaims, INSTANCE } from '../../src/integrations/job-claims.js'
+
+// Several instances on one database keep the same timers; each occurrence of a scheduled job runs
+// on the one that claims it. Here two apps in this process share one database file, as two servers would.
+
+async function twoInstances() {
+  const file = join(mkdtempSync(join(tmpdir(), 'cb-claims-')), 'clockbridge.db')
+  const first = await createTestApp({ DATABASE_PATH: file })
+  const second = await createTestApp({ DATABASE_PATH: file })
+  for (const t of [first, second]) await t.deps.scheduler.start(t.deps)
+  onTestFinished(async () => {
+    first.deps.scheduler.stop()
+    second.deps.scheduler.stop()
+    await first.deps.runs.idle()
+    await second.deps.runs.idle()
+    await first.db.destroy()
+    await second.db.destroy()
+  })
+  return [first, second] as const
+}
+
+describe('scheduled jobs across instances', () => {
+  it('runs a schedule due at the same minute once, whichever instance fires first, and the next occurrence again', async () => {
+    const [first, second] = await twoInstances()
+    await activateSource(first.db)
+    await uploadCsv(first.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez']]))
+    const due = new Date('2026-12-07T06:00:00.000Z')
+    // The second instance's clock fires a few seconds later: the same occurrence.
+    const ran = await Promise.all([
+      first.deps.scheduler.tick('spreadsheet', 'employees', due),
+      second.deps.scheduler.tick('spreadsheet', 'employees', new Date(due.getTime() + 4_000)),
+    ])
+    expect(ran.filter(Boolean)).toHaveLength(1)
+    expect(await first.db.selectFrom('sync_runs').select(['trigger', 'status']).execute()).toEqual([{ trigger: 'schedule', status: 'succeeded' }])
+    expect(await claimOf(first.db, 'sync:spreadsheet:employees', due)).toBe(INSTANCE)
+
+    const next = new Date('2026-12-07T07:00:00.000Z')
+    expect(await second.deps.scheduler.tick('spreadsheet', 'employees', next)).toBe(true)
+    expect(await first.deps.scheduler.tick('spreadsheet', 'employees', next)).toBe(false)
+    expect(await first.db.selectFrom('sync_runs').select('status').execute()).toHaveLength(2)
+  })
+
+  it('claims each occurrence once per job, and forgets claims after a week', async () => {
+    const [first, second] = await twoInstances()
+    const due = new Date('2026-12-07T03:17:00.000Z')
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => claimOccurrence(i % 2 ? first.db : second.db, 'backup', due)))
+    expect(claims.filter(Boolean)).toHaveLength(1)
+    expect(await claimOccurrence(first.db, 'connections', due)).toBe(true)
+    expect(await claimOccurrence(first.db, 'backup', new Date('2026-12-08T03:17:00.000Z'))).toBe(true)
+    await forgetOldClaims(first.db, '2026-12-15')
+    expect(await first.db.selectFrom('job_claims').select(['job', 'due_at']).orderBy('due_at').execute()).toEqual([
+      { job: 'backup', due_at: '2026-12-08T03:17' },
+    ])
+  })
+})
