@@ -11,7 +11,7 @@ import { createApp, createDeps } from './app.js'
 import type { AppDeps } from './http/app-env.js'
 import { countUsers } from './users/service.js'
 import { deleteExpiredSessions } from './auth/sessions.js'
-import { markInterruptedRuns } from './staging/sync-runs.js'
+import { sweepAbandonedRuns } from './staging/sync-runs.js'
 import { markInterruptedImports } from './staging/import-service.js'
 import { catchUpSearchIndex } from './staging/staged-search.js'
 import { resumeSending } from './payroll/publish-sender.js'
@@ -36,7 +36,7 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   }
   await deleteExpiredSessions(db)
   const deps = createDeps({ db, sqlite, config, logger })
-  const interrupted = await markInterruptedRuns(deps)
+  const interrupted = await sweepAbandonedRuns(deps)
   if (interrupted > 0) logger.warn({ event: 'runs_timed_out', count: interrupted }, 'runs interrupted by the last shutdown marked timed out')
   const imports = await markInterruptedImports(db)
   if (imports > 0) logger.warn({ event: 'imports_interrupted', count: imports }, 'IMPORTs interrupted by the last shutdown marked interrupted')

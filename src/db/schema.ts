@@ -221,6 +221,8 @@ export interface SyncRunsTable {
   created_at: string
   started_at: string | null
   heartbeat_at: string | null
+  /** The instance (host:pid) running it; with heartbeat_at, how another instance tells a live run from an abandoned one. */
+  held_by: string | null
   finished_at: string | null
 }
 

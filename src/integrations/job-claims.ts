@@ -1,22 +1,19 @@
-import { hostname } from 'node:os'
 import type { Db } from '../db/database.js'
 import { addDays } from '../lib/dates.js'
+import { THIS_INSTANCE } from '../runtime/instance-id.js'
 
 // Scheduled jobs run by whichever instance claims each occurrence first: every instance keeps the
 // same timers, and the database (one insert on a primary key) decides who runs. An instance that
 // loses the claim does nothing for that occurrence.
 
-/** This process in claims and logs. */
-export const INSTANCE = `${hostname()}:${process.pid}`
-
 /** The minute an occurrence was due, the same text on every instance whatever its clock's seconds. */
 export const dueMinute = (due: Date) => due.toISOString().slice(0, 16)
 
 /** True when this instance took the occurrence of `job` due at `due`; false when another one has it. */
-export async function claimOccurrence(db: Db, job: string, due: Date): Promise<boolean> {
+export async function claimOccurrence(db: Db, job: string, due: Date, instance = THIS_INSTANCE): Promise<boolean> {
   const result = await db
     .insertInto('job_claims')
-    .values({ job, due_at: dueMinute(due), claimed_by: INSTANCE, claimed_at: new Date().toISOString() })
+    .values({ job, due_at: dueMinute(due), claimed_by: instance, claimed_at: new Date().toISOString() })
     .onConflict((oc) => oc.columns(['job', 'due_at']).doNothing())
     .executeTakeFirst()
   return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1

@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron'
 import type { AppDeps, SyncScheduler } from '../http/app-env.js'
 import { isModuleId, type ModuleId } from '../connectors/kit/records.js'
-import { requestSync } from '../staging/sync-runs.js'
+import { requestSync, sweepAbandonedRuns } from '../staging/sync-runs.js'
 import { autoImportAfterRun } from '../staging/auto-import.js'
 import { keepConnectionsAlive } from './connections.js'
 import { forgetExpiredValues } from './connector-store.js'
@@ -47,6 +47,8 @@ export class Scheduler implements SyncScheduler {
     // Daily, whatever the schedules: OAuth refresh tokens near their end are renewed.
     // Every minute: publish lines due for another look (not sent yet, or waiting to be confirmed) go.
     this.#every('publish-recheck', '* * * * *', () => resumeSending(deps))
+    // Every minute: syncs whose instance stopped (its process ended, or its heartbeat is past the lease) are ended.
+    this.#every('run-sweep', '* * * * *', () => sweepAbandonedRuns(deps))
     // Every minute: staged records a run left out of the search index (it stopped half-way) are added.
     this.#every('search-index', '* * * * *', () => catchUpSearchIndex(deps))
     const settings = await getSettings(deps.db, deps.config.timeZone)
@@ -79,7 +81,7 @@ export class Scheduler implements SyncScheduler {
   async #occurrence(job: string, due: Date, run: () => Promise<unknown>): Promise<boolean> {
     const deps = this.#deps
     if (!deps) return false
-    if (!(await claimOccurrence(deps.db, job, due))) {
+    if (!(await claimOccurrence(deps.db, job, due, deps.runs.instance))) {
       deps.logger.debug({ event: 'job_claimed_elsewhere', job, due: dueMinute(due) }, 'another instance runs this occurrence')
       return false
     }

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
+import { processAlive } from './instance-id.js'
 
 // One server per database: two would each run the scheduler, send the same payroll twice and keep
 // their own in-memory state of runs. The first to start holds <database>.lock (its pid and host) and
@@ -12,15 +13,6 @@ type Holder = { pid: number; host: string; startedAt: string }
 
 const TOUCH_MS = 30_000
 const STALE_MS = 90_000
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 function holderOf(file: string): Holder | null {
   try {
@@ -64,7 +56,7 @@ export function lockDatabase(databasePath: string): () => void {
           `${databasePath} is in use by Clockbridge on ${holder.host} (process ${holder.pid}, since ${holder.startedAt}). Stop that one first; if that machine no longer runs it, delete ${file}.`,
         )
       }
-      if (holder && fresh && holder.host === hostname() && holder.pid !== process.pid && alive(holder.pid)) {
+      if (holder && fresh && holder.host === hostname() && holder.pid !== process.pid && processAlive(holder.pid)) {
         throw new InstanceLockedError(
           `Another Clockbridge (process ${holder.pid}, started ${holder.startedAt}) is using ${databasePath}. Stop it first, or give this one its own --data-dir.`,
         )

@@ -1,7 +1,10 @@
 // What this process is running right now: a handle on each sync and payroll send it started.
+import { THIS_INSTANCE } from '../runtime/instance-id.js'
 
 /** Runs executing in this process, so they can be cancelled and awaited. */
 export class RunRegistry {
+  /** This instance's name in the runs it holds and the jobs it claims. */
+  constructor(readonly instance: string = THIS_INSTANCE) {}
   readonly active = new Map<number, { controller: AbortController; done: Promise<void> }>()
   /** Payroll being sent to a target, by target id: one sender per target in this process. */
   readonly sending = new Map<string, Promise<unknown>>()

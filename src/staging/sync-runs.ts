@@ -4,6 +4,7 @@ import type { RunTrigger } from '../connectors/kit/pages.js'
 import { MODULES, normalizeRecord, type ModuleId } from '../connectors/kit/records.js'
 import { hasConnection, type AnyConnector } from '../connectors/kit/types.js'
 import type { PullPage } from '../connectors/kit/pages.js'
+import { instanceGone } from '../runtime/instance-id.js'
 import { getIntegration } from '../integrations/integration-service.js'
 import { connectorContext } from '../integrations/connector-context.js'
 import { isUniqueViolation } from '../db/unique-violation.js'
@@ -43,6 +44,9 @@ export async function requestSync(deps: HubDeps, req: SyncRequest): Promise<Sync
         status: 'queued',
         requested_by: req.userId,
         created_at: now,
+        // A pull runs in this process from the start; an agent's run waits for whichever instance its agent calls.
+        held_by: connector.shape === 'pull' ? deps.runs.instance : null,
+        heartbeat_at: now,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
@@ -89,11 +93,13 @@ export async function cancelRun(deps: HubDeps, runId: number): Promise<boolean> 
 async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: ModuleId, runId: number, signal: AbortSignal): Promise<void> {
   const log = deps.logger.child({ runId, integration: connector.id, module: moduleId })
   let page = 0
+  let keepAlive = () => {}
   try {
     const ctx = await connectorContext(deps, connector, signal, log)
     const { trigger } = await deps.db.selectFrom('sync_runs').select('trigger').where('id', '=', runId).executeTakeFirstOrThrow()
     ctx.mode = connector.planSync?.(moduleId, ctx, trigger) ?? 'full'
     await beginRun(deps, runId, ctx.mode, log)
+    keepAlive = keepRunAlive(deps, runId)
     const iterator = connector.pull!(moduleId, ctx)[Symbol.asyncIterator]()
     while (true) {
       if (signal.aborted || (await runWasCancelled(deps, runId))) return await endRun(deps, runId, 'cancelled', 'Cancelled by an administrator', log)
@@ -111,7 +117,27 @@ async function executePull(deps: HubDeps, connector: AnyConnector, moduleId: Mod
     const status = signal.aborted && !(err instanceof PageError) ? 'cancelled' : 'failed'
     await endRun(deps, runId, status, status === 'cancelled' ? 'Cancelled by an administrator' : message, log)
     if (status === 'failed' && hasConnection(connector)) await markConnectionError(deps.db, connector.id, `${MODULES[moduleId].label} sync failed: ${message}`)
+  } finally {
+    keepAlive()
   }
+}
+
+/**
+ * While this process runs a sync, its heartbeat is renewed (each staged page renews it too), so a
+ * page that takes long never looks abandoned to another instance. Returns how to stop.
+ */
+function keepRunAlive(deps: Pick<HubDeps, 'db'>, runId: number): () => void {
+  const timer = setInterval(() => {
+    void deps.db
+      .updateTable('sync_runs')
+      .set({ heartbeat_at: new Date().toISOString() })
+      .where('id', '=', runId)
+      .where('status', '=', 'running')
+      .execute()
+      .catch(() => {}) // the next renewal, or the next page, tries again
+  }, RUN_RENEW_MS)
+  timer.unref()
+  return () => clearInterval(timer)
 }
 
 /**
@@ -127,11 +153,16 @@ function settleRun(sqlite: HubDeps['sqlite'], runId: number): void {
 // (the QuickBooks Web Connector): begin, stage pages, then complete or end with a reason.
 
 /** A queued run starts: it is marked running and starts remembering the records it sees. */
-export async function beginRun(deps: Pick<HubDeps, 'db' | 'sqlite'>, runId: number, mode: 'full' | 'incremental', log: HubDeps['logger']): Promise<void> {
+export async function beginRun(
+  deps: Pick<HubDeps, 'db' | 'sqlite' | 'runs'>,
+  runId: number,
+  mode: 'full' | 'incremental',
+  log: HubDeps['logger'],
+): Promise<void> {
   const started = new Date().toISOString()
   const run = await deps.db
     .updateTable('sync_runs')
-    .set({ status: 'running', mode, started_at: started, heartbeat_at: started })
+    .set({ status: 'running', mode, started_at: started, heartbeat_at: started, held_by: deps.runs.instance })
     .where('id', '=', runId)
     .returning(['integration', 'module'])
     .executeTakeFirstOrThrow()
@@ -276,17 +307,47 @@ function validatePage(connector: AnyConnector, moduleId: ModuleId, value: PullPa
 }
 
 /** At start-up: a run that was running when the process died can never finish; say so. */
-export async function markInterruptedRuns(deps: Pick<HubDeps, 'db' | 'connectors'>): Promise<number> {
-  const agentIds = deps.connectors.filter((c) => c.shape === 'agent').map((c) => c.id)
-  let q = deps.db
+/** A run whose heartbeat is older than this is taken for abandoned by any instance. */
+export const RUN_LEASE_MS = 120_000
+const RUN_RENEW_MS = 30_000
+
+/**
+ * Runs whose instance stopped are ended as timed out, by whichever instance looks (at its start and
+ * every minute): those held by a process of this machine that has ended, and pulls whose heartbeat
+ * is older than the lease. A run another instance is executing keeps going. An agent's run is its
+ * agent's to continue (queued, or resting between visits) unless the process that began it has ended.
+ * Returns how many were ended.
+ */
+export async function sweepAbandonedRuns(deps: Pick<HubDeps, 'db' | 'connectors' | 'runs'>, now = new Date()): Promise<number> {
+  const agentIds = new Set(deps.connectors.filter((c) => c.shape === 'agent').map((c) => c.id))
+  const open = await deps.db
+    .selectFrom('sync_runs')
+    .select(['id', 'integration', 'status', 'held_by', 'heartbeat_at'])
+    .where('status', 'in', ['queued', 'running'])
+    .execute()
+  const leaseEnd = new Date(now.getTime() - RUN_LEASE_MS).toISOString()
+  const abandoned = open.filter((run) => {
+    if (run.status === 'queued' && agentIds.has(run.integration)) return false
+    if (run.held_by === deps.runs.instance) return false
+    if (run.held_by && instanceGone(run.held_by)) return true
+    // An agent's run may rest between the agent's visits (a dropped Web Connector session resumes it).
+    if (agentIds.has(run.integration)) return false
+    return !run.heartbeat_at || run.heartbeat_at < leaseEnd
+  })
+  if (abandoned.length === 0) return 0
+  const result = await deps.db
     .updateTable('sync_runs')
     .set({
       status: 'timed_out',
-      finished_at: new Date().toISOString(),
-      error: 'The server stopped while this run was in progress; pages staged before that are kept. SYNC again.',
+      finished_at: now.toISOString(),
+      error: 'The server running this sync stopped (or stopped answering for two minutes); pages staged before that are kept. SYNC again.',
     })
-    .where((eb) => eb.or([eb('status', '=', 'running'), eb('status', '=', 'queued')]))
-  if (agentIds.length > 0) q = q.where((eb) => eb.or([eb('status', '=', 'running'), eb('integration', 'not in', agentIds)]))
-  const result = await q.executeTakeFirst()
+    .where(
+      'id',
+      'in',
+      abandoned.map((r) => r.id),
+    )
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTestApp } from '../helpers/test-app.js'
 import { activateSource, employeesCsv, uploadCsv } from '../helpers/hub.js'
-import { claimOccurrence, claimOf, forgetOldClaims, INSTANCE } from '../../src/integrations/job-claims.js'
+import { claimOccurrence, claimOf, forgetOldClaims } from '../../src/integrations/job-claims.js'
+import { THIS_INSTANCE } from '../../src/runtime/instance-id.js'
 
 // Several instances on one database keep the same timers; each occurrence of a scheduled job runs
 // on the one that claims it. Here two apps in this process share one database file, as two servers would.
@@ -38,7 +39,7 @@ describe('scheduled jobs across instances', () => {
     ])
     expect(ran.filter(Boolean)).toHaveLength(1)
     expect(await first.db.selectFrom('sync_runs').select(['trigger', 'status']).execute()).toEqual([{ trigger: 'schedule', status: 'succeeded' }])
-    expect(await claimOf(first.db, 'sync:spreadsheet:employees', due)).toBe(INSTANCE)
+    expect(await claimOf(first.db, 'sync:spreadsheet:employees', due)).toBe(THIS_INSTANCE)
 
     const next = new Date('2026-12-07T07:00:00.000Z')
     expect(await second.deps.scheduler.tick('spreadsheet', 'employees', next)).toBe(true)

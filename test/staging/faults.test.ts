@@ -3,7 +3,10 @@ import { createTestApp, signInAs } from '../helpers/test-app.js'
 import { post } from '../helpers/requests.js'
 import { activateSource } from '../helpers/hub.js'
 import { department, scriptedConnector, type ScriptedPage } from '../helpers/scripted-connector.js'
-import { markInterruptedRuns, requestSync } from '../../src/staging/sync-runs.js'
+import { RUN_LEASE_MS, sweepAbandonedRuns, requestSync } from '../../src/staging/sync-runs.js'
+import { RunRegistry } from '../../src/staging/run-registry.js'
+import { THIS_INSTANCE } from '../../src/runtime/instance-id.js'
+import { hostname } from 'node:os'
 import { scopeOf } from '../../src/staging/staging-store.js'
 
 async function setup(pages: ScriptedPage[], env: Record<string, string> = {}, invalidRecords?: 'skip-row' | 'fail-page') {
@@ -177,10 +180,50 @@ describe('one run per integration and module', () => {
       .insertInto('sync_runs')
       .values({ integration: 'scripted', module: 'departments', trigger: 'schedule', mode: 'full', status: 'running', requested_by: null, created_at: now })
       .execute()
-    expect(await markInterruptedRuns(t.deps)).toBe(1)
+    expect(await sweepAbandonedRuns(t.deps)).toBe(1)
     const run = await t.db.selectFrom('sync_runs').selectAll().executeTakeFirstOrThrow()
     expect(run.status).toBe('timed_out')
-    expect(run.error).toContain('The server stopped')
+    expect(run.error).toContain('The server running this sync stopped')
+  })
+
+  it('ends only the runs whose instance stopped: a dead process here at once, another machine after its lease, never a live one', async () => {
+    const { t } = await setup([])
+    const now = new Date()
+    const ago = (ms: number) => new Date(now.getTime() - ms).toISOString()
+    const run = (module: 'departments' | 'companies' | 'job_sites' | 'cost_codes' | 'employees', held_by: string, heartbeat_at: string) =>
+      t.db
+        .insertInto('sync_runs')
+        .values({
+          integration: 'scripted',
+          module,
+          trigger: 'manual',
+          mode: 'full',
+          status: 'running',
+          requested_by: null,
+          created_at: ago(600_000),
+          held_by,
+          heartbeat_at,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    const mine = await run('departments', THIS_INSTANCE, ago(RUN_LEASE_MS * 3))
+    const deadHere = await run('companies', `${hostname()}:2147483646`, ago(1_000))
+    const elsewhereFresh = await run('job_sites', 'other-host:42', ago(30_000))
+    const elsewhereStale = await run('cost_codes', 'other-host:43', ago(RUN_LEASE_MS + 1_000))
+    // Another instance of this database looks: its own name is not this process's.
+    const other = { ...t.deps, runs: new RunRegistry('other-host:44') }
+    expect(await sweepAbandonedRuns(other, now)).toBe(3)
+    const status = async (id: number) => (await t.db.selectFrom('sync_runs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status
+    expect([await status(mine.id), await status(deadHere.id), await status(elsewhereFresh.id), await status(elsewhereStale.id)]).toEqual([
+      'timed_out',
+      'timed_out',
+      'running',
+      'timed_out',
+    ])
+    // This process's own run is never its own sweep's victim, however old its heartbeat.
+    const again = await run('employees', THIS_INSTANCE, ago(RUN_LEASE_MS * 3))
+    expect(await sweepAbandonedRuns(t.deps, now)).toBe(0)
+    expect(await status(again.id)).toBe('running')
   })
 
   it('refuses to sync from an integration that is not the sync source', async () => {
