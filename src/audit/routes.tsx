@@ -28,7 +28,7 @@ const ENTITY_TYPES = [
 auditLogRoutes.get('/', requires('audit_log.view'), async (c) => {
   const params = parseListParams(c.req.query(), { sorts: ['at'], defaultSort: 'at', filters: { entity: ENTITY_TYPES } })
   if (!c.req.query('dir')) params.dir = 'desc'
-  const page = await fetchPage(auditQuery(c.var.db, params.filters.entity), params, {
+  const page = await fetchPage(c.var.db, auditQuery(c.var.db, params.filters.entity), params, {
     searchColumns: ['actor', 'action', 'summary', 'entity_id', 'request_id'],
     sortColumns: { at: 'audit_log.id' },
     idColumn: 'audit_log.id',

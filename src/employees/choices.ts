@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js'
 import { containsPattern } from '../lists/list-query.js'
 import { sql } from 'kysely'
+import { ignoringCase, likeIgnoringCase } from '../db/dialect.js'
 
 // Employee choices for pickers (time entries, payroll groups): a few at a time, found by name or
 // number, never the whole company in one page.
@@ -20,14 +21,14 @@ export async function employeeChoices(db: Db, opts: { q?: string; selected?: str
     const pattern = containsPattern(q)
     query = query.where((eb) =>
       eb.or([
-        sql<boolean>`last_name like ${pattern} escape '\\'`,
-        sql<boolean>`first_name like ${pattern} escape '\\'`,
-        sql<boolean>`employee_number like ${pattern} escape '\\'`,
-        sql<boolean>`(first_name || ' ' || last_name) like ${pattern} escape '\\'`,
+        likeIgnoringCase(db, sql`last_name`, pattern),
+        likeIgnoringCase(db, sql`first_name`, pattern),
+        likeIgnoringCase(db, sql`employee_number`, pattern),
+        likeIgnoringCase(db, sql`(first_name || ' ' || last_name)`, pattern),
       ]),
     )
   }
-  const rows = await query.orderBy('last_name').orderBy('first_name').limit(CHOICES_LIMIT).execute()
+  const rows = await query.orderBy(ignoringCase(db, 'last_name')).orderBy(ignoringCase(db, 'first_name')).orderBy('id').limit(CHOICES_LIMIT).execute()
   const choices = rows.map((e) => ({ value: String(e.id), label: label(e) }))
   const selected = opts.selected && /^\d+$/.test(opts.selected) ? opts.selected : null
   if (selected && !choices.some((c) => c.value === selected)) {

@@ -1,4 +1,5 @@
-import { sql, type SelectQueryBuilder } from 'kysely'
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
+import { ignoringCase, likeIgnoringCase } from '../db/dialect.js'
 import { PAGE_SIZE, type ListParams, type Page } from '../lib/list-params.js'
 
 /** LIKE pattern that matches the text literally anywhere. */
@@ -11,6 +12,7 @@ export function containsPattern(text: string): string {
  * stable) and pagination, and counts the matches. Column names come from code, never from input.
  */
 export async function fetchPage<DB, TB extends keyof DB, O>(
+  db: Kysely<DB>,
   query: SelectQueryBuilder<DB, TB, O>,
   params: ListParams,
   spec: { searchColumns: readonly string[]; sortColumns: Record<string, string>; idColumn: string },
@@ -19,7 +21,7 @@ export async function fetchPage<DB, TB extends keyof DB, O>(
   let q = query as SelectQueryBuilder<any, any, O>
   if (params.q && spec.searchColumns.length > 0) {
     const pattern = containsPattern(params.q)
-    q = q.where((eb) => eb.or(spec.searchColumns.map((col) => sql<boolean>`${sql.ref(col)} like ${pattern} escape '\\'`)))
+    q = q.where((eb) => eb.or(spec.searchColumns.map((col) => likeIgnoringCase(db, sql.ref(col), pattern))))
   }
   const countRow = await q
     .clearSelect()
@@ -31,7 +33,7 @@ export async function fetchPage<DB, TB extends keyof DB, O>(
   const page = Math.min(params.page, pageCount)
   const sortColumn = spec.sortColumns[params.sort] ?? spec.idColumn
   const rows = await q
-    .orderBy(sql`${sql.ref(sortColumn)} collate nocase`, params.dir)
+    .orderBy(ignoringCase(db, sortColumn), params.dir)
     .orderBy(sql.ref(spec.idColumn), params.dir)
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE)

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import { field } from '../lib/validation.js'
-import { isUniqueViolation } from '../db/unique-violation.js'
+import { isUniqueViolation } from '../db/dialect.js'
 import type { Result } from '../records/record-service.js'
 
 /** Vacation is the leave pay ID every payroll mapping relies on; it can be renamed, never removed. */

@@ -3,8 +3,9 @@ import { containsPattern } from '../lists/list-query.js'
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
 import type { AnyConnector } from '../connectors/kit/types.js'
-import { isUniqueViolation } from '../db/unique-violation.js'
+import { isUniqueViolation } from '../db/dialect.js'
 import { FILE_LABELS, fileTarget, type FileFormat } from './payroll-files.js'
+import { likeIgnoringCase } from '../db/dialect.js'
 
 // Payroll item mapping: which payroll item of a target each pay ID becomes. A target is an
 // integration that publishes payroll, or a payroll file format. Employees are in a group per
@@ -204,9 +205,9 @@ export async function employeeGroupsPage(db: Db, target: string, opts: { q: stri
     const pattern = containsPattern(q)
     base = base.where((eb) =>
       eb.or([
-        sql<boolean>`e.last_name like ${pattern} escape '\\'`,
-        sql<boolean>`e.first_name like ${pattern} escape '\\'`,
-        sql<boolean>`e.employee_number like ${pattern} escape '\\'`,
+        likeIgnoringCase(db, sql`e.last_name`, pattern),
+        likeIgnoringCase(db, sql`e.first_name`, pattern),
+        likeIgnoringCase(db, sql`e.employee_number`, pattern),
       ]),
     )
   }

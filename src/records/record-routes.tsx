@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import type { Child } from 'hono/jsx'
-import type { SelectQueryBuilder } from 'kysely'
+import type { Kysely, SelectQueryBuilder } from 'kysely'
 import type { z } from 'zod'
 import type { AppEnv } from '../http/app-env.js'
 import type { Db } from '../db/database.js'
@@ -129,7 +129,7 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
     }
     const synced = syncedCondition(`${m.table}.source_integration`, params.filters.synced)
     if (synced) query = query.where(synced)
-    const page = await fetchPage(query as SelectQueryBuilder<Dynamic, Dynamic, Row>, params, {
+    const page = await fetchPage(c.var.db as unknown as Kysely<Dynamic>, query as SelectQueryBuilder<Dynamic, Dynamic, Row>, params, {
       searchColumns: m.list.searchColumns,
       sortColumns: { ...m.list.sorts, synced: `${m.table}.source_integration` },
       idColumn: `${m.table}.id`,

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import { changedFields, recordAudit, type Actor } from '../audit/audit-log.js'
 import { type FieldErrors } from '../lib/validation.js'
-import { isUniqueViolation } from '../db/unique-violation.js'
+import { isUniqueViolation } from '../db/dialect.js'
 import type { CoreTable, UniqueRule } from './core-modules.js'
 
 /** The tables of the core modules, which the record pages and services write. */

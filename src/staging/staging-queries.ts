@@ -3,6 +3,7 @@ import type { Database, StagedStatus } from '../db/schema.js'
 import type { ModuleId } from '../connectors/kit/records.js'
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
 import { containsPattern } from '../lists/list-query.js'
+import { likeIgnoringCase } from '../db/dialect.js'
 
 export const STAGING_PAGE_SIZE = 50
 export const STAGED_STATUSES: StagedStatus[] = ['new', 'updated', 'imported', 'archived']
@@ -55,7 +56,7 @@ function searchedIds(db: Db, text: string) {
       eb.and(
         terms.map((term) => {
           const pattern = containsPattern(term)
-          return eb.or([sql<boolean>`label like ${pattern} escape '\\'`, sql<boolean>`external_id like ${pattern} escape '\\'`])
+          return eb.or([likeIgnoringCase(db, sql`label`, pattern), likeIgnoringCase(db, sql`external_id`, pattern)])
         }),
       ),
     )

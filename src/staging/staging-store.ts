@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js'
 import type { StagedStatus } from '../db/schema.js'
 import type { ModuleSpec, StagedPayload } from '../connectors/kit/records.js'
 import { stagedStatus } from './staged-status.js'
-import { isUniqueViolation } from '../db/unique-violation.js'
+import { isUniqueViolation } from '../db/dialect.js'
 import { cachedStatement, identifier, insertRow } from '../db/statements.js'
 import { CountDelta } from './staged-counts.js'
 

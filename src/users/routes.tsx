@@ -26,7 +26,7 @@ const actorWithRole = (c: Context<AppEnv>) => ({ ...actorOf(c), roleKey: c.var.u
 
 usersRoutes.get('/', requires('users.manage'), async (c) => {
   const params = parseListParams(c.req.query(), { sorts: Object.keys(SORTS), defaultSort: 'name', filters: { status: ['active', 'disabled'] } })
-  const page = await fetchPage(usersQuery(c.var.db, params.filters.status), params, {
+  const page = await fetchPage(c.var.db, usersQuery(c.var.db, params.filters.status), params, {
     searchColumns: ['users.name', 'users.email'],
     sortColumns: SORTS,
     idColumn: 'users.id',

@@ -6,7 +6,7 @@ import { hashPassword } from '../auth/passwords.js'
 import { invalidateUserSessions } from '../auth/sessions.js'
 import { SUPER_ADMIN_ROLE } from '../auth/permissions.js'
 import { field, type FieldErrors } from '../lib/validation.js'
-import { isUniqueViolation } from '../db/unique-violation.js'
+import { isUniqueViolation } from '../db/dialect.js'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.js'
 
 export const passwordField = (label = 'Password') =>
