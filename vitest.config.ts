@@ -1,9 +1,15 @@
 import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
+import { SQLITE_ONLY } from './test/sqlite-only.js'
+
+// TEST_ON_POSTGRES=1 (with TEST_DATABASE_URL): every test app on a fresh PostgreSQL database, the
+// files that run on SQLite only left out (test/sqlite-only.ts says why), browsers and the binary too.
+const onPostgres = process.env.TEST_ON_POSTGRES === '1'
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
+    exclude: onPostgres ? ['**/node_modules/**', 'test/browser/**', 'test/binary/**', ...SQLITE_ONLY] : ['**/node_modules/**'],
     globalSetup: ['test/browser-check.ts'],
     testTimeout: 20_000,
     // The files of one worker share its loaded modules instead of importing the app again for each

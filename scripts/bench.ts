@@ -110,7 +110,8 @@ async function hub(dir: string, connector: AnyConnector) {
   const deps = createDeps({ db, sqlite, config, logger: createLogger('silent'), connectors: [connector] })
   await activate(db, systemActor('bench'), connector)
   await makeSyncSource(db, systemActor('bench'), connector, [connector], true)
-  return deps
+  // The bench runs on the SQLite file: its connection is there.
+  return { ...deps, sqlite }
 }
 
 /**

@@ -23,7 +23,7 @@ case "${1:-}" in
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     port=$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close() })")
     as_owner "$bin/initdb" -D "$dir/data" -A trust -U clockbridge -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=300" start >/dev/null
     echo "export TEST_DATABASE_URL=postgres://clockbridge@127.0.0.1:$port/postgres"
     echo "export TEST_POSTGRES_DIR=$dir"
     ;;

@@ -13,6 +13,10 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_PATH: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/./, { message: 'must be a PostgreSQL address such as postgres://clockbridge:password@db.example.com/clockbridge' })
+    .optional(),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TZ: z.string().default('UTC').refine(isTimeZone, { message: 'must be an IANA time zone such as America/Chicago' }),
@@ -56,6 +60,8 @@ export type Config = {
   host: string
   dataDir: string
   databasePath: string
+  /** PostgreSQL instead of the SQLite file (DATABASE_URL); null means the file. */
+  databaseUrl: string | null
   publicBaseUrl: string
   logLevel: (typeof LOG_LEVELS)[number]
   timeZone: string
@@ -134,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     host: e.HOST,
     dataDir,
     databasePath: e.DATABASE_PATH === ':memory:' ? ':memory:' : resolve(e.DATABASE_PATH ?? join(dataDir, 'clockbridge.db')),
+    databaseUrl: e.DATABASE_URL ?? null,
     publicBaseUrl,
     logLevel: e.LOG_LEVEL,
     timeZone: e.TZ,

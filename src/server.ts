@@ -2,10 +2,10 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { Logger } from 'pino'
 import { serve } from '@hono/node-server'
 import { readTls, type Config } from './config.js'
-import { openDatabase } from './db/database.js'
+import { databaseName, openConfiguredDatabase } from './db/database.js'
 import { checkpointsDone } from './db/wal-checkpointer.js'
 import { upgradeDatabase } from './db/upgrade.js'
-import { lockDatabase } from './runtime/instance-lock.js'
+import { lockInstance } from './runtime/instance-lock.js'
 import { createLogger } from './lib/logger.js'
 import { createApp, createDeps } from './app.js'
 import type { AppDeps } from './http/app-env.js'
@@ -25,8 +25,8 @@ import { notifyReady } from './runtime/systemd.js'
  */
 export async function startServer(config: Config, prepare?: (deps: AppDeps) => Promise<string | void>) {
   const logger = createLogger(config.logLevel)
-  const releaseLock = lockDatabase(config.databasePath)
-  const { db, sqlite } = openDatabase(config.databasePath)
+  const releaseLock = lockInstance(config)
+  const { db, sqlite } = openConfiguredDatabase(config)
   try {
     await upgradeDatabase({ db, sqlite }, config.dataDir, logger)
   } catch (err) {
@@ -35,6 +35,11 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
     throw err
   }
   await deleteExpiredSessions(db)
+  if (!sqlite)
+    logger.warn(
+      { event: 'postgres_in_progress', database: databaseName(config) },
+      'on PostgreSQL, staging (SYNC, IMPORT, Undo, Archive) and backups are not available yet: they say so when asked; run on the SQLite file for them',
+    )
   const deps = createDeps({ db, sqlite, config, logger })
   const interrupted = await sweepAbandonedRuns(deps)
   if (interrupted > 0) logger.warn({ event: 'runs_timed_out', count: interrupted }, 'runs interrupted by the last shutdown marked timed out')
@@ -50,7 +55,7 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   let stopNotifying: (() => void) | null = null
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...tls }, (info) => {
     logger.info(
-      { event: 'listening', address: info.address, port: info.port, url: config.publicBaseUrl, database: config.databasePath },
+      { event: 'listening', address: info.address, port: info.port, url: config.publicBaseUrl, database: databaseName(config) },
       'Clockbridge is listening',
     )
     void notifyReady().then((stop) => (stopNotifying = stop))

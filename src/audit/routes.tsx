@@ -30,7 +30,7 @@ auditLogRoutes.get('/', requires('audit_log.view'), async (c) => {
   if (!c.req.query('dir')) params.dir = 'desc'
   const page = await fetchPage(c.var.db, auditQuery(c.var.db, params.filters.entity), params, {
     searchColumns: ['actor', 'action', 'summary', 'entity_id', 'request_id'],
-    sortColumns: { at: 'audit_log.id' },
+    sortColumns: { at: { numbers: 'audit_log.id' } },
     idColumn: 'audit_log.id',
   })
   return renderPageOrFragment(

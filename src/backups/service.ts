@@ -12,7 +12,7 @@ import { runHeavy } from '../staging/off-thread.js'
 // thread (the copy and its check grow with the database); after a good one the oldest beyond the
 // number to keep are deleted. Each is recorded in backup_runs, so a failure shows on the home page.
 
-export type BackupDeps = { db: Db; sqlite: SQLite.Database; config: Config; logger: Logger }
+export type BackupDeps = { db: Db; sqlite: SQLite.Database | null; config: Config; logger: Logger }
 
 const NAME = /^clockbridge-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z\.db$/
 
@@ -29,6 +29,7 @@ export async function takeBackup(deps: BackupDeps, trigger: 'scheduled' | 'manua
   const log = deps.logger.child({ job: 'backup', backupId: id })
   let outcome: { status: 'succeeded'; file: string; bytes: number; removed: number } | { status: 'failed'; error: string }
   try {
+    if (!deps.sqlite) throw new Error('a PostgreSQL database is backed up with its own tools (pg_dump, or the service that hosts it), not by Clockbridge')
     if (deps.sqlite.memory) throw new Error('an in-memory database has nothing to back up')
     const folder = backupFolder(deps.config)
     mkdirSync(folder, { recursive: true, mode: 0o700 })

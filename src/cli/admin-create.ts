@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Config } from '../config.js'
-import { openDatabase } from '../db/database.js'
+import { openConfiguredDatabase } from '../db/database.js'
 import { upgradeDatabase } from '../db/upgrade.js'
 import { createUser, passwordField, roleByKey } from '../users/service.js'
 import { setPasswordCost } from '../auth/passwords.js'
@@ -22,7 +22,7 @@ export function adminCreateFlags(values: { email?: string; password?: string; na
 /** clockbridge admin create: a Super Admin for unattended installs (the database is migrated first). */
 export async function adminCreateCommand(config: Config, input: z.infer<typeof adminCreateInput>): Promise<number> {
   setPasswordCost(config.passwordCost)
-  const opened = openDatabase(config.databasePath)
+  const opened = openConfiguredDatabase(config)
   const { db } = opened
   try {
     await upgradeDatabase(opened, config.dataDir)

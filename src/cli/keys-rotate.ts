@@ -1,7 +1,7 @@
 import { appendFileSync, chmodSync, renameSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { keyFile, previousKeyFile, type Config } from '../config.js'
-import { openDatabase } from '../db/database.js'
+import { openConfiguredDatabase } from '../db/database.js'
 import { upgradeDatabase } from '../db/upgrade.js'
 import { keyringOf } from '../integrations/integration-service.js'
 import { reencryptSecrets } from '../integrations/key-rotation.js'
@@ -30,7 +30,7 @@ export async function keysRotateCommand(config: Config, given: string | undefine
     complain('The new key is the key in use; choose a different one.')
     return EXIT.usage
   }
-  const opened = openDatabase(config.databasePath)
+  const opened = openConfiguredDatabase(config)
   const { db } = opened
   try {
     await upgradeDatabase(opened, config.dataDir)

@@ -1,19 +1,19 @@
 import type { Config } from '../config.js'
-import { openDatabase } from '../db/database.js'
+import { databaseName, openConfiguredDatabase, openDatabase, redactedUrl } from '../db/database.js'
 import { upgradeDatabase } from '../db/upgrade.js'
-import { lockDatabase } from '../runtime/instance-lock.js'
-import { moveToPostgres, MoveRefusedError, redactedUrl } from '../db/move-to-postgres.js'
+import { lockDatabase, lockInstance } from '../runtime/instance-lock.js'
+import { moveToPostgres, MoveRefusedError } from '../db/move-to-postgres.js'
 import { complain, EXIT, say } from './output.js'
 
 /** clockbridge migrate: applies pending migrations to the configured database (backed up first, see upgrade.ts). */
 export async function migrateCommand(config: Config): Promise<number> {
   // Not under a running server: it would go on with the old code on the new schema.
-  const release = lockDatabase(config.databasePath)
-  const opened = openDatabase(config.databasePath)
+  const release = lockInstance(config)
+  const opened = openConfiguredDatabase(config)
   const { db } = opened
   try {
     const applied = await upgradeDatabase(opened, config.dataDir)
-    if (applied.length === 0) say(`${config.databasePath}: already up to date`)
+    if (applied.length === 0) say(`${databaseName(config)}: already up to date`)
     for (const name of applied) say(`${name}: Success`)
     return EXIT.ok
   } catch (err) {
@@ -32,6 +32,10 @@ export async function migrateCommand(config: Config): Promise<number> {
 export async function moveCommand(config: Config, url: string): Promise<number> {
   if (!/^postgres(ql)?:\/\/./.test(url)) {
     complain(`--to needs a PostgreSQL address such as postgres://clockbridge:password@db.example.com/clockbridge, not "${redactedUrl(url)}".`)
+    return EXIT.usage
+  }
+  if (config.databaseUrl) {
+    complain(`DATABASE_URL is set: this Clockbridge already runs on ${databaseName(config)}. --to copies a SQLite file; unset DATABASE_URL to name one.`)
     return EXIT.usage
   }
   const release = lockDatabase(config.databasePath)

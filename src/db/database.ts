@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { sqliteOptions } from '../runtime/native-sqlite.js'
-import { Kysely, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely'
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely'
+import pg from 'pg'
 import type { Database } from './schema.js'
 import { AUTOCHECKPOINT_PAGES, stopCheckpoints } from './wal-checkpointer.js'
 
@@ -52,6 +53,40 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
 }
 
 export type OpenedDatabase = { db: Db; sqlite: SQLite.Database }
+
+/** A PostgreSQL database through Kysely's dialect and a pool of `pg` connections. */
+export function openPostgres(url: string, connections = 10): Db {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: connections }) }) })
+}
+
+/** The configured database: PostgreSQL when DATABASE_URL is set (no SQLite connection then), else the SQLite file. */
+export function openConfiguredDatabase(config: { databasePath: string; databaseUrl: string | null }): { db: Db; sqlite: SQLite.Database | null } {
+  return config.databaseUrl ? { db: openPostgres(config.databaseUrl), sqlite: null } : openDatabase(config.databasePath)
+}
+
+/** The address without its password, for messages and logs. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.href
+  } catch {
+    return '(an address that is not a URL)'
+  }
+}
+
+/** Where the data is, for messages and logs (never a password). */
+export const databaseName = (config: { databasePath: string; databaseUrl: string | null }): string =>
+  config.databaseUrl ? redactedUrl(config.databaseUrl) : config.databasePath
+
+/** A path written for SQLite only so far, asked for on PostgreSQL: the message names it. */
+export class NotOnPostgresYetError extends Error {}
+
+/** The SQLite connection behind `db` for a path written for SQLite only so far (`what` names it); on PostgreSQL, an error saying so. */
+export function sqliteOf(deps: { sqlite: SQLite.Database | null }, what: string): SQLite.Database {
+  if (deps.sqlite) return deps.sqlite
+  throw new NotOnPostgresYetError(`${what} does not run on PostgreSQL yet; run Clockbridge on its SQLite file for it.`)
+}
 
 /** Opens (creating if needed) the SQLite file with WAL, foreign keys and a busy timeout. */
 export function openDatabase(path: string): OpenedDatabase {

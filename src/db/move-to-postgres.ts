@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, sql } from 'kysely'
-import pg from 'pg'
+import { sql, type Kysely } from 'kysely'
+import { openPostgres, redactedUrl } from './database.js'
 import type { Database } from './schema.js'
 import { migrateToLatest } from './migrator.js'
 
@@ -19,24 +19,9 @@ export class MoveRefusedError extends Error {}
 
 export type MovedTable = { name: string; rows: number; checksum: string }
 
-/** The address without its password, for messages and logs. */
-export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.href
-  } catch {
-    return '(an address that is not a URL)'
-  }
-}
-
-export function openPostgres(url: string): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }) })
-}
-
 /** Copies every table of `source` (migrated to the latest schema) into the empty PostgreSQL database at `url`. */
 export async function moveToPostgres(source: SQLite.Database, url: string, progress: (table: MovedTable) => void = () => {}): Promise<MovedTable[]> {
-  const target = openPostgres(url)
+  const target = openPostgres(url, 2)
   try {
     await refuseUnlessEmpty(target, url)
     await migrateToLatest(target)

@@ -22,8 +22,8 @@ export const appVersion = () => (JSON.parse(assetText('package.json')) as { vers
 const SPARE_BYTES = 64 * 1024 * 1024
 
 async function executedMigrations(db: Db): Promise<string[]> {
-  const table = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = 'kysely_migration'`.execute(db)
-  if (Number(table.rows[0]?.n) === 0) return []
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+  if (!tables.some((t) => t.name === 'kysely_migration')) return []
   return (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map((r) => r.name)
 }
 
@@ -62,7 +62,7 @@ const statSafe = (path: string) => {
 const mb = (bytes: number) => `${Math.ceil(bytes / 1024 / 1024)} MB`
 
 /** Brings the database to this version's schema, safely; returns the migrations applied. */
-export async function upgradeDatabase({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, dataDir: string, logger?: Logger): Promise<string[]> {
+export async function upgradeDatabase({ db, sqlite }: { db: Db; sqlite: SQLite.Database | null }, dataDir: string, logger?: Logger): Promise<string[]> {
   const executed = await executedMigrations(db)
   const known = new Set(Object.keys(MIGRATIONS))
   const unknown = executed.filter((name) => !known.has(name))
@@ -74,7 +74,8 @@ export async function upgradeDatabase({ db, sqlite }: { db: Db; sqlite: SQLite.D
   }
   const pending = Object.keys(MIGRATIONS).filter((name) => !executed.includes(name))
   if (pending.length === 0) return []
-  if (executed.length > 0 && !sqlite.memory) {
+  // A PostgreSQL database is backed up by its own tools (pg_dump) before an upgrade, as its owner does already.
+  if (executed.length > 0 && sqlite && !sqlite.memory) {
     const backup = await backupBeforeUpgrade(sqlite, dataDir, pending)
     logger?.info({ event: 'upgrade_backup', backup, pending: pending.length }, 'database backed up before migrating')
   }

@@ -7,6 +7,7 @@ import type SQLite from 'better-sqlite3'
 // connection that copy runs on the event loop (a quarter of a second after a 100,000-record sync),
 // so the app asks a worker thread with its own connection to do it. A PASSIVE checkpoint never
 // blocks readers or writers; the writer's own automatic checkpoint (AUTOCHECKPOINT_PAGES) is the backstop.
+// PostgreSQL (no SQLite connection) checkpoints by itself: every function here is then a no-op.
 
 /**
  * The writer's own automatic checkpoint, in pages: the backstop that bounds the WAL during a long
@@ -26,13 +27,13 @@ const checkpointers = new WeakMap<SQLite.Database, Checkpointer>()
 const reporters = new WeakMap<SQLite.Database, (problem: string) => void>()
 
 /** Where a failed checkpoint is told (the app's log); the writer's own checkpoint still bounds the WAL. */
-export function reportCheckpointProblems(sqlite: SQLite.Database, report: (problem: string) => void): void {
-  reporters.set(sqlite, report)
+export function reportCheckpointProblems(sqlite: SQLite.Database | null, report: (problem: string) => void): void {
+  if (sqlite) reporters.set(sqlite, report)
 }
 
 /** After a large write (a sync run, an import): asks the worker for a checkpoint if the WAL is worth one. */
-export function checkpointSoon(sqlite: SQLite.Database): void {
-  if (sqlite.memory || !sqlite.open || walBytes(sqlite.name) <= WORTH_BYTES) return
+export function checkpointSoon(sqlite: SQLite.Database | null): void {
+  if (!sqlite || sqlite.memory || !sqlite.open || walBytes(sqlite.name) <= WORTH_BYTES) return
   const checkpointer = checkpointers.get(sqlite) ?? startCheckpointer(sqlite)
   checkpointer.worker.postMessage(++checkpointer.asked)
 }
@@ -41,7 +42,8 @@ export function checkpointSoon(sqlite: SQLite.Database): void {
  * One large transaction (an IMPORT): its commit would run the writer's automatic checkpoint on the
  * event loop, so that is off while it runs and the worker checkpoints after it.
  */
-export async function withCheckpointAfter<T>(sqlite: SQLite.Database, write: () => Promise<T>): Promise<T> {
+export async function withCheckpointAfter<T>(sqlite: SQLite.Database | null, write: () => Promise<T>): Promise<T> {
+  if (!sqlite) return write()
   sqlite.pragma('wal_autocheckpoint = 0')
   try {
     return await write()
@@ -52,8 +54,8 @@ export async function withCheckpointAfter<T>(sqlite: SQLite.Database, write: () 
 }
 
 /** Resolves when every checkpoint asked for so far has run (benchmarks, tests, shutdown). */
-export function checkpointsDone(sqlite: SQLite.Database): Promise<void> {
-  const checkpointer = checkpointers.get(sqlite)
+export function checkpointsDone(sqlite: SQLite.Database | null): Promise<void> {
+  const checkpointer = sqlite ? checkpointers.get(sqlite) : undefined
   if (!checkpointer || checkpointer.done >= checkpointer.asked) return Promise.resolve()
   return new Promise((resolve) => checkpointer.waiters.push(resolve))
 }

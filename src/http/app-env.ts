@@ -9,8 +9,11 @@ import type { SessionUser } from '../auth/sessions.js'
 /** What createApp needs from the outside world; tests build their own. */
 export type AppDeps = {
   db: Db
-  /** The same connection as `db`, for the staging hot path (src/staging/staging-store.ts). */
-  sqlite: SQLite.Database
+  /**
+   * The same connection as `db`, for the paths written for SQLite (the staging hot path, WAL
+   * checkpoints, file backups); null on PostgreSQL, where `sqliteOf` says what is not available yet.
+   */
+  sqlite: SQLite.Database | null
   config: Config
   logger: Logger
   connectors: readonly AnyConnector[]

@@ -7,6 +7,9 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
 }
 
+/** A column a list sorts by: text (sorted ignoring case) unless it holds numbers. */
+export type SortColumn = string | { numbers: string }
+
 /**
  * Applies search over the given columns, the chosen sort (with id as tie-breaker so pages are
  * stable) and pagination, and counts the matches. Column names come from code, never from input.
@@ -15,7 +18,7 @@ export async function fetchPage<DB, TB extends keyof DB, O>(
   db: Kysely<DB>,
   query: SelectQueryBuilder<DB, TB, O>,
   params: ListParams,
-  spec: { searchColumns: readonly string[]; sortColumns: Record<string, string>; idColumn: string },
+  spec: { searchColumns: readonly string[]; sortColumns: Record<string, SortColumn>; idColumn: string },
 ): Promise<Page<O>> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list over whichever table the caller chose
   let q = query as SelectQueryBuilder<any, any, O>
@@ -31,9 +34,9 @@ export async function fetchPage<DB, TB extends keyof DB, O>(
   const total = Number((countRow as { total?: number } | undefined)?.total ?? 0)
   const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE))
   const page = Math.min(params.page, pageCount)
-  const sortColumn = spec.sortColumns[params.sort] ?? spec.idColumn
+  const sortColumn = spec.sortColumns[params.sort] ?? { numbers: spec.idColumn }
   const rows = await q
-    .orderBy(ignoringCase(db, sortColumn), params.dir)
+    .orderBy(typeof sortColumn === 'string' ? ignoringCase(db, sortColumn) : sql.ref(sortColumn.numbers), params.dir)
     .orderBy(sql.ref(spec.idColumn), params.dir)
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE)

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Db } from '../db/database.js'
+import { sqliteOf, type Db } from '../db/database.js'
 import type { Insertable } from 'kysely'
 import type { ImportAction, ImportBatchItemsTable } from '../db/schema.js'
 import { recordAudit, systemActor, type Actor } from '../audit/audit-log.js'
@@ -124,12 +124,9 @@ function collision(adapter: CoreAdapter, item: Prepared, targetId: number | null
   return null
 }
 
-export async function planImport(
-  { db, sqlite }: { db: Db; sqlite: SQLite.Database },
-  integration: string,
-  module: ModuleId,
-  ids: number[],
-): Promise<ImportPlan> {
+export async function planImport(deps: { db: Db; sqlite: SQLite.Database | null }, integration: string, module: ModuleId, ids: number[]): Promise<ImportPlan> {
+  const { db } = deps
+  const sqlite = sqliteOf(deps, 'The IMPORT preview')
   const adapter = CORE_ADAPTERS[module]
   const rows = loadStaged(sqlite, integration, module, ids)
   const importable = rows.filter((r) => r.status === 'new' || r.status === 'updated')
@@ -160,7 +157,7 @@ type BatchLog = { batchId: number; now: string; items: BatchItem[]; createdRecor
  * (a natural key another record holds, a missing reference) fails alone with its reason; the rest
  * of the batch imports. Lookups are done per chunk of records, a few queries each.
  */
-export async function runImport(deps: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
+export async function runImport(deps: { db: Db; sqlite: SQLite.Database | null }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
   // Recorded before it starts: if the server stops half-way, the next start says it was interrupted.
   const attempt = await deps.db
     .insertInto('import_attempts')
@@ -225,7 +222,9 @@ export async function markInterruptedImports(db: Db): Promise<number> {
  * path (staged rows, core rows through src/records/core-modules.ts, batch lines) run inside that
  * transaction and commit or roll back with it. The worker of off-thread.ts calls this.
  */
-export async function importHere({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
+export async function importHere(deps: { db: Db; sqlite: SQLite.Database | null }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
+  const { db } = deps
+  const sqlite = sqliteOf(deps, 'IMPORT')
   const { defaultCountry } = await getSettings(db, args.defaultTimeZone)
   return withCheckpointAfter(sqlite, () => db.transaction().execute((trx) => importChunks(trx, sqlite, actor, args, defaultCountry)))
 }
@@ -380,12 +379,14 @@ export type UndoResult = { removed: number; kept: { label: string; reason: strin
  * Undoes a batch: the records it created that nobody changed since are removed and their staged
  * rows return to New; everything else is kept, each with the reason.
  */
-export async function undoBatch(deps: { db: Db; sqlite: SQLite.Database }, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
+export async function undoBatch(deps: { db: Db; sqlite: SQLite.Database | null }, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
   return runHeavy(deps, { kind: 'undo', actor, batchId }, () => undoHere(deps, actor, batchId))
 }
 
 /** Undo on this thread's connection, in one transaction (the worker of off-thread.ts calls it). */
-export async function undoHere({ db, sqlite }: { db: Db; sqlite: SQLite.Database }, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
+export async function undoHere(deps: { db: Db; sqlite: SQLite.Database | null }, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
+  const { db } = deps
+  const sqlite = sqliteOf(deps, 'Undo of an IMPORT')
   return db.transaction().execute(async (trx) => {
     const batch = await trx.selectFrom('import_batches').selectAll().where('id', '=', batchId).executeTakeFirst()
     if (!batch) return { error: 'This import batch does not exist.' }
@@ -525,10 +526,12 @@ async function createdRecordLines(trx: Db, batch: { created_records: string | nu
 
 /** Archive sets records aside (never imported while archived); Unarchive returns each to what its data says. */
 export async function setArchived(
-  { db, sqlite }: { db: Db; sqlite: SQLite.Database },
+  deps: { db: Db; sqlite: SQLite.Database | null },
   actor: Actor,
   args: { integration: string; module: ModuleId; ids: number[]; archived: boolean },
 ): Promise<number> {
+  const { db } = deps
+  const sqlite = sqliteOf(deps, 'Archive and Unarchive')
   return db.transaction().execute(async (trx) => {
     const scope = scopeOf(sqlite, args.integration, args.module, 'existing')
     let changed = 0

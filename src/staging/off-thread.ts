@@ -44,14 +44,15 @@ function workerPool(): Pool {
 }
 
 /** Runs the job on the worker with its own connection (a file database), or here (an in-memory one). */
-export async function runHeavy<T>(deps: { db: Db; sqlite: SQLite.Database }, job: HeavyJob, here: () => Promise<T>): Promise<T> {
-  if (deps.sqlite.memory) return here()
+export async function runHeavy<T>(deps: { db: Db; sqlite: SQLite.Database | null }, job: HeavyJob, here: () => Promise<T>): Promise<T> {
+  const { sqlite } = deps
+  if (!sqlite || sqlite.memory) return here()
   const p = workerPool()
   if (p.idle) clearTimeout(p.idle)
   const id = nextId++
   const answer = await new Promise<Answer>((resolve) => {
     p.waiting.set(id, resolve)
-    p.worker.postMessage({ id, databasePath: deps.sqlite.name, job })
+    p.worker.postMessage({ id, databasePath: sqlite.name, job })
   })
   if (pool === p && p.waiting.size === 0) {
     p.idle = setTimeout(() => void p.worker.terminate(), IDLE_MS)

@@ -36,11 +36,14 @@ const catchingUp = new WeakMap<SQLite.Database, Promise<number>>()
  * Indexes every staged row not yet in the search index, a chunk at a time with other requests
  * answered between chunks. One pass per connection at a time; a call during a pass joins it.
  */
-export function catchUpSearchIndex(deps: { db: Db; sqlite: SQLite.Database; logger: Logger }): Promise<number> {
-  const running = catchingUp.get(deps.sqlite)
+export function catchUpSearchIndex(deps: { db: Db; sqlite: SQLite.Database | null; logger: Logger }): Promise<number> {
+  const { sqlite } = deps
+  // PostgreSQL keeps its own text index (a GIN index of the staged rows) in step with every write.
+  if (!sqlite) return Promise.resolve(0)
+  const running = catchingUp.get(sqlite)
   if (running) return running
-  const pass = indexAll(deps).finally(() => catchingUp.delete(deps.sqlite))
-  catchingUp.set(deps.sqlite, pass)
+  const pass = indexAll({ ...deps, sqlite }).finally(() => catchingUp.delete(sqlite))
+  catchingUp.set(sqlite, pass)
   return pass
 }
 

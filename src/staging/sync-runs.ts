@@ -1,4 +1,5 @@
 import type { AppDeps } from '../http/app-env.js'
+import { sqliteOf } from '../db/database.js'
 import { PageError } from '../connectors/kit/hub.js'
 import type { RunTrigger } from '../connectors/kit/pages.js'
 import { MODULES, normalizeRecord, type ModuleId } from '../connectors/kit/records.js'
@@ -145,7 +146,7 @@ function keepRunAlive(deps: Pick<HubDeps, 'db'>, runId: number): () => void {
  * the database file (by a worker thread), so the next run or a page view does not pay for them.
  */
 function settleRun(sqlite: HubDeps['sqlite'], runId: number): void {
-  dropSeen(sqlite, runId)
+  if (sqlite) dropSeen(sqlite, runId)
   checkpointSoon(sqlite)
 }
 
@@ -166,7 +167,7 @@ export async function beginRun(
     .where('id', '=', runId)
     .returning(['integration', 'module'])
     .executeTakeFirstOrThrow()
-  await deps.db.connection().execute(async () => startSeen(deps.sqlite, runId, run.integration, run.module))
+  await deps.db.connection().execute(async () => startSeen(sqliteOf(deps, 'SYNC'), runId, run.integration, run.module))
   log.info({ event: 'sync_started', mode }, 'sync started')
 }
 
@@ -180,7 +181,7 @@ export async function stageRunPage(
   value: PullPage,
 ) {
   const { records, errors } = validatePage(connector, moduleId, value, page)
-  return stagePage(deps.db, deps.sqlite, {
+  return stagePage(deps.db, sqliteOf(deps, 'SYNC'), {
     integration: connector.id,
     module: MODULES[moduleId],
     runId,
@@ -216,7 +217,7 @@ export async function completeRun(
   await deps.db.transaction().execute(async (trx) => {
     const finished = { status: 'succeeded' as const, finished_at: new Date().toISOString() }
     // An incremental run counted the deletions its source reported as it staged them.
-    const set = run.mode === 'full' ? { ...finished, removed_count: flagUnseenRemoved(deps.sqlite, integration, module, runId) } : finished
+    const set = run.mode === 'full' ? { ...finished, removed_count: flagUnseenRemoved(sqliteOf(deps, 'SYNC'), integration, module, runId) } : finished
     await trx.updateTable('sync_runs').set(set).where('id', '=', runId).execute()
   })
   await deps.db.connection().execute(async () => settleRun(deps.sqlite, runId))

@@ -15,7 +15,7 @@ import { createUser, editUserSchema, getUser, listRoles, newUserSchema, setUserS
 
 export const usersRoutes = new Hono<AppEnv>()
 
-const SORTS = { name: 'users.name', email: 'users.email', role: 'roles.position', status: 'users.status' }
+const SORTS = { name: 'users.name', email: 'users.email', role: { numbers: 'roles.position' }, status: 'users.status' }
 
 const parseId = (c: Context<AppEnv>) => {
   const id = Number(c.req.param('id'))

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { loadConfig, type Config } from '../../src/config.js'
-import { openDatabase, type Db } from '../../src/db/database.js'
+import { openDatabase, openPostgres, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
 import { createLogger } from '../../src/lib/logger.js'
 import { createApp, createDeps, type App } from '../../src/app.js'
@@ -9,6 +9,7 @@ import type { AnyConnector } from '../../src/connectors/kit/types.js'
 import { generateSessionToken, createSession } from '../../src/auth/sessions.js'
 import { SESSION_COOKIE } from '../../src/auth/session-cookie.js'
 import { hashPassword } from '../../src/auth/passwords.js'
+import { freshPostgres, testsOnPostgres } from './postgres.js'
 
 export const TEST_PASSWORD = 'correct horse battery'
 let passwordHash: Promise<string> | undefined
@@ -17,7 +18,10 @@ export const testPasswordHash = () => (passwordHash ??= hashPassword(TEST_PASSWO
 
 export type TestApp = { app: App; db: Db; config: Config; logs: string[]; deps: AppDeps }
 
-/** A fresh in-memory database (or the file DATABASE_PATH names) with the real migrations, and the real app over it. */
+/**
+ * A fresh in-memory database (or the file DATABASE_PATH names; or, with TEST_ON_POSTGRES=1, a new
+ * PostgreSQL database) with the real migrations, and the real app over it.
+ */
 export async function createTestApp(env: Record<string, string> = {}, connectors?: readonly AnyConnector[]): Promise<TestApp> {
   const config = loadConfig({
     DATABASE_PATH: ':memory:',
@@ -27,7 +31,11 @@ export async function createTestApp(env: Record<string, string> = {}, connectors
     PASSWORD_COST: process.env.PASSWORD_COST ?? '15',
     ...env,
   })
-  const { db, sqlite } = openDatabase(config.databasePath)
+  const { db, sqlite } = config.databaseUrl
+    ? { db: openPostgres(config.databaseUrl, 4), sqlite: null }
+    : testsOnPostgres
+      ? { db: (await freshPostgres()).db, sqlite: null }
+      : openDatabase(config.databasePath)
   await migrateToLatest(db)
   const logs: string[] = []
   const sink = new Writable({

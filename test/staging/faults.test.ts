@@ -8,6 +8,7 @@ import { RunRegistry } from '../../src/staging/run-registry.js'
 import { THIS_INSTANCE } from '../../src/runtime/instance-id.js'
 import { hostname } from 'node:os'
 import { scopeOf } from '../../src/staging/staging-store.js'
+import { sqliteOf } from '../../src/db/database.js'
 
 async function setup(pages: ScriptedPage[], env: Record<string, string> = {}, invalidRecords?: 'skip-row' | 'fail-page') {
   const connector = scriptedConnector(pages, { invalidRecords })
@@ -38,7 +39,7 @@ describe('a connector that fails mid-sync', () => {
     await t.db
       .insertInto('staged_records')
       .values({
-        scope_id: scopeOf(t.deps.sqlite, 'scripted', 'departments')!,
+        scope_id: scopeOf(sqliteOf(t.deps, 'this test'), 'scripted', 'departments')!,
         external_id: 'OLD',
         label: 'old',
         payload: '{}',
