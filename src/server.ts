@@ -38,7 +38,7 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   if (!sqlite)
     logger.warn(
       { event: 'postgres_in_progress', database: databaseName(config) },
-      'on PostgreSQL, staging (SYNC, IMPORT, Undo, Archive) and backups are not available yet: they say so when asked; run on the SQLite file for them',
+      'on PostgreSQL, IMPORT, Undo, Archive and backups are not available yet: they say so when asked; run on the SQLite file for them',
     )
   const deps = createDeps({ db, sqlite, config, logger })
   const interrupted = await sweepAbandonedRuns(deps)

@@ -1,21 +1,13 @@
 // The test files that run on SQLite only for now, with why: `TEST_ON_POSTGRES=1 npm test` (CI's
 // second run) leaves them out. Each is a defect of the PostgreSQL support to mend, not a choice;
 // the list shrinks as staging moves onto both databases (issue: PostgreSQL and several instances).
+// SYNC runs on both already (staging-store-postgres.ts): the connectors' sync tests run on both.
 
-/** Staging's hot path (SYNC, IMPORT, Undo, Archive, counts, search) is written for SQLite's prepared statements. */
-const STAGING = [
+/** IMPORT, Undo and Archive are written for SQLite's prepared statements (import-service.ts), and these files use them. */
+const IMPORT = [
   'test/staging/pipeline.test.ts',
-  'test/staging/faults.test.ts',
-  'test/staging/counts-and-search.test.ts',
   'test/staging/off-thread.test.ts',
   'test/integrations/routes.test.ts',
-  'test/connectors/quickbooks-online/qbo-sync.test.ts',
-  'test/connectors/quickbooks-online/qbo-faults.test.ts',
-  'test/connectors/quickbooks-online/qbo-connect.test.ts',
-  'test/connectors/quickbooks-desktop/qbwc-protocol.test.ts',
-  'test/connectors/quickbooks-desktop/qbwc-sync.test.ts',
-  'test/connectors/quickbooks-desktop/qbwc-setup.test.ts',
-  'test/connectors/sage-intacct/intacct.test.ts',
   'test/connectors/sage-300-cre/sage300.test.ts',
   'test/connectors/crew-roster/crew-roster.test.ts',
   'test/payroll/publish-qbd.test.ts',
@@ -25,6 +17,13 @@ const STAGING = [
   'test/payroll/publish-targets.test.ts',
   'test/scripts/demo.test.ts',
 ]
+
+/**
+ * Staged search on PostgreSQL matches every word anywhere (ILIKE) but does not yet fold accents or
+ * match only the start of words as SQLite's FTS5 index does; this file holds both to those rules
+ * (its counts tests pass on PostgreSQL).
+ */
+const SEARCH = ['test/staging/counts-and-search.test.ts']
 
 /** Written against SQLite itself: its schema tables (sqlite_master) or its file. */
 const SQLITE_ITSELF = [
@@ -39,4 +38,4 @@ const SQLITE_ITSELF = [
 ]
 
 /** What a PostgreSQL run leaves out besides the browser and binary tests (their servers start on SQLite). */
-export const SQLITE_ONLY = [...STAGING, ...SQLITE_ITSELF]
+export const SQLITE_ONLY = [...IMPORT, ...SEARCH, ...SQLITE_ITSELF]

@@ -19,6 +19,17 @@ export function ignoringCase(db: AnyDb, column: string): RawBuilder<unknown> {
   return onPostgres(db) ? sql`lower(${sql.ref(column)})` : sql`${sql.ref(column)} collate nocase`
 }
 
+/**
+ * A column compared without its index: SQLite's unary + (a planner hint that keeps it on the primary
+ * key); PostgreSQL plans by its statistics and takes the column as it is.
+ */
+export function withoutIndex(db: AnyDb, column: string): RawBuilder<unknown> {
+  return onPostgres(db) ? sql`${sql.ref(column)}` : sql`+${sql.ref(column)}`
+}
+
+/** Whether staged records have SQLite's full-text index of their words (staged_search, FTS5); PostgreSQL searches them by their text. */
+export const hasStagedWordsIndex = (db: AnyDb): boolean => !onPostgres(db)
+
 /** True when the database refused a row because a unique index already holds its value. */
 export function isUniqueViolation(err: unknown): boolean {
   if (!(err instanceof Error) || !('code' in err)) return false

@@ -30,6 +30,7 @@ export interface Database {
   backup_runs: BackupRunsTable
   connector_state: ConnectorStateTable
   job_claims: JobClaimsTable
+  sync_run_seen: SyncRunSeenTable
   integration_uploads: IntegrationUploadsTable
   import_batches: ImportBatchesTable
   import_attempts: ImportAttemptsTable
@@ -302,6 +303,12 @@ export interface BackupRunsTable {
   error: string | null
   started_at: string
   finished_at: string | null
+}
+
+/** A staged record a sync run has seen (PostgreSQL; SQLite keeps these in a temporary table). */
+export interface SyncRunSeenTable {
+  run_id: number
+  staged_id: number
 }
 
 /** An occurrence of a scheduled job taken by one instance (src/integrations/job-claims.ts). */

@@ -23,6 +23,11 @@ export class CountDelta {
     this.add(to[0], to[1], 1)
   }
 
+  /** The changes that are not zero, to write. */
+  entries(): { status: string; removed: number; n: number }[] {
+    return [...this.changes].filter(([, n]) => n !== 0).map(([key, n]) => ({ status: key.split('|')[0]!, removed: Number(key.split('|')[1]), n }))
+  }
+
   writeTo(sqlite: SQLite.Database, scopeId: number): void {
     const upsert = cachedStatement(
       sqlite,

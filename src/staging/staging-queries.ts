@@ -3,7 +3,7 @@ import type { Database, StagedStatus } from '../db/schema.js'
 import type { ModuleId } from '../connectors/kit/records.js'
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
 import { containsPattern } from '../lists/list-query.js'
-import { likeIgnoringCase } from '../db/dialect.js'
+import { hasStagedWordsIndex, likeIgnoringCase, withoutIndex } from '../db/dialect.js'
 
 export const STAGING_PAGE_SIZE = 50
 export const STAGED_STATUSES: StagedStatus[] = ['new', 'updated', 'imported', 'archived']
@@ -41,17 +41,12 @@ function searchedIds(db: Db, text: string) {
   const terms = searchTerms(text)
   if (terms.length === 0)
     return db
-      .selectFrom('staged_search')
-      .select('rowid as id')
-      .where(sql<boolean>`0`)
-  const indexed = db
-    .selectFrom('staged_search')
-    .select('rowid as id')
-    .where(sql<boolean>`staged_search match ${searchQuery(terms)}`)
-  const notYetIndexed = db
+      .selectFrom('staged_records')
+      .select('id')
+      .where(sql<boolean>`1 = 0`)
+  const everyWord = db
     .selectFrom('staged_records')
     .select('id')
-    .where('id', '>', (eb) => eb.selectFrom('staged_search_progress').select('indexed_through'))
     .where((eb) =>
       eb.and(
         terms.map((term) => {
@@ -60,6 +55,12 @@ function searchedIds(db: Db, text: string) {
         }),
       ),
     )
+  if (!hasStagedWordsIndex(db)) return everyWord
+  const indexed = db
+    .selectFrom('staged_search')
+    .select('rowid as id')
+    .where(sql<boolean>`staged_search match ${searchQuery(terms)}`)
+  const notYetIndexed = everyWord.where('id', '>', (eb) => eb.selectFrom('staged_search_progress').select('indexed_through'))
   return indexed.unionAll(notYetIndexed)
 }
 
@@ -68,8 +69,10 @@ function filtered(db: Db, integration: string, module: ModuleId, f: StagingFilte
   if (f.q) {
     // The ids the search finds are looked up one by one (the unary + keeps SQLite from scanning a
     // scope index instead and testing every row against them).
-    q = q.where((eb) => eb(sql`+staged_records.scope_id`, '=', scopeIdOf(integration, module)(eb))).where('staged_records.id', 'in', searchedIds(db, f.q))
-    if (f.status) q = q.where(sql`+status`, '=', f.status)
+    q = q
+      .where((eb) => eb(withoutIndex(db, 'staged_records.scope_id'), '=', scopeIdOf(integration, module)(eb)))
+      .where('staged_records.id', 'in', searchedIds(db, f.q))
+    if (f.status) q = q.where(withoutIndex(db, 'status'), '=', f.status)
   } else {
     q = q.where(inScope(integration, module))
     if (f.status) q = q.where('status', '=', f.status)

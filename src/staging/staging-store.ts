@@ -33,7 +33,7 @@ type ExistingRow = {
 type KnownRow = [string, number, string, number, StagedStatus]
 
 // crypto.hash (Node 20.12+) is a one-shot digest, about three times cheaper than a Hash object per record.
-const hashOf: (json: string) => string =
+export const hashOf: (json: string) => string =
   typeof crypto.hash === 'function' ? (json) => crypto.hash('sha1', json, 'base64') : (json) => crypto.createHash('sha1').update(json).digest('base64')
 
 function statements(sqlite: SQLite.Database) {

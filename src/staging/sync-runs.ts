@@ -1,5 +1,4 @@
 import type { AppDeps } from '../http/app-env.js'
-import { sqliteOf } from '../db/database.js'
 import { PageError } from '../connectors/kit/hub.js'
 import type { RunTrigger } from '../connectors/kit/pages.js'
 import { MODULES, normalizeRecord, type ModuleId } from '../connectors/kit/records.js'
@@ -10,9 +9,9 @@ import { getIntegration } from '../integrations/integration-service.js'
 import { connectorContext } from '../integrations/connector-context.js'
 import { isUniqueViolation } from '../db/dialect.js'
 import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
-import { checkpointSoon } from '../db/wal-checkpointer.js'
 import { catchUpSearchIndex } from './staged-search.js'
-import { dropSeen, flagUnseenRemoved, stagePage, startSeen, type RowErrorInput, type StageInput } from './staging-store.js'
+import type { RowErrorInput, StageInput } from './staging-store.js'
+import { stageWriterOf } from './stage-writer.js'
 
 export type HubDeps = Pick<AppDeps, 'db' | 'sqlite' | 'config' | 'logger' | 'connectors' | 'runs'>
 
@@ -141,15 +140,6 @@ function keepRunAlive(deps: Pick<HubDeps, 'db'>, runId: number): () => void {
   return () => clearInterval(timer)
 }
 
-/**
- * A run has ended: its seen-set goes, and the pages it wrote are checkpointed from the WAL into
- * the database file (by a worker thread), so the next run or a page view does not pay for them.
- */
-function settleRun(sqlite: HubDeps['sqlite'], runId: number): void {
-  if (sqlite) dropSeen(sqlite, runId)
-  checkpointSoon(sqlite)
-}
-
 // The steps of a run, shared by pull connectors (executePull) and agents that call in with pages
 // (the QuickBooks Web Connector): begin, stage pages, then complete or end with a reason.
 
@@ -167,7 +157,7 @@ export async function beginRun(
     .where('id', '=', runId)
     .returning(['integration', 'module'])
     .executeTakeFirstOrThrow()
-  await deps.db.connection().execute(async () => startSeen(sqliteOf(deps, 'SYNC'), runId, run.integration, run.module))
+  await stageWriterOf(deps).begin(runId, run.integration, run.module)
   log.info({ event: 'sync_started', mode }, 'sync started')
 }
 
@@ -181,7 +171,7 @@ export async function stageRunPage(
   value: PullPage,
 ) {
   const { records, errors } = validatePage(connector, moduleId, value, page)
-  return stagePage(deps.db, sqliteOf(deps, 'SYNC'), {
+  return stageWriterOf(deps).stage({
     integration: connector.id,
     module: MODULES[moduleId],
     runId,
@@ -214,13 +204,14 @@ export async function completeRun(
       log,
     )
   }
+  const writer = stageWriterOf(deps)
   await deps.db.transaction().execute(async (trx) => {
     const finished = { status: 'succeeded' as const, finished_at: new Date().toISOString() }
     // An incremental run counted the deletions its source reported as it staged them.
-    const set = run.mode === 'full' ? { ...finished, removed_count: flagUnseenRemoved(sqliteOf(deps, 'SYNC'), integration, module, runId) } : finished
+    const set = run.mode === 'full' ? { ...finished, removed_count: await writer.flagUnseenRemoved(trx, integration, module, runId) } : finished
     await trx.updateTable('sync_runs').set(set).where('id', '=', runId).execute()
   })
-  await deps.db.connection().execute(async () => settleRun(deps.sqlite, runId))
+  await writer.end(runId)
   void catchUpSearchIndex({ ...deps, logger: log })
   log.info({ event: 'sync_finished', status: 'succeeded' }, 'sync finished')
 }
@@ -239,7 +230,7 @@ export async function endRun(
     .where('id', '=', runId)
     .where('status', 'in', ['queued', 'running', 'cancelled'])
     .execute()
-  await deps.db.connection().execute(async () => settleRun(deps.sqlite, runId))
+  await stageWriterOf(deps).end(runId)
   void catchUpSearchIndex({ ...deps, logger: log })
   log[status === 'failed' ? 'error' : 'warn']({ event: 'sync_finished', status, error }, 'sync finished')
 }

@@ -4,10 +4,10 @@ import type { PullPage, SourceRecord } from '../../src/connectors/kit/pages.js'
 import { MODULE_IDS } from '../../src/connectors/kit/records.js'
 
 // A real connector whose pages the test writes: it behaves like a platform that answers, fails,
-// hangs or sends malformed data on a given page. Not a mock of our code: the hub runs it as it runs
+// hangs, answers slowly or sends malformed data on a given page. Not a mock of our code: the hub runs it as it runs
 // any connector.
 
-export type ScriptedPage = PullPage | { throws: string } | { hangs: true }
+export type ScriptedPage = PullPage | { throws: string } | { hangs: true } | { waitsMs: number }
 
 export const department = (id: string, name = `Dept ${id}`): SourceRecord => ({ externalId: id, data: { code: id, name } })
 
@@ -26,6 +26,10 @@ export function scriptedConnector(pages: ScriptedPage[], options: { invalidRecor
     async *pull(_module, ctx) {
       for (const page of pages) {
         if ('throws' in page) throw new Error(page.throws)
+        if ('waitsMs' in page) {
+          await new Promise((resolve) => setTimeout(resolve, page.waitsMs))
+          continue
+        }
         if ('hangs' in page) {
           await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }))
           return

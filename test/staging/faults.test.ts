@@ -7,8 +7,8 @@ import { RUN_LEASE_MS, sweepAbandonedRuns, requestSync } from '../../src/staging
 import { RunRegistry } from '../../src/staging/run-registry.js'
 import { THIS_INSTANCE } from '../../src/runtime/instance-id.js'
 import { hostname } from 'node:os'
-import { scopeOf } from '../../src/staging/staging-store.js'
-import { sqliteOf } from '../../src/db/database.js'
+import { scopeIdOf } from '../../src/staging/staging-store-postgres.js'
+import { isUniqueViolation } from '../../src/db/dialect.js'
 
 async function setup(pages: ScriptedPage[], env: Record<string, string> = {}, invalidRecords?: 'skip-row' | 'fail-page') {
   const connector = scriptedConnector(pages, { invalidRecords })
@@ -39,7 +39,7 @@ describe('a connector that fails mid-sync', () => {
     await t.db
       .insertInto('staged_records')
       .values({
-        scope_id: scopeOf(sqliteOf(t.deps, 'this test'), 'scripted', 'departments')!,
+        scope_id: (await scopeIdOf(t.db, 'scripted', 'departments'))!,
         external_id: 'OLD',
         label: 'old',
         payload: '{}',
@@ -132,7 +132,8 @@ describe('a first sync', () => {
 
 describe('one run per integration and module', () => {
   it('gives two simultaneous SYNC requests the same run', async () => {
-    const { t } = await setup([{ records: [department('D1')] }])
+    // The platform answers in 200 ms, so the run is still going when the second request arrives.
+    const { t } = await setup([{ waitsMs: 200 }, { records: [department('D1')] }])
     const req = { integration: 'scripted', module: 'departments' as const, trigger: 'manual' as const, userId: null }
     const [a, b] = await Promise.all([requestSync(t.deps, req), requestSync(t.deps, req)])
     if (!a.ok || !b.ok) throw new Error('refused')
@@ -171,7 +172,7 @@ describe('one run per integration and module', () => {
         .insertInto('sync_runs')
         .values({ ...row, status: 'queued' })
         .execute(),
-    ).rejects.toThrow(/UNIQUE/)
+    ).rejects.toSatisfy(isUniqueViolation)
   })
 
   it('marks runs that were running when the process died as timed out', async () => {
