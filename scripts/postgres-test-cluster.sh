@@ -13,8 +13,9 @@ if [ -z "$bin" ]; then
 fi
 
 as_owner() {
-  # initdb and the server refuse to run as root: they run as the postgres user then.
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # initdb and the server refuse to run as root: they run as the postgres user then, from a folder
+  # that user may enter (the checkout may not be one).
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 case "${1:-}" in

@@ -8,8 +8,8 @@ import { hashOf, type PageCounts, type StagePageArgs } from './staging-store.js'
 // SYNC's writes on PostgreSQL: the same steps as staging-store.ts takes on SQLite (look the page's
 // records up, insert the new, rewrite the changed, remember what the run saw, keep the counts,
 // the run's counters and the connector's checkpoint in the same transaction), as set-based
-// statements over arrays: the lookup, the new records, the seen set and the counts are one statement
-// each (a changed record is one update of its own). What a run saw is kept in sync_run_seen, which
+// statements over arrays: the lookup, the new records, the changed ones, the seen set and the counts
+// are one statement each, whatever the page's size. What a run saw is kept in sync_run_seen, which
 // every instance and connection sees.
 
 /** The scope id of an integration's module, made on first use. */
@@ -34,9 +34,6 @@ async function writeCounts(db: Db, scopeId: number, delta: CountDelta): Promise<
     .execute()
 }
 
-/** Rows a statement may carry: PostgreSQL takes at most 65,535 values, and a staged row has 11. */
-const ROWS_PER_INSERT = 4000
-
 export async function stagePageOnPostgres(db: Db, args: StagePageArgs): Promise<PageCounts> {
   return db.transaction().execute(async (trx) => {
     const { integration, module, runId } = args
@@ -58,6 +55,7 @@ export async function stagePageOnPostgres(db: Db, args: StagePageArgs): Promise<
     const seen: number[] = []
     const reappeared: number[] = []
     const fresh: { external_id: string; label: string; payload: string; hash: string }[] = []
+    const rewritten: { id: number; label: string; payload: string; hash: string; status: StagedStatus }[] = []
     for (const record of args.records) {
       const json = JSON.stringify(record.payload)
       const hash = hashOf(json)
@@ -74,44 +72,34 @@ export async function stagePageOnPostgres(db: Db, args: StagePageArgs): Promise<
         counts.unchanged++
       } else {
         const status = stagedStatus({ ...row, hash })
-        // The payload it was imported with is kept before it is replaced (see staging-store.ts).
-        await trx
-          .updateTable('staged_records')
-          .set({
-            imported_payload: sql`case when imported_payload is null and imported_hash = hash then payload else imported_payload end`,
-            label,
-            payload: json,
-            hash,
-            status,
-            removed: 0,
-            last_changed_at: now,
-            last_changed_run_id: runId,
-          })
-          .where('id', '=', row.id)
-          .execute()
+        rewritten.push({ id: row.id, label, payload: json, hash, status })
         delta.move([row.status, row.removed], [status, 0])
         seen.push(row.id)
         counts.updated++
       }
     }
-    for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
-      const inserted = await trx
-        .insertInto('staged_records')
-        .values(
-          fresh.slice(i, i + ROWS_PER_INSERT).map((f) => ({
-            scope_id: scope,
-            ...f,
-            status: 'new' as StagedStatus,
-            archived: 0,
-            removed: 0,
-            first_seen_at: now,
-            last_changed_at: now,
-            last_changed_run_id: runId,
-          })),
-        )
-        .returning('id')
-        .execute()
-      for (const r of inserted) seen.push(r.id)
+    if (fresh.length > 0) {
+      // One statement over four arrays: the driver sends four values, not eleven per row.
+      const column = (key: keyof (typeof fresh)[number]) => fresh.map((f) => f[key])
+      const inserted = await sql<{ id: number }>`
+        insert into staged_records (scope_id, external_id, label, payload, hash, status, archived, removed, first_seen_at, last_changed_at, last_changed_run_id)
+        select ${scope}, v.external_id, v.label, v.payload, v.hash, 'new', 0, 0, ${now}, ${now}, ${runId}
+        from unnest(${column('external_id')}::text[], ${column('label')}::text[], ${column('payload')}::text[], ${column('hash')}::text[])
+          as v(external_id, label, payload, hash)
+        returning id`.execute(trx)
+      for (const r of inserted.rows) seen.push(r.id)
+    }
+    if (rewritten.length > 0) {
+      // The payload it was imported with is kept before it is replaced (see staging-store.ts); the
+      // right-hand side reads the row as it was.
+      const column = (key: keyof (typeof rewritten)[number]) => rewritten.map((r) => r[key])
+      await sql`
+        update staged_records s set
+          imported_payload = case when s.imported_payload is null and s.imported_hash = s.hash then s.payload else s.imported_payload end,
+          label = v.label, payload = v.payload, hash = v.hash, status = v.status, removed = 0, last_changed_at = ${now}, last_changed_run_id = ${runId}
+        from unnest(${column('id')}::int[], ${column('label')}::text[], ${column('payload')}::text[], ${column('hash')}::text[], ${column('status')}::text[])
+          as v(id, label, payload, hash, status)
+        where s.id = v.id`.execute(trx)
     }
     counts.new = fresh.length
     delta.add('new', 0, counts.new)

@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import SQLite from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { binaryBuildable } from '../helpers/binary.js'
-import { exited } from '../helpers/server-process.js'
+import { exited, signInOverHttp } from '../helpers/server-process.js'
 
 // The executable as a customer gets it: built, copied alone into an empty folder, and run there with
 // no node on PATH and no node_modules anywhere above it.
@@ -72,17 +72,7 @@ describe.skipIf(!binaryBuildable)('the one-file binary', () => {
     const server = await serve()
     const base = `http://127.0.0.1:${server.port}`
     const headers = { 'sec-fetch-site': 'same-origin' }
-    const login = await fetch(`${base}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'email=boss%40example.com&password=long+enough+password',
-    })
-    expect(login.status).toBe(303)
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ')
+    const cookie = await signInOverHttp(base, 'boss@example.com', 'long enough password')
     const authed = { ...headers, cookie, 'hx-request': 'true' }
     expect((await fetch(`${base}/public/vendor/htmx.min.js`)).status).toBe(200)
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { freshPostgres, postgresAvailable } from '../helpers/postgres.js'
 import { runCli } from '../helpers/cli.js'
-import { exited, startServerProcess } from '../helpers/server-process.js'
+import { exited, signInOverHttp, startServerProcess } from '../helpers/server-process.js'
 
 // DATABASE_URL: the command line and the server on PostgreSQL, two instances on one database at
 // once (no file lock between them), a session begun on one answered by the other.
@@ -32,17 +32,7 @@ describe.skipIf(!postgresAvailable)('Clockbridge on PostgreSQL (DATABASE_URL)', 
     const base = (port: number) => `http://127.0.0.1:${port}`
     expect((await fetch(`${base(a.port)}/healthz`)).status).toBe(200)
     expect((await fetch(`${base(b.port)}/healthz`)).status).toBe(200)
-    const login = await fetch(`${base(a.port)}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'email=boss%40example.com&password=long+enough+password',
-    })
-    expect(login.status).toBe(303)
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ')
+    const cookie = await signInOverHttp(base(a.port), 'boss@example.com', 'long enough password')
     const onB = await fetch(`${base(b.port)}/employees`, { headers: { cookie }, redirect: 'manual' })
     expect(onB.status).toBe(200)
     const page = await onB.text()

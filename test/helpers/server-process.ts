@@ -21,3 +21,18 @@ export function startServerProcess(env: Record<string, string>): Promise<{ child
 /** Resolves when the process has ended (at once if it already has). */
 export const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r))
+
+/** Signs in over real HTTP as a browser would (same-origin form post); the Cookie header to send next, or an error with the status. */
+export async function signInOverHttp(base: string, email: string, password: string): Promise<string> {
+  const login = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, password }).toString(),
+  })
+  if (login.status !== 303) throw new Error(`sign-in answered ${login.status}`)
+  return login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
+}
