@@ -26,6 +26,11 @@ export default defineConfig({
     // Quiet by default; a failing test prints its own assertion.
     silent: 'passed-only',
     // npm run coverage: line and branch figures of src/ and views/ (V8's own counters).
-    coverage: { provider: 'v8', include: ['src/**', 'views/**'], reporter: ['text-summary', 'json-summary'], reportsDirectory: 'test-output/coverage' },
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.{ts,tsx,mjs,cjs}', 'views/**/*.{ts,tsx}'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'test-output/coverage',
+    },
   },
 })
