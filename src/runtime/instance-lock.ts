@@ -22,12 +22,12 @@ function holderOf(file: string): Holder | null {
   }
 }
 
-/** Takes the database's lock for this process; returns what releases it. */
 /** The lock of the configured database: none on PostgreSQL, where several instances share one database by design. */
 export function lockInstance(config: { databasePath: string; databaseUrl: string | null }): () => void {
   return config.databaseUrl ? () => {} : lockDatabase(config.databasePath)
 }
 
+/** Takes the database's lock for this process; returns what releases it. */
 export function lockDatabase(databasePath: string): () => void {
   if (databasePath === ':memory:') return () => {}
   const file = `${databasePath}.lock`

@@ -12,16 +12,18 @@ import { hashOf, type PageCounts, type StagePageArgs } from './staging-store.js'
 // are one statement each, whatever the page's size. What a run saw is kept in sync_run_seen, which
 // every instance and connection sees.
 
-/** The scope id of an integration's module, made on first use. */
+/** The scope id of an integration's module, made on first use (one statement either way: a page pays one round trip for it). */
 export async function scopeIdOf(db: Db, integration: string, module: string, mode: 'make' | 'existing' = 'make'): Promise<number | undefined> {
-  if (mode === 'make')
-    await db
-      .insertInto('staging_scopes')
-      .values({ integration, module })
-      .onConflict((oc) => oc.doNothing())
-      .execute()
-  const row = await db.selectFrom('staging_scopes').select('id').where('integration', '=', integration).where('module', '=', module).executeTakeFirst()
-  return row?.id
+  if (mode === 'existing')
+    return (await db.selectFrom('staging_scopes').select('id').where('integration', '=', integration).where('module', '=', module).executeTakeFirst())?.id
+  // A conflict that rewrites the same value still returns the row: the id comes back whether it was made now or before.
+  const row = await db
+    .insertInto('staging_scopes')
+    .values({ integration, module })
+    .onConflict((oc) => oc.columns(['integration', 'module']).doUpdateSet({ module }))
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
 }
 
 async function writeCounts(db: Db, scopeId: number, delta: CountDelta): Promise<void> {
