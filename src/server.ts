@@ -36,9 +36,9 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
   }
   await deleteExpiredSessions(db)
   if (!sqlite)
-    logger.warn(
-      { event: 'postgres_in_progress', database: databaseName(config) },
-      'on PostgreSQL, IMPORT, Undo, Archive and backups are not available yet: they say so when asked; run on the SQLite file for them',
+    logger.info(
+      { event: 'database_postgres', database: databaseName(config) },
+      'data on PostgreSQL: Clockbridge takes no backups of it; back it up with its own tools (pg_dump, or the service that hosts it)',
     )
   const deps = createDeps({ db, sqlite, config, logger })
   const interrupted = await sweepAbandonedRuns(deps)

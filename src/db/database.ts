@@ -79,15 +79,6 @@ export function redactedUrl(url: string): string {
 export const databaseName = (config: { databasePath: string; databaseUrl: string | null }): string =>
   config.databaseUrl ? redactedUrl(config.databaseUrl) : config.databasePath
 
-/** A path written for SQLite only so far, asked for on PostgreSQL: the message names it. */
-export class NotOnPostgresYetError extends Error {}
-
-/** The SQLite connection behind `db` for a path written for SQLite only so far (`what` names it); on PostgreSQL, an error saying so. */
-export function sqliteOf(deps: { sqlite: SQLite.Database | null }, what: string): SQLite.Database {
-  if (deps.sqlite) return deps.sqlite
-  throw new NotOnPostgresYetError(`${what} does not run on PostgreSQL yet; run Clockbridge on its SQLite file for it.`)
-}
-
 /** Opens (creating if needed) the SQLite file with WAL, foreign keys and a busy timeout. */
 export function openDatabase(path: string): OpenedDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })

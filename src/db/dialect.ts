@@ -30,6 +30,20 @@ export function withoutIndex(db: AnyDb, column: string): RawBuilder<unknown> {
 /** Whether staged records have SQLite's full-text index of their words (staged_search, FTS5); PostgreSQL searches them by their text. */
 export const hasStagedWordsIndex = (db: AnyDb): boolean => !onPostgres(db)
 
+// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL on purpose
+const BEYOND_ASCII = /[^\u0000-\u007f]/
+
+/** SQLite's lower() folds A-Z only, so "É" and "é" are two values to its unique indexes. */
+const foldAsciiLetters = (value: string): string =>
+  BEYOND_ASCII.test(value) ? value.replace(/[A-Z]+/g, (capitals) => capitals.toLowerCase()) : value.toLowerCase()
+
+/**
+ * A value as the database's lower() folds it, so that a key compared in memory is one value exactly
+ * when a unique index on lower(column) takes it for one: SQLite folds ASCII letters only,
+ * PostgreSQL (in a UTF-8 database) every letter.
+ */
+export const caseFolding = (db: AnyDb): ((value: string) => string) => (onPostgres(db) ? (value) => value.toLowerCase() : foldAsciiLetters)
+
 /** True when the database refused a row because a unique index already holds its value. */
 export function isUniqueViolation(err: unknown): boolean {
   if (!(err instanceof Error) || !('code' in err)) return false

@@ -10,8 +10,8 @@ import type { SessionUser } from '../auth/sessions.js'
 export type AppDeps = {
   db: Db
   /**
-   * The same connection as `db`, for the paths written for SQLite (the staging hot path, WAL
-   * checkpoints, file backups); null on PostgreSQL, where `sqliteOf` says what is not available yet.
+   * The same connection as `db`, for what SQLite does through its own statements (the staging and
+   * IMPORT hot paths, WAL checkpoints, file backups); null on PostgreSQL.
    */
   sqlite: SQLite.Database | null
   config: Config

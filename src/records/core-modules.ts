@@ -143,7 +143,8 @@ export const CORE_MODULES: Record<CoreTable, CoreModule> = {
 
 const writable = new Map<CoreTable, Set<string>>()
 
-function checkedColumns(module: CoreModule, values: Record<string, unknown>): void {
+/** Refuses a column the module does not let a sync write (it owns its table). */
+export function checkedColumns(module: CoreModule, values: Record<string, unknown>): void {
   let columns = writable.get(module.table)
   if (!columns) writable.set(module.table, (columns = new Set([...module.columns, ...SOURCE_COLUMNS])))
   for (const column of Object.keys(values)) if (!columns.has(column)) throw new Error(`${module.table} has no column ${column} that a sync may write`)

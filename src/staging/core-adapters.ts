@@ -1,6 +1,7 @@
 import type { CoreRow } from './staging-store.js'
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
+import { caseFolding } from '../db/dialect.js'
 import type { ModuleId, StagedPayload } from '../connectors/kit/records.js'
 import { CORE_MODULES, type CoreModule, type CoreTable } from '../records/core-modules.js'
 
@@ -10,19 +11,12 @@ import { CORE_MODULES, type CoreModule, type CoreTable } from '../records/core-m
 
 export type CoreMatch = { id: number; label: string; source_integration: string | null; external_id: string | null }
 
-// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL on purpose
-const BEYOND_ASCII = /[^\u0000-\u007f]/
-
-/**
- * A natural-key value as the unique indexes compare it: SQLite's lower() folds A-Z only, so "É" and
- * "é" are two values to the database and must be two values here too.
- */
-export const keyLower = (value: string): string =>
-  BEYOND_ASCII.test(value) ? value.replace(/[A-Z]+/g, (capitals) => capitals.toLowerCase()) : value.toLowerCase()
-
 /** Ids of the records other modules refer to by name, code or number, loaded once per batch. */
 export class References {
-  private constructor(private readonly maps: Map<CoreTable, Map<string, number>>) {}
+  private constructor(
+    private readonly maps: Map<CoreTable, Map<string, number>>,
+    private readonly fold: (value: string) => string,
+  ) {}
 
   /** Every table some module refers to, by the column its definition names (src/records/core-modules.ts). */
   static async load(db: Db): Promise<References> {
@@ -36,13 +30,13 @@ export class References {
         .execute()
       maps.set(table, new Map(rows.map((r) => [r.k, r.id])))
     }
-    return new References(maps)
+    return new References(maps, caseFolding(db))
   }
 
   /** undefined: no value given; null: a value that names nothing. */
   id(table: CoreTable, value: string | null | undefined): number | null | undefined {
     if (!value) return undefined
-    return this.maps.get(table)?.get(keyLower(value)) ?? null
+    return this.maps.get(table)?.get(this.fold(value)) ?? null
   }
 }
 

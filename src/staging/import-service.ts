@@ -1,19 +1,18 @@
 import { sql } from 'kysely'
-import { sqliteOf, type Db } from '../db/database.js'
-import type { Insertable } from 'kysely'
-import type { ImportAction, ImportBatchItemsTable } from '../db/schema.js'
+import type { Db } from '../db/database.js'
+import type { ImportAction } from '../db/schema.js'
 import { recordAudit, systemActor, type Actor } from '../audit/audit-log.js'
 import { MODULES, type ModuleId, type StagedPayload } from '../connectors/kit/records.js'
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
-import { CORE_ADAPTERS, keyLower, References, type CoreAdapter, type CoreMatch, type NaturalKey } from './core-adapters.js'
-import { coreRowsByKey, existingCoreIds, insertBatchItem, loadStaged, markImported, scopeOf, type StagedForImport } from './staging-store.js'
-import { keepingCounts } from './staged-counts.js'
+import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch, type NaturalKey } from './core-adapters.js'
+import type { StagedForImport } from './staging-store.js'
+import { importStoreOf, type BatchItem, type ChunkWriter, type ImportStore } from './import-store.js'
 import { stagedStatus } from './staged-status.js'
 import { withCheckpointAfter } from '../db/wal-checkpointer.js'
 import { runHeavy } from './off-thread.js'
 import type { ImportArgs } from './import-args.js'
-import { CORE_MODULES, writeSyncedRow } from '../records/core-modules.js'
+import { CORE_MODULES } from '../records/core-modules.js'
 
 export type ImportPlanItem = {
   stagedId: number
@@ -42,20 +41,20 @@ class KeyIndex {
 
   static #slot = (key: NaturalKey, scope: number, lowered: string) => (key.scoped ? `${scope}\u0000${lowered}` : lowered)
 
-  static load(sqlite: SQLite.Database, adapter: CoreAdapter, items: Prepared[]): KeyIndex {
+  static async load(store: ImportStore, adapter: CoreAdapter, items: Prepared[]): Promise<KeyIndex> {
     const index = new KeyIndex(adapter.keys.length)
-    adapter.keys.forEach((key, k) => {
+    for (const [k, key] of adapter.keys.entries()) {
       const values = [...new Set(items.map((i) => i.keyValues[k]).filter((v): v is string => !!v))]
-      for (const row of coreRowsByKey(sqlite, adapter.table, key.column, values)) {
+      for (const row of await store.coreRowsByKey(adapter.table, key.column, values)) {
         const scope = key.scoped ? Number(row.job_site_id ?? 0) : 0
-        index.#holders[k]!.set(KeyIndex.#slot(key, scope, keyLower(String(row[key.column]))), {
+        index.#holders[k]!.set(KeyIndex.#slot(key, scope, store.fold(String(row[key.column]))), {
           id: row.id,
           label: adapter.label(row),
           source_integration: row.source_integration,
           external_id: row.external_id,
         })
       }
-    })
+    }
     return index
   }
 
@@ -76,19 +75,25 @@ class KeyIndex {
 /** A staged row ready to plan: its payload, its natural-key values lower-cased, and their scope. */
 type Prepared = { row: Staged; payload: StagedPayload; keyValues: (string | null)[]; scope: number }
 
-const keyValueOf = (key: NaturalKey, payload: StagedPayload): string | null => {
+const keyValueOf = (store: ImportStore, key: NaturalKey, payload: StagedPayload): string | null => {
   const value = key.value(payload)
-  return value ? keyLower(value) : null
+  return value ? store.fold(value) : null
 }
 
 /** Everything the planner needs for a chunk of records, read in a few statements instead of a few per record. */
-function prepareBatch(sqlite: SQLite.Database, adapter: CoreAdapter, rows: Staged[], refs: References) {
+async function prepareBatch(store: ImportStore, adapter: CoreAdapter, rows: Staged[], refs: References) {
   const items: Prepared[] = rows.map((row) => {
     const payload = JSON.parse(row.payload) as StagedPayload
-    return { row, payload, keyValues: adapter.keys.map((key) => keyValueOf(key, payload)), scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
+    return { row, payload, keyValues: adapter.keys.map((key) => keyValueOf(store, key, payload)), scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
   })
   const coreIds = [...new Set(rows.map((r) => r.core_id).filter((id): id is number => id !== null))]
-  return { items, existing: existingCoreIds(sqlite, adapter.table, coreIds), index: KeyIndex.load(sqlite, adapter, items) }
+  return { items, existing: await store.existingCoreIds(adapter.table, coreIds), index: await KeyIndex.load(store, adapter, items) }
+}
+
+/** The staged rows of the selection IMPORT may write (New or Updated), and how many it skips. */
+async function importableOf(store: ImportStore, scope: number | undefined, ids: number[]): Promise<Staged[]> {
+  if (scope === undefined) return []
+  return (await store.loadStaged(scope, ids)).filter((r) => r.status === 'new' || r.status === 'updated')
 }
 
 /** What IMPORT would do with one record: update what it fed before, link a hand-entered twin, or create. */
@@ -126,11 +131,10 @@ function collision(adapter: CoreAdapter, item: Prepared, targetId: number | null
 
 export async function planImport(deps: { db: Db; sqlite: SQLite.Database | null }, integration: string, module: ModuleId, ids: number[]): Promise<ImportPlan> {
   const { db } = deps
-  const sqlite = sqliteOf(deps, 'The IMPORT preview')
+  const store = importStoreOf(db, deps.sqlite)
   const adapter = CORE_ADAPTERS[module]
-  const rows = loadStaged(sqlite, integration, module, ids)
-  const importable = rows.filter((r) => r.status === 'new' || r.status === 'updated')
-  const { items, existing, index } = prepareBatch(sqlite, adapter, importable, await References.load(db))
+  const importable = await importableOf(store, await store.scopeOf(integration, module), ids)
+  const { items, existing, index } = await prepareBatch(store, adapter, importable, await References.load(db))
   return { items: items.map((item) => planItem(integration, adapter, item, existing, index)), skipped: ids.length - importable.length }
 }
 
@@ -143,13 +147,11 @@ export type ImportResult = {
   skipped: number
 }
 
-type BatchItem = Insertable<ImportBatchItemsTable>
-
 /** Records are planned and written this many at a time, so memory stays flat however many are selected. */
 const IMPORT_CHUNK = 2000
 
-/** What one batch has written so far: its lines, and the created records kept compactly (see the migration). */
-type BatchLog = { batchId: number; now: string; items: BatchItem[]; createdRecords: [number, number][]; result: ImportResult }
+/** What one batch has written so far: its result, and the created records kept compactly (see the migration). */
+type BatchLog = { batchId: number; now: string; createdRecords: [number, number][]; result: ImportResult }
 
 /**
  * Imports the selected records in one transaction: each is created, updated, or linked to its
@@ -218,42 +220,41 @@ export async function markInterruptedImports(db: Db): Promise<number> {
 
 /**
  * IMPORT on this thread's connection, as one unit of work: one transaction, opened by Kysely on
- * `db`. `sqlite` is the same connection (see openDatabase), so the prepared statements of the hot
- * path (staged rows, core rows through src/records/core-modules.ts, batch lines) run inside that
- * transaction and commit or roll back with it. The worker of off-thread.ts calls this.
+ * `db`; the store of that transaction (import-store.ts) writes the staged rows, core rows and batch
+ * lines inside it, so they commit or roll back with it. The worker of off-thread.ts calls this.
  */
 export async function importHere(deps: { db: Db; sqlite: SQLite.Database | null }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
-  const { db } = deps
-  const sqlite = sqliteOf(deps, 'IMPORT')
+  const { db, sqlite } = deps
   const { defaultCountry } = await getSettings(db, args.defaultTimeZone)
-  return withCheckpointAfter(sqlite, () => db.transaction().execute((trx) => importChunks(trx, sqlite, actor, args, defaultCountry)))
+  return withCheckpointAfter(sqlite, () => db.transaction().execute((trx) => importChunks(trx, importStoreOf(trx, sqlite), actor, args, defaultCountry)))
 }
 
-async function importChunks(trx: Db, sqlite: SQLite.Database, actor: Actor, args: ImportArgs, defaultCountry: string): Promise<ImportResult> {
+async function importChunks(trx: Db, store: ImportStore, actor: Actor, args: ImportArgs, defaultCountry: string): Promise<ImportResult> {
   const adapter = CORE_ADAPTERS[args.module]
   const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], skipped: 0 }
   const refs = await References.load(trx)
-  const scope = scopeOf(sqlite, args.integration, args.module, 'existing')
+  const scope = await store.scopeOf(args.integration, args.module)
   if (scope === undefined) return { ...result, skipped: args.ids.length }
   let log: BatchLog | null = null
   for (let i = 0; i < args.ids.length; i += IMPORT_CHUNK) {
     const chunk = args.ids.slice(i, i + IMPORT_CHUNK)
-    const importable = loadStaged(sqlite, args.integration, args.module, chunk).filter((r) => r.status === 'new' || r.status === 'updated')
+    const importable = await importableOf(store, scope, chunk)
     result.skipped += chunk.length - importable.length
     if (importable.length === 0) continue
     log ??= await openBatch(trx, actor, args, result)
-    const { items, existing, index } = prepareBatch(sqlite, adapter, importable, refs)
+    const { items, existing, index } = await prepareBatch(store, adapter, importable, refs)
+    const writer = store.chunkWriter(CORE_MODULES[adapter.table])
+    // A record creates a row only if it feeds none that still exists.
+    await writer.reserve(items.filter((item) => item.row.core_id === null || !existing.has(item.row.core_id)).length)
     const batch = log
-    await keepingCounts(
-      sqlite,
+    await store.keepingCounts(
       scope,
       importable.map((r) => r.id),
-      () => {
-        for (const item of items) importOne(sqlite, adapter, args, { defaultCountry, refs }, item, existing, index, batch)
+      async () => {
+        for (const item of items) importOne(writer, adapter, args, { defaultCountry, refs }, item, existing, index, batch)
+        await writer.flush()
       },
     )
-    for (const line of log.items) insertBatchItem(sqlite, line)
-    log.items = []
   }
   if (log) await closeBatch(trx, actor, args, log)
   return result
@@ -277,7 +278,7 @@ async function openBatch(trx: Db, actor: Actor, args: ImportArgs, result: Import
     .returning('id')
     .executeTakeFirstOrThrow()
   result.batchId = batch.id
-  return { batchId: batch.id, now, items: [], createdRecords: [], result }
+  return { batchId: batch.id, now, createdRecords: [], result }
 }
 
 async function closeBatch(trx: Db, actor: Actor, args: ImportArgs, { batchId, createdRecords, result }: BatchLog): Promise<void> {
@@ -301,7 +302,7 @@ async function closeBatch(trx: Db, actor: Actor, args: ImportArgs, { batchId, cr
 }
 
 function importOne(
-  sqlite: SQLite.Database,
+  writer: ChunkWriter,
   adapter: CoreAdapter,
   args: ImportArgs,
   ctx: { defaultCountry: string; refs: References },
@@ -327,21 +328,21 @@ function importOne(
           : collision(adapter, item, plan.core?.id ?? null, index)
   if (problem || !mapped || 'error' in mapped) {
     result.failed.push({ externalId: r.external_id, label: r.label, message: problem ?? 'could not be imported' })
-    log.items.push({ ...batchLine(log, r), action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: problem })
+    writer.batchLine({ ...batchLine(log, r), action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: problem })
     return
   }
-  const coreId = writeCore(sqlite, adapter, plan, mapped.values, args.integration, r.external_id, now)
+  const coreId = writeCore(writer, plan, mapped.values, args.integration, r.external_id, now)
   index.claim(adapter, item, { id: coreId, label: r.label, source_integration: args.integration, external_id: r.external_id })
-  markImported(sqlite, r.id, coreId, r.hash, now)
+  writer.markImported(r.id, coreId, r.hash, now)
   const action: ImportAction = plan.action === 'create' ? 'created' : plan.action === 'link' ? 'linked' : 'updated'
   result[action]++
   // A record created from a never-imported staged record: undo needs only the two ids.
   if (action === 'created' && r.core_id === null && r.imported_hash === null && r.imported_at === null) log.createdRecords.push([r.id, coreId])
-  else log.items.push({ ...batchLine(log, r), action, core_id: coreId, core_updated_at: now, message: null })
+  else writer.batchLine({ ...batchLine(log, r), action, core_id: coreId, core_updated_at: now, message: null })
 }
 
 /** What undo needs to put a staged record back as it stood before this batch. */
-function batchLine(log: BatchLog, r: Staged) {
+function batchLine(log: BatchLog, r: Staged): Omit<BatchItem, 'action' | 'core_id' | 'core_updated_at' | 'message'> {
   return {
     batch_id: log.batchId,
     staged_record_id: r.id,
@@ -354,23 +355,15 @@ function batchLine(log: BatchLog, r: Staged) {
 }
 
 /** Writes the mapped values (a fresh object from the adapter, completed in place) with where they came from. */
-function writeCore(
-  sqlite: SQLite.Database,
-  adapter: CoreAdapter,
-  plan: ImportPlanItem,
-  values: Record<string, unknown>,
-  integration: string,
-  externalId: string,
-  now: string,
-): number {
+function writeCore(writer: ChunkWriter, plan: ImportPlanItem, values: Record<string, unknown>, integration: string, externalId: string, now: string): number {
   values.source_integration = integration
   values.external_id = externalId
   values.updated_at = now
   if (plan.action === 'create') {
     values.created_at = now
-    return writeSyncedRow(sqlite, CORE_MODULES[adapter.table], values)
+    return writer.write(values)
   }
-  return writeSyncedRow(sqlite, CORE_MODULES[adapter.table], values, plan.core!.id)
+  return writer.write(values, plan.core!.id)
 }
 
 export type UndoResult = { removed: number; kept: { label: string; reason: string }[] }
@@ -385,16 +378,14 @@ export async function undoBatch(deps: { db: Db; sqlite: SQLite.Database | null }
 
 /** Undo on this thread's connection, in one transaction (the worker of off-thread.ts calls it). */
 export async function undoHere(deps: { db: Db; sqlite: SQLite.Database | null }, actor: Actor, batchId: number): Promise<UndoResult | { error: string }> {
-  const { db } = deps
-  const sqlite = sqliteOf(deps, 'Undo of an IMPORT')
-  return db.transaction().execute(async (trx) => {
+  return deps.db.transaction().execute(async (trx) => {
+    const store = importStoreOf(trx, deps.sqlite)
     const batch = await trx.selectFrom('import_batches').selectAll().where('id', '=', batchId).executeTakeFirst()
     if (!batch) return { error: 'This import batch does not exist.' }
     if (batch.undone_at) return { error: `This batch was already undone on ${batch.undone_at.slice(0, 16).replace('T', ' ')} UTC.` }
     const items = [...(await batchLines(trx, batchId)), ...(await createdRecordLines(trx, batch))]
-    const scope = scopeOf(sqlite, batch.integration, batch.module, 'existing')!
-    const result = await keepingCounts(
-      sqlite,
+    const scope = (await store.scopeOf(batch.integration, batch.module))!
+    const result = await store.keepingCounts(
       scope,
       items.map((item) => item.staged_record_id),
       () => undoLines(trx, batch.module as ModuleId, items),
@@ -530,15 +521,14 @@ export async function setArchived(
   actor: Actor,
   args: { integration: string; module: ModuleId; ids: number[]; archived: boolean },
 ): Promise<number> {
-  const { db } = deps
-  const sqlite = sqliteOf(deps, 'Archive and Unarchive')
-  return db.transaction().execute(async (trx) => {
-    const scope = scopeOf(sqlite, args.integration, args.module, 'existing')
+  return deps.db.transaction().execute(async (trx) => {
+    const store = importStoreOf(trx, deps.sqlite)
+    const scope = await store.scopeOf(args.integration, args.module)
     let changed = 0
     for (let i = 0; scope !== undefined && i < args.ids.length; i += 500) {
       const chunk = args.ids.slice(i, i + 500)
       const base = trx.updateTable('staged_records').where('scope_id', '=', scope).where('id', 'in', chunk)
-      const result = await keepingCounts(sqlite, scope, chunk, () =>
+      const result = await store.keepingCounts(scope, chunk, () =>
         args.archived
           ? base.set({ archived: 1, status: 'archived' }).where('archived', '=', 0).executeTakeFirst()
           : base

@@ -26,7 +26,8 @@ export async function scopeIdOf(db: Db, integration: string, module: string, mod
   return row.id
 }
 
-async function writeCounts(db: Db, scopeId: number, delta: CountDelta): Promise<void> {
+/** Adds a scope's count changes to staging_counts, in one statement. */
+export async function writeCounts(db: Db, scopeId: number, delta: CountDelta): Promise<void> {
   const rows = delta.entries().map((e) => ({ scope_id: scopeId, ...e, status: e.status as StagedStatus }))
   if (rows.length === 0) return
   await db

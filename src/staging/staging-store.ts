@@ -275,9 +275,7 @@ export type StagedForImport = {
 }
 
 /** The selected staged rows of a module, in id order, for IMPORT to plan and write. */
-export function loadStaged(sqlite: SQLite.Database, integration: string, module: string, ids: number[]): StagedForImport[] {
-  const scope = scopeOf(sqlite, integration, module, 'existing')
-  if (scope === undefined) return []
+export function loadStaged(sqlite: SQLite.Database, scope: number, ids: number[]): StagedForImport[] {
   // The unary + keeps SQLite on the primary key: a scope index would scan the whole module.
   const sql = `select id, external_id, label, payload, hash, status, core_id, imported_payload, imported_hash, imported_at from staged_records
     where +scope_id = ? and id in (select value from json_each(?)) order by id`

@@ -10,7 +10,6 @@ import { runCli } from '../helpers/cli.js'
 import { seedDemo } from '../../src/demo/demo.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
 import { compareTables, moveToPostgres, MoveRefusedError } from '../../src/db/move-to-postgres.js'
-import { sqliteOf } from '../../src/db/database.js'
 
 // clockbridge migrate --to postgres://…: a SQLite customer's whole database, demo-sized (users,
 // uploads with their bytes, staged records, counts, the connectors' store, audit), copied and checked.
@@ -37,9 +36,9 @@ describe.skipIf(!postgresAvailable)('moving a SQLite database to PostgreSQL', ()
     const target = await freshPostgres()
     onTestFinished(target.drop)
 
-    const moved = await moveToPostgres(sqliteOf(t.deps, 'this test'), target.url)
+    const moved = await moveToPostgres(t.deps.sqlite!, target.url)
     const byName = Object.fromEntries(moved.map((m) => [m.name, m.rows]))
-    const sqliteCount = (table: string) => (sqliteOf(t.deps, 'this test').prepare(`select count(*) as n from "${table}"`).get() as { n: number }).n
+    const sqliteCount = (table: string) => (t.deps.sqlite!.prepare(`select count(*) as n from "${table}"`).get() as { n: number }).n
     for (const table of [
       'users',
       'employees',
@@ -64,9 +63,7 @@ describe.skipIf(!postgresAvailable)('moving a SQLite database to PostgreSQL', ()
       .where('integration', '=', 'spreadsheet')
       .where('module', '=', 'employees')
       .executeTakeFirstOrThrow()
-    const original = sqliteOf(t.deps, 'this test')
-      .prepare(`select content from integration_uploads where integration = 'spreadsheet' and module = 'employees'`)
-      .get() as {
+    const original = t.deps.sqlite!.prepare(`select content from integration_uploads where integration = 'spreadsheet' and module = 'employees'`).get() as {
       content: Buffer
     }
     expect(Buffer.compare(Buffer.from(upload.content), original.content)).toBe(0)
@@ -76,7 +73,7 @@ describe.skipIf(!postgresAvailable)('moving a SQLite database to PostgreSQL', ()
       .values({ code: 'NEW', name: 'New after the move', created_at: now, updated_at: now })
       .returning('id')
       .executeTakeFirstOrThrow()
-    expect(created.id).toBe((sqliteOf(t.deps, 'this test').prepare('select max(id) as id from departments').get() as { id: number }).id + 1)
+    expect(created.id).toBe((t.deps.sqlite!.prepare('select max(id) as id from departments').get() as { id: number }).id + 1)
 
     // The check sees a changed value, a missing row and a changed byte of a file, table by table.
     await target.db.updateTable('employees').set({ last_name: 'Changed' }).where('employee_number', '=', '1001').execute()
@@ -86,14 +83,14 @@ describe.skipIf(!postgresAvailable)('moving a SQLite database to PostgreSQL', ()
       .set({ content: Buffer.from('x') })
       .where('module', '=', 'departments')
       .execute()
-    const differing = (await compareTables(sqliteOf(t.deps, 'this test'), target.db)).filter(
+    const differing = (await compareTables(t.deps.sqlite!, target.db)).filter(
       (c) => c.sqlite.checksum !== c.postgres.checksum || c.sqlite.rows !== c.postgres.rows,
     )
     expect(differing.map((d) => d.name).sort()).toEqual(['audit_log', 'departments', 'employees', 'integration_uploads'])
 
     const before = await countsOf(target.url, ['users', 'employees', 'departments'])
-    await expect(moveToPostgres(sqliteOf(t.deps, 'this test'), target.url)).rejects.toThrow(MoveRefusedError)
-    await expect(moveToPostgres(sqliteOf(t.deps, 'this test'), target.url)).rejects.toThrow(/is not empty: it has \d+ tables .*Nothing was written/)
+    await expect(moveToPostgres(t.deps.sqlite!, target.url)).rejects.toThrow(MoveRefusedError)
+    await expect(moveToPostgres(t.deps.sqlite!, target.url)).rejects.toThrow(/is not empty: it has \d+ tables .*Nothing was written/)
     expect(await countsOf(target.url, ['users', 'employees', 'departments'])).toEqual(before)
   })
 

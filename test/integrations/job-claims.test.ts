@@ -31,8 +31,7 @@ async function twoInstances() {
 }
 
 describe('scheduled jobs across instances', () => {
-  // SYNC itself does not run on PostgreSQL yet (test/sqlite-only.ts); the claims do (the next test).
-  it.skipIf(testsOnPostgres)('runs a schedule due at the same minute once, whichever instance fires first, and the next occurrence again', async () => {
+  it('runs a schedule due at the same minute once, whichever instance fires first, and the next occurrence again', async () => {
     const [first, second] = await twoInstances()
     await activateSource(first.db)
     await uploadCsv(first.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez']]))

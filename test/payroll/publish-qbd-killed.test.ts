@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
 import { copiesInQuickBooks, PERIOD, qbdPayrollHub, QBWC_PASSWORD } from '../helpers/qbd.js'
 import { actor } from '../helpers/hub.js'
 import { createTestApp } from '../helpers/test-app.js'
@@ -10,7 +10,8 @@ import { approvePeriod } from '../../src/payroll/period-service.js'
 import { publishPeriod } from '../../src/payroll/publish-service.js'
 import { quickbooksDesktopConnector } from '../../src/connectors/quickbooks-desktop/connector.js'
 import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
-import { openDatabase } from '../../src/db/database.js'
+import { openDatabase, openPostgres } from '../../src/db/database.js'
+import { freshPostgres, testsOnPostgres } from '../helpers/postgres.js'
 import { stopHeavyWorker } from '../../src/staging/off-thread.js'
 import { exited, startServerProcess } from '../helpers/server-process.js'
 
@@ -19,7 +20,9 @@ import { exited, startServerProcess } from '../helpers/server-process.js'
 // settle those hours with QuickBooks, not send them again.
 
 const dir = mkdtempSync(join(tmpdir(), 'cb-killed-'))
-const env = { DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32) }
+const file = join(dir, 'clockbridge.db')
+/** Where both processes keep the data: the SQLite file, or (TEST_ON_POSTGRES=1) a PostgreSQL database. */
+let database: { DATABASE_PATH: string } | { DATABASE_URL: string } = { DATABASE_PATH: file }
 afterAll(async () => {
   // The IMPORT worker of this process keeps a connection to this test's database; close it with the test.
   await stopHeavyWorker()
@@ -27,13 +30,18 @@ afterAll(async () => {
 })
 
 const startServer = async () => {
-  const { child, port } = await startServerProcess(env)
+  const { child, port } = await startServerProcess({ DATA_DIR: dir, SECRET_KEY: 'ab'.repeat(32), ...database })
   return { child, url: `http://127.0.0.1:${port}/qbwc` }
 }
 
 describe('publishing to QuickBooks Desktop when the server is killed', () => {
   it('a set of hours that left just before SIGKILL is settled by the next process, every line in QuickBooks once', async () => {
-    const t = await createTestApp({ DATABASE_PATH: join(dir, 'clockbridge.db') })
+    if (testsOnPostgres) {
+      const postgres = await freshPostgres()
+      onTestFinished(postgres.drop)
+      database = { DATABASE_URL: postgres.url }
+    }
+    const t = await createTestApp(database)
     const { h, group, item, settings, enterWeek } = await qbdPayrollHub(4, t)
     await saveMapping(h.t.db, actor, group.id, { REG: await item('Hourly Rate'), OT: await item('Overtime Rate') })
     await enterWeek()
@@ -69,7 +77,7 @@ describe('publishing to QuickBooks Desktop when the server is killed', () => {
     const copies = copiesInQuickBooks(h)
     expect(copies.size).toBe(total)
     expect([...copies.values()].every((n) => n === 1)).toBe(true)
-    const { db } = openDatabase(join(dir, 'clockbridge.db'))
+    const db = 'DATABASE_URL' in database ? openPostgres(database.DATABASE_URL, 1) : openDatabase(file).db
     const statuses = await db.selectFrom('publish_lines').select('status').where('target', '=', 'quickbooks-desktop').execute()
     await db.destroy()
     expect(statuses.filter((s) => s.status === 'sent')).toHaveLength(total)

@@ -3,7 +3,6 @@ import { sql } from 'kysely'
 import { CORE_MODULES, uniqueRules, writeSyncedRow } from '../../src/records/core-modules.js'
 import { CORE_ADAPTERS } from '../../src/staging/core-adapters.js'
 import { createTestApp } from '../helpers/test-app.js'
-import { sqliteOf } from '../../src/db/database.js'
 
 // A core module is defined once (src/records/core-modules.ts). The migrations cannot read it, so
 // this holds their unique indexes to it: every natural key has its lower() unique index, and no
@@ -59,7 +58,7 @@ describe('one definition per core module', () => {
 
   it('a synced row is written through its module: a column the module does not declare is refused, nothing written', async () => {
     const t = await createTestApp()
-    const sqlite = sqliteOf(t.deps, 'this test')
+    const sqlite = t.deps.sqlite!
     expect(() => writeSyncedRow(sqlite, CORE_MODULES.departments, { code: 'D1', name: 'Field', password_hash: 'x' })).toThrow(
       'departments has no column password_hash that a sync may write',
     )

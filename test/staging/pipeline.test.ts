@@ -116,7 +116,7 @@ describe('sync, import, re-sync, undo', () => {
     expect(maria[0]).toMatchObject({ last_name: 'Lopez', source_integration: 'spreadsheet', external_id: 'E1' })
   })
 
-  it('matches natural keys with capitals beyond ASCII as the unique indexes do (SQLite lower() folds ASCII only)', async () => {
+  it('matches natural keys with capitals beyond ASCII as the unique indexes do (SQLite lower() folds ASCII only, PostgreSQL every letter)', async () => {
     const now = new Date().toISOString()
     await t.db
       .insertInto('employees')
@@ -152,6 +152,20 @@ describe('sync, import, re-sync, undo', () => {
       'employees',
       (await staged()).map((r) => r.id),
     )
+    if (!t.deps.sqlite) {
+      // PostgreSQL's lower() folds É too: é-7 is É-7 to its unique index, which E1 takes first.
+      expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([
+        ['E1', 'link'],
+        ['E2', 'link'],
+        ['E3', 'link'],
+      ])
+      const result = await importAll()
+      expect(result).toMatchObject({ created: 0, linked: 2 })
+      expect(result.failed).toEqual([
+        { externalId: 'E2', label: expect.any(String), message: expect.stringContaining('already exists, synced from spreadsheet as E1') },
+      ])
+      return
+    }
     // The same number links; the lower-case é is another number to SQLite's unique index, so it is created.
     expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([
       ['E1', 'link'],

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { connectorStore } from '../../../src/integrations/connector-store.js'
 import { QBD_ID } from '../../../src/connectors/quickbooks-desktop/settings.js'
 import { qbdHub } from '../../helpers/qbd.js'
-import { testsOnPostgres } from '../../helpers/postgres.js'
 import { connectionStatus } from '../../../src/connectors/quickbooks-desktop/setup.js'
 import { orderProblem } from '../../../src/connectors/quickbooks-desktop/qbxml-order.js'
 import { parseXml } from '../../../src/lib/xml.js'
@@ -135,8 +134,7 @@ describe('QuickBooks Desktop: paging, iterators, modules, incremental syncs', ()
 })
 
 describe('QuickBooks Desktop: schedules', () => {
-  // Auto-import is IMPORT, which does not run on PostgreSQL yet (test/sqlite-only.ts).
-  it.skipIf(testsOnPostgres)('a scheduled sync waits for the Web Connector, then auto-imports as its schedule says', async () => {
+  it('a scheduled sync waits for the Web Connector, then auto-imports as its schedule says', async () => {
     const h = await qbdHub({ employees: 4 })
     // The employees' payroll class must exist as a department for them to import.
     const now = new Date().toISOString()
