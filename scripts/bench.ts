@@ -747,7 +747,7 @@ async function postgresBaseline(url: string, count: number): Promise<number> {
 async function postgresSpeed(url: string) {
   const rounds = 5
   type Paired = { ms: number; base: number }[]
-  const measured = { stage: [] as Paired, resync: [] as Paired, changed: [] as Paired }
+  const measured = { stage: [] as Paired, resync: [] as Paired, changed: [] as Paired, floor: [] as Paired, import: [] as Paired }
   for (let round = 0; round < rounds; round++) {
     const database = await roundDatabase(url, round)
     try {
@@ -778,6 +778,11 @@ async function postgresSpeed(url: string) {
       connector.pull = generator(N, 10).pull
       const changed = await paired('changed', () => sync(deps))
       if (changed.updated_count !== N / 10) throw new Error(`re-sync saw ${changed.updated_count} changed`)
+      measured.floor.push({ base: await base(), ms: await postgresImportFloor(database.url) })
+      const ids = (await db.selectFrom('staged_records').select('id').execute()).map((r) => r.id)
+      const args = { integration: 'bench', integrationName: 'Bench', module: 'employees' as const, ids, trigger: 'manual' as const, defaultTimeZone: 'UTC' }
+      const imported = await paired('import', () => runImport(deps, systemActor('bench'), args))
+      if (imported.created !== N) throw new Error(`import created ${imported.created}`)
       await db.destroy()
     } finally {
       await database.drop()
@@ -795,6 +800,38 @@ async function postgresSpeed(url: string) {
   ratioRow(`PostgreSQL: stage ${n} new records`, 'stage', '≤ 1.5x')
   ratioRow(`PostgreSQL: re-sync ${n} unchanged`, 'resync', '')
   ratioRow(`PostgreSQL: re-sync with 10% changed`, 'changed', '')
+  ratioRow(`PostgreSQL: import ${n} records`, 'import', '≤ 2x')
+  ratioRow(`  the same writes as two set-based SQL statements`, 'floor', '')
+}
+
+/**
+ * importFloor on PostgreSQL: every staged employee inserted into the core table and its staged row
+ * marked imported, as two statements in one transaction, rolled back so that IMPORT finds them New.
+ */
+async function postgresImportFloor(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const now = new Date().toISOString()
+    const t0 = performance.now()
+    await client.query('begin')
+    await client.query(
+      `insert into employees (first_name, last_name, employee_number, email, phone, pay_group, status, hire_date, source_integration, external_id, created_at, updated_at)
+       select p->>'first_name', p->>'last_name', p->>'employee_number', p->>'email', p->>'phone', p->>'pay_group', p->>'status', p->>'hire_date', 'bench', external_id, $1, $1
+       from (select external_id, payload::json as p from staged_records) s`,
+      [now],
+    )
+    await client.query(
+      `update staged_records s set core_id = e.id, imported_hash = s.hash, imported_at = $1, status = 'imported'
+       from employees e where e.source_integration = 'bench' and e.external_id = s.external_id`,
+      [now],
+    )
+    const ms = performance.now() - t0
+    await client.query('rollback')
+    return ms
+  } finally {
+    await client.end()
+  }
 }
 
 if (args.db) {

@@ -27,7 +27,9 @@ export interface SyncScheduler {
   /** Reads the schedules again after a change. */
   reload(): Promise<void>
   /** One scheduled sync of a module due at `due`, as its cron would start it (then auto-import); false when another instance claimed that occurrence. */
-  tick(integration: string, module: string, due?: Date): Promise<boolean>
+  tick(integration: string, module: string, due?: Date, bySecond?: boolean): Promise<boolean>
+  /** Sets the timers again if the schedules changed since (on another instance); true if they did. */
+  refreshIfChanged(): Promise<boolean>
   nextRun(integration: string, module: string): Date | null
   nextBackup(): Date | null
   stop(): void

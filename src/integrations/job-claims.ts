@@ -6,22 +6,29 @@ import { THIS_INSTANCE } from '../runtime/instance-id.js'
 // same timers, and the database (one insert on a primary key) decides who runs. An instance that
 // loses the claim does nothing for that occurrence.
 
-/** The minute an occurrence was due, the same text on every instance whatever its clock's seconds. */
-export const dueMinute = (due: Date) => due.toISOString().slice(0, 16)
+/**
+ * When an occurrence was due, as the same text on every instance: its minute, whatever the clock's
+ * seconds; its second for an expression with a seconds field (six fields), whose occurrences may
+ * fall within one minute.
+ */
+export const dueSlot = (due: Date, bySecond = false) => due.toISOString().slice(0, bySecond ? 19 : 16)
+
+/** Whether a cron expression names seconds (node-cron's optional sixth field, first). */
+export const hasSecondsField = (expression: string) => expression.trim().split(/\s+/).length === 6
 
 /** True when this instance took the occurrence of `job` due at `due`; false when another one has it. */
-export async function claimOccurrence(db: Db, job: string, due: Date, instance = THIS_INSTANCE): Promise<boolean> {
+export async function claimOccurrence(db: Db, job: string, due: Date, instance = THIS_INSTANCE, bySecond = false): Promise<boolean> {
   const result = await db
     .insertInto('job_claims')
-    .values({ job, due_at: dueMinute(due), claimed_by: instance, claimed_at: new Date().toISOString() })
+    .values({ job, due_at: dueSlot(due, bySecond), claimed_by: instance, claimed_at: new Date().toISOString() })
     .onConflict((oc) => oc.columns(['job', 'due_at']).doNothing())
     .executeTakeFirst()
   return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1
 }
 
 /** Who took an occurrence, if anyone did. */
-export async function claimOf(db: Db, job: string, due: Date): Promise<string | null> {
-  const row = await db.selectFrom('job_claims').select('claimed_by').where('job', '=', job).where('due_at', '=', dueMinute(due)).executeTakeFirst()
+export async function claimOf(db: Db, job: string, due: Date, bySecond = false): Promise<string | null> {
+  const row = await db.selectFrom('job_claims').select('claimed_by').where('job', '=', job).where('due_at', '=', dueSlot(due, bySecond)).executeTakeFirst()
   return row?.claimed_by ?? null
 }
 

@@ -8,7 +8,7 @@ import { forgetExpiredValues } from './connector-store.js'
 import { resumeSending } from '../payroll/publish-sender.js'
 import { catchUpSearchIndex } from '../staging/staged-search.js'
 import { getSettings } from '../settings/service.js'
-import { claimOccurrence, dueMinute, forgetOldClaims } from './job-claims.js'
+import { claimOccurrence, dueSlot, forgetOldClaims, hasSecondsField } from './job-claims.js'
 import { takeBackup } from '../backups/service.js'
 
 type SchedulerDeps = Omit<AppDeps, 'scheduler'>
@@ -31,30 +31,32 @@ export class Scheduler implements SyncScheduler {
     await this.reload()
   }
 
-  /** Re-reads every schedule; call after a schedule, an activation or the sync source changed. */
+  /** What the timers were set from: the schedules in force and the backup settings, as text. */
+  #loaded = ''
+
+  /**
+   * Re-reads every schedule; call after a schedule, an activation or the sync source changed. Other
+   * instances see the change within a minute (refreshIfChanged).
+   */
   async reload(): Promise<void> {
     const deps = this.#deps
     if (!deps) return
+    const { rows, settings, signature } = await this.#read(deps)
     this.stop()
-    const rows = await deps.db
-      .selectFrom('sync_schedules')
-      .innerJoin('integrations', 'integrations.id', 'sync_schedules.integration')
-      .selectAll('sync_schedules')
-      .where('sync_schedules.cron', 'is not', null)
-      .where('integrations.activated', '=', 1)
-      .where('integrations.is_sync_source', '=', 1)
-      .execute()
-    // Daily, whatever the schedules: OAuth refresh tokens near their end are renewed.
+    this.#loaded = signature
+    // Every minute, on each instance for itself: a change saved on another instance is picked up.
+    const refresh = cron.schedule('* * * * *', () => this.refreshIfChanged(), { noOverlap: true, name: 'schedule-refresh' })
+    this.#tasks.set('schedule-refresh', refresh)
     // Every minute: publish lines due for another look (not sent yet, or waiting to be confirmed) go.
     this.#every('publish-recheck', '* * * * *', () => resumeSending(deps))
     // Every minute: syncs whose instance stopped (its process ended, or its heartbeat is past the lease) are ended.
     this.#every('run-sweep', '* * * * *', () => sweepAbandonedRuns(deps))
     // Every minute: staged records a run left out of the search index (it stopped half-way) are added.
     this.#every('search-index', '* * * * *', () => catchUpSearchIndex(deps))
-    const settings = await getSettings(deps.db, deps.config.timeZone)
     if (settings.backupSchedule === 'daily') {
       this.#every('backup', `0 ${settings.backupHour} * * *`, () => takeBackup(deps, 'scheduled', settings.backupKeep), settings.companyTimeZone)
     }
+    // Daily, whatever the schedules: OAuth refresh tokens near their end are renewed.
     this.#every('connections', '17 3 * * *', () => keepConnectionsAlive(deps), deps.config.timeZone)
     // Connector values past their expiry (Web Connector sessions after a month) read as absent; forget them.
     this.#every('connector-store', '23 3 * * *', () => forgetExpiredValues(deps.db), deps.config.timeZone)
@@ -62,13 +64,38 @@ export class Scheduler implements SyncScheduler {
     for (const row of rows) {
       if (!row.cron || !isModuleId(row.module) || !cron.validate(row.cron)) continue
       const module = row.module
-      const task = cron.schedule(row.cron, (context) => this.tick(row.integration, module, context.date), {
+      const bySecond = hasSecondsField(row.cron)
+      const task = cron.schedule(row.cron, (context) => this.tick(row.integration, module, context.date, bySecond), {
         timezone: row.time_zone,
         noOverlap: true,
         name: key(row.integration, module),
       })
       this.#tasks.set(key(row.integration, module), task)
     }
+  }
+
+  /** Sets the timers again if the schedules or backup settings changed since they were set (by another instance, say). */
+  async refreshIfChanged(): Promise<boolean> {
+    const deps = this.#deps
+    if (!deps || (await this.#read(deps)).signature === this.#loaded) return false
+    await this.reload()
+    return true
+  }
+
+  async #read(deps: SchedulerDeps) {
+    const rows = await deps.db
+      .selectFrom('sync_schedules')
+      .innerJoin('integrations', 'integrations.id', 'sync_schedules.integration')
+      .select(['sync_schedules.integration', 'sync_schedules.module', 'sync_schedules.cron', 'sync_schedules.time_zone'])
+      .where('sync_schedules.cron', 'is not', null)
+      .where('integrations.activated', '=', 1)
+      .where('integrations.is_sync_source', '=', 1)
+      .orderBy('sync_schedules.integration')
+      .orderBy('sync_schedules.module')
+      .execute()
+    const settings = await getSettings(deps.db, deps.config.timeZone)
+    const backup = [settings.backupSchedule, settings.backupHour, settings.backupKeep, settings.companyTimeZone]
+    return { rows, settings, signature: JSON.stringify([rows, backup]) }
   }
 
   /** A job every instance keeps on its timer; each occurrence runs on the one instance that claims it. */
@@ -78,11 +105,11 @@ export class Scheduler implements SyncScheduler {
   }
 
   /** Runs this occurrence of `job` if this instance claims it first; another instance's claim means it runs there. */
-  async #occurrence(job: string, due: Date, run: () => Promise<unknown>): Promise<boolean> {
+  async #occurrence(job: string, due: Date, run: () => Promise<unknown>, bySecond = false): Promise<boolean> {
     const deps = this.#deps
     if (!deps) return false
-    if (!(await claimOccurrence(deps.db, job, due, deps.runs.instance))) {
-      deps.logger.debug({ event: 'job_claimed_elsewhere', job, due: dueMinute(due) }, 'another instance runs this occurrence')
+    if (!(await claimOccurrence(deps.db, job, due, deps.runs.instance, bySecond))) {
+      deps.logger.debug({ event: 'job_claimed_elsewhere', job, due: dueSlot(due, bySecond) }, 'another instance runs this occurrence')
       return false
     }
     await run()
@@ -106,9 +133,10 @@ export class Scheduler implements SyncScheduler {
   /**
    * One scheduled run, due at `due`: SYNC, wait for it, then auto-import what the schedule asks for.
    * Of several instances, the one that claims the occurrence runs it; false for the others.
+   * `bySecond`: the schedule names seconds, so its occurrences are told apart by the second.
    */
-  tick(integration: string, module: ModuleId, due = new Date()): Promise<boolean> {
-    return this.#occurrence(`sync:${key(integration, module)}`, due, () => this.#scheduledSync(integration, module))
+  tick(integration: string, module: ModuleId, due = new Date(), bySecond = false): Promise<boolean> {
+    return this.#occurrence(`sync:${key(integration, module)}`, due, () => this.#scheduledSync(integration, module), bySecond)
   }
 
   async #scheduledSync(integration: string, module: ModuleId): Promise<void> {

@@ -55,6 +55,8 @@ export async function requestSync(deps: HubDeps, req: SyncRequest): Promise<Sync
     if (!isUniqueViolation(err)) throw err
     const active = await activeRun(deps, req.integration, req.module)
     if (!active) return requestSync(deps, req) // it finished in between: try again
+    // Its instance is gone (killed, or silent past the lease): this request need not wait for the sweep.
+    if (isAbandoned(deps, active, new Date()) && (await endAbandoned(deps, [active], new Date())) > 0) return requestSync(deps, req)
     return { ok: true, runId: active.id, alreadyRunning: true, done: deps.runs.active.get(active.id)?.done ?? Promise.resolve() }
   }
   if (connector.shape === 'agent') return { ok: true, runId, alreadyRunning: false, done: Promise.resolve() }
@@ -298,7 +300,6 @@ function validatePage(connector: AnyConnector, moduleId: ModuleId, value: PullPa
   return { records, errors }
 }
 
-/** At start-up: a run that was running when the process died can never finish; say so. */
 /** A run whose heartbeat is older than this is taken for abandoned by any instance. */
 export const RUN_LEASE_MS = 120_000
 const RUN_RENEW_MS = 30_000
@@ -311,22 +312,33 @@ const RUN_RENEW_MS = 30_000
  * Returns how many were ended.
  */
 export async function sweepAbandonedRuns(deps: Pick<HubDeps, 'db' | 'connectors' | 'runs'>, now = new Date()): Promise<number> {
-  const agentIds = new Set(deps.connectors.filter((c) => c.shape === 'agent').map((c) => c.id))
   const open = await deps.db
     .selectFrom('sync_runs')
     .select(['id', 'integration', 'status', 'held_by', 'heartbeat_at'])
     .where('status', 'in', ['queued', 'running'])
     .execute()
-  const leaseEnd = new Date(now.getTime() - RUN_LEASE_MS).toISOString()
-  const abandoned = open.filter((run) => {
-    if (run.status === 'queued' && agentIds.has(run.integration)) return false
-    if (run.held_by === deps.runs.instance) return false
-    if (run.held_by && instanceGone(run.held_by)) return true
-    // An agent's run may rest between the agent's visits (a dropped Web Connector session resumes it).
-    if (agentIds.has(run.integration)) return false
-    return !run.heartbeat_at || run.heartbeat_at < leaseEnd
-  })
-  if (abandoned.length === 0) return 0
+  return endAbandoned(
+    deps,
+    open.filter((run) => isAbandoned(deps, run, now)),
+    now,
+  )
+}
+
+type OpenRun = { id: number; integration: string; status: string; held_by: string | null; heartbeat_at: string | null }
+
+/** Whether an open run is past saving (see sweepAbandonedRuns). */
+function isAbandoned(deps: Pick<HubDeps, 'connectors' | 'runs'>, run: OpenRun, now: Date): boolean {
+  const agent = deps.connectors.some((c) => c.id === run.integration && c.shape === 'agent')
+  if (run.status === 'queued' && agent) return false
+  if (run.held_by === deps.runs.instance) return false
+  if (run.held_by && instanceGone(run.held_by)) return true
+  // An agent's run may rest between the agent's visits (a dropped Web Connector session resumes it).
+  if (agent) return false
+  return !run.heartbeat_at || run.heartbeat_at < new Date(now.getTime() - RUN_LEASE_MS).toISOString()
+}
+
+async function endAbandoned(deps: Pick<HubDeps, 'db'>, runs: OpenRun[], now: Date): Promise<number> {
+  if (runs.length === 0) return 0
   const result = await deps.db
     .updateTable('sync_runs')
     .set({
@@ -337,7 +349,7 @@ export async function sweepAbandonedRuns(deps: Pick<HubDeps, 'db' | 'connectors'
     .where(
       'id',
       'in',
-      abandoned.map((r) => r.id),
+      runs.map((r) => r.id),
     )
     .where('status', 'in', ['queued', 'running'])
     .executeTakeFirst()

@@ -21,6 +21,7 @@ export async function intacctHub(company: { employees?: number; projects?: numbe
   return {
     t,
     sim,
+    endpoint: server.endpoint,
     admin,
     async sync(module: ModuleId) {
       const start = await requestSync(t.deps, { integration: INTACCT_ID, module, trigger: 'manual', userId: null })

@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTestApp } from '../helpers/test-app.js'
 import { freshPostgres, testsOnPostgres } from '../helpers/postgres.js'
-import { activateSource, employeesCsv, uploadCsv } from '../helpers/hub.js'
+import { activateSource, actor, employeesCsv, uploadCsv } from '../helpers/hub.js'
+import { saveSchedule } from '../../src/integrations/schedules.js'
+import { spreadsheetConnector } from '../../src/connectors/spreadsheet/connector.js'
+import { MODULES } from '../../src/connectors/kit/records.js'
 import { claimOccurrence, claimOf, forgetOldClaims } from '../../src/integrations/job-claims.js'
 import { THIS_INSTANCE } from '../../src/runtime/instance-id.js'
 
@@ -49,6 +52,39 @@ describe('scheduled jobs across instances', () => {
     expect(await second.deps.scheduler.tick('spreadsheet', 'employees', next)).toBe(true)
     expect(await first.deps.scheduler.tick('spreadsheet', 'employees', next)).toBe(false)
     expect(await first.db.selectFrom('sync_runs').select('status').execute()).toHaveLength(2)
+  })
+
+  it('tells apart the occurrences of a schedule with seconds within one minute, each still run once', async () => {
+    const [first, second] = await twoInstances()
+    await activateSource(first.db)
+    await uploadCsv(first.db, 'employees', employeesCsv([['E1', '1001', 'Maria', 'Lopez']]))
+    const at = (second: number) => new Date(`2026-12-07T06:00:${String(second).padStart(2, '0')}.000Z`)
+    for (const s of [0, 20, 40]) {
+      const ran = await Promise.all([
+        first.deps.scheduler.tick('spreadsheet', 'employees', at(s), true),
+        second.deps.scheduler.tick('spreadsheet', 'employees', at(s), true),
+      ])
+      expect(ran.filter(Boolean)).toHaveLength(1)
+    }
+    expect(await first.db.selectFrom('sync_runs').select('status').execute()).toHaveLength(3)
+    expect(await claimOf(first.db, 'sync:spreadsheet:employees', at(20), true)).toBe(THIS_INSTANCE)
+  })
+
+  it('a schedule saved on one instance is picked up by the other at its next refresh', async () => {
+    const [first, second] = await twoInstances()
+    await activateSource(first.db)
+    expect(await second.deps.scheduler.refreshIfChanged()).toBe(false)
+    await saveSchedule(first.db, actor, spreadsheetConnector, MODULES.employees, {
+      cron: '30 6 * * *',
+      time_zone: 'UTC',
+      auto_import_new: 0,
+      auto_import_updated: 0,
+    })
+    await first.deps.scheduler.reload()
+    expect(second.deps.scheduler.nextRun('spreadsheet', 'employees')).toBeNull()
+    expect(await second.deps.scheduler.refreshIfChanged()).toBe(true)
+    expect(second.deps.scheduler.nextRun('spreadsheet', 'employees')?.getUTCHours()).toBe(6)
+    expect(await second.deps.scheduler.refreshIfChanged()).toBe(false)
   })
 
   it('claims each occurrence once per job, and forgets claims after a week', async () => {
