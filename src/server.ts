@@ -41,9 +41,9 @@ export async function startServer(config: Config, prepare?: (deps: AppDeps) => P
       'data on PostgreSQL: Clockbridge takes no backups of it; back it up with its own tools (pg_dump, or the service that hosts it)',
     )
   const deps = createDeps({ db, sqlite, config, logger })
-  const interrupted = await sweepAbandonedRuns(deps)
+  const interrupted = await sweepAbandonedRuns(deps, new Date(), true)
   if (interrupted > 0) logger.warn({ event: 'runs_timed_out', count: interrupted }, 'runs interrupted by the last shutdown marked timed out')
-  const imports = await markInterruptedImports(db)
+  const imports = await markInterruptedImports(deps, true)
   if (imports > 0) logger.warn({ event: 'imports_interrupted', count: imports }, 'IMPORTs interrupted by the last shutdown marked interrupted')
   const banner = (await prepare?.(deps)) ?? ''
   routeCronLogs(logger)

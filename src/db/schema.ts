@@ -372,6 +372,8 @@ export interface ImportAttemptsTable {
   error: string | null
   started_at: string
   finished_at: string | null
+  /** The instance running it (host:pid); null before the column existed. */
+  held_by: string | null
 }
 
 export type ImportAction = 'created' | 'updated' | 'linked' | 'failed'

@@ -3,6 +3,7 @@ import type { AppDeps, SyncScheduler } from '../http/app-env.js'
 import { isModuleId, type ModuleId } from '../connectors/kit/records.js'
 import { requestSync, sweepAbandonedRuns } from '../staging/sync-runs.js'
 import { autoImportAfterRun } from '../staging/auto-import.js'
+import { markInterruptedImports } from '../staging/import-service.js'
 import { keepConnectionsAlive } from './connections.js'
 import { forgetExpiredValues } from './connector-store.js'
 import { resumeSending } from '../payroll/publish-sender.js'
@@ -49,8 +50,8 @@ export class Scheduler implements SyncScheduler {
     this.#tasks.set('schedule-refresh', refresh)
     // Every minute: publish lines due for another look (not sent yet, or waiting to be confirmed) go.
     this.#every('publish-recheck', '* * * * *', () => resumeSending(deps))
-    // Every minute: syncs whose instance stopped (its process ended, or its heartbeat is past the lease) are ended.
-    this.#every('run-sweep', '* * * * *', () => sweepAbandonedRuns(deps))
+    // Every minute: syncs and IMPORTs whose instance stopped (its process ended, or its lease is past) are ended.
+    this.#every('run-sweep', '* * * * *', () => Promise.all([sweepAbandonedRuns(deps), markInterruptedImports(deps, false)]))
     // Every minute: staged records a run left out of the search index (it stopped half-way) are added.
     this.#every('search-index', '* * * * *', () => catchUpSearchIndex(deps))
     if (settings.backupSchedule === 'daily') {

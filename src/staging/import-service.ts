@@ -12,6 +12,8 @@ import { stagedStatus } from './staged-status.js'
 import { withCheckpointAfter } from '../db/wal-checkpointer.js'
 import { runHeavy } from './off-thread.js'
 import type { ImportArgs } from './import-args.js'
+import { instanceGone } from '../runtime/instance-id.js'
+import type { RunRegistry } from './run-registry.js'
 import { CORE_MODULES } from '../records/core-modules.js'
 
 export type ImportPlanItem = {
@@ -159,7 +161,11 @@ type BatchLog = { batchId: number; now: string; createdRecords: [number, number]
  * (a natural key another record holds, a missing reference) fails alone with its reason; the rest
  * of the batch imports. Lookups are done per chunk of records, a few queries each.
  */
-export async function runImport(deps: { db: Db; sqlite: SQLite.Database | null }, actor: Actor, args: ImportArgs): Promise<ImportResult> {
+export async function runImport(
+  deps: { db: Db; sqlite: SQLite.Database | null; runs: Pick<RunRegistry, 'instance'> },
+  actor: Actor,
+  args: ImportArgs,
+): Promise<ImportResult> {
   // Recorded before it starts: if the server stops half-way, the next start says it was interrupted.
   const attempt = await deps.db
     .insertInto('import_attempts')
@@ -171,6 +177,7 @@ export async function runImport(deps: { db: Db; sqlite: SQLite.Database | null }
       records: args.ids.length,
       status: 'running',
       started_at: new Date().toISOString(),
+      held_by: deps.runs.instance,
     })
     .returning('id')
     .executeTakeFirstOrThrow()
@@ -190,23 +197,38 @@ export async function runImport(deps: { db: Db; sqlite: SQLite.Database | null }
   }
 }
 
+/** An IMPORT held by an instance on another machine, which cannot be asked, is taken for lost after this long. */
+export const IMPORT_LEASE_MS = 6 * 60 * 60_000
+
 /**
- * At start-up: IMPORTs that were running when the server stopped are marked interrupted (their one
- * transaction was never committed, so nothing of them stayed) and audited. Returns how many.
+ * IMPORTs whose instance stopped while they ran are marked interrupted (their one transaction was
+ * never committed, so nothing of them stayed) and audited, by whichever instance looks: at its
+ * start (when nothing of its own can be running yet, whatever name it held before) and every
+ * minute. Those of a live instance are left alone: a process of this machine that still runs,
+ * or one elsewhere until IMPORT_LEASE_MS. Returns how many.
  */
-export async function markInterruptedImports(db: Db): Promise<number> {
-  const running = await db.selectFrom('import_attempts').selectAll().where('status', '=', 'running').execute()
-  for (const a of running) {
-    await db.transaction().execute(async (trx) => {
-      await trx
+export async function markInterruptedImports(deps: { db: Db; runs: Pick<RunRegistry, 'instance'> }, atStartup: boolean, now = new Date()): Promise<number> {
+  const running = await deps.db.selectFrom('import_attempts').selectAll().where('status', '=', 'running').execute()
+  const leaseEnd = new Date(now.getTime() - IMPORT_LEASE_MS).toISOString()
+  const lost = running.filter((a) =>
+    a.held_by === null ? true : a.held_by === deps.runs.instance ? atStartup : instanceGone(a.held_by) || a.started_at < leaseEnd,
+  )
+  let marked = 0
+  for (const a of lost) {
+    await deps.db.transaction().execute(async (trx) => {
+      const updated = await trx
         .updateTable('import_attempts')
         .set({
           status: 'interrupted',
-          finished_at: new Date().toISOString(),
+          finished_at: now.toISOString(),
           error: 'The server stopped during this IMPORT; nothing of it was imported. IMPORT again.',
         })
         .where('id', '=', a.id)
-        .execute()
+        .where('status', '=', 'running')
+        .executeTakeFirst()
+      // Another instance marked it first.
+      if (Number(updated.numUpdatedRows) === 0) return
+      marked++
       await recordAudit(trx, systemActor('startup'), {
         action: 'integration.import_interrupted',
         entityType: 'import_attempt',
@@ -215,7 +237,7 @@ export async function markInterruptedImports(db: Db): Promise<number> {
       })
     })
   }
-  return running.length
+  return marked
 }
 
 /**

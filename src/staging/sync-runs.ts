@@ -311,7 +311,7 @@ const RUN_RENEW_MS = 30_000
  * agent's to continue (queued, or resting between visits) unless the process that began it has ended.
  * Returns how many were ended.
  */
-export async function sweepAbandonedRuns(deps: Pick<HubDeps, 'db' | 'connectors' | 'runs'>, now = new Date()): Promise<number> {
+export async function sweepAbandonedRuns(deps: Pick<HubDeps, 'db' | 'connectors' | 'runs'>, now = new Date(), atStartup = false): Promise<number> {
   const open = await deps.db
     .selectFrom('sync_runs')
     .select(['id', 'integration', 'status', 'held_by', 'heartbeat_at'])
@@ -319,18 +319,22 @@ export async function sweepAbandonedRuns(deps: Pick<HubDeps, 'db' | 'connectors'
     .execute()
   return endAbandoned(
     deps,
-    open.filter((run) => isAbandoned(deps, run, now)),
+    open.filter((run) => isAbandoned(deps, run, now, atStartup)),
     now,
   )
 }
 
 type OpenRun = { id: number; integration: string; status: string; held_by: string | null; heartbeat_at: string | null }
 
-/** Whether an open run is past saving (see sweepAbandonedRuns). */
-function isAbandoned(deps: Pick<HubDeps, 'connectors' | 'runs'>, run: OpenRun, now: Date): boolean {
+/**
+ * Whether an open run is past saving (see sweepAbandonedRuns). At start-up nothing of this instance
+ * can be running yet: a run under its name is a previous process's that had the same pid (a
+ * container restarted).
+ */
+function isAbandoned(deps: Pick<HubDeps, 'connectors' | 'runs'>, run: OpenRun, now: Date, atStartup = false): boolean {
   const agent = deps.connectors.some((c) => c.id === run.integration && c.shape === 'agent')
   if (run.status === 'queued' && agent) return false
-  if (run.held_by === deps.runs.instance) return false
+  if (run.held_by === deps.runs.instance) return atStartup
   if (run.held_by && instanceGone(run.held_by)) return true
   // An agent's run may rest between the agent's visits (a dropped Web Connector session resumes it).
   if (agent) return false

@@ -32,10 +32,15 @@ const runsOf = (db: Db, module: string) =>
 describe.skipIf(!postgresAvailable)('two instances on one PostgreSQL', () => {
   it('20 SYNC presses over both start one run; each scheduled occurrence runs once; killing the holder hands the schedule to the other', async () => {
     const postgres = await freshPostgres()
-    onTestFinished(postgres.drop)
     await postgres.db.destroy()
+    // Undone in this order: the instances stop, this process's connections close, the database goes.
+    const cleanup: (() => Promise<unknown>)[] = []
+    onTestFinished(async () => {
+      for (const step of cleanup.reverse()) await step()
+    })
+    cleanup.push(postgres.drop)
     const h = await intacctHub({ employees: 60 }, { DATABASE_URL: postgres.url })
-    onTestFinished(() => h.t.db.destroy())
+    cleanup.push(() => h.t.db.destroy())
     // Every three seconds (a seconds field): departments, while the presses go to employees.
     const schedule = { cron: '*/3 * * * * *', time_zone: 'UTC', auto_import_new: 0, auto_import_updated: 0 }
     await saveSchedule(h.t.db, actor, sageIntacctConnector, MODULES.departments, schedule)
@@ -43,7 +48,7 @@ describe.skipIf(!postgresAvailable)('two instances on one PostgreSQL', () => {
     // The key the test app's settings were encrypted with (createTestApp's).
     const env = { DATABASE_URL: postgres.url, SECRET_KEY: 'ab'.repeat(32), INTACCT_ENDPOINT_URL: h.endpoint }
     const instances = await Promise.all(['a', 'b'].map((name) => startServerProcess({ ...env, DATA_DIR: mkdtempSync(join(tmpdir(), `cb-inst-${name}-`)) })))
-    onTestFinished(async () => {
+    cleanup.push(async () => {
       for (const i of instances) i.child.kill('SIGTERM')
       await Promise.all(instances.map((i) => exited(i.child)))
     })

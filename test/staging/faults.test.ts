@@ -226,6 +226,9 @@ describe('one run per integration and module', () => {
     const again = await run('employees', THIS_INSTANCE, ago(RUN_LEASE_MS * 3))
     expect(await sweepAbandonedRuns(t.deps, now)).toBe(0)
     expect(await status(again.id)).toBe('running')
+    // At start-up nothing of this process runs yet: a run under its name is a previous process's with the same pid.
+    expect(await sweepAbandonedRuns(t.deps, now, true)).toBe(1)
+    expect(await status(again.id)).toBe('timed_out')
   })
 
   it('refuses to sync from an integration that is not the sync source', async () => {

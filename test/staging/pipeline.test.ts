@@ -3,7 +3,9 @@ import { createTestApp, signInAs, type TestApp } from '../helpers/test-app.js'
 import { get } from '../helpers/requests.js'
 import { activateSource, actor, employeesCsv, uploadCsv } from '../helpers/hub.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
-import { markInterruptedImports, planImport, runImport, setArchived, undoBatch } from '../../src/staging/import-service.js'
+import { IMPORT_LEASE_MS, markInterruptedImports, planImport, runImport, setArchived, undoBatch } from '../../src/staging/import-service.js'
+import { THIS_INSTANCE } from '../../src/runtime/instance-id.js'
+import { hostname } from 'node:os'
 import { importedPayload } from '../../src/staging/staging-store.js'
 
 let t: TestApp
@@ -335,13 +337,36 @@ describe('an IMPORT the server did not finish', () => {
         started_at: '2026-12-01T09:30:00.000Z',
       })
       .execute()
-    expect(await markInterruptedImports(t.db)).toBe(1)
-    expect(await markInterruptedImports(t.db)).toBe(0)
+    expect(await markInterruptedImports(t.deps, true)).toBe(1)
+    expect(await markInterruptedImports(t.deps, true)).toBe(0)
     const audit = await t.db.selectFrom('audit_log').select(['action', 'summary']).where('action', '=', 'integration.import_interrupted').execute()
     expect(audit[0]!.summary).toContain('An IMPORT of 40 employees from spreadsheet, started 2026-12-01 09:30 UTC, was interrupted by a server stop')
     const { cookie } = await signInAs(t.db, 'admin')
     const history = await (await get(t.app, '/integrations/spreadsheet/history', { cookie })).text()
     expect(history).toContain('IMPORTs that did not finish')
     expect(history).toContain('40 employees by — was interrupted (the server stopped)')
+  })
+  it('marks only the IMPORTs whose instance stopped: never a live one, another machine only after its lease', async () => {
+    const now = new Date()
+    const ago = (ms: number) => new Date(now.getTime() - ms).toISOString()
+    const attempt = (held_by: string | null, started_at: string) =>
+      t.db
+        .insertInto('import_attempts')
+        .values({ integration: 'spreadsheet', module: 'employees', trigger: 'manual', user_id: null, records: 5, status: 'running', started_at, held_by })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    const mine = await attempt(THIS_INSTANCE, ago(60_000))
+    const parent = await attempt(`${hostname()}:${process.ppid}`, ago(60_000))
+    const deadHere = await attempt(`${hostname()}:2147483646`, ago(60_000))
+    const elsewhere = await attempt('other-host:42', ago(60_000))
+    const elsewhereLong = await attempt('other-host:43', ago(IMPORT_LEASE_MS + 1_000))
+    const status = async (id: number) => (await t.db.selectFrom('import_attempts').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status
+    const statuses = async () => Promise.all([mine, parent, deadHere, elsewhere, elsewhereLong].map((a) => status(a.id)))
+    // The every-minute sweep: this process's own IMPORT and live ones stay running.
+    expect(await markInterruptedImports(t.deps, false, now)).toBe(2)
+    expect(await statuses()).toEqual(['running', 'running', 'interrupted', 'running', 'interrupted'])
+    // At start-up, one under this instance's name is a previous process's (the same pid after a restart).
+    expect(await markInterruptedImports(t.deps, true, now)).toBe(1)
+    expect(await statuses()).toEqual(['interrupted', 'running', 'interrupted', 'running', 'interrupted'])
   })
 })
