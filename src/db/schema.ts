@@ -34,6 +34,9 @@ export interface Database {
   integration_uploads: IntegrationUploadsTable
   import_batches: ImportBatchesTable
   import_attempts: ImportAttemptsTable
+  request_gates: RequestGatesTable
+  request_gate_holds: RequestGateHoldsTable
+  request_gate_sends: RequestGateSendsTable
   import_batch_items: ImportBatchItemsTable
   sync_schedules: SyncSchedulesTable
   integration_connections: IntegrationConnectionsTable
@@ -374,6 +377,25 @@ export interface ImportAttemptsTable {
   finished_at: string | null
   /** The instance running it (host:pid); null before the column existed. */
   held_by: string | null
+}
+
+/** A company's request gate at a platform, as every instance sees it (src/integrations/request-gates.ts). */
+export interface RequestGatesTable {
+  key: string
+  paused_until: string | null
+}
+
+export interface RequestGateHoldsTable {
+  token: string
+  key: string
+  holder: string
+  expires_at: string
+}
+
+export interface RequestGateSendsTable {
+  id: Generated<number>
+  key: string
+  sent_at: string
 }
 
 export type ImportAction = 'created' | 'updated' | 'linked' | 'failed'

@@ -1,3 +1,4 @@
+import { gatesOf } from './request-gates.js'
 import { vendorsFor } from '../config.js'
 import { DAY_MS } from '../lib/dates.js'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
@@ -295,7 +296,8 @@ export function credentialsFor(deps: Deps, connector: AnyConnector, settings: un
   const refreshUnderLease = async (account: string, refreshToken: string, owner: string): Promise<AccessGrant> => {
     const release = { refresh_lease_until: null, refresh_lease_owner: null }
     try {
-      const grant = await connector.oauth!.refresh({ settings, secrets, vendors: vendorsFor(deps.config, connector.id), refreshToken, account })
+      const vendors = vendorsFor(deps.config, connector.id)
+      const grant = await connector.oauth!.refresh({ settings, secrets, vendors, refreshToken, account, gates: gatesOf(deps.db, vendors) })
       const now = new Date().toISOString()
       await deps.db
         .updateTable('integration_connections')

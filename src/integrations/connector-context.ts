@@ -3,6 +3,7 @@ import { vendorsFor } from '../config.js'
 import type { AnyConnector, ConnectorContext } from '../connectors/kit/types.js'
 import type { AppDeps } from '../http/app-env.js'
 import { credentialsFor } from './connections.js'
+import { gatesOf } from './request-gates.js'
 import { connectorStore } from './connector-store.js'
 import { connectorSetup, latestUpload } from './integration-service.js'
 
@@ -19,10 +20,12 @@ export async function connectorContext(
   if (setup.missingSecrets.length > 0)
     throw new Error(`The settings of ${connector.name} are incomplete: ${setup.missingSecrets.join(', ')} not set. Complete them on the Setup tab.`)
   const { settings, secrets } = setup
+  const vendors = vendorsFor(deps.config, connector.id)
   return {
     settings,
     secrets,
-    vendors: vendorsFor(deps.config, connector.id),
+    vendors,
+    gates: gatesOf(deps.db, vendors),
     mode,
     ...credentialsFor(deps, connector, settings, secrets),
     state: await connectorStore(deps.db, connector.id).all(),

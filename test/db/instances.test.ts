@@ -73,6 +73,25 @@ describe.skipIf(!postgresAvailable)('two instances on one PostgreSQL', () => {
       .executeTakeFirstOrThrow()
     expect(Number(staged.n)).toBeGreaterThanOrEqual(60)
 
+    // Syncs on both instances at once, against a company that takes two requests at a time (as
+    // Intacct refuses a third): the instances share its gate, so together they never send a third.
+    h.sim.maxInFlight = 0
+    h.sim.rejected = 0
+    h.sim.delayMs = 150
+    const started = await Promise.all(
+      (['job_sites', 'cost_codes', 'employees'] as const).map((module, n) =>
+        fetch(`http://127.0.0.1:${instances[n % 2]!.port}/integrations/${INTACCT_ID}/${MODULES[module].slug}/sync`, {
+          method: 'POST',
+          headers: { cookie: h.admin.cookie, 'hx-request': 'true', 'sec-fetch-site': 'same-origin' },
+        }),
+      ),
+    )
+    expect(started.map((r) => r.status)).toEqual([202, 202, 202])
+    for (const module of ['job_sites', 'cost_codes', 'employees'])
+      await waitFor(`the ${module} run`, async () => (await runsOf(h.t.db, module)).every((r) => r.status === 'succeeded'))
+    expect(h.sim.maxInFlight).toBe(2)
+    expect(h.sim.rejected).toBe(0)
+
     // Fast answers: every occurrence of the schedule starts and ends one run, on one instance or the other.
     h.sim.delayMs = 0
     const since = new Date().toISOString()

@@ -1,3 +1,4 @@
+import type { RequestGates } from './request-gate.js'
 import type { Logger } from 'pino'
 import type { z } from 'zod'
 import type { FieldSpec, ModuleId } from './records.js'
@@ -29,6 +30,8 @@ export type ConnectorContext<Settings> = {
   credentials: () => Promise<AccessGrant>
   /** The platform refused the token it just accepted (401): refresh now, whatever its expiry says. */
   credentialsRejected: (rejected: string) => Promise<AccessGrant>
+  /** The request gate of a company at the platform, shared with every caller on every instance (kit/request-gate.ts). */
+  gates: RequestGates
 }
 
 /** An access token and the account (QuickBooks realm) it opens. */
@@ -56,7 +59,14 @@ export type OAuthSpec<Settings> = {
   accountFromCallback: (query: Record<string, string>) => string | null
   exchangeCode: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; code: string; redirectUri: string }) => Promise<TokenGrant>
   /** `account`: the account the tokens open (the realm), so the refresh can share its request limits. */
-  refresh: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; refreshToken: string; account: string }) => Promise<TokenGrant>
+  refresh: (a: {
+    settings: Settings
+    secrets: Record<string, string>
+    vendors: VendorConfig
+    refreshToken: string
+    account: string
+    gates: RequestGates
+  }) => Promise<TokenGrant>
   revoke: (a: { settings: Settings; secrets: Record<string, string>; vendors: VendorConfig; refreshToken: string }) => Promise<void>
 }
 

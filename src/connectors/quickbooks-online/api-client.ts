@@ -1,6 +1,6 @@
 import type { ConnectorContext } from '../kit/types.js'
 import { pacedFetch, type Attempt } from '../kit/http-retry.js'
-import { gateFor } from '../kit/request-gate.js'
+import type { RequestGates } from '../kit/request-gate.js'
 
 // The QuickBooks Online Accounting API (v3) as the connector uses it: JSON over HTTPS with a bearer
 // token, minorversion 75, at most 500 requests a minute and 10 at a time per company (one gate for
@@ -55,7 +55,7 @@ function faultMessage(what: string, errors: FaultError[]): string {
 export const QBO_LIMITS = { concurrent: 10, perMinute: 500 }
 
 /** The one gate of a QuickBooks Online company: every module, publishing and token refreshes share it. */
-export const qboGate = (realm: string) => gateFor(`quickbooks-online:${realm}`, QBO_LIMITS)
+export const qboGate = (gates: RequestGates, realm: string) => gates(`quickbooks-online:${realm}`, QBO_LIMITS)
 
 export type QboRequest = { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: unknown; what: string }
 
@@ -64,7 +64,7 @@ export class QboClient {
   requests = 0
 
   constructor(
-    private readonly ctx: Pick<ConnectorContext<unknown>, 'credentials' | 'credentialsRejected' | 'vendors' | 'signal' | 'log'>,
+    private readonly ctx: Pick<ConnectorContext<unknown>, 'credentials' | 'credentialsRejected' | 'vendors' | 'signal' | 'log' | 'gates'>,
     private readonly environment: 'sandbox' | 'production',
   ) {}
 
@@ -95,7 +95,7 @@ export class QboClient {
           signal: this.ctx.signal,
           what: `QuickBooks Online (${req.what})`,
           onAttempt: (a: Attempt) => this.onAttempt(a),
-          gate: qboGate(grant.account),
+          gate: qboGate(this.ctx.gates, grant.account),
         },
       )
       const text = response.text

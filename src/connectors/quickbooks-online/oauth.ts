@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { VendorConfig } from '../kit/types.js'
 import { addressOf, OAuthError, type OAuthSpec, type TokenGrant } from '../kit/types.js'
 import { pacedFetch } from '../kit/http-retry.js'
-import type { RequestGate } from '../kit/request-gate.js'
+import type { RequestGate, RequestGates } from '../kit/request-gate.js'
 
 // Intuit's OAuth 2.0 endpoints: consent at appcenter.intuit.com, tokens and refreshes at the token
 // endpoint (HTTP Basic with the app's client id and secret, form-encoded), revocation. Tokens and
@@ -56,7 +56,10 @@ async function tokenCall(vendors: VendorConfig, app: QboAppCredentials, form: Re
 const basicAuth = (app: QboAppCredentials) => `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`
 
 /** The OAuth side of the QuickBooks Online connector, given how to read the app's credentials. */
-export function qboOAuth<S>(app: (settings: S, secrets: Record<string, string>) => QboAppCredentials, gate: (account: string) => RequestGate): OAuthSpec<S> {
+export function qboOAuth<S>(
+  app: (settings: S, secrets: Record<string, string>) => QboAppCredentials,
+  gate: (gates: RequestGates, account: string) => RequestGate,
+): OAuthSpec<S> {
   return {
     authorizeOrigin: (vendors) => new URL(addressOf(vendors, 'authUrl')).origin,
     authorizeUrl: ({ settings, secrets, vendors, state, redirectUri }) => {
@@ -74,8 +77,8 @@ export function qboOAuth<S>(app: (settings: S, secrets: Record<string, string>) 
     exchangeCode: ({ settings, secrets, vendors, code, redirectUri }) =>
       tokenCall(vendors, app(settings, secrets), { grant_type: 'authorization_code', code, redirect_uri: redirectUri }, 'authorization code'),
     // A refresh waits in the company's gate like every other call, and honours its pause.
-    refresh: ({ settings, secrets, vendors, refreshToken, account }) =>
-      tokenCall(vendors, app(settings, secrets), { grant_type: 'refresh_token', refresh_token: refreshToken }, 'token refresh', gate(account)),
+    refresh: ({ settings, secrets, vendors, refreshToken, account, gates }) =>
+      tokenCall(vendors, app(settings, secrets), { grant_type: 'refresh_token', refresh_token: refreshToken }, 'token refresh', gate(gates, account)),
     revoke: async ({ settings, secrets, vendors, refreshToken }) => {
       const response = await pacedFetch(
         addressOf(vendors, 'revokeUrl'),

@@ -6,7 +6,6 @@ import { addressOf, type Connector, type ConnectorContext, type LineOutcome, typ
 import type { PullPage, SourceRecord } from '../kit/pages.js'
 import { child, childText, el, leaf, type XmlElement, type XmlNode } from '../../lib/xml.js'
 import { describeErrors, IntacctError, IntacctGateway, IntacctRepeatedRequest, type FunctionResult } from './xml-gateway.js'
-import { gateFor } from '../kit/request-gate.js'
 import { VendorGaveUp } from '../kit/http-retry.js'
 import { sageIntacctDemo } from './demo.js'
 
@@ -51,7 +50,7 @@ const gatewayFor = (ctx: Ctx) =>
       userPassword: ctx.secrets.userPassword ?? '',
     },
     ctx.settings.endpointUrl || addressOf(ctx.vendors, 'endpointUrl'),
-    gateFor(`sage-intacct:${ctx.settings.companyId}`, { concurrent: ctx.settings.concurrentRequests ?? 2 }),
+    ctx.gates(`sage-intacct:${ctx.settings.companyId}`, { concurrent: ctx.settings.concurrentRequests ?? 2 }),
   )
 
 /** A field of a record, nested (<PERSONALINFO><FIRSTNAME>) or dotted (<PERSONALINFO.FIRSTNAME>) as Intacct may write it. */
