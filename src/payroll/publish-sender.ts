@@ -1,6 +1,7 @@
 import type { AppDeps } from '../http/app-env.js'
 import type { AnyConnector, ConnectorContext, LineOutcome } from '../connectors/kit/types.js'
 import { connectorContext } from '../integrations/connector-context.js'
+import { connectorStore } from '../integrations/connector-store.js'
 import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
 import { markUnconfirmed, pendingLines, recordOutcome, requeueGroup } from './publish-service.js'
 
@@ -14,15 +15,51 @@ import { markUnconfirmed, pendingLines, recordOutcome, requeueGroup } from './pu
 
 type Deps = Pick<AppDeps, 'db' | 'config' | 'logger' | 'runs'>
 
-export type SendSummary = { sent: number; failed: number; pending: number; unconfirmed: number; stopped: string | null }
+export type SendSummary = {
+  sent: number
+  failed: number
+  pending: number
+  unconfirmed: number
+  stopped: string | null
+  /** Another instance was sending to this target: it sends these lines too (it reads the due lines until none are left). */
+  sendingElsewhere?: string
+}
 
-/** Starts sending the target's pending lines in the background, or joins the send already going. */
+/** One sender per target across the instances: the instance holding this key of the target's store, renewed while it sends. */
+const SENDER_KEY = 'publish:sender'
+const SENDER_LEASE_MS = 120_000
+const SENDER_RENEW_MS = 30_000
+
+/** Starts sending the target's pending lines in the background, or joins the send already going in this process. */
 export function startSending(deps: Deps, connector: AnyConnector): Promise<SendSummary> {
   const running = deps.runs.sending.get(connector.id) as Promise<SendSummary> | undefined
   if (running) return running
-  const done = sendPending(deps, connector).finally(() => deps.runs.sending.delete(connector.id))
+  const done = sendUnderLease(deps, connector).finally(() => deps.runs.sending.delete(connector.id))
   deps.runs.sending.set(connector.id, done)
   return done
+}
+
+/**
+ * Sends if no other instance is sending to the target: two senders would both read the same due
+ * lines and send them twice. A sender that dies leaves its lease to end; its lines wait, unconfirmed
+ * or pending, for the next sender.
+ */
+async function sendUnderLease(deps: Deps, connector: AnyConnector): Promise<SendSummary> {
+  const store = connectorStore(deps.db, connector.id)
+  const me = deps.runs.instance
+  if (!(await store.compareAndSet(SENDER_KEY, null, me, { ttlMs: SENDER_LEASE_MS }))) {
+    const holder = (await store.get(SENDER_KEY)) ?? 'another instance'
+    deps.logger.info({ event: 'publish_sending_elsewhere', target: connector.id, holder }, 'another instance is sending to this target')
+    return { sent: 0, failed: 0, pending: 0, unconfirmed: 0, stopped: null, sendingElsewhere: holder }
+  }
+  const renew = setInterval(() => void store.compareAndSet(SENDER_KEY, me, me, { ttlMs: SENDER_LEASE_MS }).catch(() => {}), SENDER_RENEW_MS)
+  renew.unref()
+  try {
+    return await sendPending(deps, connector)
+  } finally {
+    clearInterval(renew)
+    await store.compareAndSet(SENDER_KEY, me, null)
+  }
 }
 
 /** How long a line that could not be sent or settled waits before the next look: doubled per try, at most an hour. */

@@ -9,6 +9,7 @@ import { getPayrollSettings } from '../../src/payroll/payroll-settings.js'
 import { groupsOf, saveMapping } from '../../src/payroll/mapping-service.js'
 import { publishPeriod, publishState, retryFailed } from '../../src/payroll/publish-service.js'
 import { startSending } from '../../src/payroll/publish-sender.js'
+import { RunRegistry } from '../../src/staging/run-registry.js'
 import { connectorContext } from '../../src/integrations/connector-context.js'
 import type { ModuleId } from '../../src/connectors/kit/records.js'
 
@@ -75,6 +76,22 @@ async function setUp() {
 }
 
 describe('publishing a period to QuickBooks Online', () => {
+  it('two instances asked to send at once: one sends every line once, the other leaves the lines to it', async () => {
+    const { h, enter, activities } = await setUp()
+    for (const d of ['03', '04', '05']) await enter(`2024-06-${d}`, '8')
+    await approvePeriod(h.t.db, actor, PERIOD)
+    await publishPeriod(h.t.db, actor, await getPayrollSettings(h.t.db, 'UTC'), PERIOD, quickbooksOnlineConnector)
+    // A second instance of the same database: its own registry of what it runs.
+    const other = { ...h.t.deps, runs: new RunRegistry('other-host:7') }
+    const [here, there] = await Promise.all([startSending(h.t.deps, quickbooksOnlineConnector), startSending(other, quickbooksOnlineConnector)])
+    const [sender, idle] = here.sent > 0 ? [here, there] : [there, here]
+    expect(sender).toMatchObject({ sent: 3, failed: 0 })
+    expect(idle).toMatchObject({ sent: 0, sendingElsewhere: expect.any(String) })
+    expect(activities()).toHaveLength(3)
+    // The lease is given back: either instance sends next time.
+    expect(await h.t.db.selectFrom('connector_state').select('key').where('key', '=', 'publish:sender').execute()).toEqual([])
+  })
+
   it('sends one TimeActivity per line with the linked ids, a requestid, and hours and minutes; a second publish sends nothing', async () => {
     const { h, enter, publish, activities, employee, job, framing, crew } = await setUp()
     for (const d of ['03', '04', '05', '06']) await enter(`2024-06-${d}`, '8.5')
