@@ -1,14 +1,5 @@
-// The test files that run on SQLite only for now, with why: `TEST_ON_POSTGRES=1 npm test` (CI's
-// second run) leaves them out. Each is a defect of the PostgreSQL support to mend, not a choice;
-// the list shrinks as staging moves onto both databases (issue: PostgreSQL and several instances).
-// SYNC, IMPORT, Undo and Archive run on both (stage-writer.ts, import-store.ts).
-
-/**
- * Staged search on PostgreSQL matches every word anywhere (ILIKE) but does not yet fold accents or
- * match only the start of words as SQLite's FTS5 index does; this file holds both to those rules
- * (its counts tests pass on PostgreSQL).
- */
-const SEARCH = ['test/staging/counts-and-search.test.ts']
+// The test files that run on SQLite only, with why: `TEST_ON_POSTGRES=1 npm test` (CI's second
+// run) leaves them out. Each is about SQLite itself; every feature's tests run on both databases.
 
 /** Written against SQLite itself: its schema tables (sqlite_master) or its file. */
 const SQLITE_ITSELF = [
@@ -23,4 +14,4 @@ const SQLITE_ITSELF = [
 ]
 
 /** What a PostgreSQL run leaves out besides the browser and binary tests (their servers start on SQLite). */
-export const SQLITE_ONLY = [...SEARCH, ...SQLITE_ITSELF]
+export const SQLITE_ONLY = [...SQLITE_ITSELF]

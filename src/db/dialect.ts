@@ -27,7 +27,10 @@ export function withoutIndex(db: AnyDb, column: string): RawBuilder<unknown> {
   return onPostgres(db) ? sql`${sql.ref(column)}` : sql`+${sql.ref(column)}`
 }
 
-/** Whether staged records have SQLite's full-text index of their words (staged_search, FTS5); PostgreSQL searches them by their text. */
+/**
+ * Whether staged records have SQLite's full-text index of their words (staged_search, FTS5, filled
+ * after a run); PostgreSQL's is a GIN index over their folded words (src/staging/staged-words.ts).
+ */
 export const hasStagedWordsIndex = (db: AnyDb): boolean => !onPostgres(db)
 
 // eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL on purpose

@@ -4,6 +4,7 @@ import type { ModuleId } from '../connectors/kit/records.js'
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
 import { containsPattern } from '../lists/list-query.js'
 import { hasStagedWordsIndex, likeIgnoringCase, withoutIndex } from '../db/dialect.js'
+import { stagedWordsMatch } from './staged-words.js'
 
 export const STAGING_PAGE_SIZE = 50
 export const STAGED_STATUSES: StagedStatus[] = ['new', 'updated', 'imported', 'archived']
@@ -34,8 +35,9 @@ export const searchTerms = (text: string) => text.split(/\s+/).filter((term) => 
 export const searchQuery = (terms: string[]) => terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(' AND ')
 
 /**
- * The ids a search finds: those the index matches, and among the rows staged since the index last
- * caught up (see staged-search.ts), those holding every word anywhere in the name or external id.
+ * The ids a search finds. SQLite: those its FTS5 index matches, and among the rows staged since the
+ * index last caught up (see staged-search.ts), those holding every word anywhere in the name or
+ * external id. PostgreSQL: those its GIN index finds (staged-words.ts), kept in step by the database.
  */
 function searchedIds(db: Db, text: string) {
   const terms = searchTerms(text)
@@ -44,6 +46,7 @@ function searchedIds(db: Db, text: string) {
       .selectFrom('staged_records')
       .select('id')
       .where(sql<boolean>`1 = 0`)
+  if (!hasStagedWordsIndex(db)) return db.selectFrom('staged_records').select('id').where(stagedWordsMatch(terms))
   const everyWord = db
     .selectFrom('staged_records')
     .select('id')
@@ -55,7 +58,6 @@ function searchedIds(db: Db, text: string) {
         }),
       ),
     )
-  if (!hasStagedWordsIndex(db)) return everyWord
   const indexed = db
     .selectFrom('staged_search')
     .select('rowid as id')
