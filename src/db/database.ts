@@ -54,9 +54,17 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
 
 export type OpenedDatabase = { db: Db; sqlite: SQLite.Database }
 
+/**
+ * Each connection of the pool asks for no parallel workers: Clockbridge's queries are short, and a
+ * search the planner takes for large (a GIN prefix query it cannot estimate) spent 10 ms starting
+ * workers to read one row. A server-wide setting is left as the server has it otherwise.
+ */
+const POSTGRES_SESSION = '-c max_parallel_workers_per_gather=0'
+
 /** A PostgreSQL database through Kysely's dialect and a pool of `pg` connections. */
 export function openPostgres(url: string, connections = 10): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: connections }) }) })
+  const pool = new pg.Pool({ connectionString: url, max: connections, options: POSTGRES_SESSION })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 
 /** The configured database: PostgreSQL when DATABASE_URL is set (no SQLite connection then), else the SQLite file. */

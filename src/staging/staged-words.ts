@@ -35,6 +35,10 @@ export function stagedWordsMatch(terms: string[]): RawBuilder<boolean> {
         .join(' & '),
     )
     .join(' & ')
-  const patterns = terms.map((term) => sql`${sql.raw(FOLDED_SQL)} ~ ${`(^|[^[:alnum:]])${fold(term).replace(REGEX_SPECIAL, '\\$&')}`}`)
-  return sql<boolean>`${sql.raw(WORDS_SQL)} @@ to_tsquery('simple', ${query}) and ${sql.join(patterns, sql` and `)}`
+  // A typed word that is one run is whole in the index: its prefix query says all. Another ("8000-2", "-x") is held to its punctuation too.
+  const patterns = terms
+    .filter((term) => wordsOf(term).join('') !== fold(term))
+    .map((term) => sql`${sql.raw(FOLDED_SQL)} ~ ${`(^|[^[:alnum:]])${fold(term).replace(REGEX_SPECIAL, '\\$&')}`}`)
+  const words = sql<boolean>`${sql.raw(WORDS_SQL)} @@ to_tsquery('simple', ${query})`
+  return patterns.length === 0 ? words : sql<boolean>`${words} and ${sql.join(patterns, sql` and `)}`
 }

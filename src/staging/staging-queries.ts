@@ -35,18 +35,18 @@ export const searchTerms = (text: string) => text.split(/\s+/).filter((term) => 
 export const searchQuery = (terms: string[]) => terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(' AND ')
 
 /**
- * The ids a search finds. SQLite: those its FTS5 index matches, and among the rows staged since the
- * index last caught up (see staged-search.ts), those holding every word anywhere in the name or
- * external id. PostgreSQL: those its GIN index finds (staged-words.ts), kept in step by the database.
+ * The rows a search finds. SQLite: those whose ids its FTS5 index matches, and among the rows staged
+ * since the index last caught up (see staged-search.ts), those holding every word anywhere in the
+ * name or external id. PostgreSQL: those its GIN index finds (staged-words.ts), kept in step by the
+ * database, tested on the row itself (as an id list, the planner misjudged its size and scanned).
  */
-function searchedIds(db: Db, text: string) {
+const searched = (db: Db, text: string) => (eb: ExpressionBuilder<Database, 'staged_records'>) => {
   const terms = searchTerms(text)
-  if (terms.length === 0)
-    return db
-      .selectFrom('staged_records')
-      .select('id')
-      .where(sql<boolean>`1 = 0`)
-  if (!hasStagedWordsIndex(db)) return db.selectFrom('staged_records').select('id').where(stagedWordsMatch(terms))
+  if (terms.length === 0) return sql<boolean>`1 = 0`
+  return hasStagedWordsIndex(db) ? eb('staged_records.id', 'in', sqliteSearchedIds(db, terms)) : stagedWordsMatch(terms)
+}
+
+function sqliteSearchedIds(db: Db, terms: string[]) {
   const everyWord = db
     .selectFrom('staged_records')
     .select('id')
@@ -71,9 +71,7 @@ function filtered(db: Db, integration: string, module: ModuleId, f: StagingFilte
   if (f.q) {
     // The ids the search finds are looked up one by one (the unary + keeps SQLite from scanning a
     // scope index instead and testing every row against them).
-    q = q
-      .where((eb) => eb(withoutIndex(db, 'staged_records.scope_id'), '=', scopeIdOf(integration, module)(eb)))
-      .where('staged_records.id', 'in', searchedIds(db, f.q))
+    q = q.where((eb) => eb(withoutIndex(db, 'staged_records.scope_id'), '=', scopeIdOf(integration, module)(eb))).where(searched(db, f.q))
     if (f.status) q = q.where(withoutIndex(db, 'status'), '=', f.status)
   } else {
     q = q.where(inScope(integration, module))
