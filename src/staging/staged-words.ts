@@ -25,20 +25,23 @@ const wordsOf = (term: string) => fold(term).match(/[\p{L}\p{N}]+/gu) ?? []
 
 const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|]/g
 
-/** Whether a row's name or external id holds every typed word at the start of a word. */
+/** A typed word as a prefix query of the index: its longest run of letters or digits is a word of the row, whole or begun. */
+const prefixQuery = (term: string) => `${wordsOf(term).reduce((a, b) => (b.length > a.length ? b : a))}:*`
+
+/**
+ * Whether a row's name or external id holds every typed word at the start of a word. The index is
+ * asked for the longest typed word alone (the likeliest to be rare: a short one such as "1" or
+ * "first" begins thousands of different words, which the index reads one by one); the others, and
+ * the punctuation of a word such as "8000-2", are tested on the rows it finds.
+ */
 export function stagedWordsMatch(terms: string[]): RawBuilder<boolean> {
-  // Each run of letters or digits is a word the index holds whole; every but the last must be whole, the last may go on (a prefix).
-  const query = terms
-    .map((term) =>
-      wordsOf(term)
-        .map((word) => `${word}:*`)
-        .join(' & '),
-    )
-    .join(' & ')
-  // A typed word that is one run is whole in the index: its prefix query says all. Another ("8000-2", "-x") is held to its punctuation too.
-  const patterns = terms
-    .filter((term) => wordsOf(term).join('') !== fold(term))
-    .map((term) => sql`${sql.raw(FOLDED_SQL)} ~ ${`(^|[^[:alnum:]])${fold(term).replace(REGEX_SPECIAL, '\\$&')}`}`)
-  const words = sql<boolean>`${sql.raw(WORDS_SQL)} @@ to_tsquery('simple', ${query})`
-  return patterns.length === 0 ? words : sql<boolean>`${words} and ${sql.join(patterns, sql` and `)}`
+  const [rarest, ...others] = [...terms].sort((a, b) => prefixQuery(b).length - prefixQuery(a).length)
+  const conditions = [sql<boolean>`${sql.raw(WORDS_SQL)} @@ to_tsquery('simple', ${prefixQuery(rarest!)})`]
+  // The same words, concatenated with nothing: an expression the index does not hold, so tested row by row.
+  for (const term of others) conditions.push(sql<boolean>`(${sql.raw(WORDS_SQL)} || ''::tsvector) @@ to_tsquery('simple', ${prefixQuery(term)})`)
+  // A typed word that is one run is whole in the index; another ("8000-2", "-x") is held to its punctuation too.
+  for (const term of terms)
+    if (wordsOf(term).join('') !== fold(term))
+      conditions.push(sql<boolean>`${sql.raw(FOLDED_SQL)} ~ ${`(^|[^[:alnum:]])${fold(term).replace(REGEX_SPECIAL, '\\$&')}`}`)
+  return sql<boolean>`(${sql.join(conditions, sql` and `)})`
 }
