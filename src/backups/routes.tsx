@@ -6,6 +6,7 @@ import { isHtmx, redirectTo } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'
 import { BackupsSection, type BackupsView } from '../../views/backups/backups-section.js'
 import { getSettings } from '../settings/service.js'
+import { databaseName } from '../db/database.js'
 import { backupFolder, recentBackups, takeBackup } from './service.js'
 
 export const backupsRoutes = new Hono<AppEnv>()
@@ -14,7 +15,8 @@ export const backupsRoutes = new Hono<AppEnv>()
 export async function backupsView(c: Context<AppEnv>, message?: BackupsView['message']): Promise<BackupsView> {
   const settings = await getSettings(c.var.db, c.var.config.timeZone)
   const schedule = settings.backupSchedule === 'daily' ? { hour: settings.backupHour, keep: settings.backupKeep, timeZone: settings.companyTimeZone } : null
-  return { folder: backupFolder(c.var.config), recent: await recentBackups(c.var.db), schedule, next: c.var.deps.scheduler.nextBackup(), message }
+  const database = c.var.deps.sqlite ? null : databaseName(c.var.config)
+  return { database, folder: backupFolder(c.var.config), recent: await recentBackups(c.var.db), schedule, next: c.var.deps.scheduler.nextBackup(), message }
 }
 
 backupsRoutes.post('/', requires('settings.manage'), async (c) => {

@@ -54,7 +54,8 @@ export class Scheduler implements SyncScheduler {
     this.#every('run-sweep', '* * * * *', () => Promise.all([sweepAbandonedRuns(deps), markInterruptedImports(deps, false)]))
     // Every minute: staged records a run left out of the search index (it stopped half-way) are added.
     this.#every('search-index', '* * * * *', () => catchUpSearchIndex(deps))
-    if (settings.backupSchedule === 'daily') {
+    // A PostgreSQL database is backed up by its own tools (the Settings page says so).
+    if (settings.backupSchedule === 'daily' && deps.sqlite) {
       this.#every('backup', `0 ${settings.backupHour} * * *`, () => takeBackup(deps, 'scheduled', settings.backupKeep), settings.companyTimeZone)
     }
     // Daily, whatever the schedules: OAuth refresh tokens near their end are renewed.

@@ -175,6 +175,18 @@ describe('settings', () => {
     expect(html).toMatch(/name="employeeManualCreation" role="switch" checked/)
     expect(html).not.toMatch(/name="companyManualCreation" role="switch" checked/)
   })
+
+  it('offers backups of the SQLite file, and on PostgreSQL says to back the database up with its own tools', async () => {
+    const { cookie } = await signInAs(t.db, 'admin')
+    const html = await (await get(t.app, '/settings', { cookie })).text()
+    if (t.deps.sqlite) {
+      expect(html).toContain('Back up now')
+    } else {
+      expect(html).not.toContain('Back up now')
+      expect(html).toContain('Clockbridge takes no backups of it')
+      expect(html).toContain('pg_dump')
+    }
+  })
 })
 
 describe('audit log', () => {

@@ -12,6 +12,8 @@ export type BackupRunView = {
 }
 
 export type BackupsView = {
+  /** Where the data lives when it is not the SQLite file (a PostgreSQL database, password hidden): backed up by its own tools. */
+  database: string | null
   folder: string
   recent: BackupRunView[]
   schedule: { hour: number; keep: number; timeZone: string } | null
@@ -24,6 +26,17 @@ const size = (bytes: number | null) => (bytes === null ? '' : `${(bytes / 1024 /
 /** The backups Clockbridge took, and "Back up now": what the button swaps. */
 export function BackupsSection(props: { v: BackupsView }) {
   const v = props.v
+  if (v.database)
+    return (
+      <section id='backups' aria-labelledby='backups-heading'>
+        <h2 id='backups-heading'>Backups</h2>
+        <p>
+          The data lives in PostgreSQL (<code>{v.database}</code>). Clockbridge takes no backups of it: back it up with PostgreSQL's own tools (
+          <code>pg_dump</code>, or the backups of the service that hosts it), and keep the key (<code>SECRET_KEY</code>) apart from them. The setting Scheduled
+          backups applies to a SQLite file only.
+        </p>
+      </section>
+    )
   return (
     <section id='backups' aria-labelledby='backups-heading'>
       <h2 id='backups-heading'>Backups</h2>
