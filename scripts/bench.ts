@@ -329,22 +329,22 @@ async function timePages(db: Awaited<ReturnType<typeof hub>>['db'], prefix: stri
   }
 }
 
+/** A migrated PostgreSQL database at `url` with the bench connector activated as the sync source: hub() on PostgreSQL. */
+async function postgresHub(url: string, connector: Connector<Record<string, never>>) {
+  const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'cb-bench-')), LOG_LEVEL: 'silent', SECRET_KEY: 'ab'.repeat(32), DATABASE_URL: url })
+  const db = openPostgres(url)
+  await migrateToLatest(db)
+  const deps = createDeps({ db, sqlite: null, config, logger: createLogger('silent'), connectors: [connector] })
+  await activate(db, systemActor('bench'), connector)
+  await makeSyncSource(db, systemActor('bench'), connector, [connector], true)
+  return { db, deps }
+}
+
 /** The staging pages on PostgreSQL, over BIG rows staged by a real sync. */
 async function postgresPages(url: string) {
   const database = await roundDatabase(url, 99)
   try {
-    const config = loadConfig({
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'cb-bench-')),
-      LOG_LEVEL: 'silent',
-      SECRET_KEY: 'ab'.repeat(32),
-      DATABASE_URL: database.url,
-    })
-    const db = openPostgres(database.url)
-    await migrateToLatest(db)
-    const connector = generator(BIG)
-    const deps = createDeps({ db, sqlite: null, config, logger: createLogger('silent'), connectors: [connector] })
-    await activate(db, systemActor('bench'), connector)
-    await makeSyncSource(db, systemActor('bench'), connector, [connector], true)
+    const { db, deps } = await postgresHub(database.url, generator(BIG))
     const [fillMs] = await timed(() => sync(deps))
     // The same mix of statuses as on SQLite, counted again.
     await sql`update staged_records set status = 'imported' where id % 10 = 0`.execute(db)
@@ -790,18 +790,8 @@ async function postgresSpeed(url: string) {
     const database = await roundDatabase(url, round)
     try {
       const base = async () => Math.min(await postgresBaseline(database.url, N), await postgresBaseline(database.url, N))
-      const config = loadConfig({
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'cb-bench-')),
-        LOG_LEVEL: 'silent',
-        SECRET_KEY: 'ab'.repeat(32),
-        DATABASE_URL: database.url,
-      })
-      const db = openPostgres(database.url)
-      await migrateToLatest(db)
       const connector = generator(N)
-      const deps = createDeps({ db, sqlite: null, config, logger: createLogger('silent'), connectors: [connector] })
-      await activate(db, systemActor('bench'), connector)
-      await makeSyncSource(db, systemActor('bench'), connector, [connector], true)
+      const { db, deps } = await postgresHub(database.url, connector)
       const paired = async <T>(key: keyof typeof measured, fn: () => Promise<T>): Promise<T> => {
         const b = await base()
         collect()
