@@ -4,21 +4,20 @@ import { sql, type RawBuilder } from 'kysely'
 // word the admin typed begins a word of the record's name or external id, ignoring case and
 // accents. The GIN index staged_records_words (its migration, 2026-12-06T12-00) holds the words of
 // WORDS_SQL, and must be that expression exactly for PostgreSQL to use it: a word is a run of
-// letters and digits of the text folded as FOLD_FROM -> FOLD_TO says. The index finds the rows
-// holding words that begin as the typed ones do; a pattern over the folded text then keeps those
-// where the typed word, punctuation and all, begins a word.
+// letters and digits of the text folded as FOLDED_SQL folds it (lower case, decomposed, without
+// combining marks). The index finds the rows holding words that begin as the typed ones do; a
+// pattern over the folded text then keeps those where a typed word with punctuation begins a word.
 
-const FOLD_FROM = 'àáâãäåçèéêëìíîïñòóôõöùúûüýÿāăąćĉċčďēĕėęěĝğġģĥĩīĭįĵķĺļľńņňōŏőŕŗřśŝşšţťũūŭůűųŵŷźżžơưǎǐǒǔǖǘǚǜǟǡǧǩǫǭǰǵǹǻȁȃȅȇȉȋȍȏȑȓȕȗșțȟȧȩȫȭȯȱȳ'
-const FOLD_TO = 'aaaaaaceeeeiiiinooooouuuuyyaaaccccdeeeeegggghiiiijklllnnnooorrrssssttuuuuuuwyzzzouaiouuuuuaagkoojgnaaaeeiioorruusthaeooooy'
-
-const FOLDED_SQL = `translate(lower(label || ' ' || external_id), '${FOLD_FROM}', '${FOLD_TO}')`
+const FOLDED_SQL = `regexp_replace(normalize(lower(label || ' ' || external_id), NFD), '[\\u0300-\\u036f]', '', 'g')`
 /** The indexed expression, as the migration writes it. */
 export const WORDS_SQL = `to_tsvector('simple'::regconfig, regexp_replace(${FOLDED_SQL}, '[^[:alnum:]]+', ' ', 'g'))`
 
-const folding = new Map([...FOLD_FROM].map((from, i) => [from, FOLD_TO[i]!]))
-
 /** A typed word folded as the index folds the text. */
-const fold = (text: string) => [...text.toLowerCase()].map((c) => folding.get(c) ?? c).join('')
+const fold = (text: string) =>
+  text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
 
 /** The letters and digits of a typed word, as words of the index ("8000-2" holds 8000 and 2). */
 const wordsOf = (term: string) => fold(term).match(/[\p{L}\p{N}]+/gu) ?? []
