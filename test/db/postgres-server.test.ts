@@ -2,14 +2,15 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { freshPostgres, postgresAvailable } from '../helpers/postgres.js'
+import { freshPostgres, testsOnPostgres } from '../helpers/postgres.js'
 import { runCli } from '../helpers/cli.js'
 import { exited, signInOverHttp, startServerProcess } from '../helpers/server-process.js'
 
 // DATABASE_URL: the command line and the server on PostgreSQL, two instances on one database at
 // once (no file lock between them), a session begun on one answered by the other.
 
-describe.skipIf(!postgresAvailable)('Clockbridge on PostgreSQL (DATABASE_URL)', () => {
+// In the PostgreSQL run of the suite (TEST_ON_POSTGRES=1): it makes its own databases either way.
+describe.skipIf(!testsOnPostgres)('Clockbridge on PostgreSQL (DATABASE_URL)', () => {
   it('migrates and creates the first admin from the command line, serves two instances, and one signs in where the other answers', async () => {
     const postgres = await freshPostgres()
     onTestFinished(postgres.drop)

@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTestApp } from '../../helpers/test-app.js'
-import { freshPostgres, postgresAvailable } from '../../helpers/postgres.js'
+import { freshPostgres, testsOnPostgres } from '../../helpers/postgres.js'
 import { activateSource, actor } from '../../helpers/hub.js'
 import { QBWC_PASSWORD } from '../../helpers/qbd.js'
 import { quickbooksDesktopConnector } from '../../../src/connectors/quickbooks-desktop/connector.js'
@@ -16,7 +16,8 @@ import { inScope } from '../../../src/staging/staging-queries.js'
 // connectors' store), the run and what the run has seen (sync_run_seen) live in the one PostgreSQL
 // database, so a session whose calls alternate between two instances completes as on one.
 
-describe.skipIf(!postgresAvailable)('the Web Connector across two instances on one PostgreSQL', () => {
+// In the PostgreSQL run of the suite (TEST_ON_POSTGRES=1): it makes its own databases either way.
+describe.skipIf(!testsOnPostgres)('the Web Connector across two instances on one PostgreSQL', () => {
   it('completes a session whose every call goes to the other instance, staging every record once, and a second full read flags none removed', async () => {
     const shared = await freshPostgres()
     onTestFinished(shared.drop)
