@@ -24,6 +24,7 @@ import * as mrunSeen from '../../migrations/2026-12-06T09-00_run-seen.js'
 import * as mimportHolders from '../../migrations/2026-12-06T10-00_import-holders.js'
 import * as mrequestGates from '../../migrations/2026-12-06T11-00_request-gates.js'
 import * as mstagedWordsFolded from '../../migrations/2026-12-06T12-00_staged-words-folded.js'
+import * as memployeeEmailShared from '../../migrations/2026-12-06T13-00_employee-email-shared.js'
 
 // Every migration, in order, listed by hand rather than read from the folder at run time: the
 // one-file binary has no folder to read (a test checks that every file in migrations/ is here).
@@ -53,4 +54,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-06T10-00_import-holders': mimportHolders,
   '2026-12-06T11-00_request-gates': mrequestGates,
   '2026-12-06T12-00_staged-words-folded': mstagedWordsFolded,
+  '2026-12-06T13-00_employee-email-shared': memployeeEmailShared,
 }

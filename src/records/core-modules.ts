@@ -17,8 +17,6 @@ export type NaturalKey = {
   label: string
   /** The column that scopes the key (compared with null as 0). */
   scope?: string
-  /** Stored lower-cased (e-mail addresses): compared as stored. */
-  storedLowerCase?: boolean
   /** What a hand edit is told when another row (#id) holds the value it entered. */
   taken: (input: Record<string, unknown>, id: number) => string
 }
@@ -36,12 +34,26 @@ export type CoreModule = {
   /** Who may see its records, and who may create and edit them. */
   permissions: { view: Permission; manage: Permission }
   naturalKeys: NaturalKey[]
+  /**
+   * Values that may name the same thing but that no one keeps unique (an e-mail address shared by
+   * an office or a family): IMPORT links a synced record by one only to the one hand-entered record
+   * holding it, and flags a value other records hold; nothing refuses a shared one.
+   */
+  linkKeys?: LinkKey[]
   /** Columns that point at another module's rows, and what a source names them by. */
   references: Record<string, { table: CoreTable; by: string }>
   /** How a row is named in lists, messages and the audit log. */
   label: (row: Record<string, unknown>) => string
   /** Every column IMPORT or a form may write (besides id and timestamps). */
   columns: readonly string[]
+}
+
+/** A value IMPORT may link by but never refuses for (see CoreModule.linkKeys). */
+export type LinkKey = {
+  column: string
+  label: string
+  /** Stored lower-cased (e-mail addresses): compared as stored. */
+  storedLowerCase?: boolean
 }
 
 /** One uniqueness check of a hand edit (a natural key), with what the user is told when it fails. */
@@ -66,8 +78,8 @@ export const CORE_MODULES: Record<CoreTable, CoreModule> = {
     permissions: { view: 'employees.view', manage: 'employees.manage' },
     naturalKeys: [
       { column: 'employee_number', label: 'employee number', taken: (i, id) => `Employee number ${String(i.employee_number)} is already used (#${id})` },
-      { column: 'email', label: 'email', storedLowerCase: true, taken: (i, id) => `Email ${String(i.email)} is already used (#${id})` },
     ],
+    linkKeys: [{ column: 'email', label: 'e-mail address', storedLowerCase: true }],
     references: { company_id: { table: 'companies', by: 'name' }, department_id: { table: 'departments', by: 'code' } },
     label: (r) => `${String(r.first_name)} ${String(r.last_name)}${r.employee_number ? ` (${String(r.employee_number)})` : ''}`,
     columns: ['first_name', 'last_name', 'employee_number', 'email', 'phone', 'pay_group', 'status', 'hire_date', 'company_id', 'department_id'],

@@ -36,6 +36,7 @@ export async function autoImportAfterRun(deps: HubDeps, runId: number): Promise<
       updated: result.updated,
       linked: result.linked,
       failed: result.failed.length,
+      warnings: result.warnings.length,
     },
     'auto-import finished',
   )

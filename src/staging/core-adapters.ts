@@ -49,6 +49,8 @@ export type CoreAdapter = {
   /** The core list's title, for messages that send the admin there. */
   moduleTitle: string
   keys: NaturalKey[]
+  /** Values it may link a hand-entered record by, never refuse for (CoreModule.linkKeys). */
+  linkKeys: NaturalKey[]
   /** The scope value of scoped keys: the cost code's job site id (0 for standard). */
   scope?: (p: StagedPayload, refs: References) => number
   label: (row: CoreRow) => string
@@ -70,21 +72,18 @@ async function countRefs(db: Db, table: 'employees' | 'cost_codes', column: stri
 const missing = (what: string, value: string | null | undefined) => `${what} "${value}" does not exist; import or create it first`
 
 /** What IMPORT takes from the module's one definition: its table, names, natural keys and label. */
-function fromDefinition(m: CoreModule): Pick<CoreAdapter, 'table' | 'noun' | 'moduleTitle' | 'keys' | 'label'> {
+function fromDefinition(m: CoreModule): Pick<CoreAdapter, 'table' | 'noun' | 'moduleTitle' | 'keys' | 'linkKeys' | 'label'> {
+  // A source names the key by the same field as the column; a key stored lower-cased is compared as stored.
+  const valueOf = (k: { column: string; storedLowerCase?: boolean }) => (p: StagedPayload) => {
+    const value = (p as Record<string, string | null | undefined>)[k.column] ?? null
+    return value && k.storedLowerCase ? value.toLowerCase() : value
+  }
   return {
     table: m.table,
     noun: m.noun,
     moduleTitle: m.title,
-    // A source names the key by the same field as the column; a key stored lower-cased is compared as stored.
-    keys: m.naturalKeys.map((k) => ({
-      column: k.column,
-      label: k.label,
-      scoped: !!k.scope,
-      value: (p) => {
-        const value = (p as Record<string, string | null | undefined>)[k.column] ?? null
-        return value && k.storedLowerCase ? value.toLowerCase() : value
-      },
-    })),
+    keys: m.naturalKeys.map((k) => ({ column: k.column, label: k.label, scoped: !!k.scope, value: valueOf(k) })),
+    linkKeys: (m.linkKeys ?? []).map((k) => ({ column: k.column, label: k.label, value: valueOf(k) })),
     label: m.label,
   }
 }

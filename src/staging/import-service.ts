@@ -24,6 +24,8 @@ export type ImportPlanItem = {
   /** The record that will be updated or linked, or that blocks the import. */
   core?: { id: number; label: string }
   message?: string
+  /** Imported all the same, but worth a look: a value it shares with other records (see CoreModule.linkKeys). */
+  warning?: string
 }
 
 export type ImportPlan = { items: ImportPlanItem[]; skipped: number }
@@ -74,8 +76,49 @@ class KeyIndex {
   }
 }
 
-/** A staged row ready to plan: its payload, its natural-key values lower-cased, and their scope. */
-type Prepared = { row: Staged; payload: StagedPayload; keyValues: (string | null)[]; scope: number }
+/**
+ * The core rows holding each link-key value of the batch: several may (an e-mail address an office
+ * shares). The batch's writes hold values too: a record created with it, or linked by it.
+ */
+class LinkIndex {
+  readonly #holders: Map<string, CoreMatch[]>[]
+
+  private constructor(keys: number) {
+    this.#holders = Array.from({ length: keys }, () => new Map())
+  }
+
+  static async load(store: ImportStore, adapter: CoreAdapter, items: Prepared[]): Promise<LinkIndex> {
+    const index = new LinkIndex(adapter.linkKeys.length)
+    for (const [k, key] of adapter.linkKeys.entries()) {
+      const values = [...new Set(items.map((i) => i.linkValues[k]).filter((v): v is string => !!v))]
+      for (const row of await store.coreRowsByKey(adapter.table, key.column, values)) {
+        const value = store.fold(String(row[key.column]))
+        const match = { id: row.id, label: adapter.label(row), source_integration: row.source_integration, external_id: row.external_id }
+        index.#holders[k]!.set(value, [...(index.#holders[k]!.get(value) ?? []), match])
+      }
+    }
+    return index
+  }
+
+  holders(k: number, item: Prepared): CoreMatch[] {
+    const value = item.linkValues[k]
+    return value ? (this.#holders[k]!.get(value) ?? []) : []
+  }
+
+  /** The item's values are now held by `match` (in place of what that row was before). */
+  claim(item: Prepared, match: CoreMatch): void {
+    this.#holders.forEach((holders, k) => {
+      const value = item.linkValues[k]
+      if (value) holders.set(value, [...(holders.get(value) ?? []).filter((h) => h.id !== match.id), match])
+    })
+  }
+}
+
+/** A staged row ready to plan: its payload, its natural-key and link-key values lower-cased, and their scope. */
+type Prepared = { row: Staged; payload: StagedPayload; keyValues: (string | null)[]; linkValues: (string | null)[]; scope: number }
+
+/** What the planner looks a chunk's records up in. */
+type Lookups = { existing: Set<number>; index: KeyIndex; links: LinkIndex }
 
 const keyValueOf = (store: ImportStore, key: NaturalKey, payload: StagedPayload): string | null => {
   const value = key.value(payload)
@@ -86,10 +129,21 @@ const keyValueOf = (store: ImportStore, key: NaturalKey, payload: StagedPayload)
 async function prepareBatch(store: ImportStore, adapter: CoreAdapter, rows: Staged[], refs: References) {
   const items: Prepared[] = rows.map((row) => {
     const payload = JSON.parse(row.payload) as StagedPayload
-    return { row, payload, keyValues: adapter.keys.map((key) => keyValueOf(store, key, payload)), scope: adapter.scope ? adapter.scope(payload, refs) : 0 }
+    return {
+      row,
+      payload,
+      keyValues: adapter.keys.map((key) => keyValueOf(store, key, payload)),
+      linkValues: adapter.linkKeys.map((key) => keyValueOf(store, key, payload)),
+      scope: adapter.scope ? adapter.scope(payload, refs) : 0,
+    }
   })
   const coreIds = [...new Set(rows.map((r) => r.core_id).filter((id): id is number => id !== null))]
-  return { items, existing: await store.existingCoreIds(adapter.table, coreIds), index: await KeyIndex.load(store, adapter, items) }
+  const lookups: Lookups = {
+    existing: await store.existingCoreIds(adapter.table, coreIds),
+    index: await KeyIndex.load(store, adapter, items),
+    links: await LinkIndex.load(store, adapter, items),
+  }
+  return { items, lookups }
 }
 
 /** The staged rows of the selection IMPORT may write (New or Updated), and how many it skips. */
@@ -98,8 +152,11 @@ async function importableOf(store: ImportStore, scope: number | undefined, ids: 
   return (await store.loadStaged(scope, ids)).filter((r) => r.status === 'new' || r.status === 'updated')
 }
 
-/** What IMPORT would do with one record: update what it fed before, link a hand-entered twin, or create. */
-function planItem(integration: string, adapter: CoreAdapter, item: Prepared, existing: Set<number>, index: KeyIndex): ImportPlanItem {
+/**
+ * What IMPORT would do with one record: update what it fed before, link a hand-entered twin found by
+ * a natural key (or by a link key, when that finds exactly one), or create.
+ */
+function planItem(integration: string, adapter: CoreAdapter, item: Prepared, { existing, index, links }: Lookups): ImportPlanItem {
   const r = item.row
   const base = { stagedId: r.id, externalId: r.external_id, label: r.label }
   if (r.core_id !== null && existing.has(r.core_id)) return { ...base, action: 'update', core: { id: r.core_id, label: r.label } }
@@ -116,7 +173,36 @@ function planItem(integration: string, adapter: CoreAdapter, item: Prepared, exi
       message: `${adapter.noun} ${match.label} already exists, synced from ${match.source_integration} as ${match.external_id}; it is not linked twice`,
     }
   }
-  return { ...base, action: 'create' }
+  return { ...base, ...planByLinkKeys(integration, adapter, item, links) }
+}
+
+/** A record no natural key matched: linked to the one hand-entered record a link key finds, else created; a shared value is flagged. */
+function planByLinkKeys(integration: string, adapter: CoreAdapter, item: Prepared, links: LinkIndex): Pick<ImportPlanItem, 'action' | 'core' | 'warning'> {
+  for (let k = 0; k < adapter.linkKeys.length; k++) {
+    const holders = links.holders(k, item)
+    if (holders.length === 0) continue
+    const self = holders.find((h) => h.source_integration === integration && h.external_id === item.row.external_id)
+    if (self) return { action: 'update', core: { id: self.id, label: self.label } }
+    const key = adapter.linkKeys[k]!
+    const value = key.value(item.payload)
+    const handEntered = holders.filter((h) => h.source_integration === null)
+    const others = holders.filter((h) => handEntered.length !== 1 || h !== handEntered[0])
+    const named = `${others
+      .slice(0, 3)
+      .map((h) => h.label)
+      .join(', ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''}`
+    if (handEntered.length === 1) {
+      const core = { id: handEntered[0]!.id, label: handEntered[0]!.label }
+      return { action: 'link', core, warning: others.length > 0 ? `linked by its ${key.label} ${value}, which ${named} also use` : undefined }
+    }
+    if (handEntered.length > 1)
+      return {
+        action: 'create',
+        warning: `its ${key.label} ${value} is that of ${handEntered.length} records entered by hand (${named}), so none was linked: link it by hand if it is one of them`,
+      }
+    return { action: 'create', warning: `its ${key.label} ${value} is also used by ${named}` }
+  }
+  return { action: 'create' }
 }
 
 /** A natural-key value the record would take from another core record, as a message, or null. */
@@ -136,8 +222,8 @@ export async function planImport(deps: { db: Db; sqlite: SQLite.Database | null 
   const store = importStoreOf(db, deps.sqlite)
   const adapter = CORE_ADAPTERS[module]
   const importable = await importableOf(store, await store.scopeOf(integration, module), ids)
-  const { items, existing, index } = await prepareBatch(store, adapter, importable, await References.load(db))
-  return { items: items.map((item) => planItem(integration, adapter, item, existing, index)), skipped: ids.length - importable.length }
+  const { items, lookups } = await prepareBatch(store, adapter, importable, await References.load(db))
+  return { items: items.map((item) => planItem(integration, adapter, item, lookups)), skipped: ids.length - importable.length }
 }
 
 export type ImportResult = {
@@ -146,6 +232,8 @@ export type ImportResult = {
   updated: number
   linked: number
   failed: { externalId: string; label: string; message: string }[]
+  /** Imported, with something worth a look (a shared e-mail address). */
+  warnings: { externalId: string; label: string; message: string }[]
   skipped: number
 }
 
@@ -253,7 +341,7 @@ export async function importHere(deps: { db: Db; sqlite: SQLite.Database | null 
 
 async function importChunks(trx: Db, store: ImportStore, actor: Actor, args: ImportArgs, defaultCountry: string): Promise<ImportResult> {
   const adapter = CORE_ADAPTERS[args.module]
-  const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], skipped: 0 }
+  const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], warnings: [], skipped: 0 }
   const refs = await References.load(trx)
   const scope = await store.scopeOf(args.integration, args.module)
   if (scope === undefined) return { ...result, skipped: args.ids.length }
@@ -264,16 +352,16 @@ async function importChunks(trx: Db, store: ImportStore, actor: Actor, args: Imp
     result.skipped += chunk.length - importable.length
     if (importable.length === 0) continue
     log ??= await openBatch(trx, actor, args, result)
-    const { items, existing, index } = await prepareBatch(store, adapter, importable, refs)
+    const { items, lookups } = await prepareBatch(store, adapter, importable, refs)
     const writer = store.chunkWriter(CORE_MODULES[adapter.table])
     // A record creates a row only if it feeds none that still exists.
-    await writer.reserve(items.filter((item) => item.row.core_id === null || !existing.has(item.row.core_id)).length)
+    await writer.reserve(items.filter((item) => item.row.core_id === null || !lookups.existing.has(item.row.core_id)).length)
     const batch = log
     await store.keepingCounts(
       scope,
       importable.map((r) => r.id),
       async () => {
-        for (const item of items) importOne(writer, adapter, args, { defaultCountry, refs }, item, existing, index, batch)
+        for (const item of items) importOne(writer, adapter, args, { defaultCountry, refs }, item, lookups, batch)
         await writer.flush()
       },
     )
@@ -329,16 +417,16 @@ function importOne(
   args: ImportArgs,
   ctx: { defaultCountry: string; refs: References },
   item: Prepared,
-  existing: Set<number>,
-  index: KeyIndex,
+  lookups: Lookups,
   log: BatchLog,
 ): void {
   const r = item.row
   const { result, now } = log
-  let plan = planItem(args.integration, adapter, item, existing, index)
+  const { index, links } = lookups
+  let plan = planItem(args.integration, adapter, item, lookups)
   // A plain create found no holder of any of its keys; every other plan is checked for collisions.
   const keysFree = plan.action === 'create'
-  if (plan.action === 'link' && args.createNew?.has(r.id)) plan = { ...plan, action: 'create', core: undefined }
+  if (plan.action === 'link' && args.createNew?.has(r.id)) plan = { ...plan, action: 'create', core: undefined, warning: undefined }
   const mapped = plan.action === 'fail' ? null : adapter.values(item.payload, ctx)
   const problem =
     plan.action === 'fail'
@@ -354,13 +442,16 @@ function importOne(
     return
   }
   const coreId = writeCore(writer, plan, mapped.values, args.integration, r.external_id, now)
-  index.claim(adapter, item, { id: coreId, label: r.label, source_integration: args.integration, external_id: r.external_id })
+  const holder = { id: coreId, label: r.label, source_integration: args.integration, external_id: r.external_id }
+  index.claim(adapter, item, holder)
+  links.claim(item, holder)
   writer.markImported(r.id, coreId, r.hash, now)
   const action: ImportAction = plan.action === 'create' ? 'created' : plan.action === 'link' ? 'linked' : 'updated'
   result[action]++
-  // A record created from a never-imported staged record: undo needs only the two ids.
-  if (action === 'created' && r.core_id === null && r.imported_hash === null && r.imported_at === null) log.createdRecords.push([r.id, coreId])
-  else writer.batchLine({ ...batchLine(log, r), action, core_id: coreId, core_updated_at: now, message: null })
+  if (plan.warning) result.warnings.push({ externalId: r.external_id, label: r.label, message: plan.warning })
+  // A record created from a never-imported staged record, with nothing to say: undo needs only the two ids.
+  if (action === 'created' && !plan.warning && r.core_id === null && r.imported_hash === null && r.imported_at === null) log.createdRecords.push([r.id, coreId])
+  else writer.batchLine({ ...batchLine(log, r), action, core_id: coreId, core_updated_at: now, message: plan.warning ?? null })
 }
 
 /** What undo needs to put a staged record back as it stood before this batch. */

@@ -34,8 +34,9 @@ describe('one definition per core module', () => {
       expect(adapter.keys.map((k) => [k.column, !!k.scoped])).toEqual(module.naturalKeys.map((k) => [k.column, !!k.scope]))
       expect(adapter.label).toBe(module.label)
     }
-    // A key stored lower-cased is compared as stored.
-    expect(CORE_ADAPTERS.employees.keys[1]!.value({ email: 'Ana@Example.COM' } as never)).toBe('ana@example.com')
+    // An e-mail address links a hand-entered employee, never refuses one; stored lower-cased, it is compared as stored.
+    expect(CORE_ADAPTERS.employees.linkKeys.map((k) => k.column)).toEqual(['email'])
+    expect(CORE_ADAPTERS.employees.linkKeys[0]!.value({ email: 'Ana@Example.COM' } as never)).toBe('ana@example.com')
   })
 
   it("a hand edit's uniqueness checks come from the natural keys, each saying who holds the value", async () => {
@@ -46,7 +47,6 @@ describe('one definition per core module', () => {
     )
     expect(messages).toEqual([
       'Employee number E-1 is already used (#7)',
-      'Email a@b.c is already used (#7)',
       'A company named Acme already exists (#7)',
       'Job site number 100 is already used (#7)',
       'Cost code C1 already exists for this job site (#7)',

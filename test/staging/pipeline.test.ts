@@ -183,27 +183,69 @@ describe('sync, import, re-sync, undo', () => {
     ])
   })
 
-  it('fails one record whose email collides and imports the rest', async () => {
+  it('fails one record whose new employee number another employee holds, and leaves the rest', async () => {
     const now = new Date().toISOString()
     await t.db
       .insertInto('employees')
-      .values({
-        first_name: 'Other',
-        last_name: 'Person',
-        employee_number: '9',
-        email: 'taken@example.com',
-        pay_group: 'HOURLY',
-        status: 'active',
-        created_at: now,
-        updated_at: now,
-      })
+      .values({ first_name: 'Other', last_name: 'Person', employee_number: '9', pay_group: 'HOURLY', status: 'active', created_at: now, updated_at: now })
       .execute()
     await uploadCsv(
       t.db,
       'employees',
       employeesCsv([
-        ['E1', '1001', 'Maria', 'Lopez', 'taken@example.com'],
+        ['E1', '1001', 'Maria', 'Lopez'],
         ['E2', '1002', 'Ken', 'Ito'],
+      ]),
+    )
+    await sync()
+    expect(await importAll()).toMatchObject({ created: 2, failed: [] })
+    // At the source, Maria's number becomes the one Other Person holds here.
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '9', 'Maria', 'Lopez'],
+        ['E2', '1002', 'Ken', 'Ito'],
+      ]),
+    )
+    await sync()
+    const result = await importAll()
+    expect(result.updated).toBe(0)
+    expect(result.failed).toEqual([
+      {
+        externalId: 'E1',
+        label: 'Lopez, Maria (9)',
+        message: expect.stringContaining('its employee number 9 is already used by another employee (Other Person (9))'),
+      },
+    ])
+    expect((await staged()).map((r) => r.status)).toEqual(['updated', 'imported'])
+  })
+
+  it('imports every employee when several share an e-mail address: links the one hand-entered holder, flags the shared ones', async () => {
+    const now = new Date().toISOString()
+    const byHand = (first_name: string, employee_number: string, email: string) => ({
+      first_name,
+      last_name: 'Hand',
+      employee_number,
+      email,
+      pay_group: 'HOURLY' as const,
+      status: 'active' as const,
+      created_at: now,
+      updated_at: now,
+    })
+    await t.db
+      .insertInto('employees')
+      .values([byHand('Office', '9', 'office@example.com'), byHand('Ann', '10', 'family@example.com'), byHand('Bob', '11', 'family@example.com')])
+      .execute()
+    await uploadCsv(
+      t.db,
+      'employees',
+      employeesCsv([
+        ['E1', '1001', 'Maria', 'Lopez', 'Office@example.com'],
+        ['E2', '1002', 'Ken', 'Ito', 'office@example.com'],
+        ['E3', '1003', 'Cy', 'Hand', 'family@example.com'],
+        ['E4', '1004', 'Dee', 'Shared', 'shared@example.com'],
+        ['E5', '1005', 'Eve', 'Shared', 'shared@example.com'],
       ]),
     )
     await sync()
@@ -213,19 +255,34 @@ describe('sync, import, re-sync, undo', () => {
       'employees',
       (await staged()).map((r) => r.id),
     )
-    // Matching by email finds the manual record: it would be linked, so ask for "create new" to force the collision.
-    const e1 = (await staged()).find((r) => r.external_id === 'E1')!
-    expect(plan.items[0]!.action).toBe('link')
-    const result = await importAll(new Set([e1.id]))
-    expect(result.created).toBe(1)
-    expect(result.failed).toEqual([
-      {
-        externalId: 'E1',
-        label: 'Lopez, Maria (1001)',
-        message: expect.stringContaining('its email taken@example.com is already used by another employee (Other Person (9))'),
-      },
+    // The preview, before any record of the batch is written: E1 and E2 both find the one hand-entered holder.
+    expect(plan.items.map((i) => [i.externalId, i.action, !!i.warning])).toEqual([
+      ['E1', 'link', false],
+      ['E2', 'link', false],
+      ['E3', 'create', true],
+      ['E4', 'create', false],
+      ['E5', 'create', false],
     ])
-    expect((await staged()).map((r) => r.status)).toEqual(['new', 'imported'])
+    const result = await importAll()
+    expect(result).toMatchObject({ created: 4, linked: 1, updated: 0, failed: [] })
+    expect(result.warnings.map((w) => [w.externalId, w.message])).toEqual([
+      ['E2', expect.stringContaining('its e-mail address office@example.com is also used by Lopez, Maria (1001)')],
+      ['E3', expect.stringContaining('is that of 2 records entered by hand (Ann Hand (10), Bob Hand (11)), so none was linked')],
+      ['E5', expect.stringContaining('its e-mail address shared@example.com is also used by Shared, Dee (1004)')],
+    ])
+    expect((await staged()).every((r) => r.status === 'imported')).toBe(true)
+    const rows = await t.db.selectFrom('employees').select(['first_name', 'email', 'external_id']).orderBy('id').execute()
+    expect(rows).toHaveLength(7)
+    expect(rows[0]).toEqual({ first_name: 'Maria', email: 'office@example.com', external_id: 'E1' })
+    // The flagged lines are in the batch, for its history and its undo.
+    const lines = await t.db.selectFrom('import_batch_items').select(['external_id', 'action', 'message']).where('message', 'is not', null).execute()
+    expect(lines.map((l) => [l.external_id, l.action])).toEqual([
+      ['E2', 'created'],
+      ['E3', 'created'],
+      ['E5', 'created'],
+    ])
+    const undone = await undoBatch(t.deps, actor, result.batchId!)
+    expect(undone).toMatchObject({ removed: 4 })
   })
 
   it('undoes a batch: unchanged created records go, changed ones stay with the reason', async () => {

@@ -9,7 +9,7 @@ import { renderError } from '../../http/errors.js'
 import { setFlash } from '../../http/flash.js'
 import { isHtmx, redirectTo } from '../../http/htmx.js'
 import { type Found, integrationOf, integrationPage, integrationPaths, moduleOf, withModule } from '../../integrations/integration-page.js'
-import { planImport, runImport, setArchived } from '../import-service.js'
+import { planImport, runImport, setArchived, type ImportResult } from '../import-service.js'
 import { importedPayload } from '../staging-store.js'
 import { getStagedRecord, matchingIds } from '../staging-queries.js'
 import { readFilter, stagingView } from './staging-views.js'
@@ -81,19 +81,27 @@ importRoutes.post('/:id/:module/import', requires('integrations.actions'), withM
     trigger: 'manual',
     defaultTimeZone: c.var.config.timeZone,
   })
-  const summary = `IMPORT finished: ${result.created} created, ${result.updated} updated, ${result.linked} linked, ${result.failed.length} failed${result.skipped ? `, ${result.skipped} skipped (Imported or Archived)` : ''}.`
-  const text = (
-    <>
-      {summary} {result.batchId && <a href={`${integrationPaths(f.connector).integrationPath}/history`}>Batch #{result.batchId}</a>}
-      {result.failed.length > 0 && (
+  const flagged = result.warnings.length > 0 ? `, ${result.warnings.length} with a warning` : ''
+  const summary = `IMPORT finished: ${result.created} created, ${result.updated} updated, ${result.linked} linked, ${result.failed.length} failed${flagged}${result.skipped ? `, ${result.skipped} skipped (Imported or Archived)` : ''}.`
+  const listed = (title: string, lines: ImportResult['failed']) =>
+    lines.length > 0 && (
+      <>
+        <p>{title}</p>
         <ul>
-          {result.failed.slice(0, 50).map((x) => (
+          {lines.slice(0, 50).map((x) => (
             <li>
               {x.label} <code>{x.externalId}</code>: {x.message}
             </li>
           ))}
         </ul>
-      )}
+        {lines.length > 50 && <p class='muted'>{lines.length - 50} more are in the batch's history.</p>}
+      </>
+    )
+  const text = (
+    <>
+      {summary} {result.batchId && <a href={`${integrationPaths(f.connector).integrationPath}/history`}>Batch #{result.batchId}</a>}
+      {listed('Not imported:', result.failed)}
+      {listed('Imported, worth a look:', result.warnings)}
     </>
   )
   return isHtmx(c)

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { child, childText, el, leaf, parseXml, path, writeXml, XmlError, type XmlElement, type XmlNode } from '../../../lib/xml.js'
 import { orderProblem } from '../qbxml-order.js'
+import { sharedEmail } from '../../kit/simulated-company.js'
 
 // A QuickBooks Desktop company file, as the tests and the demo need one: generated employees,
 // vendors, customers and jobs, service items, classes and wage items, answering qbXML 13.0 list
@@ -151,7 +152,7 @@ export class QuickBooksCompany {
         FirstName: first,
         LastName: last,
         Phone: `555-01${String(i % 100).padStart(2, '0')}`,
-        Email: `${first}.${last}@example.com`.toLowerCase(),
+        Email: sharedEmail(i) ?? `${first}.${last}@example.com`.toLowerCase(),
         HiredDate: '2023-04-03',
         AccountNumber: String(1001 + i),
         ClassRef: this.lists.Class[0]!.fullName,

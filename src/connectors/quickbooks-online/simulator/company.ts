@@ -2,6 +2,8 @@
 // items, classes and departments with Intuit's field names, a change log for Change Data Capture,
 // and time activities. Everything is plain data; the HTTP side is in server.ts.
 
+import { sharedEmail } from '../../kit/simulated-company.js'
+
 export type QboEntity = 'Employee' | 'Vendor' | 'Customer' | 'Item' | 'Class' | 'Department' | 'TimeActivity'
 export type QboObject = Record<string, unknown> & { Id: string; SyncToken: string; MetaData: { CreateTime: string; LastUpdatedTime: string } }
 
@@ -76,7 +78,7 @@ export class QboCompany {
           DisplayName: `${first} ${last}`,
           PrintOnCheckName: `${first} ${last}`,
           EmployeeNumber: String(2001 + i),
-          PrimaryEmailAddr: { Address: `${first}.${last}@example.com`.toLowerCase() },
+          PrimaryEmailAddr: { Address: sharedEmail(i) ?? `${first}.${last}@example.com`.toLowerCase() },
           Active: i % 17 !== 16,
           HiredDate: '2023-04-03',
           BillableTime: false,
