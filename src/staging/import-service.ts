@@ -68,7 +68,7 @@ class KeyIndex {
     return lowered ? this.#holders[k]!.get(KeyIndex.#slot(adapter.keys[k]!, item.scope, lowered)) : undefined
   }
 
-  claim(adapter: CoreAdapter, item: Prepared, match: CoreMatch): void {
+  claim(adapter: CoreAdapter, item: Claimant, match: CoreMatch): void {
     adapter.keys.forEach((key, k) => {
       const lowered = item.keyValues[k]
       if (lowered) this.#holders[k]!.set(KeyIndex.#slot(key, item.scope, lowered), match)
@@ -106,7 +106,7 @@ class LinkIndex {
   }
 
   /** The item's values are now held by `match` (in place of what that row was before). */
-  claim(item: Prepared, match: CoreMatch): void {
+  claim(item: Claimant, match: CoreMatch): void {
     this.#holders.forEach((holders, k) => {
       const value = item.linkValues[k]
       if (value) holders.set(value, [...(holders.get(value) ?? []).filter((h) => h.id !== match.id), match])
@@ -116,6 +116,9 @@ class LinkIndex {
 
 /** A staged row ready to plan: its payload, its natural-key and link-key values lower-cased, and their scope. */
 type Prepared = { row: Staged; payload: StagedPayload; keyValues: (string | null)[]; linkValues: (string | null)[]; scope: number }
+
+/** What a record that is written leaves behind for the batch's later records: the values it holds. */
+type Claimant = Pick<Prepared, 'keyValues' | 'linkValues' | 'scope'> & { row: Pick<Staged, 'label' | 'external_id'> }
 
 /** What the planner looks a chunk's records up in. */
 type Lookups = { existing: Set<number>; index: KeyIndex; links: LinkIndex }
@@ -217,13 +220,47 @@ function collision(adapter: CoreAdapter, item: Prepared, targetId: number | null
   return null
 }
 
-export async function planImport(deps: { db: Db; sqlite: SQLite.Database | null }, integration: string, module: ModuleId, ids: number[]): Promise<ImportPlan> {
+/**
+ * The IMPORT preview: the same decisions as IMPORT (decide), chunk by chunk with each record's keys
+ * claimed as IMPORT claims them, nothing written; a record to be created is given a stand-in id.
+ * So the preview's counts are IMPORT's, record by record, unless the data changes in between.
+ */
+export async function planImport(
+  deps: { db: Db; sqlite: SQLite.Database | null },
+  integration: string,
+  module: ModuleId,
+  ids: number[],
+  createNew?: Set<number>,
+): Promise<ImportPlan> {
   const { db } = deps
   const store = importStoreOf(db, deps.sqlite)
   const adapter = CORE_ADAPTERS[module]
-  const importable = await importableOf(store, await store.scopeOf(integration, module), ids)
-  const { items, lookups } = await prepareBatch(store, adapter, importable, await References.load(db))
-  return { items: items.map((item) => planItem(integration, adapter, item, lookups)), skipped: ids.length - importable.length }
+  const scope = await store.scopeOf(integration, module)
+  // The default country fills in a job site's country; it changes no decision.
+  const ctx = { defaultCountry: (await getSettings(db, 'UTC')).defaultCountry, refs: await References.load(db) }
+  const plan: ImportPlan = { items: [], skipped: 0 }
+  // What earlier chunks would have written, which IMPORT's later chunks read from the database: claimed again in each chunk's lookups.
+  const claimed: { item: Claimant; id: number }[] = []
+  let standIn = 0
+  for (let i = 0; i < ids.length; i += IMPORT_CHUNK) {
+    const chunk = ids.slice(i, i + IMPORT_CHUNK)
+    const importable = await importableOf(store, scope, chunk)
+    plan.skipped += chunk.length - importable.length
+    const { items, lookups } = await prepareBatch(store, adapter, importable, ctx.refs)
+    for (const earlier of claimed) claim(adapter, integration, earlier.item, lookups, earlier.id)
+    for (const item of items) {
+      const { plan: decided, values } = decide(adapter, { integration, createNew }, ctx, item, lookups)
+      plan.items.push(decided)
+      if (!values) continue
+      const id = decided.core?.id ?? --standIn
+      claim(adapter, integration, item, lookups, id)
+      claimed.push({
+        item: { keyValues: item.keyValues, linkValues: item.linkValues, scope: item.scope, row: { label: item.row.label, external_id: item.row.external_id } },
+        id,
+      })
+    }
+  }
+  return plan
 }
 
 export type ImportResult = {
@@ -411,6 +448,39 @@ async function closeBatch(trx: Db, actor: Actor, args: ImportArgs, { batchId, cr
   })
 }
 
+/** What IMPORT does with one record, before anything is written: its plan, failed with the reason when it cannot be written. */
+type Decision = { plan: ImportPlanItem; values: Record<string, unknown> | null }
+
+/**
+ * The one decision, for the preview and IMPORT alike: the record's plan (see planItem), then its
+ * values (a reference not imported yet fails it) and the natural keys it would take from another.
+ */
+function decide(
+  adapter: CoreAdapter,
+  args: Pick<ImportArgs, 'integration' | 'createNew'>,
+  ctx: { defaultCountry: string; refs: References },
+  item: Prepared,
+  lookups: Lookups,
+): Decision {
+  let plan = planItem(args.integration, adapter, item, lookups)
+  // A plain create found no holder of any of its keys; every other plan is checked for collisions.
+  const keysFree = plan.action === 'create'
+  if (plan.action === 'link' && args.createNew?.has(item.row.id)) plan = { ...plan, action: 'create', core: undefined, warning: undefined }
+  if (plan.action === 'fail') return { plan, values: null }
+  const mapped = adapter.values(item.payload, ctx)
+  const problem = 'error' in mapped ? mapped.error : keysFree ? null : collision(adapter, item, plan.core?.id ?? null, lookups.index)
+  if (problem !== null || 'error' in mapped)
+    return { plan: { ...plan, action: 'fail', message: problem ?? 'could not be imported', warning: undefined }, values: null }
+  return { plan, values: mapped.values }
+}
+
+/** The row `coreId` now holds the record's natural-key and link-key values: later records of the batch see it. */
+function claim(adapter: CoreAdapter, integration: string, item: Claimant, lookups: Lookups, coreId: number): void {
+  const holder = { id: coreId, label: item.row.label, source_integration: integration, external_id: item.row.external_id }
+  lookups.index.claim(adapter, item, holder)
+  lookups.links.claim(item, holder)
+}
+
 function importOne(
   writer: ChunkWriter,
   adapter: CoreAdapter,
@@ -422,29 +492,14 @@ function importOne(
 ): void {
   const r = item.row
   const { result, now } = log
-  const { index, links } = lookups
-  let plan = planItem(args.integration, adapter, item, lookups)
-  // A plain create found no holder of any of its keys; every other plan is checked for collisions.
-  const keysFree = plan.action === 'create'
-  if (plan.action === 'link' && args.createNew?.has(r.id)) plan = { ...plan, action: 'create', core: undefined, warning: undefined }
-  const mapped = plan.action === 'fail' ? null : adapter.values(item.payload, ctx)
-  const problem =
-    plan.action === 'fail'
-      ? plan.message!
-      : mapped && 'error' in mapped
-        ? mapped.error
-        : keysFree
-          ? null
-          : collision(adapter, item, plan.core?.id ?? null, index)
-  if (problem || !mapped || 'error' in mapped) {
-    result.failed.push({ externalId: r.external_id, label: r.label, message: problem ?? 'could not be imported' })
-    writer.batchLine({ ...batchLine(log, r), action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: problem })
+  const { plan, values } = decide(adapter, args, ctx, item, lookups)
+  if (!values) {
+    result.failed.push({ externalId: r.external_id, label: r.label, message: plan.message! })
+    writer.batchLine({ ...batchLine(log, r), action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: plan.message! })
     return
   }
-  const coreId = writeCore(writer, plan, mapped.values, args.integration, r.external_id, now)
-  const holder = { id: coreId, label: r.label, source_integration: args.integration, external_id: r.external_id }
-  index.claim(adapter, item, holder)
-  links.claim(item, holder)
+  const coreId = writeCore(writer, plan, values, args.integration, r.external_id, now)
+  claim(adapter, args.integration, item, lookups, coreId)
   writer.markImported(r.id, coreId, r.hash, now)
   const action: ImportAction = plan.action === 'create' ? 'created' : plan.action === 'link' ? 'linked' : 'updated'
   result[action]++

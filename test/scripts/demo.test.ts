@@ -6,7 +6,9 @@ import { DEMO_QBWC_PASSWORD } from '../../src/connectors/quickbooks-desktop/demo
 import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
-import { planImport } from '../../src/staging/import-service.js'
+import { planImport, runImport } from '../../src/staging/import-service.js'
+import { inScope } from '../../src/staging/staging-queries.js'
+import { actor } from '../helpers/hub.js'
 import { MODULE_IDS } from '../../src/connectors/kit/records.js'
 
 // One demo database serves the tests that only read it or add to it (seeding takes a few seconds);
@@ -37,13 +39,32 @@ describe('npm run demo', () => {
       .where('staging_scopes.module', '=', 'employees')
       .execute()
     expect(employees).toHaveLength(20)
-    const plan = await planImport(
-      t.deps,
-      'spreadsheet',
-      'employees',
-      employees.map((e) => e.id),
-    )
-    expect(plan.items.filter((i) => i.action === 'link').map((i) => i.externalId)).toEqual(['QB-8000', 'QB-8001', 'QB-8002'])
+    const plan = () =>
+      planImport(
+        t.deps,
+        'spreadsheet',
+        'employees',
+        employees.map((e) => e.id),
+      )
+    // The employees name companies and departments not imported yet: the preview says so, as IMPORT would.
+    const before = await plan()
+    expect(before.items.every((i) => i.action === 'fail')).toBe(true)
+    expect(before.items[1]!.message).toBe('Company "Northwind Electric" does not exist; import or create it first')
+    for (const module of ['companies', 'departments'] as const) {
+      const ids = (await t.db.selectFrom('staged_records').where(inScope('spreadsheet', module)).select('id').execute()).map((r) => r.id)
+      const result = await runImport(t.deps, actor, {
+        integration: 'spreadsheet',
+        integrationName: 'Spreadsheet',
+        module,
+        ids,
+        trigger: 'manual',
+        defaultTimeZone: 'UTC',
+      })
+      expect(result.failed).toEqual([])
+    }
+    const after = await plan()
+    expect(after.items.filter((i) => i.action === 'fail')).toEqual([])
+    expect(after.items.filter((i) => i.action === 'link').map((i) => i.externalId)).toEqual(['QB-8000', 'QB-8001', 'QB-8002'])
   })
 
   it('has two weeks of time that approve into a period with an IIF file ready to download', async () => {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createTestApp, signInAs, type TestApp } from '../helpers/test-app.js'
 import { get } from '../helpers/requests.js'
-import { activateSource, actor, employeesCsv, uploadCsv } from '../helpers/hub.js'
+import { activateSource, actor, EMPLOYEE_MAPPING, employeesCsv, uploadCsv } from '../helpers/hub.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
 import { IMPORT_LEASE_MS, markInterruptedImports, planImport, runImport, setArchived, undoBatch } from '../../src/staging/import-service.js'
 import { THIS_INSTANCE } from '../../src/runtime/instance-id.js'
@@ -158,7 +158,7 @@ describe('sync, import, re-sync, undo', () => {
       // PostgreSQL's lower() folds É too: é-7 is É-7 to its unique index, which E1 takes first.
       expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([
         ['E1', 'link'],
-        ['E2', 'link'],
+        ['E2', 'fail'],
         ['E3', 'link'],
       ])
       const result = await importAll()
@@ -255,13 +255,13 @@ describe('sync, import, re-sync, undo', () => {
       'employees',
       (await staged()).map((r) => r.id),
     )
-    // The preview, before any record of the batch is written: E1 and E2 both find the one hand-entered holder.
+    // The preview decides as IMPORT does, each record seeing what the ones before it took.
     expect(plan.items.map((i) => [i.externalId, i.action, !!i.warning])).toEqual([
       ['E1', 'link', false],
-      ['E2', 'link', false],
+      ['E2', 'create', true],
       ['E3', 'create', true],
       ['E4', 'create', false],
-      ['E5', 'create', false],
+      ['E5', 'create', true],
     ])
     const result = await importAll()
     expect(result).toMatchObject({ created: 4, linked: 1, updated: 0, failed: [] })
@@ -283,6 +283,48 @@ describe('sync, import, re-sync, undo', () => {
     ])
     const undone = await undoBatch(t.deps, actor, result.batchId!)
     expect(undone).toMatchObject({ removed: 4 })
+  })
+
+  it('the preview says what IMPORT then does, record by record: a reference not imported yet, a key repeated in the batch', async () => {
+    const now = new Date().toISOString()
+    await t.db.insertInto('departments').values({ code: 'FIELD', name: 'Field crew', created_at: now, updated_at: now }).execute()
+    const csv = [
+      'Employee ID,Number,First,Last,Email,Pay,Status,Hired,Dept',
+      'E1,1001,Maria,Lopez,,hourly,active,,Field',
+      'E2,1001,Mario,Lopez,,hourly,active,,Field',
+      'E3,1003,Ken,Ito,,hourly,active,,Office',
+      'E4,1004,Ann,Lee,,hourly,active,,',
+    ].join('\n')
+    await uploadCsv(t.db, 'employees', csv, { ...EMPLOYEE_MAPPING, fields: { ...EMPLOYEE_MAPPING.fields, department: 'Dept' } })
+    await sync()
+    const ids = (await staged()).map((r) => r.id)
+    const plan = await planImport(t.deps, 'spreadsheet', 'employees', ids)
+    expect(plan.items.map((i) => [i.externalId, i.action, i.message ?? ''])).toEqual([
+      ['E1', 'create', ''],
+      ['E2', 'fail', expect.stringContaining('already exists, synced from spreadsheet as E1')],
+      ['E3', 'fail', 'Department "Office" does not exist; import or create it first'],
+      ['E4', 'create', ''],
+    ])
+    const result = await importAll()
+    expect(result).toMatchObject({ created: 2, updated: 0, linked: 0 })
+    expect(result.failed.map((f) => [f.externalId, f.message])).toEqual(plan.items.filter((i) => i.action === 'fail').map((i) => [i.externalId, i.message]))
+  })
+
+  it('the preview sees across its chunks of 2,000 what IMPORT reads back from the database', async () => {
+    const rows = Array.from({ length: 2_001 }, (_, i) => [`E${String(i).padStart(4, '0')}`, String(i), 'First', `Last${i}`] as [string, string, string, string])
+    rows[2_000]![1] = '0' // the last repeats the first one's number, 2,000 records later
+    await uploadCsv(t.db, 'employees', employeesCsv(rows))
+    await sync()
+    const plan = await planImport(
+      t.deps,
+      'spreadsheet',
+      'employees',
+      (await staged()).map((r) => r.id),
+    )
+    expect(plan.items.filter((i) => i.action === 'fail').map((i) => i.externalId)).toEqual(['E2000'])
+    const result = await importAll()
+    expect(result.created).toBe(2_000)
+    expect(result.failed.map((f) => f.externalId)).toEqual(['E2000'])
   })
 
   it('undoes a batch: unchanged created records go, changed ones stay with the reason', async () => {
