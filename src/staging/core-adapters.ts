@@ -54,8 +54,8 @@ export type CoreAdapter = {
   /** The scope value of scoped keys: the cost code's job site id (0 for standard). */
   scope?: (p: StagedPayload, refs: References) => number
   label: (row: CoreRow) => string
-  /** Values for the core row, or a message when a reference cannot be resolved. */
-  values: (p: StagedPayload, ctx: { defaultCountry: string; refs: References }) => { values: Record<string, unknown> } | { error: string }
+  /** Values for the core row, or a message when a reference cannot be resolved (and which record it names). */
+  values: (p: StagedPayload, ctx: { defaultCountry: string; refs: References }) => { values: Record<string, unknown> } | Unresolved
   /** Why a created record cannot be removed by an undo (other records refer to it), or null. */
   keptBecause: (db: Db, id: number) => Promise<string | null>
 }
@@ -69,7 +69,14 @@ async function countRefs(db: Db, table: 'employees' | 'cost_codes', column: stri
   return Number(row.n)
 }
 
-const missing = (what: string, value: string | null | undefined) => `${what} "${value}" does not exist; import or create it first`
+/** A reference to a record that does not exist (yet): the module it belongs to and the value it is named by. */
+export type MissingReference = { module: ModuleId; value: string }
+export type Unresolved = { error: string; missing: MissingReference }
+
+const missing = (what: string, module: ModuleId, value: string | null | undefined): Unresolved => ({
+  error: `${what} "${value}" does not exist; import or create it first`,
+  missing: { module, value: value ?? '' },
+})
 
 /** What IMPORT takes from the module's one definition: its table, names, natural keys and label. */
 function fromDefinition(m: CoreModule): Pick<CoreAdapter, 'table' | 'noun' | 'moduleTitle' | 'keys' | 'linkKeys' | 'label'> {
@@ -93,9 +100,9 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     ...fromDefinition(CORE_MODULES.employees),
     values(p, { refs }) {
       const company = refs.id('companies', p.company)
-      if (company === null) return { error: missing('Company', p.company) }
+      if (company === null) return missing('Company', 'companies', p.company)
       const department = refs.id('departments', p.department)
-      if (department === null) return { error: missing('Department', p.department) }
+      if (department === null) return missing('Department', 'departments', p.department)
       return {
         values: {
           first_name: p.first_name,
@@ -147,7 +154,7 @@ export const CORE_ADAPTERS: Record<ModuleId, CoreAdapter> = {
     scope: (p, refs) => refs.id('job_sites', p.job_site) ?? 0,
     values(p, { refs }) {
       const site = refs.id('job_sites', p.job_site)
-      if (site === null) return { error: missing('Job site', p.job_site) }
+      if (site === null) return missing('Job site', 'job_sites', p.job_site)
       return { values: { code: p.code, name: p.name, description: p.description ?? null, job_site_id: site ?? null } }
     },
     keptBecause: async () => null,

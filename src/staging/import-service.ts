@@ -5,7 +5,7 @@ import { recordAudit, systemActor, type Actor } from '../audit/audit-log.js'
 import { MODULES, type ModuleId, type StagedPayload } from '../connectors/kit/records.js'
 import { getSettings } from '../settings/service.js'
 import type SQLite from 'better-sqlite3'
-import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch, type NaturalKey } from './core-adapters.js'
+import { CORE_ADAPTERS, References, type CoreAdapter, type CoreMatch, type MissingReference, type NaturalKey } from './core-adapters.js'
 import type { StagedForImport } from './staging-store.js'
 import { importStoreOf, type BatchItem, type ChunkWriter, type ImportStore } from './import-store.js'
 import { stagedStatus } from './staged-status.js'
@@ -26,6 +26,8 @@ export type ImportPlanItem = {
   message?: string
   /** Imported all the same, but worth a look: a value it shares with other records (see CoreModule.linkKeys). */
   warning?: string
+  /** It fails because it names a record not imported (or entered) yet. */
+  missing?: MissingReference
 }
 
 export type ImportPlan = { items: ImportPlanItem[]; skipped: number }
@@ -263,6 +265,45 @@ export async function planImport(
   return plan
 }
 
+/** Records the preview could not import for a missing reference, and the staged records of that module that would supply it. */
+export type ReferenceFix = { module: ModuleId; names: string[]; records: number; stagedIds: number[] }
+
+/**
+ * For each module the plan's failures name records of: the staged records of this integration
+ * (New or Updated) that hold those names, so one IMPORT of them lets these records import.
+ */
+export async function referenceFixes(deps: { db: Db; sqlite: SQLite.Database | null }, integration: string, plan: ImportPlan): Promise<ReferenceFix[]> {
+  const byModule = new Map<ModuleId, { names: Set<string>; records: number }>()
+  for (const item of plan.items) {
+    if (!item.missing) continue
+    const entry = byModule.get(item.missing.module) ?? { names: new Set<string>(), records: 0 }
+    entry.names.add(item.missing.value)
+    entry.records++
+    byModule.set(item.missing.module, entry)
+  }
+  const store = importStoreOf(deps.db, deps.sqlite)
+  const fixes: ReferenceFix[] = []
+  for (const [module, { names, records }] of byModule) {
+    const scope = await store.scopeOf(integration, module)
+    const adapter = CORE_ADAPTERS[module]
+    const wanted = new Set([...names].map((n) => store.fold(n)))
+    // The natural key a reference names a record by (src/records/core-modules.ts): the staged payload has it under the same field.
+    const key = adapter.keys[0]!
+    const staged =
+      scope === undefined
+        ? []
+        : await deps.db.selectFrom('staged_records').select(['id', 'payload']).where('scope_id', '=', scope).where('status', 'in', ['new', 'updated']).execute()
+    const stagedIds = staged
+      .filter((r) => {
+        const value = key.value(JSON.parse(r.payload) as StagedPayload)
+        return value !== null && wanted.has(store.fold(value))
+      })
+      .map((r) => r.id)
+    fixes.push({ module, names: [...names].sort(), records, stagedIds })
+  }
+  return fixes
+}
+
 export type ImportResult = {
   batchId: number | null
   created: number
@@ -468,9 +509,9 @@ function decide(
   if (plan.action === 'link' && args.createNew?.has(item.row.id)) plan = { ...plan, action: 'create', core: undefined, warning: undefined }
   if (plan.action === 'fail') return { plan, values: null }
   const mapped = adapter.values(item.payload, ctx)
-  const problem = 'error' in mapped ? mapped.error : keysFree ? null : collision(adapter, item, plan.core?.id ?? null, lookups.index)
-  if (problem !== null || 'error' in mapped)
-    return { plan: { ...plan, action: 'fail', message: problem ?? 'could not be imported', warning: undefined }, values: null }
+  if ('error' in mapped) return { plan: { ...plan, action: 'fail', message: mapped.error, missing: mapped.missing, warning: undefined }, values: null }
+  const problem = keysFree ? null : collision(adapter, item, plan.core?.id ?? null, lookups.index)
+  if (problem !== null) return { plan: { ...plan, action: 'fail', message: problem, warning: undefined }, values: null }
   return { plan, values: mapped.values }
 }
 

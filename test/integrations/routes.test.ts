@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createTestApp, signInAs, type TestApp } from '../helpers/test-app.js'
 import { get, post, postFile } from '../helpers/requests.js'
-import { activateSource } from '../helpers/hub.js'
+import { activateSource, EMPLOYEE_MAPPING, uploadCsv } from '../helpers/hub.js'
 import { scriptedConnector } from '../helpers/scripted-connector.js'
 import { spreadsheetConnector } from '../../src/connectors/spreadsheet/connector.js'
 
@@ -239,6 +239,38 @@ describe('IMPORT through the pages', () => {
       { external_id: 'E2', status: 'new' },
       { external_id: 'E3', status: 'imported' },
     ])
+  })
+
+  it('a preview whose records name departments not imported yet offers to IMPORT those first; then everything imports', async () => {
+    const DEPT = '/integrations/spreadsheet/departments'
+    await upload(`${DEPT}/upload`, 'departments.csv', ['External ID,Code,Name', 'D1,FLD,Field crews', 'D2,OFF,Office', 'D3,SHOP,Shop'].join('\n'))
+    await post(t.app, `${DEPT}/sync`, {}, { cookie, htmx: true })
+    await t.deps.runs.idle()
+    const staff = [
+      'Employee ID,Number,First,Last,Email,Pay,Status,Hired,Dept',
+      'E1,1001,Maria,Lopez,,hourly,active,,FLD',
+      'E2,1002,Ken,Ito,,hourly,active,,OFF',
+      'E3,1003,Ann,Lee,,hourly,active,,',
+    ]
+    await uploadCsv(t.db, 'employees', staff.join('\n'), { ...EMPLOYEE_MAPPING, fields: { ...EMPLOYEE_MAPPING.fields, department: 'Dept' } })
+    await syncNow()
+    const everything = { all: '1', q: '', status: '', removed: '' }
+    const html = await (await post(t.app, `${EMP}/import/preview`, everything, { cookie, htmx: true })).text()
+    expect(html).toContain('<strong>2</strong> cannot be imported yet: they name departments not imported yet (FLD, OFF).')
+    expect(html).toContain(`<form method="post" action="${DEPT}/import">`)
+    expect(html).toContain('IMPORT the 2 departments first')
+    expect(html).toMatch(/<strong>1<\/strong> will be created/)
+    // The one click: the two departments the records name (not the third), imported from their own tab.
+    const ids = [...html.matchAll(/<input type="hidden" name="ids" value="(\d+)"\/?>/g)].map((m) => m[1]!)
+    const fixIds = ids.slice(0, 2)
+    const fixed = await post(t.app, `${DEPT}/import`, { ids: fixIds }, { cookie })
+    expect(fixed.status).toBe(303)
+    expect((await t.db.selectFrom('departments').select('code').orderBy('code').execute()).map((d) => d.code)).toEqual(['FLD', 'OFF'])
+    const again = await (await post(t.app, `${EMP}/import/preview`, everything, { cookie, htmx: true })).text()
+    expect(again).not.toContain('cannot be imported')
+    expect(again).toMatch(/<strong>3<\/strong> will be created/)
+    const res = await post(t.app, `${EMP}/import`, everything, { cookie, htmx: true })
+    expect(await res.text()).toContain('IMPORT finished: 3 created, 0 updated, 0 linked, 0 failed')
   })
 
   it('refuses an empty selection with a clear message', async () => {

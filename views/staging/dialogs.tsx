@@ -46,7 +46,46 @@ function SelectionInputs(props: { selection: SelectionFields }) {
   )
 }
 
-export function ImportPreview(props: { plan: ImportPlan; module: ModuleView; modulePath: string; selection: SelectionFields; integrationName: string }) {
+/** Records of another module this selection needs first, and where one click imports them. */
+export type ReferenceFixView = { label: string; names: string[]; records: number; stagedIds: number[]; importAction: string; tabPath: string }
+
+function ReferenceFixes(props: { fixes: ReferenceFixView[] }) {
+  return (
+    <>
+      {props.fixes.map((fix) => (
+        <div class='import-fix' role='note'>
+          <p>
+            <strong>{fix.records}</strong> cannot be imported yet: they name {fix.label} not imported yet ({fix.names.slice(0, 5).join(', ')}
+            {fix.names.length > 5 ? ` and ${fix.names.length - 5} more` : ''}).
+          </p>
+          {fix.stagedIds.length > 0 ? (
+            <form method='post' action={fix.importAction}>
+              {fix.stagedIds.map((id) => (
+                <input type='hidden' name='ids' value={String(id)} />
+              ))}
+              <button type='submit' class='secondary'>
+                IMPORT the {fix.stagedIds.length} {fix.label} first
+              </button>
+            </form>
+          ) : (
+            <p class='muted'>
+              None of them is staged: SYNC <a href={fix.tabPath}>{fix.label}</a>, or create them by hand, then IMPORT again.
+            </p>
+          )}
+        </div>
+      ))}
+    </>
+  )
+}
+
+export function ImportPreview(props: {
+  plan: ImportPlan
+  fixes: ReferenceFixView[]
+  module: ModuleView
+  modulePath: string
+  selection: SelectionFields
+  integrationName: string
+}) {
   const { plan } = props
   const count = (a: string) => plan.items.filter((i) => i.action === a).length
   const links = plan.items.filter((i) => i.action === 'link')
@@ -54,6 +93,7 @@ export function ImportPreview(props: { plan: ImportPlan; module: ModuleView; mod
   const noun = props.module.label.toLowerCase()
   return (
     <Dialog title={`IMPORT ${noun} from ${props.integrationName}`} labelledBy='import-title'>
+      <ReferenceFixes fixes={props.fixes} />
       {plan.items.length === 0 ? (
         <p>Nothing to import: the selection holds only Imported or Archived records{plan.skipped ? ` (${plan.skipped})` : ''}.</p>
       ) : (

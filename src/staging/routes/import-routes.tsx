@@ -4,12 +4,12 @@ import { ChangesDialog, ImportPreview, type SelectionFields } from '../../../vie
 import { StagingResults, type StagingView } from '../../../views/staging/staging-tab.js'
 import { actorOf } from '../../http/actor.js'
 import { requires } from '../../auth/access.js'
-import type { ModuleSpec } from '../../connectors/kit/records.js'
+import { MODULES, type ModuleSpec } from '../../connectors/kit/records.js'
 import { renderError } from '../../http/errors.js'
 import { setFlash } from '../../http/flash.js'
 import { isHtmx, redirectTo } from '../../http/htmx.js'
 import { type Found, integrationOf, integrationPage, integrationPaths, moduleOf, withModule } from '../../integrations/integration-page.js'
-import { planImport, runImport, setArchived, type ImportResult } from '../import-service.js'
+import { planImport, referenceFixes, runImport, setArchived, type ImportResult } from '../import-service.js'
 import { importedPayload } from '../staging-store.js'
 import { getStagedRecord, matchingIds } from '../staging-queries.js'
 import { readFilter, stagingView } from './staging-views.js'
@@ -55,9 +55,14 @@ importRoutes.post('/:id/:module/import/preview', requires('integrations.actions'
   const sel = await readSelection(c, f, module)
   if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
   const plan = await planImport(c.var.deps, f.connector.id, module.id, sel.ids)
+  const fixes = (await referenceFixes(c.var.deps, f.connector.id, plan)).map((fix) => {
+    const { modulePath } = integrationPaths(f.connector, MODULES[fix.module])
+    return { ...fix, label: MODULES[fix.module].label.toLowerCase(), importAction: `${modulePath}/import`, tabPath: modulePath }
+  })
   const preview = (
     <ImportPreview
       plan={plan}
+      fixes={fixes}
       module={module}
       modulePath={integrationPaths(f.connector, module).modulePath}
       selection={sel.fields}
