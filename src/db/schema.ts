@@ -266,6 +266,8 @@ export interface StagedRecordsTable {
   last_changed_at: string
   imported_at: string | null
   last_changed_run_id: number
+  /** Why its last IMPORT failed; null once an IMPORT of it succeeds (or it never failed). */
+  import_error: Generated<string | null>
 }
 
 /** How many staged rows of a scope have a status and removal flag; kept by the staging code. */

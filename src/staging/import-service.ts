@@ -536,6 +536,7 @@ function importOne(
   const { plan, values } = decide(adapter, args, ctx, item, lookups)
   if (!values) {
     result.failed.push({ externalId: r.external_id, label: r.label, message: plan.message! })
+    writer.markFailed(r.id, plan.message!)
     writer.batchLine({ ...batchLine(log, r), action: 'failed', core_id: plan.core?.id ?? null, core_updated_at: null, message: plan.message! })
     return
   }

@@ -61,6 +61,7 @@ class PostgresChunkWriter {
   #created: Record<string, unknown>[] = []
   #rewritten: Record<string, unknown>[] = []
   #imported: { id: number; core_id: number; hash: string; at: string }[] = []
+  #failed: { id: number; message: string }[] = []
   #lines: Insertable<ImportBatchItemsTable>[] = []
 
   constructor(
@@ -91,6 +92,10 @@ class PostgresChunkWriter {
     this.#imported.push({ id: stagedId, core_id: coreId, hash, at })
   }
 
+  markFailed(stagedId: number, message: string): void {
+    this.#failed.push({ id: stagedId, message: message.slice(0, 1000) })
+  }
+
   batchLine(item: Insertable<ImportBatchItemsTable>): void {
     this.#lines.push(item)
   }
@@ -113,10 +118,14 @@ class PostgresChunkWriter {
     if (imported.length > 0) {
       // As markImported in staging-store.ts: the imported payload is the current one, so it is not copied.
       const column = <K extends keyof (typeof imported)[number]>(key: K) => imported.map((r) => r[key])
-      await sql`update staged_records as s set core_id = v.core_id, imported_payload = null, imported_hash = v.hash, imported_at = v.at, status = 'imported'
+      await sql`update staged_records as s set core_id = v.core_id, imported_payload = null, imported_hash = v.hash, imported_at = v.at, status = 'imported', import_error = null
         from unnest(${column('id')}::int[], ${column('core_id')}::int[], ${column('hash')}::text[], ${column('at')}::text[]) as v(id, core_id, hash, at)
         where s.id = v.id`.execute(this.trx)
     }
+    const failed = this.#failed.splice(0)
+    if (failed.length > 0)
+      await sql`update staged_records as s set import_error = v.message
+        from unnest(${failed.map((f) => f.id)}::int[], ${failed.map((f) => f.message)}::text[]) as v(id, message) where s.id = v.id`.execute(this.trx)
     await insertRows(this.trx, 'import_batch_items', this.#lines.splice(0))
   }
 }

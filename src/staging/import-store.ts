@@ -5,7 +5,17 @@ import type { ImportBatchItemsTable } from '../db/schema.js'
 import { caseFolding } from '../db/dialect.js'
 import { writeSyncedRow, type CoreModule } from '../records/core-modules.js'
 import { keepingCounts } from './staged-counts.js'
-import { coreRowsByKey, existingCoreIds, insertBatchItem, loadStaged, markImported, scopeOf, type CoreRow, type StagedForImport } from './staging-store.js'
+import {
+  coreRowsByKey,
+  existingCoreIds,
+  insertBatchItem,
+  loadStaged,
+  markImported,
+  markImportFailed,
+  scopeOf,
+  type CoreRow,
+  type StagedForImport,
+} from './staging-store.js'
 import { postgresImportStore } from './import-store-postgres.js'
 
 // What IMPORT, Undo and Archive read and write besides Kysely's own statements: SQLite's prepared
@@ -26,6 +36,8 @@ export type ChunkWriter = {
   write(values: Record<string, unknown>, id?: number): number
   /** The staged record now matches what was imported (see markImported in staging-store.ts). */
   markImported(stagedId: number, coreId: number, hash: string, at: string): void
+  /** The staged record could not be imported, for this reason (shown on it until an IMPORT succeeds). */
+  markFailed(stagedId: number, message: string): void
   /** One line of the batch, for its result and its undo. */
   batchLine(item: BatchItem): void
   flush(): Promise<void>
@@ -70,6 +82,7 @@ function sqliteChunkWriter(sqlite: SQLite.Database, module: CoreModule): ChunkWr
     reserve: async () => {},
     write: (values, id) => writeSyncedRow(sqlite, module, values, id),
     markImported: (stagedId, coreId, hash, at) => markImported(sqlite, stagedId, coreId, hash, at),
+    markFailed: (stagedId, message) => markImportFailed(sqlite, stagedId, message),
     batchLine: (item) => void lines.push(item),
     flush: async () => {
       for (const line of lines.splice(0)) insertBatchItem(sqlite, line)

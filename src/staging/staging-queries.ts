@@ -11,7 +11,13 @@ export const STAGED_STATUSES: StagedStatus[] = ['new', 'updated', 'imported', 'a
 /** The columns of each sort, each served by an index of staged_records (the id breaks ties). */
 export const STAGING_SORTS = { label: ['label'], external_id: ['external_id'], changed: ['last_changed_at'], status: ['status', 'label'] } as const
 
-export type StagingFilter = { status: StagedStatus | ''; removed: '' | 'yes' | 'no'; q: string }
+export type StagingFilter = {
+  status: StagedStatus | ''
+  removed: '' | 'yes' | 'no'
+  q: string
+  /** Only the records whose last IMPORT failed (they say why until one succeeds). */
+  failed?: boolean
+}
 export type StagingSort = { sort: keyof typeof STAGING_SORTS; dir: 'asc' | 'desc' }
 
 const scopeIdOf = (integration: string, module: string) => (eb: ExpressionBuilder<Database, keyof Database>) =>
@@ -78,12 +84,13 @@ function filtered(db: Db, integration: string, module: ModuleId, f: StagingFilte
     if (f.status) q = q.where('status', '=', f.status)
   }
   if (f.removed) q = q.where('removed', '=', f.removed === 'yes' ? 1 : 0)
+  if (f.failed) q = q.where('import_error', 'is not', null)
   return q
 }
 
-/** How many rows match: from the kept counts, or by counting the search's matches. */
+/** How many rows match: from the kept counts, or by counting the matches of a search or of the failed. */
 async function matchCount(db: Db, integration: string, module: ModuleId, f: StagingFilter): Promise<number> {
-  if (f.q) {
+  if (f.q || f.failed) {
     const row = await filtered(db, integration, module, f)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow()
@@ -114,7 +121,7 @@ export async function stagingPage(db: Db, integration: string, module: ModuleId,
       : await sorted(
           db
             .selectFrom('staged_records')
-            .select(['id', 'external_id', 'label', 'status', 'removed', 'core_id', 'last_changed_at', 'archived'])
+            .select(['id', 'external_id', 'label', 'status', 'removed', 'core_id', 'last_changed_at', 'archived', 'import_error'])
             .where('id', 'in', ids),
           s,
         ).execute()
@@ -134,7 +141,7 @@ function sorted<Q extends SelectQueryBuilder<Database, 'staged_records', any>>(q
  * (status, name) index: each gives at most the rows up to the page, so no row is sorted.
  */
 async function pageIds(db: Db, integration: string, module: ModuleId, f: StagingFilter, s: StagingSort, limit: number, offset: number): Promise<number[]> {
-  if (!f.q && !f.status && s.sort === 'label') {
+  if (!f.q && !f.status && !f.failed && s.sort === 'label') {
     const runs = STAGED_STATUSES.map((status) =>
       db
         .selectFrom(
@@ -170,7 +177,7 @@ export async function matchingIds(db: Db, integration: string, module: ModuleId,
   return rows.map((r) => r.id)
 }
 
-export type StatusCounts = Record<StagedStatus | 'removed', number>
+export type StatusCounts = Record<StagedStatus | 'removed' | 'failed', number>
 
 /** Per-status counts for the tab, read from the kept counts (see staged-counts.ts). */
 export async function statusCounts(db: Db, integration: string, module: ModuleId): Promise<StatusCounts> {
@@ -179,7 +186,14 @@ export async function statusCounts(db: Db, integration: string, module: ModuleId
     .select(['status', 'removed', 'n'])
     .where('scope_id', '=', (eb) => scopeIdOf(integration, module)(eb))
     .execute()
-  const counts: StatusCounts = { new: 0, updated: 0, imported: 0, archived: 0, removed: 0 }
+  // The few whose last IMPORT failed are counted through their own (partial) index.
+  const failed = await db
+    .selectFrom('staged_records')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(inScope(integration, module))
+    .where('import_error', 'is not', null)
+    .executeTakeFirstOrThrow()
+  const counts: StatusCounts = { new: 0, updated: 0, imported: 0, archived: 0, removed: 0, failed: Number(failed.n) }
   for (const r of rows) {
     counts[r.status] += r.n
     if (r.removed) counts.removed += r.n

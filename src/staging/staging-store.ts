@@ -252,8 +252,13 @@ function changedRows(s: ReturnType<typeof statements>, records: StageInput[], ha
  * imported_hash = hash); a sync that changes the record keeps the old payload then.
  */
 export function markImported(sqlite: SQLite.Database, stagedId: number, coreId: number, hash: string, at: string): void {
-  const sql = `update staged_records set core_id = ?, imported_payload = null, imported_hash = ?, imported_at = ?, status = 'imported' where id = ?`
+  const sql = `update staged_records set core_id = ?, imported_payload = null, imported_hash = ?, imported_at = ?, status = 'imported', import_error = null where id = ?`
   cachedStatement(sqlite, sql).run(coreId, hash, at, stagedId)
+}
+
+/** The staged record's IMPORT failed: why, until one succeeds. */
+export function markImportFailed(sqlite: SQLite.Database, stagedId: number, message: string): void {
+  cachedStatement(sqlite, 'update staged_records set import_error = ? where id = ?').run(message.slice(0, 1000), stagedId)
 }
 
 /** The values a staged record was last imported with, or null if it never was. */

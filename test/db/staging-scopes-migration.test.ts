@@ -2,7 +2,6 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
-import { stagingPage } from '../../src/staging/staging-queries.js'
 import { down, up } from '../../migrations/2026-11-25T09-00_staging-scopes.js'
 
 const row = (id: number, integration: string, module: string, externalId: string) =>
@@ -24,8 +23,10 @@ describe('the staging-scopes migration', () => {
     await up(db)
     const scopes = await db.selectFrom('staging_scopes').select(['id', 'integration', 'module']).orderBy('id').execute()
     expect(scopes.map((s) => `${s.integration}/${s.module}`)).toEqual(['quickbooks-online/employees', 'spreadsheet/departments', 'spreadsheet/employees'])
-    const page = await stagingPage(db, 'spreadsheet', 'employees', { status: '', removed: '', q: '' }, { sort: 'label', dir: 'asc' }, 1)
-    expect(page.rows.map((r) => [r.id, r.external_id])).toEqual([[3, 'E1']])
+    // (Its own schema: the later migrations' columns are not there, so the rows are read by hand.)
+    const spreadsheetEmployees = await sql<{ id: number; external_id: string }>`
+      select id, external_id from staged_records where scope_id = ${scopes[2]!.id} order by label`.execute(db)
+    expect(spreadsheetEmployees.rows.map((r) => [r.id, r.external_id])).toEqual([[3, 'E1']])
     // An external id is unique within its scope (E1 of QuickBooks Online is another record).
     await expect(
       sql`insert into staged_records (scope_id, external_id, label, payload, hash, status, first_seen_at, last_changed_at, last_changed_run_id) values (${scopes[2]!.id}, 'E1', 'x', '{}', 'h', 'new', 'a', 'a', 1)`.execute(

@@ -260,6 +260,15 @@ describe('IMPORT through the pages', () => {
     expect(html).toContain(`<form method="post" action="${DEPT}/import">`)
     expect(html).toContain('IMPORT the 2 departments first')
     expect(html).toMatch(/<strong>1<\/strong> will be created/)
+    // IMPORT anyway: the two fail and stay marked with their reason, and a filter lists them.
+    const first = await (await post(t.app, `${EMP}/import`, everything, { cookie, htmx: true })).text()
+    expect(first).toContain('IMPORT finished: 1 created, 0 updated, 0 linked, 2 failed')
+    const failedTab = await (await get(t.app, `${EMP}?status=failed`, { cookie })).text()
+    expect(failedTab).toContain('Failed at IMPORT 2')
+    expect(failedTab).toContain('Failed: Department &quot;FLD&quot; does not exist; import or create it first')
+    expect(failedTab).toContain('<code>E2</code>')
+    expect(failedTab).not.toContain('<code>E3</code>')
+    expect(failedTab).toContain('2 staged records')
     // The one click: the two departments the records name (not the third), imported from their own tab.
     const ids = [...html.matchAll(/<input type="hidden" name="ids" value="(\d+)"\/?>/g)].map((m) => m[1]!)
     const fixIds = ids.slice(0, 2)
@@ -268,9 +277,12 @@ describe('IMPORT through the pages', () => {
     expect((await t.db.selectFrom('departments').select('code').orderBy('code').execute()).map((d) => d.code)).toEqual(['FLD', 'OFF'])
     const again = await (await post(t.app, `${EMP}/import/preview`, everything, { cookie, htmx: true })).text()
     expect(again).not.toContain('cannot be imported')
-    expect(again).toMatch(/<strong>3<\/strong> will be created/)
+    expect(again).toMatch(/<strong>2<\/strong> will be created/)
     const res = await post(t.app, `${EMP}/import`, everything, { cookie, htmx: true })
-    expect(await res.text()).toContain('IMPORT finished: 3 created, 0 updated, 0 linked, 0 failed')
+    expect(await res.text()).toContain('IMPORT finished: 2 created, 0 updated, 0 linked, 0 failed')
+    // Imported at last: no longer marked.
+    expect(await (await get(t.app, EMP, { cookie })).text()).not.toContain('badge-failed')
+    expect(await t.db.selectFrom('staged_records').select('id').where('import_error', 'is not', null).execute()).toEqual([])
   })
 
   it('refuses an empty selection with a clear message', async () => {

@@ -5,7 +5,7 @@ import { RunPanel, type RowErrorView, type RunRow } from './run-panel.js'
 import { ListLink, PageNav } from '../components/list-view.js'
 
 export type StagedStatus = 'new' | 'updated' | 'imported' | 'archived'
-export type StagingFilter = { status: StagedStatus | ''; removed: '' | 'yes' | 'no'; q: string }
+export type StagingFilter = { status: StagedStatus | ''; removed: '' | 'yes' | 'no'; q: string; failed?: boolean }
 export type StagingSort = { sort: 'label' | 'external_id' | 'changed' | 'status'; dir: 'asc' | 'desc' }
 /** One staged record as its row shows it; `removed`: 1 when the source no longer has it. */
 export type StagingRow = {
@@ -16,8 +16,10 @@ export type StagingRow = {
   removed: number
   core_id: number | null
   last_changed_at: string
+  /** Why its last IMPORT failed, until one succeeds. */
+  import_error: string | null
 }
-export type StatusCounts = Record<StagedStatus | 'removed', number>
+export type StatusCounts = Record<StagedStatus | 'removed' | 'failed', number>
 /** Which column of the file holds the external id, and which each field. */
 export type ColumnMapping = { externalId: string | null; fields: Record<string, string | null> }
 
@@ -42,7 +44,8 @@ export function stagingUrl(
   const p = { ...v.filter, ...v.sort, page: 1, ...change }
   const search = new URLSearchParams()
   if (p.q) search.set('q', p.q)
-  if (p.status) search.set('status', p.status)
+  if (p.failed) search.set('status', 'failed')
+  else if (p.status) search.set('status', p.status)
   if (p.removed) search.set('removed', p.removed)
   if (p.sort !== 'label') search.set('sort', p.sort)
   if (p.dir !== 'asc') search.set('dir', p.dir)
@@ -52,6 +55,15 @@ export function stagingUrl(
 }
 
 function StatusCell(props: { row: StagingRow; modulePath: string }) {
+  return (
+    <>
+      <StatusBadge row={props.row} modulePath={props.modulePath} />
+      {props.row.import_error && <span class='import-failed'>Failed: {props.row.import_error}</span>}
+    </>
+  )
+}
+
+function StatusBadge(props: { row: StagingRow; modulePath: string }) {
   const label = STATUS_LABELS[props.row.status]
   if (props.row.status !== 'updated') return <span class={`status status-${props.row.status}`}>{label}</span>
   return (
@@ -98,6 +110,11 @@ export function StagingResults(props: { v: StagingView }) {
           </span>
         ))}
         <span class='badge badge-removed'>Removed at source {v.counts.removed.toLocaleString('en-US')}</span>
+        {v.counts.failed > 0 && (
+          <ListLink href={stagingUrl(v, { status: '', failed: true })} target='#staging-results'>
+            <span class='badge badge-failed'>Failed at IMPORT {v.counts.failed.toLocaleString('en-US')}</span>
+          </ListLink>
+        )}
       </p>
       <p class='list-count'>
         {total > 0
@@ -231,10 +248,13 @@ function StagingToolbar(props: { v: StagingView }) {
       <select name='status' aria-label='Status'>
         <option value=''>Every status</option>
         {(['new', 'updated', 'imported', 'archived'] as const).map((s) => (
-          <option value={s} selected={v.filter.status === s}>
+          <option value={s} selected={!v.filter.failed && v.filter.status === s}>
             {STATUS_LABELS[s]}
           </option>
         ))}
+        <option value='failed' selected={!!v.filter.failed}>
+          Failed at IMPORT
+        </option>
       </select>
       <select name='removed' aria-label='Removed at source'>
         <option value=''>At source or removed</option>

@@ -15,9 +15,10 @@ import { STAGED_STATUSES, STAGING_SORTS, stagingPage, statusCounts, type Staging
 export function readFilter(q: Record<string, string | undefined>): { filter: StagingFilter; sort: StagingSort; page: number } {
   const status = STAGED_STATUSES.find((s) => s === q.status) ?? ''
   const removed = q.removed === 'yes' || q.removed === 'no' ? q.removed : ''
+  const failed = q.status === 'failed'
   const sort = (Object.keys(STAGING_SORTS) as StagingSort['sort'][]).find((s) => s === q.sort) ?? 'label'
   return {
-    filter: { status, removed, q: (q.q ?? '').trim().slice(0, 100) },
+    filter: { status, removed, q: (q.q ?? '').trim().slice(0, 100), ...(failed ? { failed } : {}) },
     sort: { sort, dir: q.dir === 'desc' ? 'desc' : 'asc' },
     page: Math.max(1, Math.min(1_000_000, Number(q.page) || 1)),
   }
