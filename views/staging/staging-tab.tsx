@@ -111,9 +111,10 @@ export function StagingResults(props: { v: StagingView }) {
         ))}
         <span class='badge badge-removed'>Removed at source {v.counts.removed.toLocaleString('en-US')}</span>
         {v.counts.failed > 0 && (
-          <ListLink href={stagingUrl(v, { status: '', failed: true })} target='#staging-results'>
-            <span class='badge badge-failed'>Failed at IMPORT {v.counts.failed.toLocaleString('en-US')}</span>
-          </ListLink>
+          // A whole page, so the filter's own select says "Failed at IMPORT" too.
+          <a href={stagingUrl(v, { status: '', failed: true })} class='badge badge-failed'>
+            Failed at IMPORT {v.counts.failed.toLocaleString('en-US')}
+          </a>
         )}
       </p>
       <p class='list-count'>
