@@ -261,6 +261,8 @@ export async function planImport(
         id,
       })
     }
+    // SQLite's reads are synchronous: other requests are answered between chunks.
+    await new Promise<void>((resolve) => setImmediate(resolve))
   }
   return plan
 }
