@@ -31,6 +31,15 @@ const importAll = async (createNew?: Set<number>) =>
     defaultTimeZone: 'UTC',
   })
 
+/** The IMPORT preview of every staged employee. */
+const previewAll = async () =>
+  planImport(
+    t.deps,
+    'spreadsheet',
+    'employees',
+    (await staged()).map((r) => r.id),
+  )
+
 beforeEach(async () => {
   t = await createTestApp()
   await activateSource(t.db)
@@ -101,12 +110,7 @@ describe('sync, import, re-sync, undo', () => {
       ]),
     )
     await sync()
-    const plan = await planImport(
-      t.deps,
-      'spreadsheet',
-      'employees',
-      (await staged()).map((r) => r.id),
-    )
+    const plan = await previewAll()
     expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([
       ['E1', 'link'],
       ['E2', 'create'],
@@ -148,12 +152,7 @@ describe('sync, import, re-sync, undo', () => {
       ]),
     )
     await sync()
-    const plan = await planImport(
-      t.deps,
-      'spreadsheet',
-      'employees',
-      (await staged()).map((r) => r.id),
-    )
+    const plan = await previewAll()
     if (!t.deps.sqlite) {
       // PostgreSQL's lower() folds É too: é-7 is É-7 to its unique index, which E1 takes first.
       expect(plan.items.map((i) => [i.externalId, i.action])).toEqual([
@@ -249,12 +248,7 @@ describe('sync, import, re-sync, undo', () => {
       ]),
     )
     await sync()
-    const plan = await planImport(
-      t.deps,
-      'spreadsheet',
-      'employees',
-      (await staged()).map((r) => r.id),
-    )
+    const plan = await previewAll()
     // The preview decides as IMPORT does, each record seeing what the ones before it took.
     expect(plan.items.map((i) => [i.externalId, i.action, !!i.warning])).toEqual([
       ['E1', 'link', false],
@@ -315,12 +309,7 @@ describe('sync, import, re-sync, undo', () => {
     rows[2_000]![1] = '0' // the last repeats the first one's number, 2,000 records later
     await uploadCsv(t.db, 'employees', employeesCsv(rows))
     await sync()
-    const plan = await planImport(
-      t.deps,
-      'spreadsheet',
-      'employees',
-      (await staged()).map((r) => r.id),
-    )
+    const plan = await previewAll()
     expect(plan.items.filter((i) => i.action === 'fail').map((i) => i.externalId)).toEqual(['E2000'])
     const result = await importAll()
     expect(result.created).toBe(2_000)
