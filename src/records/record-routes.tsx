@@ -19,9 +19,10 @@ import { parseListParams, type ListParams } from '../lib/list-params.js'
 import { fetchPage } from '../lists/list-query.js'
 import { sourcesInTable, syncedCondition, syncedFilterOptions, syncedFilterValues, syncedStatusLabel } from '../lists/synced-status.js'
 import { ListResults, type Column, type ListFilter } from '../../views/components/list-view.js'
-import { emptyForm, type FormState } from '../../views/components/form-fields.js'
+import { emptyForm, type FormState, type ManagedFields } from '../../views/components/form-fields.js'
 import { RecordDetailPage, RecordForm, RecordFormPage, RecordListPage, type RecordNoun } from '../../views/records/record-pages.js'
 import { publishLinksOf, type RecordTable, type Result } from './record-service.js'
+import { CORE_MODULES } from './core-modules.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the core modules' tables are chosen at run time
 type Dynamic = any
@@ -94,6 +95,18 @@ export const syncedColumn = <T extends { source_integration: string | null }>():
   sort: 'synced',
   cell: (r) => <span class={r.source_integration ? 'badge badge-synced' : 'badge'}>{syncedStatusLabel(r.source_integration)}</span>,
 })
+
+/** The owned fields a submitted form changes, each with its message, or null when it changes none. */
+function changedOwnedFields(stored: FormValues, submitted: FormValues, managed: ManagedFields): Record<string, string> | null {
+  const errors: Record<string, string> = {}
+  for (const field of managed.fields) {
+    if (submitted[field] === undefined || (submitted[field] ?? '').trim() === (stored[field] ?? '').trim()) continue
+    errors[field] = `Managed by ${managed.by}: change it there, then SYNC and IMPORT. Your change was not saved.`
+  }
+  if (Object.keys(errors).length === 0) return null
+  errors._form = `This record is synced from ${managed.by}, which owns the fields it sends; nothing was saved.`
+  return errors
+}
 
 /** List, detail, create and edit routes of one core module, each guarded by its permission. */
 export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordModule<Row, Input, Options>) {
@@ -220,11 +233,18 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
     )
   })
 
+  /** On a record synced from an integration, the fields it sends: its IMPORT writes them, so they are edited there. */
+  const managedOf = (c: Context<AppEnv>, row: Row): ManagedFields | undefined => {
+    if (!row.source_integration) return undefined
+    const source = c.var.deps.connectors.find((connector) => connector.id === row.source_integration)
+    return { by: source?.name ?? row.source_integration, href: `/integrations/${row.source_integration}`, fields: CORE_MODULES[m.table].columns }
+  }
+
   app.get('/:id/edit', requires(m.permissions.manage), async (c) => {
     const id = parseId(c)
     const row = id ? await m.get(c.var.db, id) : undefined
     if (!row) return renderError(c, 404)
-    return formPage(c, emptyForm(m.toValues(row)), await m.formOptions(c.var.db), row)
+    return formPage(c, { ...emptyForm(m.toValues(row)), managed: managedOf(c, row) }, await m.formOptions(c.var.db), row)
   })
 
   app.post('/:id', requires(m.permissions.manage), async (c) => {
@@ -233,9 +253,17 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
     if (!row) return renderError(c, 404)
     const result = await readForm(c, m.schema)
     const options = await m.formOptions(c.var.db)
-    if (!result.ok) return formPage(c, result, options, row, 422)
+    const managed = managedOf(c, row)
+    if (!result.ok) return formPage(c, { ...result, managed }, options, row, 422)
+    // A field its source owns, changed all the same (an old form, a hand-made request): refused, nothing written.
+    const owned = managed ? changedOwnedFields(m.toValues(row), result.values, managed) : null
+    if (owned) {
+      const stored = m.toValues(row)
+      const values = { ...result.values, ...Object.fromEntries(managed!.fields.filter((f) => f in stored).map((f) => [f, stored[f]!])) }
+      return formPage(c, { values, errors: owned, managed }, options, row, 422)
+    }
     const saved = await m.update(c.var.db, actorOf(c), row.id, result.data)
-    if (!saved.ok) return formPage(c, { values: result.values, errors: saved.errors }, options, row, 422)
+    if (!saved.ok) return formPage(c, { values: result.values, errors: saved.errors, managed }, options, row, 422)
     setFlash(c, 'Saved.')
     return redirectTo(c, `${m.basePath}/${row.id}`)
   })

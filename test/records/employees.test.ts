@@ -86,6 +86,51 @@ describe('employees', () => {
     expect((await employees()).map((e) => e.email)).toEqual(['maria@example.com', 'maria@example.com'])
   })
 
+  it('shows the fields a synced employee gets from its source read-only, saying who manages them; a hand-entered one stays editable', async () => {
+    await insertEmployees(1, 'spreadsheet')
+    await insertEmployees(1)
+    const [synced, manual] = await employees()
+    const form = await (await get(t.app, `/employees/${synced!.id}/edit`, { cookie })).text()
+    expect(form).toMatch(/<input id="field-first_name" name="first_name" type="text" value="First0" readonly=""/)
+    expect(form).toContain('Managed by <a href="/integrations/spreadsheet">Spreadsheet</a>')
+    expect(form).toContain('the fields it sends are read-only here')
+    // A select cannot be read-only: it is disabled, and its value goes along unchanged.
+    expect(form).toMatch(/<input type="hidden" name="pay_group" value="HOURLY"\/>/)
+    expect(form).toMatch(/<select id="field-pay_group" required="" disabled=""/)
+    const handForm = await (await get(t.app, `/employees/${manual!.id}/edit`, { cookie })).text()
+    expect(handForm).not.toContain('readonly')
+    expect(handForm).not.toContain('Managed by')
+  })
+
+  it('refuses a change to a field the source owns with 422, and writes nothing; the same values save as before', async () => {
+    await insertEmployees(1, 'spreadsheet')
+    const [before] = await employees()
+    const stored = {
+      first_name: 'First0',
+      last_name: 'Last000',
+      employee_number: 'spreadsheet-0',
+      email: '',
+      phone: '',
+      pay_group: 'HOURLY',
+      status: 'active',
+      hire_date: '',
+      company_id: '',
+      department_id: '',
+    }
+    const res = await post(t.app, `/employees/${before!.id}`, { ...stored, first_name: 'Changed', phone: '555-0199' }, { cookie })
+    expect(res.status).toBe(422)
+    const html = await res.text()
+    expect(html).toContain('This record is synced from Spreadsheet, which owns the fields it sends; nothing was saved.')
+    expect(html).toContain('Managed by Spreadsheet: change it there, then SYNC and IMPORT. Your change was not saved.')
+    // The form comes back with the stored values, not the refused ones.
+    expect(html).toContain('value="First0"')
+    expect(await employees()).toEqual([before])
+    expect(await audits('employee.update')).toEqual([])
+    const same = await post(t.app, `/employees/${before!.id}`, stored, { cookie })
+    expect(same.status).toBe(303)
+    expect(await employees()).toEqual([before])
+  })
+
   it('refuses a company that does not exist', async () => {
     const res = await post(t.app, '/employees', { ...valid, company_id: '42' }, { cookie })
     expect(res.status).toBe(422)

@@ -2,7 +2,12 @@ import type { Child } from 'hono/jsx'
 type FormValues = Record<string, string>
 type FieldErrors = Record<string, string>
 
-export type FormState = { values: FormValues; errors: FieldErrors }
+/** The fields a record's sync source owns: shown read-only, saying who manages them and where. */
+export type ManagedFields = { by: string; href: string; fields: readonly string[] }
+
+export type FormState = { values: FormValues; errors: FieldErrors; managed?: ManagedFields }
+
+const managerOf = (form: FormState, name: string) => (form.managed?.fields.includes(name) ? form.managed : undefined)
 
 export const emptyForm = (values: FormValues = {}): FormState => ({ values, errors: {} })
 
@@ -21,13 +26,15 @@ type FieldProps = {
 export function Field(props: FieldProps) {
   const error = props.form.errors[props.name]
   const id = `field-${props.name}`
+  const managed = managerOf(props.form, props.name)
   return (
-    <FieldFrame id={id} label={props.label} required={props.required} error={error} hint={props.hint}>
+    <FieldFrame id={id} label={props.label} required={props.required} error={error} hint={props.hint} managed={managed}>
       <input
         id={id}
         name={props.name}
         type={props.type ?? 'text'}
         value={props.type === 'password' ? '' : (props.form.values[props.name] ?? '')}
+        readonly={managed ? true : undefined}
         required={props.required}
         autocomplete={props.autocomplete}
         maxlength={props.maxlength}
@@ -49,9 +56,19 @@ export function SelectField(props: {
   const error = props.form.errors[props.name]
   const id = `field-${props.name}`
   const current = props.form.values[props.name] ?? ''
+  const managed = managerOf(props.form, props.name)
   return (
-    <FieldFrame id={id} label={props.label} required={props.required} error={error} hint={props.hint}>
-      <select id={id} name={props.name} required={props.required} aria-invalid={error ? 'true' : undefined} aria-describedby={`${id}-help`}>
+    <FieldFrame id={id} label={props.label} required={props.required} error={error} hint={props.hint} managed={managed}>
+      {/* A disabled select sends nothing: its value goes along hidden, unchanged. */}
+      {managed && <input type='hidden' name={props.name} value={current} />}
+      <select
+        id={id}
+        name={managed ? undefined : props.name}
+        required={props.required}
+        disabled={managed ? true : undefined}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={`${id}-help`}
+      >
         {props.options.map((o) => (
           <option value={o.value} selected={o.value === current}>
             {o.label}
@@ -68,8 +85,8 @@ export function StatusField(props: { form: FormState; statuses: Record<string, s
   return <SelectField form={props.form} name='status' label='Status' required options={options} />
 }
 
-/** Label above the control, hint or error below it, tied together for screen readers. */
-function FieldFrame(props: { id: string; label: string; required?: boolean; error?: string; hint?: string; children?: Child }) {
+/** Label above the control, hint or error below it (or who manages it), tied together for screen readers. */
+function FieldFrame(props: { id: string; label: string; required?: boolean; error?: string; hint?: string; managed?: ManagedFields; children?: Child }) {
   return (
     <div class='field'>
       <label for={props.id}>
@@ -77,7 +94,13 @@ function FieldFrame(props: { id: string; label: string; required?: boolean; erro
         {props.required && <span aria-hidden='true'> *</span>}
       </label>
       {props.children}
-      <FieldHelp id={`${props.id}-help`} error={props.error} hint={props.hint} />
+      {props.managed && !props.error ? (
+        <small id={`${props.id}-help`} class='managed-by'>
+          Managed by <a href={props.managed.href}>{props.managed.by}</a>
+        </small>
+      ) : (
+        <FieldHelp id={`${props.id}-help`} error={props.error} hint={props.hint} />
+      )}
     </div>
   )
 }

@@ -36,6 +36,12 @@ export function RecordForm(props: { id: string; action: string; form: FormState;
   return (
     <HtmxForm action={props.action} id={props.id} class='record-form'>
       <FormError form={props.form} />
+      {props.form.managed && !props.form.errors._form && (
+        <p class='flash flash-info' role='note'>
+          Synced from <a href={props.form.managed.href}>{props.form.managed.by}</a>: the fields it sends are read-only here. Change them there, then SYNC and
+          IMPORT; the others are yours to edit.
+        </p>
+      )}
       {props.fields}
       <div class='form-actions'>
         <button type='submit'>{props.submitLabel}</button>
