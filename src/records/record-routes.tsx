@@ -21,7 +21,7 @@ import { sourcesInTable, syncedCondition, syncedFilterOptions, syncedFilterValue
 import { ListResults, type Column, type ListFilter } from '../../views/components/list-view.js'
 import { emptyForm, type FormState, type ManagedFields } from '../../views/components/form-fields.js'
 import { RecordDetailPage, RecordForm, RecordFormPage, RecordListPage, type RecordNoun } from '../../views/records/record-pages.js'
-import { publishLinksOf, type RecordTable, type Result } from './record-service.js'
+import { currentSyncSource, publishLinksOf, type RecordTable, type Result } from './record-service.js'
 import { CORE_MODULES } from './core-modules.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the core modules' tables are chosen at run time
@@ -233,9 +233,12 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
     )
   })
 
-  /** On a record synced from an integration, the fields it sends: its IMPORT writes them, so they are edited there. */
-  const managedOf = (c: Context<AppEnv>, row: Row): ManagedFields | undefined => {
-    if (!row.source_integration) return undefined
+  /**
+   * On a record synced from the current sync source, the fields it sends: its IMPORT writes them, so
+   * they are edited there. One from an earlier source is nobody's now (nothing imports over it).
+   */
+  const managedOf = async (c: Context<AppEnv>, row: Row): Promise<ManagedFields | undefined> => {
+    if (!row.source_integration || row.source_integration !== (await currentSyncSource(c.var.db))) return undefined
     const source = c.var.deps.connectors.find((connector) => connector.id === row.source_integration)
     return { by: source?.name ?? row.source_integration, href: `/integrations/${row.source_integration}`, fields: CORE_MODULES[m.table].columns }
   }
@@ -244,7 +247,7 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
     const id = parseId(c)
     const row = id ? await m.get(c.var.db, id) : undefined
     if (!row) return renderError(c, 404)
-    return formPage(c, { ...emptyForm(m.toValues(row)), managed: managedOf(c, row) }, await m.formOptions(c.var.db), row)
+    return formPage(c, { ...emptyForm(m.toValues(row)), managed: await managedOf(c, row) }, await m.formOptions(c.var.db), row)
   })
 
   app.post('/:id', requires(m.permissions.manage), async (c) => {
@@ -253,7 +256,7 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
     if (!row) return renderError(c, 404)
     const result = await readForm(c, m.schema)
     const options = await m.formOptions(c.var.db)
-    const managed = managedOf(c, row)
+    const managed = await managedOf(c, row)
     if (!result.ok) return formPage(c, { ...result, managed }, options, row, 422)
     // A field its source owns, changed all the same (an old form, a hand-made request): refused, nothing written.
     const owned = managed ? changedOwnedFields(m.toValues(row), result.values, managed) : null

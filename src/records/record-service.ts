@@ -110,6 +110,12 @@ export async function updateRecord(
   }
 }
 
+/** The integration the records sync from now (one at a time), if any. */
+export async function currentSyncSource(db: Db): Promise<string | null> {
+  const row = await db.selectFrom('integrations').select('id').where('is_sync_source', '=', 1).where('activated', '=', 1).executeTakeFirst()
+  return row?.id ?? null
+}
+
 /** How many records a core module holds, and how many of them came from a sync. */
 export async function countRecords(db: Db, table: RecordTable): Promise<{ total: number; synced: number }> {
   const row = await db

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createTestApp, signInAs, type TestApp } from '../helpers/test-app.js'
 import { get, post } from '../helpers/requests.js'
+import { activateSource } from '../helpers/hub.js'
 
 let t: TestApp
 let cookie: string
@@ -87,6 +88,7 @@ describe('employees', () => {
   })
 
   it('shows the fields a synced employee gets from its source read-only, saying who manages them; a hand-entered one stays editable', async () => {
+    await activateSource(t.db)
     await insertEmployees(1, 'spreadsheet')
     await insertEmployees(1)
     const [synced, manual] = await employees()
@@ -103,6 +105,7 @@ describe('employees', () => {
   })
 
   it('refuses a change to a field the source owns with 422, and writes nothing; the same values save as before', async () => {
+    await activateSource(t.db)
     await insertEmployees(1, 'spreadsheet')
     const [before] = await employees()
     const stored = {
@@ -129,6 +132,17 @@ describe('employees', () => {
     const same = await post(t.app, `/employees/${before!.id}`, stored, { cookie })
     expect(same.status).toBe(303)
     expect(await employees()).toEqual([before])
+  })
+
+  it('frees the fields of a record synced from an earlier source: nothing imports over them any more', async () => {
+    await insertEmployees(1, 'quickbooks-online')
+    await activateSource(t.db)
+    const [row] = await employees()
+    const form = await (await get(t.app, `/employees/${row!.id}/edit`, { cookie })).text()
+    expect(form).not.toContain('readonly')
+    const res = await post(t.app, `/employees/${row!.id}`, { ...valid, employee_number: 'quickbooks-online-0', email: '' }, { cookie })
+    expect(res.status).toBe(303)
+    expect((await employees())[0]).toMatchObject({ first_name: 'Maria', source_integration: 'quickbooks-online' })
   })
 
   it('refuses a company that does not exist', async () => {
