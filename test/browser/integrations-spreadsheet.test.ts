@@ -79,6 +79,20 @@ describe.skipIf(!chromiumAvailable)('in Chromium: the integrations hub with a sp
     expect(await s.page.locator('#list-results').getByText('Spreadsheet').count()).toBe(2)
   })
 
+  it("an imported employee's form shows the fields Spreadsheet sends read-only, saying who manages them", async () => {
+    await s.page.locator('#list-results').getByRole('link', { name: /Lopez/ }).first().click()
+    await s.page.getByRole('button', { name: 'Edit' }).click()
+    await s.page.getByText('the fields it sends are read-only here').waitFor()
+    const first = s.page.getByRole('textbox', { name: 'First name' })
+    expect(await first.getAttribute('readonly')).toBe('')
+    expect(await s.page.getByRole('combobox', { name: 'Pay group' }).isDisabled()).toBe(true)
+    await s.page.getByRole('link', { name: 'Spreadsheet' }).first().waitFor()
+    await s.page.screenshot({ path: screenshotPath('11b-managed-fields'), fullPage: true })
+    // Saving the form unchanged is fine: nothing it owns was changed.
+    await s.page.getByRole('button', { name: 'Save changes' }).click()
+    await s.page.getByText('Saved.').waitFor()
+  })
+
   it('stages a changed file as Updated and a missing row as removed at source; the pop-up shows what changed', async () => {
     await nav('Integrations').click()
     await s.page.getByRole('link', { name: 'Spreadsheet' }).click()
