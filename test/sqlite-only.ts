@@ -11,6 +11,8 @@ const SQLITE_ITSELF = [
   'test/http/fuzz.test.ts',
   // Moves a SQLite file into PostgreSQL: its source is SQLite by definition (it runs in the SQLite run).
   'test/db/move-to-postgres.test.ts',
+  // SQLite's own locking (WAL, deferred and immediate transactions).
+  'test/db/sqlite-write-lock.test.ts',
 ]
 
 /** What a PostgreSQL run leaves out besides the browser and binary tests (their servers start on SQLite). */

@@ -2,7 +2,18 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { sqliteOptions } from '../runtime/native-sqlite.js'
-import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely'
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
 import { AUTOCHECKPOINT_PAGES, stopCheckpoints } from './wal-checkpointer.js'
@@ -20,9 +31,32 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/**
+ * Transactions that take the write lock when they begin. In WAL mode a deferred transaction that
+ * reads, then writes after another connection committed, fails at once with "database is locked"
+ * (its snapshot is stale; the busy timeout does not apply), where this one waits its turn. For the
+ * worker thread's long IMPORT and Undo: a wait there never holds the server's event loop.
+ */
+class WriteLockingSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
 class ClockbridgeSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly settings: SqliteDialectConfig,
+    private readonly writeLocking: boolean,
+  ) {
+    super(settings)
+  }
+
   override createAdapter(): DialectAdapter {
     return new TransactionalSqliteAdapter()
+  }
+
+  override createDriver(): Driver {
+    return this.writeLocking ? new WriteLockingSqliteDriver(this.settings) : super.createDriver()
   }
 }
 
@@ -64,6 +98,9 @@ const POSTGRES_SESSION = '-c max_parallel_workers_per_gather=0'
 /** A PostgreSQL database through Kysely's dialect and a pool of `pg` connections. */
 export function openPostgres(url: string, connections = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max: connections, options: POSTGRES_SESSION })
+  // An idle connection the server ends (a restart, a failover, an administrator) leaves the pool and
+  // a new one is made on next use; unheard, its error would end the process.
+  pool.on('error', () => {})
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 
@@ -88,7 +125,7 @@ export const databaseName = (config: { databasePath: string; databaseUrl: string
   config.databaseUrl ? redactedUrl(config.databaseUrl) : config.databasePath
 
 /** Opens (creating if needed) the SQLite file with WAL, foreign keys and a busy timeout. */
-export function openDatabase(path: string): OpenedDatabase {
+export function openDatabase(path: string, opts: { writeLockingTransactions?: boolean } = {}): OpenedDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new SQLite(path, sqliteOptions())
   sqlite.pragma('journal_mode = WAL')
@@ -96,6 +133,7 @@ export function openDatabase(path: string): OpenedDatabase {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`)
-  const db = new Kysely<Database>({ dialect: new ClockbridgeSqliteDialect({ database: withStatementCache(sqlite) as unknown as SQLite.Database }) })
+  const dialect = new ClockbridgeSqliteDialect({ database: withStatementCache(sqlite) as unknown as SQLite.Database }, !!opts.writeLockingTransactions)
+  const db = new Kysely<Database>({ dialect })
   return { db, sqlite }
 }

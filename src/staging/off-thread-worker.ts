@@ -20,7 +20,7 @@ const connections = new Map<string, ReturnType<typeof openDatabase>>()
 
 async function run({ id, databasePath, job }: Request): Promise<void> {
   let opened = connections.get(databasePath)
-  if (!opened) connections.set(databasePath, (opened = openDatabase(databasePath)))
+  if (!opened) connections.set(databasePath, (opened = openDatabase(databasePath, { writeLockingTransactions: true })))
   const { db, sqlite } = opened
   try {
     const value =
