@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import { caseFolding } from '../db/dialect.js'
 import { checkedColumns, type CoreModule } from '../records/core-modules.js'
-import { CountDelta } from './staged-counts.js'
+import { CountDelta, type Tally } from './staged-counts.js'
 import { scopeIdOf, writeCounts } from './staging-store-postgres.js'
 import type { CoreRow, StagedForImport } from './staging-store.js'
 import type { Insertable } from 'kysely'
@@ -15,8 +15,6 @@ import type { ImportBatchItemsTable } from '../db/schema.js'
 // (json_populate_recordset). A new row's id is drawn from its identity sequence beforehand, so the
 // planner can name it at once, as SQLite's insert does. (Typed as ImportStore where import-store.ts
 // returns it, which keeps the two modules out of a circle.)
-
-type Tally = { status: string; removed: number; n: string }[]
 
 async function tally(db: Db, ids: readonly number[]): Promise<Tally> {
   return db
@@ -46,10 +44,7 @@ export function postgresImportStore(trx: Db) {
     async keepingCounts<T>(scope: number, ids: readonly number[], write: () => T | Promise<T>): Promise<T> {
       const before = await tally(trx, ids)
       const result = await write()
-      const delta = new CountDelta()
-      for (const r of before) delta.add(r.status, r.removed, -Number(r.n))
-      for (const r of await tally(trx, ids)) delta.add(r.status, r.removed, Number(r.n))
-      await writeCounts(trx, scope, delta)
+      await writeCounts(trx, scope, CountDelta.between(before, await tally(trx, ids)))
       return result
     },
     chunkWriter: (module: CoreModule) => new PostgresChunkWriter(trx, module),

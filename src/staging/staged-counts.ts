@@ -17,6 +17,14 @@ export class CountDelta {
     this.changes.set(key, (this.changes.get(key) ?? 0) + n)
   }
 
+  /** The change from the rows' tally before a write to their tally after it (counts as numbers or, from PostgreSQL, text). */
+  static between(before: Tally, after: Tally): CountDelta {
+    const delta = new CountDelta()
+    for (const r of before) delta.add(r.status, r.removed, -Number(r.n))
+    for (const r of after) delta.add(r.status, r.removed, Number(r.n))
+    return delta
+  }
+
   /** A row moved from one (status, removed) to another. */
   move(from: [string, number], to: [string, number]): void {
     this.add(from[0], from[1], -1)
@@ -42,7 +50,8 @@ export class CountDelta {
   }
 }
 
-type Tally = { status: string; removed: number; n: number }[]
+/** How many of some staged rows have each (status, removed). */
+export type Tally = { status: string; removed: number; n: number | string }[]
 
 function tally(sqlite: SQLite.Database, ids: readonly number[]): Tally {
   const sql = 'select status, removed, count(*) as n from staged_records where id in (select value from json_each(?)) group by status, removed'
@@ -56,10 +65,7 @@ function tally(sqlite: SQLite.Database, ids: readonly number[]): Tally {
 export async function keepingCounts<T>(sqlite: SQLite.Database, scopeId: number, ids: readonly number[], write: () => T | Promise<T>): Promise<T> {
   const before = tally(sqlite, ids)
   const result = await write()
-  const delta = new CountDelta()
-  for (const r of before) delta.add(r.status, r.removed, -r.n)
-  for (const r of tally(sqlite, ids)) delta.add(r.status, r.removed, r.n)
-  delta.writeTo(sqlite, scopeId)
+  CountDelta.between(before, tally(sqlite, ids)).writeTo(sqlite, scopeId)
   return result
 }
 
