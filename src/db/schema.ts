@@ -52,6 +52,7 @@ export interface Database {
   employee_payroll_groups: EmployeePayrollGroupsTable
   publish_lines: PublishLinesTable
   publish_runs: PublishRunsTable
+  field_overrides: FieldOverridesTable
 }
 
 export interface RolesTable {
@@ -400,7 +401,8 @@ export interface RequestGateSendsTable {
   sent_at: string
 }
 
-export type ImportAction = 'created' | 'updated' | 'linked' | 'failed'
+/** `held`: not imported because a field it changes has an unresolved conflict (see FieldOverridesTable). */
+export type ImportAction = 'created' | 'updated' | 'linked' | 'failed' | 'held'
 
 export interface ImportBatchItemsTable {
   id: Generated<number>
@@ -415,6 +417,24 @@ export interface ImportBatchItemsTable {
   previous_imported_hash: string | null
   previous_core_id: number | null
   previous_imported_at: string | null
+  /** The record's overrides as they stood before this batch (JSON of SavedOverride[]), for its undo. */
+  previous_overrides: Generated<string | null>
+}
+
+/** A field of a synced record kept locally: IMPORT leaves it alone until it is released. */
+export interface FieldOverridesTable {
+  id: Generated<number>
+  core_table: string
+  core_id: number
+  field: string
+  /** The value the source last sent for the field (JSON of the column's value): what a release restores. */
+  upstream: string | null
+  /** The admin's choice when the source changed the field too: keep ours, or take the upstream value. */
+  resolution: 'ours' | 'theirs' | null
+  /** The upstream value (as `upstream`) the choice was made for; a later change asks again. */
+  resolved_upstream: string | null
+  created_by: number | null
+  created_at: string
 }
 
 export interface SyncSchedulesTable {

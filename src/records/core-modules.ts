@@ -173,6 +173,24 @@ export function writeSyncedRow(sqlite: SQLite.Database, module: CoreModule, valu
   return id
 }
 
+/** A column as a person reads it: company_id as Company, hire_date as Hire date. */
+export function columnLabel(column: string): string {
+  const words = column.replace(/_id$/, '').replace(/_/g, ' ')
+  return words.charAt(0).toUpperCase() + words.slice(1)
+}
+
+/** The field a source names a column by: a reference column by the referenced record's name (company_id by company). */
+export const fieldOfColumn = (module: CoreModule, column: string): string => (column in module.references ? column.replace(/_id$/, '') : column)
+
+/**
+ * The columns a sync source owns on the records it feeds: those its fields write (null: it sends
+ * every field of the module). IMPORT writes only these over an existing record; the form shows
+ * them read-only. A field the source does not send stays the admin's.
+ */
+export function ownedColumns(module: CoreModule, sentFields: readonly string[] | null): string[] {
+  return sentFields === null ? [...module.columns] : module.columns.filter((c) => sentFields.includes(fieldOfColumn(module, c)))
+}
+
 /** The uniqueness checks of a hand edit: one per natural key, each with its message. */
 export function uniqueRules(module: CoreModule, input: Record<string, unknown>): UniqueRule[] {
   return module.naturalKeys.map((key) => ({

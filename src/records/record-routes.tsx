@@ -19,10 +19,11 @@ import { parseListParams, type ListParams } from '../lib/list-params.js'
 import { fetchPage } from '../lists/list-query.js'
 import { sourcesInTable, syncedCondition, syncedFilterOptions, syncedFilterValues, syncedStatusLabel } from '../lists/synced-status.js'
 import { ListResults, type Column, type ListFilter } from '../../views/components/list-view.js'
-import { emptyForm, type FormState, type ManagedFields } from '../../views/components/form-fields.js'
+import { emptyForm, FIELD_OVERRIDE_FORM, type FormState, type ManagedFields } from '../../views/components/form-fields.js'
 import { RecordDetailPage, RecordForm, RecordFormPage, RecordListPage, type RecordNoun } from '../../views/records/record-pages.js'
 import { currentSyncSource, publishLinksOf, type RecordTable, type Result } from './record-service.js'
-import { CORE_MODULES } from './core-modules.js'
+import { columnLabel, CORE_MODULES, ownedColumns } from './core-modules.js'
+import { keepFieldLocally, overridesOf, releaseField } from './field-overrides.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the core modules' tables are chosen at run time
 type Dynamic = any
@@ -100,6 +101,7 @@ export const syncedColumn = <T extends { source_integration: string | null }>():
 function changedOwnedFields(stored: FormValues, submitted: FormValues, managed: ManagedFields): Record<string, string> | null {
   const errors: Record<string, string> = {}
   for (const field of managed.fields) {
+    if (managed.kept?.includes(field)) continue
     if (submitted[field] === undefined || (submitted[field] ?? '').trim() === (stored[field] ?? '').trim()) continue
     errors[field] = `Managed by ${managed.by}: change it there, then SYNC and IMPORT. Your change was not saved.`
   }
@@ -151,14 +153,17 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
   }
 
   const renderForm = (c: Context<AppEnv>, form: FormState, options: Options, row: Row | null) => (
-    <RecordForm
-      id={`${m.table}-form`}
-      action={row ? `${m.basePath}/${row.id}` : m.basePath}
-      form={form}
-      fields={m.formFields(form, options)}
-      submitLabel={row ? 'Save changes' : `Create ${m.noun.one}`}
-      cancelHref={row ? `${m.basePath}/${row.id}` : m.basePath}
-    />
+    <>
+      <RecordForm
+        id={`${m.table}-form`}
+        action={row ? `${m.basePath}/${row.id}` : m.basePath}
+        form={form}
+        fields={m.formFields(form, options)}
+        submitLabel={row ? 'Save changes' : `Create ${m.noun.one}`}
+        cancelHref={row ? `${m.basePath}/${row.id}` : m.basePath}
+      />
+      {form.managed?.actions && <form id={FIELD_OVERRIDE_FORM} method='post' hidden></form>}
+    </>
   )
 
   const formPage = (c: Context<AppEnv>, form: FormState, options: Options, row: Row | null, status: 200 | 422 = 200) =>
@@ -221,13 +226,14 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
     if (!row) return renderError(c, 404)
     const canEdit = c.var.user!.permissions.has(m.permissions.manage)
     const links = await publishLinksLine(c.var.db, m.table, row.id)
+    const ownership = await ownershipLines(c, row)
     return renderPage(
       c,
       m.title(row),
       <RecordDetailPage
         title={m.title(row)}
         breadcrumb={crumb}
-        items={[...m.detail(row), ...syncedDetail(row), ...links]}
+        items={[...m.detail(row), ...syncedDetail(row), ...ownership, ...links]}
         editHref={canEdit ? `${m.basePath}/${row.id}/edit` : null}
       />,
     )
@@ -240,7 +246,57 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
   const managedOf = async (c: Context<AppEnv>, row: Row): Promise<ManagedFields | undefined> => {
     if (!row.source_integration || row.source_integration !== (await currentSyncSource(c.var.db))) return undefined
     const source = c.var.deps.connectors.find((connector) => connector.id === row.source_integration)
-    return { by: source?.name ?? row.source_integration, href: `/integrations/${row.source_integration}`, fields: CORE_MODULES[m.table].columns }
+    const fields = ownedColumns(CORE_MODULES[m.table], source?.sends?.[m.table] ?? null)
+    const kept = ((await overridesOf(c.var.db, m.table, [row.id])).get(row.id) ?? []).map((o) => o.field).filter((f) => fields.includes(f))
+    const actions = c.var.user?.permissions.has(m.permissions.manage) ? `${m.basePath}/${row.id}/fields` : undefined
+    return { by: source?.name ?? row.source_integration, href: `/integrations/${row.source_integration}`, fields, kept, actions }
+  }
+
+  /** Who owns the record's fields, as detail lines: the fields kept here, or that its source is no longer the sync source. */
+  const ownershipLines = async (c: Context<AppEnv>, row: Row): Promise<[string, Child][]> => {
+    if (!row.source_integration) return []
+    const managed = await managedOf(c, row)
+    const name = syncedStatusLabel(row.source_integration)
+    if (!managed)
+      return [['Ownership', `Synced from ${name}, which is no longer the sync source: every field is yours to edit here, and no IMPORT writes over it.`]]
+    const lines: [string, Child][] = [
+      [
+        `Managed by ${managed.by}`,
+        managed.fields
+          .filter((f) => !managed.kept?.includes(f))
+          .map(columnLabel)
+          .join(', ') || 'none',
+      ],
+    ]
+    if (managed.kept && managed.kept.length > 0)
+      lines.push(['Kept here', `${managed.kept.map(columnLabel).join(', ')}: ${managed.by} does not change them until they are released`])
+    return lines
+  }
+
+  for (const action of ['keep', 'release'] as const) {
+    app.post(`/:id/fields/:field/${action}`, requires(m.permissions.manage), async (c) => {
+      const id = parseId(c)
+      const row = id ? await m.get(c.var.db, id) : undefined
+      if (!row) return renderError(c, 404)
+      const managed = await managedOf(c, row)
+      const field = c.req.param('field')
+      const labelOf = columnLabel(field)
+      if (!managed || !managed.fields.includes(field)) {
+        setFlash(c, `${labelOf} of ${m.title(row)} is not managed by a sync source, so there is nothing to ${action}: it is yours to edit.`, 'error')
+        return redirectTo(c, `${m.basePath}/${row.id}/edit`)
+      }
+      const target = { table: m.table, id: row.id, label: m.title(row), field, fieldLabel: labelOf, source: managed.by }
+      const done = action === 'keep' ? await keepFieldLocally(c.var.db, actorOf(c), target) : await releaseField(c.var.db, actorOf(c), target)
+      if ('error' in done) setFlash(c, done.error, 'error')
+      else
+        setFlash(
+          c,
+          action === 'keep'
+            ? `${labelOf} is kept here now: edit it, and ${managed.by} will not change it until you release it.`
+            : `${labelOf} follows ${managed.by} again and has its value from there.`,
+        )
+      return redirectTo(c, `${m.basePath}/${row.id}/edit`)
+    })
   }
 
   app.get('/:id/edit', requires(m.permissions.manage), async (c) => {

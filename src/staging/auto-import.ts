@@ -1,6 +1,7 @@
 import { systemActor } from '../audit/audit-log.js'
 import { MODULES, isModuleId } from '../connectors/kit/records.js'
 import { runImport } from './import-service.js'
+import { ownedBy } from './field-conflicts.js'
 import { inScope } from './staging-queries.js'
 import type { HubDeps } from './sync-runs.js'
 
@@ -19,12 +20,14 @@ export async function autoImportAfterRun(deps: HubDeps, runId: number): Promise<
     (r) => r.id,
   )
   if (ids.length === 0) return
-  const name = deps.connectors.find((c) => c.id === integration)?.name ?? integration
+  const connector = deps.connectors.find((c) => c.id === integration)
+  if (!connector) return
   const result = await runImport(deps, systemActor('scheduler'), {
     integration,
-    integrationName: name,
+    integrationName: connector.name,
     module,
     ids,
+    owned: ownedBy(connector, module),
     trigger: 'auto',
     defaultTimeZone: deps.config.timeZone,
   })
@@ -36,6 +39,7 @@ export async function autoImportAfterRun(deps: HubDeps, runId: number): Promise<
       updated: result.updated,
       linked: result.linked,
       failed: result.failed.length,
+      held: result.held.length,
       warnings: result.warnings.length,
     },
     'auto-import finished',

@@ -7,6 +7,11 @@ export type ImportArgs = {
   module: ModuleId
   ids: number[]
   createNew?: ReadonlySet<number>
+  /**
+   * The columns the integration owns (ownedBy in field-conflicts.ts): the only ones written over an
+   * existing record. The routes and the auto-import always say; left out, every column of the module.
+   */
+  owned?: readonly string[]
   trigger: 'manual' | 'auto'
   defaultTimeZone: string
 }

@@ -15,12 +15,15 @@ import type { ImportArgs } from './import-args.js'
 import { instanceGone } from '../runtime/instance-id.js'
 import type { RunRegistry } from './run-registry.js'
 import { CORE_MODULES } from '../records/core-modules.js'
+import { overridesOf, type FieldOverride } from '../records/field-overrides.js'
+import { conflictMessage, judgeOverrides, type JudgedField } from './field-conflicts.js'
 
 export type ImportPlanItem = {
   stagedId: number
   externalId: string
   label: string
-  action: 'create' | 'update' | 'link' | 'fail'
+  /** `held`: a field it changes is kept here and changed at the source too; the admin chooses first (field-conflicts.ts). */
+  action: 'create' | 'update' | 'link' | 'fail' | 'held'
   /** The record that will be updated or linked, or that blocks the import. */
   core?: { id: number; label: string }
   message?: string
@@ -122,8 +125,8 @@ type Prepared = { row: Staged; payload: StagedPayload; keyValues: (string | null
 /** What a record that is written leaves behind for the batch's later records: the values it holds. */
 type Claimant = Pick<Prepared, 'keyValues' | 'linkValues' | 'scope'> & { row: Pick<Staged, 'label' | 'external_id'> }
 
-/** What the planner looks a chunk's records up in. */
-type Lookups = { existing: Set<number>; index: KeyIndex; links: LinkIndex }
+/** What the planner looks a chunk's records up in; `overrides`: the fields kept locally on the records it feeds, with those records. */
+type Lookups = { existing: Set<number>; index: KeyIndex; links: LinkIndex; overrides: Map<number, { kept: FieldOverride[]; core: Record<string, unknown> }> }
 
 const keyValueOf = (store: ImportStore, key: NaturalKey, payload: StagedPayload): string | null => {
   const value = key.value(payload)
@@ -131,7 +134,7 @@ const keyValueOf = (store: ImportStore, key: NaturalKey, payload: StagedPayload)
 }
 
 /** Everything the planner needs for a chunk of records, read in a few statements instead of a few per record. */
-async function prepareBatch(store: ImportStore, adapter: CoreAdapter, rows: Staged[], refs: References) {
+async function prepareBatch(db: Db, store: ImportStore, adapter: CoreAdapter, rows: Staged[], refs: References) {
   const items: Prepared[] = rows.map((row) => {
     const payload = JSON.parse(row.payload) as StagedPayload
     return {
@@ -147,8 +150,23 @@ async function prepareBatch(store: ImportStore, adapter: CoreAdapter, rows: Stag
     existing: await store.existingCoreIds(adapter.table, coreIds),
     index: await KeyIndex.load(store, adapter, items),
     links: await LinkIndex.load(store, adapter, items),
+    overrides: await overriddenRecords(db, adapter, coreIds),
   }
   return { items, lookups }
+}
+
+/** The records among these that have fields kept locally, each with its overrides and its current row (usually none). */
+async function overriddenRecords(db: Db, adapter: CoreAdapter, coreIds: number[]): Promise<Lookups['overrides']> {
+  const overrides = await overridesOf(db, adapter.table, coreIds)
+  const found: Lookups['overrides'] = new Map()
+  if (overrides.size === 0) return found
+  const rows = await db
+    .selectFrom(adapter.table)
+    .selectAll()
+    .where('id', 'in', [...overrides.keys()])
+    .execute()
+  for (const row of rows as unknown as (Record<string, unknown> & { id: number })[]) found.set(row.id, { kept: overrides.get(row.id)!, core: row })
+  return found
 }
 
 /** The staged rows of the selection IMPORT may write (New or Updated), and how many it skips. */
@@ -232,7 +250,7 @@ export async function planImport(
   integration: string,
   module: ModuleId,
   ids: number[],
-  createNew?: Set<number>,
+  options: { createNew?: Set<number>; owned?: readonly string[] } = {},
 ): Promise<ImportPlan> {
   const { db } = deps
   const store = importStoreOf(db, deps.sqlite)
@@ -248,10 +266,10 @@ export async function planImport(
     const chunk = ids.slice(i, i + IMPORT_CHUNK)
     const importable = await importableOf(store, scope, chunk)
     plan.skipped += chunk.length - importable.length
-    const { items, lookups } = await prepareBatch(store, adapter, importable, ctx.refs)
+    const { items, lookups } = await prepareBatch(db, store, adapter, importable, ctx.refs)
     for (const earlier of claimed) claim(adapter, integration, earlier.item, lookups, earlier.id)
     for (const item of items) {
-      const { plan: decided, values } = decide(adapter, { integration, createNew }, ctx, item, lookups)
+      const { plan: decided, values } = decide(adapter, rulesOf({ integration, module, ...options }), ctx, item, lookups)
       plan.items.push(decided)
       if (!values) continue
       const id = decided.core?.id ?? --standIn
@@ -312,6 +330,8 @@ export type ImportResult = {
   updated: number
   linked: number
   failed: { externalId: string; label: string; message: string }[]
+  /** Not imported: a field it changes is kept here and was changed at the source too (field-conflicts.ts). */
+  held: { externalId: string; label: string; message: string }[]
   /** Imported, with something worth a look (a shared e-mail address). */
   warnings: { externalId: string; label: string; message: string }[]
   skipped: number
@@ -321,7 +341,7 @@ export type ImportResult = {
 const IMPORT_CHUNK = 2000
 
 /** What one batch has written so far: its result, and the created records kept compactly (see the migration). */
-type BatchLog = { batchId: number; now: string; createdRecords: [number, number][]; result: ImportResult }
+type BatchLog = { batchId: number; now: string; createdRecords: [number, number][]; result: ImportResult; overrides: JudgedField[] }
 
 /**
  * Imports the selected records in one transaction: each is created, updated, or linked to its
@@ -421,7 +441,8 @@ export async function importHere(deps: { db: Db; sqlite: SQLite.Database | null 
 
 async function importChunks(trx: Db, store: ImportStore, actor: Actor, args: ImportArgs, defaultCountry: string): Promise<ImportResult> {
   const adapter = CORE_ADAPTERS[args.module]
-  const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], warnings: [], skipped: 0 }
+  const result: ImportResult = { batchId: null, created: 0, updated: 0, linked: 0, failed: [], held: [], warnings: [], skipped: 0 }
+  const rules = rulesOf(args)
   const refs = await References.load(trx)
   const scope = await store.scopeOf(args.integration, args.module)
   if (scope === undefined) return { ...result, skipped: args.ids.length }
@@ -432,7 +453,7 @@ async function importChunks(trx: Db, store: ImportStore, actor: Actor, args: Imp
     result.skipped += chunk.length - importable.length
     if (importable.length === 0) continue
     log ??= await openBatch(trx, actor, args, result)
-    const { items, lookups } = await prepareBatch(store, adapter, importable, refs)
+    const { items, lookups } = await prepareBatch(trx, store, adapter, importable, refs)
     const writer = store.chunkWriter(CORE_MODULES[adapter.table])
     // A record creates a row only if it feeds none that still exists.
     await writer.reserve(items.filter((item) => item.row.core_id === null || !lookups.existing.has(item.row.core_id)).length)
@@ -441,8 +462,9 @@ async function importChunks(trx: Db, store: ImportStore, actor: Actor, args: Imp
       scope,
       importable.map((r) => r.id),
       async () => {
-        for (const item of items) importOne(writer, adapter, args, { defaultCountry, refs }, item, lookups, batch)
+        for (const item of items) importOne(writer, adapter, rules, { defaultCountry, refs }, item, lookups, batch)
         await writer.flush()
+        await settleOverrides(trx, batch.overrides.splice(0))
       },
     )
   }
@@ -468,7 +490,7 @@ async function openBatch(trx: Db, actor: Actor, args: ImportArgs, result: Import
     .returning('id')
     .executeTakeFirstOrThrow()
   result.batchId = batch.id
-  return { batchId: batch.id, now, createdRecords: [], result }
+  return { batchId: batch.id, now, createdRecords: [], result, overrides: [] }
 }
 
 async function closeBatch(trx: Db, actor: Actor, args: ImportArgs, { batchId, createdRecords, result }: BatchLog): Promise<void> {
@@ -491,31 +513,66 @@ async function closeBatch(trx: Db, actor: Actor, args: ImportArgs, { batchId, cr
   })
 }
 
-/** What IMPORT does with one record, before anything is written: its plan, failed with the reason when it cannot be written. */
-type Decision = { plan: ImportPlanItem; values: Record<string, unknown> | null }
+/** What IMPORT does with one record, before anything is written: its plan, failed (or held) with the reason when it cannot be written, and its kept fields. */
+type Decision = { plan: ImportPlanItem; values: Record<string, unknown> | null; judged: JudgedField[] }
+
+/** What decides a record besides its data: the integration, the links the admin declined, the columns the integration owns. */
+type ImportRules = Pick<ImportArgs, 'integration' | 'module' | 'createNew'> & { owned: ReadonlySet<string>; ownsAll: boolean }
+
+function rulesOf(args: Pick<ImportArgs, 'integration' | 'module' | 'createNew' | 'owned'>): ImportRules {
+  const columns = CORE_MODULES[CORE_ADAPTERS[args.module].table].columns
+  const owned = new Set(args.owned ?? columns)
+  return { integration: args.integration, module: args.module, createNew: args.createNew, owned, ownsAll: columns.every((c) => owned.has(c)) }
+}
 
 /**
  * The one decision, for the preview and IMPORT alike: the record's plan (see planItem), then its
  * values (a reference not imported yet fails it) and the natural keys it would take from another.
  */
-function decide(
-  adapter: CoreAdapter,
-  args: Pick<ImportArgs, 'integration' | 'createNew'>,
-  ctx: { defaultCountry: string; refs: References },
-  item: Prepared,
-  lookups: Lookups,
-): Decision {
+function decide(adapter: CoreAdapter, args: ImportRules, ctx: { defaultCountry: string; refs: References }, item: Prepared, lookups: Lookups): Decision {
   let plan = planItem(args.integration, adapter, item, lookups)
   // A plain create found no holder of any of its keys; every other plan is checked for collisions.
   const keysFree = plan.action === 'create'
   if (plan.action === 'link' && args.createNew?.has(item.row.id)) plan = { ...plan, action: 'create', core: undefined, warning: undefined }
-  if (plan.action === 'fail') return { plan, values: null }
+  if (plan.action === 'fail') return { plan, values: null, judged: [] }
   const mapped = adapter.values(item.payload, ctx)
-  if ('error' in mapped) return { plan: { ...plan, action: 'fail', message: mapped.error, missing: mapped.missing, warning: undefined }, values: null }
+  if ('error' in mapped)
+    return { plan: { ...plan, action: 'fail', message: mapped.error, missing: mapped.missing, warning: undefined }, values: null, judged: [] }
   const problem = keysFree ? null : collision(adapter, item, plan.core?.id ?? null, lookups.index)
-  if (problem !== null) return { plan: { ...plan, action: 'fail', message: problem, warning: undefined }, values: null }
-  return { plan, values: mapped.values }
+  if (problem !== null) return { plan: { ...plan, action: 'fail', message: problem, warning: undefined }, values: null, judged: [] }
+  if (plan.action === 'create') return { plan, values: mapped.values, judged: [] }
+  // Over an existing record only what the integration owns is written, and of that not what is kept here.
+  const values = args.ownsAll ? mapped.values : Object.fromEntries(Object.entries(mapped.values).filter(([column]) => args.owned.has(column)))
+  const overridden = lookups.overrides.get(plan.core!.id)
+  if (!overridden) return { plan, values, judged: [] }
+  const judged = judgeOverrides(overridden.kept, args.owned, mapped.values, overridden.core)
+  if (judged.some((j) => j.state === 'conflict'))
+    return { plan: { ...plan, action: 'held', message: conflictMessage(args.module, judged), warning: undefined }, values: null, judged }
+  for (const j of judged) if (j.state !== 'theirs') delete values[j.column]
+  return { plan, values, judged }
 }
+
+/**
+ * After a chunk is written, the kept fields it met: one the admin chose "theirs" for was written and
+ * is released; the others stay kept, with the value the source sent now as their upstream value.
+ */
+async function settleOverrides(trx: Db, judged: JudgedField[]): Promise<void> {
+  for (const j of judged) {
+    if (j.state === 'theirs') await trx.deleteFrom('field_overrides').where('id', '=', j.override.id).execute()
+    else
+      await trx
+        .updateTable('field_overrides')
+        .set({ upstream: JSON.stringify(j.upstream), resolution: null, resolved_upstream: null })
+        .where('id', '=', j.override.id)
+        .execute()
+  }
+}
+
+/** A kept field as it stood before a batch, with the value it held: what an undo puts back. */
+type SavedOverride = Omit<FieldOverride, 'id'> & { value: unknown; taken: boolean }
+
+const savedOverrides = (judged: JudgedField[]): string =>
+  JSON.stringify(judged.map(({ override: { id: _id, ...o }, ours, state }): SavedOverride => ({ ...o, value: ours, taken: state === 'theirs' })))
 
 /** The row `coreId` now holds the record's natural-key and link-key values: later records of the batch see it. */
 function claim(adapter: CoreAdapter, integration: string, item: Claimant, lookups: Lookups, coreId: number): void {
@@ -527,7 +584,7 @@ function claim(adapter: CoreAdapter, integration: string, item: Claimant, lookup
 function importOne(
   writer: ChunkWriter,
   adapter: CoreAdapter,
-  args: ImportArgs,
+  args: ImportRules,
   ctx: { defaultCountry: string; refs: References },
   item: Prepared,
   lookups: Lookups,
@@ -535,7 +592,13 @@ function importOne(
 ): void {
   const r = item.row
   const { result, now } = log
-  const { plan, values } = decide(adapter, args, ctx, item, lookups)
+  const { plan, values, judged } = decide(adapter, args, ctx, item, lookups)
+  if (!values && plan.action === 'held') {
+    // Left as it is, not failed: the Conflicts filter lists it until the admin chooses.
+    result.held.push({ externalId: r.external_id, label: r.label, message: plan.message! })
+    writer.batchLine({ ...batchLine(log, r), action: 'held', core_id: plan.core?.id ?? null, core_updated_at: null, message: plan.message! })
+    return
+  }
   if (!values) {
     result.failed.push({ externalId: r.external_id, label: r.label, message: plan.message! })
     writer.markFailed(r.id, plan.message!)
@@ -548,14 +611,25 @@ function importOne(
   const action: ImportAction = plan.action === 'create' ? 'created' : plan.action === 'link' ? 'linked' : 'updated'
   result[action]++
   if (plan.warning) result.warnings.push({ externalId: r.external_id, label: r.label, message: plan.warning })
+  log.overrides.push(...judged)
   // A record created from a never-imported staged record, with nothing to say: undo needs only the two ids.
   if (action === 'created' && !plan.warning && r.core_id === null && r.imported_hash === null && r.imported_at === null) log.createdRecords.push([r.id, coreId])
-  else writer.batchLine({ ...batchLine(log, r), action, core_id: coreId, core_updated_at: now, message: plan.warning ?? null })
+  else
+    writer.batchLine({
+      ...batchLine(log, r),
+      action,
+      core_id: coreId,
+      core_updated_at: now,
+      message: plan.warning ?? null,
+      previous_overrides: judged.length > 0 ? savedOverrides(judged) : null,
+    })
 }
 
 /** What undo needs to put a staged record back as it stood before this batch. */
 function batchLine(log: BatchLog, r: Staged): Omit<BatchItem, 'action' | 'core_id' | 'core_updated_at' | 'message'> {
   return {
+    // Every line names every column: PostgreSQL writes a chunk's lines as rows of one shape.
+    previous_overrides: null,
     batch_id: log.batchId,
     staged_record_id: r.id,
     external_id: r.external_id,
@@ -620,11 +694,12 @@ async function undoLines(trx: Db, module: ModuleId, items: UndoLine[]): Promise<
   const adapter = CORE_ADAPTERS[module]
   const result: UndoResult = { removed: 0, kept: [] }
   for (const item of items) {
-    if (item.action === 'failed') continue
+    if (item.action === 'failed' || item.action === 'held') continue
     if (item.action !== 'created') {
+      const restored = item.previous_overrides !== null && (await restoreOverrides(trx, module, item))
       result.kept.push({
         label: item.label,
-        reason: item.action === 'linked' ? 'it existed before the import and was only linked' : 'it existed before the import and was only updated',
+        reason: `it existed before the import and was only ${item.action === 'linked' ? 'linked' : 'updated'}${restored ? '; its fields kept here and your choices are back as they were, and it is Updated again' : ''}`,
       })
       continue
     }
@@ -643,23 +718,49 @@ async function undoLines(trx: Db, module: ModuleId, items: UndoLine[]): Promise<
       continue
     }
     await trx.deleteFrom(adapter.table).where('id', '=', core.id).execute()
-    // The staged record returns to where it stood before this batch (New if never imported).
-    if (item.imported_at === item.core_updated_at) {
-      await trx
-        .updateTable('staged_records')
-        .set({
-          core_id: item.previous_core_id,
-          imported_payload: item.previous_imported_payload,
-          imported_hash: item.previous_imported_hash,
-          imported_at: item.previous_imported_at,
-          status: stagedStatus({ archived: item.archived, core_id: item.previous_core_id, imported_hash: item.previous_imported_hash, hash: item.hash }),
-        })
-        .where('id', '=', item.staged_record_id)
-        .execute()
-    }
+    await restoreStaged(trx, item)
     result.removed++
   }
   return result
+}
+
+/** The staged record returns to where it stood before this batch (New if never imported), unless an IMPORT since wrote it again. */
+async function restoreStaged(trx: Db, item: UndoLine): Promise<void> {
+  if (item.imported_at !== item.core_updated_at) return
+  await trx
+    .updateTable('staged_records')
+    .set({
+      core_id: item.previous_core_id,
+      imported_payload: item.previous_imported_payload,
+      imported_hash: item.previous_imported_hash,
+      imported_at: item.previous_imported_at,
+      status: stagedStatus({ archived: item.archived, core_id: item.previous_core_id, imported_hash: item.previous_imported_hash, hash: item.hash }),
+    })
+    .where('id', '=', item.staged_record_id)
+    .execute()
+}
+
+/**
+ * An updated record's kept fields as they stood before the batch: each override with its choice,
+ * the value a "take theirs" replaced, and the staged record as before (Updated, so the choice
+ * shows again). Answers whether it did (not when an IMPORT since wrote the record again).
+ */
+async function restoreOverrides(trx: Db, module: ModuleId, item: UndoLine): Promise<boolean> {
+  if (item.imported_at !== item.core_updated_at || item.core_id === null) return false
+  const table = CORE_ADAPTERS[module].table
+  const now = new Date().toISOString()
+  for (const { value, taken, ...saved } of JSON.parse(item.previous_overrides!) as SavedOverride[]) {
+    await trx.deleteFrom('field_overrides').where('core_table', '=', table).where('core_id', '=', saved.core_id).where('field', '=', saved.field).execute()
+    await trx.insertInto('field_overrides').values(saved).execute()
+    if (taken)
+      await trx
+        .updateTable(table)
+        .set({ [saved.field]: value, updated_at: now } as never)
+        .where('id', '=', saved.core_id)
+        .execute()
+  }
+  await restoreStaged(trx, item)
+  return true
 }
 
 type UndoLine = {
@@ -671,6 +772,7 @@ type UndoLine = {
   previous_imported_hash: string | null
   previous_core_id: number | null
   previous_imported_at: string | null
+  previous_overrides: string | null
   label: string
   hash: string
   archived: number
@@ -690,6 +792,7 @@ function batchLines(trx: Db, batchId: number): Promise<UndoLine[]> {
       'import_batch_items.previous_imported_hash',
       'import_batch_items.previous_core_id',
       'import_batch_items.previous_imported_at',
+      'import_batch_items.previous_overrides',
       'staged_records.label',
       'staged_records.hash',
       'staged_records.archived',
@@ -720,6 +823,7 @@ async function createdRecordLines(trx: Db, batch: { created_records: string | nu
         previous_imported_hash: null,
         previous_core_id: null,
         previous_imported_at: null,
+        previous_overrides: null,
         ...s,
       })
     }

@@ -98,16 +98,16 @@ class PostgresChunkWriter {
   async flush(): Promise<void> {
     const table = this.module.table
     await insertRows(this.trx, table, this.#created.splice(0))
-    const rewritten = this.#rewritten.splice(0)
-    if (rewritten.length > 0) {
+    // One statement per set of columns: a record with a field kept locally leaves that column out, and a column left out must not be written as null.
+    for (const rows of groupedByColumns(this.#rewritten.splice(0))) {
       const assignments = sql.join(
-        Object.keys(rewritten[0]!)
+        Object.keys(rows[0]!)
           .filter((c) => c !== 'id')
           .map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`),
         sql`, `,
       )
       await sql`update ${sql.table(table)} as t set ${assignments}
-        from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rewritten)}::json) as v where t.id = v.id`.execute(this.trx)
+        from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json) as v where t.id = v.id`.execute(this.trx)
     }
     const imported = this.#imported.splice(0)
     if (imported.length > 0) {
@@ -123,6 +123,18 @@ class PostgresChunkWriter {
         from unnest(${failed.map((f) => f.id)}::int[], ${failed.map((f) => f.message)}::text[]) as v(id, message) where s.id = v.id`.execute(this.trx)
     await insertRows(this.trx, 'import_batch_items', this.#lines.splice(0))
   }
+}
+
+/** Rows grouped by the columns they name, in order of first appearance. */
+function groupedByColumns<T extends object>(rows: T[]): T[][] {
+  const groups = new Map<string, T[]>()
+  for (const row of rows) {
+    const key = Object.keys(row).join(',')
+    const group = groups.get(key)
+    if (group) group.push(row)
+    else groups.set(key, [row])
+  }
+  return [...groups.values()]
 }
 
 /** Rows of one shape into `table` by one statement over a JSON array; a key a row leaves out is null. */

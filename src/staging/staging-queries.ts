@@ -17,6 +17,8 @@ export type StagingFilter = {
   q: string
   /** Only the records whose last IMPORT failed (they say why until one succeeds). */
   failed?: boolean
+  /** Only these records: the ones with a conflict to settle (field-conflicts.ts finds them). */
+  conflicts?: number[]
 }
 export type StagingSort = { sort: keyof typeof STAGING_SORTS; dir: 'asc' | 'desc' }
 
@@ -85,12 +87,13 @@ function filtered(db: Db, integration: string, module: ModuleId, f: StagingFilte
   }
   if (f.removed) q = q.where('removed', '=', f.removed === 'yes' ? 1 : 0)
   if (f.failed) q = q.where('import_error', 'is not', null)
+  if (f.conflicts) q = q.where('id', 'in', f.conflicts.length > 0 ? f.conflicts : [0])
   return q
 }
 
 /** How many rows match: from the kept counts, or by counting the matches of a search or of the failed. */
 async function matchCount(db: Db, integration: string, module: ModuleId, f: StagingFilter): Promise<number> {
-  if (f.q || f.failed) {
+  if (f.q || f.failed || f.conflicts) {
     const row = await filtered(db, integration, module, f)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow()
@@ -141,7 +144,7 @@ function sorted<Q extends SelectQueryBuilder<Database, 'staged_records', any>>(q
  * (status, name) index: each gives at most the rows up to the page, so no row is sorted.
  */
 async function pageIds(db: Db, integration: string, module: ModuleId, f: StagingFilter, s: StagingSort, limit: number, offset: number): Promise<number[]> {
-  if (!f.q && !f.status && !f.failed && s.sort === 'label') {
+  if (!f.q && !f.status && !f.failed && !f.conflicts && s.sort === 'label') {
     const runs = STAGED_STATUSES.map((status) =>
       db
         .selectFrom(
@@ -177,7 +180,7 @@ export async function matchingIds(db: Db, integration: string, module: ModuleId,
   return rows.map((r) => r.id)
 }
 
-export type StatusCounts = Record<StagedStatus | 'removed' | 'failed', number>
+export type StatusCounts = Record<StagedStatus | 'removed' | 'failed', number> & { conflicts?: number }
 
 /** Per-status counts for the tab, read from the kept counts (see staged-counts.ts). */
 export async function statusCounts(db: Db, integration: string, module: ModuleId): Promise<StatusCounts> {

@@ -2,12 +2,21 @@ import type { Child } from 'hono/jsx'
 type FormValues = Record<string, string>
 type FieldErrors = Record<string, string>
 
-/** The fields a record's sync source owns: shown read-only, saying who manages them and where. */
-export type ManagedFields = { by: string; href: string; fields: readonly string[] }
+/**
+ * The fields a record's sync source owns: shown read-only, saying who manages them and where. `kept`:
+ * those an admin keeps here instead (editable, with Release); `actions`: where Keep my value and
+ * Release post, as `${actions}/${field}/keep` (none for someone who may not change them).
+ */
+export type ManagedFields = { by: string; href: string; fields: readonly string[]; kept?: readonly string[]; actions?: string }
+
+/** The form the Keep my value and Release buttons submit (their own, outside the record's form). */
+export const FIELD_OVERRIDE_FORM = 'field-override-form'
 
 export type FormState = { values: FormValues; errors: FieldErrors; managed?: ManagedFields }
 
-const managerOf = (form: FormState, name: string) => (form.managed?.fields.includes(name) ? form.managed : undefined)
+/** Who manages the field, when its source does and it is not kept here. */
+const managerOf = (form: FormState, name: string) => (form.managed?.fields.includes(name) && !form.managed.kept?.includes(name) ? form.managed : undefined)
+const keeperOf = (form: FormState, name: string) => (form.managed?.kept?.includes(name) ? form.managed : undefined)
 
 export const emptyForm = (values: FormValues = {}): FormState => ({ values, errors: {} })
 
@@ -28,7 +37,7 @@ export function Field(props: FieldProps) {
   const id = `field-${props.name}`
   const managed = managerOf(props.form, props.name)
   return (
-    <FieldFrame id={id} label={props.label} required={props.required} error={error} hint={props.hint} managed={managed}>
+    <FieldFrame id={id} name={props.name} label={props.label} required={props.required} error={error} hint={props.hint} form={props.form}>
       <input
         id={id}
         name={props.name}
@@ -58,7 +67,7 @@ export function SelectField(props: {
   const current = props.form.values[props.name] ?? ''
   const managed = managerOf(props.form, props.name)
   return (
-    <FieldFrame id={id} label={props.label} required={props.required} error={error} hint={props.hint} managed={managed}>
+    <FieldFrame id={id} name={props.name} label={props.label} required={props.required} error={error} hint={props.hint} form={props.form}>
       {/* A disabled select sends nothing: its value goes along hidden, unchanged. */}
       {managed && <input type='hidden' name={props.name} value={current} />}
       <select
@@ -86,7 +95,21 @@ export function StatusField(props: { form: FormState; statuses: Record<string, s
 }
 
 /** Label above the control, hint or error below it (or who manages it), tied together for screen readers. */
-function FieldFrame(props: { id: string; label: string; required?: boolean; error?: string; hint?: string; managed?: ManagedFields; children?: Child }) {
+function FieldFrame(props: { id: string; name: string; label: string; required?: boolean; error?: string; hint?: string; form: FormState; children?: Child }) {
+  const managed = managerOf(props.form, props.name)
+  const kept = keeperOf(props.form, props.name)
+  const button = (action: 'keep' | 'release', text: string, manager: ManagedFields) =>
+    manager.actions && (
+      <button
+        type='submit'
+        form={FIELD_OVERRIDE_FORM}
+        formaction={`${manager.actions}/${props.name}/${action}`}
+        class='secondary outline field-override-button'
+        aria-label={`${text}: ${props.label}`}
+      >
+        {text}
+      </button>
+    )
   return (
     <div class='field'>
       <label for={props.id}>
@@ -94,9 +117,15 @@ function FieldFrame(props: { id: string; label: string; required?: boolean; erro
         {props.required && <span aria-hidden='true'> *</span>}
       </label>
       {props.children}
-      {props.managed && !props.error ? (
+      {managed && !props.error ? (
         <small id={`${props.id}-help`} class='managed-by'>
-          Managed by <a href={props.managed.href}>{props.managed.by}</a>
+          Managed by <a href={managed.href}>{managed.by}</a>
+          {button('keep', 'Keep my value', managed)}
+        </small>
+      ) : kept && !props.error ? (
+        <small id={`${props.id}-help`} class='kept-here'>
+          Kept here: {kept.by} no longer changes it
+          {button('release', `Release to ${kept.by}`, kept)}
         </small>
       ) : (
         <FieldHelp id={`${props.id}-help`} error={props.error} hint={props.hint} />

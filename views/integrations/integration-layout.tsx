@@ -10,12 +10,14 @@ export function IntegrationLayout(props: {
   activated: boolean
   syncSource: boolean
   health?: Health
+  /** Per module, the staged records with a conflict to settle. */
+  conflicts?: Record<string, number>
   children?: Child
 }) {
   const base = `/integrations/${props.connector.id}`
   const tabs = [
     { key: 'setup', href: base, label: 'Setup' },
-    ...props.connector.modules.map((m) => ({ key: m.id, href: `${base}/${m.slug}`, label: m.label })),
+    ...props.connector.modules.map((m) => ({ key: m.id, href: `${base}/${m.slug}`, label: m.label, conflicts: props.conflicts?.[m.id] ?? 0 })),
     { key: 'history', href: `${base}/history`, label: 'History' },
   ]
   return (
@@ -31,6 +33,12 @@ export function IntegrationLayout(props: {
             <li>
               <a href={t.href} aria-current={t.key === props.active ? 'page' : undefined}>
                 {t.label}
+                {'conflicts' in t && t.conflicts > 0 && (
+                  <span class='badge badge-conflict tab-count' title='Conflicts to settle'>
+                    {' '}
+                    {t.conflicts} <span class='visually-hidden'>conflict{t.conflicts === 1 ? '' : 's'} to settle</span>
+                  </span>
+                )}
               </a>
             </li>
           ))}

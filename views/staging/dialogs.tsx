@@ -6,7 +6,7 @@ export type ImportPlan = {
     stagedId: number
     externalId: string
     label: string
-    action: 'create' | 'update' | 'link' | 'fail'
+    action: 'create' | 'update' | 'link' | 'fail' | 'held'
     core?: { id: number; label: string }
     message?: string
   }[]
@@ -90,6 +90,7 @@ export function ImportPreview(props: {
   const count = (a: string) => plan.items.filter((i) => i.action === a).length
   const links = plan.items.filter((i) => i.action === 'link')
   const fails = plan.items.filter((i) => i.action === 'fail')
+  const held = plan.items.filter((i) => i.action === 'held')
   const noun = props.module.label.toLowerCase()
   return (
     <Dialog title={`IMPORT ${noun} from ${props.integrationName}`} labelledBy='import-title'>
@@ -119,6 +120,11 @@ export function ImportPreview(props: {
             {fails.length > 0 && (
               <li>
                 <strong>{fails.length}</strong> cannot be imported
+              </li>
+            )}
+            {held.length > 0 && (
+              <li>
+                <strong>{held.length}</strong> have a conflict to settle first and are left as they are
               </li>
             )}
             {plan.skipped > 0 && <li class='muted'>{plan.skipped} selected record(s) are Imported or Archived and are left alone</li>}
@@ -158,6 +164,18 @@ export function ImportPreview(props: {
               {links.length > 200 && <p class='muted'>{links.length - 200} more links are not listed; they will be linked.</p>}
             </details>
           )}
+          {held.length > 0 && (
+            <details open={held.length <= 20}>
+              <summary>Conflicts to settle (a field kept here was changed at the source too)</summary>
+              <ul>
+                {held.slice(0, 100).map((h) => (
+                  <li>
+                    {h.label} <code>{h.externalId}</code>: {h.message}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
           {fails.length > 0 && (
             <details>
               <summary>Records that cannot be imported</summary>
@@ -179,40 +197,148 @@ export function ImportPreview(props: {
   )
 }
 
+/** A field of the record kept in Clockbridge, with its three values shown as text. */
+export type KeptFieldView = {
+  column: string
+  /** The payload field it is sent as (department for department_id). */
+  key: string
+  label: string
+  state: 'kept' | 'conflict' | 'ours' | 'theirs'
+  lastImported: string | null
+  ours: string | null
+  upstream: string | null
+}
+
+const shown = (value: string | null) => (value === null || value === '' ? <span class='muted'>(empty)</span> : value)
+
+/** Conflicts: both sides changed the field; the admin picks a side per field, applied by the next IMPORT. */
+function ConflictChoices(props: { fields: KeptFieldView[]; action: string | null; source: string }) {
+  const table = (
+    <table class='striped changes'>
+      <thead>
+        <tr>
+          <th scope='col'>Property</th>
+          <th scope='col'>Last imported</th>
+          <th scope='col'>Kept here</th>
+          <th scope='col'>{props.source} now</th>
+          {props.action && <th scope='col'>Keep which?</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {props.fields.map((f) => (
+          <tr>
+            <th scope='row'>{f.label}</th>
+            <td>{shown(f.lastImported)}</td>
+            <td>{shown(f.ours)}</td>
+            <td>
+              <mark>{shown(f.upstream)}</mark>
+            </td>
+            {props.action && (
+              <td>
+                <fieldset class='choice'>
+                  <legend class='visually-hidden'>Which value of {f.label} stays</legend>
+                  <label>
+                    <input type='radio' name={`choice_${f.column}`} value='ours' checked={f.state === 'ours'} required />
+                    Ours
+                  </label>
+                  <label>
+                    <input type='radio' name={`choice_${f.column}`} value='theirs' checked={f.state === 'theirs'} />
+                    {props.source}'s
+                  </label>
+                </fieldset>
+              </td>
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+  if (!props.action) return table
+  return (
+    <form method='post' action={props.action} hx-post={props.action} hx-target='#staging-results' hx-swap='outerHTML' hx-disable='find button'>
+      {table}
+      <button type='submit'>Save choices</button>
+    </form>
+  )
+}
+
 export function ChangesDialog(props: {
   label: string
   externalId: string
   module: ModuleView
   before: Record<string, string | null>
   after: Record<string, string | null>
+  source: string
+  kept: KeptFieldView[]
+  /** Where the conflict choices are posted, or null for someone who may not act. */
+  choicesAction: string | null
 }) {
-  const changed = props.module.fields.filter((f) => (props.before[f.key] ?? null) !== (props.after[f.key] ?? null))
+  const keptKeys = new Set(props.kept.map((k) => k.key))
+  const changed = props.module.fields.filter((f) => !keptKeys.has(f.key) && (props.before[f.key] ?? null) !== (props.after[f.key] ?? null))
+  const undecided = props.kept.filter((k) => k.state !== 'kept')
+  const quiet = props.kept.filter((k) => k.state === 'kept')
   return (
     <Dialog title={`What changed: ${props.label}`} labelledBy='changes-title'>
       <p class='muted'>
         External id <code>{props.externalId}</code>. <em>Existing</em> is what was imported; <em>updated</em> is what the source has now. IMPORT applies the
         updated values.
       </p>
-      <table class='striped changes'>
-        <thead>
-          <tr>
-            <th scope='col'>Property</th>
-            <th scope='col'>Existing</th>
-            <th scope='col'>Updated</th>
-          </tr>
-        </thead>
-        <tbody>
-          {changed.map((f) => (
+      {changed.length > 0 && (
+        <table class='striped changes'>
+          <thead>
             <tr>
-              <th scope='row'>{f.label}</th>
-              <td>{props.before[f.key] ?? <span class='muted'>(empty)</span>}</td>
-              <td>
-                <mark>{props.after[f.key] ?? '(empty)'}</mark>
-              </td>
+              <th scope='col'>Property</th>
+              <th scope='col'>Existing</th>
+              <th scope='col'>Updated</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {changed.map((f) => (
+              <tr>
+                <th scope='row'>{f.label}</th>
+                <td>{props.before[f.key] ?? <span class='muted'>(empty)</span>}</td>
+                <td>
+                  <mark>{props.after[f.key] ?? '(empty)'}</mark>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {undecided.length > 0 && (
+        <section class='conflicts' aria-labelledby='conflicts-title'>
+          <h3 id='conflicts-title'>Conflicts: changed here and at {props.source}</h3>
+          <p>
+            These fields are kept in Clockbridge, and {props.source} changed them too. Choose which value stays; IMPORT applies your choice, and leaves this
+            record alone until you choose.
+          </p>
+          <ConflictChoices fields={undecided} action={props.choicesAction} source={props.source} />
+        </section>
+      )}
+      {quiet.length > 0 && (
+        <section class='kept-fields' aria-labelledby='kept-title'>
+          <h3 id='kept-title'>Kept here, not applied</h3>
+          <p class='muted'>IMPORT leaves these as they are until the field is released on the record's edit page.</p>
+          <table class='striped changes'>
+            <thead>
+              <tr>
+                <th scope='col'>Property</th>
+                <th scope='col'>Kept here</th>
+                <th scope='col'>{props.source} sends</th>
+              </tr>
+            </thead>
+            <tbody>
+              {quiet.map((f) => (
+                <tr>
+                  <th scope='row'>{f.label}</th>
+                  <td>{shown(f.ours)}</td>
+                  <td>{shown(f.upstream)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
     </Dialog>
   )
 }

@@ -5,7 +5,7 @@ import { RunPanel, type RowErrorView, type RunRow } from './run-panel.js'
 import { ListLink, PageNav } from '../components/list-view.js'
 
 export type StagedStatus = 'new' | 'updated' | 'imported' | 'archived'
-export type StagingFilter = { status: StagedStatus | ''; removed: '' | 'yes' | 'no'; q: string; failed?: boolean }
+export type StagingFilter = { status: StagedStatus | ''; removed: '' | 'yes' | 'no'; q: string; failed?: boolean; conflicts?: number[] }
 export type StagingSort = { sort: 'label' | 'external_id' | 'changed' | 'status'; dir: 'asc' | 'desc' }
 /** One staged record as its row shows it; `removed`: 1 when the source no longer has it. */
 export type StagingRow = {
@@ -19,7 +19,7 @@ export type StagingRow = {
   /** Why its last IMPORT failed, until one succeeds. */
   import_error: string | null
 }
-export type StatusCounts = Record<StagedStatus | 'removed' | 'failed', number>
+export type StatusCounts = Record<StagedStatus | 'removed' | 'failed', number> & { conflicts?: number }
 /** Which column of the file holds the external id, and which each field. */
 export type ColumnMapping = { externalId: string | null; fields: Record<string, string | null> }
 
@@ -44,8 +44,8 @@ export function stagingUrl(
   const p = { ...v.filter, ...v.sort, page: 1, ...change }
   const search = new URLSearchParams()
   if (p.q) search.set('q', p.q)
-  if (p.failed) search.set('status', 'failed')
-  else if (p.status) search.set('status', p.status)
+  const status = statusParam(p)
+  if (status) search.set('status', status)
   if (p.removed) search.set('removed', p.removed)
   if (p.sort !== 'label') search.set('sort', p.sort)
   if (p.dir !== 'asc') search.set('dir', p.dir)
@@ -53,6 +53,9 @@ export function stagingUrl(
   const s = search.toString()
   return s ? `${v.modulePath}?${s}` : v.modulePath
 }
+
+/** The Status filter's value: a status, or one of the two lists that are not one (failed, conflicts). */
+const statusParam = (f: StagingFilter): string => (f.failed ? 'failed' : f.conflicts ? 'conflicts' : f.status)
 
 function StatusCell(props: { row: StagingRow; modulePath: string }) {
   return (
@@ -110,9 +113,14 @@ export function StagingResults(props: { v: StagingView }) {
           </span>
         ))}
         <span class='badge badge-removed'>Removed at source {v.counts.removed.toLocaleString('en-US')}</span>
+        {(v.counts.conflicts ?? 0) > 0 && (
+          <a href={stagingUrl(v, { status: '', failed: false, conflicts: [] })} class='badge badge-conflict'>
+            Conflicts {v.counts.conflicts!.toLocaleString('en-US')}
+          </a>
+        )}
         {v.counts.failed > 0 && (
           // A whole page, so the filter's own select says "Failed at IMPORT" too.
-          <a href={stagingUrl(v, { status: '', failed: true })} class='badge badge-failed'>
+          <a href={stagingUrl(v, { status: '', failed: true, conflicts: undefined })} class='badge badge-failed'>
             Failed at IMPORT {v.counts.failed.toLocaleString('en-US')}
           </a>
         )}
@@ -126,7 +134,7 @@ export function StagingResults(props: { v: StagingView }) {
       </p>
       <form id='staging-form' method='post' action={`${v.modulePath}/import/preview`}>
         <input type='hidden' name='q' value={v.filter.q} />
-        <input type='hidden' name='status' value={v.filter.status} />
+        <input type='hidden' name='status' value={statusParam(v.filter)} />
         <input type='hidden' name='removed' value={v.filter.removed} />
         {rows.length > 0 && (
           <div class='table-scroll'>
@@ -249,12 +257,15 @@ function StagingToolbar(props: { v: StagingView }) {
       <select name='status' aria-label='Status'>
         <option value=''>Every status</option>
         {(['new', 'updated', 'imported', 'archived'] as const).map((s) => (
-          <option value={s} selected={!v.filter.failed && v.filter.status === s}>
+          <option value={s} selected={!v.filter.failed && !v.filter.conflicts && v.filter.status === s}>
             {STATUS_LABELS[s]}
           </option>
         ))}
         <option value='failed' selected={!!v.filter.failed}>
           Failed at IMPORT
+        </option>
+        <option value='conflicts' selected={!!v.filter.conflicts}>
+          Conflicts to settle
         </option>
       </select>
       <select name='removed' aria-label='Removed at source'>

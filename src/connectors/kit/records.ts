@@ -129,6 +129,17 @@ export const MODULES: Record<ModuleId, ModuleSpec> = {
   },
 }
 
+/** The fields of a module a connector sends (its `sends`), all of them unless it says otherwise. */
+export function fieldsSent(sends: Partial<Record<ModuleId, readonly string[]>> | undefined, module: ModuleId): readonly string[] {
+  return sends?.[module] ?? MODULES[module].fields.map((f) => f.key)
+}
+
+/** Every field of the module but these: how a connector declares the few its platform does not have. */
+export function fieldsExcept(module: ModuleId, ...missing: string[]): readonly string[] {
+  for (const key of missing) if (!MODULES[module].fields.some((f) => f.key === key)) throw new Error(`${module} has no field ${key}`)
+  return MODULES[module].fields.map((f) => f.key).filter((key) => !missing.includes(key))
+}
+
 export function moduleBySlug(slug: string): ModuleSpec | undefined {
   return Object.values(MODULES).find((m) => m.slug === slug)
 }

@@ -104,6 +104,12 @@ export interface Connector<Settings = Record<string, unknown>> extends Connector
   description: string
   hosting: Hosting
   syncModules: readonly ModuleId[]
+  /**
+   * The fields of each module its platform fills (see `fieldsSent`); default every field. The
+   * others stay empty in what it sends, so IMPORT never writes them over a record and the admin
+   * keeps editing them in Clockbridge (a QuickBooks employee has no pay group).
+   */
+  sends?: Partial<Record<ModuleId, readonly string[]>>
   publishesPayroll: boolean
   /** Validates the Setup tab; secret fields are stored encrypted and never shown again. */
   settingsSchema: z.ZodType<Settings>

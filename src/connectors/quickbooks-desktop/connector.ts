@@ -1,4 +1,4 @@
-import { MODULE_IDS } from '../kit/records.js'
+import { MODULE_IDS, fieldsExcept } from '../kit/records.js'
 import type { Connector } from '../kit/types.js'
 import type { TimeLine } from './qbxml.js'
 import { QBD_ID, qbdSettingsSchema, type QbdSettings } from './settings.js'
@@ -17,6 +17,12 @@ export const quickbooksDesktopConnector: Connector<QbdSettings> = {
     "QuickBooks Desktop on your Windows PC, through Intuit's QuickBooks Web Connector: it calls Clockbridge on a schedule, runs the queued syncs against your company file, and brings approved hours back.",
   hosting: 'on-premises',
   syncModules: MODULE_IDS,
+  // QuickBooks keeps no pay group or company on an employee, no prefix on a vendor, no job on a service item.
+  sends: {
+    employees: fieldsExcept('employees', 'pay_group', 'company'),
+    companies: fieldsExcept('companies', 'prefix'),
+    cost_codes: fieldsExcept('cost_codes', 'job_site'),
+  },
   publishesPayroll: true,
   publishByName: true,
   settingsSchema: qbdSettingsSchema,

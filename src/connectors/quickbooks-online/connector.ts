@@ -1,7 +1,7 @@
 import { DAY_MS } from '../../lib/dates.js'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import type { ModuleId } from '../kit/records.js'
+import { fieldsExcept, type ModuleId } from '../kit/records.js'
 import type { Connector, ConnectorContext, LineOutcome, OutgoingLine } from '../kit/types.js'
 import type { PullPage, SourceRecord } from '../kit/pages.js'
 import { qboGate, QboClient, QboError } from './api-client.js'
@@ -307,6 +307,13 @@ export const quickbooksOnlineConnector: Connector<QboSettings> = {
     "QuickBooks Online through Intuit's Accounting API: connect once with your Intuit app, then SYNC employees, vendors, customers and jobs, service items and classes or departments, and publish approved hours as time activities.",
   hosting: 'cloud',
   syncModules: ['employees', 'companies', 'job_sites', 'cost_codes', 'departments'],
+  // The Accounting API's Employee has no pay group, company or department; a Customer no job dates; an Item no job.
+  sends: {
+    employees: fieldsExcept('employees', 'pay_group', 'company', 'department'),
+    companies: fieldsExcept('companies', 'prefix'),
+    job_sites: fieldsExcept('job_sites', 'start_date', 'end_date'),
+    cost_codes: fieldsExcept('cost_codes', 'job_site'),
+  },
   publishesPayroll: true,
   settingsSchema: qboSettingsSchema,
   settingFields: [

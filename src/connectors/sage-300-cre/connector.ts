@@ -1,6 +1,6 @@
 import { weekEnd } from '../../lib/dates.js'
 import { z } from 'zod'
-import type { FieldSpec, ModuleId } from '../kit/records.js'
+import { fieldsExcept, type FieldSpec, type ModuleId } from '../kit/records.js'
 import type { Connector, PublishLineInput, UploadSpec } from '../kit/types.js'
 import type { SourceRecord, SourceRowError } from '../kit/pages.js'
 import { sheetUpload } from '../kit/sheets/upload.js'
@@ -169,6 +169,12 @@ export const sage300Connector: Connector<Sage300Settings> = {
     'Sage 300 Construction and Real Estate on your server: upload the lists Sage exports from Payroll and Job Cost, and bring approved hours in with Payroll > Tools > Import Time.',
   hosting: 'on-premises',
   syncModules: ['employees', 'job_sites', 'cost_codes', 'departments'],
+  // The columns of Sage's list exports (COLUMNS above): an employee without contact details, a job without address or dates.
+  sends: {
+    employees: ['employee_number', 'first_name', 'last_name', 'status', 'department', 'hire_date'],
+    job_sites: ['number', 'name', 'status'],
+    cost_codes: fieldsExcept('cost_codes', 'description'),
+  },
   publishesPayroll: true,
   settingsSchema: sage300SettingsSchema,
   settingFields: [

@@ -1,7 +1,7 @@
 import { weekStart } from '../../lib/dates.js'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import type { ModuleId } from '../kit/records.js'
+import { fieldsExcept, type ModuleId } from '../kit/records.js'
 import { addressOf, type Connector, type ConnectorContext, type LineOutcome, type OutgoingLine } from '../kit/types.js'
 import type { PullPage, SourceRecord } from '../kit/pages.js'
 import { child, childText, el, leaf, type XmlElement, type XmlNode } from '../../lib/xml.js'
@@ -432,6 +432,13 @@ export const sageIntacctConnector: Connector<IntacctSettings> = {
     'Sage Intacct through its XML Web Services: SYNC employees, vendors, projects, tasks, departments and time types, and publish approved hours as timesheets.',
   hosting: 'cloud',
   syncModules: ['employees', 'companies', 'job_sites', 'cost_codes', 'departments', 'payroll_items'],
+  // What the objects it reads carry (OBJECTS above): a PROJECT has no address here, a TIMETYPE no description.
+  sends: {
+    employees: fieldsExcept('employees', 'pay_group', 'company'),
+    companies: fieldsExcept('companies', 'prefix'),
+    job_sites: fieldsExcept('job_sites', 'street', 'city', 'state', 'zip', 'country'),
+    payroll_items: fieldsExcept('payroll_items', 'description'),
+  },
   publishesPayroll: true,
   settingsSchema: intacctSettingsSchema,
   settingFields: [

@@ -12,7 +12,8 @@ import { type Found, integrationOf, integrationPage, integrationPaths, moduleOf,
 import { planImport, referenceFixes, runImport, setArchived, type ImportResult } from '../import-service.js'
 import { importedPayload } from '../staging-store.js'
 import { getStagedRecord, matchingIds } from '../staging-queries.js'
-import { readFilter, stagingView } from './staging-views.js'
+import { readFilter, stagingView, withConflicts } from './staging-views.js'
+import { chooseSides, keptFieldsOf, ownedBy } from '../field-conflicts.js'
 
 // What a staging tab does to the records an admin selects: IMPORT (after its preview), Archive and
 // Unarchive, and the Updated pop-up of one record's changes.
@@ -34,7 +35,12 @@ async function readSelection(c: Context<AppEnv>, f: Found, module: ModuleSpec): 
     removed: one('removed'),
   }
   const ids = fields.all
-    ? await matchingIds(c.var.db, f.connector.id, module.id, readFilter({ q: fields.q, status: fields.status, removed: fields.removed }).filter)
+    ? await matchingIds(
+        c.var.db,
+        f.connector.id,
+        module.id,
+        await withConflicts(c.var.db, f, module, readFilter({ q: fields.q, status: fields.status, removed: fields.removed }).filter),
+      )
     : fields.ids.map(Number)
   return { ids, fields, createNew: new Set(list('create_new').map(Number)) }
 }
@@ -54,7 +60,7 @@ importRoutes.post('/:id/:module/import/preview', requires('integrations.actions'
   const module = moduleOf(c)
   const sel = await readSelection(c, f, module)
   if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
-  const plan = await planImport(c.var.deps, f.connector.id, module.id, sel.ids)
+  const plan = await planImport(c.var.deps, f.connector.id, module.id, sel.ids, { owned: ownedBy(f.connector, module.id) })
   const fixes = (await referenceFixes(c.var.deps, f.connector.id, plan)).map((fix) => {
     const { modulePath } = integrationPaths(f.connector, MODULES[fix.module])
     return { ...fix, label: MODULES[fix.module].label.toLowerCase(), importAction: `${modulePath}/import`, tabPath: modulePath }
@@ -83,11 +89,13 @@ importRoutes.post('/:id/:module/import', requires('integrations.actions'), withM
     module: module.id,
     ids: sel.ids,
     createNew: sel.createNew,
+    owned: ownedBy(f.connector, module.id),
     trigger: 'manual',
     defaultTimeZone: c.var.config.timeZone,
   })
   const flagged = result.warnings.length > 0 ? `, ${result.warnings.length} with a warning` : ''
-  const summary = `IMPORT finished: ${result.created} created, ${result.updated} updated, ${result.linked} linked, ${result.failed.length} failed${flagged}${result.skipped ? `, ${result.skipped} skipped (Imported or Archived)` : ''}.`
+  const held = result.held.length > 0 ? `, ${result.held.length} left for a conflict to settle` : ''
+  const summary = `IMPORT finished: ${result.created} created, ${result.updated} updated, ${result.linked} linked, ${result.failed.length} failed${held}${flagged}${result.skipped ? `, ${result.skipped} skipped (Imported or Archived)` : ''}.`
   const listed = (title: string, lines: ImportResult['failed']) =>
     lines.length > 0 && (
       <>
@@ -106,11 +114,12 @@ importRoutes.post('/:id/:module/import', requires('integrations.actions'), withM
     <>
       {summary} {result.batchId && <a href={`${integrationPaths(f.connector).integrationPath}/history`}>Batch #{result.batchId}</a>}
       {listed('Not imported:', result.failed)}
+      {listed('Left as they are until you choose (Conflicts filter):', result.held)}
       {listed('Imported, worth a look:', result.warnings)}
     </>
   )
   return isHtmx(c)
-    ? resultsWith(c, f, module, { kind: result.failed.length > 0 ? 'error' : 'success', text })
+    ? resultsWith(c, f, module, { kind: result.failed.length + result.held.length > 0 ? 'error' : 'success', text })
     : resultsWith(c, f, module, { kind: 'success', text: summary })
 })
 
@@ -137,7 +146,31 @@ importRoutes.get('/:id/:module/records/:recordId/changes', requires('integration
       module={module}
       before={JSON.parse(importedPayload(record) ?? '{}')}
       after={JSON.parse(record.payload)}
+      source={f.connector.name}
+      kept={await keptFieldsOf(c.var.db, f.connector, module.id, record.id)}
+      choicesAction={
+        c.var.user!.permissions.has('integrations.actions') ? `${integrationPaths(f.connector, module).modulePath}/records/${record.id}/choices` : null
+      }
     />
   )
   return isHtmx(c) ? c.html(dialog) : integrationPage(c, module.id, dialog)
+})
+
+importRoutes.post('/:id/:module/records/:recordId/choices', requires('integrations.actions'), withModule, async (c) => {
+  const f = integrationOf(c)
+  const module = moduleOf(c)
+  const record = await getStagedRecord(c.var.db, f.connector.id, module.id, Number(c.req.param('recordId')) || 0)
+  if (!record) return renderError(c, 404)
+  const body = await c.req.parseBody()
+  const choices = Object.fromEntries(
+    Object.entries(body)
+      .filter(([k, v]) => k.startsWith('choice_') && typeof v === 'string')
+      .map(([k, v]) => [k.slice('choice_'.length), v as string]),
+  )
+  const saved = await chooseSides(c.var.db, actorOf(c), f.connector, module.id, record.id, choices)
+  if ('error' in saved) return resultsWith(c, f, module, { kind: 'error', text: `${record.label}: ${saved.error}` }, 422)
+  return resultsWith(c, f, module, {
+    kind: 'success',
+    text: `Saved your choice for ${saved.saved} field(s) of ${record.label}. IMPORT it to apply them; until then it stays Updated.`,
+  })
 })

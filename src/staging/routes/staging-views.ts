@@ -7,6 +7,8 @@ import { mappingStateKey } from '../../connectors/kit/sheets/mapped-sheet.js'
 import { integrationPaths, type Found } from '../../integrations/integration-page.js'
 import { connectorStore } from '../../integrations/connector-store.js'
 import { latestUploadInfo } from '../../integrations/integration-service.js'
+import type { Db } from '../../db/database.js'
+import { conflictedIds } from '../field-conflicts.js'
 import { STAGED_STATUSES, STAGING_SORTS, stagingPage, statusCounts, type StagingFilter, type StagingSort } from '../staging-queries.js'
 
 // The data a staging tab's pieces are drawn from: its filter and sort from the query, the page of
@@ -16,12 +18,19 @@ export function readFilter(q: Record<string, string | undefined>): { filter: Sta
   const status = STAGED_STATUSES.find((s) => s === q.status) ?? ''
   const removed = q.removed === 'yes' || q.removed === 'no' ? q.removed : ''
   const failed = q.status === 'failed'
+  // The ids are filled in by withConflicts, which reads the database.
+  const conflicts = q.status === 'conflicts' ? { conflicts: [] as number[] } : {}
   const sort = (Object.keys(STAGING_SORTS) as StagingSort['sort'][]).find((s) => s === q.sort) ?? 'label'
   return {
-    filter: { status, removed, q: (q.q ?? '').trim().slice(0, 100), ...(failed ? { failed } : {}) },
+    filter: { status, removed, q: (q.q ?? '').trim().slice(0, 100), ...(failed ? { failed } : {}), ...conflicts },
     sort: { sort, dir: q.dir === 'desc' ? 'desc' : 'asc' },
     page: Math.max(1, Math.min(1_000_000, Number(q.page) || 1)),
   }
+}
+
+/** A filter on Conflicts with the records that have one (they are few: found from the overrides). */
+export async function withConflicts(db: Db, f: Found, module: ModuleSpec, filter: StagingFilter): Promise<StagingFilter> {
+  return filter.conflicts ? { ...filter, conflicts: await conflictedIds(db, f.connector, module.id) } : filter
 }
 
 export async function stagingView(
@@ -31,14 +40,17 @@ export async function stagingView(
   query: Record<string, string | undefined>,
   message?: StagingView['message'],
 ): Promise<StagingView> {
-  const { filter, sort, page: pageNo } = readFilter(query)
+  const read = readFilter(query)
+  const { sort, page: pageNo } = read
+  const conflicts = await conflictedIds(c.var.db, f.connector, module.id)
+  const filter = read.filter.conflicts ? { ...read.filter, conflicts } : read.filter
   return {
     ...integrationPaths(f.connector, module),
     module,
     filter,
     sort,
     page: await stagingPage(c.var.db, f.connector.id, module.id, filter, sort, pageNo),
-    counts: await statusCounts(c.var.db, f.connector.id, module.id),
+    counts: { ...(await statusCounts(c.var.db, f.connector.id, module.id)), conflicts: conflicts.length },
     canAct: c.var.user!.permissions.has('integrations.actions'),
     message,
   }
