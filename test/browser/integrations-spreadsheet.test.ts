@@ -93,6 +93,21 @@ describe.skipIf(!chromiumAvailable)('in Chromium: the integrations hub with a sp
     await s.page.getByText('Saved.').waitFor()
   })
 
+  it('keeps one field locally: Keep my value makes it editable, saying Spreadsheet no longer changes it', async () => {
+    await s.page.getByRole('button', { name: 'Edit' }).click()
+    await s.page.getByRole('button', { name: 'Keep my value: Email' }).click()
+    await s.page.getByText('Email is kept here now').waitFor()
+    const email = s.page.getByRole('textbox', { name: 'Email' })
+    expect(await email.getAttribute('readonly')).toBeNull()
+    expect(await s.page.getByRole('textbox', { name: 'First name' }).getAttribute('readonly')).toBe('')
+    await s.page.getByText('Kept here: Spreadsheet no longer changes it').waitFor()
+    await email.fill('maria.home@example.com')
+    await s.page.screenshot({ path: screenshotPath('11c-kept-field'), fullPage: true })
+    await s.page.getByRole('button', { name: 'Save changes' }).click()
+    await s.page.getByText('Saved.').waitFor()
+    await s.page.getByText('maria.home@example.com').first().waitFor()
+  })
+
   it('stages a changed file as Updated and a missing row as removed at source; the pop-up shows what changed', async () => {
     await nav('Integrations').click()
     await s.page.getByRole('link', { name: 'Spreadsheet' }).click()
@@ -105,33 +120,62 @@ describe.skipIf(!chromiumAvailable)('in Chromium: the integrations hub with a sp
     const dialog = s.page.getByRole('dialog')
     await dialog.getByRole('heading', { name: /What changed/ }).waitFor()
     expect(await dialog.getByRole('row', { name: /Last name/ }).textContent()).toContain('LopezLopez-Diaz')
-    expect(await dialog.getByRole('row', { name: /Email/ }).textContent()).toContain('maria.lopez@example.com')
     expect(await dialog.getByRole('row', { name: /First name/ }).count()).toBe(0)
     await s.page.screenshot({ path: screenshotPath('12-changes-dialog'), fullPage: true })
     await dialog.getByRole('button', { name: 'Close' }).click()
     await expect.poll(() => s.page.getByRole('dialog').count()).toBe(0)
   })
 
-  it('archives a record and unarchives it back to what its data says', async () => {
+  it('the e-mail kept here and changed in the file is a conflict: counted on the tab, filtered, and settled in the pop-up with three values', async () => {
+    // The counts above the table follow the run; the tab's count comes with the next page.
+    await s.page.locator('#staging-results').getByRole('link', { name: 'Conflicts 1' }).waitFor()
+    await s.page.reload()
+    const tabs = s.page.getByRole('navigation', { name: 'Integration tabs' })
+    expect(await tabs.getByRole('link', { name: 'Employees 1 conflict to settle' }).count()).toBe(1)
+    await s.page.getByRole('combobox', { name: 'Status' }).selectOption('conflicts')
+    await expect.poll(() => s.page.locator('#staging-results tbody tr').count()).toBe(1)
+    await row('E-1').getByRole('button', { name: 'Updated' }).click()
+    const dialog = s.page.getByRole('dialog')
+    await dialog.getByRole('heading', { name: 'Conflicts: changed here and at Spreadsheet' }).waitFor()
+    // Last imported, ours, and the file's.
+    expect(await dialog.getByRole('row', { name: /Email/ }).textContent()).toContain('maria@example.commaria.home@example.commaria.lopez@example.com')
+    await s.page.screenshot({ path: screenshotPath('12b-conflict-dialog'), fullPage: true })
+    await dialog.getByRole('radio', { name: 'Ours' }).check()
+    await dialog.getByRole('button', { name: 'Save choices' }).click()
+    await s.page.getByText('Saved your choice for 1 field(s) of Lopez-Diaz, Maria (1001)').waitFor()
+    await s.page.getByRole('combobox', { name: 'Status' }).selectOption('updated')
     await row('E-1').getByRole('checkbox').check()
-    await s.page.getByRole('button', { name: 'Archive', exact: true }).click()
-    await s.page.getByText('Archived 1 record(s).').waitFor()
-    expect(await row('E-1').getByText('Archived').count()).toBe(1)
-    await row('E-1').getByRole('checkbox').check()
-    await s.page.getByRole('button', { name: 'Unarchive' }).click()
-    await s.page.getByText('Unarchived 1 record(s).').waitFor()
-    await row('E-1').getByRole('button', { name: 'Updated' }).waitFor()
+    await s.page.getByRole('button', { name: 'IMPORT' }).click()
+    await s.page.getByRole('button', { name: 'Confirm IMPORT' }).click()
+    await s.page.getByText('IMPORT finished: 0 created, 1 updated').waitFor()
+    const maria = await s.server.db.selectFrom('employees').select(['last_name', 'email']).where('external_id', '=', 'E-1').executeTakeFirstOrThrow()
+    expect(maria).toEqual({ last_name: 'Lopez-Diaz', email: 'maria.home@example.com' })
+    await s.page.getByRole('combobox', { name: 'Status' }).selectOption('')
+    await expect.poll(() => s.page.locator('#staging-results tbody tr').count()).toBe(3)
   })
 
-  it('undoes the import batch from History', async () => {
+  it('archives a record and unarchives it back to what its data says', async () => {
+    await row('E-3').getByRole('checkbox').check()
+    await s.page.getByRole('button', { name: 'Archive', exact: true }).click()
+    await s.page.getByText('Archived 1 record(s).').waitFor()
+    expect(await row('E-3').getByText('Archived').count()).toBe(1)
+    await row('E-3').getByRole('checkbox').check()
+    await s.page.getByRole('button', { name: 'Unarchive' }).click()
+    await s.page.getByText('Unarchived 1 record(s).').waitFor()
+    expect(await row('E-3').getByText('New').count()).toBe(1)
+  })
+
+  it('undoes the first import batch from History: the employee changed since is kept, saying why', async () => {
     await tab('History').click()
     await s.page.getByRole('cell', { name: 'Succeeded' }).first().waitFor()
     s.page.once('dialog', (d) => void d.accept())
-    await s.page.getByRole('button', { name: 'Undo' }).click()
-    await s.page.getByText(/Undo finished: 2 record\(s\) removed/).waitFor()
+    // The newest batch is listed first; the first IMPORT's is the last.
+    await s.page.getByRole('button', { name: 'Undo' }).last().click()
+    await s.page.getByText(/Undo finished: 1 record\(s\) removed/).waitFor()
+    await s.page.getByText(/it was changed after the import/).waitFor()
     await s.page.screenshot({ path: screenshotPath('13-history'), fullPage: true })
-    const left = await s.server.db.selectFrom('employees').select('id').execute()
-    expect(left).toEqual([])
+    const left = await s.server.db.selectFrom('employees').select('external_id').execute()
+    expect(left).toEqual([{ external_id: 'E-1' }])
   })
 
   it('raised no script error and no Content-Security-Policy violation', () => {

@@ -104,7 +104,7 @@ function FieldFrame(props: { id: string; name: string; label: string; required?:
         type='submit'
         form={FIELD_OVERRIDE_FORM}
         formaction={`${manager.actions}/${props.name}/${action}`}
-        class='secondary outline field-override-button'
+        class='linklike field-override-button'
         aria-label={`${text}: ${props.label}`}
       >
         {text}

@@ -171,6 +171,6 @@ importRoutes.post('/:id/:module/records/:recordId/choices', requires('integratio
   if ('error' in saved) return resultsWith(c, f, module, { kind: 'error', text: `${record.label}: ${saved.error}` }, 422)
   return resultsWith(c, f, module, {
     kind: 'success',
-    text: `Saved your choice for ${saved.saved} field(s) of ${record.label}. IMPORT it to apply them; until then it stays Updated.`,
+    text: `Saved your choice for ${saved.saved} field(s) of ${record.label}. IMPORT it to apply them: until then it stays Updated, no longer among the conflicts.`,
   })
 })
