@@ -8,6 +8,7 @@ import { setPasswordCost } from './auth/passwords.js'
 import type { AppDeps, AppEnv } from './http/app-env.js'
 import { CONNECTORS } from './connectors/registry.js'
 import { RunRegistry } from './staging/run-registry.js'
+import { fieldOwnership } from './staging/field-conflicts.js'
 import { Scheduler } from './integrations/scheduler.js'
 import { integrationsRoutes } from './integrations/routes.js'
 import { stagingRoutes } from './staging/routes/staging-routes.js'
@@ -41,10 +42,11 @@ import { printableFormsOnly } from './http/printable-input.js'
 import { employeeChoicesRoutes } from './employees/choices-routes.js'
 
 /** The dependencies of a server or a test: the registry's connectors unless others are given. */
-export function createDeps(parts: Omit<AppDeps, 'connectors' | 'runs' | 'scheduler'> & Partial<Pick<AppDeps, 'connectors'>>): AppDeps {
+export function createDeps(parts: Omit<AppDeps, 'connectors' | 'runs' | 'scheduler' | 'ownership'> & Partial<Pick<AppDeps, 'connectors'>>): AppDeps {
   reportCheckpointProblems(parts.sqlite, (problem) => parts.logger.warn({ event: 'wal_checkpoint_failed', problem }, problem))
   setPasswordCost(parts.config.passwordCost)
-  return { ...parts, connectors: parts.connectors ?? CONNECTORS, runs: new RunRegistry(), scheduler: new Scheduler() }
+  const connectors = parts.connectors ?? CONNECTORS
+  return { ...parts, connectors, runs: new RunRegistry(), scheduler: new Scheduler(), ownership: fieldOwnership(connectors) }
 }
 
 /** Builds the whole application over the given database; tests call it with app.request(). */

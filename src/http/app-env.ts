@@ -4,6 +4,7 @@ import type SQLite from 'better-sqlite3'
 import type { Db } from '../db/database.js'
 import type { AnyConnector } from '../connectors/kit/types.js'
 import type { RunRegistry } from '../staging/run-registry.js'
+import type { CoreTable } from '../records/core-modules.js'
 import type { SessionUser } from '../auth/sessions.js'
 
 /** What createApp needs from the outside world; tests build their own. */
@@ -19,6 +20,13 @@ export type AppDeps = {
   connectors: readonly AnyConnector[]
   runs: RunRegistry
   scheduler: SyncScheduler
+  ownership: FieldOwnership
+}
+
+/** Which columns of a core module's records their sync source manages (src/staging/field-conflicts.ts). */
+export interface FieldOwnership {
+  /** Null when the integration is not the current sync source: nothing imports over its records. */
+  managedBy(db: Db, integration: string, table: CoreTable): Promise<{ name: string; columns: string[] } | null>
 }
 
 /** The cron schedules of syncs and jobs, each occurrence run by the one instance that claims it (src/integrations/scheduler.ts). */

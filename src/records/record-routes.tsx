@@ -21,8 +21,8 @@ import { sourcesInTable, syncedCondition, syncedFilterOptions, syncedFilterValue
 import { ListResults, type Column, type ListFilter } from '../../views/components/list-view.js'
 import { emptyForm, FIELD_OVERRIDE_FORM, type FormState, type ManagedFields } from '../../views/components/form-fields.js'
 import { RecordDetailPage, RecordForm, RecordFormPage, RecordListPage, type RecordNoun } from '../../views/records/record-pages.js'
-import { currentSyncSource, publishLinksOf, type RecordTable, type Result } from './record-service.js'
-import { columnLabel, CORE_MODULES, ownedColumns } from './core-modules.js'
+import { publishLinksOf, type RecordTable, type Result } from './record-service.js'
+import { columnLabel } from './core-modules.js'
 import { keepFieldLocally, overridesOf, releaseField } from './field-overrides.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the core modules' tables are chosen at run time
@@ -244,12 +244,13 @@ export function recordRoutes<Row extends SyncedRow, Input, Options>(m: RecordMod
    * they are edited there. One from an earlier source is nobody's now (nothing imports over it).
    */
   const managedOf = async (c: Context<AppEnv>, row: Row): Promise<ManagedFields | undefined> => {
-    if (!row.source_integration || row.source_integration !== (await currentSyncSource(c.var.db))) return undefined
-    const source = c.var.deps.connectors.find((connector) => connector.id === row.source_integration)
-    const fields = ownedColumns(CORE_MODULES[m.table], source?.sends?.[m.table] ?? null)
+    if (!row.source_integration) return undefined
+    const source = await c.var.deps.ownership.managedBy(c.var.db, row.source_integration, m.table)
+    if (!source) return undefined
+    const fields = source.columns
     const kept = ((await overridesOf(c.var.db, m.table, [row.id])).get(row.id) ?? []).map((o) => o.field).filter((f) => fields.includes(f))
     const actions = c.var.user?.permissions.has(m.permissions.manage) ? `${m.basePath}/${row.id}/fields` : undefined
-    return { by: source?.name ?? row.source_integration, href: `/integrations/${row.source_integration}`, fields, kept, actions }
+    return { by: source.name, href: `/integrations/${row.source_integration}`, fields, kept, actions }
   }
 
   /** Who owns the record's fields, as detail lines: the fields kept here, or that its source is no longer the sync source. */

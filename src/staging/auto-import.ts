@@ -1,7 +1,7 @@
 import { systemActor } from '../audit/audit-log.js'
 import { MODULES, isModuleId } from '../connectors/kit/records.js'
 import { runImport } from './import-service.js'
-import { ownedBy } from './field-conflicts.js'
+import { ownedByNow } from './field-conflicts.js'
 import { inScope } from './staging-queries.js'
 import type { HubDeps } from './sync-runs.js'
 
@@ -27,7 +27,7 @@ export async function autoImportAfterRun(deps: HubDeps, runId: number): Promise<
     integrationName: connector.name,
     module,
     ids,
-    owned: ownedBy(connector, module),
+    owned: await ownedByNow(deps.db, connector, module),
     trigger: 'auto',
     defaultTimeZone: deps.config.timeZone,
   })

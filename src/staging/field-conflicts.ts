@@ -1,5 +1,9 @@
 import type { Db } from '../db/database.js'
 import { recordAudit, type Actor } from '../audit/audit-log.js'
+import type { AnyConnector } from '../connectors/kit/types.js'
+import type { FieldOwnership } from '../http/app-env.js'
+import { connectorStore } from '../integrations/connector-store.js'
+import { currentSyncSource } from '../records/record-service.js'
 import { fieldsSent, MODULES, type ModuleId, type StagedPayload } from '../connectors/kit/records.js'
 import { allOverrides, type FieldOverride } from '../records/field-overrides.js'
 import { CORE_MODULES, fieldOfColumn, ownedColumns } from '../records/core-modules.js'
@@ -21,9 +25,33 @@ export type OverrideState = 'kept' | 'conflict' | 'ours' | 'theirs'
 /** One overridden field, with its three values as the core row holds them (a reference as its id). */
 export type JudgedField = { override: FieldOverride; column: string; state: OverrideState; lastImported: unknown; ours: unknown; upstream: unknown }
 
-/** The columns the integration owns on the records it feeds (see ownedColumns), from what its connector sends. */
-export function ownedBy(connector: { sends?: Partial<Record<ModuleId, readonly string[]>> }, module: ModuleId): string[] {
-  return ownedColumns(CORE_MODULES[CORE_ADAPTERS[module].table], fieldsSent(connector.sends, module))
+/** A connector as ownership needs it: its id and what it sends. */
+type Owner = Pick<AnyConnector, 'id' | 'sends'>
+
+/** The columns the integration owns on the records it feeds (see ownedColumns), from what its connector sends given its saved values. */
+export function ownedBy(connector: Pick<AnyConnector, 'sends'>, module: ModuleId, state: Readonly<Record<string, string>> = {}): string[] {
+  return ownedColumns(CORE_MODULES[CORE_ADAPTERS[module].table], fieldsSent(connector.sends, module, state))
+}
+
+/** The columns the integration owns now (a spreadsheet's, from the mapping it saved). */
+export async function ownedByNow(db: Db, connector: Owner, module: ModuleId): Promise<string[]> {
+  return ownedBy(connector, module, typeof connector.sends === 'function' ? await connectorStore(db, connector.id).all() : {})
+}
+
+/**
+ * Which columns of a core module's records their source manages, for the record pages (a core
+ * module learns it through AppDeps, knowing nothing of the hub): none for a record of an
+ * integration that is not the sync source any more.
+ */
+export function fieldOwnership(connectors: readonly AnyConnector[]): FieldOwnership {
+  return {
+    async managedBy(db, integration, table) {
+      if (integration !== (await currentSyncSource(db))) return null
+      const connector = connectors.find((c) => c.id === integration)
+      if (!connector) return null
+      return { name: connector.name, columns: await ownedByNow(db, connector, table) }
+    },
+  }
 }
 
 /** How each override of a record stands against what the source sends now (`upstream`: the mapped values of its payload). */
@@ -70,18 +98,14 @@ export type StagedOverrides = { stagedId: number; coreId: number; judged: Judged
  * Overrides are few (each one an admin's deliberate choice), so this reads them all: the overrides of
  * the table, their records, and the staged rows feeding them by their unique key.
  */
-export async function overriddenStaged(
-  db: Db,
-  connector: { id: string; sends?: Partial<Record<ModuleId, readonly string[]>> },
-  module: ModuleId,
-): Promise<StagedOverrides[]> {
+export async function overriddenStaged(db: Db, connector: Owner, module: ModuleId): Promise<StagedOverrides[]> {
   const adapter = CORE_ADAPTERS[module]
   const overrides = await allOverrides(db, adapter.table)
   if (overrides.length === 0) return []
   const byCore = new Map<number, FieldOverride[]>()
   for (const o of overrides) byCore.set(o.core_id, [...(byCore.get(o.core_id) ?? []), o])
   const found: StagedOverrides[] = []
-  const owned = new Set(ownedBy(connector, module))
+  const owned = new Set(await ownedByNow(db, connector, module))
   const ctx = { defaultCountry: (await getSettings(db, 'UTC')).defaultCountry, refs: await References.load(db) }
   const ids = [...byCore.keys()]
   for (let i = 0; i < ids.length; i += 500) {
@@ -115,11 +139,7 @@ export async function overriddenStaged(
 }
 
 /** The staged records with a field in conflict: the Conflicts filter and its count. */
-export async function conflictedIds(
-  db: Db,
-  connector: { id: string; sends?: Partial<Record<ModuleId, readonly string[]>> },
-  module: ModuleId,
-): Promise<number[]> {
+export async function conflictedIds(db: Db, connector: Owner, module: ModuleId): Promise<number[]> {
   return (await overriddenStaged(db, connector, module)).filter((s) => s.judged.some((j) => j.state === 'conflict')).map((s) => s.stagedId)
 }
 
@@ -135,12 +155,7 @@ export type KeptField = {
 }
 
 /** The kept fields of the record a staged record feeds, judged against its payload, for the Updated pop-up. */
-export async function keptFieldsOf(
-  db: Db,
-  connector: { id: string; sends?: Partial<Record<ModuleId, readonly string[]>> },
-  module: ModuleId,
-  stagedId: number,
-): Promise<KeptField[]> {
+export async function keptFieldsOf(db: Db, connector: Owner, module: ModuleId, stagedId: number): Promise<KeptField[]> {
   const found = (await overriddenStaged(db, connector, module)).find((s) => s.stagedId === stagedId)
   if (!found) return []
   const table = CORE_MODULES[CORE_ADAPTERS[module].table]
@@ -177,7 +192,7 @@ export async function keptFieldsOf(
 export async function chooseSides(
   db: Db,
   actor: Actor,
-  connector: { id: string; name: string; sends?: Partial<Record<ModuleId, readonly string[]>> },
+  connector: Owner & { name: string },
   module: ModuleId,
   stagedId: number,
   choices: Record<string, string | undefined>,

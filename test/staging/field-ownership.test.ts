@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createTestApp, signInAs, type TestApp } from '../helpers/test-app.js'
 import { cookieFrom, get, post } from '../helpers/requests.js'
-import { activateSource, actor, employeesCsv, uploadCsv } from '../helpers/hub.js'
+import { activateSource, actor, EMPLOYEE_MAPPING, employeesCsv, uploadCsv } from '../helpers/hub.js'
 import { requestSync } from '../../src/staging/sync-runs.js'
-import { runImport, undoBatch } from '../../src/staging/import-service.js'
+import { undoBatch } from '../../src/staging/import-service.js'
 import { autoImportAfterRun } from '../../src/staging/auto-import.js'
 import { ownedBy } from '../../src/staging/field-conflicts.js'
 import { spreadsheetConnector } from '../../src/connectors/spreadsheet/connector.js'
@@ -89,24 +89,25 @@ describe('what each connector owns', () => {
     expect(() => fieldsExcept('employees', 'salary')).toThrow('employees has no field salary')
   })
 
-  it('IMPORT writes over a record only what its source sends: a pay group set here survives every re-import', async () => {
-    const noPayGroup = { ...spreadsheetConnector, sends: { employees: fieldsExcept('employees', 'pay_group') } }
-    await syncWith([['E1', '1001', 'Maria', 'Lopez']])
-    const args = {
-      integration: 'spreadsheet',
-      integrationName: 'Spreadsheet',
-      module: 'employees' as const,
-      trigger: 'manual' as const,
-      defaultTimeZone: 'UTC',
+  it('a spreadsheet owns the columns its mapping names: a pay group left unmapped is edited here and survives every IMPORT', async () => {
+    const withoutPay = { ...EMPLOYEE_MAPPING, fields: { ...EMPLOYEE_MAPPING.fields, pay_group: null } }
+    const syncUnmapped = async (last: string) => {
+      await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', last]]), withoutPay)
+      const start = await requestSync(t.deps, { integration: 'spreadsheet', module: 'employees', trigger: 'manual', userId: null })
+      if (!start.ok) throw new Error(start.message)
+      await start.done
     }
-    const all = async () => (await t.db.selectFrom('staged_records').select('id').execute()).map((r) => r.id)
-    await runImport(t.deps, actor, { ...args, ids: await all(), owned: ownedBy(noPayGroup, 'employees') })
-    expect(await employee()).toMatchObject({ pay_group: 'HOURLY' })
-    await t.db.updateTable('employees').set({ pay_group: 'SALARY' }).execute()
-    await syncWith([['E1', '1001', 'Maria', 'Lopez-Diaz']])
-    const result = await runImport(t.deps, actor, { ...args, ids: await all(), owned: ownedBy(noPayGroup, 'employees') })
-    expect(result).toMatchObject({ updated: 1, failed: [], held: [] })
+    await syncUnmapped('Lopez')
+    await importThroughTab()
+    const { id } = await employee()
+    const form = await (await get(t.app, `/employees/${id}/edit`, { cookie })).text()
+    expect(form).toMatch(/<select id="field-pay_group" name="pay_group" required=""/)
+    expect(form).toMatch(/<input id="field-first_name" name="first_name" type="text" value="Maria" readonly=""/)
+    expect((await post(t.app, `/employees/${id}`, await formOf({ pay_group: 'SALARY' }), { cookie })).status).toBe(303)
+    await syncUnmapped('Lopez-Diaz')
+    expect((await importThroughTab()).html).toContain('0 created, 1 updated')
     expect(await employee()).toMatchObject({ last_name: 'Lopez-Diaz', pay_group: 'SALARY' })
+    expect(ownedBy(spreadsheetConnector, 'employees', { 'mapping:employees': JSON.stringify(withoutPay) })).not.toContain('pay_group')
   })
 })
 
@@ -254,7 +255,8 @@ describe('conflicts', () => {
   it('refuses choices that leave a field unchosen or name nothing, writing nothing', async () => {
     await conflict()
     const path = `${TAB}/records/${(await stagedE1()).id}/choices`
-    for (const body of [{}, { choice_email: 'both' }, { choice_first_name: 'ours' }]) {
+    const bodies: Record<string, string>[] = [{}, { choice_email: 'both' }, { choice_first_name: 'ours' }]
+    for (const body of bodies) {
       const res = await post(t.app, path, body, { cookie, htmx: true })
       expect(res.status).toBe(422)
       expect(await res.text()).toContain('Choose which value of Email stays; nothing was saved.')

@@ -129,9 +129,15 @@ export const MODULES: Record<ModuleId, ModuleSpec> = {
   },
 }
 
-/** The fields of a module a connector sends (its `sends`), all of them unless it says otherwise. */
-export function fieldsSent(sends: Partial<Record<ModuleId, readonly string[]>> | undefined, module: ModuleId): readonly string[] {
-  return sends?.[module] ?? MODULES[module].fields.map((f) => f.key)
+/** The fields of a module a connector sends (its `sends`, read with its saved values), all of them unless it says otherwise. */
+export function fieldsSent(
+  sends:
+    Partial<Record<ModuleId, readonly string[]>> | ((module: ModuleId, state: Readonly<Record<string, string>>) => readonly string[] | undefined) | undefined,
+  module: ModuleId,
+  state: Readonly<Record<string, string>> = {},
+): readonly string[] {
+  const sent = typeof sends === 'function' ? sends(module, state) : sends?.[module]
+  return sent ?? MODULES[module].fields.map((f) => f.key)
 }
 
 /** Every field of the module but these: how a connector declares the few its platform does not have. */

@@ -9,6 +9,10 @@ import type { ConnectorPlugins } from './hub.js'
 // and hands the hub records in the module's field names; it never touches the database, routes or
 // views. The hub owns staging, runs, locks, schedules and history.
 
+/** What a connector sends of each module (see Connector.sends); undefined: every field. */
+export type FieldsSent =
+  Partial<Record<ModuleId, readonly string[]>> | ((module: ModuleId, state: Readonly<Record<string, string>>) => readonly string[] | undefined)
+
 export type UploadedFile = { filename: string; content: Buffer; uploadedAt: string }
 
 /** What the hub lends a connector for one call. */
@@ -107,9 +111,10 @@ export interface Connector<Settings = Record<string, unknown>> extends Connector
   /**
    * The fields of each module its platform fills (see `fieldsSent`); default every field. The
    * others stay empty in what it sends, so IMPORT never writes them over a record and the admin
-   * keeps editing them in Clockbridge (a QuickBooks employee has no pay group).
+   * keeps editing them in Clockbridge (a QuickBooks employee has no pay group). A function answers
+   * from the connector's saved values (a spreadsheet sends the columns its mapping names).
    */
-  sends?: Partial<Record<ModuleId, readonly string[]>>
+  sends?: FieldsSent
   publishesPayroll: boolean
   /** Validates the Setup tab; secret fields are stored encrypted and never shown again. */
   settingsSchema: z.ZodType<Settings>

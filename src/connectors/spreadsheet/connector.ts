@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { MODULE_IDS } from '../kit/records.js'
 import type { Connector } from '../kit/types.js'
-import { mappedSheetPages } from '../kit/sheets/mapped-sheet.js'
+import { mappedFields, mappedSheetPages } from '../kit/sheets/mapped-sheet.js'
 import { sheetUpload } from '../kit/sheets/upload.js'
 import { spreadsheetDemo } from './demo.js'
 
@@ -18,6 +18,7 @@ export const spreadsheetConnector: Connector<Record<string, never>> = {
   shape: 'pull',
   invalidRecords: 'skip-row',
   upload: sheetUpload,
+  sends: mappedFields,
   demo: spreadsheetDemo,
   // The external id column names the record; every other mapped column is a field.
   pull: (module, ctx) =>

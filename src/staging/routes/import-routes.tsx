@@ -13,7 +13,7 @@ import { planImport, referenceFixes, runImport, setArchived, type ImportResult }
 import { importedPayload } from '../staging-store.js'
 import { getStagedRecord, matchingIds } from '../staging-queries.js'
 import { readFilter, stagingView, withConflicts } from './staging-views.js'
-import { chooseSides, keptFieldsOf, ownedBy } from '../field-conflicts.js'
+import { chooseSides, keptFieldsOf, ownedByNow } from '../field-conflicts.js'
 
 // What a staging tab does to the records an admin selects: IMPORT (after its preview), Archive and
 // Unarchive, and the Updated pop-up of one record's changes.
@@ -60,7 +60,7 @@ importRoutes.post('/:id/:module/import/preview', requires('integrations.actions'
   const module = moduleOf(c)
   const sel = await readSelection(c, f, module)
   if (sel.ids.length === 0) return resultsWith(c, f, module, nothingSelected, 422)
-  const plan = await planImport(c.var.deps, f.connector.id, module.id, sel.ids, { owned: ownedBy(f.connector, module.id) })
+  const plan = await planImport(c.var.deps, f.connector.id, module.id, sel.ids, { owned: await ownedByNow(c.var.db, f.connector, module.id) })
   const fixes = (await referenceFixes(c.var.deps, f.connector.id, plan)).map((fix) => {
     const { modulePath } = integrationPaths(f.connector, MODULES[fix.module])
     return { ...fix, label: MODULES[fix.module].label.toLowerCase(), importAction: `${modulePath}/import`, tabPath: modulePath }
@@ -89,7 +89,7 @@ importRoutes.post('/:id/:module/import', requires('integrations.actions'), withM
     module: module.id,
     ids: sel.ids,
     createNew: sel.createNew,
-    owned: ownedBy(f.connector, module.id),
+    owned: await ownedByNow(c.var.db, f.connector, module.id),
     trigger: 'manual',
     defaultTimeZone: c.var.config.timeZone,
   })

@@ -11,6 +11,19 @@ const SHEET_PAGE_SIZE = 1000
 
 export const mappingStateKey = (module: ModuleId) => `mapping:${module}`
 
+/**
+ * The module's fields a saved column mapping fills: a sheet sends only what is mapped, so IMPORT
+ * never writes an unmapped field over a record. Undefined before a mapping is saved.
+ */
+export function mappedFields(module: ModuleId, state: Readonly<Record<string, string>>): readonly string[] | undefined {
+  const raw = state[mappingStateKey(module)]
+  if (!raw) return undefined
+  const mapping = JSON.parse(raw) as ColumnMapping
+  return Object.entries(mapping.fields)
+    .filter(([, column]) => !!column)
+    .map(([key]) => key)
+}
+
 /** A data row: its number in the file, each mapped column's text, and the external id column's (if one is mapped). */
 export type MappedRow = { row: number; values: Record<string, string>; id: { column: string; value: string } | null }
 
