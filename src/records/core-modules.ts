@@ -104,6 +104,8 @@ export const CORE_MODULES: Record<CoreTable, CoreModule> = {
     path: '/job-sites',
     permissions: { view: 'job_sites.view', manage: 'job_sites.manage' },
     naturalKeys: [{ column: 'number', label: 'number', taken: (i, id) => `Job site number ${String(i.number)} is already used (#${id})` }],
+    // Jobs of different customers share names (Kitchen Remodel): a name links only the one job site entered by hand, never refuses.
+    linkKeys: [{ column: 'name', label: 'name' }],
     references: {},
     label: (r) => `${String(r.number)} · ${String(r.name)}`,
     columns: ['number', 'name', 'street', 'city', 'state', 'zip', 'country', 'start_date', 'end_date', 'status'],

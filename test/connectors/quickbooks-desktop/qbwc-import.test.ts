@@ -8,9 +8,9 @@ import type { ModuleId } from '../../../src/connectors/kit/records.js'
 // e-mail address (QuickBooks keeps no such rule; the simulator's names repeat as real ones do).
 
 describe('QuickBooks Desktop: a whole company imported', () => {
-  it('imports every one of 500 employees, several sharing an e-mail address, and flags each shared one after the first', async () => {
-    const h = await qbdHub({ employees: 500, customers: 2 })
-    for (const m of ['departments', 'employees'] as ModuleId[]) await h.sync(m)
+  it('imports every one of 500 employees sharing e-mail addresses and of the jobs sharing names, flagging each shared value after the first', async () => {
+    const h = await qbdHub({ employees: 500, customers: 20 })
+    for (const m of ['departments', 'employees', 'job_sites'] as ModuleId[]) await h.sync(m)
     await h.visit()
     const importModule = async (module: ModuleId) =>
       runImport(h.t.deps, actor, {
@@ -38,5 +38,19 @@ describe('QuickBooks Desktop: a whole company imported', () => {
     expect(result.warnings).toHaveLength(shared.reduce((sum, n) => sum + n - 1, 0))
     expect(result.warnings[0]!.message).toMatch(/^its e-mail address \S+@example\.com is also used by /)
     expect(await h.t.db.selectFrom('employees').select('id').execute()).toHaveLength(500)
+
+    // Jobs of different customers share names (Kitchen Remodel under two): every one is imported, each later one flagged.
+    const jobs = await h.staged('job_sites')
+    const byName = new Map<string, number>()
+    for (const r of jobs) {
+      const name = (JSON.parse(r.payload) as { name: string }).name.toLowerCase()
+      byName.set(name, (byName.get(name) ?? 0) + 1)
+    }
+    const sharedNames = [...byName.values()].filter((n) => n > 1)
+    expect(sharedNames.length).toBeGreaterThan(0)
+    const sites = await importModule('job_sites')
+    expect(sites).toMatchObject({ created: jobs.length, failed: [] })
+    expect(sites.warnings).toHaveLength(sharedNames.reduce((sum, n) => sum + n - 1, 0))
+    expect(sites.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/^its name Kitchen Remodel is also used by \S/))
   })
 })
