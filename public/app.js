@@ -17,3 +17,10 @@ document.addEventListener('change', (event) => {
     }
   }
 })
+
+// A form with data-confirm asks first (Approve and lock a pay period); Cancel sends nothing.
+document.addEventListener('submit', (event) => {
+  const form = event.target
+  if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return
+  if (!window.confirm(form.dataset.confirm)) event.preventDefault()
+})

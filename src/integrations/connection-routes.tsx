@@ -5,7 +5,7 @@ import type { AppEnv } from '../http/app-env.js'
 import { redirectTo, wantsFragment } from '../http/htmx.js'
 import { setFlash } from '../http/flash.js'
 import { renderError } from '../http/errors.js'
-import { ConnectionPanel } from '../../views/integrations/connection-panel.js'
+import { ConnectionPanel, HealthBadge } from '../../views/integrations/connection-panel.js'
 import { hasConnection, type AnyConnector } from '../connectors/kit/types.js'
 import { connectorContext } from './connector-context.js'
 import {
@@ -81,14 +81,25 @@ connectionRoutes.post('/:id/connection/test', requires('integrations.setup'), as
     const ctx = await connectorContext(c.var.deps, connector, AbortSignal.timeout(c.var.config.vendors.requestTimeoutMs * 2), c.var.log)
     const account = await connector.testConnection(ctx)
     await recordTestSuccess(c.var.deps, actorOf(c), connector, account)
-    notice = { kind: 'success', text: `Connected to company ${account}.` }
+    notice = { kind: 'success', text: `The connection works: ${connector.name} answered for ${account}.` }
   } catch (err) {
     const message = (err as Error).message
     await markConnectionError(c.var.db, connector.id, message)
     notice = { kind: 'error', text: `The test failed: ${message}` }
   }
   const panel = await connectionPanel(c, connector, notice)
-  if (wantsFragment(c)) return c.html(panel as unknown as string)
+  if (wantsFragment(c)) {
+    // The page header's badge says the same as the panel: it follows the test too.
+    const health = (await connectionHealth(c.var.db)).get(connector.id)
+    return c.html(
+      <>
+        {panel}
+        <hx-partial hx-target='#integration-health' hx-swap='innerHTML'>
+          <HealthBadge health={health} />
+        </hx-partial>
+      </>,
+    )
+  }
   setFlash(c, notice.text, notice.kind)
   return c.redirect(`/integrations/${connector.id}`, 303)
 })

@@ -6,6 +6,7 @@ import type { AnyConnector } from '../connectors/kit/types.js'
 export const moduleView = (m: ModuleSpec): ModuleView => ({
   id: m.id,
   label: m.label,
+  one: m.one,
   slug: m.slug,
   corePath: m.corePath,
   fields: m.fields.map((f) => ({ key: f.key, label: f.label })),

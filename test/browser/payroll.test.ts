@@ -78,6 +78,15 @@ describe.skipIf(!chromiumAvailable)('in Chromium: time entries and the Payroll t
     await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
     const row = s.page.locator('#payroll-totals tbody tr').first()
     expect((await row.locator(':scope > td').allTextContents()).map((t) => t.trim())).toEqual(['8:00', '4:00', '12:00'])
+    // Approve asks first, saying what it locks; Cancel leaves the period open.
+    let asked = ''
+    s.page.once('dialog', (d) => void ((asked = d.message()), d.dismiss()))
+    await s.page.getByRole('button', { name: 'Approve and lock this period' }).click()
+    await expect
+      .poll(() => asked)
+      .toBe('Approve and lock 2024-06-03 to 2024-06-09: 12 hours of 1 employee(s)? Their time cannot change until the period is unlocked.')
+    expect(await s.server.db.selectFrom('pay_periods').select('status').execute()).not.toContainEqual({ status: 'approved' })
+    s.page.once('dialog', (d) => void d.accept())
     await s.page.getByRole('button', { name: 'Approve and lock this period' }).click()
     await s.page.getByText('Approved and locked 2024-06-03 to 2024-06-09.').waitFor()
     await s.page.getByRole('button', { name: 'Unlock' }).waitFor()

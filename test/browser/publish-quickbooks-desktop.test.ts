@@ -59,6 +59,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
     await form.getByRole('button', { name: 'Add time' }).click()
     await s.page.getByText('Added time for 2024-06-03.').waitFor()
     await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
+    s.page.once('dialog', (d) => void d.accept())
     await s.page.getByRole('button', { name: 'Approve and lock this period' }).click()
     await s.page.getByText('Approved and locked 2024-06-03 to 2024-06-09.').waitFor()
     const section = s.page.locator('#publish-quickbooks-desktop')
@@ -108,7 +109,9 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
     await s.page.getByRole('button', { name: 'Save settings' }).click()
     await s.page.getByText('Settings saved.').waitFor()
     await s.page.getByRole('button', { name: 'Test connection' }).click()
-    await s.page.locator('#connection').getByText('Connected to company harbor-line.').waitFor()
+    await s.page.locator('#connection').getByText('The connection works: Sage Intacct answered for harbor-line.').waitFor()
+    // The page header's badge follows the test without a reload.
+    await expect.poll(() => s.page.locator('#integration-health').innerText()).toBe('Connected')
 
     await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
     const section = s.page.locator('#publish-sage-intacct')

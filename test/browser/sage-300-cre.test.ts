@@ -51,6 +51,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: Sage 300 CRE round trip', () =
     await form.getByRole('button', { name: 'Add time' }).click()
     await s.page.getByText('Added time for 2024-06-04.').waitFor()
     await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
+    s.page.once('dialog', (d) => void d.accept())
     await s.page.getByRole('button', { name: 'Approve and lock this period' }).click()
     await s.page.getByText('Approved and locked 2024-06-03 to 2024-06-09.').waitFor()
 

@@ -94,6 +94,12 @@ describe('spreadsheet uploads', () => {
       ['header-only.csv', HEADER, 'has a heading row but no data rows'],
       ['fake.xlsx', 'not a zip', 'could not be opened as an Excel workbook'],
       ['twice.csv', 'Name,name\na,b', 'two columns headed &quot;name&quot;'],
+      // A plain-text note renamed .csv: its first line is no heading row.
+      [
+        'notes.csv',
+        'Meeting notes for Monday\nWe talked about the new site, the crew, and the budget.\nNext steps: order lumber.\n',
+        'notes.csv does not read as a table: its row 2 holds 3 values, but its first row names 1 column(s)',
+      ],
     ]
     for (const [name, content, message] of cases) {
       const res = await upload(`${EMP}/upload`, name, content, { htmx: true })
@@ -105,7 +111,9 @@ describe('spreadsheet uploads', () => {
 
   it('accepts CSV, guesses the columns, and stages it; row errors are listed and downloadable', async () => {
     const csv = [HEADER, 'E1,1001,Maria,Lopez,maria@example.com', 'E2,1002,,Ito,ken@example.com', ',1003,No,Id,', 'E4,1004,Al,Bad,not-an-email'].join('\n')
-    expect((await upload(`${EMP}/upload`, 'staff.csv', csv, { htmx: true })).status).toBe(200)
+    const uploaded = await upload(`${EMP}/upload`, 'staff.csv', csv, { htmx: true })
+    expect(uploaded.status).toBe(200)
+    expect(await uploaded.text()).toContain('Uploaded staff.csv: 4 rows (read as UTF-8). Check the columns, then SYNC.')
     const res = await syncNow()
     expect(res.status).toBe(202)
     const run = await t.db.selectFrom('sync_runs').selectAll().executeTakeFirstOrThrow()

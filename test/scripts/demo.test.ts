@@ -107,7 +107,7 @@ describe('npm run demo with the cloud simulators', () => {
       const connection = await t.db.selectFrom('integration_connections').select('status').where('integration', '=', 'quickbooks-online').executeTakeFirst()
       expect(connection?.status).toBe('connected')
       const test = await post(t.app, '/integrations/sage-intacct/connection/test', {}, { cookie, htmx: true })
-      expect(await test.text()).toContain('Connected to company')
+      expect(await test.text()).toContain('The connection works')
     } finally {
       await sims.close()
     }

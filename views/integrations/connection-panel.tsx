@@ -48,7 +48,12 @@ export function ConnectionPanel(props: {
       <h2>Connection status</h2>
       <p>
         <HealthBadge health={props.health} />
-        {(props.health?.accountName || props.health?.account) && status !== 'disconnected' && <> Company {props.health.accountName ?? props.health.account}.</>}
+        {(props.health?.accountName || props.health?.account) && status !== 'disconnected' && (
+          <>
+            {' '}
+            Account: <strong>{props.health.accountName ?? props.health.account}</strong>.
+          </>
+        )}
         {props.health?.lastOkAt && <small class='muted'> Last successful call {formatTimestamp(props.health.lastOkAt)}.</small>}
       </p>
       {props.notice && (

@@ -2,7 +2,7 @@
 // connector by src/integrations/connector-view.ts.
 
 /** A module an integration syncs: its tab, its core list, its fields. */
-export type ModuleView = { id: string; label: string; slug: string; corePath: string; fields: { key: string; label: string }[] }
+export type ModuleView = { id: string; label: string; one: string; slug: string; corePath: string; fields: { key: string; label: string }[] }
 
 export type SettingFieldView = { key: string; label: string; secret?: boolean; hint?: string; options?: { value: string; label: string }[] }
 

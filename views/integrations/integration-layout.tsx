@@ -25,7 +25,11 @@ export function IntegrationLayout(props: {
       <PageHeader title={props.connector.name} breadcrumb={{ href: '/integrations', label: 'Integrations' }}>
         {props.activated ? <span class='badge badge-synced'>Activated</span> : <span class='badge'>Not activated</span>}
         {props.syncSource && <span class='badge badge-source'>Sync source</span>}
-        {hasConnectionStatus(props.connector) && <HealthBadge health={props.health} />}
+        {hasConnectionStatus(props.connector) && (
+          <span id='integration-health'>
+            <HealthBadge health={props.health} />
+          </span>
+        )}
       </PageHeader>
       <nav class='tabs' aria-label='Integration tabs'>
         <ul>

@@ -120,8 +120,15 @@ function ApprovalSection(props: { summary: PeriodSummary; error?: string }) {
   const s = props.summary
   const q = `period=${s.period.start}`
   if (s.status === 'open') {
+    const minutes = s.employees.reduce((sum, e) => sum + e.minutes, 0)
+    const hours = (minutes / 60).toLocaleString('en-US', { maximumFractionDigits: 2 })
     return (
-      <form method='post' action={`/payroll/approve?${q}`} id='approve-period'>
+      <form
+        method='post'
+        action={`/payroll/approve?${q}`}
+        id='approve-period'
+        data-confirm={`Approve and lock ${s.period.start} to ${s.period.end}: ${hours} hours of ${s.employees.length} employee(s)? Their time cannot change until the period is unlocked.`}
+      >
         <button type='submit'>Approve and lock this period</button>
       </form>
     )

@@ -150,7 +150,7 @@ export function StagingResults(props: { v: StagingView }) {
                     <SortLink v={v} sort='external_id' label='External id' />
                   </th>
                   <th scope='col'>
-                    <SortLink v={v} sort='label' label={v.module.label.replace(/s$/, '')} />
+                    <SortLink v={v} sort='label' label={v.module.one} />
                   </th>
                   <th scope='col'>
                     <SortLink v={v} sort='status' label='Status' />
@@ -297,6 +297,8 @@ export type UploadView = {
   mapping: ColumnMapping | null
   problems: string[]
   error?: string
+  /** What a successful upload or mapping says. */
+  notice?: string
 }
 
 /** Upload a file and map its columns, for file-based connectors. */
@@ -326,6 +328,11 @@ export function UploadSection(props: { v: Pick<StagingView, 'modulePath' | 'modu
         {upload.error && (
           <p class='flash flash-error' role='alert'>
             {upload.error}
+          </p>
+        )}
+        {upload.notice && !upload.error && (
+          <p class='flash flash-success' role='status'>
+            {upload.notice}
           </p>
         )}
       </form>

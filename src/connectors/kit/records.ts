@@ -26,6 +26,8 @@ export type FieldSpec = {
 export type ModuleSpec = {
   id: ModuleId
   label: string
+  /** One record of it, as a column heading ("Company"). */
+  one: string
   /** Path segment of the module's tab and of its core list. */
   slug: string
   corePath: string
@@ -40,6 +42,7 @@ export const MODULES: Record<ModuleId, ModuleSpec> = {
   employees: {
     id: 'employees',
     label: 'Employees',
+    one: 'Employee',
     slug: 'employees',
     corePath: '/employees',
     fields: [
@@ -59,6 +62,7 @@ export const MODULES: Record<ModuleId, ModuleSpec> = {
   companies: {
     id: 'companies',
     label: 'Companies',
+    one: 'Company',
     slug: 'companies',
     corePath: '/companies',
     fields: [
@@ -71,6 +75,7 @@ export const MODULES: Record<ModuleId, ModuleSpec> = {
   job_sites: {
     id: 'job_sites',
     label: 'Job sites',
+    one: 'Job site',
     slug: 'job-sites',
     corePath: '/job-sites',
     fields: [
@@ -95,6 +100,7 @@ export const MODULES: Record<ModuleId, ModuleSpec> = {
   cost_codes: {
     id: 'cost_codes',
     label: 'Cost codes',
+    one: 'Cost code',
     slug: 'cost-codes',
     corePath: '/cost-codes',
     fields: [
@@ -108,6 +114,7 @@ export const MODULES: Record<ModuleId, ModuleSpec> = {
   departments: {
     id: 'departments',
     label: 'Departments',
+    one: 'Department',
     slug: 'departments',
     corePath: '/departments',
     fields: [
@@ -119,6 +126,7 @@ export const MODULES: Record<ModuleId, ModuleSpec> = {
   payroll_items: {
     id: 'payroll_items',
     label: 'Payroll items',
+    one: 'Payroll item',
     slug: 'payroll-items',
     corePath: '/payroll-items',
     fields: [

@@ -60,14 +60,12 @@ uploadRoutes.post(
     const inspected = await acceptUpload(c.var.db, actorOf(c), f.connector, module.id, { filename: name, content })
     if ('error' in inspected) return uploadRefused(c, inspected.error)
     const view = await uploadView(c, f, module)
+    const notice = `Uploaded ${name}: ${inspected.rows.toLocaleString('en-US')} rows${inspected.encoding ? ` (read as ${inspected.encoding})` : ''}. Check the columns, then SYNC.`
     if (!isHtmx(c)) {
-      setFlash(
-        c,
-        `Uploaded ${name}: ${inspected.rows.toLocaleString('en-US')} rows${inspected.encoding ? ` (read as ${inspected.encoding})` : ''}. Check the columns, then SYNC.`,
-      )
+      setFlash(c, notice)
       return redirectTo(c, integrationPaths(f.connector, module).modulePath)
     }
-    return c.html(<UploadSection v={{ ...integrationPaths(f.connector, module), module }} upload={view!} />)
+    return c.html(<UploadSection v={{ ...integrationPaths(f.connector, module), module }} upload={{ ...view!, notice }} />)
   },
 )
 
@@ -96,7 +94,8 @@ uploadRoutes.post('/:id/:module/mapping', requires('integrations.actions'), with
   const problems = uploadMappingProblems(f.connector.upload, module.id, mapping, headers, upload.filename)
   if (problems.length === 0) await connectorStore(c.var.db, f.connector.id).set(mappingStateKey(module.id), JSON.stringify(mapping))
   const view = await uploadView(c, f, module)
-  const section = <UploadSection v={{ ...integrationPaths(f.connector, module), module }} upload={{ ...view!, mapping, problems }} />
+  const notice = problems.length === 0 ? 'Columns saved. SYNC to stage the file.' : undefined
+  const section = <UploadSection v={{ ...integrationPaths(f.connector, module), module }} upload={{ ...view!, mapping, problems, notice }} />
   if (!isHtmx(c)) {
     if (problems.length > 0) return integrationPage(c, module.id, section, 422)
     setFlash(c, 'Columns saved. SYNC to stage the file.')

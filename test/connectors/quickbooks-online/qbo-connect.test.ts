@@ -86,7 +86,7 @@ describe('connecting QuickBooks Online', () => {
     expect(html).toContain('The test failed: QuickBooks Online is not connected. Connect it on the Setup tab.')
     await h.connect()
     html = await (await post(h.t.app, `/integrations/${QBO_ID}/connection/test`, {}, { cookie: h.admin.cookie, htmx: true })).text()
-    expect(html).toContain('Connected to company Harbor Line Construction.')
+    expect(html).toContain('The connection works: QuickBooks Online answered for Harbor Line Construction.')
     expect(h.sim.log.map((l) => l.path)).toContain(`/companyinfo/${h.sim.company.realmId}`)
   })
 

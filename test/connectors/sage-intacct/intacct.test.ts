@@ -133,8 +133,8 @@ describe('syncing from Sage Intacct', () => {
     const h = await intacctHub()
     let res = await post(h.t.app, `/integrations/${INTACCT_ID}/connection/test`, {}, { cookie: h.admin.cookie, htmx: true })
     let html = await res.text()
-    expect(html).toContain('Connected to company harbor-line.')
-    expect(html).toContain(' Company harbor-line.')
+    expect(html).toContain('The connection works: Sage Intacct answered for harbor-line.')
+    expect(html).toContain('Account: <strong>harbor-line</strong>.')
     expect((await h.t.db.selectFrom('audit_log').select('action').where('entity_id', '=', INTACCT_ID).execute()).map((a) => a.action)).toContain(
       'integration.connect',
     )

@@ -12,6 +12,11 @@ export const sheetUpload: UploadSpec = {
   async inspect(file) {
     try {
       const sheet = await inspectSheet(file.filename, file.content, SAMPLE_ROWS)
+      const wider = sheet.sample.findIndex((r) => r.slice(sheet.headers.length).some((v) => v.trim() !== ''))
+      if (wider >= 0)
+        return {
+          error: `${file.filename} does not read as a table: its row ${wider + 2} holds ${sheet.sample[wider]!.filter((v) => v.trim() !== '').length} values, but its first row names ${sheet.headers.length} column(s). The first row must name every column: save the sheet as CSV or XLSX from your spreadsheet program and upload it again.`,
+        }
       const named = sheet.headers.flatMap((h, i) => (h ? [i] : []))
       return {
         headers: named.map((i) => sheet.headers[i]!),
