@@ -96,9 +96,11 @@ export function ListResults<T>(props: ListProps<T>) {
 }
 
 /** A link that works as a plain link and, with htmx, swaps only the results and keeps the URL. */
-export function ListLink(props: { href: string; children?: Child; rel?: string; 'aria-label'?: string; target?: string }) {
+/** `id`: a link the swap brings back (a sort heading) keeps its id, so the keyboard's focus returns to it (app.js). */
+export function ListLink(props: { href: string; children?: Child; rel?: string; 'aria-label'?: string; target?: string; id?: string }) {
   return (
     <a
+      id={props.id}
       href={props.href}
       hx-get={props.href}
       hx-target={props.target ?? '#list-results'}
@@ -116,7 +118,7 @@ function SortLink(props: { basePath: string; params: ListParams; column: string;
   const active = props.params.sort === props.column
   const dir = active && props.params.dir === 'asc' ? 'desc' : 'asc'
   return (
-    <ListLink href={listUrl(props.basePath, props.params, { sort: props.column, dir, page: 1 })}>
+    <ListLink href={listUrl(props.basePath, props.params, { sort: props.column, dir, page: 1 })} id={`sort-${props.column}`}>
       {props.label}
       {active ? (props.params.dir === 'asc' ? ' ▲' : ' ▼') : ''}
     </ListLink>

@@ -73,6 +73,9 @@ export function AppLayout(props: LayoutProps) {
   return (
     <HtmlDocument title={props.title}>
       <body>
+        <a href='#main' class='skip-link'>
+          Skip to main content
+        </a>
         <header class='topbar'>
           <nav>
             <ul>
@@ -102,11 +105,13 @@ export function AppLayout(props: LayoutProps) {
         </header>
         <div class='shell'>
           {user && <SideNav user={user} path={props.path} />}
-          <main id='main'>
+          <main id='main' tabindex={-1}>
             <div id='flash'>{props.flash && <FlashMessage flash={props.flash} />}</div>
             {props.children}
           </main>
         </div>
+        {/* The one polite live region: app.js puts a run's changes of state and results here, never its ticking seconds. */}
+        <div id='announcer' role='status' aria-live='polite' class='visually-hidden'></div>
       </body>
     </HtmlDocument>
   )

@@ -13,10 +13,14 @@ export type ImportPlan = {
   skipped: number
 }
 
-/** A native dialog: opens as it arrives, closes with its form method=dialog, no script needed. */
+/**
+ * A native dialog: it arrives open and closes with its form method=dialog, no script needed;
+ * app.js makes it modal (focus inside, Escape closes, the page behind inert) and gives focus back
+ * to the control that opened it when it closes.
+ */
 function Dialog(props: { title: string; children?: unknown; labelledBy: string }) {
   return (
-    <dialog open aria-labelledby={props.labelledBy}>
+    <dialog open data-modal aria-labelledby={props.labelledBy}>
       <article>
         <header>
           <form method='dialog' class='inline close-form'>

@@ -37,6 +37,13 @@ function elapsed(run: RunRow): string {
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`
 }
 
+/** What the live region says of a run: its state and, once it ends, its counts; never the seconds, so it is said once per change. */
+function announcement(run: RunRow, waitingFor: string | undefined): string {
+  const state = waitingFor ? `waiting for ${waitingFor}` : (RUN_STATUS_LABELS[run.status] ?? run.status).toLowerCase()
+  if (isActive(run)) return `Sync run ${run.id} ${state}.`
+  return `Sync run ${run.id} ${state}: ${run.new_count} new, ${run.updated_count} changed, ${run.unchanged_count} unchanged, ${run.removed_count} removed at source${run.error_count ? `, ${run.error_count} row errors` : ''}.${run.error ? ` ${run.error}` : ''}`
+}
+
 /** The latest run of a module; while it is active it polls itself every second. */
 export type RowErrorView = { page: number | null; row_number: number | null; external_id: string | null; field: string | null; message: string }
 
@@ -56,7 +63,13 @@ export function RunPanel(props: {
   const waiting = run?.status === 'queued' && props.agentName
   const poll = active ? { 'hx-get': `${props.modulePath}/run?was=active`, 'hx-trigger': waiting ? 'every 5s' : 'every 1s', 'hx-swap': 'outerHTML' } : {}
   return (
-    <section id='run-panel' class={`run-panel run-${run?.status ?? 'none'}`} aria-live='polite' {...poll}>
+    <section
+      id='run-panel'
+      class={`run-panel run-${run?.status ?? 'none'}`}
+      aria-label='Latest sync run'
+      data-announce={run ? announcement(run, waiting ? props.agentName : undefined) : undefined}
+      {...poll}
+    >
       {!run ? (
         <p class='muted'>Never synced. SYNC brings this module's records into the middleware; nothing reaches your modules until you IMPORT.</p>
       ) : (

@@ -86,7 +86,7 @@ function SortLink(props: { v: StagingView; sort: StagingSort['sort']; label: str
   const active = props.v.sort.sort === props.sort
   const dir = active && props.v.sort.dir === 'asc' ? 'desc' : 'asc'
   return (
-    <ListLink href={stagingUrl(props.v, { sort: props.sort, dir })} target='#staging-results'>
+    <ListLink href={stagingUrl(props.v, { sort: props.sort, dir })} target='#staging-results' id={`sort-${props.sort}`}>
       {props.label}
       {active ? (props.v.sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
     </ListLink>
@@ -102,7 +102,8 @@ export function StagingResults(props: { v: StagingView }) {
   return (
     <div id='staging-results' hx-get={self} hx-trigger='staging-changed from:body' hx-swap='outerHTML'>
       {v.message && (
-        <p class={`flash flash-${v.message.kind}`} role='status'>
+        // Where the keyboard's focus goes when the action that answered with it is gone (app.js).
+        <p class={`flash flash-${v.message.kind}`} role='status' tabindex={-1} data-focus-here>
           {v.message.text}
         </p>
       )}
@@ -444,6 +445,7 @@ export function StagingTab(props: {
         {props.canSync && (
           <button
             type='button'
+            id='sync-button'
             hx-post={`${v.modulePath}/sync`}
             hx-target='#run-panel'
             hx-swap='outerHTML'
