@@ -39,6 +39,8 @@ export interface SyncScheduler {
   /** Sets the timers again if the schedules changed since (on another instance); true if they did. */
   refreshIfChanged(): Promise<boolean>
   nextRun(integration: string, module: string): Date | null
+  /** How far apart a module's scheduled syncs are (between its next two occurrences), or null without a schedule. */
+  period(integration: string, module: string): number | null
   nextBackup(): Date | null
   stop(): void
 }

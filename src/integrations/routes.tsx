@@ -17,6 +17,7 @@ import { readFormValues } from '../http/forms.js'
 import { schedulesSection, scheduleRoutes } from './schedule-routes.js'
 import { type Found, integrationOf, integrationPage, withIntegration } from './integration-page.js'
 import { ALL_MODULES, connectorView } from './connector-view.js'
+import { overviewActivity } from './sync-alerts.js'
 
 // The Integrations Overview, and each integration's Setup tab: activation, the sync source, its
 // settings, the connector's own panel, and schedules. The staging tabs are src/staging/routes/.
@@ -28,6 +29,10 @@ export const integrationsRoutes = new Hono<AppEnv>()
 integrationsRoutes.get('/', requires('integrations.view'), async (c) => {
   const rows = await listIntegrationRows(c.var.db)
   const health = await connectionHealth(c.var.db)
+  const activity = await overviewActivity(
+    c.var.deps,
+    rows.filter((r) => r.activated).map((r) => r.id),
+  )
   const view = c.var.deps.connectors.map((connector) => {
     const row = rows.find((r) => r.id === connector.id)
     return {
@@ -35,6 +40,7 @@ integrationsRoutes.get('/', requires('integrations.view'), async (c) => {
       activated: !!row?.activated,
       syncSource: !!row?.is_sync_source,
       health: hasConnection(connector) ? (health.get(connector.id) ?? null) : undefined,
+      activity: activity.get(connector.id),
     }
   })
   return renderPage(c, 'Integrations', <OverviewPage rows={view} modules={ALL_MODULES} canSetup={c.var.user!.permissions.has('integrations.setup')} />)

@@ -127,6 +127,11 @@ export class Scheduler implements SyncScheduler {
     return this.#tasks.get(key(integration, module))?.getNextRun() ?? null
   }
 
+  period(integration: string, module: string): number | null {
+    const [next, after] = this.#tasks.get(key(integration, module))?.getNextRuns(2) ?? []
+    return next && after ? after.getTime() - next.getTime() : null
+  }
+
   stop(): void {
     for (const task of this.#tasks.values()) void task.stop()
     this.#tasks.clear()

@@ -208,16 +208,16 @@ export function getStagedRecord(db: Db, integration: string, module: ModuleId, i
   return db.selectFrom('staged_records').selectAll().where(inScope(integration, module)).where('id', '=', id).executeTakeFirst()
 }
 
-export function recentRuns(db: Db, integration: string, limit = 50) {
-  return db
+/** The latest runs, or those of one day (`on`, YYYY-MM-DD in UTC: where a bar of the History chart leads). */
+export function recentRuns(db: Db, integration: string, on?: string, limit = on ? 500 : 50) {
+  let q = db
     .selectFrom('sync_runs')
     .leftJoin('users', 'users.id', 'sync_runs.requested_by')
     .selectAll('sync_runs')
     .select('users.email as requested_by_email')
     .where('integration', '=', integration)
-    .orderBy('sync_runs.id', 'desc')
-    .limit(limit)
-    .execute()
+  if (on) q = q.where('sync_runs.created_at', '>=', on).where('sync_runs.created_at', '<', `${on}T99`)
+  return q.orderBy('sync_runs.id', 'desc').limit(limit).execute()
 }
 
 export function recentBatches(db: Db, integration: string, limit = 50) {

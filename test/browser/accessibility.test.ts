@@ -135,6 +135,58 @@ describe.skipIf(!chromiumAvailable)('in Chromium: accessibility', () => {
     expect(await focusedName(s.page)).toBe('Archived 1 record(s).')
   })
 
+  it('draws the History chart at 0, 1 and 5,000 runs, readable by axe and reachable by keyboard', async () => {
+    const now = Date.now()
+    const run = (integration: string, i: number) => {
+      const at = new Date(now - (i % 85) * 86_400_000 - i * 1000).toISOString()
+      const failed = i % 53 === 7
+      return {
+        integration,
+        module: i % 3 === 0 ? 'departments' : 'employees',
+        trigger: 'schedule' as const,
+        mode: 'full' as const,
+        status: (failed ? 'failed' : 'succeeded') as 'failed',
+        requested_by: null,
+        new_count: i % 7,
+        updated_count: i % 5,
+        removed_count: i % 11 === 0 ? 2 : 0,
+        error_count: i % 13 === 0 ? 1 : 0,
+        records: 20,
+        error: failed ? 'The company file was in use' : null,
+        created_at: at,
+        started_at: at,
+        finished_at: new Date(Date.parse(at) + (5 + (i % 40)) * 1000).toISOString(),
+        held_by: null,
+        heartbeat_at: null,
+      }
+    }
+    await s.server.db
+      .insertInto('sync_runs')
+      .values([run('sage-intacct', 3)])
+      .execute()
+    const many = Array.from({ length: 5000 }, (_, i) => run('quickbooks-desktop', i))
+    for (let i = 0; i < many.length; i += 500)
+      await s.server.db
+        .insertInto('sync_runs')
+        .values(many.slice(i, i + 500))
+        .execute()
+    for (const [name, path] of [
+      ['72-history-chart-0-runs', '/integrations/quickbooks-online/history'],
+      ['73-history-chart-1-run', '/integrations/sage-intacct/history'],
+      ['74-history-chart-5000-runs', '/integrations/quickbooks-desktop/history?days=90'],
+    ] as const) {
+      await s.page.goto(`${s.server.url}${path}`)
+      await s.page.locator('.history-chart').screenshot({ path: screenshotPath(name) })
+      expect(await seriousViolations(s.page), path).toEqual([])
+    }
+    await s.page.locator('.history-chart').getByText('one bar a day').waitFor()
+    await s.page.locator('#main').focus()
+    await tabTo(s.page, /^\d{4}-\d{2}-\d{2}: \d+ run\(s\)/)
+    const label = await focusedName(s.page)
+    await s.page.keyboard.press('Enter')
+    await s.page.getByRole('heading', { name: `Sync runs of ${label.slice(0, 10)} (UTC)` }).waitFor()
+  })
+
   it('has no serious or critical axe violation on any page', async () => {
     const found: string[] = []
     for (const path of PAGES) {

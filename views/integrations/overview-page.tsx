@@ -1,9 +1,38 @@
 import type { ConnectorView, ModuleView } from './connector-view.js'
 import { PageHeader } from '../components/list-view.js'
 import { HealthBadge, type Health } from './connection-panel.js'
+import { Sparkline } from '../staging/history-chart.js'
+import { formatTimestamp } from '../../src/lib/format.js'
+
+/** The sparkline of the last 14 days, the last good sync, and a flag when the last scheduled run failed or the schedule's promise is not kept. */
+function Activity(props: { activity?: ActivityView; name: string }) {
+  const a = props.activity
+  if (!a) return <span class='muted'>—</span>
+  const changes = a.daily.reduce((s, v) => s + v, 0)
+  return (
+    <div class='activity'>
+      <Sparkline
+        daily={a.daily}
+        failedDays={a.failedDays}
+        label={`${props.name}, last 14 days: ${changes.toLocaleString('en-US')} records changed${a.failedDays.some(Boolean) ? `, failed runs on ${a.failedDays.filter(Boolean).length} day(s)` : ''}`}
+      />
+      <br />
+      <small>{a.lastGoodAt ? `Last good sync ${formatTimestamp(a.lastGoodAt)}` : 'No good sync yet'}</small>
+      {a.alerts.map((alert) => (
+        <p class='activity-alert' role='note'>
+          <span aria-hidden='true'>⚠ </span>
+          {alert}
+        </p>
+      ))}
+    </div>
+  )
+}
+
+/** What an activated integration's runs say on the Overview: 14 days of changes, the last good sync, and what is wrong. */
+export type ActivityView = { daily: number[]; failedDays: boolean[]; lastGoodAt: string | null; alerts: string[] }
 
 /** `health` is undefined for integrations without a connection (files, agents), null before the first connect. */
-export type OverviewRow = { connector: ConnectorView; activated: boolean; syncSource: boolean; health?: Health | null }
+export type OverviewRow = { connector: ConnectorView; activated: boolean; syncSource: boolean; health?: Health | null; activity?: ActivityView }
 
 const synced = (c: ConnectorView, m: ModuleView) => c.modules.some((x) => x.id === m.id)
 
@@ -26,6 +55,7 @@ export function OverviewPage(props: { rows: OverviewRow[]; modules: ModuleView[]
               <th scope='col'>Sync</th>
               <th scope='col'>Publish</th>
               <th scope='col'>Status</th>
+              <th scope='col'>Last 14 days</th>
               {props.canSetup && <th scope='col'>Actions</th>}
             </tr>
           </thead>
@@ -68,6 +98,9 @@ export function OverviewPage(props: { rows: OverviewRow[]; modules: ModuleView[]
                       <HealthBadge health={r.health ?? undefined} />
                     </>
                   )}
+                </td>
+                <td>
+                  <Activity activity={r.activity} name={r.connector.name} />
                 </td>
                 {props.canSetup && (
                   <td>

@@ -45,6 +45,10 @@ export function UndoResultView(props: { removed: number; kept: { label: string; 
 
 export function HistoryTab(props: {
   integrationPath: string
+  /** The chart above the runs (history-chart.tsx). */
+  chart: unknown
+  /** The day whose runs the table lists, when a bar of the chart led here. */
+  on?: string
   runs: Runs
   batches: Batches
   unfinished: Unfinished
@@ -57,9 +61,15 @@ export function HistoryTab(props: {
   return (
     <section id='history'>
       {props.notice as string}
-      <h2>Sync runs</h2>
+      {props.chart as string}
+      <h2 id='runs'>{props.on ? `Sync runs of ${props.on} (UTC)` : 'Sync runs'}</h2>
+      {props.on && (
+        <p>
+          <a href={`${props.integrationPath}/history`}>Show the latest runs</a>
+        </p>
+      )}
       {props.runs.length === 0 ? (
-        <p class='muted'>No run yet.</p>
+        <p class='muted'>{props.on ? 'No run that day.' : 'No run yet.'}</p>
       ) : (
         <div class='table-scroll'>
           <table class='striped'>
@@ -79,7 +89,7 @@ export function HistoryTab(props: {
             </thead>
             <tbody>
               {props.runs.map((r) => (
-                <tr>
+                <tr id={`run-${r.id}`}>
                   <td>#{r.id}</td>
                   <td>{moduleLabel(r.module)}</td>
                   <td>

@@ -12,6 +12,9 @@ import { toCsv } from '../../lib/csv.js'
 import { undoBatch } from '../import-service.js'
 import { batchOf, recentBatches, recentRuns, runErrors, runOf, unfinishedImports } from '../staging-queries.js'
 import { cancelRun } from '../sync-runs.js'
+import { runChart } from '../run-history.js'
+import { HistoryChart } from '../../../views/staging/history-chart.js'
+import { z } from 'zod'
 
 // An integration's History tab: its runs and import batches, Undo of a batch, a run's row errors
 // as CSV, and Cancel of a running sync.
@@ -19,12 +22,21 @@ import { cancelRun } from '../sync-runs.js'
 const MODULE_LABELS = Object.fromEntries(MODULE_IDS.map((id) => [id, MODULES[id].label]))
 
 export const historyRoutes = new Hono<AppEnv>()
+/** The chart's window (30 or 90 days) and the day whose runs the table lists, from the query. */
+const historyQuery = z.object({
+  days: z.enum(['30', '90']).catch('30').transform(Number),
+  on: z.iso.date().optional().catch(undefined),
+})
+
 async function historyView(c: Context<AppEnv>, f: Found, notice?: unknown) {
   const { integrationPath } = integrationPaths(f.connector)
+  const { days, on } = historyQuery.parse(c.req.query())
   return (
     <HistoryTab
       integrationPath={integrationPath}
-      runs={await recentRuns(c.var.db, f.connector.id)}
+      chart={<HistoryChart chart={await runChart(c.var.db, f.connector.id, days)} historyPath={`${integrationPath}/history`} />}
+      on={on}
+      runs={await recentRuns(c.var.db, f.connector.id, on)}
       batches={await recentBatches(c.var.db, f.connector.id)}
       unfinished={await unfinishedImports(c.var.db, f.connector.id)}
       moduleLabels={MODULE_LABELS}
