@@ -9,6 +9,7 @@ import type { AppDeps, AppEnv } from './http/app-env.js'
 import { CONNECTORS } from './connectors/registry.js'
 import { RunRegistry } from './staging/run-registry.js'
 import { fieldOwnership } from './staging/field-conflicts.js'
+import { notifierOf } from './notifications/notifier.js'
 import { Scheduler } from './integrations/scheduler.js'
 import { integrationsRoutes } from './integrations/routes.js'
 import { stagingRoutes } from './staging/routes/staging-routes.js'
@@ -34,6 +35,7 @@ import { timeEntriesRoutes } from './time-entries/routes.js'
 import { usersRoutes } from './users/routes.js'
 import { rolesRoutes } from './roles/routes.js'
 import { settingsRoutes } from './settings/routes.js'
+import { notificationRoutes } from './notifications/routes.js'
 import { backupsRoutes } from './backups/routes.js'
 import { auditLogRoutes } from './audit/routes.js'
 import { reportCheckpointProblems } from './db/wal-checkpointer.js'
@@ -42,11 +44,22 @@ import { printableFormsOnly } from './http/printable-input.js'
 import { employeeChoicesRoutes } from './employees/choices-routes.js'
 
 /** The dependencies of a server or a test: the registry's connectors unless others are given. */
-export function createDeps(parts: Omit<AppDeps, 'connectors' | 'runs' | 'scheduler' | 'ownership'> & Partial<Pick<AppDeps, 'connectors'>>): AppDeps {
+export function createDeps(
+  parts: Omit<AppDeps, 'connectors' | 'runs' | 'scheduler' | 'ownership' | 'notifier'> & Partial<Pick<AppDeps, 'connectors'>>,
+): AppDeps {
   reportCheckpointProblems(parts.sqlite, (problem) => parts.logger.warn({ event: 'wal_checkpoint_failed', problem }, problem))
   setPasswordCost(parts.config.passwordCost)
   const connectors = parts.connectors ?? CONNECTORS
-  return { ...parts, connectors, runs: new RunRegistry(), scheduler: new Scheduler(), ownership: fieldOwnership(connectors) }
+  const deps: AppDeps = {
+    ...parts,
+    connectors,
+    runs: new RunRegistry(),
+    scheduler: new Scheduler(),
+    ownership: fieldOwnership(connectors),
+    notifier: { runFinished: () => {} },
+  }
+  deps.notifier = notifierOf(deps)
+  return deps
 }
 
 /** Builds the whole application over the given database; tests call it with app.request(). */
@@ -112,6 +125,7 @@ export function createApp(deps: AppDeps) {
   app.route('/users', usersRoutes)
   app.route('/roles', rolesRoutes)
   app.route('/settings/backups', backupsRoutes)
+  app.route('/settings/notifications', notificationRoutes)
   app.route('/settings', settingsRoutes)
   app.route('/audit-log', auditLogRoutes)
   mountSetupRoutes(app, deps.connectors)

@@ -53,6 +53,8 @@ export interface Database {
   publish_lines: PublishLinesTable
   publish_runs: PublishRunsTable
   field_overrides: FieldOverridesTable
+  notification_incidents: NotificationIncidentsTable
+  notification_deliveries: NotificationDeliveriesTable
 }
 
 export interface RolesTable {
@@ -627,4 +629,33 @@ export interface PayrollFileExportsTable {
   exported_by: number | null
   exported_by_name: string
   exported_at: string
+}
+
+/** An incident people are told of once, and once more when it recovers (src/notifications/incidents.ts). */
+export interface NotificationIncidentsTable {
+  key: string
+  kind: string
+  summary: string
+  opened_at: string
+  last_seen_at: string
+  resolved_at: string | null
+}
+
+/** One message to one recipient or webhook, waiting, sent or given up (src/notifications/outbox.ts). */
+export interface NotificationDeliveriesTable {
+  id: Generated<number>
+  channel: 'email' | 'webhook'
+  target: string
+  event: string
+  subject: string
+  body: string
+  status: 'pending' | 'sent' | 'failed'
+  attempts: Generated<number>
+  next_attempt_at: string
+  claimed_by: string | null
+  claimed_until: string | null
+  last_error: string | null
+  response_status: number | null
+  created_at: string
+  sent_at: string | null
 }

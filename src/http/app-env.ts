@@ -21,6 +21,12 @@ export type AppDeps = {
   runs: RunRegistry
   scheduler: SyncScheduler
   ownership: FieldOwnership
+  notifier: Notifier
+}
+
+/** Tells whoever asked to be told (src/notifications/): a sync run ended. Never throws; never waits for the sending. */
+export interface Notifier {
+  runFinished(runId: number): void
 }
 
 /** Which columns of a core module's records their sync source manages (src/staging/field-conflicts.ts). */

@@ -5,6 +5,10 @@ import { requestSync, sweepAbandonedRuns } from '../staging/sync-runs.js'
 import { autoImportAfterRun } from '../staging/auto-import.js'
 import { markInterruptedImports } from '../staging/import-service.js'
 import { keepConnectionsAlive } from './connections.js'
+import { watchIncidents } from '../notifications/watch.js'
+import { deliverDue } from '../notifications/outbox.js'
+import { sendDigest } from '../notifications/digest.js'
+import { loadNotificationSettings } from '../notifications/notification-settings.js'
 import { forgetExpiredValues } from './connector-store.js'
 import { resumeSending } from '../payroll/publish-sender.js'
 import { catchUpSearchIndex } from '../staging/staged-search.js'
@@ -42,7 +46,7 @@ export class Scheduler implements SyncScheduler {
   async reload(): Promise<void> {
     const deps = this.#deps
     if (!deps) return
-    const { rows, settings, signature } = await this.#read(deps)
+    const { rows, settings, digestHour, signature } = await this.#read(deps)
     this.stop()
     this.#loaded = signature
     // Every minute, on each instance for itself: a change saved on another instance is picked up.
@@ -63,6 +67,12 @@ export class Scheduler implements SyncScheduler {
     // Connector values past their expiry (Web Connector sessions after a month) read as absent; forget them.
     this.#every('connector-store', '23 3 * * *', () => forgetExpiredValues(deps.db), deps.config.timeZone)
     this.#every('job-claims', '29 3 * * *', () => forgetOldClaims(deps.db, new Date().toISOString().slice(0, 10)), deps.config.timeZone)
+    // Every minute: incidents seen now (publish lines, connections, agents), and the notifications due.
+    this.#every('notifications', '* * * * *', async () => {
+      await watchIncidents(deps)
+      await deliverDue(deps)
+    })
+    this.#every('digest', `0 ${digestHour} * * *`, () => sendDigest(deps), settings.companyTimeZone)
     for (const row of rows) {
       if (!row.cron || !isModuleId(row.module) || !cron.validate(row.cron)) continue
       const module = row.module
@@ -97,7 +107,8 @@ export class Scheduler implements SyncScheduler {
       .execute()
     const settings = await getSettings(deps.db, deps.config.timeZone)
     const backup = [settings.backupSchedule, settings.backupHour, settings.backupKeep, settings.companyTimeZone]
-    return { rows, settings, signature: JSON.stringify([rows, backup]) }
+    const { digestHour } = await loadNotificationSettings(deps)
+    return { rows, settings, digestHour, signature: JSON.stringify([rows, backup, digestHour]) }
   }
 
   /** A job every instance keeps on its timer; each occurrence runs on the one instance that claims it. */

@@ -190,7 +190,7 @@ export async function stageRunPage(
  * after a full pull whatever it did not see is flagged removed at source.
  */
 export async function completeRun(
-  deps: Pick<HubDeps, 'db' | 'sqlite'>,
+  deps: Pick<HubDeps, 'db' | 'sqlite'> & Partial<Pick<AppDeps, 'notifier'>>,
   runId: number,
   integration: string,
   module: ModuleId,
@@ -216,25 +216,27 @@ export async function completeRun(
   await writer.end(runId)
   void catchUpSearchIndex({ ...deps, logger: log })
   log.info({ event: 'sync_finished', status: 'succeeded' }, 'sync finished')
+  deps.notifier?.runFinished(runId)
 }
 
 /** The run ends without completing, with the reason shown on the History tab. Pages staged so far stay. */
 export async function endRun(
-  deps: Pick<HubDeps, 'db' | 'sqlite'>,
+  deps: Pick<HubDeps, 'db' | 'sqlite'> & Partial<Pick<AppDeps, 'notifier'>>,
   runId: number,
   status: 'partial' | 'failed' | 'cancelled' | 'timed_out',
   error: string,
   log: HubDeps['logger'],
 ): Promise<void> {
-  await deps.db
+  const ended = await deps.db
     .updateTable('sync_runs')
     .set({ status, error: error.slice(0, 2000), finished_at: new Date().toISOString() })
     .where('id', '=', runId)
     .where('status', 'in', ['queued', 'running', 'cancelled'])
-    .execute()
+    .executeTakeFirst()
   await stageWriterOf(deps).end(runId)
   void catchUpSearchIndex({ ...deps, logger: log })
   log[status === 'failed' ? 'error' : 'warn']({ event: 'sync_finished', status, error }, 'sync finished')
+  if (Number(ended.numUpdatedRows) > 0) deps.notifier?.runFinished(runId)
 }
 
 async function runWasCancelled(deps: HubDeps, runId: number): Promise<boolean> {

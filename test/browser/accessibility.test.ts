@@ -33,6 +33,7 @@ const PAGES = [
   '/users',
   '/roles',
   '/settings',
+  '/settings/notifications',
   '/audit-log',
   '/account',
 ]

@@ -71,7 +71,14 @@ const HOURS = Array.from({ length: 24 }, (_, h) => h)
 export function SettingsPage(props: { form: FormState; backups: BackupsView }) {
   return (
     <>
-      <PageHeader title='Settings' />
+      <PageHeader title='Settings'>
+        <a href='/settings/notifications' role='button' class='secondary'>
+          Notifications
+        </a>
+      </PageHeader>
+      <p>
+        Who is told when a scheduled sync or a publish fails, by e-mail or webhook: <a href='/settings/notifications'>Settings › Notifications</a>.
+      </p>
       <SettingsForm form={props.form} />
       <BackupsSection v={props.backups} />
     </>

@@ -126,6 +126,8 @@ export interface Connector<Settings = Record<string, unknown>> extends Connector
   shape: 'pull' | 'agent'
   /** For `agent` connectors: who calls in, as runs waiting for it say ("the QuickBooks Web Connector"). */
   agentName?: string
+  /** For `agent` connectors: when the agent last called and how often it should, from its saved values and settings (a silent agent is told of). */
+  agentSchedule?: (state: Readonly<Record<string, string>>, settings: Record<string, unknown>) => { lastContactAt: string | null; everyMinutes: number } | null
   pull?: (module: ModuleId, ctx: ConnectorContext<Settings>) => AsyncIterable<PullPage>
   /**
    * What the hub does with a record whose fields fail validation: `skip-row` lists it as a row error

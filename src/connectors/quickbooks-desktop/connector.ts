@@ -3,6 +3,7 @@ import type { Connector } from '../kit/types.js'
 import type { TimeLine } from './qbxml.js'
 import { QBD_ID, qbdSettingsSchema, type QbdSettings } from './settings.js'
 import { webConnectorEndpoint } from './soap-routes.js'
+import { STATUS_KEYS } from './web-connector-service.js'
 import { webConnectorSetupPanel } from './setup-panel.js'
 import { quickbooksDesktopDemo } from './demo.js'
 
@@ -25,6 +26,10 @@ export const quickbooksDesktopConnector: Connector<QbdSettings> = {
   },
   publishesPayroll: true,
   publishByName: true,
+  agentSchedule: (state, settings) => {
+    const every = Number(settings.runEveryMinutes)
+    return { lastContactAt: state[STATUS_KEYS.lastContact] ?? null, everyMinutes: Number.isFinite(every) && every > 0 ? every : 15 }
+  },
   settingsSchema: qbdSettingsSchema,
   settingFields: [
     { key: 'username', label: 'Web Connector user name', hint: 'Goes into the QWC file; the Web Connector asks for the password.' },
