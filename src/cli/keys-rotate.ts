@@ -43,7 +43,7 @@ export async function keysRotateCommand(config: Config, given: string | undefine
       renameSync(tmp, keyFile(config.dataDir))
     }
     const result = await reencryptSecrets(db, keyringOf(config), newKey)
-    say(`Re-encrypted ${result.count} integration credential(s) under key ${result.keyId} (was ${keyIdOf(config.secretKey)}).`)
+    say(`Re-encrypted ${result.count} stored secret(s) under key ${result.keyId} (was ${keyIdOf(config.secretKey)}).`)
     if (fromEnv) say(`Now set SECRET_KEY=${newKey.toString('hex')} and restart the server; the old key is no longer needed.`)
     else say(`The new key is in ${keyFile(config.dataDir)}; the old one stays in ${previousKeyFile(config.dataDir)}. Restart the server.`)
     return EXIT.ok

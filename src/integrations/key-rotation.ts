@@ -21,10 +21,30 @@ export async function reencryptSecrets(db: Db, keyring: Keyring, newKey: Buffer)
         .execute()
       count++
     }
+    const reseal = (blob: string) => (sealedWith(blob) === keyIdOf(newKey) ? blob : (count++, seal(next, open(keyring, blob))))
+    // OAuth tokens of cloud connections.
+    for (const row of await trx.selectFrom('integration_connections').select(['integration', 'tokens_blob']).where('tokens_blob', 'is not', null).execute())
+      await trx
+        .updateTable('integration_connections')
+        .set({ tokens_blob: reseal(row.tokens_blob!) })
+        .where('integration', '=', row.integration)
+        .execute()
+    // The SMTP password and the webhook's signing secret (src/notifications/notification-settings.ts).
+    const notifications = await trx.selectFrom('settings').select('value').where('key', '=', 'notifications').executeTakeFirst()
+    if (notifications) {
+      const value = JSON.parse(notifications.value) as { smtp?: { passwordSealed?: string | null }; webhook?: { secretSealed?: string | null } }
+      if (value.smtp?.passwordSealed) value.smtp.passwordSealed = reseal(value.smtp.passwordSealed)
+      if (value.webhook?.secretSealed) value.webhook.secretSealed = reseal(value.webhook.secretSealed)
+      await trx
+        .updateTable('settings')
+        .set({ value: JSON.stringify(value) })
+        .where('key', '=', 'notifications')
+        .execute()
+    }
     await recordAudit(trx, systemActor('keys:rotate'), {
       action: 'keys.rotate',
       entityType: 'settings',
-      summary: `Re-encrypted ${count} integration credential(s) under key ${keyIdOf(newKey)}`,
+      summary: `Re-encrypted ${count} stored secret(s) (integration credentials, OAuth tokens, notification secrets) under key ${keyIdOf(newKey)}`,
     })
     return { count, keyId: keyIdOf(newKey) }
   })

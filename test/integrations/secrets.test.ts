@@ -58,7 +58,7 @@ describe('secret box', () => {
 })
 
 describe('npm run keys:rotate', () => {
-  it('re-encrypts credentials under a new key file and keeps the old key readable', async () => {
+  it('re-encrypts credentials and notification secrets under a new key file and keeps the old key readable', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-keys-'))
     const config = loadConfig({ DATA_DIR: dir })
     const { db } = openDatabase(config.databasePath)
@@ -68,11 +68,16 @@ describe('npm run keys:rotate', () => {
       .insertInto('integrations')
       .values({ id: 'x', activated: 1, is_sync_source: 0, settings: '{}', secrets_blob: blob, updated_at: new Date().toISOString() })
       .execute()
+    const smtp = { host: 'smtp.example.com', passwordSealed: seal(keyringOf(config), 'smtp-pass') }
+    await db
+      .insertInto('settings')
+      .values({ key: 'notifications', value: JSON.stringify({ smtp, webhook: { secretSealed: null } }), updated_at: new Date().toISOString() })
+      .execute()
     await db.destroy()
     const { stdout } = await run(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['src/cli/clockbridge.ts', 'keys', 'rotate'], {
       env: { ...process.env, DATA_DIR: dir, SECRET_KEY: '' },
     })
-    expect(stdout).toContain('Re-encrypted 1 integration credential(s)')
+    expect(stdout).toContain('Re-encrypted 2 stored secret(s)')
     const after = loadConfig({ DATA_DIR: dir })
     expect(after.secretKey.equals(config.secretKey)).toBe(false)
     expect(statSync(join(dir, 'secret.key')).mode & 0o777).toBe(0o600)
@@ -81,6 +86,10 @@ describe('npm run keys:rotate', () => {
     const row = await reopened.db.selectFrom('integrations').select('secrets_blob').executeTakeFirstOrThrow()
     expect(row.secrets_blob!.split('.')[1]).toBe(keyIdOf(after.secretKey))
     expect(open({ current: after.secretKey, previous: [] }, row.secrets_blob!)).toBe('{"password":"p"}')
+    const notifications = await reopened.db.selectFrom('settings').select('value').where('key', '=', 'notifications').executeTakeFirstOrThrow()
+    expect(open({ current: after.secretKey, previous: [] }, (JSON.parse(notifications.value) as typeof smtp & { smtp: typeof smtp }).smtp.passwordSealed)).toBe(
+      'smtp-pass',
+    )
     await reopened.db.destroy()
   })
 
