@@ -208,3 +208,94 @@ describe('notifications', () => {
     expect(stored.value).not.toContain('right')
   })
 })
+
+describe('what the minute job looks at', () => {
+  it('a target with failed lines, or lines unconfirmed for ten minutes, is one incident until they are sent; a silent Web Connector another', async () => {
+    const { createTestApp, signInAs } = await import('../helpers/test-app.js')
+    const { activateSource } = await import('../helpers/hub.js')
+    const { quickbooksDesktopConnector } = await import('../../src/connectors/quickbooks-desktop/connector.js')
+    const { connectorStore } = await import('../../src/integrations/connector-store.js')
+    const t = await createTestApp()
+    await activateSource(t.db, quickbooksDesktopConnector, t.deps.connectors)
+    const admin = await signInAs(t.db, 'admin')
+    const smtp = await smtpReceiver()
+    const res = await post(
+      t.app,
+      PAGE,
+      {
+        smtp_host: '127.0.0.1',
+        smtp_port: String(smtp.port),
+        smtp_security: 'none',
+        smtp_from: 'clockbridge@example.com',
+        recipient_0_email: 'payroll@example.com',
+        recipient_0_events: ['publish_problem', 'agent_silent'],
+        digest_hour: '7',
+      },
+      { cookie: admin.cookie },
+    )
+    expect(res.status).toBe(200)
+    const [employee] = await t.db
+      .insertInto('employees')
+      .values({
+        first_name: 'Ana',
+        last_name: 'Ruiz',
+        pay_group: 'HOURLY',
+        status: 'active',
+        created_at: '2024-01-01T00:00:00Z',
+        updated_at: '2024-01-01T00:00:00Z',
+      })
+      .returning('id')
+      .execute()
+    const now = new Date()
+    const line = (status: 'failed' | 'unconfirmed' | 'sent', minutesAgo: number, key: string) => ({
+      target: 'quickbooks-desktop',
+      period_start: '2024-06-03',
+      line_key: key,
+      revision: 1,
+      action: 'add' as const,
+      employee_id: employee!.id,
+      date: '2024-06-03',
+      pay_id: 'REG',
+      minutes: 480,
+      payload: '{}',
+      status,
+      external_ref: null,
+      message: status === 'failed' ? 'QuickBooks refused it: the item does not exist' : null,
+      sent_at: null,
+      updated_at: new Date(now.getTime() - minutesAgo * 60_000).toISOString(),
+      attempt_id: null,
+      next_check_at: null,
+    })
+    // Unconfirmed for two minutes only: it may settle at the next check, so nobody is told yet.
+    await t.db
+      .insertInto('publish_lines')
+      .values([line('unconfirmed', 2, 'a')])
+      .execute()
+    await watchIncidents(t.deps, now)
+    expect(await t.db.selectFrom('notification_incidents').select('key').execute()).toEqual([])
+    await t.db
+      .insertInto('publish_lines')
+      .values([line('failed', 1, 'b')])
+      .execute()
+    await watchIncidents(t.deps, now)
+    await watchIncidents(t.deps, new Date(now.getTime() + 60_000))
+    await deliverDue(t.deps)
+    await expect.poll(() => smtp.messages.length).toBe(1)
+    expect(smtp.messages[0]!.subject).toBe('Clockbridge: publishing to QuickBooks Desktop: 1 failed, 0 unconfirmed line(s)')
+    await t.db.updateTable('publish_lines').set({ status: 'sent' }).execute()
+    await watchIncidents(t.deps, now)
+    await expect.poll(() => smtp.messages.length).toBe(2)
+    expect(smtp.messages[1]!.subject).toBe('Clockbridge: recovered: publishing to QuickBooks Desktop: 1 failed, 0 unconfirmed line(s)')
+
+    // The Web Connector runs every 15 minutes by default: 40 minutes of silence is an incident, a call ends it.
+    const store = connectorStore(t.db, 'quickbooks-desktop')
+    await store.set('qbwc.lastContact', new Date(now.getTime() - 40 * 60_000).toISOString())
+    await watchIncidents(t.deps, now)
+    await expect.poll(() => smtp.messages.length).toBe(3)
+    expect(smtp.messages[2]!.subject).toMatch(/^Clockbridge: the QuickBooks Web Connector has not called since /)
+    await store.set('qbwc.lastContact', now.toISOString())
+    await watchIncidents(t.deps, now)
+    await expect.poll(() => smtp.messages.length).toBe(4)
+    expect(smtp.messages[3]!.subject).toMatch(/^Clockbridge: recovered: the QuickBooks Web Connector has not called/)
+  })
+})
