@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { seriousViolations, tabTo } from '../helpers/accessibility.js'
 import { downloadIif, browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
 
 // Entering time and approving a pay period, as an admin does it in Chromium.
@@ -102,5 +103,22 @@ describe.skipIf(!chromiumAvailable)('in Chromium: time entries and the Payroll t
     expect(body).toContain('TIMEACT\t06/03/24\t100\tAna Garcia\t\tHourly Rate\t8:00\t\t\tY\t0\r\n')
     expect(body).toContain('TIMEACT\t06/03/24\t100\tAna Garcia\t\tOvertime Rate\t4:00\t\t\tY\t0\r\n')
     expect(s.problems).toEqual([])
+  })
+
+  it('maps the pay IDs to payroll items with the keyboard alone', async () => {
+    await s.page.goto(`${s.server.url}/payroll/mapping?target=file:iif`)
+    await s.page.locator('#main').focus()
+    for (const [payId, item] of [
+      ['REG', 'Hourly Rate'],
+      ['OT', 'Overtime Rate'],
+    ]) {
+      await tabTo(s.page, `Payroll item for ${payId}`)
+      await s.page.keyboard.type(item)
+      expect(await s.page.getByLabel(`Payroll item for ${payId}`).locator('option:checked').textContent()).toBe(item)
+    }
+    await tabTo(s.page, 'Save mapping')
+    await s.page.keyboard.press('Enter')
+    await s.page.getByText('Saved the mapping.').waitFor()
+    expect(await seriousViolations(s.page)).toEqual([])
   })
 })

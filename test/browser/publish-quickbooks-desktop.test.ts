@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tabTo } from '../helpers/accessibility.js'
 import { activateAsSyncSource, downloadIif, browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
 import { QuickBooksCompany } from '../../src/connectors/quickbooks-desktop/simulator/company.js'
 import { WebConnectorSimulator, type VisitFaults } from '../../src/connectors/quickbooks-desktop/simulator/web-connector.js'
@@ -128,7 +129,10 @@ describe.skipIf(!chromiumAvailable)('in Chromium: publishing approved hours to Q
     await s.page.goto(`${s.server.url}/payroll?period=2024-06-03`)
     await section.getByRole('button', { name: 'Match records with Sage Intacct' }).click()
     await s.page.getByText(/Matched with Sage Intacct: 3 employees.*2 payroll items/).waitFor()
-    await section.getByRole('button', { name: 'Publish to Sage Intacct' }).click()
+    // Published with the keyboard alone.
+    await s.page.locator('#main').focus()
+    await tabTo(s.page, 'Publish to Sage Intacct', 120)
+    await s.page.keyboard.press('Enter')
     await s.page.getByText(/Published to Sage Intacct: 1 new.*Sending now/).waitFor()
     await expect.poll(() => intacct.timesheets.length).toBe(1)
     expect(intacct.timesheets[0]!.entries.map((e) => [e.ENTRYDATE, e.QTY, e.TIMETYPE])).toEqual([['06/03/2024', '8', 'Hourly Rate']])
