@@ -108,10 +108,11 @@ describe.skipIf(!chromiumAvailable)('in Chromium: time entries and the Payroll t
   it('maps the pay IDs to payroll items with the keyboard alone', async () => {
     await s.page.goto(`${s.server.url}/payroll/mapping?target=file:iif`)
     await s.page.locator('#main').focus()
-    for (const [payId, item] of [
+    const choices: [string, string][] = [
       ['REG', 'Hourly Rate'],
       ['OT', 'Overtime Rate'],
-    ]) {
+    ]
+    for (const [payId, item] of choices) {
       await tabTo(s.page, `Payroll item for ${payId}`)
       await s.page.keyboard.type(item)
       expect(await s.page.getByLabel(`Payroll item for ${payId}`).locator('option:checked').textContent()).toBe(item)
