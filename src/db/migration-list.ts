@@ -28,6 +28,7 @@ import * as memployeeEmailShared from '../../migrations/2026-12-06T13-00_employe
 import * as mstagedImportErrors from '../../migrations/2026-12-06T14-00_staged-import-errors.js'
 import * as mfieldOverrides from '../../migrations/2026-12-06T15-00_field-overrides.js'
 import * as mnotifications from '../../migrations/2026-12-06T16-00_notifications.js'
+import * as mstagedSources from '../../migrations/2026-12-06T17-00_staged-sources.js'
 
 // Every migration, in order, listed by hand rather than read from the folder at run time: the
 // one-file binary has no folder to read (a test checks that every file in migrations/ is here).
@@ -61,4 +62,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-06T14-00_staged-import-errors': mstagedImportErrors,
   '2026-12-06T15-00_field-overrides': mfieldOverrides,
   '2026-12-06T16-00_notifications': mnotifications,
+  '2026-12-06T17-00_staged-sources': mstagedSources,
 }

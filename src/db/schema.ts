@@ -55,6 +55,8 @@ export interface Database {
   field_overrides: FieldOverridesTable
   notification_incidents: NotificationIncidentsTable
   notification_deliveries: NotificationDeliveriesTable
+  staged_source_pages: StagedSourcePagesTable
+  staged_sources: StagedSourcesTable
 }
 
 export interface RolesTable {
@@ -658,4 +660,22 @@ export interface NotificationDeliveriesTable {
   response_status: number | null
   created_at: string
   sent_at: string | null
+}
+
+/** A page of records as the source sent them, compressed (src/staging/staged-sources.ts). */
+export interface StagedSourcePagesTable {
+  id: Generated<number>
+  scope_id: number
+  run_id: number
+  page: number
+  request: string | null
+  fetched_at: string
+  content: Buffer
+}
+
+/** Which page holds a staged record's latest copy as sent. */
+export interface StagedSourcesTable {
+  scope_id: number
+  external_id: string
+  page_id: number
 }

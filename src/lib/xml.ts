@@ -113,6 +113,15 @@ export const el = (name: string, attributes: XmlNode['attributes'] = {}, ...chil
 export const leaf = (name: string, value: string | number | null | undefined): XmlNode | null =>
   value === null || value === undefined || value === '' ? null : { name, text: value }
 
+/** A parsed element as indented XML text: what a source sent, for View source. */
+export function xmlSource(element: XmlElement, indent = ''): string {
+  const attrs = Object.entries(element.attributes)
+    .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+    .join('')
+  if (element.children.length === 0) return `${indent}<${element.name}${attrs}>${escapeXml(element.text)}</${element.name}>`
+  return `${indent}<${element.name}${attrs}>\n${element.children.map((c) => xmlSource(c, `${indent}  `)).join('\n')}\n${indent}</${element.name}>`
+}
+
 export function writeXml(node: XmlNode): string {
   const attrs = Object.entries(node.attributes ?? {})
     .filter(([, v]) => v !== undefined)

@@ -8,6 +8,7 @@ import { instanceGone } from '../runtime/instance-id.js'
 import { getIntegration } from '../integrations/integration-service.js'
 import { connectorContext } from '../integrations/connector-context.js'
 import { isUniqueViolation } from '../db/dialect.js'
+import { forgetUnusedSources, keepSources } from './staged-sources.js'
 import { markConnectionError, markConnectionOk } from '../integrations/connections.js'
 import { catchUpSearchIndex } from './staged-search.js'
 import type { RowErrorInput, StageInput } from './staging-store.js'
@@ -173,7 +174,7 @@ export async function stageRunPage(
   value: PullPage,
 ) {
   const { records, errors } = validatePage(connector, moduleId, value, page)
-  return stageWriterOf(deps).stage({
+  const counts = await stageWriterOf(deps).stage({
     integration: connector.id,
     module: MODULES[moduleId],
     runId,
@@ -183,6 +184,8 @@ export async function stageRunPage(
     checkpoint: value.checkpoint,
     removedExternalIds: value.removedExternalIds,
   })
+  await keepSources(deps.db, connector.id, moduleId, runId, page, value)
+  return counts
 }
 
 /**
@@ -216,6 +219,7 @@ export async function completeRun(
   await writer.end(runId)
   void catchUpSearchIndex({ ...deps, logger: log })
   log.info({ event: 'sync_finished', status: 'succeeded' }, 'sync finished')
+  await forgetUnusedSources(deps.db, runId)
   deps.notifier?.runFinished(runId)
 }
 
@@ -236,6 +240,7 @@ export async function endRun(
   await stageWriterOf(deps).end(runId)
   void catchUpSearchIndex({ ...deps, logger: log })
   log[status === 'failed' ? 'error' : 'warn']({ event: 'sync_finished', status, error }, 'sync finished')
+  await forgetUnusedSources(deps.db, runId)
   if (Number(ended.numUpdatedRows) > 0) deps.notifier?.runFinished(runId)
 }
 

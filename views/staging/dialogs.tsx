@@ -346,3 +346,38 @@ export function ChangesDialog(props: {
     </Dialog>
   )
 }
+
+/** A staged record as its source sent it (redacted), with the request that fetched it and when. */
+export function SourceDialog(props: {
+  label: string
+  externalId: string
+  integrationName: string
+  source: { source: string; request: string | null; fetchedAt: string; runId: number; page: number } | null
+}) {
+  const s = props.source
+  return (
+    <Dialog title={`As ${props.integrationName} sent it: ${props.label}`} labelledBy='source-title'>
+      {s ? (
+        <>
+          <p class='muted'>
+            External id <code>{props.externalId}</code>, received {s.fetchedAt.slice(0, 16).replace('T', ' ')} UTC in run #{s.runId}, page {s.page}. Tax and
+            bank ids are hidden; everything else is as sent.
+          </p>
+          {s.request && (
+            <p>
+              Request: <code>{s.request}</code>
+            </p>
+          )}
+          <pre class='source-text' tabindex={0} aria-label={`What ${props.integrationName} sent`}>
+            {s.source}
+          </pre>
+        </>
+      ) : (
+        <p>
+          No copy of what {props.integrationName} sent is kept for <code>{props.externalId}</code>: it was staged before Clockbridge kept them. SYNC again to
+          keep one.
+        </p>
+      )}
+    </Dialog>
+  )
+}

@@ -174,7 +174,16 @@ export function StagingResults(props: { v: StagingView }) {
                       <code>{r.external_id}</code>
                     </td>
                     <td>
-                      {r.label}
+                      {r.label}{' '}
+                      <button
+                        type='button'
+                        class='linklike source-link'
+                        hx-get={`${v.modulePath}/records/${r.id}/source`}
+                        hx-target='#dialog'
+                        aria-label={`View source of ${r.label}`}
+                      >
+                        source
+                      </button>
                       {r.removed ? (
                         <>
                           {' '}

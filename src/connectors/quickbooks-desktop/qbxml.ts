@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ModuleId } from '../kit/records.js'
-import { child, childText, el, leaf, parseXml, path, writeXml, type XmlElement, type XmlNode } from '../../lib/xml.js'
+import { child, childText, el, leaf, parseXml, path, writeXml, xmlSource, type XmlElement, type XmlNode } from '../../lib/xml.js'
 import type { SourceRecord } from '../kit/pages.js'
 
 // qbXML 13.0 as Clockbridge speaks it: the list queries that feed each module, the records they
@@ -209,7 +209,7 @@ export function parseQueryResponse(text: string, module: ModuleId): QueryPage {
     if (!listId) throw new QbxmlError(`${q.ret} ${i + 1} has no ListID`)
     const modified = childText(ret, 'TimeModified')
     if (modified && (!maxModified || modified > maxModified)) maxModified = modified
-    return { externalId: listId, data: q.map(ret) }
+    return { externalId: listId, data: q.map(ret), source: xmlSource(ret) }
   })
   const names = rets.map((ret) => childText(ret, 'FullName') ?? childText(ret, 'Name') ?? '')
   return {

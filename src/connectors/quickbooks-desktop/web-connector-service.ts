@@ -321,6 +321,7 @@ export class WebConnectorService {
       await this.hub.runs.stagePage(runId, module, pending.page, {
         records,
         checkpoint: { [resumeKey(module)]: JSON.stringify(resume) },
+        request: `${MODULE_QUERIES[module].request} (qbXML 13.0) through the Web Connector, page ${pending.page}`,
       })
     } catch (err) {
       if (err instanceof PageError) return this.fail(session, pending, err.message)

@@ -97,7 +97,7 @@ const MODULE_ENTITIES: Record<
 
 const toRecord =
   (map: (o: QboObject) => Record<string, unknown>) =>
-  (o: QboObject): SourceRecord => ({ externalId: text(o.Id) ?? '', data: map(o) })
+  (o: QboObject): SourceRecord => ({ externalId: text(o.Id) ?? '', data: map(o), source: JSON.stringify(o, null, 2) })
 
 /** The objects of one entity in a query or CDC answer; anything but a list is a malformed answer. */
 function objectsOf(container: unknown, entity: Entity, what: string): QboObject[] {
@@ -144,6 +144,7 @@ async function* pull(module: ModuleId, ctx: ConnectorContext<QboSettings>): Asyn
         records: changed.map(toRec),
         removedExternalIds: deleted.map((o) => text(o.Id)).filter((id): id is string => !!id),
         checkpoint: { [keys.since]: text(body.time) ?? new Date().toISOString() },
+        request: `GET /v3/company/{realm}/cdc?entities=${entity}&changedSince=${ctx.state[keys.since]!}`,
       }
       return
     }
@@ -163,6 +164,7 @@ async function* pull(module: ModuleId, ctx: ConnectorContext<QboSettings>): Asyn
     yield {
       records: objects.filter((o) => spec.keep?.(o) ?? true).map(toRec),
       checkpoint: last ? { [keys.since]: watermark, [keys.lastFull]: watermark } : undefined,
+      request: `GET /v3/company/{realm}/query?query=${statement}`,
     }
     if (last) return
   }

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { fieldsExcept, type ModuleId } from '../kit/records.js'
 import { addressOf, type Connector, type ConnectorContext, type LineOutcome, type OutgoingLine } from '../kit/types.js'
 import type { PullPage, SourceRecord } from '../kit/pages.js'
-import { child, childText, el, leaf, type XmlElement, type XmlNode } from '../../lib/xml.js'
+import { child, childText, el, leaf, writeXml, xmlSource, type XmlElement, type XmlNode } from '../../lib/xml.js'
 import { describeErrors, IntacctError, IntacctGateway, IntacctRepeatedRequest, type FunctionResult } from './xml-gateway.js'
 import { VendorGaveUp } from '../kit/http-retry.js'
 import { sageIntacctDemo } from './demo.js'
@@ -122,7 +122,7 @@ async function* pull(module: ModuleId, ctx: Ctx): AsyncGenerator<PullPage> {
   const spec = OBJECTS[module]
   const gateway = gatewayFor(ctx)
   const what = `${spec.object} read`
-  const toRecord = (r: XmlElement): SourceRecord => ({ externalId: spec.id(r) ?? '', data: spec.map(r) })
+  const toRecord = (r: XmlElement): SourceRecord => ({ externalId: spec.id(r) ?? '', data: spec.map(r), source: xmlSource(r) })
   const readByQuery = el(
     'readByQuery',
     {},
@@ -133,12 +133,15 @@ async function* pull(module: ModuleId, ctx: Ctx): AsyncGenerator<PullPage> {
     leaf('returnFormat', 'xml'),
   )
   let [result] = await gateway.run([el('function', { controlid: `${module}-1` }, readByQuery)], { what })
+  let request = writeXml(readByQuery)
   for (let page = 2; ; page++) {
     const { rows, remaining, resultId } = readPage(result!, spec.object, what)
-    yield { records: rows.map(toRecord) }
+    yield { records: rows.map(toRecord), request }
     if (remaining === 0) return
     if (!resultId) throw new IntacctError(`Sage Intacct said ${remaining} ${spec.object} record(s) remain but gave no resultId to read them.`)
-    ;[result] = await gateway.run([el('function', { controlid: `${module}-${page}` }, el('readMore', {}, leaf('resultId', resultId)))], { what })
+    const readMore = el('readMore', {}, leaf('resultId', resultId))
+    request = writeXml(readMore)
+    ;[result] = await gateway.run([el('function', { controlid: `${module}-${page}` }, readMore)], { what })
   }
 }
 

@@ -1,6 +1,7 @@
 import type { AppEnv } from '../../http/app-env.js'
 import { Hono, type Context } from 'hono'
-import { ChangesDialog, ImportPreview, type SelectionFields } from '../../../views/staging/dialogs.js'
+import { ChangesDialog, ImportPreview, SourceDialog, type SelectionFields } from '../../../views/staging/dialogs.js'
+import { sourceOf } from '../staged-sources.js'
 import { StagingResults, type StagingView } from '../../../views/staging/staging-tab.js'
 import { actorOf } from '../../http/actor.js'
 import { requires } from '../../auth/access.js'
@@ -151,6 +152,22 @@ importRoutes.get('/:id/:module/records/:recordId/changes', requires('integration
       choicesAction={
         c.var.user!.permissions.has('integrations.actions') ? `${integrationPaths(f.connector, module).modulePath}/records/${record.id}/choices` : null
       }
+    />
+  )
+  return isHtmx(c) ? c.html(dialog) : integrationPage(c, module.id, dialog)
+})
+
+importRoutes.get('/:id/:module/records/:recordId/source', requires('integrations.view'), withModule, async (c) => {
+  const f = integrationOf(c)
+  const module = moduleOf(c)
+  const record = await getStagedRecord(c.var.db, f.connector.id, module.id, Number(c.req.param('recordId')) || 0)
+  if (!record) return renderError(c, 404)
+  const dialog = (
+    <SourceDialog
+      label={record.label}
+      externalId={record.external_id}
+      integrationName={f.connector.name}
+      source={await sourceOf(c.var.db, f.connector.id, module.id, record.external_id)}
     />
   )
   return isHtmx(c) ? c.html(dialog) : integrationPage(c, module.id, dialog)

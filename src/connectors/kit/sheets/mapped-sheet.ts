@@ -49,7 +49,10 @@ export async function* mappedSheetPages(module: ModuleId, ctx: ConnectorContext<
     const values: Record<string, string> = {}
     for (const [key, col] of columns) if (col >= 0) values[key] = cells[col] ?? ''
     const id = idColumn >= 0 ? { column: mapping.externalId!, value: cells[idColumn] ?? '' } : null
-    return read({ row: i + 2, values, id }) // the heading is row 1
+    const result = read({ row: i + 2, values, id }) // the heading is row 1
+    // The whole row as the sheet has it, every column, for View source.
+    if ('record' in result) result.record.source = sheet.headers.map((h, c) => `${h}: ${cells[c] ?? ''}`).join('\n')
+    return result
   })
 
   // A repeated id would make two rows fight over one staged record: refuse the whole file.
@@ -69,6 +72,10 @@ export async function* mappedSheetPages(module: ModuleId, ctx: ConnectorContext<
 
   for (let at = 0; at < results.length; at += SHEET_PAGE_SIZE) {
     const slice = results.slice(at, at + SHEET_PAGE_SIZE)
-    yield { records: slice.flatMap((r) => ('record' in r ? [r.record] : [])), rowErrors: slice.flatMap((r) => ('error' in r ? [r.error] : [])) }
+    yield {
+      records: slice.flatMap((r) => ('record' in r ? [r.record] : [])),
+      rowErrors: slice.flatMap((r) => ('error' in r ? [r.error] : [])),
+      request: `${file.filename}, uploaded ${file.uploadedAt.slice(0, 16).replace('T', ' ')} UTC, rows ${at + 2} to ${at + 1 + slice.length}`,
+    }
   }
 }
