@@ -85,13 +85,45 @@ function generator(count: number, changedEvery = 0): Connector<Record<string, ne
     invalidRecords: 'fail-page',
     async *pull() {
       for (let start = 0; start < count; start += PAGE) {
-        const page: PullPage = { records: [] }
+        const page: PullPage = {
+          records: [],
+          request: `GET /v3/company/bench/query?query=SELECT * FROM Employee STARTPOSITION ${start + 1} MAXRESULTS ${PAGE}`,
+        }
         for (let i = start; i < Math.min(count, start + PAGE); i++)
-          page.records.push({ externalId: `80000${i}-1`, data: employee(i, changedEvery > 0 && i % changedEvery === 0) })
+          page.records.push({ externalId: `80000${i}-1`, data: employee(i, changedEvery > 0 && i % changedEvery === 0), source: sourceOf(i) })
         yield page
       }
     },
   }
+}
+
+/**
+ * What the platform sent for employee i, as a QuickBooks Online answer has it (about 600 bytes of
+ * JSON): made once and reused, since a real connector has it in hand already; View source keeps it.
+ */
+const sources: string[] = []
+function sourceOf(i: number): string {
+  return (sources[i] ??= JSON.stringify(
+    {
+      Id: `80000${i}-1`,
+      SyncToken: '0',
+      domain: 'QBO',
+      sparse: false,
+      DisplayName: `First${i} Last${i}`,
+      GivenName: `First${i}`,
+      FamilyName: `Last${i}`,
+      EmployeeNumber: `E${i}`,
+      PrimaryEmailAddr: { Address: `person${i}@example.com` },
+      PrimaryPhone: { FreeFormNumber: '555-0100' },
+      PrimaryAddr: { Line1: `${i} Main St`, City: 'Springfield', CountrySubDivisionCode: 'IL', PostalCode: '62701' },
+      BillableTime: false,
+      HiredDate: '2024-01-15',
+      Active: true,
+      MetaData: { CreateTime: '2024-01-15T09:00:00-08:00', LastUpdatedTime: '2024-06-01T12:00:00-08:00' },
+    },
+    null,
+    2,
+  ))
 }
 
 function employee(i: number, changed: boolean) {

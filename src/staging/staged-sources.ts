@@ -1,5 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
+import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
+import { onPostgres } from '../db/dialect.js'
 import type { PullPage } from '../connectors/kit/pages.js'
 import { scopeIdOf } from './staging-store-postgres.js'
 
@@ -15,6 +17,8 @@ const MASK = '•••• (hidden by Clockbridge)'
 
 /** The source text with sensitive values masked, whatever its form: XML elements, JSON keys, or "Heading: value" lines. */
 export function redactSource(source: string): string {
+  // Most records name no such field: they are kept as they are, without being parsed.
+  if (!SENSITIVE.test(source)) return source
   const text = source.trimStart()
   if (text.startsWith('<'))
     return source.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1>/g, (whole, name: string, attrs: string | undefined, value: string) =>
@@ -36,24 +40,45 @@ export function redactSource(source: string): string {
     .join('\n')
 }
 
-/** Keeps the page's sources (if its connector sent any) as one compressed row, and points each record at it. */
-export async function keepSources(db: Db, integration: string, module: string, runId: number, page: number, value: PullPage): Promise<void> {
-  const withSource = value.records.filter((r) => typeof r.source === 'string')
-  if (withSource.length === 0) return
+/**
+ * Keeps the page's sources (if its connector sent any) as one compressed row, and points each record
+ * at it: the records new or changed in this page, and unchanged ones with no copy kept yet. An
+ * unchanged record keeps its earlier copy, which says what its staged values came from.
+ */
+export async function keepSources(
+  db: Db,
+  integration: string,
+  module: string,
+  runId: number,
+  page: number,
+  value: PullPage,
+  unchanged: ReadonlySet<string>,
+): Promise<void> {
+  const sent = value.records.filter((r) => typeof r.source === 'string')
+  if (sent.length === 0) return
   const scope = (await scopeIdOf(db, integration, module))!
-  const content = deflateRawSync(JSON.stringify(Object.fromEntries(withSource.map((r) => [r.externalId, redactSource(r.source!)]))))
+  const same = sent.filter((r) => unchanged.has(r.externalId)).map((r) => r.externalId)
+  const kept = new Set<string>()
+  for (let i = 0; i < same.length; i += 1000) {
+    const ids = same.slice(i, i + 1000)
+    for (const r of await db.selectFrom('staged_sources').select('external_id').where('scope_id', '=', scope).where('external_id', 'in', ids).execute())
+      kept.add(r.external_id)
+  }
+  const withSource = sent.filter((r) => !kept.has(r.externalId))
+  if (withSource.length === 0) return
+  // The fastest level still shrinks a page of JSON sources about twentyfold; JSON around them would cost escaping every quote.
+  const content = deflateRawSync(encodePage(withSource.map((r) => [r.externalId, redactSource(r.source!)])), { level: 1 })
+  const ids = JSON.stringify(withSource.map((r) => r.externalId))
   await db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('staged_source_pages')
       .values({ scope_id: scope, run_id: runId, page, request: value.request ?? null, fetched_at: new Date().toISOString(), content })
       .returning('id')
       .executeTakeFirstOrThrow()
-    for (let i = 0; i < withSource.length; i += 1000)
-      await trx
-        .insertInto('staged_sources')
-        .values(withSource.slice(i, i + 1000).map((r) => ({ scope_id: scope, external_id: r.externalId, page_id: row.id })))
-        .onConflict((oc) => oc.columns(['scope_id', 'external_id']).doUpdateSet((eb) => ({ page_id: eb.ref('excluded.page_id') })))
-        .execute()
+    // One statement for the page's records, whatever their number (the ids as one JSON array).
+    const each = onPostgres(trx) ? sql`select value from json_array_elements_text(${ids}::json)` : sql`select value from json_each(${ids})`
+    await sql`insert into staged_sources (scope_id, external_id, page_id) select ${scope}, value, ${row.id} from (${each}) as ids where true
+      on conflict (scope_id, external_id) do update set page_id = excluded.page_id`.execute(trx)
   })
 }
 
@@ -97,7 +122,27 @@ export async function sourceOf(db: Db, integration: string, module: string, exte
     .where('staged_sources.external_id', '=', externalId)
     .executeTakeFirst()
   if (!row) return null
-  const sources = JSON.parse(inflateRawSync(row.content).toString('utf8')) as Record<string, string>
-  const source = sources[externalId]
+  const source = decodePage(inflateRawSync(row.content).toString('utf8')).get(externalId)
   return source === undefined ? null : { source, request: row.request, fetchedAt: row.fetched_at, runId: row.run_id, page: row.page }
+}
+
+/** A page's sources as one text: each id and source preceded by its length, so nothing in them needs escaping. */
+function encodePage(entries: [string, string][]): string {
+  return entries.map(([id, source]) => `${id.length}:${id}${source.length}:${source}`).join('')
+}
+
+function decodePage(text: string): Map<string, string> {
+  const entries = new Map<string, string>()
+  const next = (at: number): [string, number] => {
+    const colon = text.indexOf(':', at)
+    const length = Number(text.slice(at, colon))
+    return [text.slice(colon + 1, colon + 1 + length), colon + 1 + length]
+  }
+  for (let at = 0; at < text.length;) {
+    const [id, afterId] = next(at)
+    const [source, afterSource] = next(afterId)
+    entries.set(id, source)
+    at = afterSource
+  }
+  return entries
 }

@@ -53,7 +53,7 @@ export async function stagePageOnPostgres(db: Db, args: StagePageArgs): Promise<
           .execute()
       ).map((row) => [row.external_id, row]),
     )
-    const counts: PageCounts = { new: 0, updated: 0, unchanged: 0 }
+    const counts: PageCounts = { new: 0, updated: 0, unchanged: 0, unchangedIds: [] }
     const delta = new CountDelta()
     const seen: number[] = []
     const reappeared: number[] = []
@@ -68,6 +68,7 @@ export async function stagePageOnPostgres(db: Db, args: StagePageArgs): Promise<
         fresh.push({ external_id: record.externalId, label, payload: json, hash })
       } else if (row.hash === hash) {
         seen.push(row.id)
+        counts.unchangedIds!.push(record.externalId)
         if (row.removed) {
           reappeared.push(row.id)
           delta.move([row.status, 1], [row.status, 0])

@@ -16,7 +16,8 @@ import { CountDelta } from './staged-counts.js'
 export type StageInput = { externalId: string; payload: StagedPayload }
 export type RowErrorInput = { row: number | null; externalId: string | null; field: string | null; message: string }
 
-export type PageCounts = { new: number; updated: number; unchanged: number }
+/** `unchangedIds`: the page's records whose staged values did not change (View source need not keep them again). */
+export type PageCounts = { new: number; updated: number; unchanged: number; unchangedIds?: string[] }
 
 type ExistingRow = {
   id: number
@@ -186,7 +187,7 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
   const scope = scopeOf(sqlite, integration, module.id)!
   return sqlite.transaction(() => {
     const known = new Map(lookUpKnown ? s.known.all(scope, JSON.stringify(args.records.map((r) => r.externalId))).map((k) => [k[0], k]) : [])
-    const counts: PageCounts = { new: 0, updated: 0, unchanged: 0 }
+    const counts: PageCounts = { new: 0, updated: 0, unchanged: 0, unchangedIds: [] }
     const delta = new CountDelta()
     const seen: number[] = []
     const reappeared: number[] = []
@@ -204,6 +205,7 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
       } else if (k[2] === hash) {
         // Unchanged: the row is not rewritten, only remembered as seen by this run.
         seen.push(k[1])
+        counts.unchangedIds!.push(record.externalId)
         if (k[3]) {
           reappeared.push(k[1])
           delta.move([k[4], 1], [k[4], 0])

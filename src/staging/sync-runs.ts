@@ -184,8 +184,8 @@ export async function stageRunPage(
     checkpoint: value.checkpoint,
     removedExternalIds: value.removedExternalIds,
   })
-  await keepSources(deps.db, connector.id, moduleId, runId, page, value)
-  return counts
+  await keepSources(deps.db, connector.id, moduleId, runId, page, value, new Set(counts.unchangedIds))
+  return { new: counts.new, updated: counts.updated, unchanged: counts.unchanged }
 }
 
 /**

@@ -9,7 +9,7 @@ import { redactSource, sourceOf } from '../../src/staging/staged-sources.js'
 // View source: what the platform sent for a staged record, exactly, with tax and bank ids hidden.
 
 describe('View source', () => {
-  it('shows a QuickBooks Online employee as its JSON came, with the query that fetched it; a re-sync keeps only the latest copy', async () => {
+  it('shows a QuickBooks Online employee as its JSON came, with the query that fetched it; an unchanged re-sync writes no copy again', async () => {
     const h = await qboHub({ employees: 3 })
     await h.connect()
     await h.sync('employees')
@@ -24,9 +24,25 @@ describe('View source', () => {
     expect(dialog).toContain(`&quot;Id&quot;: &quot;${first!.external_id}&quot;`)
     expect(await h.t.db.selectFrom('staged_source_pages').select('id').execute()).toHaveLength(1)
     await h.sync('employees')
-    // The second full read sent every record again: the first page is no one's latest copy, and is gone.
+    // Nothing changed: the copies the staged values came from stay, and nothing more is written.
     const pages = await h.t.db.selectFrom('staged_source_pages').select(['id', 'run_id']).execute()
-    expect(pages.map((p) => p.run_id)).toEqual([2])
+    expect(pages.map((p) => p.run_id)).toEqual([1])
+    expect((await sourceOf(h.t.db, 'quickbooks-online', 'employees', first!.external_id))!.runId).toBe(1)
+  })
+
+  it("keeps a changed record's new copy and drops a page nobody points at", async () => {
+    const t = await createTestApp()
+    await activateSource(t.db)
+    const sync = async (last: string) => {
+      await uploadCsv(t.db, 'employees', employeesCsv([['E1', '1001', 'Maria', last]]))
+      const start = await requestSync(t.deps, { integration: 'spreadsheet', module: 'employees', trigger: 'manual', userId: null })
+      if (!start.ok) throw new Error(start.message)
+      await start.done
+    }
+    await sync('Lopez')
+    await sync('Lopez-Diaz')
+    expect((await sourceOf(t.db, 'spreadsheet', 'employees', 'E1'))!.source).toContain('Last: Lopez-Diaz')
+    expect((await t.db.selectFrom('staged_source_pages').select('run_id').execute()).map((p) => p.run_id)).toEqual([2])
   })
 
   it("shows a spreadsheet's whole row, every column, even those not mapped", async () => {
