@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js'
 import { MODULES, isModuleId } from '../connectors/kit/records.js'
+import type { ChartBar, ChartView } from '../../views/staging/history-chart.js'
 
 // An integration's sync runs over a window of days, as the History chart and the Overview's
 // sparklines draw them: one bar a run while they are few, one a day when they are many.
@@ -7,25 +8,9 @@ import { MODULES, isModuleId } from '../connectors/kit/records.js'
 /** Runs a chart draws one by one; above this many in the window, one bar a day. */
 export const RUNS_DRAWN_ONE_BY_ONE = 60
 
-/** One bar: a run, or a day's runs summed. Counts are records; `failedRuns` counts runs that failed or timed out. */
-export type RunBar = {
-  key: string
-  /** The run's or day's name, as the bar's text and the table's first cell. */
-  label: string
-  day: string
-  runId: number | null
-  runs: number
-  failedRuns: number
-  newCount: number
-  updated: number
-  removed: number
-  failed: number
-  /** The run's duration, or the day's longest, in seconds (null while running). */
-  seconds: number | null
-  status: string | null
-}
-
-export type RunChart = { days: number; from: string; to: string; byDay: boolean; bars: RunBar[] }
+/** One bar (a run, or a day's runs summed) and the chart, as the History chart draws them (views/staging/history-chart.tsx). */
+export type RunBar = ChartBar
+export type RunChart = ChartView
 
 const DAY_MS = 86_400_000
 const dayOf = (iso: string) => iso.slice(0, 10)
