@@ -18,12 +18,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('content', bytesType(db), (c) => c.notNull())
     .execute()
   await db.schema.createIndex('staged_source_pages_scope').on('staged_source_pages').columns(['scope_id', 'id']).execute()
+  // Keyed by the staged row's id (SQLite's rowid itself: no second index to write per record).
   await db.schema
     .createTable('staged_sources')
-    .addColumn('scope_id', 'integer', (c) => c.notNull())
-    .addColumn('external_id', 'text', (c) => c.notNull())
+    .addColumn('staged_id', 'integer', (c) => c.primaryKey())
     .addColumn('page_id', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('staged_sources_key', ['scope_id', 'external_id'])
     .execute()
   await db.schema.createIndex('staged_sources_page').on('staged_sources').column('page_id').execute()
 }

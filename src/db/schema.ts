@@ -675,7 +675,6 @@ export interface StagedSourcePagesTable {
 
 /** Which page holds a staged record's latest copy as sent. */
 export interface StagedSourcesTable {
-  scope_id: number
-  external_id: string
+  staged_id: number
   page_id: number
 }

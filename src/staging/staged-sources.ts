@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js'
 import { onPostgres } from '../db/dialect.js'
 import type { PullPage } from '../connectors/kit/pages.js'
 import { scopeIdOf } from './staging-store-postgres.js'
+import type { StagedRef } from './staging-store.js'
 
 // View source: each page's records as the platform sent them (an XML element, a JSON object, a
 // sheet's row), kept compressed together with the request that fetched the page, so an admin can
@@ -43,7 +44,8 @@ export function redactSource(source: string): string {
 /**
  * Keeps the page's sources (if its connector sent any) as one compressed row, and points each record
  * at it: the records new or changed in this page, and unchanged ones with no copy kept yet. An
- * unchanged record keeps its earlier copy, which says what its staged values came from.
+ * unchanged record keeps its earlier copy, which says what its staged values came from. `staged`:
+ * each record's staged row, as the page's staging wrote or found it.
  */
 export async function keepSources(
   db: Db,
@@ -52,33 +54,36 @@ export async function keepSources(
   runId: number,
   page: number,
   value: PullPage,
-  unchanged: ReadonlySet<string>,
+  staged: readonly StagedRef[],
 ): Promise<void> {
-  const sent = value.records.filter((r) => typeof r.source === 'string')
-  if (sent.length === 0) return
+  const sources = new Map(value.records.filter((r) => typeof r.source === 'string').map((r) => [r.externalId, r.source!]))
+  if (sources.size === 0) return
+  const rows = staged.filter((s) => sources.has(s.externalId))
+  const same = rows.filter((s) => s.unchanged).map((s) => s.id)
+  const kept = new Set<number>()
+  for (let i = 0; i < same.length; i += 1000)
+    for (const r of await db
+      .selectFrom('staged_sources')
+      .select('staged_id')
+      .where('staged_id', 'in', same.slice(i, i + 1000))
+      .execute())
+      kept.add(r.staged_id)
+  const keep = rows.filter((s) => !kept.has(s.id))
+  if (keep.length === 0) return
   const scope = (await scopeIdOf(db, integration, module))!
-  const same = sent.filter((r) => unchanged.has(r.externalId)).map((r) => r.externalId)
-  const kept = new Set<string>()
-  for (let i = 0; i < same.length; i += 1000) {
-    const ids = same.slice(i, i + 1000)
-    for (const r of await db.selectFrom('staged_sources').select('external_id').where('scope_id', '=', scope).where('external_id', 'in', ids).execute())
-      kept.add(r.external_id)
-  }
-  const withSource = sent.filter((r) => !kept.has(r.externalId))
-  if (withSource.length === 0) return
   // The fastest level still shrinks a page of JSON sources about twentyfold; JSON around them would cost escaping every quote.
-  const content = deflateRawSync(encodePage(withSource.map((r) => [r.externalId, redactSource(r.source!)])), { level: 1 })
-  const ids = JSON.stringify(withSource.map((r) => r.externalId))
+  const content = deflateRawSync(encodePage(keep.map((s) => [s.externalId, redactSource(sources.get(s.externalId)!)])), { level: 1 })
+  const ids = JSON.stringify(keep.map((s) => s.id))
   await db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('staged_source_pages')
       .values({ scope_id: scope, run_id: runId, page, request: value.request ?? null, fetched_at: new Date().toISOString(), content })
       .returning('id')
       .executeTakeFirstOrThrow()
-    // One statement for the page's records, whatever their number (the ids as one JSON array).
-    const each = onPostgres(trx) ? sql`select value from json_array_elements_text(${ids}::json)` : sql`select value from json_each(${ids})`
-    await sql`insert into staged_sources (scope_id, external_id, page_id) select ${scope}, value, ${row.id} from (${each}) as ids where true
-      on conflict (scope_id, external_id) do update set page_id = excluded.page_id`.execute(trx)
+    // One statement for the page's records, whatever their number (their staged ids as one JSON array).
+    const each = onPostgres(trx) ? sql`select value::int as value from json_array_elements_text(${ids}::json)` : sql`select value from json_each(${ids})`
+    await sql`insert into staged_sources (staged_id, page_id) select ids.value, ${row.id} from (${each}) as ids where true
+      on conflict (staged_id) do update set page_id = excluded.page_id`.execute(trx)
   })
 }
 
@@ -109,7 +114,8 @@ export async function sourceOf(db: Db, integration: string, module: string, exte
   const scope = await scopeIdOf(db, integration, module, 'existing')
   if (scope === undefined) return null
   const row = await db
-    .selectFrom('staged_sources')
+    .selectFrom('staged_records')
+    .innerJoin('staged_sources', 'staged_sources.staged_id', 'staged_records.id')
     .innerJoin('staged_source_pages', 'staged_source_pages.id', 'staged_sources.page_id')
     .select([
       'staged_source_pages.content',
@@ -118,8 +124,8 @@ export async function sourceOf(db: Db, integration: string, module: string, exte
       'staged_source_pages.run_id',
       'staged_source_pages.page',
     ])
-    .where('staged_sources.scope_id', '=', scope)
-    .where('staged_sources.external_id', '=', externalId)
+    .where('staged_records.scope_id', '=', scope)
+    .where('staged_records.external_id', '=', externalId)
     .executeTakeFirst()
   if (!row) return null
   const source = decodePage(inflateRawSync(row.content).toString('utf8')).get(externalId)

@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js'
 import type { StagedStatus } from '../db/schema.js'
 import { CountDelta } from './staged-counts.js'
 import { stagedStatus } from './staged-status.js'
-import { hashOf, type PageCounts, type StagePageArgs } from './staging-store.js'
+import { hashOf, type PageCounts, type StagedRef, type StagePageArgs } from './staging-store.js'
 
 // SYNC's writes on PostgreSQL: the same steps as staging-store.ts takes on SQLite (look the page's
 // records up, insert the new, rewrite the changed, remember what the run saw, keep the counts,
@@ -53,7 +53,8 @@ export async function stagePageOnPostgres(db: Db, args: StagePageArgs): Promise<
           .execute()
       ).map((row) => [row.external_id, row]),
     )
-    const counts: PageCounts = { new: 0, updated: 0, unchanged: 0, unchangedIds: [] }
+    const staged: StagedRef[] = []
+    const counts: PageCounts = { new: 0, updated: 0, unchanged: 0, staged }
     const delta = new CountDelta()
     const seen: number[] = []
     const reappeared: number[] = []
@@ -68,7 +69,7 @@ export async function stagePageOnPostgres(db: Db, args: StagePageArgs): Promise<
         fresh.push({ external_id: record.externalId, label, payload: json, hash })
       } else if (row.hash === hash) {
         seen.push(row.id)
-        counts.unchangedIds!.push(record.externalId)
+        staged.push({ externalId: record.externalId, id: row.id, unchanged: true })
         if (row.removed) {
           reappeared.push(row.id)
           delta.move([row.status, 1], [row.status, 0])
@@ -79,19 +80,23 @@ export async function stagePageOnPostgres(db: Db, args: StagePageArgs): Promise<
         rewritten.push({ id: row.id, label, payload: json, hash, status })
         delta.move([row.status, row.removed], [status, 0])
         seen.push(row.id)
+        staged.push({ externalId: record.externalId, id: row.id, unchanged: false })
         counts.updated++
       }
     }
     if (fresh.length > 0) {
       // One statement over four arrays: the driver sends four values, not eleven per row.
       const column = (key: keyof (typeof fresh)[number]) => fresh.map((f) => f[key])
-      const inserted = await sql<{ id: number }>`
+      const inserted = await sql<{ id: number; external_id: string }>`
         insert into staged_records (scope_id, external_id, label, payload, hash, status, archived, removed, first_seen_at, last_changed_at, last_changed_run_id)
         select ${scope}, v.external_id, v.label, v.payload, v.hash, 'new', 0, 0, ${now}, ${now}, ${runId}
         from unnest(${column('external_id')}::text[], ${column('label')}::text[], ${column('payload')}::text[], ${column('hash')}::text[])
           as v(external_id, label, payload, hash)
-        returning id`.execute(trx)
-      for (const r of inserted.rows) seen.push(r.id)
+        returning id, external_id`.execute(trx)
+      for (const r of inserted.rows) {
+        seen.push(r.id)
+        staged.push({ externalId: r.external_id, id: r.id, unchanged: false })
+      }
     }
     if (rewritten.length > 0) {
       // The payload it was imported with is kept before it is replaced (see staging-store.ts); the

@@ -16,8 +16,9 @@ import { CountDelta } from './staged-counts.js'
 export type StageInput = { externalId: string; payload: StagedPayload }
 export type RowErrorInput = { row: number | null; externalId: string | null; field: string | null; message: string }
 
-/** `unchangedIds`: the page's records whose staged values did not change (View source need not keep them again). */
-export type PageCounts = { new: number; updated: number; unchanged: number; unchangedIds?: string[] }
+/** `staged`: each record's staged row, and whether its values were unchanged (View source need not keep it again). */
+export type PageCounts = { new: number; updated: number; unchanged: number; staged?: StagedRef[] }
+export type StagedRef = { externalId: string; id: number; unchanged: boolean }
 
 type ExistingRow = {
   id: number
@@ -187,7 +188,8 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
   const scope = scopeOf(sqlite, integration, module.id)!
   return sqlite.transaction(() => {
     const known = new Map(lookUpKnown ? s.known.all(scope, JSON.stringify(args.records.map((r) => r.externalId))).map((k) => [k[0], k]) : [])
-    const counts: PageCounts = { new: 0, updated: 0, unchanged: 0, unchangedIds: [] }
+    const staged: StagedRef[] = []
+    const counts: PageCounts = { new: 0, updated: 0, unchanged: 0, staged }
     const delta = new CountDelta()
     const seen: number[] = []
     const reappeared: number[] = []
@@ -200,12 +202,14 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
       const hash = hashes[i]!
       const k = known.get(record.externalId)
       if (!k) {
-        seen.push(Number(s.insert.run(scope, record.externalId, module.label_of(record.payload).slice(0, 300), json, hash, now, now, runId).lastInsertRowid))
+        const id = Number(s.insert.run(scope, record.externalId, module.label_of(record.payload).slice(0, 300), json, hash, now, now, runId).lastInsertRowid)
+        seen.push(id)
+        staged.push({ externalId: record.externalId, id, unchanged: false })
         counts.new++
       } else if (k[2] === hash) {
         // Unchanged: the row is not rewritten, only remembered as seen by this run.
         seen.push(k[1])
-        counts.unchangedIds!.push(record.externalId)
+        staged.push({ externalId: record.externalId, id: k[1], unchanged: true })
         if (k[3]) {
           reappeared.push(k[1])
           delta.move([k[4], 1], [k[4], 0])
@@ -219,6 +223,7 @@ function stageInTransaction(sqlite: SQLite.Database, args: StagePageArgs, lookUp
         if (label !== row.label) s.reindexWords.run(label, row.external_id, row.id)
         delta.move([row.status, row.removed], [status, 0])
         seen.push(row.id)
+        staged.push({ externalId: record.externalId, id: row.id, unchanged: false })
         counts.updated++
       }
     })

@@ -184,7 +184,7 @@ export async function stageRunPage(
     checkpoint: value.checkpoint,
     removedExternalIds: value.removedExternalIds,
   })
-  await keepSources(deps.db, connector.id, moduleId, runId, page, value, new Set(counts.unchangedIds))
+  await keepSources(deps.db, connector.id, moduleId, runId, page, value, counts.staged ?? [])
   return { new: counts.new, updated: counts.updated, unchanged: counts.unchanged }
 }
 
