@@ -134,6 +134,21 @@ describe.skipIf(!chromiumAvailable)('in Chromium: accessibility', () => {
     await s.page.keyboard.press('Enter')
     await s.page.getByText('Archived 1 record(s).').waitFor()
     expect(await focusedName(s.page)).toBe('Archived 1 record(s).')
+    await tabTo(s.page, 'Select Ito, Ken (1002)')
+    await s.page.keyboard.press('Space')
+    await tabTo(s.page, 'Unarchive')
+    await s.page.keyboard.press('Enter')
+    await s.page.getByText('Unarchived 1 record(s).').waitFor()
+    expect(await focusedName(s.page)).toBe('Unarchived 1 record(s).')
+
+    // View source, by keyboard too, and as readable by axe as the other dialogs.
+    await tabTo(s.page, 'View source of Ito, Ken (1002)')
+    await s.page.keyboard.press('Enter')
+    await s.page.getByRole('dialog').getByText('First name: Ken').waitFor()
+    expect(await seriousViolations(s.page)).toEqual([])
+    await s.page.keyboard.press('Escape')
+    await expect.poll(() => s.page.locator('dialog').count()).toBe(0)
+    expect(await focusedName(s.page)).toBe('View source of Ito, Ken (1002)')
   })
 
   it('draws the History chart at 0, 1 and 5,000 runs, readable by axe and reachable by keyboard', async () => {

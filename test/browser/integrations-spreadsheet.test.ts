@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { browserSession, chromiumAvailable, navLink, screenshotPath } from '../helpers/browser.js'
+import { seriousViolations } from '../helpers/accessibility.js'
 
 // The whole hub flow with the Spreadsheet connector, as an admin does it in Chromium.
 
@@ -140,6 +141,7 @@ describe.skipIf(!chromiumAvailable)('in Chromium: the integrations hub with a sp
     // Last imported, ours, and the file's.
     expect(await dialog.getByRole('row', { name: /Email/ }).textContent()).toContain('maria@example.commaria.home@example.commaria.lopez@example.com')
     await s.page.screenshot({ path: screenshotPath('12b-conflict-dialog'), fullPage: true })
+    expect(await seriousViolations(s.page)).toEqual([])
     await dialog.getByRole('radio', { name: 'Ours' }).check()
     await dialog.getByRole('button', { name: 'Save choices' }).click()
     await s.page.getByText('Saved your choice for 1 field(s) of Lopez-Diaz, Maria (1001)').waitFor()
