@@ -318,7 +318,11 @@ const RUN_RENEW_MS = 30_000
  * agent's to continue (queued, or resting between visits) unless the process that began it has ended.
  * Returns how many were ended.
  */
-export async function sweepAbandonedRuns(deps: Pick<HubDeps, 'db' | 'connectors' | 'runs'>, now = new Date(), atStartup = false): Promise<number> {
+export async function sweepAbandonedRuns(
+  deps: Pick<HubDeps, 'db' | 'connectors' | 'runs'> & Partial<Pick<AppDeps, 'notifier'>>,
+  now = new Date(),
+  atStartup = false,
+): Promise<number> {
   const open = await deps.db
     .selectFrom('sync_runs')
     .select(['id', 'integration', 'status', 'held_by', 'heartbeat_at'])
@@ -348,21 +352,23 @@ function isAbandoned(deps: Pick<HubDeps, 'connectors' | 'runs'>, run: OpenRun, n
   return !run.heartbeat_at || run.heartbeat_at < new Date(now.getTime() - RUN_LEASE_MS).toISOString()
 }
 
-async function endAbandoned(deps: Pick<HubDeps, 'db'>, runs: OpenRun[], now: Date): Promise<number> {
-  if (runs.length === 0) return 0
-  const result = await deps.db
-    .updateTable('sync_runs')
-    .set({
-      status: 'timed_out',
-      finished_at: now.toISOString(),
-      error: 'The server running this sync stopped (or stopped answering for two minutes); pages staged before that are kept. SYNC again.',
-    })
-    .where(
-      'id',
-      'in',
-      runs.map((r) => r.id),
-    )
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows)
+/** Ends each run as timed out, unless another instance ended it first; whoever ends it tells of it (a scheduled one is an incident). */
+async function endAbandoned(deps: Pick<HubDeps, 'db'> & Partial<Pick<AppDeps, 'notifier'>>, runs: OpenRun[], now: Date): Promise<number> {
+  let ended = 0
+  for (const run of runs) {
+    const result = await deps.db
+      .updateTable('sync_runs')
+      .set({
+        status: 'timed_out',
+        finished_at: now.toISOString(),
+        error: 'The server running this sync stopped (or stopped answering for two minutes); pages staged before that are kept. SYNC again.',
+      })
+      .where('id', '=', run.id)
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) === 0) continue
+    ended++
+    deps.notifier?.runFinished(run.id)
+  }
+  return ended
 }

@@ -55,8 +55,17 @@ async function scheduledSync(h: QboHub, minute: number) {
 }
 
 async function settle(h: QboHub) {
-  // runFinished tells in the background; then the outbox is emptied as the minute job would.
-  await new Promise((r) => setTimeout(r, 50))
+  // runFinished tells in the background: wait until the run's incident row says it was looked at, then empty the outbox as the minute job would.
+  const [run] = await h.t.db.selectFrom('sync_runs').select(['finished_at']).orderBy('id', 'desc').limit(1).execute()
+  await expect
+    .poll(
+      async () => {
+        const incident = await h.t.db.selectFrom('notification_incidents').select(['last_seen_at', 'resolved_at']).executeTakeFirst()
+        return !!incident && (incident.last_seen_at >= run!.finished_at! || (incident.resolved_at ?? '') >= run!.finished_at!)
+      },
+      { timeout: 5000 },
+    )
+    .toBe(true)
   await deliverDue(h.t.deps)
 }
 
@@ -76,10 +85,10 @@ describe('notifications', () => {
       }
       const runs = await h.t.db.selectFrom('sync_runs').select('status').execute()
       expect(runs.map((r) => r.status)).toEqual(['failed', 'failed', 'failed'])
-      await expect.poll(() => smtp.messages.length).toBe(1)
+      await expect.poll(() => smtp.messages.length, { timeout: 5000 }).toBe(1)
       expect(smtp.messages[0]).toMatchObject({ to: ['ops@example.com'], subject: 'Clockbridge: the scheduled sync of QuickBooks Online Employees failed' })
       expect(smtp.messages[0]!.text).toContain('http://localhost/integrations/quickbooks-online/history')
-      expect(hook.requests).toHaveLength(1)
+      await expect.poll(() => hook.requests.length, { timeout: 5000 }).toBe(1)
       const [first] = hook.requests
       expect(verify(String(first!.headers['clockbridge-signature']), first!.body)).toBe(true)
       expect(verify(String(first!.headers['clockbridge-signature']), first!.body.replace('failed', 'passed'))).toBe(false)
@@ -87,9 +96,12 @@ describe('notifications', () => {
 
       await scheduledSync(h, 4)
       await settle(h)
-      await expect.poll(() => smtp.messages.length).toBe(2)
+      await expect.poll(() => smtp.messages.length, { timeout: 5000 }).toBe(2)
       expect(smtp.messages[1]!.subject).toBe('Clockbridge: recovered: the scheduled sync of QuickBooks Online Employees failed')
-      await expect.poll(() => hook.requests.length).toBe(2)
+      await expect.poll(() => hook.requests.length, { timeout: 5000 }).toBe(2)
+      // However long one waits, no more: one notice per incident, one per recovery.
+      await deliverDue(h.t.deps)
+      expect([smtp.messages.length, hook.requests.length]).toEqual([2, 2])
       expect(JSON.parse(hook.requests[1]!.body)).toMatchObject({ event: 'incident.recovered' })
       // Nobody who did not ask was told.
       expect(smtp.messages.flatMap((m) => m.to)).not.toContain('payroll@example.com')
@@ -105,8 +117,9 @@ describe('notifications', () => {
     const hook = await webhookReceiver({ failFirst: 1 })
     await setUp(h, smtp.port, hook.url, { webhook_every_run: 'on' })
     await h.sync('employees')
-    await settle(h)
-    await expect.poll(() => hook.requests.length).toBe(1)
+    // The run tells in the background, which sends at once.
+    await expect.poll(() => hook.requests.length, { timeout: 5000 }).toBe(1)
+    await expect.poll(async () => (await h.t.db.selectFrom('notification_deliveries').select('attempts').executeTakeFirst())?.attempts).toBe(1)
     const [delivery] = await h.t.db.selectFrom('notification_deliveries').selectAll().execute()
     expect(delivery).toMatchObject({
       channel: 'webhook',
