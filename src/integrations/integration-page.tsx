@@ -9,7 +9,7 @@ import { renderPage } from '../http/render.js'
 import { connectionHealth } from './connections.js'
 import { getIntegration } from './integration-service.js'
 import { connectorView } from './connector-view.js'
-import { conflictedIds } from '../staging/field-conflicts.js'
+import { conflictCounts } from '../staging/field-conflicts.js'
 
 // What every page of one integration shares: the look-up of /:id (and /:id/:module) that answers
 // 404 for an unknown one, the integration's URLs, and its layout with the tabs.
@@ -57,8 +57,7 @@ export const integrationPaths = (connector: AnyConnector, module?: ModuleSpec) =
 export async function integrationPage(c: Context<AppEnv>, active: string, body: unknown, status: 200 | 409 | 422 = 200) {
   const f = integrationOf(c)
   const health = hasConnection(f.connector) ? (await connectionHealth(c.var.db)).get(f.connector.id) : undefined
-  const conflicts: Record<string, number> = {}
-  for (const module of f.connector.syncModules) conflicts[module] = (await conflictedIds(c.var.db, f.connector, module)).length
+  const conflicts = await conflictCounts(c.var.db, f.connector)
   return renderPage(
     c,
     `${f.connector.name} · Integrations`,

@@ -31,6 +31,13 @@ export function allOverrides(db: Db, table: CoreTable): Promise<FieldOverride[]>
   return db.selectFrom('field_overrides').selectAll().where('core_table', '=', table).orderBy('core_id').orderBy('id').execute()
 }
 
+/** The override of one field of one record, if it has one. */
+const overrideOf = (db: Db, t: Pick<OverrideTarget, 'table' | 'id' | 'field'>) =>
+  db.selectFrom('field_overrides').selectAll().where('core_table', '=', t.table).where('core_id', '=', t.id).where('field', '=', t.field).executeTakeFirst()
+
+/** The audit log's entity type of a table's records (job_site). */
+const entityOf = (table: CoreTable) => CORE_MODULES[table].noun.replace(' ', '_')
+
 type OverrideTarget = { table: CoreTable; id: number; label: string; field: string; fieldLabel: string; source: string }
 
 /** The field stops following its source on this record; its current value (the source's) is kept as the upstream value. */
@@ -43,14 +50,7 @@ export async function keepFieldLocally(db: Db, actor: Actor, t: OverrideTarget):
       .where('id', '=', t.id)
       .executeTakeFirst()
     if (!row) return { error: `This ${CORE_MODULES[t.table].noun} no longer exists.` }
-    const taken = await trx
-      .selectFrom('field_overrides')
-      .select('id')
-      .where('core_table', '=', t.table)
-      .where('core_id', '=', t.id)
-      .where('field', '=', t.field)
-      .executeTakeFirst()
-    if (taken) return { ok: true as const }
+    if (await overrideOf(trx, t)) return { ok: true as const }
     const current = (row as Record<string, unknown>)[t.field] ?? null
     await trx
       .insertInto('field_overrides')
@@ -66,8 +66,8 @@ export async function keepFieldLocally(db: Db, actor: Actor, t: OverrideTarget):
       })
       .execute()
     await recordAudit(trx, actor, {
-      action: `${CORE_MODULES[t.table].noun.replace(' ', '_')}.field_kept`,
-      entityType: CORE_MODULES[t.table].noun.replace(' ', '_'),
+      action: `${entityOf(t.table)}.field_kept`,
+      entityType: entityOf(t.table),
       entityId: t.id,
       summary: `Kept ${t.fieldLabel} of ${t.label} locally: ${t.source} no longer writes it here`,
       after: { field: t.field, value: current },
@@ -79,13 +79,7 @@ export async function keepFieldLocally(db: Db, actor: Actor, t: OverrideTarget):
 /** The field follows its source again: the source's latest value is written back and the override removed. */
 export async function releaseField(db: Db, actor: Actor, t: OverrideTarget): Promise<{ ok: true } | { error: string }> {
   return db.transaction().execute(async (trx) => {
-    const override = await trx
-      .selectFrom('field_overrides')
-      .selectAll()
-      .where('core_table', '=', t.table)
-      .where('core_id', '=', t.id)
-      .where('field', '=', t.field)
-      .executeTakeFirst()
+    const override = await overrideOf(trx, t)
     if (!override) return { ok: true as const }
     const row = (await trx.selectFrom(t.table).selectAll().where('id', '=', t.id).executeTakeFirst()) as Record<string, unknown> | undefined
     if (!row) return { error: `This ${CORE_MODULES[t.table].noun} no longer exists.` }
@@ -98,8 +92,8 @@ export async function releaseField(db: Db, actor: Actor, t: OverrideTarget): Pro
         .where('id', '=', t.id)
         .execute()
     await recordAudit(trx, actor, {
-      action: `${CORE_MODULES[t.table].noun.replace(' ', '_')}.field_released`,
-      entityType: CORE_MODULES[t.table].noun.replace(' ', '_'),
+      action: `${entityOf(t.table)}.field_released`,
+      entityType: entityOf(t.table),
       entityId: t.id,
       summary: `Released ${t.fieldLabel} of ${t.label}: it follows ${t.source} again`,
       before: { [t.field]: row[t.field] ?? null },

@@ -138,6 +138,17 @@ export async function overriddenStaged(db: Db, connector: Owner, module: ModuleI
   return found
 }
 
+/**
+ * How many staged records of each of the connector's modules have a conflict, for the tabs: one
+ * query finds the tables that have overrides at all (usually none), and only their modules are judged.
+ */
+export async function conflictCounts(db: Db, connector: Owner & { syncModules: readonly ModuleId[] }): Promise<Record<string, number>> {
+  const tables = new Set((await db.selectFrom('field_overrides').select('core_table').distinct().execute()).map((r) => r.core_table))
+  const counts: Record<string, number> = {}
+  for (const module of connector.syncModules) counts[module] = tables.has(CORE_ADAPTERS[module].table) ? (await conflictedIds(db, connector, module)).length : 0
+  return counts
+}
+
 /** The staged records with a field in conflict: the Conflicts filter and its count. */
 export async function conflictedIds(db: Db, connector: Owner, module: ModuleId): Promise<number[]> {
   return (await overriddenStaged(db, connector, module)).filter((s) => s.judged.some((j) => j.state === 'conflict')).map((s) => s.stagedId)

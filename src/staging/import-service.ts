@@ -262,6 +262,7 @@ export async function planImport(
   // What earlier chunks would have written, which IMPORT's later chunks read from the database: claimed again in each chunk's lookups.
   const claimed: { item: Claimant; id: number }[] = []
   let standIn = 0
+  const rules = rulesOf({ integration, module, ...options })
   for (let i = 0; i < ids.length; i += IMPORT_CHUNK) {
     const chunk = ids.slice(i, i + IMPORT_CHUNK)
     const importable = await importableOf(store, scope, chunk)
@@ -269,7 +270,7 @@ export async function planImport(
     const { items, lookups } = await prepareBatch(db, store, adapter, importable, ctx.refs)
     for (const earlier of claimed) claim(adapter, integration, earlier.item, lookups, earlier.id)
     for (const item of items) {
-      const { plan: decided, values } = decide(adapter, rulesOf({ integration, module, ...options }), ctx, item, lookups)
+      const { plan: decided, values } = decide(adapter, rules, ctx, item, lookups)
       plan.items.push(decided)
       if (!values) continue
       const id = decided.core?.id ?? --standIn

@@ -70,7 +70,8 @@ export async function keepSources(
       kept.add(r.staged_id)
   const keep = rows.filter((s) => !kept.has(s.id))
   if (keep.length === 0) return
-  const scope = (await scopeIdOf(db, integration, module))!
+  // The page was just staged, so its scope exists: read, not made.
+  const scope = (await scopeIdOf(db, integration, module, 'existing'))!
   // The fastest level still shrinks a page of JSON sources about twentyfold; JSON around them would cost escaping every quote.
   const content = deflateRawSync(encodePage(keep.map((s) => [s.externalId, redactSource(sources.get(s.externalId)!)])), { level: 1 })
   const ids = JSON.stringify(keep.map((s) => s.id))
