@@ -119,12 +119,10 @@ export const notificationForm = z
       if (email && r.events.length === 0)
         ctx.addIssue({ code: 'custom', path: [`recipient_${i}_email`], message: `Choose what ${email} is told, or remove the address` })
     })
-    const told = v.recipients.some((r) => r.email.trim()) || v.webhook_url
     if (v.recipients.some((r) => r.email.trim()) && (!v.smtp_host || !v.smtp_from))
       ctx.addIssue({ code: 'custom', path: ['smtp_host'], message: 'E-mail needs an SMTP host and a From address' })
     if (v.webhook_url && v.webhook_events.length === 0 && !v.webhook_every_run)
       ctx.addIssue({ code: 'custom', path: ['webhook_url'], message: 'Choose what the webhook is told, or remove its URL' })
-    void told
   })
 
 export type NotificationForm = z.infer<typeof notificationForm>

@@ -50,8 +50,14 @@ const rowsFor = (values: Record<string, string>) => {
   return Math.min(MAX_RECIPIENTS, used + 2)
 }
 
-async function page(c: Context<AppEnv>, form: FormState, status: 200 | 422 = 200, testResult?: { kind: 'success' | 'error'; text: string }) {
-  const saved = await loadNotificationSettings(c.var.deps)
+/** The page over the saved settings (`saved`: which secrets are kept) with `form` as shown. */
+async function page(
+  c: Context<AppEnv>,
+  saved: NotificationSettings,
+  form: FormState,
+  status: 200 | 422 = 200,
+  testResult?: { kind: 'success' | 'error'; text: string },
+) {
   const incidents = await openIncidents(c.var.db)
   const formView = (
     <NotificationsForm
@@ -76,7 +82,10 @@ async function page(c: Context<AppEnv>, form: FormState, status: 200 | 422 = 200
   )
 }
 
-notificationRoutes.get('/', requires('settings.manage'), async (c) => page(c, { values: valuesOf(await loadNotificationSettings(c.var.deps)), errors: {} }))
+notificationRoutes.get('/', requires('settings.manage'), async (c) => {
+  const saved = await loadNotificationSettings(c.var.deps)
+  return page(c, saved, { values: valuesOf(saved), errors: {} })
+})
 
 notificationRoutes.post('/', requires('settings.manage'), async (c) => {
   const body = await c.req.parseBody({ all: true })
@@ -111,35 +120,35 @@ notificationRoutes.post('/', requires('settings.manage'), async (c) => {
       errors[key] ??= issue.message
     }
     errors._form ??= 'Nothing was saved: fix the fields marked below.'
-    return page(c, { values, errors }, 422)
+    return page(c, await loadNotificationSettings(c.var.deps), { values, errors }, 422)
   }
   const saved = await saveNotificationSettings(c.var.deps, actorOf(c), parsed.data)
   await c.var.deps.scheduler.reload()
-  return page(c, { values: valuesOf(saved), errors: {} }, 200, { kind: 'success', text: 'Saved: who is told what.' })
+  return page(c, saved, { values: valuesOf(saved), errors: {} }, 200, { kind: 'success', text: 'Saved: who is told what.' })
 })
 
 notificationRoutes.post('/test-email', requires('settings.manage'), async (c) => {
   const settings = await loadNotificationSettings(c.var.deps)
   const form = { values: valuesOf(settings), errors: {} }
   const to = z.email().safeParse(((await c.req.parseBody()).to as string | undefined)?.trim())
-  if (!to.success) return page(c, form, 422, { kind: 'error', text: 'Enter the address the test message goes to, such as you@example.com.' })
+  if (!to.success) return page(c, settings, form, 422, { kind: 'error', text: 'Enter the address the test message goes to, such as you@example.com.' })
   const result = await sendEmail(settings, {
     target: to.data,
     subject: 'Clockbridge test message',
     body: `This is a test message from Clockbridge, sent by ${c.var.user!.email} from Settings > Notifications.\nIf you read it, Clockbridge can tell you when unattended work fails.\n`,
   })
   return result.ok
-    ? page(c, form, 200, { kind: 'success', text: `Sent a test message to ${to.data} through ${settings.smtp.host}.` })
-    : page(c, form, 422, { kind: 'error', text: `The test message was not sent: ${result.error}` })
+    ? page(c, settings, form, 200, { kind: 'success', text: `Sent a test message to ${to.data} through ${settings.smtp.host}.` })
+    : page(c, settings, form, 422, { kind: 'error', text: `The test message was not sent: ${result.error}` })
 })
 
 notificationRoutes.post('/test-webhook', requires('settings.manage'), async (c) => {
   const settings = await loadNotificationSettings(c.var.deps)
   const form = { values: valuesOf(settings), errors: {} }
-  if (!settings.webhook.url) return page(c, form, 422, { kind: 'error', text: 'Save a webhook URL first.' })
+  if (!settings.webhook.url) return page(c, settings, form, 422, { kind: 'error', text: 'Save a webhook URL first.' })
   const body = JSON.stringify({ event: 'test', summary: 'A test event from Clockbridge', by: c.var.user!.email, at: new Date().toISOString() })
   const result = await postWebhook(settings, { id: 0, target: settings.webhook.url, event: 'test', body })
   return result.ok
-    ? page(c, form, 200, { kind: 'success', text: `The webhook answered ${result.status}: it works.` })
-    : page(c, form, 422, { kind: 'error', text: `The test event was not delivered: ${result.error}` })
+    ? page(c, settings, form, 200, { kind: 'success', text: `The webhook answered ${result.status}: it works.` })
+    : page(c, settings, form, 422, { kind: 'error', text: `The test event was not delivered: ${result.error}` })
 })
