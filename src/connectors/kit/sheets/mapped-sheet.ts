@@ -49,10 +49,7 @@ export async function* mappedSheetPages(module: ModuleId, ctx: ConnectorContext<
     const values: Record<string, string> = {}
     for (const [key, col] of columns) if (col >= 0) values[key] = cells[col] ?? ''
     const id = idColumn >= 0 ? { column: mapping.externalId!, value: cells[idColumn] ?? '' } : null
-    const result = read({ row: i + 2, values, id }) // the heading is row 1
-    // The whole row as the sheet has it, every column, for View source.
-    if ('record' in result) result.record.source = sheet.headers.map((h, c) => `${h}: ${cells[c] ?? ''}`).join('\n')
-    return result
+    return read({ row: i + 2, values, id }) // the heading is row 1
   })
 
   // A repeated id would make two rows fight over one staged record: refuse the whole file.
@@ -72,6 +69,11 @@ export async function* mappedSheetPages(module: ModuleId, ctx: ConnectorContext<
 
   for (let at = 0; at < results.length; at += SHEET_PAGE_SIZE) {
     const slice = results.slice(at, at + SHEET_PAGE_SIZE)
+    // The whole row as the sheet has it, every column, for View source: made page by page, so a
+    // large sheet never holds the event loop for all its rows at once.
+    slice.forEach((r, i) => {
+      if ('record' in r) r.record.source = sheet.headers.map((h, c) => `${h}: ${sheet.rows[at + i]![c] ?? ''}`).join('\n')
+    })
     yield {
       records: slice.flatMap((r) => ('record' in r ? [r.record] : [])),
       rowErrors: slice.flatMap((r) => ('error' in r ? [r.error] : [])),
