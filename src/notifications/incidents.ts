@@ -92,7 +92,7 @@ export async function send(
     deliveries.push({ channel: 'webhook', target: hook.url, event: message.event, subject: message.subject, body: JSON.stringify(message.payload) })
   await enqueue(deps.db, deliveries, now)
   if (deliveries.length > 0)
-    void deliverDue(deps).catch((err: Error) => deps.logger.error({ event: 'notification_send_failed', error: err.message }, 'sending failed'))
+    void deps.runs.track(deliverDue(deps).catch((err: Error) => deps.logger.error({ event: 'notification_send_failed', error: err.message }, 'sending failed')))
 }
 
 /** The incidents not recovered yet, oldest first. */

@@ -5,8 +5,10 @@ import { runFinished } from './watch.js'
 export function notifierOf(deps: AppDeps): Notifier {
   return {
     runFinished(runId) {
-      void runFinished(deps, runId).catch((err: Error) =>
-        deps.logger.error({ event: 'notification_failed', runId, error: err.message }, 'could not tell of a finished run'),
+      void deps.runs.track(
+        runFinished(deps, runId).catch((err: Error) =>
+          deps.logger.error({ event: 'notification_failed', runId, error: err.message }, 'could not tell of a finished run'),
+        ),
       )
     },
   }

@@ -8,8 +8,17 @@ export class RunRegistry {
   readonly active = new Map<number, { controller: AbortController; done: Promise<void> }>()
   /** Payroll being sent to a target, by target id: one sender per target in this process. */
   readonly sending = new Map<string, Promise<unknown>>()
-  /** Resolves when every run and send this process started has finished (tests, shutdown). */
+  /** Work a finished run left going in the background (telling people of it), so that it too is awaited. */
+  readonly background = new Set<Promise<unknown>>()
+  /** Keeps `work` among the background work until it settles; returns it. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.background.add(work)
+    void work.finally(() => this.background.delete(work)).catch(() => {})
+    return work
+  }
+  /** Resolves when every run, send and background work this process started has finished (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.active.size > 0 || this.sending.size > 0) await Promise.all([...[...this.active.values()].map((r) => r.done), ...this.sending.values()])
+    while (this.active.size > 0 || this.sending.size > 0 || this.background.size > 0)
+      await Promise.allSettled([...[...this.active.values()].map((r) => r.done), ...this.sending.values(), ...this.background])
   }
 }
